@@ -1,0 +1,191 @@
+"""`python -m core`: the core's command line (no Qt).
+
+  evaluate PROFILE.json [--today YYYY-MM-DD]   the journey as JSON (product.md's fields)
+  import PROFILE.json [--data-dir DIR]          add a profile to the data file; prints its id
+  export ID [--data-dir DIR] [-o FILE]          the profile document as JSON
+  profiles [--data-dir DIR]                     list the profiles in the data file
+  rules [--id PREFIX]                           the rule records with sources, as JSON
+  schema                                        the JSON Schema of the profile format
+
+Bad input exits with status 2 and a message naming the field; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+EXIT_BAD_INPUT = 2
+EXIT_DATA = 3
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT):
+        super().__init__(message)
+        self.code = code
+
+
+def _today(value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today()  # the one place the command line reads the clock
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--today: '{value}' is not a date in the form YYYY-MM-DD") from None
+
+
+def _read_document(path: str, today: dt.date) -> dict[str, Any]:
+    from .profiles import MAX_DOCUMENT_BYTES, parse_document
+    from .validate import ValidationError
+
+    p = Path(path)
+    if path == "-":
+        raw = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+    else:
+        if not p.is_file():
+            raise CliError(f"{path}: no such file")
+        if p.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise CliError(f"{path}: too large for a profile ({p.stat().st_size // 1024} kB)")
+        raw = p.read_bytes()
+    try:
+        return parse_document(raw, today)
+    except ValidationError as e:
+        lines = "\n".join(f"  {pr.field}: {pr.message}" for pr in e.problems[:50])
+        more = f"\n  ... and {len(e.problems) - 50} more" if len(e.problems) > 50 else ""
+        raise CliError(f"{path}: the profile was not accepted:\n{lines}{more}") from None
+
+
+def _open_store(data_dir: str | None):
+    from .db import DatabaseError, open_database
+    from .paths import data_paths
+    from .store import Store
+
+    paths = data_paths(data_dir).ensure()
+    try:
+        return Store(open_database(paths.db))
+    except DatabaseError as e:
+        raise CliError(str(e), EXIT_DATA) from None
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .engine import evaluate
+
+    today = _today(args.today)
+    doc = _read_document(args.profile, today)
+    journey = evaluate(doc, today)
+    json.dump(journey.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    doc = _read_document(args.profile, _today(args.today))
+    store = _open_store(args.data_dir)
+    pid = store.import_document(doc)
+    print(pid)
+    return 0
+
+
+def _profile_id(store, value: str) -> int:
+    from .store import ProfileNotFound
+
+    try:
+        pid = int(value)
+        store.profile(pid)
+        return pid
+    except ValueError:
+        raise CliError(f"profile id must be a number, got {value!r}") from None
+    except ProfileNotFound:
+        raise CliError(f"no profile with id {value}") from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    store = _open_store(args.data_dir)
+    doc = store.document(_profile_id(store, args.id))
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    store = _open_store(args.data_dir)
+    for p in store.list_profiles():
+        print(f"{p['id']}\t{p['name']}\t{p['role']}\t{','.join(p['tracks'])}")
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from .rules import load_rules
+
+    recs = [r.to_json() for r in load_rules().all() if r.id.startswith(args.id or "")]
+    json.dump(recs, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import profile_schema
+
+    json.dump(profile_schema(), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m core", description="CertPath core: evaluate, import and export profiles.")
+    ap.add_argument("--version", action="version", version=f"CertPath {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    def data_dir(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", help="data folder (default: $CERTPATH_DATA_DIR or the user data folder)")
+
+    p = sub.add_parser("evaluate", help="print the journey of a profile document as JSON")
+    p.add_argument("profile", help="a profile JSON file, or - for standard input")
+    p.add_argument("--today", help="evaluate as of this date (YYYY-MM-DD); default: today")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("import", help="add a profile document to the data file")
+    p.add_argument("profile")
+    p.add_argument("--today", help=argparse.SUPPRESS)
+    data_dir(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="print a profile from the data file as a document")
+    p.add_argument("id")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    data_dir(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("profiles", help="list the profiles in the data file")
+    data_dir(p)
+    p.set_defaults(func=cmd_profiles)
+
+    p = sub.add_parser("rules", help="print the rule records with their sources")
+    p.add_argument("--id", help="only rules whose id starts with this")
+    p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the profile format")
+    p.set_defaults(func=cmd_schema)
+
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.code
+    except BrokenPipeError:
+        return 0

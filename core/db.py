@@ -1,0 +1,141 @@
+"""The one module that opens the CertPath database.
+
+`open_database(path)` opens (or creates) the SQLite file through sqlite-utils, refuses a file
+written by a newer CertPath without touching it, sets WAL, foreign keys and a busy timeout, and
+applies the ordered migrations in core/migrations.py. A new file runs the same migrations as an
+old one. Each migration runs in its own transaction and is rolled back if it fails.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .paths import ensure_private_dir, make_private_file
+
+# Stamped into the file header so a CertPath file is recognisable ("CPTH").
+APPLICATION_ID = 0x43505448
+BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseError(Exception):
+    """A data file that cannot be used; the message is for the user."""
+
+
+class NewerVersionError(DatabaseError):
+    """The file was written by a newer CertPath; it was not touched."""
+
+
+class NotADatabaseError(DatabaseError):
+    """The file is not a CertPath database (or is damaged)."""
+
+
+def _schema_version() -> int:
+    from .migrations import MIGRATIONS
+
+    return len(MIGRATIONS._migrations)
+
+
+def _known_migration_names() -> set[str]:
+    from .migrations import MIGRATIONS
+
+    return {m.name for m in MIGRATIONS._migrations}
+
+
+def inspect_file(path: Path) -> tuple[int, set[str]]:
+    """Read the schema stamp and applied migration names without writing anything.
+
+    Opens the file read-only (immutable would skip a pending WAL, so plain mode=ro).
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as e:
+        raise NotADatabaseError(f"{path} cannot be opened: {e}") from e
+    try:
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            has_table = conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='_sqlite_migrations'"
+            ).fetchone()[0]
+            names = set()
+            if has_table:
+                names = {r[0] for r in conn.execute(
+                    "SELECT name FROM _sqlite_migrations WHERE migration_set = 'certpath'")}
+            ntables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise NotADatabaseError(f"{path} is not a CertPath data file, or it is damaged ({e})") from e
+    finally:
+        conn.close()
+    if ntables and app_id not in (0, APPLICATION_ID):
+        raise NotADatabaseError(f"{path} is an SQLite file of another program, not CertPath data")
+    if ntables and app_id == 0 and not names:
+        raise NotADatabaseError(f"{path} is an SQLite file of another program, not CertPath data")
+    return version, names
+
+
+def check_not_newer(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    version, names = inspect_file(path)
+    unknown = names - _known_migration_names()
+    if version > _schema_version() or unknown:
+        raise NewerVersionError(
+            f"{path.name} was written by a newer version of CertPath (data format {version}; this "
+            f"version knows up to {_schema_version()}). Install the newer CertPath to open it. "
+            "The file has not been changed."
+        )
+
+
+def open_database(path: Path, *, migrate: bool = True,
+                  before_migrate: Callable[[Path, int], None] | None = None) -> Database:
+    """Open the data file at `path`, creating and migrating it as needed.
+
+    `before_migrate(path, n_pending)` runs before pending migrations are applied to an existing
+    file (the backup module uses it to copy the file first).
+    """
+    path = Path(path)
+    ensure_private_dir(path.parent)
+    check_not_newer(path)
+    existed = path.exists() and path.stat().st_size > 0
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = Database(conn)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":  # e.g. a read-only folder or a network share
+            conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA synchronous = NORMAL" if mode.lower() == "wal" else "PRAGMA synchronous = FULL")
+        if migrate:
+            from .migrations import MIGRATIONS
+
+            pending = MIGRATIONS.pending(db)
+            if pending:
+                if existed and before_migrate is not None:
+                    before_migrate(path, len(pending))
+                MIGRATIONS.apply(db)
+                with db.atomic():
+                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    conn.execute(f"PRAGMA user_version = {_schema_version()}")
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise NotADatabaseError(f"{path} is not a CertPath data file, or it is damaged ({e})") from e
+    except BaseException:
+        conn.close()
+        raise
+    for suffix in ("", "-wal", "-shm"):
+        make_private_file(Path(str(path) + suffix))
+    return db
+
+
+@contextmanager
+def transaction(db: Database):
+    """One user action that writes: all of it or none of it."""
+    with db.atomic():
+        yield db

@@ -1,0 +1,111 @@
+"""Ordered schema migrations. Never edit a released migration: add a new one at the end.
+
+Each runs in its own transaction (sqlite-utils `Migrations`), and `core.db` stamps
+`PRAGMA user_version` with the count so an older CertPath can refuse a newer file.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATIONS = Migrations("certpath")
+
+
+@MIGRATIONS(name="m001_profiles_facts")
+def m001_profiles_facts(db: Database) -> None:
+    db.execute("""
+        CREATE TABLE profiles (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            role TEXT NOT NULL DEFAULT 'other',
+            tracks TEXT NOT NULL DEFAULT '[]',          -- JSON list of track ids
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""")
+    # The user's facts, one JSON object per step id (e.g. "usmle.step1") or track id ("img").
+    db.execute("""
+        CREATE TABLE facts (
+            profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (profile_id, key)
+        )""")
+    # A user's own value for a rule ("I called the board"): shown as theirs.
+    db.execute("""
+        CREATE TABLE overrides (
+            profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+            rule_id TEXT NOT NULL,
+            value TEXT NOT NULL,                        -- JSON
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (profile_id, rule_id)
+        )""")
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@MIGRATIONS(name="m002_documents_reminders_costs")
+def m002_documents_reminders_costs(db: Database) -> None:
+    # Vault: bytes stored once per SHA-256 under vault/; documents point at them.
+    db.execute("""
+        CREATE TABLE blobs (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+            step_id TEXT NOT NULL,
+            sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+            original_name TEXT NOT NULL,
+            mime TEXT NOT NULL DEFAULT 'application/octet-stream',
+            size INTEGER NOT NULL,
+            added_at TEXT NOT NULL,
+            expires TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        )""")
+    db.execute("CREATE INDEX documents_profile_step ON documents(profile_id, step_id)")
+    db.execute("CREATE INDEX documents_sha ON documents(sha256)")
+    # Reminders: computed ones keyed by their source (stable), and the user's own tasks.
+    db.execute("""
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+            source_key TEXT NOT NULL,                   -- e.g. 'step:pals.card:expires' or 'task:17'
+            title TEXT NOT NULL,
+            step_id TEXT,
+            due TEXT,                                   -- ISO date
+            stages TEXT NOT NULL DEFAULT '[90, 60, 30, 7]',  -- JSON days before due
+            repeat_days INTEGER,                        -- user tasks that repeat
+            snoozed_until TEXT,
+            done_at TEXT,
+            user_task INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            UNIQUE (profile_id, source_key)
+        )""")
+    db.execute("""
+        CREATE TABLE costs (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+            step_id TEXT NOT NULL,
+            amount_cents INTEGER NOT NULL,
+            currency TEXT NOT NULL DEFAULT 'USD',
+            date TEXT,
+            status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('paid', 'planned')),
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX costs_profile ON costs(profile_id)")
+    db.execute("""
+        CREATE TABLE packets (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+            recipient TEXT NOT NULL,
+            purpose TEXT NOT NULL DEFAULT '',
+            document_ids TEXT NOT NULL,                 -- JSON list
+            file_name TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT ''
+        )""")

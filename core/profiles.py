@@ -1,0 +1,139 @@
+"""The profile document: the app's own export/import format (`certpath-profile/1`).
+
+```json
+{"format": "certpath-profile/1", "name": "...", "role": "pediatric_resident",
+ "tracks": ["img", "bls", "pals"],
+ "facts": {"<step id or track id>": {...}},
+ "overrides": {"<rule id>": {"value": ..., "note": "called the board", "date": "2026-10-01"}}}
+```
+
+`parse_document(text, today)` checks everything and returns the document or raises
+`ValidationError` whose problems name the field; nothing is written before that succeeds.
+See docs/profile-format.md and docs/profile.schema.json.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from . import PROFILE_FORMAT
+from .validate import Problem, ValidationError
+
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024  # a real profile is a few kB; refuse anything absurd
+MAX_DEPTH = 12
+SUPPORTED_FORMATS = (PROFILE_FORMAT,)
+
+
+def _depth(x: Any, limit: int, level: int = 0) -> int:
+    if level > limit:
+        return level
+    if isinstance(x, Mapping):
+        return max((_depth(v, limit, level + 1) for v in x.values()), default=level + 1)
+    if isinstance(x, list):
+        return max((_depth(v, limit, level + 1) for v in x), default=level + 1)
+    return level
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a profile")
+
+
+def loads(text: str | bytes) -> Any:
+    if isinstance(text, bytes | bytearray):
+        if len(text) > MAX_DOCUMENT_BYTES:
+            raise ValidationError([Problem("(file)", f"is too large for a profile ({len(text) // 1024} kB; at most {MAX_DOCUMENT_BYTES // 1024} kB)")])
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError([Problem("(file)", "is not UTF-8 text")]) from None
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise ValidationError([Problem("(file)", "is too large for a profile")])
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValidationError([Problem("(file)", "is nested too deeply")]) from None
+    except (json.JSONDecodeError, ValueError) as e:
+        msg = f"is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}" if isinstance(e, json.JSONDecodeError) else str(e)
+        raise ValidationError([Problem("(file)", msg)]) from None
+
+
+def validate_document(doc: Any, today: dt.date) -> list[Problem]:
+    from .engine import TRACK_ORDER, all_step_defs, check_step, known_tracks
+    from .roles import ROLES
+    from .rules import load_rules
+
+    problems: list[Problem] = []
+    if not isinstance(doc, Mapping):
+        return [Problem("(document)", "must be a JSON object")]
+    if _depth(doc, MAX_DEPTH) > MAX_DEPTH:
+        return [Problem("(document)", f"is nested more than {MAX_DEPTH} levels deep")]
+    fmt = doc.get("format")
+    if fmt not in SUPPORTED_FORMATS:
+        if isinstance(fmt, str) and fmt.startswith("certpath-profile/"):
+            problems.append(Problem("format", f"{fmt!r} is newer than this version of CertPath reads ({PROFILE_FORMAT})"))
+        else:
+            problems.append(Problem("format", f"must be {PROFILE_FORMAT!r}"))
+        return problems
+    allowed = {"format", "name", "role", "tracks", "facts", "overrides"}
+    for k in doc:
+        if k not in allowed:
+            problems.append(Problem(str(k), "is not a known field"))
+    name = doc.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(Problem("name", "must be a non-empty text"))
+    elif len(name) > 200:
+        problems.append(Problem("name", "is too long (at most 200 characters)"))
+    role_ids = [r[0] for r in ROLES]
+    role = doc.get("role", "other")
+    if role not in role_ids:
+        problems.append(Problem("role", f"{role!r} is not a known role ({', '.join(role_ids)})"))
+    tracks = doc.get("tracks", [])
+    have = known_tracks()
+    if not isinstance(tracks, list) or not all(isinstance(t, str) for t in tracks):
+        problems.append(Problem("tracks", "must be a list of track ids"))
+        tracks = []
+    else:
+        for i, t in enumerate(tracks):
+            if t not in have:
+                problems.append(Problem(f"tracks[{i}]", f"{t!r} is not a known track ({', '.join(have)})"))
+        if len(set(tracks)) != len(tracks):
+            problems.append(Problem("tracks", "lists a track twice"))
+    facts = doc.get("facts", {})
+    if not isinstance(facts, Mapping):
+        problems.append(Problem("facts", "must be an object keyed by step id"))
+        facts = {}
+    steps = all_step_defs()
+    for key, data in facts.items():
+        path = f"facts.{key}"
+        if key not in steps and key not in TRACK_ORDER:
+            problems.append(Problem(path, "is not a known step id or track id"))
+            continue
+        if not isinstance(data, Mapping):
+            problems.append(Problem(path, "must be an object"))
+            continue
+        for p in check_step(key, data, doc, today):
+            problems.append(Problem(f"{path}.{p.field}" if p.field else path, p.message))
+    overrides = doc.get("overrides", {})
+    if not isinstance(overrides, Mapping):
+        problems.append(Problem("overrides", "must be an object keyed by rule id"))
+    else:
+        rules = load_rules()
+        for rid, ov in overrides.items():
+            if rid not in rules:
+                problems.append(Problem(f"overrides.{rid}", "is not a known rule id"))
+            elif not isinstance(ov, Mapping) or "value" not in ov:
+                problems.append(Problem(f"overrides.{rid}", "must be an object with a 'value'"))
+            elif "note" in ov and not isinstance(ov["note"], str):
+                problems.append(Problem(f"overrides.{rid}.note", "must be text"))
+    return problems
+
+
+def parse_document(text: str | bytes, today: dt.date) -> dict[str, Any]:
+    doc = loads(text)
+    problems = validate_document(doc, today)
+    if problems:
+        raise ValidationError(problems)
+    return dict(doc)

@@ -1,0 +1,124 @@
+"""Validation of user facts: generic checks driven by a step's FieldSpecs.
+
+A `Problem` names the field (a dotted path such as `facts.usmle.step1.attempts[2].score`) and
+says what is wrong in words a user understands. The GUI shows problems beside the field; the
+importer and the command line print them and exit 2. Track modules add cross-field checks
+(a result date before its test date) on top of these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .engine.base import FieldSpec
+
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2200, 12, 31)
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str  # dotted path; for a step form, relative to the step (e.g. "attempts[1].score")
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class ValidationError(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from an ISO string or a date; None for empty. Raises ValueError otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            d = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date in the form YYYY-MM-DD") from None
+        if not (MIN_DATE <= d <= MAX_DATE):
+            raise ValueError(f"{value} is outside the years 1900 to 2200")
+        return d
+    raise ValueError(f"expected a date (YYYY-MM-DD), got {type(value).__name__}")
+
+
+def _check_value(spec: FieldSpec, value: Any, path: str, out: list[Problem]) -> None:
+    if value is None or value == "":
+        if spec.required:
+            out.append(Problem(path, f"{spec.label} is required"))
+        return
+    k = spec.kind
+    if k == "text":
+        if not isinstance(value, str):
+            out.append(Problem(path, f"{spec.label} must be text"))
+        elif len(value) > 2000:
+            out.append(Problem(path, f"{spec.label} is too long (at most 2000 characters)"))
+    elif k == "date":
+        try:
+            parse_date(value)
+        except ValueError as e:
+            out.append(Problem(path, f"{spec.label}: {e}"))
+    elif k in ("int", "float"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            out.append(Problem(path, f"{spec.label} must be a number"))
+            return
+        if k == "int" and isinstance(value, float) and not value.is_integer():
+            out.append(Problem(path, f"{spec.label} must be a whole number"))
+            return
+        if isinstance(value, float) and not math.isfinite(value):
+            out.append(Problem(path, f"{spec.label} must be a finite number"))
+            return
+        lo, hi = spec.minimum, spec.maximum
+        if lo is not None and hi is not None and not (lo <= value <= hi):
+            out.append(Problem(path, f"{spec.label} must be between {_num(lo)} and {_num(hi)} (got {_num(value)})"))
+        elif lo is not None and value < lo:
+            out.append(Problem(path, f"{spec.label} must be at least {_num(lo)} (got {_num(value)})"))
+        elif hi is not None and value > hi:
+            out.append(Problem(path, f"{spec.label} must be at most {_num(hi)} (got {_num(value)})"))
+    elif k == "bool":
+        if not isinstance(value, bool):
+            out.append(Problem(path, f"{spec.label} must be yes or no"))
+    elif k == "choice":
+        allowed = [c[0] for c in spec.choices]
+        if value not in allowed:
+            out.append(Problem(path, f"{spec.label}: {value!r} is not one of {', '.join(map(str, allowed))}"))
+    elif k == "records":
+        if not isinstance(value, list):
+            out.append(Problem(path, f"{spec.label} must be a list"))
+            return
+        if len(value) > 10_000:
+            out.append(Problem(path, f"{spec.label}: too many entries"))
+            return
+        for i, rec in enumerate(value):
+            rpath = f"{path}[{i}]"
+            if not isinstance(rec, Mapping):
+                out.append(Problem(rpath, f"{spec.label} entry must be an object"))
+                continue
+            check_fields(spec.fields, rec, rpath, out)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def check_fields(specs: tuple[FieldSpec, ...], data: Mapping[str, Any], prefix: str, out: list[Problem]) -> None:
+    """Type, range and required checks for `data` against `specs`; unknown keys are problems too."""
+    known = {s.key: s for s in specs}
+    for key in data:
+        if key not in known:
+            out.append(Problem(f"{prefix}.{key}" if prefix else key, "is not a known field"))
+    for spec in specs:
+        path = f"{prefix}.{spec.key}" if prefix else spec.key
+        _check_value(spec, data.get(spec.key), path, out)

@@ -1,0 +1,1 @@
+"""CertPath's Qt front-end: thin views over core objects."""

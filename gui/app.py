@@ -1,0 +1,74 @@
+"""Entry point: `certpath` / `python -m gui`.
+
+Options are parsed before Qt is imported, so `--version` and `--help` are instant and a bad
+option never opens a window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from core import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="certpath",
+        description="CertPath: an offline planner for the IMG road to US practice and for PALS and "
+        "companion cards. Your data stays on this computer.",
+    )
+    ap.add_argument("--version", action="version", version=f"CertPath {__version__}")
+    ap.add_argument("--data-dir", metavar="DIR",
+                    help="use this data folder (also $CERTPATH_DATA_DIR); default: the user data folder")
+    ap.add_argument("--demo", action="store_true",
+                    help="open the bundled demo profiles in a throwaway folder (never your own data)")
+    ap.add_argument("--screenshot", metavar="FILE.png",
+                    help="paint the main window, save it to FILE.png and exit")
+    ap.add_argument("--page", metavar="STEP_ID", help="open this step's page first (with --screenshot)")
+    ap.add_argument("--size", metavar="WxH", default=None, help="window size for --screenshot (e.g. 1280x800)")
+    ap.add_argument("--dark", action="store_true", help="force the dark palette (for screenshots)")
+    ap.add_argument("--today", metavar="YYYY-MM-DD", help=argparse.SUPPRESS)  # tests and screenshots
+    return ap
+
+
+def parse_today(value: str | None) -> dt.date:
+    if value:
+        return dt.date.fromisoformat(value)
+    return dt.date.today()  # the GUI reads the clock here, once, and passes `today` down
+
+
+def make_demo_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="certpath-demo-"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        today = parse_today(args.today)
+    except ValueError:
+        print(f"certpath: --today: '{args.today}' is not a date (YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    demo_dir = None
+    if args.demo:
+        demo_dir = make_demo_dir()
+        data_dir = demo_dir
+    else:
+        data_dir = args.data_dir
+    try:
+        from .shell import run
+
+        return run(args, data_dir=data_dir, today=today, demo=args.demo)
+    finally:
+        if demo_dir is not None:
+            shutil.rmtree(demo_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUTF8", "1")
+    sys.exit(main())

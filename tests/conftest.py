@@ -1,0 +1,51 @@
+import os
+import sys
+from pathlib import Path
+
+# Must run before pytest-qt's qapp fixture creates the QApplication. setdefault lets a developer
+# run `QT_QPA_PLATFORM=xcb pytest` to watch the windows.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import datetime as dt  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TODAY = dt.date(2026, 11, 21)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """No test may touch the developer's real data folder: point every default somewhere private."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("CERTPATH_DATA_DIR", raising=False)
+    yield home
+
+
+@pytest.fixture
+def today():
+    return TODAY
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    d = tmp_path / "data"
+    return d
+
+
+@pytest.fixture
+def store(data_dir):
+    from core.db import open_database
+    from core.paths import data_paths
+    from core.store import Store
+
+    paths = data_paths(data_dir).ensure()
+    db = open_database(paths.db)
+    yield Store(db)
+    db.close()

@@ -1,0 +1,177 @@
+import sqlite3
+
+import pytest
+from sqlite_utils import Database
+
+from core.db import (
+    APPLICATION_ID,
+    NewerVersionError,
+    NotADatabaseError,
+    _schema_version,
+    open_database,
+)
+from core.migrations import MIGRATIONS
+from core.store import Store
+
+
+def _tables(db):
+    return set(db.table_names())
+
+
+def test_new_file_migrates_to_latest(tmp_path):
+    db = open_database(tmp_path / "d.sqlite3")
+    assert MIGRATIONS.pending(db) == []
+    assert {"profiles", "facts", "overrides", "settings", "documents", "reminders", "costs"} <= _tables(db)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == _schema_version()
+    assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+    db.close()
+
+
+def test_reopen_keeps_data_and_runs_no_migration_twice(tmp_path):
+    path = tmp_path / "d.sqlite3"
+    db = open_database(path)
+    s = Store(db)
+    pid = s.create_profile("Ana", "pediatrician", ["bls", "pals"], {"pals.exam": {"score": 90}})
+    s.set_override(pid, "some.rule", 3, "called the board")
+    db.close()
+    db = open_database(path)
+    s = Store(db)
+    assert s.profile(pid)["name"] == "Ana"
+    assert s.profile(pid)["tracks"] == ["bls", "pals"]
+    assert s.step_facts(pid, "pals.exam") == {"score": 90}
+    assert s.overrides(pid)["some.rule"]["value"] == 3
+    assert len(MIGRATIONS.applied(db)) == _schema_version()
+    db.close()
+
+
+def test_old_file_is_migrated_like_a_new_one(tmp_path):
+    """A file made by the first release (only m001) reaches the same schema as a new file."""
+    old = tmp_path / "old.sqlite3"
+    db = Database(old)
+    MIGRATIONS.apply(db, stop_before="m002_documents_reminders_costs")
+    db.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.conn.execute("PRAGMA user_version = 1")
+    db.close()
+    backups = []
+    db = open_database(old, before_migrate=lambda p, n: backups.append(n))
+    new = open_database(tmp_path / "new.sqlite3")
+
+    def schema(d):
+        return sorted(r[0] for r in d.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"
+                                              " AND name NOT LIKE '_sqlite_migrations%'"))
+
+    assert schema(db) == schema(new)
+    assert backups == [_schema_version() - 1]
+
+
+def test_newer_file_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "d.sqlite3"
+    db = open_database(path)
+    Store(db).create_profile("Ana", "other", [])
+    db.conn.execute(f"PRAGMA user_version = {_schema_version() + 5}")
+    db.close()
+    # fold the WAL back so the bytes we compare are the whole file
+    c = sqlite3.connect(path)
+    c.execute("PRAGMA journal_mode = DELETE")
+    c.close()
+    before = path.read_bytes()
+    with pytest.raises(NewerVersionError, match="newer version of CertPath"):
+        open_database(path)
+    assert path.read_bytes() == before
+    assert not (tmp_path / "d.sqlite3-wal").exists()
+
+
+def test_unknown_migration_name_means_newer(tmp_path):
+    path = tmp_path / "d.sqlite3"
+    db = open_database(path)
+    db["_sqlite_migrations"].insert({"migration_set": "certpath", "name": "m999_future", "applied_at": "x"})
+    db.close()
+    with pytest.raises(NewerVersionError):
+        open_database(path)
+
+
+def test_failed_migration_rolls_back(tmp_path, monkeypatch):
+    path = tmp_path / "d.sqlite3"
+    open_database(path).close()
+
+    def boom(db):
+        db.execute("CREATE TABLE half_done (x)")
+        db["profiles"].add_column("doomed", str)
+        raise RuntimeError("disk on fire")
+
+    MIGRATIONS(name="m_test_boom")(boom)
+    try:
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            open_database(path)
+        db = Database(path)
+        assert "half_done" not in db.table_names()
+        assert "doomed" not in db["profiles"].columns_dict
+        assert "m_test_boom" in {m.name for m in MIGRATIONS.pending(db)}
+        assert db.execute("PRAGMA user_version").fetchone()[0] == _schema_version() - 1
+        db.close()
+    finally:
+        MIGRATIONS._migrations = [m for m in MIGRATIONS._migrations if m.name != "m_test_boom"]
+
+
+def test_a_text_file_is_not_a_database(tmp_path):
+    path = tmp_path / "d.sqlite3"
+    path.write_text("hello, I am a shopping list\n" * 100)
+    before = path.read_bytes()
+    with pytest.raises(NotADatabaseError):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+def test_another_programs_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / "d.sqlite3"
+    c = sqlite3.connect(path)
+    c.execute("CREATE TABLE songs (title)")
+    c.commit()
+    c.close()
+    with pytest.raises(NotADatabaseError, match="another program"):
+        open_database(path)
+
+
+def test_save_facts_is_all_or_nothing(store):
+    pid = store.create_profile("Ana", "other", ["pals"])
+    store.save_facts(pid, {"pals.exam": {"score": 80}})
+    with pytest.raises(TypeError):
+        store.save_facts(pid, {"pals.exam": {"score": 95}, "pals.card": {"bad": object()}})
+    assert store.step_facts(pid, "pals.exam") == {"score": 80}
+    assert store.step_facts(pid, "pals.card") == {}
+
+
+def test_delete_profile_cascades_and_leaves_others(store):
+    a = store.create_profile("A", "other", ["pals"], {"pals.exam": {"score": 90}})
+    b = store.create_profile("B", "other", ["pals"], {"pals.exam": {"score": 88}})
+    store.delete_profile(a)
+    assert [p["id"] for p in store.list_profiles()] == [b]
+    assert store.db.execute("SELECT count(*) FROM facts WHERE profile_id = ?", [a]).fetchone()[0] == 0
+    assert store.step_facts(b, "pals.exam") == {"score": 88}
+
+
+def test_data_folder_is_private(tmp_path):
+    import os
+    import stat
+    import sys
+
+    from core.paths import data_paths
+
+    paths = data_paths(tmp_path / "x" / "data").ensure()
+    open_database(paths.db).close()
+    if sys.platform != "win32":
+        assert stat.S_IMODE(os.stat(paths.root).st_mode) == 0o700
+        assert stat.S_IMODE(os.stat(paths.db).st_mode) == 0o600
+
+
+def test_data_dir_resolution(tmp_path, monkeypatch):
+    from core.paths import resolve_data_dir
+
+    monkeypatch.setenv("CERTPATH_DATA_DIR", str(tmp_path / "env"))
+    assert resolve_data_dir() == (tmp_path / "env").resolve()
+    assert resolve_data_dir(tmp_path / "cli") == (tmp_path / "cli").resolve()
+    monkeypatch.delenv("CERTPATH_DATA_DIR")
+    assert resolve_data_dir().name == "CertPath"
