@@ -69,7 +69,7 @@ def test_step_ids_are_the_product_ids_in_journey_order():
 
 
 def test_demo_profile_mid_journey():
-    assert DEMO["format"] == "certpath-profile/1" and DEMO["tracks"] == ["img"]
+    assert DEMO["format"] == "certpath-profile/1" and DEMO["tracks"] == ["img", "bls", "pals"]  # a pediatrics applicant holds BLS and PALS too
     for sid, data in DEMO["facts"].items():
         assert engine_check_step(sid, data, DEMO, TODAY, RULES) == [], sid
     tr = img.evaluate_track("img", Context(TODAY, RULES, DEMO))
