@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.certpath-installed
 
-.PHONY: run demo test lint build bench screenshots clean lock sysdeps-run sysdeps-test
+.PHONY: run demo test lint build bundle bench icons screenshots clean lock sysdeps-run sysdeps-test sysdeps-build
 
 run: sysdeps-run $(STAMP)
 	$(BIN)/python -m gui $(ARGS)
@@ -26,6 +26,27 @@ sysdeps-run:
 	@PYTHON=$(PYTHON) sh scripts/system-deps.sh run
 sysdeps-test:
 	@PYTHON=$(PYTHON) sh scripts/system-deps.sh test
+sysdeps-build:
+	@PYTHON=$(PYTHON) sh scripts/system-deps.sh build
+
+# The frozen app (PyInstaller one-folder): dist/CertPath/CertPath (+ dist/CertPath.app on macOS).
+# Check it with:  QT_QPA_PLATFORM=offscreen dist/CertPath/CertPath --self-test
+bundle: sysdeps-build $(STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN build.spec
+build: bundle
+
+# Regenerate resources/icons/ (committed) from packaging/make_icons.py.
+icons: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/make_icons.py
+
+# The performance benchmarks (scripts, not tests): figures and ratios against their targets.
+# Frozen start-up is measured too when dist/CertPath exists (make bundle first).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_evaluate.py
+	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_memory.py
+	$(BIN)/python benchmarks/bench_growth.py
+	$(BIN)/python benchmarks/bench_bundle_size.py
 
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -6,6 +6,8 @@
   profiles [--data-dir DIR]                     list the profiles in the data file
   rules [--id PREFIX]                           the rule records with sources, as JSON
   schema                                        the JSON Schema of the profile format
+  ics ID [--data-dir DIR] [--today D]           the profile's dated items as an iCalendar file
+  csv {steps,deadlines,documents,costs} ID ...  one table of the profile as CSV (UTF-8 with BOM)
 
 Bad input exits with status 2 and a message naming the field; nothing is written.
 """
@@ -140,6 +142,38 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_out(data: bytes, output: str | None) -> None:
+    if output:
+        from .exports import write_atomic
+
+        write_atomic(output, data)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+def cmd_ics(args: argparse.Namespace) -> int:
+    from .ics import export_ics
+
+    today = _today(args.today)
+    store = _open_store(args.data_dir)
+    _write_out(export_ics(store, _profile_id(store, args.id), today), args.output)
+    return 0
+
+
+def cmd_csv(args: argparse.Namespace) -> int:
+    from .exports import export_csv
+    from .paths import data_paths
+
+    today = _today(args.today)
+    store = _open_store(args.data_dir)
+    pid = _profile_id(store, args.id)
+    text = export_csv(args.kind, store, pid, today, paths=data_paths(args.data_dir))
+    _write_out(text.encode("utf-8"), args.output)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m core", description="CertPath core: evaluate, import and export profiles.")
     ap.add_argument("--version", action="version", version=f"CertPath {__version__}")
@@ -175,6 +209,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of the profile format")
     p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("ics", help="print the profile's deadlines, expiries and reminders as .ics")
+    p.add_argument("id")
+    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    data_dir(p)
+    p.set_defaults(func=cmd_ics)
+
+    p = sub.add_parser("csv", help="print steps, deadlines, documents or costs as CSV")
+    p.add_argument("kind", choices=("steps", "deadlines", "documents", "costs"))
+    p.add_argument("id")
+    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    data_dir(p)
+    p.set_defaults(func=cmd_csv)
 
     return ap
 

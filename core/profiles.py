@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,8 +38,69 @@ def _depth(x: Any, limit: int, level: int = 0) -> int:
     return level
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in a profile")
+MAX_ABS_NUMBER = 1e15  # far beyond any score, count or amount; keeps floats exact and finite
+
+
+class _BadNumber(float):
+    """NaN, Infinity or an out-of-range number as written in the file, reported with its field."""
+
+    text: str
+
+    def __new__(cls, text: str):
+        self = super().__new__(cls, "nan")
+        self.text = text
+        return self
+
+
+def _parse_constant(name: str) -> Any:
+    return _BadNumber(name)
+
+
+def _parse_float(text: str) -> Any:
+    v = float(text)
+    return v if math.isfinite(v) and abs(v) <= MAX_ABS_NUMBER else _BadNumber(text)
+
+
+def _parse_int(text: str) -> Any:
+    if len(text.lstrip("-")) > 16:
+        return _BadNumber(text)
+    v = int(text)
+    return v if abs(v) <= MAX_ABS_NUMBER else _BadNumber(text)
+
+
+def _field_name(key: Any) -> str:
+    k = str(key)
+    try:
+        k.encode("utf-8")
+    except UnicodeEncodeError:
+        return k.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+    return k
+
+
+def _scan(x: Any, path: str, out: list[Problem], limit: int = 20) -> None:
+    """Values no field may hold: non-finite or huge numbers, text that is not valid Unicode."""
+    if len(out) >= limit:
+        return
+    if isinstance(x, _BadNumber):
+        shown = x.text if len(x.text) <= 40 else f"{x.text[:20]}… ({len(x.text)} digits)"
+        out.append(Problem(path or "(document)",
+                           f"{shown} is not an allowed number (it must be finite and at most 10^15)"))
+    elif isinstance(x, str):
+        try:
+            x.encode("utf-8")
+        except UnicodeEncodeError:
+            out.append(Problem(path or "(document)", "contains characters that are not valid Unicode"))
+    elif isinstance(x, Mapping):
+        for k, v in x.items():
+            name = _field_name(k)
+            if name != k:
+                out.append(Problem(f"{path}.{name}" if path else name,
+                                   "has a name with characters that are not valid Unicode"))
+                continue
+            _scan(v, f"{path}.{k}" if path else str(k), out, limit)
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            _scan(v, f"{path}[{i}]", out, limit)
 
 
 def loads(text: str | bytes) -> Any:
@@ -52,7 +114,8 @@ def loads(text: str | bytes) -> Any:
     if len(text) > MAX_DOCUMENT_BYTES:
         raise ValidationError([Problem("(file)", "is too large for a profile")])
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_parse_constant, parse_float=_parse_float,
+                          parse_int=_parse_int)
     except RecursionError:
         raise ValidationError([Problem("(file)", "is nested too deeply")]) from None
     except (json.JSONDecodeError, ValueError) as e:
@@ -70,6 +133,10 @@ def validate_document(doc: Any, today: dt.date) -> list[Problem]:
         return [Problem("(document)", "must be a JSON object")]
     if _depth(doc, MAX_DEPTH) > MAX_DEPTH:
         return [Problem("(document)", f"is nested more than {MAX_DEPTH} levels deep")]
+    bad: list[Problem] = []
+    _scan(doc, "", bad)
+    if bad:
+        return bad
     fmt = doc.get("format")
     if fmt not in SUPPORTED_FORMATS:
         if isinstance(fmt, str) and fmt.startswith("certpath-profile/"):
@@ -133,7 +200,10 @@ def validate_document(doc: Any, today: dt.date) -> list[Problem]:
 
 def parse_document(text: str | bytes, today: dt.date) -> dict[str, Any]:
     doc = loads(text)
-    problems = validate_document(doc, today)
+    try:
+        problems = validate_document(doc, today)
+    except (OverflowError, RecursionError) as e:  # a safety net: refuse, never crash
+        raise ValidationError([Problem("(document)", f"cannot be checked ({e})")]) from None
     if problems:
         raise ValidationError(problems)
     return dict(doc)

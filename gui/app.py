@@ -34,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--size", metavar="WxH", default=None, help="window size for --screenshot (e.g. 1280x800)")
     ap.add_argument("--dark", action="store_true", help="force the dark palette (for screenshots)")
     ap.add_argument("--today", metavar="YYYY-MM-DD", help=argparse.SUPPRESS)  # tests and screenshots
+    ap.add_argument("--report", metavar="FILE.pdf",
+                    help="write the status report of the current profile (or the demo's) to FILE.pdf and exit")
+    ap.add_argument("--self-test", action="store_true",
+                    help="check this installation in a temporary folder (database, demo profiles, window, "
+                    "PDF report, calendar export) and exit; your own data is never touched")
+    ap.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     return ap
 
 
@@ -49,6 +55,10 @@ def make_demo_dir() -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:  # before anything else can touch a data folder
+        from .selftest import run_self_test
+
+        return run_self_test(parse_today(args.today))
     try:
         today = parse_today(args.today)
     except ValueError:
@@ -60,7 +70,15 @@ def main(argv: list[str] | None = None) -> int:
         data_dir = demo_dir
     else:
         data_dir = args.data_dir
+    if args.exit_after_paint:
+        from .benchhooks import install
+
+        install()
     try:
+        if args.report:  # no window: the PDF only
+            from .report import run_report
+
+            return run_report(args.report, data_dir=data_dir, today=today, demo=args.demo)
         from .shell import run
 
         return run(args, data_dir=data_dir, today=today, demo=args.demo)

@@ -1,25 +1,26 @@
-"""The main window: menus, status bar and the dashboard of the current profile."""
+"""The main window: navigator of tracks, stages and steps; the dashboard; a step's page.
+
+Stable API for extensions (gui/extensions.py): `session`, `menu_file`, `menu_view`,
+`menu_help`, `add_panel(title, widget, shortcut)`, the `profile_changed` signal (after a switch,
+create, rename, delete or any save) and `current_step_id()`. `dashboard.refresh()` repaints the
+dashboard from the store.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QInputDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from core import __version__
 from core.engine import TRACK_TITLES, evaluate
-from core.engine.base import STATUS_LABELS
+from core.journey_view import track_of
 
+from . import theme
+from .dashboard import Dashboard
+from .navigator import Navigator
 from .session import Session
+from .step_page import StepPage
 
 DISCLAIMER = (
     "CertPath is a planner. Verify every requirement with ECFMG, USMLE, NRMP, your state board "
@@ -27,74 +28,312 @@ DISCLAIMER = (
 )
 
 
-class Dashboard(QWidget):
-    def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
-        lay = QVBoxLayout(self)
-        self.heading = QLabel()
-        self.heading.setObjectName("dashboardHeading")
-        f = self.heading.font()
-        f.setPointSizeF(f.pointSizeF() * 1.4)
-        f.setBold(True)
-        self.heading.setFont(f)
-        lay.addWidget(self.heading)
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Step", "Status", "Due", "Expires"])
-        self.tree.setAccessibleName("Journey steps")
-        lay.addWidget(self.tree)
-
-    def refresh(self) -> None:
-        self.tree.clear()
-        if self.session.profile_id is None:
-            self.heading.setText("No profile")
-            return
-        doc = self.session.document()
-        self.heading.setText(doc["name"])
-        journey = evaluate(doc, self.session.today)
-        for t in journey.tracks:
-            top = QTreeWidgetItem([TRACK_TITLES.get(t.track, t.track)])
-            self.tree.addTopLevelItem(top)
-            for s in t.steps:
-                QTreeWidgetItem(top, [s.id, STATUS_LABELS[s.status],
-                                      s.due.isoformat() if s.due else "",
-                                      s.expires.isoformat() if s.expires else ""])
-            top.setExpanded(True)
-        self.tree.resizeColumnToContents(0)
-
-
 class MainWindow(QMainWindow):
+    profile_changed = Signal()
+
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
         self.setWindowTitle("CertPath" + (" (demo)" if session.demo else ""))
+        self.pages: dict[str, StepPage] = {}
+        self._walk_actions: dict[str, QAction] = {}
+        self._panel_actions: list[QAction] = []
+
+        self.navigator = Navigator()
+        self.navigator.setMinimumWidth(200)
+        self.navigator.step_selected.connect(self.open_step)
         self.dashboard = Dashboard(session)
-        self.setCentralWidget(self.dashboard)
+        self.dashboard.open_step.connect(self.open_step)
+        self.dashboard.walk.connect(self.walk_through)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.dashboard, "&Dashboard")
+        self.step_holder = QTabWidget()  # placeholder replaced by the step's page
+        self.step_empty = QLabel("Choose a step in the navigator (Ctrl+L, then the arrow keys).")
+        self.step_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.step_empty.setWordWrap(True)
+        self.tabs.addTab(self.step_empty, "S&tep")
+        self.split = QSplitter()
+        self.split.addWidget(self.navigator)
+        self.split.addWidget(self.tabs)
+        self.split.setStretchFactor(0, 0)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([330, 950])
+        self.split.setChildrenCollapsible(False)
+        self.setCentralWidget(self.split)
         self._build_menus()
         self.statusBar().showMessage(
             "Demo data in a throwaway folder: nothing you change here is kept" if session.demo
-            else f"Data: {session.paths.root}")
-        self.resize(1100, 720)
+            else f"Your data stays on this computer: {session.paths.root}")
+        self.resize(1280, 800)
         self.restore_geometry()
-        self.dashboard.refresh()
+        self.refresh()
+        from .extensions import attach_all
+
+        attach_all(self)
+
+    # -- menus ----------------------------------------------------------------------------------
+    def _action(self, text: str, slot, shortcut=None, menu=None) -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        a.triggered.connect(lambda _checked=False: slot())
+        if menu is not None:
+            menu.addAction(a)
+        return a
 
     def _build_menus(self) -> None:
-        m = self.menuBar().addMenu("&File")
-        self.act_new_profile = QAction("&New profile…", self, shortcut=QKeySequence.StandardKey.New,
-                                       triggered=self.new_profile)
-        self.act_switch = QAction("&Switch profile…", self, shortcut="Ctrl+P", triggered=self.switch_profile)
-        self.act_quit = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
-        for a in (self.act_new_profile, self.act_switch):
-            m.addAction(a)
-        m.addSeparator()
-        m.addAction(self.act_quit)
-        v = self.menuBar().addMenu("&View")
-        self.act_refresh = QAction("&Refresh", self, shortcut=QKeySequence.StandardKey.Refresh,
-                                   triggered=self.dashboard.refresh)
-        v.addAction(self.act_refresh)
-        h = self.menuBar().addMenu("&Help")
-        h.addAction(QAction("&About CertPath", self, triggered=self.about))
-        h.addAction(QAction("&Disclaimer", self, triggered=self.disclaimer))
+        mb = self.menuBar()
+        self.menu_file = mb.addMenu("&File")
+        f = self.menu_file
+        self.act_new_profile = self._action("&New profile…", self.new_profile, QKeySequence.StandardKey.New, f)
+        self.act_switch = self._action("&Profiles (switch, rename, delete)…", self.manage_profiles, "Ctrl+P", f)
+        self.act_rename = self._action("&Rename this profile…", self.rename_profile, "F2", f)
+        self.act_delete = self._action("&Delete this profile…", self.delete_profile, None, f)
+        f.addSeparator()
+        self.act_save = self._action("&Save this step", self.save_step, QKeySequence.StandardKey.Save, f)
+        f.addSeparator()
+        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, f)
+
+        self.menu_view = mb.addMenu("&View")
+        v = self.menu_view
+        self.act_dashboard = self._action("&Dashboard", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1", v)
+        self.act_step = self._action("Step &page", lambda: self.tabs.setCurrentIndex(1), "Ctrl+2", v)
+        self.act_nav = self._action("&Navigator", self.navigator.setFocus, "Ctrl+L", v)
+        self.act_refresh = self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, v)
+        if self.act_refresh.shortcut().isEmpty():
+            self.act_refresh.setShortcut(QKeySequence("F5"))
+        v.addSeparator()
+        self.menu_walk = v.addMenu("&Walk me through")
+        self.act_walk_current = self._action("Walk me through the &selected track…", self.walk_current,
+                                             "Ctrl+W", None)
+        self.menu_walk.addAction(self.act_walk_current)
+        self.menu_walk.addSeparator()
+        self._panels_sep = v.addSeparator()
+
+        self.menu_help = mb.addMenu("&Help")
+        h = self.menu_help
+        self.act_rules = self._action("&Where these rules come from…", self.show_rules, "Ctrl+Shift+R", h)
+        self.act_disclaimer = self._action("&Disclaimer", self.disclaimer, None, h)
+        h.addSeparator()
+        self.act_about = self._action("&About CertPath", self.about, None, h)
+
+    def _rebuild_walk_menu(self, tracks: list[str]) -> None:
+        for a in self._walk_actions.values():
+            self.menu_walk.removeAction(a)
+        self._walk_actions.clear()
+        for i, t in enumerate(tracks):
+            a = self._action(f"&{i + 1} {TRACK_TITLES.get(t, t)}…", lambda t=t: self.walk_through(t),
+                             f"Ctrl+Shift+{i + 1}" if i < 9 else None, self.menu_walk)
+            self._walk_actions[t] = a
+        self.act_walk_current.setEnabled(bool(tracks))
+
+    # -- extension API --------------------------------------------------------------------------
+    def add_panel(self, title: str, widget: QWidget, shortcut: str | None = None) -> QAction:
+        """Add a tab beside Dashboard and Step, and a View-menu action (with `shortcut`) to show it."""
+        self.tabs.addTab(widget, title)
+
+        def show() -> None:
+            self.tabs.setCurrentWidget(widget)
+            widget.setFocus()
+
+        a = self._action(title, show, shortcut, None)
+        self.menu_view.insertAction(self._panels_sep, a)
+        self._panel_actions.append(a)
+        return a
+
+    def current_step_id(self) -> str | None:
+        key = self.navigator.current_key()
+        return key if key and "." in key or key == "visa" else None
+
+    # -- refresh --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        pid = self.session.profile_id
+        journey = None
+        if pid is not None:
+            try:
+                journey = evaluate(self.session.document(), self.session.today)
+            except Exception as e:
+                self.statusBar().showMessage(f"CertPath could not evaluate this profile ({type(e).__name__}).")
+        self.navigator.populate(journey)
+        self.dashboard.refresh()
+        self._rebuild_walk_menu([t.track for t in journey.tracks] if journey else [])
+        for page in self.pages.values():
+            if page.is_dirty():
+                page.recompute()
+            else:
+                page.load()
+        has = pid is not None
+        for a in (self.act_rename, self.act_delete, self.act_save):
+            a.setEnabled(has)
+        name = self.session.store.profile(pid)["name"] if has else "no profile"
+        self.setWindowTitle(f"CertPath: {name}" + (" (demo)" if self.session.demo else ""))
+
+    def _profile_switched(self) -> None:
+        self._drop_pages()
+        self.refresh()
+        self.profile_changed.emit()
+
+    def _drop_pages(self) -> None:
+        self.tabs.blockSignals(True)
+        idx = self.tabs.currentIndex()
+        self.tabs.removeTab(1)
+        self.tabs.insertTab(1, self.step_empty, "S&tep")
+        self.tabs.setCurrentIndex(min(idx, 0) if idx == 1 else idx)
+        self.tabs.blockSignals(False)
+        for p in self.pages.values():
+            p.setParent(None)
+            p.deleteLater()
+        self.pages.clear()
+
+    # -- steps ----------------------------------------------------------------------------------
+    def open_step(self, key: str) -> StepPage | None:
+        """Show the page of a step (or of a track's own facts) in the Step tab."""
+        if self.session.profile_id is None:
+            return None
+        page = self.pages.get(key)
+        if page is None:
+            try:
+                page = StepPage(self.session, key)
+            except KeyError:
+                self.statusBar().showMessage(f"There is no step called {key}.")
+                return None
+            page.saved.connect(self._on_saved)
+            page.open_step.connect(self.open_step)
+            self.pages[key] = page
+        if self.tabs.widget(1) is not page:
+            self.tabs.blockSignals(True)
+            self.tabs.removeTab(1)
+            self.tabs.insertTab(1, page, "S&tep")
+            self.tabs.blockSignals(False)
+        self.tabs.setTabText(1, f"S&tep: {page.title}")
+        self.tabs.setCurrentIndex(1)
+        if self.navigator.current_key() != key:
+            self.navigator.blockSignals(True)
+            self.navigator.select(key)
+            self.navigator.blockSignals(False)
+        return page
+
+    def current_page(self) -> StepPage | None:
+        w = self.tabs.widget(1)
+        return w if isinstance(w, StepPage) else None
+
+    def save_step(self) -> bool:
+        page = self.current_page()
+        if page is None:
+            return False
+        ok = page.save()
+        if not ok:
+            self.statusBar().showMessage("Not saved: fix the fields marked in the form.", 5000)
+        return ok
+
+    def _on_saved(self, key: str) -> None:
+        self.statusBar().showMessage(f"Saved {self.pages[key].title if key in self.pages else key}.", 4000)
+        self.refresh()
+        self.profile_changed.emit()
+
+    def save_all_valid(self) -> None:
+        """Keep typing that is valid when the window closes or the profile changes."""
+        for page in list(self.pages.values()):
+            page.flush()
+            if page.is_dirty() and page.is_valid():
+                page.save()
+
+    # -- walkthrough ----------------------------------------------------------------------------
+    def walk_current(self) -> None:
+        key = self.navigator.current_key()
+        if key:
+            self.walk_through(track_of(key))
+        elif self.dashboard.journey and self.dashboard.journey.tracks:
+            self.walk_through(self.dashboard.journey.tracks[0].track)
+
+    def walk_through(self, track: str):
+        from .walkthrough import WalkthroughWizard
+
+        if self.session.profile_id is None:
+            return None
+        self.save_all_valid()
+        wiz = WalkthroughWizard(self.session, track, self)
+        wiz.saved.connect(lambda _k: (self.refresh(), self.profile_changed.emit()))
+        wiz.finished.connect(lambda _r: self.refresh())
+        wiz.open()
+        self._wizard = wiz
+        return wiz
+
+    # -- profiles -------------------------------------------------------------------------------
+    def new_profile(self) -> bool:
+        from .onboarding import OnboardingWizard
+
+        self.save_all_valid()
+        wiz = OnboardingWizard(self.session, self)
+        if wiz.exec():
+            self._profile_switched()
+            return True
+        return False
+
+    def manage_profiles(self) -> None:
+        from .profiles_ui import ProfilesDialog
+
+        self.save_all_valid()
+        before = self.session.profile_id
+        dlg = ProfilesDialog(self.session, self, new_profile=self._new_from_dialog)
+        dlg.exec()
+        if dlg.changed or self.session.profile_id != before:
+            self._profile_switched()
+
+    def _new_from_dialog(self) -> bool:
+        from .onboarding import OnboardingWizard
+
+        return bool(OnboardingWizard(self.session, self).exec())
+
+    def switch_profile(self, pid: int | None = None) -> None:
+        """Switch to `pid` (or choose in the profiles dialog)."""
+        if pid is None:
+            self.manage_profiles()
+            return
+        self.save_all_valid()
+        self.session.switch(pid)
+        self._profile_switched()
+
+    def rename_profile(self) -> None:
+        from .profiles_ui import ask_name
+
+        pid = self.session.profile_id
+        if pid is None:
+            return
+        name = ask_name(self, "Rename profile", self.session.store.profile(pid)["name"])
+        if name:
+            self.session.store.update_profile(pid, name=name)
+            self.refresh()
+            self.profile_changed.emit()
+
+    def delete_profile(self) -> None:
+        from .profiles_ui import confirm_delete, delete_profile
+
+        pid = self.session.profile_id
+        if pid is None:
+            return
+        if confirm_delete(self, self.session.store.profile(pid)["name"]):
+            delete_profile(self.session, pid)
+            self._profile_switched()
+
+    # -- help -----------------------------------------------------------------------------------
+    def show_rules(self) -> None:
+        from .rules_dialog import RulesDialog
+
+        dlg = RulesDialog(self.session.today, self)
+        dlg.open()
+        self._rules_dialog = dlg
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About CertPath",
+                          f"CertPath {__version__}\n\nAn offline planner for the IMG road to US practice "
+                          f"and for PALS and companion cards. Your data stays on this computer:\n"
+                          f"{self.session.paths.root}\n\n{DISCLAIMER}")
+
+    def disclaimer(self) -> None:
+        QMessageBox.information(self, "Disclaimer", DISCLAIMER)
 
     # -- window state ---------------------------------------------------------------------------
     def restore_geometry(self) -> None:
@@ -105,36 +344,21 @@ class MainWindow(QMainWindow):
     def save_geometry(self) -> None:
         self.session.store.set_setting("ui.geometry", bytes(self.saveGeometry().toBase64()).decode("ascii"))
 
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        nav = self.split.sizes()[0] if self.split.count() else 0
+        cap = max(220, int(self.width() * 0.3))
+        if nav > cap:
+            self.split.setSizes([cap, max(200, self.width() - cap)])
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         try:
+            self.save_all_valid()
             self.save_geometry()
+        except Exception as e:  # never a traceback at close
+            self.statusBar().showMessage(f"Could not save on close: {e}")
         finally:
             super().closeEvent(event)
 
-    # -- actions --------------------------------------------------------------------------------
-    def new_profile(self) -> None:
-        from .onboarding import OnboardingWizard
 
-        wiz = OnboardingWizard(self.session, self)
-        if wiz.exec():
-            self.dashboard.refresh()
-
-    def switch_profile(self) -> None:
-        profiles = self.session.profiles()
-        names = [f"{p['name']} (#{p['id']})" for p in profiles]
-        if not names:
-            return
-        cur = next((i for i, p in enumerate(profiles) if p["id"] == self.session.profile_id), 0)
-        choice, ok = QInputDialog.getItem(self, "Switch profile", "Profile:", names, cur, False)
-        if ok:
-            self.session.switch(profiles[names.index(choice)]["id"])
-            self.dashboard.refresh()
-
-    def about(self) -> None:
-        QMessageBox.about(self, "About CertPath",
-                          f"CertPath {__version__}\n\nAn offline certification planner. "
-                          f"Your data stays on this computer:\n{self.session.paths.root}\n\n{DISCLAIMER}")
-
-    def disclaimer(self) -> None:
-        QMessageBox.information(self, "Disclaimer", DISCLAIMER)
-
+__all__ = ["DISCLAIMER", "MainWindow", "theme"]

@@ -1,17 +1,41 @@
-"""Start-up: the QApplication, the data file, the demo, first run, and screenshot mode."""
+"""Start-up: the QApplication, the data file, the demo, first run, and screenshot mode.
+
+For the user's own data `run` takes, in order: the one-copy lock on the data folder, the log
+file, the error dialog hook, the data file (with recovery if it is damaged; a newer version's
+file is refused untouched), and today's automatic backup. Demo mode (a throwaway folder) has
+no lock and no backups.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from core.db import DatabaseError, open_database
-from core.paths import data_paths
+from core.paths import DataPaths, data_paths
 from core.store import Store
 
 from .session import Session
+
+log = logging.getLogger("certpath.shell")
+
+
+class RecoveryNeeded(DatabaseError):
+    """The data file was damaged and moved aside; someone has to choose what happens next."""
+
+    def __init__(self, recovery) -> None:
+        super().__init__(recovery.problem)
+        self.recovery = recovery
+
+
+class StartCancelled(Exception):
+    """The user chose Quit in the recovery dialog."""
 
 
 def load_demo(store: Store, today: dt.date) -> list[int]:
@@ -34,9 +58,39 @@ def _app():
     return app
 
 
-def open_session(data_dir, today: dt.date, demo: bool) -> Session:
+def open_data(paths: DataPaths, today: dt.date, now: dt.datetime,
+              on_recovery: Callable[[object], Database | None] | None = None) -> Database:
+    """The user's data file: recovered if damaged, backed up before migrations and once a day."""
+    from core import backup
+    from core.recovery import Recovery, open_or_recover
+
+    hook = backup.before_migrate_hook(paths, today)
+    result = open_or_recover(paths, now=now, before_migrate=hook)
+    if isinstance(result, Recovery):
+        if on_recovery is None:
+            raise RecoveryNeeded(result)
+        db = on_recovery(result)
+        if db is None:
+            raise StartCancelled()
+        result = db
+    try:
+        made = backup.auto_backup(paths, today, conn=result.conn)
+        if made:
+            log.info("automatic backup %s", made.name)
+    except Exception:  # a failed backup must not stop the user from working
+        log.exception("the automatic backup failed")
+    return result
+
+
+def open_session(data_dir, today: dt.date, demo: bool, *, now: dt.datetime | None = None,
+                 on_recovery: Callable[[object], Database | None] | None = None) -> Session:
     paths = data_paths(data_dir).ensure()
-    store = Store(open_database(paths.db))
+    if demo:
+        db = open_database(paths.db)
+    else:
+        now = now or dt.datetime.combine(today, dt.datetime.now().time())
+        db = open_data(paths, today, now, on_recovery)
+    store = Store(db)
     session = Session(store=store, paths=paths, today=today, demo=demo)
     if demo and not store.list_profiles():
         load_demo(store, today)
@@ -44,30 +98,98 @@ def open_session(data_dir, today: dt.date, demo: bool) -> Session:
     return session
 
 
+def recovery_dialog(recovery, paths: DataPaths, today: dt.date, now: dt.datetime,
+                    parent=None) -> Database | None:
+    """Say what happened and offer: the newest good backup, a fresh start, or Quit."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from core import backup
+    from core.recovery import restore_newest, start_fresh
+
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("CertPath: your data file was damaged")
+    where = (f"\n\nThe damaged file was kept here:\n{recovery.damaged_file}"
+             if recovery.damaged_file else "")
+    box.setText(recovery.problem + where)
+    restore = None
+    if recovery.backup is not None:
+        box.setInformativeText("You can restore the newest good backup, or start with empty data.")
+        restore = box.addButton(f"Restore the newest good backup ({recovery.backup.label})",
+                                QMessageBox.ButtonRole.AcceptRole)
+    else:
+        box.setInformativeText("There is no good backup to restore. You can start with empty data "
+                               "(and restore a full backup archive from the File menu later).")
+    fresh = box.addButton("Start fresh", QMessageBox.ButtonRole.DestructiveRole)
+    quit_ = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore or quit_)
+    box.exec()
+    clicked = box.clickedButton()
+    hook = backup.before_migrate_hook(paths, today)
+    if restore is not None and clicked is restore:
+        try:
+            return restore_newest(paths, recovery, now=now, before_migrate=hook)
+        except Exception as e:  # noqa: BLE001 - say so and let the user choose again
+            log.exception("restoring the newest backup failed")
+            QMessageBox.critical(parent, "CertPath", f"The backup could not be restored: {e}")
+            return recovery_dialog(type(recovery)(problem=recovery.problem, moved_to=recovery.moved_to,
+                                                  backup=None), paths, today, now, parent)
+    if clicked is fresh:
+        return start_fresh(paths)
+    return None
+
+
 def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> int:
     app = _app()
     from PySide6.QtWidgets import QMessageBox
 
+    from core.instance_lock import DataInUseError, InstanceLock
+    from core.logs import configure_logging
+
+    from . import errors
+
+    now = dt.datetime.now()  # the GUI reads the clock here, once, like `today` in app.py
+    paths = data_paths(data_dir).ensure()
+    lock = None
+    if not demo:
+        try:
+            lock = InstanceLock(paths.root).acquire()
+        except DataInUseError as e:
+            QMessageBox.information(None, "CertPath is already open", str(e))
+            print(f"certpath: {e}", file=sys.stderr)
+            return 4
     try:
-        session = open_session(data_dir, today, demo)
-    except DatabaseError as e:
-        QMessageBox.critical(None, "CertPath cannot open your data", str(e))
-        print(f"certpath: {e}", file=sys.stderr)
-        return 3
-
-    from .main_window import MainWindow
-
-    if session.profile_id is None:
-        from .onboarding import OnboardingWizard
-
-        wiz = OnboardingWizard(session)
-        if not wiz.exec():
+        log_file = configure_logging(paths)
+        errors.install(log_file)
+        log.info("CertPath starting (demo=%s)", demo)
+        try:
+            session = open_session(
+                data_dir, today, demo, now=now,
+                on_recovery=lambda r: recovery_dialog(r, paths, today, now))
+        except StartCancelled:
             return 0
-    win = MainWindow(session)
-    if args.screenshot:
-        return screenshot(app, win, Path(args.screenshot), args.size)
-    win.show()
-    return app.exec()
+        except DatabaseError as e:
+            log.error("cannot open the data: %s", e)
+            QMessageBox.critical(None, "CertPath cannot open your data", str(e))
+            print(f"certpath: {e}", file=sys.stderr)
+            return 3
+
+        from .main_window import MainWindow
+
+        if session.profile_id is None:
+            from .onboarding import OnboardingWizard
+
+            wiz = OnboardingWizard(session)
+            if not wiz.exec():
+                return 0
+        win = MainWindow(session)
+        if args.screenshot:
+            return screenshot(app, win, Path(args.screenshot), args.size)
+        win.show()
+        return app.exec()
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def screenshot(app, win, path: Path, size: str | None) -> int:

@@ -1,0 +1,130 @@
+"""Shared helpers of the benchmark scripts (not a test module)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FROZEN = ROOT / "dist" / "CertPath" / ("CertPath.exe" if sys.platform == "win32" else "CertPath")
+TODAY = dt.date(2026, 11, 21)
+
+# A bare PySide6 window that quits after its first paint: the floor any Qt app starts from.
+BARE_WINDOW = """\
+import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+class FirstPaintQuit(QObject):
+    done = False
+    def eventFilter(self, obj, ev):
+        if not self.done and ev.type() == QEvent.Type.Paint:
+            self.done = True
+            QTimer.singleShot(0, app.quit)
+        return False
+
+app = QApplication(sys.argv[:1])
+win = QMainWindow()
+win.setWindowTitle("hello")
+win.resize(1100, 720)
+f = FirstPaintQuit()
+win.installEventFilter(f)
+win.show()
+sys.exit(app.exec())
+"""
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e.setdefault("QT_QPA_PLATFORM", "offscreen")
+    e["PYTHONPATH"] = str(ROOT)
+    return e
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = ""
+    try:
+        kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines()
+                      if x.startswith("MemTotal")).split()[1])
+        ram = f", {kb / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, StopIteration):
+        pass
+    qt = ""
+    try:
+        import PySide6
+
+        qt = f", PySide6 {PySide6.__version__}"
+    except ImportError:
+        pass
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}){ram}, "
+            f"Python {platform.python_version()}{qt}, QT_QPA_PLATFORM={env()['QT_QPA_PLATFORM']}")
+
+
+def bare_script(tmp: Path) -> Path:
+    p = tmp / "bare_window.py"
+    p.write_text(BARE_WINDOW, encoding="utf-8")
+    return p
+
+
+def demo_data_dir(tmp: Path) -> Path:
+    """A data folder holding the two demo profiles, made once in a subprocess (as a user would have)."""
+    d = tmp / "data"
+    code = ("import datetime as dt, sys; from gui.shell import open_session; "
+            f"s = open_session(sys.argv[1], dt.date({TODAY.year}, {TODAY.month}, {TODAY.day}), demo=True); "
+            "s.store.db.close()")
+    subprocess.run([sys.executable, "-c", code, str(d)], check=True, env=env(), cwd=ROOT)
+    return d
+
+
+def app_cmd(data_dir: Path, frozen: bool = False) -> list[str]:
+    args = ["--data-dir", str(data_dir), "--today", TODAY.isoformat(), "--exit-after-paint"]
+    if frozen:
+        return [str(FROZEN), *args]
+    return [sys.executable, "-m", "gui", *args]
+
+
+def time_run(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, env=env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ms = (time.perf_counter() - t0) * 1000
+    if r.returncode != 0:
+        raise SystemExit(f"{cmd} failed ({r.returncode}): {r.stderr.decode(errors='replace')[-2000:]}")
+    return ms
+
+
+def side_by_side(cmds: dict[str, list[str]], runs: int, measure=time_run) -> dict[str, list[float]]:
+    """Interleaved runs (one of each per round, after one warm-up each) so drift hits all alike."""
+    for cmd in cmds.values():
+        measure(cmd)
+    out: dict[str, list[float]] = {k: [] for k in cmds}
+    for _ in range(runs):
+        for k, cmd in cmds.items():
+            out[k].append(measure(cmd))
+    return out
+
+
+def med(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def verdict(ratio: float, target: float) -> str:
+    return "OK" if ratio <= target else f"MISSED (by {ratio - target:.2f}x)"
+
+
+def tmpdir() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="certpath-bench-")

@@ -1,0 +1,588 @@
+"""Backups: automatic copies of the data file, full archives, and restoring either.
+
+Automatic backups (DataPaths.backups, next to the data):
+- `auto_backup(paths, today, conn=...)` at start, at most once a day:
+  `certpath-YYYY-MM-DD.sqlite3`, made with SQLite's backup API (a consistent copy even while
+  the app has the file open in WAL mode), checked, then rotated: the newest 7 days and, beyond
+  them, the newest copy of each of 4 more weeks are kept.
+- `before_migrate_hook(paths, today)` for `core.db.open_database(before_migrate=...)`: a copy
+  `certpath-YYYY-MM-DD-before-migration-vN.sqlite3` before a newer CertPath changes the file
+  (the newest 4 of these are kept). If that copy fails the migration does not run.
+
+A full backup (`create_archive`) is one ZIP the user chooses: `certpath.sqlite3` (a snapshot),
+every vault file as `vault/ab/<sha256>`, and `manifest.json` with the size and SHA-256 of each.
+
+Restoring (`restore_archive`, `restore_backup`) checks everything before anything is written:
+hostile archives (`../` or absolute names, symlinks, too many entries, too large or lying sizes,
+not a ZIP, no database, a newer CertPath's database) are refused with `RestoreRefused`. The
+database is restored into a temporary file, checked (`PRAGMA integrity_check`, the CertPath
+stamp, not newer), and only then swapped in with an atomic rename; the file it replaces is kept
+in backups/ as `certpath-…-before-restore.sqlite3` (or moved there as-is if it cannot be read).
+The caller must have closed its connections to the data file first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import stat
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .db import DatabaseError, NewerVersionError, _schema_version, check_not_newer, inspect_file
+from .paths import DataPaths, ensure_private_dir, make_private_file
+
+ARCHIVE_FORMAT = "certpath-backup/1"
+DB_MEMBER = "certpath.sqlite3"
+MANIFEST_MEMBER = "manifest.json"
+VAULT_MEMBER = re.compile(r"vault/([0-9a-f]{2})/([0-9a-f]{64})")
+
+KEEP_DAILY = 7
+KEEP_WEEKLY = 4
+KEEP_BEFORE_MIGRATION = 4
+
+# Limits for archives being restored (a real one: one small database plus vault files, each at
+# most core.vault.MAX_BYTES = 50 MB).
+MAX_ENTRIES = 10_000
+MAX_MEMBER_BYTES = 100 * 1024 * 1024
+MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+_AUTO_NAME = re.compile(r"certpath-(\d{4}-\d{2}-\d{2})(?:-(before-migration-v\d+|before-restore-\d{6}))?\.sqlite3")
+
+Progress = Callable[[int, int], None]  # (done, total) in bytes
+
+
+class BackupError(Exception):
+    """A backup or restore that could not be done; the message is for the user."""
+
+
+class RestoreRefused(BackupError):
+    """The archive or backup is not acceptable; nothing was written."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    date: dt.date
+    kind: str  # "daily", "before-migration", "before-restore"
+    size: int
+
+    @property
+    def label(self) -> str:
+        extra = {"daily": "", "before-migration": " (before an update)",
+                 "before-restore": " (before a restore)"}[self.kind]
+        return f"{self.date.isoformat()}{extra}"
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    previous: Path | None  # where the replaced data file was kept
+    vault_files: int  # vault files written
+
+
+# -- snapshots ---------------------------------------------------------------------------------
+def _ro_connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _snapshot(source: sqlite3.Connection, dest: Path) -> Path:
+    """Copy the database behind `source` to `dest` (atomically, self-contained, 0600)."""
+    dest = Path(dest)
+    ensure_private_dir(dest.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=".part-", suffix=".sqlite3", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        make_private_file(tmp)
+        out = sqlite3.connect(str(tmp))
+        try:
+            source.backup(out)
+            # A backup must be one file: no -wal beside it when it is opened later.
+            out.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            out.close()
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + "-journal").unlink(missing_ok=True)
+        raise
+    make_private_file(dest)
+    return dest
+
+
+def snapshot_file(db_path: Path, dest: Path) -> Path:
+    src = _ro_connect(db_path)
+    try:
+        return _snapshot(src, dest)
+    finally:
+        src.close()
+
+
+def snapshot_connection(conn: sqlite3.Connection, dest: Path) -> Path:
+    return _snapshot(conn, dest)
+
+
+def verify_database(path: Path) -> None:
+    """Raise RestoreRefused unless `path` is an intact CertPath database this version can open."""
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        raise RestoreRefused(f"{path.name} is empty or missing")
+    try:
+        check_not_newer(path)
+        _version, names = inspect_file(path)
+    except NewerVersionError as e:
+        raise RestoreRefused(str(e)) from None
+    except DatabaseError as e:
+        raise RestoreRefused(f"{path.name} is not a CertPath data file, or it is damaged") from e
+    if not names:
+        raise RestoreRefused(f"{path.name} is not a CertPath data file (it has no CertPath stamp)")
+    try:
+        conn = _ro_connect(path)
+        try:
+            rows = conn.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        raise RestoreRefused(f"{path.name} is damaged ({e})") from None
+    if [r[0] for r in rows] != ["ok"]:
+        raise RestoreRefused(f"{path.name} is damaged (the integrity check failed: {rows[0][0]})")
+
+
+# -- automatic backups -------------------------------------------------------------------------
+def list_backups(paths: DataPaths) -> list[BackupInfo]:
+    """The automatic backups in backups/, newest first."""
+    out = []
+    if not paths.backups.is_dir():
+        return out
+    for p in paths.backups.iterdir():
+        m = _AUTO_NAME.fullmatch(p.name)
+        if not m or not p.is_file() or p.is_symlink():
+            continue
+        try:
+            day = dt.date.fromisoformat(m.group(1))
+        except ValueError:
+            continue
+        tag = m.group(2) or ""
+        kind = "before-migration" if tag.startswith("before-migration") else (
+            "before-restore" if tag.startswith("before-restore") else "daily")
+        out.append(BackupInfo(p, day, kind, p.stat().st_size))
+    out.sort(key=lambda b: (b.date, b.path.stat().st_mtime, b.path.name), reverse=True)
+    return out
+
+
+def newest_good_backup(paths: DataPaths) -> BackupInfo | None:
+    for b in list_backups(paths):
+        try:
+            verify_database(b.path)
+        except BackupError:
+            continue
+        return b
+    return None
+
+
+def rotate(paths: DataPaths, today: dt.date) -> list[Path]:
+    """Delete automatic daily backups beyond 7 days + 4 weeks; returns what was deleted."""
+    backups = list_backups(paths)
+    daily = [b for b in backups if b.kind == "daily" and b.date <= today]
+    keep: set[Path] = {b.path for b in daily[:KEEP_DAILY]}
+    weeks_seen: list[tuple[int, int]] = []
+    for b in daily[KEEP_DAILY:]:
+        week = b.date.isocalendar()[:2]
+        if week in weeks_seen or any(week == d.date.isocalendar()[:2] for d in daily[:KEEP_DAILY]):
+            continue
+        if len(weeks_seen) >= KEEP_WEEKLY:
+            break
+        weeks_seen.append(week)
+        keep.add(b.path)
+    for kind in ("before-migration", "before-restore"):
+        keep |= set([b.path for b in backups if b.kind == kind][:KEEP_BEFORE_MIGRATION])
+    keep |= {b.path for b in backups if b.date > today}  # a clock that went back: keep them
+    gone = []
+    for b in backups:
+        if b.path not in keep:
+            b.path.unlink(missing_ok=True)
+            gone.append(b.path)
+    return gone
+
+
+def auto_backup(paths: DataPaths, today: dt.date, *, conn: sqlite3.Connection | None = None) -> Path | None:
+    """Today's automatic backup, if there is none yet; then rotation. None if one existed."""
+    dest = paths.backups / f"certpath-{today.isoformat()}.sqlite3"
+    if dest.exists():
+        return None
+    ensure_private_dir(paths.backups)
+    if conn is not None:
+        snapshot_connection(conn, dest)
+    elif paths.db.exists():
+        snapshot_file(paths.db, dest)
+    else:
+        return None
+    try:
+        verify_database(dest)
+    except BackupError:
+        # A bad copy must not push good ones out of the rotation.
+        dest.unlink(missing_ok=True)
+        raise
+    rotate(paths, today)
+    return dest
+
+
+def before_migrate_hook(paths: DataPaths, today: dt.date) -> Callable[[Path, int], None]:
+    def hook(db_path: Path, n_pending: int) -> None:
+        version, _ = inspect_file(db_path)
+        dest = paths.backups / f"certpath-{today.isoformat()}-before-migration-v{version}.sqlite3"
+        if not dest.exists():
+            snapshot_file(db_path, dest)
+            verify_database(dest)
+
+    return hook
+
+
+# -- full archive ------------------------------------------------------------------------------
+def _sha256_file(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    n = 0
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            h.update(chunk)
+            n += len(chunk)
+    return h.hexdigest(), n
+
+
+def _vault_files(paths: DataPaths) -> list[tuple[str, Path]]:
+    out = []
+    if paths.vault.is_dir():
+        for p in sorted(paths.vault.glob("??/*")):
+            rel = p.relative_to(paths.root).as_posix()
+            if VAULT_MEMBER.fullmatch(rel) and p.is_file() and not p.is_symlink():
+                out.append((rel, p))
+    return out
+
+
+def create_archive(paths: DataPaths, dest: Path, *, now: dt.datetime,
+                   conn: sqlite3.Connection | None = None, progress: Progress | None = None) -> Path:
+    """Write a full backup (database snapshot + vault + manifest) to the ZIP file `dest`."""
+    from . import __version__
+
+    dest = Path(dest)
+    if not paths.db.exists() and conn is None:
+        raise BackupError("There is no data to back up yet.")
+    work = Path(tempfile.mkdtemp(prefix=".backup-", dir=paths.root))
+    part = dest.with_name(dest.name + ".part")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        snap = work / DB_MEMBER
+        if conn is not None:
+            snapshot_connection(conn, snap)
+        else:
+            snapshot_file(paths.db, snap)
+        members = [(DB_MEMBER, snap), *_vault_files(paths)]
+        total = sum(p.stat().st_size for _, p in members)
+        files: dict[str, Any] = {}
+        done = 0
+        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6,
+                             allowZip64=True) as zf:
+            for name, p in members:
+                h = hashlib.sha256()
+                size = 0
+                zi = zipfile.ZipInfo(name, date_time=now.timetuple()[:6])
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                zi.external_attr = (stat.S_IFREG | 0o600) << 16
+                with open(p, "rb") as src, zf.open(zi, "w", force_zip64=True) as out:
+                    for chunk in iter(lambda src=src: src.read(_CHUNK), b""):
+                        h.update(chunk)
+                        out.write(chunk)
+                        size += len(chunk)
+                        done += len(chunk)
+                        if progress:
+                            progress(done, total)
+                files[name] = {"sha256": h.hexdigest(), "size": size}
+            manifest = {"format": ARCHIVE_FORMAT, "app_version": __version__,
+                        "schema_version": _schema_version(), "created": now.isoformat(timespec="seconds"),
+                        "files": files}
+            zf.writestr(zipfile.ZipInfo(MANIFEST_MEMBER, date_time=now.timetuple()[:6]),
+                        json.dumps(manifest, indent=2, sort_keys=True))
+        with open(part, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(part, dest)
+        make_private_file(dest)
+    except OSError as e:
+        part.unlink(missing_ok=True)
+        raise BackupError(f"The backup could not be written to {dest}: {e.strerror or e}") from None
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return dest
+
+
+@dataclass(frozen=True)
+class ArchiveInfo:
+    created: str
+    app_version: str
+    files: dict[str, dict[str, Any]]
+    total_bytes: int
+
+    @property
+    def vault_count(self) -> int:
+        return sum(1 for n in self.files if n != DB_MEMBER)
+
+
+def _check_name(name: str) -> str | None:
+    """Why a member name is refused, or None."""
+    if not name or "\x00" in name or "\\" in name:
+        return "has an invalid name"
+    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
+        return "has an absolute path"
+    parts = name.split("/")
+    if ".." in parts:
+        return "points outside the backup (../)"
+    if name in (DB_MEMBER, MANIFEST_MEMBER) or VAULT_MEMBER.fullmatch(name):
+        return None
+    return "is not part of a CertPath backup"
+
+
+def inspect_archive(archive: Path) -> ArchiveInfo:
+    """Check an archive's structure without extracting anything; raise RestoreRefused."""
+    archive = Path(archive)
+    label = archive.name
+    if not archive.is_file():
+        raise RestoreRefused(f"{label} was not found.")
+    if not zipfile.is_zipfile(archive):
+        raise RestoreRefused(f"{label} is not a CertPath backup (it is not a ZIP archive).")
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise RestoreRefused(f"{label} has {len(infos)} entries; a CertPath backup has at most "
+                                     f"{MAX_ENTRIES}. It was not restored.")
+            seen: set[str] = set()
+            total = 0
+            for zi in infos:
+                name = zi.filename
+                mode = zi.external_attr >> 16
+                if stat.S_ISLNK(mode):
+                    raise RestoreRefused(f"{label}: the entry {name!r} is a symbolic link. It was not restored.")
+                if zi.is_dir():
+                    raise RestoreRefused(f"{label}: the entry {name!r} is a folder entry, which a CertPath "
+                                         "backup does not have. It was not restored.")
+                why = _check_name(name)
+                if why:
+                    raise RestoreRefused(f"{label}: the entry {name!r} {why}. It was not restored.")
+                if name in seen:
+                    raise RestoreRefused(f"{label}: the entry {name!r} appears twice. It was not restored.")
+                seen.add(name)
+                if zi.flag_bits & 0x1:
+                    raise RestoreRefused(f"{label}: the entry {name!r} is encrypted. It was not restored.")
+                if zi.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise RestoreRefused(f"{label}: the entry {name!r} uses an unsupported compression.")
+                limit = MAX_MANIFEST_BYTES if name == MANIFEST_MEMBER else MAX_MEMBER_BYTES
+                if zi.file_size > limit:
+                    raise RestoreRefused(f"{label}: the entry {name!r} is {zi.file_size // (1024 * 1024)} MB "
+                                         f"(at most {limit // (1024 * 1024)} MB). It was not restored.")
+                total += zi.file_size
+            if total > MAX_TOTAL_BYTES:
+                raise RestoreRefused(f"{label} would unpack to {total // (1024 * 1024)} MB, more than "
+                                     f"{MAX_TOTAL_BYTES // (1024 * 1024)} MB. It was not restored.")
+            if MANIFEST_MEMBER not in seen:
+                raise RestoreRefused(f"{label} is not a CertPath backup (it has no manifest.json).")
+            if DB_MEMBER not in seen:
+                raise RestoreRefused(f"{label} is not a CertPath backup (it has no database).")
+            raw = _read_capped(zf, zf.getinfo(MANIFEST_MEMBER), MAX_MANIFEST_BYTES, label)
+    except zipfile.BadZipFile as e:
+        raise RestoreRefused(f"{label} is damaged ({e}). It was not restored.") from None
+    except (OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as e:
+        if isinstance(e, RestoreRefused):
+            raise
+        raise RestoreRefused(f"{label} cannot be read ({e}). It was not restored.") from None
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise RestoreRefused(f"{label}: manifest.json is not valid JSON. It was not restored.") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT:
+        fmt = manifest.get("format") if isinstance(manifest, dict) else None
+        if isinstance(fmt, str) and fmt.startswith("certpath-backup/"):
+            raise RestoreRefused(f"{label} was made by a newer CertPath ({fmt}). Install the newer "
+                                 "CertPath to restore it.")
+        raise RestoreRefused(f"{label}: manifest.json is not a CertPath backup manifest.")
+    files = manifest.get("files")
+    if not isinstance(files, dict) or set(files) != seen - {MANIFEST_MEMBER}:
+        raise RestoreRefused(f"{label}: the manifest does not list exactly the files in the archive.")
+    for name, meta in files.items():
+        if (not isinstance(meta, dict) or not isinstance(meta.get("sha256"), str)
+                or not re.fullmatch(r"[0-9a-f]{64}", meta["sha256"])
+                or type(meta.get("size")) is not int or meta["size"] < 0):
+            raise RestoreRefused(f"{label}: the manifest entry for {name!r} is invalid.")
+    return ArchiveInfo(created=str(manifest.get("created", "")), app_version=str(manifest.get("app_version", "")),
+                       files=files, total_bytes=total)
+
+
+def _read_capped(zf: zipfile.ZipFile, zi: zipfile.ZipInfo, cap: int, label: str) -> bytes:
+    buf = bytearray()
+    with zf.open(zi) as f:
+        while chunk := f.read(_CHUNK):
+            buf += chunk
+            if len(buf) > cap:
+                raise RestoreRefused(f"{label}: the entry {zi.filename!r} unpacks to more than it says "
+                                     "(a compression bomb?). It was not restored.")
+    return bytes(buf)
+
+
+def _extract_member(zf: zipfile.ZipFile, zi: zipfile.ZipInfo, dest: Path, meta: dict[str, Any],
+                    label: str, on_bytes: Callable[[int], None]) -> None:
+    """Stream one member to `dest`, never more than its declared (and allowed) size; check its hash."""
+    cap = min(zi.file_size, MAX_MEMBER_BYTES)
+    h = hashlib.sha256()
+    n = 0
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(fd, "wb") as out, zf.open(zi) as src:
+        while chunk := src.read(_CHUNK):
+            n += len(chunk)
+            if n > cap:
+                raise RestoreRefused(f"{label}: the entry {zi.filename!r} unpacks to more than it says "
+                                     "(a compression bomb?). It was not restored.")
+            h.update(chunk)
+            out.write(chunk)
+            on_bytes(len(chunk))
+        out.flush()
+        os.fsync(out.fileno())
+    if n != meta["size"] or h.hexdigest() != meta["sha256"]:
+        raise RestoreRefused(f"{label}: {zi.filename!r} does not match its checksum in the manifest "
+                             "(the backup is damaged). It was not restored.")
+    m = VAULT_MEMBER.fullmatch(zi.filename)
+    if m and (m.group(2) != meta["sha256"] or not m.group(2).startswith(m.group(1))):
+        raise RestoreRefused(f"{label}: the vault file {zi.filename!r} does not match its name. "
+                             "It was not restored.")
+
+
+# -- swapping a checked database in --------------------------------------------------------------
+def _stamp(now: dt.datetime) -> str:
+    return now.strftime("%H%M%S")
+
+
+def _keep_previous(paths: DataPaths, now: dt.datetime) -> Path | None:
+    """Keep the current data file in backups/ before it is replaced; None if there is none."""
+    db = paths.db
+    if not db.exists():
+        return None
+    ensure_private_dir(paths.backups)
+    dest = paths.backups / f"certpath-{now.date().isoformat()}-before-restore-{_stamp(now)}.sqlite3"
+    try:
+        conn = sqlite3.connect(str(db))
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            _snapshot(conn, dest)
+        finally:
+            conn.close()
+        verify_database(dest)
+    except (sqlite3.Error, BackupError, DatabaseError):
+        # Unreadable: keep the file itself (and its -wal/-shm) exactly as it is.
+        folder = ensure_private_dir(paths.backups / f"replaced-{now.strftime('%Y%m%d-%H%M%S')}")
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(str(db) + suffix)
+            if src.exists():
+                os.replace(src, folder / src.name)
+        return folder / db.name
+    for suffix in ("-wal", "-shm"):  # checkpointed: the data file alone holds everything
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    return dest
+
+
+def _swap_in(paths: DataPaths, checked: Path, now: dt.datetime) -> Path | None:
+    previous = _keep_previous(paths, now)
+    os.replace(checked, paths.db)
+    for suffix in ("-wal", "-shm"):
+        Path(str(paths.db) + suffix).unlink(missing_ok=True)
+    make_private_file(paths.db)
+    return previous
+
+
+def restore_backup(paths: DataPaths, backup: Path, *, now: dt.datetime) -> RestoreResult:
+    """Replace the data file with an automatic backup (checked first). Connections must be closed."""
+    backup = Path(backup)
+    verify_database(backup)
+    paths.ensure()
+    fd, tmp_name = tempfile.mkstemp(prefix=".restore-", suffix=".sqlite3", dir=paths.root)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        snapshot_file(backup, tmp)
+        verify_database(tmp)
+        previous = _swap_in(paths, tmp, now)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return RestoreResult(previous=previous, vault_files=0)
+
+
+def restore_archive(paths: DataPaths, archive: Path, *, now: dt.datetime,
+                    progress: Progress | None = None) -> RestoreResult:
+    """Restore a full backup archive. Refused archives leave the data folder untouched."""
+    archive = Path(archive)
+    info = inspect_archive(archive)
+    label = archive.name
+    paths.ensure()
+    try:
+        free = shutil.disk_usage(paths.root).free
+    except OSError:
+        free = None
+    if free is not None and info.total_bytes * 2 > free:
+        raise RestoreRefused(f"There is not enough free disk space to restore {label} "
+                             f"({info.total_bytes // (1024 * 1024)} MB needed twice).")
+    work = Path(tempfile.mkdtemp(prefix=".restore-", dir=paths.root))
+    done = 0
+
+    def on_bytes(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, info.total_bytes)
+
+    try:
+        staged: list[tuple[str, Path]] = []
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                for name, meta in info.files.items():
+                    dest = work / name.replace("/", "_")
+                    _extract_member(zf, zf.getinfo(name), dest, meta, label, on_bytes)
+                    staged.append((name, dest))
+        except zipfile.BadZipFile as e:
+            raise RestoreRefused(f"{label} is damaged ({e}). It was not restored.") from None
+        except (EOFError, ValueError, NotImplementedError, RuntimeError) as e:
+            raise RestoreRefused(f"{label} cannot be read ({e}). It was not restored.") from None
+        db_tmp = work / DB_MEMBER
+        verify_database(db_tmp)
+        # Everything is checked: now write. Vault files first (content-addressed, so harmless
+        # if the database swap never happens), then the database.
+        written = 0
+        for name, src in staged:
+            if name == DB_MEMBER:
+                continue
+            target = paths.root / name
+            if target.is_file() and not target.is_symlink() and _sha256_file(target)[0] == info.files[name]["sha256"]:
+                continue
+            ensure_private_dir(target.parent)
+            if target.exists() or target.is_symlink():
+                aside = ensure_private_dir(paths.backups / f"replaced-{now.strftime('%Y%m%d-%H%M%S')}")
+                os.replace(target, aside / target.name)
+            os.replace(src, target)
+            make_private_file(target)
+            written += 1
+        ensure_private_dir(paths.vault)
+        previous = _swap_in(paths, db_tmp, now)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return RestoreResult(previous=previous, vault_files=written)

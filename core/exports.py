@@ -1,0 +1,132 @@
+"""CSV exports of a profile: steps, deadlines, documents and costs.
+
+UTF-8 with a byte-order mark and CRLF line ends, so Excel opens names in any script correctly.
+A cell that starts with = + - @ (or a tab/CR) is prefixed with an apostrophe so a spreadsheet
+never runs it as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+
+KINDS = ("steps", "deadlines", "documents", "costs")
+BOM = "\ufeff"
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, int | float):
+        return str(v)
+    s = str(v)
+    if s and s[0] in "=+-@\t\r":
+        return "'" + s
+    return s
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow([_cell(v) for v in r])
+    return BOM + buf.getvalue()
+
+
+def steps_rows(store, profile_id: int, today: dt.date) -> tuple[list[str], list[list]]:
+    from .engine import TRACK_TITLES, evaluate, step_def
+    from .engine.base import STATUS_LABELS
+
+    journey = evaluate(store.document(profile_id), today)
+    header = ["track", "step_id", "step", "status", "due", "expires", "deadline", "next_actions", "blocked_by"]
+    rows = []
+    for t in journey.tracks:
+        for s in t.steps:
+            try:
+                title = step_def(s.id).title
+            except KeyError:
+                title = s.id
+            acts = "; ".join(f"{a.text}" + (f" ({a.date.isoformat()})" if a.date else "") for a in s.actions)
+            blocked = "; ".join(b.reason for b in s.blocked_by)
+            rows.append([TRACK_TITLES.get(t.track, t.track), s.id, title, STATUS_LABELS.get(s.status, s.status),
+                         s.due, s.expires, s.deadline, acts, blocked])
+    return header, rows
+
+
+def deadlines_rows(store, profile_id: int, today: dt.date) -> tuple[list[str], list[list]]:
+    from .reminders import current
+
+    header = ["date", "title", "kind", "step_id", "state", "days_left", "stages", "repeat_days", "source_key"]
+    rows = []
+    for r in current(store, profile_id, today):
+        state = ("done" if r.done else "overdue" if r.is_overdue(today) else
+                 "snoozed" if r.snoozed(today) else "due now" if r.is_due_now(today) else "upcoming")
+        rows.append([r.due, r.title, r.kind, r.step_id, state, r.days_left(today),
+                     " ".join(str(s) for s in r.stages), r.repeat_days, r.source_key])
+    return header, rows
+
+
+def documents_rows(store, profile_id: int, today: dt.date, paths=None) -> tuple[list[str], list[list]]:
+    from .vault import Vault
+
+    header = ["id", "step_id", "original_name", "mime", "size_bytes", "added", "expires", "state", "sha256", "note"]
+    vault = Vault(store.db, paths) if paths is not None else None
+    rows = []
+    db_rows = store.db.execute(
+        "SELECT id, step_id, original_name, mime, size, added_at, expires, sha256, note FROM documents "
+        "WHERE profile_id = ? ORDER BY step_id, id", [profile_id]).fetchall()
+    for i, step, name, mime, size, added, exp, sha, note in db_rows:
+        state = vault.verify(i) if vault is not None else ""
+        rows.append([i, step, name, mime, size, added, exp, state, sha, note])
+    return header, rows
+
+
+def costs_rows(store, profile_id: int, today: dt.date) -> tuple[list[str], list[list]]:
+    from .costs import Ledger
+
+    header = ["id", "track", "step_id", "status", "date", "amount", "currency", "amount_cents", "note"]
+    rows = []
+    for c in Ledger(store).list(profile_id):
+        whole, frac = divmod(c.amount_cents, 100)
+        rows.append([c.id, c.track, c.step_id, c.status, c.date, f"{whole}.{frac:02d}", c.currency,
+                     c.amount_cents, c.note])
+    return header, rows
+
+
+def export_csv(kind: str, store, profile_id: int, today: dt.date, paths=None) -> str:
+    """The CSV text (with BOM) of one kind of export."""
+    if kind == "steps":
+        header, rows = steps_rows(store, profile_id, today)
+    elif kind == "deadlines":
+        header, rows = deadlines_rows(store, profile_id, today)
+    elif kind == "documents":
+        header, rows = documents_rows(store, profile_id, today, paths)
+    elif kind == "costs":
+        header, rows = costs_rows(store, profile_id, today)
+    else:
+        raise ValueError(f"unknown export {kind!r}; choose one of {', '.join(KINDS)}")
+    return to_csv(header, rows)
+
+
+def write_atomic(path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file, fsync and rename."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    p = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".export-", dir=p.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,87 @@
+"""Calendar export (.ics) of a profile's dated items, with the `icalendar` library.
+
+Each reminder is an all-day VEVENT (DTSTART;VALUE=DATE, DTEND the next day: dates have no time
+zone, so they land on the same day in every calendar), with one VALARM per stage at 09:00 on the
+stage day (TRIGGER relative to the start) and one on the day itself. UIDs are derived from the
+profile id and the reminder's stable `source_key`, so importing a newer export updates events
+instead of duplicating them. DTSTAMP is a parameter (default: `today` at 00:00 UTC), so the same
+data on the same day exports byte-identical files.
+
+`icalendar` is imported inside the functions: start-up time matters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from . import __version__
+from .reminders import Reminder
+
+PRODID = f"-//CertPath//CertPath {__version__}//EN"
+UID_NAMESPACE = uuid.UUID("5f0c2a52-5d7e-4c1e-9c43-3a9f1c1e0c11")
+ALARM_HOUR = 9  # alarms ring at 09:00 on the stage day
+
+
+def event_uid(profile_id: int, source_key: str) -> str:
+    return f"{uuid.uuid5(UID_NAMESPACE, f'{profile_id}:{source_key}')}@certpath"
+
+
+def alarm_trigger(stage_days: int) -> dt.timedelta:
+    """From the event's start (00:00 of the date) to 09:00 `stage_days` days earlier."""
+    return dt.timedelta(days=-stage_days, hours=ALARM_HOUR)
+
+
+def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name: str, today: dt.date, *,
+                   stamp: dt.datetime | None = None):
+    """An `icalendar.Calendar` of the reminders (done ones are kept, without alarms)."""
+    from icalendar import Alarm, Calendar, Event
+
+    stamp = stamp or dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"CertPath: {profile_name}")
+    cal.add("x-wr-caldesc", "Deadlines, expiries and reminders from CertPath")
+    for r in sorted(reminders, key=lambda r: (r.due, r.source_key)):
+        ev = Event()
+        ev.add("uid", event_uid(profile_id, r.source_key))
+        ev.add("dtstamp", stamp)
+        ev.add("summary", r.title)
+        ev.add("dtstart", r.due)  # a date: VALUE=DATE
+        ev.add("dtend", r.due + dt.timedelta(days=1))
+        ev.add("transp", "TRANSPARENT")
+        desc = [r.detail] if r.detail and r.detail != r.title else []
+        if r.step_id:
+            desc.append(f"Step: {r.step_id}")
+        if r.repeat_days:
+            desc.append(f"Repeats every {r.repeat_days} days (the next one is exported when this is done).")
+        desc.append("From CertPath. Verify every requirement with the official source.")
+        ev.add("description", "\n".join(desc))
+        ev.add("categories", [r.kind])
+        if r.done:
+            ev.add("status", "CONFIRMED")
+        else:
+            for s in sorted(set(r.stages) | {0}, reverse=True):
+                a = Alarm()
+                a.add("uid", event_uid(profile_id, f"{r.source_key}#alarm-{s}"))
+                a.add("action", "DISPLAY")
+                when = "today" if s == 0 else (f"in {s} day" + ("s" if s != 1 else ""))
+                a.add("description", f"{r.title} ({when})")
+                a.add("trigger", alarm_trigger(s))
+                ev.add_component(a)
+        cal.add_component(ev)
+    return cal
+
+
+def export_ics(store, profile_id: int, today: dt.date, *, stamp: dt.datetime | None = None,
+               reminders: Sequence[Reminder] | None = None) -> bytes:
+    """The profile's reminders (computed ones merged with the user's stages, and tasks) as .ics bytes."""
+    from .reminders import current
+
+    rs = current(store, profile_id, today) if reminders is None else reminders
+    cal = build_calendar(rs, profile_id, store.profile(profile_id)["name"], today, stamp=stamp)
+    return cal.to_ical()

@@ -1,0 +1,252 @@
+"""What the dashboard shows, computed from a `Journey` (pure Python: no Qt here).
+
+The widgets only lay these values out: which steps block the user now, the next actions with
+their dates, the deadlines in the next 30 or 90 days, the progress of each track and the
+milestones the timeline draws. Every date here comes from the engine's evaluation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .engine import TRACK_TITLES, all_step_defs
+from .engine.base import (
+    AT_RISK,
+    BLOCKED,
+    DONE,
+    EXPIRED,
+    IN_PROGRESS,
+    NOT_APPLICABLE,
+    Journey,
+    StepResult,
+    TrackResult,
+)
+
+URGENT = (EXPIRED, BLOCKED, AT_RISK)
+
+
+def step_title(step_id: str | None) -> str:
+    if step_id is None:
+        return ""
+    sd = all_step_defs().get(step_id)
+    if sd is not None:
+        return sd.title
+    return TRACK_TITLES.get(step_id, step_id)
+
+
+def track_of(step_id: str) -> str:
+    sd = all_step_defs().get(step_id)
+    return sd.track if sd else step_id.split(".")[0]
+
+
+@dataclass(frozen=True)
+class Progress:
+    track: str
+    title: str
+    done: int
+    applicable: int  # steps that apply (everything but not_applicable)
+    first_open: str | None  # the first step not done (where "Walk me through" starts)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.applicable) if self.applicable else 100
+
+    @property
+    def text(self) -> str:
+        return f"{self.done} of {self.applicable} steps done"
+
+
+def first_open_step(track: TrackResult) -> str | None:
+    for s in track.steps:
+        if s.status not in (DONE, NOT_APPLICABLE):
+            return s.id
+    return None
+
+
+def progress(journey: Journey) -> list[Progress]:
+    out = []
+    for t in journey.tracks:
+        applicable = [s for s in t.steps if s.status != NOT_APPLICABLE]
+        done = sum(1 for s in applicable if s.status == DONE)
+        out.append(Progress(t.track, TRACK_TITLES.get(t.track, t.track), done, len(applicable),
+                            first_open_step(t)))
+    return out
+
+
+@dataclass(frozen=True)
+class Blocking:
+    step_id: str  # the step that needs attention
+    status: str
+    reason: str  # in plain words
+    holds_up: tuple[str, ...] = ()  # steps waiting for this one
+    date: dt.date | None = None  # the deadline or expiry that makes it urgent
+
+
+def _status_reason(s: StepResult) -> str:
+    """The sentence that explains an urgent status (the engine lists the decisive reason last)."""
+    if s.status == BLOCKED and s.blocked_by:
+        return s.blocked_by[0].reason
+    if s.reasons:
+        return s.reasons[0] if s.status == EXPIRED else s.reasons[-1]
+    if s.blocked_by:
+        return s.blocked_by[0].reason
+    return ""
+
+
+def _open_reason(s: StepResult) -> str:
+    """For an open step that holds others up: its next action, in words."""
+    dated = sorted((a for a in s.actions if a.date), key=lambda a: a.date)
+    if dated:
+        return f"{dated[0].text} ({dated[0].date.isoformat()})"
+    if s.actions:
+        return s.actions[0].text
+    if s.reasons:
+        return s.reasons[-1]
+    return "Not done yet"
+
+
+def blocking_now(journey: Journey) -> list[Blocking]:
+    """What blocks the user now: expired, blocked and at-risk steps first, then the open steps
+    that hold up later ones (most held-up first)."""
+    steps = {s.id: s for s in journey.all_steps()}
+    held: dict[str, list[str]] = {}
+    for s in journey.all_steps():
+        if s.status in (DONE, NOT_APPLICABLE):
+            continue
+        for b in s.blocked_by:
+            if b.step and b.step in steps and steps[b.step].status not in (DONE, NOT_APPLICABLE):
+                held.setdefault(b.step, []).append(s.id)
+    rank = {EXPIRED: 0, BLOCKED: 1, AT_RISK: 2}
+    urgent = sorted((s for s in journey.all_steps() if s.status in URGENT),
+                    key=lambda s: (rank[s.status], s.deadline or s.expires or s.due or dt.date.max))
+    out = [Blocking(s.id, s.status, _status_reason(s), tuple(held.get(s.id, ())),
+                    s.deadline or (s.expires if s.status == EXPIRED else None) or s.due)
+           for s in urgent]
+    seen = {b.step_id for b in out}
+    rest = sorted((sid for sid in held if sid not in seen), key=lambda sid: -len(held[sid]))
+    for sid in rest:
+        s = steps[sid]
+        # only steps the user can act on now: those not themselves waiting for another open step
+        if any(b.step in held or (b.step in steps and steps[b.step].status not in (DONE, NOT_APPLICABLE))
+               for b in s.blocked_by if b.step):
+            continue
+        out.append(Blocking(sid, s.status, _open_reason(s), tuple(held[sid]), s.due))
+    return out
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    date: dt.date | None
+    text: str
+    step_id: str
+    kind: str  # todo / deadline / reminder / check / expiry
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.date is not None and self.date < today
+
+    def when(self, today: dt.date) -> str:
+        if self.date is None:
+            return "no date"
+        days = (self.date - today).days
+        if days < 0:
+            return f"{self.date.isoformat()} (overdue by {-days} day{'s' if days != -1 else ''})"
+        if days == 0:
+            return f"{self.date.isoformat()} (today)"
+        return f"{self.date.isoformat()} (in {days} day{'s' if days != 1 else ''})"
+
+
+def next_actions(journey: Journey, limit: int | None = None) -> list[ActionItem]:
+    """Every open step's next actions, soonest first (undated ones last)."""
+    items = [ActionItem(a.date, a.text, s.id, a.kind)
+             for s in journey.all_steps() if s.status not in (DONE, NOT_APPLICABLE)
+             for a in s.actions]
+    items.sort(key=lambda a: (a.date is None, a.date or dt.date.max, a.step_id))
+    return items[:limit] if limit else items
+
+
+def deadlines(journey: Journey, days: int) -> list[ActionItem]:
+    """Deadlines, due dates and expiries from today to today + `days` (inclusive), and overdue
+    deadlines of open steps."""
+    today, end = journey.today, journey.today + dt.timedelta(days=days)
+    out: dict[tuple, ActionItem] = {}
+
+    def add(d: dt.date | None, text: str, sid: str, kind: str, allow_past: bool = False) -> None:
+        if d is None or d > end or (d < today and not allow_past):
+            return
+        out.setdefault((d, sid, text), ActionItem(d, text, sid, kind))
+
+    for s in journey.all_steps():
+        if s.status == NOT_APPLICABLE:
+            continue
+        open_ = s.status != DONE
+        title = step_title(s.id)
+        if s.expires:
+            add(s.expires, f"{title} expires", s.id, "expiry")
+        if not open_:
+            continue
+        if s.deadline:
+            add(s.deadline, f"{title}: deadline", s.id, "deadline", allow_past=True)
+        for a in s.actions:
+            if a.kind == "deadline":
+                add(a.date, a.text, s.id, "deadline", allow_past=True)
+    return sorted(out.values(), key=lambda a: (a.date, a.step_id))
+
+
+@dataclass(frozen=True)
+class Milestone:
+    date: dt.date
+    label: str
+    step_id: str
+    track: str
+    kind: str  # done / due / deadline / expiry
+
+
+def milestones(journey: Journey) -> list[Milestone]:
+    """The points the timeline draws: completed steps, due dates, deadlines and expiries."""
+    out: list[Milestone] = []
+    for t in journey.tracks:
+        for s in t.steps:
+            if s.status == NOT_APPLICABLE:
+                continue
+            title = step_title(s.id)
+            completed = s.info.get("completed_on") if isinstance(s.info, dict) else None
+            if s.status == DONE and isinstance(completed, dt.date):
+                out.append(Milestone(completed, title, s.id, t.track, "done"))
+            elif s.status != DONE and s.due:
+                out.append(Milestone(s.due, title, s.id, t.track, "due"))
+            if s.status != DONE and s.deadline and s.deadline != s.due:
+                out.append(Milestone(s.deadline, f"{title}: deadline", s.id, t.track, "deadline"))
+            if s.expires:
+                out.append(Milestone(s.expires, f"{title} expires", s.id, t.track, "expiry"))
+    out.sort(key=lambda m: (m.date, m.track, m.step_id))
+    return out
+
+
+def headline(journey: Journey) -> tuple[str, str | None]:
+    """The one thing to do next, in a sentence, and the step it belongs to."""
+    blocks = blocking_now(journey)
+    urgent = [b for b in blocks if b.status in URGENT]
+    if urgent:
+        b = urgent[0]
+        when = f" by {b.date.isoformat()}" if b.date and b.status != EXPIRED else ""
+        word = {EXPIRED: "has expired", BLOCKED: "is blocked", AT_RISK: "is at risk"}[b.status]
+        return f"{step_title(b.step_id)} {word}{when}: {b.reason}".rstrip(": "), b.step_id
+    acts = next_actions(journey)
+    if acts:
+        a = acts[0]
+        when = f" (by {a.date.isoformat()})" if a.date else ""
+        return f"{a.text}{when}", a.step_id
+    for p in progress(journey):
+        if p.first_open:
+            return f"Next step: {step_title(p.first_open)}", p.first_open
+    if journey.tracks:
+        return "Every step of your journey is done.", None
+    return "This profile follows no journey yet.", None
+
+
+__all__ = [
+    "ActionItem", "Blocking", "Milestone", "Progress", "blocking_now", "deadlines", "first_open_step",
+    "headline", "milestones", "next_actions", "progress", "step_title", "track_of",
+    "IN_PROGRESS",
+]

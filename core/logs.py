@@ -1,0 +1,70 @@
+"""The log file: DataPaths.logs/certpath.log, rotated at 1 MB, 5 old files kept, owner-only.
+
+`configure_logging(paths)` is called once at start-up (again with another folder replaces the
+handler). What is logged: start-up, backups, recovery and unexpected errors with their
+tracebacks. Never profile contents: modules log ids, counts and file names, not facts.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+from .paths import DataPaths, ensure_private_dir, make_private_file
+
+LOG_NAME = "certpath.log"
+MAX_BYTES = 1024 * 1024
+BACKUP_COUNT = 5
+LOGGER = "certpath"
+
+_handler: logging.Handler | None = None
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every file it creates, including rotated ones, is 0600 on POSIX."""
+
+    def _open(self):
+        stream = super()._open()
+        make_private_file(Path(self.baseFilename))
+        return stream
+
+    def doRollover(self) -> None:  # noqa: N802 (logging's name)
+        super().doRollover()
+        for i in range(1, self.backupCount + 1):
+            make_private_file(Path(f"{self.baseFilename}.{i}"))
+
+
+def log_path(paths: DataPaths) -> Path:
+    return paths.logs / LOG_NAME
+
+
+def configure_logging(paths: DataPaths, level: int = logging.INFO) -> Path:
+    global _handler
+    path = log_path(paths)
+    logger = logging.getLogger(LOGGER)
+    if _handler is not None:
+        if getattr(_handler, "baseFilename", None) == str(path.resolve()) or \
+                getattr(_handler, "baseFilename", None) == str(path):
+            return path
+        shutdown_logging()
+    ensure_private_dir(paths.logs)
+    handler = _PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
+                                          encoding="utf-8", delay=False)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    _handler = handler
+    return path
+
+
+def current_log_path() -> Path | None:
+    return Path(_handler.baseFilename) if _handler is not None else None
+
+
+def shutdown_logging() -> None:
+    global _handler
+    if _handler is not None:
+        logging.getLogger(LOGGER).removeHandler(_handler)
+        _handler.close()
+        _handler = None

@@ -1,0 +1,302 @@
+"""The cost ledger panel: fees paid and planned, totals per track and year, suggestions.
+
+`attach(window)` adds the panel (Ctrl+Shift+L for "ledger").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.costs import (
+    PAID,
+    PLANNED,
+    UNDATED,
+    Ledger,
+    format_amount,
+    parse_amount,
+    totals_by_track,
+    totals_by_year,
+)
+from core.engine import TRACK_TITLES, known_tracks, step_def, step_defs
+
+
+def _step_label(step_id: str) -> str:
+    try:
+        sd = step_def(step_id)
+    except KeyError:
+        return step_id
+    return sd.title if sd.track == "img" else f"{TRACK_TITLES.get(sd.track, sd.track)}: {sd.title}"
+
+
+class CostDialog(QDialog):
+    def __init__(self, parent, steps: list[str], today: dt.date, cost=None, step_id: str | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Edit cost" if cost else "New cost")
+        lay = QFormLayout(self)
+        self.step = QComboBox()
+        for s in steps:
+            self.step.addItem(_step_label(s), s)
+        want = cost.step_id if cost else step_id
+        if want is not None and want not in steps:
+            self.step.addItem(want, want)
+        if want is not None:
+            self.step.setCurrentIndex(self.step.findData(want))
+        self.amount = QLineEdit(placeholderText="e.g. 1000 or 1,234.50")
+        self.currency = QLineEdit("USD")
+        self.currency.setMaxLength(3)
+        self.status = QComboBox()
+        self.status.addItem("Planned", PLANNED)
+        self.status.addItem("Paid", PAID)
+        self.has_date = QCheckBox("Dated")
+        self.date = QDateEdit(calendarPopup=True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        d = (cost.date if cost and cost.date else today)
+        self.date.setDate(QDate(d.year, d.month, d.day))
+        self.has_date.setChecked(bool(cost is None or cost.date))
+        self.date.setEnabled(self.has_date.isChecked())
+        self.has_date.toggled.connect(self.date.setEnabled)
+        self.note = QLineEdit()
+        if cost:
+            self.amount.setText(f"{cost.amount_cents // 100}.{cost.amount_cents % 100:02d}")
+            self.currency.setText(cost.currency)
+            self.status.setCurrentIndex(self.status.findData(cost.status))
+            self.note.setText(cost.note)
+        dr = QHBoxLayout()
+        dr.addWidget(self.has_date)
+        dr.addWidget(self.date, 1)
+        lay.addRow("Step:", self.step)
+        lay.addRow("Amount:", self.amount)
+        lay.addRow("Currency:", self.currency)
+        lay.addRow("Status:", self.status)
+        lay.addRow("Date:", dr)
+        lay.addRow("Note:", self.note)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        bb.accepted.connect(self._ok)
+        bb.rejected.connect(self.reject)
+        lay.addRow(bb)
+
+    def values(self) -> dict:
+        return {"step_id": self.step.currentData(), "amount_cents": parse_amount(self.amount.text()),
+                "currency": self.currency.text().strip().upper(), "status": self.status.currentData(),
+                "date": self.date.date().toPython() if self.has_date.isChecked() else None,
+                "note": self.note.text().strip()}
+
+    def _ok(self) -> None:
+        try:
+            v = self.values()
+            Ledger._check(v["step_id"], v["amount_cents"], v["currency"], v["status"])
+        except ValueError as e:
+            QMessageBox.warning(self, self.windowTitle(), str(e))
+            return
+        self.accept()
+
+
+class CostsPanel(QWidget):
+    COLUMNS = ["Date", "Step", "Status", "Amount", "Note"]
+
+    def __init__(self, session, current_step=lambda: None, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.current_step = current_step
+        self.ledger = Ledger(session.store)
+        self.costs = []
+        self.suggested = []
+        lay = QVBoxLayout(self)
+        split = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setAccessibleName("Costs")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self.edit_selected)
+        tl.addWidget(self.table)
+        row = QHBoxLayout()
+        self.btn_add = QPushButton("&New cost…", clicked=self.add_cost)
+        self.btn_edit = QPushButton("&Edit…", clicked=self.edit_selected)
+        self.btn_delete = QPushButton("De&lete", clicked=self.delete_selected)
+        for b in (self.btn_add, self.btn_edit, self.btn_delete):
+            row.addWidget(b)
+        row.addStretch(1)
+        tl.addLayout(row)
+        split.addWidget(top)
+        self.totals = QTreeWidget()
+        self.totals.setHeaderLabels(["Totals", "Currency", "Paid", "Planned", "Total"])
+        self.totals.setAccessibleName("Totals")
+        split.addWidget(self.totals)
+        sug = QWidget()
+        sl = QVBoxLayout(sug)
+        sl.setContentsMargins(0, 0, 0, 0)
+        lab = QLabel("Known fees from the rule data (check them with the official source before paying):")
+        lab.setWordWrap(True)
+        sl.addWidget(lab)
+        self.suggestions = QTreeWidget()
+        self.suggestions.setHeaderLabels(["Step", "Fee", "Amount", "Checked", "Confidence"])
+        self.suggestions.setAccessibleName("Fee suggestions")
+        self.suggestions.setRootIsDecorated(False)
+        sl.addWidget(self.suggestions)
+        self.btn_use = QPushButton("&Add to ledger as planned", clicked=self.use_suggestion)
+        sr = QHBoxLayout()
+        sr.addWidget(self.btn_use)
+        sr.addStretch(1)
+        sl.addLayout(sr)
+        split.addWidget(sug)
+        lay.addWidget(split)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.suggestions.itemSelectionChanged.connect(self._update_buttons)
+        self.refresh()
+
+    def steps(self) -> list[str]:
+        if self.session.profile_id is None:
+            return []
+        tracks = self.session.store.profile(self.session.profile_id)["tracks"]
+        return [sd.id for t in tracks if t in known_tracks() for sd in step_defs(t)]
+
+    def refresh(self) -> None:
+        pid = self.session.profile_id
+        self.table.setRowCount(0)
+        self.totals.clear()
+        self.suggestions.clear()
+        if pid is None:
+            self.costs, self.suggested = [], []
+            self._update_buttons()
+            return
+        self.costs = self.ledger.list(pid)
+        for c in self.costs:
+            r = self.table.rowCount()
+            self.table.insertRow(r)
+            cells = [c.date.isoformat() if c.date else "", _step_label(c.step_id), c.status.capitalize(),
+                     format_amount(c.amount_cents, c.currency), c.note]
+            for i, text in enumerate(cells):
+                it = QTableWidgetItem(text)
+                it.setToolTip(text)
+                if i == 0:
+                    it.setData(Qt.ItemDataRole.UserRole, c.id)
+                if i == 3:
+                    it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, i, it)
+        if self.table.rowCount():  # a current row, so the arrow keys work at once
+            self.table.setCurrentCell(0, 0)
+        for i in range(4):
+            self.table.resizeColumnToContents(i)
+        for heading, totals in (("By track", totals_by_track(self.costs)), ("By year", totals_by_year(self.costs))):
+            top = QTreeWidgetItem([heading])
+            self.totals.addTopLevelItem(top)
+            for group, per_cur in totals.items():
+                name = TRACK_TITLES.get(group, group) if heading == "By track" else (
+                    "No date" if group == UNDATED else group)
+                for cur, t in sorted(per_cur.items()):
+                    QTreeWidgetItem(top, [name, cur, format_amount(t[PAID], cur), format_amount(t[PLANNED], cur),
+                                          format_amount(t["total"], cur)])
+            top.setExpanded(True)
+        for i in range(5):
+            self.totals.resizeColumnToContents(i)
+        self.suggested = self.ledger.suggestions(pid, self.session.today)
+        for s in self.suggested:
+            amt = format_amount(s.amount_min_cents, s.currency)
+            if s.is_range:
+                amt += " – " + format_amount(s.amount_max_cents, s.currency)
+            it = QTreeWidgetItem([_step_label(s.step_id), s.rule_id + (" ✓ in ledger" if s.recorded else ""), amt,
+                                  s.checked.isoformat(), s.confidence])
+            it.setToolTip(1, s.statement + "\n" + "\n".join(s.sources))
+            it.setToolTip(0, s.statement)
+            self.suggestions.addTopLevelItem(it)
+        for i in range(5):
+            self.suggestions.resizeColumnToContents(i)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has = bool(self.table.selectionModel().selectedRows())
+        self.btn_edit.setEnabled(has)
+        self.btn_delete.setEnabled(has)
+        self.btn_add.setEnabled(self.session.profile_id is not None)
+        self.btn_use.setEnabled(self.selected_suggestion() is not None)
+
+    def selected(self):
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        cid = self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return next((c for c in self.costs if c.id == cid), None)
+
+    def selected_suggestion(self):
+        it = self.suggestions.currentItem()
+        if it is None or not it.isSelected():
+            return None
+        i = self.suggestions.indexOfTopLevelItem(it)
+        return self.suggested[i] if 0 <= i < len(self.suggested) else None
+
+    def add_cost(self) -> None:
+        if self.session.profile_id is None:
+            return
+        dlg = CostDialog(self, self.steps(), self.session.today, step_id=self.current_step())
+        if dlg.exec():
+            v = dlg.values()
+            self.ledger.add(self.session.profile_id, v["step_id"], v["amount_cents"], v["currency"],
+                            date=v["date"], status=v["status"], note=v["note"])
+            self.refresh()
+
+    def edit_selected(self) -> None:
+        c = self.selected()
+        if c is None:
+            return
+        dlg = CostDialog(self, self.steps(), self.session.today, cost=c)
+        if dlg.exec():
+            self.ledger.update(c.id, **dlg.values())
+            self.refresh()
+
+    def delete_selected(self, confirm: bool = True) -> None:
+        c = self.selected()
+        if c is None:
+            return
+        if confirm and QMessageBox.question(
+                self, "Delete cost", f"Delete {format_amount(c.amount_cents, c.currency)} for "
+                f"{_step_label(c.step_id)}?") != QMessageBox.StandardButton.Yes:
+            return
+        self.ledger.delete(c.id)
+        self.refresh()
+
+    def use_suggestion(self) -> None:
+        s = self.selected_suggestion()
+        if s is None or self.session.profile_id is None:
+            return
+        self.ledger.add_suggestion(self.session.profile_id, s)
+        self.refresh()
+
+
+def attach(window) -> CostsPanel:
+    panel = CostsPanel(window.session, current_step=getattr(window, "current_step_id", lambda: None))
+    window.add_panel("Costs", panel, "Ctrl+Shift+L")
+    if hasattr(window, "profile_changed"):
+        window.profile_changed.connect(lambda *a: panel.refresh())
+    window.costs_panel = panel
+    return panel

@@ -1,0 +1,298 @@
+"""The dashboard: the next thing to do, progress per track, what blocks you now, next actions,
+deadlines in the next 30 and 90 days, and the timeline picture.
+
+Every value comes from `core.journey_view` over `core.engine.evaluate`; this module lays it out.
+Links (`step:<id>`) open the step's page; "Walk me through…" opens a track's wizard.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.engine import evaluate
+from core.engine.base import Journey
+from core.journey_view import (
+    ActionItem,
+    blocking_now,
+    deadlines,
+    headline,
+    milestones,
+    next_actions,
+    progress,
+    step_title,
+)
+from core.roles import ROLE_LABELS
+
+from . import theme
+from .session import Session
+
+
+def _label(rich: bool = True) -> QLabel:
+    lab = QLabel()
+    lab.setWordWrap(True)
+    lab.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+                                | Qt.TextInteractionFlag.TextSelectableByMouse)
+    lab.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    return lab
+
+
+def _link(step_id: str, text: str | None = None) -> str:
+    return f"<a href='step:{html.escape(step_id)}'>{html.escape(text or step_title(step_id))}</a>"
+
+
+class Dashboard(QScrollArea):
+    open_step = Signal(str)
+    walk = Signal(str)  # a track id
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.journey: Journey | None = None
+        self.setObjectName("dashboard")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        self.setWidget(body)
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(16, 12, 16, 16)
+        lay.setSpacing(12)
+        # heading
+        head = QHBoxLayout()
+        self.heading = QLabel()
+        self.heading.setObjectName("dashboardHeading")
+        self.heading.setFont(theme.heading_font(self, 1.5))
+        self.sub = QLabel()
+        self.sub.setStyleSheet(f"color: {theme.muted_color()};")
+        hv = QVBoxLayout()
+        hv.addWidget(self.heading)
+        hv.addWidget(self.sub)
+        head.addLayout(hv, 1)
+        lay.addLayout(head)
+        # the one next thing
+        self.next_box = QFrame()
+        self.next_box.setObjectName("nextBox")
+        nb = QHBoxLayout(self.next_box)
+        nb.setContentsMargins(14, 10, 14, 10)
+        nv = QVBoxLayout()
+        cap = QLabel("DO THIS NEXT")
+        cap.setFont(theme.heading_font(cap, 0.85))
+        nv.addWidget(cap)
+        self.next_label = _label(rich=False)
+        self.next_label.setObjectName("nextAction")
+        self.next_label.setFont(theme.heading_font(self, 1.25))
+        self.next_label.setAccessibleName("Do this next")
+        nv.addWidget(self.next_label)
+        nb.addLayout(nv, 1)
+        self.next_button = QPushButton("&Open this step")
+        self.next_button.setObjectName("openNextStep")
+        self.next_button.clicked.connect(self._open_next)
+        nb.addWidget(self.next_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        lay.addWidget(self.next_box)
+        self._next_step: str | None = None
+
+        cols = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.cols = cols
+        cols.setSpacing(12)
+        lay.addLayout(cols)
+        col_a, col_b = QVBoxLayout(), QVBoxLayout()
+        col_a.setSpacing(12)
+        col_b.setSpacing(12)
+        cols.addLayout(col_a, 1)
+        cols.addLayout(col_b, 1)
+        # progress per track
+        self.progress_box = QGroupBox("Progress per track")
+        self.progress_layout = QGridLayout(self.progress_box)
+        col_b.addWidget(self.progress_box)
+        # what blocks you now
+        self.blocks_box = QGroupBox("What blocks you now")
+        bl = QVBoxLayout(self.blocks_box)
+        self.blocks_label = _label()
+        self.blocks_label.setObjectName("blocksNow")
+        self.blocks_label.linkActivated.connect(self._link)
+        bl.addWidget(self.blocks_label)
+        col_a.addWidget(self.blocks_box)
+        # next actions with dates
+        self.actions_box = QGroupBox("Next actions")
+        al = QVBoxLayout(self.actions_box)
+        self.actions_label = _label()
+        self.actions_label.setObjectName("nextActions")
+        self.actions_label.linkActivated.connect(self._link)
+        al.addWidget(self.actions_label)
+        col_a.addWidget(self.actions_box)
+        # deadlines
+        self.deadlines_box = QGroupBox("Deadlines and expiries: next 30 and 90 days")
+        dl = QVBoxLayout(self.deadlines_box)
+        self.deadlines_label = _label()
+        self.deadlines_label.setObjectName("deadlines")
+        self.deadlines_label.linkActivated.connect(self._link)
+        dl.addWidget(self.deadlines_label)
+        col_b.addWidget(self.deadlines_box)
+        for box in (self.progress_box, self.blocks_box, self.actions_box, self.deadlines_box):
+            box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            box.layout().setAlignment(Qt.AlignmentFlag.AlignTop)
+        col_a.addStretch(1)
+        col_b.addStretch(1)
+        # timeline
+        from .timeline import Timeline
+
+        self.timeline_box = QGroupBox("Timeline")
+        tl = QVBoxLayout(self.timeline_box)
+        self.timeline = Timeline()
+        tl.addWidget(self.timeline)
+        lay.addWidget(self.timeline_box)
+        lay.addStretch(1)
+        self.walk_buttons: dict[str, QPushButton] = {}
+        self.progress_bars: dict[str, QProgressBar] = {}
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """Two columns when there is room, one under the other when the window is narrow."""
+        super().resizeEvent(event)
+        narrow = self.viewport().width() < 820
+        want = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        if self.cols.direction() != want:
+            self.cols.setDirection(want)
+
+    def _style_next_box(self, status: str | None) -> None:
+        col = theme.status_color(status or "in_progress")
+        bg = self.palette().color(self.palette().ColorRole.Base).name()
+        self.next_box.setStyleSheet(
+            f"QFrame#nextBox {{ border: 2px solid {col.name()}; border-left: 8px solid {col.name()}; "
+            f"border-radius: 6px; background: {bg}; }}")
+
+    def _link(self, href: str) -> None:
+        if href.startswith("step:"):
+            self.open_step.emit(href[5:])
+
+    def _open_next(self) -> None:
+        if self._next_step:
+            self.open_step.emit(self._next_step)
+
+    # -- data -----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        if self.session.profile_id is None:
+            self.journey = None
+            self.heading.setText("No profile")
+            self.sub.setText("Create one with File → New profile (Ctrl+N).")
+            self.next_label.setText("Create a profile to start.")
+            self.next_button.setEnabled(False)
+            for lab in (self.blocks_label, self.actions_label, self.deadlines_label):
+                lab.setText("")
+            self._fill_progress([])
+            self.timeline.set_items([], [], self.session.today)
+            return
+        doc = self.session.document()
+        today = self.session.today
+        try:
+            journey = evaluate(doc, today)
+        except Exception as e:  # never a traceback: say it, keep the window usable
+            self.heading.setText(doc["name"])
+            self.next_label.setText(f"CertPath could not evaluate this profile ({type(e).__name__}).")
+            return
+        self.journey = journey
+        self.heading.setText(doc["name"])
+        self.sub.setText(f"{ROLE_LABELS.get(doc.get('role'), doc.get('role') or '')} · "
+                         f"today is {today.strftime('%A %d %B %Y')}")
+        text, sid = headline(journey)
+        self._next_step = sid
+        self.next_label.setText(text)
+        self.next_button.setEnabled(sid is not None)
+        self.next_button.setText(f"&Open: {step_title(sid)}" if sid else "&Open this step")
+        status = journey.step(sid).status if sid else None
+        self._style_next_box(status)
+        self._fill_progress(progress(journey))
+        self._fill_blocks(journey)
+        self._fill_actions(next_actions(journey, limit=6))
+        self._fill_deadlines(journey)
+        self.timeline.set_items(milestones(journey), [t.track for t in journey.tracks], today)
+
+    def _fill_progress(self, progs) -> None:
+        lay = self.progress_layout
+        while lay.count():
+            w = lay.takeAt(0).widget()
+            if w is not None:
+                w.setParent(None)
+                w.deleteLater()
+        self.walk_buttons.clear()
+        self.progress_bars.clear()
+        if not progs:
+            lay.addWidget(QLabel("This profile follows no journey yet."), 0, 0)
+            return
+        for i, p in enumerate(progs):
+            name = QLabel(p.title)
+            bar = QProgressBar()
+            bar.setRange(0, max(1, p.applicable))
+            bar.setValue(p.done)
+            bar.setTextVisible(False)
+            bar.setMaximumHeight(14)
+            count = QLabel(p.text)
+            bar.setAccessibleName(f"{p.title}: {p.text}")
+            bar.setMinimumWidth(120)
+            btn = QPushButton("Walk me through…")
+            btn.setObjectName(f"walk_{p.track}")
+            btn.setAccessibleName(f"Walk me through {p.title}")
+            btn.setToolTip("Start at " + (step_title(p.first_open) if p.first_open else "the first step"))
+            btn.clicked.connect(lambda _=False, t=p.track: self.walk.emit(t))
+            lay.addWidget(name, i, 0)
+            lay.addWidget(bar, i, 1)
+            lay.addWidget(count, i, 2)
+            lay.addWidget(btn, i, 3)
+            self.walk_buttons[p.track] = btn
+            self.progress_bars[p.track] = bar
+        lay.setColumnStretch(1, 1)
+
+    def _fill_blocks(self, journey: Journey) -> None:
+        rows = []
+        for b in blocking_now(journey)[:6]:
+            st = journey.step(b.step_id).status
+            col = theme.status_color(st).name()
+            line = (f"<b style='color:{col}'>{html.escape(theme.status_text(st))}</b> "
+                    f"{_link(b.step_id)}")
+            if b.reason:
+                line += f"<br>{html.escape(b.reason)}"
+            if b.holds_up:
+                line += "<br><i>Holds up: " + ", ".join(html.escape(step_title(x)) for x in b.holds_up) + "</i>"
+            rows.append(f"<p style='margin:0 0 8px 0'>{line}</p>")
+        self.blocks_label.setText("".join(rows) if rows else "Nothing blocks you now.")
+
+    def _action_row(self, a: ActionItem) -> str:
+        today = self.session.today
+        when = html.escape(a.when(today))
+        if a.overdue(today):
+            when = f"<b style='color:{theme.status_color('expired').name()}'>{when}</b>"
+        else:
+            when = f"<b>{when}</b>"
+        return (f"<p style='margin:0 0 6px 0'>{when}<br>{html.escape(a.text)} "
+                f"<span style='color:{theme.muted_color()}'>({_link(a.step_id)})</span></p>")
+
+    def _fill_actions(self, items: list[ActionItem]) -> None:
+        self.actions_label.setText("".join(self._action_row(a) for a in items)
+                                   if items else "No dated actions: open a step to add your dates.")
+
+    def _fill_deadlines(self, journey: Journey) -> None:
+        d30 = deadlines(journey, 30)
+        d90 = [d for d in deadlines(journey, 90) if d not in d30]
+        parts = ["<b>Next 30 days</b>"]
+        parts += [self._action_row(a) for a in d30] or ["<p style='margin:0 0 6px 0'>None.</p>"]
+        parts.append("<b>31 to 90 days</b>")
+        parts += [self._action_row(a) for a in d90] or ["<p style='margin:0 0 6px 0'>None.</p>"]
+        self.deadlines_label.setText("".join(parts))

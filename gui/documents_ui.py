@@ -1,0 +1,386 @@
+"""The documents panel: the vault's documents of the current step (or profile), packets, the report.
+
+`attach(window)` adds the panel (Ctrl+Shift+D) and File menu items: export a packet and write the
+status report PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.engine import TRACK_TITLES, step_def
+from core.vault import OK, PROFILE_LEVEL, STATE_LABELS, Vault, VaultError
+
+SCOPE_STEP = "step"
+SCOPE_ALL = "all"
+
+
+def _step_label(step_id: str) -> str:
+    if step_id == PROFILE_LEVEL:
+        return "Whole profile"
+    try:
+        sd = step_def(step_id)
+    except KeyError:
+        return TRACK_TITLES.get(step_id, step_id)
+    return sd.title if sd.track == "img" else f"{TRACK_TITLES.get(sd.track, sd.track)}: {sd.title}"
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "kB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+class ExpiryDialog(QDialog):
+    def __init__(self, parent, current: dt.date | None, today: dt.date):
+        super().__init__(parent)
+        self.setWindowTitle("Document expiry")
+        lay = QFormLayout(self)
+        self.has = QCheckBox("This document expires")
+        self.has.setChecked(current is not None)
+        self.date = QDateEdit(calendarPopup=True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        d = current or today
+        self.date.setDate(QDate(d.year, d.month, d.day))
+        self.date.setEnabled(current is not None)
+        self.has.toggled.connect(self.date.setEnabled)
+        lay.addRow(self.has)
+        lay.addRow("Expires on:", self.date)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        bb.accepted.connect(self.accept)
+        bb.rejected.connect(self.reject)
+        lay.addRow(bb)
+
+    def value(self) -> dt.date | None:
+        return self.date.date().toPython() if self.has.isChecked() else None
+
+
+class PacketDialog(QDialog):
+    """Pick documents and say who they are for."""
+
+    def __init__(self, parent, docs, preselect: set[int]):
+        super().__init__(parent)
+        self.setWindowTitle("Export a packet")
+        self.resize(560, 460)
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.recipient = QLineEdit(placeholderText="e.g. Children's Hospital residency program")
+        self.purpose = QLineEdit(placeholderText="e.g. credentialing, licence application")
+        self.note = QLineEdit()
+        form.addRow("For (recipient):", self.recipient)
+        form.addRow("Purpose:", self.purpose)
+        form.addRow("Note:", self.note)
+        lay.addLayout(form)
+        lay.addWidget(QLabel("Documents to include:"))
+        self.list = QListWidget()
+        self.list.setAccessibleName("Documents to include")
+        for d in docs:
+            it = QListWidgetItem(f"{d.original_name} — {_step_label(d.step_id)}")
+            it.setData(Qt.ItemDataRole.UserRole, d.id)
+            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            it.setCheckState(Qt.CheckState.Checked if d.id in preselect else Qt.CheckState.Unchecked)
+            self.list.addItem(it)
+        lay.addWidget(self.list)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Export ZIP…")
+        self.buttons.accepted.connect(self._ok)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+
+    def chosen(self) -> list[int]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
+                if self.list.item(i).checkState() == Qt.CheckState.Checked]
+
+    def _ok(self) -> None:
+        if not self.recipient.text().strip():
+            QMessageBox.warning(self, "Export a packet", "Say who the packet is for.")
+            return
+        if not self.chosen():
+            QMessageBox.warning(self, "Export a packet", "Tick at least one document.")
+            return
+        self.accept()
+
+
+class DocumentsPanel(QWidget):
+    COLUMNS = ["Name", "Step", "Type", "Size", "Added", "Expires", "State"]
+
+    def __init__(self, session, current_step=lambda: None, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.current_step = current_step
+        self.vault = Vault(session.store.db, session.paths)
+        self.docs = []
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        f = self.heading.font()
+        f.setBold(True)
+        self.heading.setFont(f)
+        top.addWidget(self.heading, 1)
+        self.scope = QComboBox()
+        self.scope.addItem("This step", SCOPE_STEP)
+        self.scope.addItem("All documents", SCOPE_ALL)
+        self.scope.setAccessibleName("Show documents of")
+        self.scope.currentIndexChanged.connect(self.refresh)
+        top.addWidget(self.scope)
+        lay.addLayout(top)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setAccessibleName("Documents")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self.open_selected)
+        lay.addWidget(self.table)
+        row = QHBoxLayout()
+        self.btn_attach = QPushButton("&Attach…", clicked=self.attach_files)
+        self.btn_open = QPushButton("&Open", clicked=self.open_selected)
+        self.btn_expiry = QPushButton("E&xpiry…", clicked=self.edit_expiry)
+        self.btn_remove = QPushButton("&Remove", clicked=self.remove_selected)
+        self.btn_verify = QPushButton("&Verify all", clicked=self.refresh)
+        self.btn_packet = QPushButton("&Packet…", clicked=self.export_packet)
+        for b in (self.btn_attach, self.btn_open, self.btn_expiry, self.btn_remove, self.btn_verify, self.btn_packet):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        lay.addWidget(self.status)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name): the step may have changed meanwhile
+        super().showEvent(event)
+        self.refresh()
+
+    # -- state ----------------------------------------------------------------------------------
+    def step_id(self) -> str:
+        return self.current_step() or PROFILE_LEVEL
+
+    def refresh(self) -> None:
+        pid = self.session.profile_id
+        self.table.setRowCount(0)
+        if pid is None:
+            self.heading.setText("No profile")
+            self.docs = []
+            self._update_buttons()
+            return
+        if self.scope.currentData() == SCOPE_ALL:
+            self.docs = self.vault.list(pid)
+            self.heading.setText("All documents of this profile")
+        else:
+            self.docs = self.vault.list(pid, self.step_id())
+            self.heading.setText(f"Documents: {_step_label(self.step_id())}")
+        bad = 0
+        for d in self.docs:
+            state = self.vault.verify(d)
+            bad += state != OK
+            r = self.table.rowCount()
+            self.table.insertRow(r)
+            cells = [d.original_name, _step_label(d.step_id), d.mime, _size(d.size), d.added_at[:10],
+                     d.expires.isoformat() if d.expires else "", STATE_LABELS[state]]
+            for c, text in enumerate(cells):
+                it = QTableWidgetItem(text)
+                it.setToolTip(text)
+                if c == 0:
+                    it.setData(Qt.ItemDataRole.UserRole, d.id)
+                if c == 6 and state != OK:
+                    it.setForeground(Qt.GlobalColor.red)
+                self.table.setItem(r, c, it)
+        for c in range(1, len(self.COLUMNS)):
+            self.table.resizeColumnToContents(c)
+        if self.table.rowCount():  # a current row, so the arrow keys work at once
+            self.table.setCurrentCell(0, 0)
+        n = len(self.docs)
+        self.status.setText(f"{n} document(s)" + (f"; {bad} missing or altered: attach them again." if bad else "."))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has = self.selected() is not None
+        for b in (self.btn_open, self.btn_expiry, self.btn_remove):
+            b.setEnabled(has)
+        self.btn_attach.setEnabled(self.session.profile_id is not None)
+        self.btn_packet.setEnabled(self.session.profile_id is not None)
+
+    def selected(self):
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        did = self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return next((d for d in self.docs if d.id == did), None)
+
+    # -- actions --------------------------------------------------------------------------------
+    def attach_paths(self, paths: list[str]) -> list[str]:
+        """Attach files to the current step; returns the messages of the refused ones."""
+        problems = []
+        for p in paths:
+            try:
+                res = self.vault.attach(self.session.profile_id, self.step_id(), p, self.session.today)
+                if res.already_attached:
+                    problems.append(f"“{Path(p).name}” is already attached here.")
+            except (VaultError, OSError) as e:
+                problems.append(str(e))
+        self.refresh()
+        return problems
+
+    def attach_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Attach documents", str(Path.home()))
+        if not files:
+            return
+        problems = self.attach_paths(files)
+        if problems:
+            QMessageBox.warning(self, "Attach documents", "\n\n".join(problems))
+
+    def open_selected(self) -> None:
+        d = self.selected()
+        if d is None:
+            return
+        try:
+            path = self.vault.open_path(d)
+        except VaultError as e:
+            QMessageBox.warning(self, "Open document", str(e))
+            self.refresh()
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def edit_expiry(self) -> None:
+        d = self.selected()
+        if d is None:
+            return
+        dlg = ExpiryDialog(self, d.expires, self.session.today)
+        if dlg.exec():
+            self.vault.set_expiry(d.id, dlg.value())
+            self.refresh()
+
+    def remove_selected(self, confirm: bool = True) -> None:
+        d = self.selected()
+        if d is None:
+            return
+        if confirm and QMessageBox.question(
+                self, "Remove document",
+                f"Remove “{d.original_name}” from {_step_label(d.step_id)}? Your original file is not touched."
+        ) != QMessageBox.StandardButton.Yes:
+            return
+        self.vault.remove(d.id)
+        self.refresh()
+
+    def export_packet(self) -> None:
+        pid = self.session.profile_id
+        if pid is None:
+            return
+        from core.packets import PacketError, plan_packet, write_packet
+
+        from .report import packet_index_pdf
+
+        docs = self.vault.list(pid)
+        if not docs:
+            QMessageBox.information(self, "Export a packet", "Attach documents first.")
+            return
+        dlg = PacketDialog(self, docs, {d.id for d in self.docs})
+        if not dlg.exec():
+            return
+        try:
+            plan = plan_packet(self.session.store, self.vault, pid, dlg.chosen(), dlg.recipient.text(),
+                               self.session.today, purpose=dlg.purpose.text(), note=dlg.note.text())
+        except PacketError as e:
+            QMessageBox.warning(self, "Export a packet", str(e))
+            return
+        safe = "".join(ch if ch.isalnum() else "-" for ch in plan.recipient)[:40].strip("-") or "packet"
+        out, _ = QFileDialog.getSaveFileName(self, "Save the packet",
+                                             str(Path.home() / f"{safe}-{plan.today.isoformat()}.zip"),
+                                             "ZIP archives (*.zip)")
+        if not out:
+            return
+        progress = QProgressDialog("Writing the packet…", None, 0, len(plan.entries), self)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+
+        def step(i, n):
+            progress.setValue(i)
+            QApplication.processEvents()
+
+        try:
+            write_packet(self.session.store, self.vault, plan, out, index_pdf=packet_index_pdf(plan), progress=step)
+        except (PacketError, OSError) as e:
+            QMessageBox.warning(self, "Export a packet", str(e))
+            return
+        finally:
+            progress.close()
+        self.status.setText(f"Packet for {plan.recipient} saved to {out} and logged.")
+
+
+def write_report_dialog(window, session) -> None:
+    if session.profile_id is None:
+        return
+    from .report import write_report
+
+    name = "".join(ch if ch.isalnum() else "-" for ch in session.store.profile(session.profile_id)["name"])
+    out, _ = QFileDialog.getSaveFileName(window, "Write status report",
+                                         str(Path.home() / f"CertPath-report-{name[:30]}-{session.today}.pdf"),
+                                         "PDF files (*.pdf)")
+    if not out:
+        return
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        write_report(session, out)
+    except OSError as e:
+        QMessageBox.warning(window, "Write status report", f"The report could not be written: {e}")
+        return
+    finally:
+        QApplication.restoreOverrideCursor()
+    if hasattr(window, "statusBar"):
+        window.statusBar().showMessage(f"Report written to {out}", 8000)
+
+
+def attach(window) -> DocumentsPanel:
+    session = window.session
+    panel = DocumentsPanel(session, current_step=getattr(window, "current_step_id", lambda: None))
+    window.add_panel("Documents", panel, "Ctrl+Shift+D")
+    if hasattr(window, "profile_changed"):
+        window.profile_changed.connect(lambda *a: panel.refresh())
+    for sig in ("step_changed", "current_step_changed"):
+        if hasattr(window, sig):
+            getattr(window, sig).connect(lambda *a: panel.refresh())
+    menu = window.menu_file
+    act_packet = QAction("Export document &packet…", window, triggered=panel.export_packet)
+    act_report = QAction("Write status &report (PDF)…", window, triggered=lambda: write_report_dialog(window, session))
+    before = getattr(window, "act_quit", None)
+    for a in (act_packet, act_report):
+        if before is not None:
+            menu.insertAction(before, a)
+        else:
+            menu.addAction(a)
+    window.documents_panel = panel
+    return panel

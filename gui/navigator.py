@@ -1,0 +1,113 @@
+"""The navigator: tracks, then stages, then steps, each step with a status icon and its status in words."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+
+from core.engine import TRACK_TITLES, step_defs, track_fields
+from core.engine.base import Journey
+from core.journey_view import progress
+
+from . import theme
+
+KEY_ROLE = Qt.ItemDataRole.UserRole
+
+
+class Navigator(QTreeWidget):
+    """Selecting a step (or a track's "Your facts" item) emits `step_selected(key)`."""
+
+    step_selected = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("navigator")
+        self.setAccessibleName("Journey navigator: tracks, stages and steps")
+        self.setColumnCount(2)
+        self.setHeaderLabels(["Step", "Status"])
+        self.header().setStretchLastSection(False)
+        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(False)
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self.currentItemChanged.connect(self._current_changed)
+        self.itemActivated.connect(lambda item, _c: self._emit(item))
+
+    def _emit(self, item: QTreeWidgetItem | None) -> None:
+        key = item.data(0, KEY_ROLE) if item is not None else None
+        if key:
+            self.step_selected.emit(key)
+
+    def _current_changed(self, cur, _prev) -> None:
+        if not self.signalsBlocked():
+            self._emit(cur)
+
+    def current_key(self) -> str | None:
+        item = self.currentItem()
+        return item.data(0, KEY_ROLE) if item is not None else None
+
+    def populate(self, journey: Journey | None) -> None:
+        keep = self.current_key()
+        self.blockSignals(True)
+        try:
+            self.clear()
+            self._items.clear()
+            if journey is None:
+                return
+            prog = {p.track: p for p in progress(journey)}
+            for t in journey.tracks:
+                p = prog[t.track]
+                top = QTreeWidgetItem([TRACK_TITLES.get(t.track, t.track), f"{p.done}/{p.applicable} done"])
+                top.setFont(0, theme.heading_font(self, 1.0))
+                top.setData(0, KEY_ROLE, None)
+                top.setData(0, Qt.ItemDataRole.AccessibleTextRole,
+                            f"{TRACK_TITLES.get(t.track, t.track)}: {p.text}")
+                self.addTopLevelItem(top)
+                if track_fields(t.track):
+                    facts = QTreeWidgetItem(top, ["Your facts", ""])
+                    facts.setData(0, KEY_ROLE, t.track)
+                    self._items[t.track] = facts
+                results = {s.id: s for s in t.steps}
+                stages: dict[str, QTreeWidgetItem] = {}
+                flat = len({sd.stage for sd in step_defs(t.track)}) == 1  # card tracks: no stage level
+                for sd in step_defs(t.track):
+                    r = results.get(sd.id)
+                    if r is None:
+                        continue
+                    parent = top if flat else stages.get(sd.stage)
+                    if parent is None:
+                        parent = QTreeWidgetItem(top, [sd.stage, ""])
+                        parent.setFlags(parent.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+                        stages[sd.stage] = parent
+                    label = theme.status_text(r.status)
+                    item = QTreeWidgetItem(parent, [sd.title, label])
+                    item.setIcon(0, theme.status_icon(r.status))
+                    item.setData(0, KEY_ROLE, sd.id)
+                    item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{sd.title}: {label[2:]}")
+                    item.setForeground(1, theme.status_color(r.status))
+                    tip = f"{sd.title}: {label[2:]}"
+                    if r.due:
+                        tip += f"\nDue {r.due.isoformat()}"
+                    if r.expires:
+                        tip += f"\nExpires {r.expires.isoformat()}"
+                    item.setToolTip(0, tip)
+                    self._items[sd.id] = item
+                self.expandItem(top)
+                for st in stages.values():
+                    self.expandItem(st)
+            if keep and keep in self._items:
+                self.setCurrentItem(self._items[keep])
+        finally:
+            self.blockSignals(False)
+
+    def select(self, key: str) -> bool:
+        item = self._items.get(key)
+        if item is None:
+            return False
+        self.setCurrentItem(item)
+        self.scrollToItem(item)
+        return True
+
+    def item_for(self, key: str) -> QTreeWidgetItem | None:
+        return self._items.get(key)

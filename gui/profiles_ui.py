@@ -1,0 +1,135 @@
+"""Profiles: create, switch, rename and delete (with confirmation), several in one data file."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from core.engine import TRACK_TITLES
+from core.roles import ROLE_LABELS
+
+from .session import Session
+
+
+def confirm_delete(parent, name: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Warning, "Delete profile",
+                      f"Delete the profile “{name}” and every fact in it?\n\n"
+                      "The other profiles are not touched. This cannot be undone.",
+                      QMessageBox.StandardButton.Cancel, parent)
+    delete = box.addButton("&Delete profile", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is delete
+
+
+def ask_name(parent, title: str, current: str = "") -> str | None:
+    text, ok = QInputDialog.getText(parent, title, "Profile name:", text=current)
+    text = text.strip()
+    return text if ok and text else None
+
+
+class ProfilesDialog(QDialog):
+    """A list of the profiles with Open, New, Rename and Delete. `changed` is reported by
+    `self.changed` after exec (True when anything was switched, renamed, created or deleted)."""
+
+    def __init__(self, session: Session, parent=None, *, new_profile=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.changed = False
+        self._new_profile = new_profile
+        self.setWindowTitle("Profiles")
+        self.resize(520, 360)
+        lay = QVBoxLayout(self)
+        lab = QLabel("&Profiles in this data file:")
+        lay.addWidget(lab)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Profiles")
+        lab.setBuddy(self.list)
+        self.list.itemActivated.connect(lambda _i: self.open_selected())
+        lay.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        self.b_open = QPushButton("&Open")
+        self.b_new = QPushButton("&New…")
+        self.b_rename = QPushButton("&Rename…")
+        self.b_delete = QPushButton("&Delete…")
+        for b, f in ((self.b_open, self.open_selected), (self.b_new, self.new),
+                     (self.b_rename, self.rename_selected), (self.b_delete, self.delete_selected)):
+            b.clicked.connect(f)
+            row.addWidget(b)
+        lay.addLayout(row)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+        self.reload()
+
+    def reload(self) -> None:
+        self.list.clear()
+        for p in self.session.profiles():
+            tracks = ", ".join(TRACK_TITLES.get(t, t) for t in p["tracks"]) or "no journey"
+            cur = "  (open)" if p["id"] == self.session.profile_id else ""
+            item = QListWidgetItem(f"{p['name']}{cur}\n    {ROLE_LABELS.get(p['role'], p['role'])} · {tracks}")
+            item.setData(Qt.ItemDataRole.UserRole, p["id"])
+            self.list.addItem(item)
+            if p["id"] == self.session.profile_id:
+                self.list.setCurrentItem(item)
+        has = self.list.count() > 0
+        for b in (self.b_open, self.b_rename, self.b_delete):
+            b.setEnabled(has)
+
+    def selected_id(self) -> int | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def open_selected(self) -> None:
+        pid = self.selected_id()
+        if pid is not None:
+            self.session.switch(pid)
+            self.changed = True
+            self.accept()
+
+    def new(self) -> None:
+        if self._new_profile is not None and self._new_profile():
+            self.changed = True
+            self.accept()
+
+    def rename_selected(self) -> None:
+        pid = self.selected_id()
+        if pid is None:
+            return
+        name = ask_name(self, "Rename profile", self.session.store.profile(pid)["name"])
+        if name:
+            self.session.store.update_profile(pid, name=name)
+            self.changed = True
+            self.reload()
+
+    def delete_selected(self) -> None:
+        pid = self.selected_id()
+        if pid is None:
+            return
+        if not confirm_delete(self, self.session.store.profile(pid)["name"]):
+            return
+        delete_profile(self.session, pid)
+        self.changed = True
+        self.reload()
+
+
+def delete_profile(session: Session, pid: int) -> None:
+    """Delete one profile; if it was open, open another (or none)."""
+    session.store.delete_profile(pid)
+    if session.profile_id == pid:
+        rest = session.profiles()
+        if rest:
+            session.switch(rest[0]["id"])
+        else:
+            session.profile_id = None

@@ -1,0 +1,393 @@
+"""The reminders panel, the start-up summary, tray notifications and the calendar/CSV exports.
+
+`attach(window)` adds the panel (Ctrl+Shift+R), File menu items "Export calendar (.ics)…" and
+"Export CSV…", syncs the computed reminders into the table, and shows what is overdue and due
+this week: in the panel, in the status bar, in a small window at start (not in screenshot/offscreen
+mode) and, when a system tray exists, as tray notifications while the app runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QStyle,
+    QSystemTrayIcon,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import reminders as rem
+
+CHECK_EVERY_MS = 30 * 60 * 1000
+
+
+def _state(r: rem.Reminder, today: dt.date) -> str:
+    if r.done:
+        return "Done"
+    if r.snoozed(today):
+        return f"Snoozed to {r.snoozed_until.isoformat()}"
+    if r.is_overdue(today):
+        return "Overdue"
+    if r.is_due_now(today):
+        return "Due soon"
+    return "Upcoming"
+
+
+def _when(r: rem.Reminder, today: dt.date) -> str:
+    n = r.days_left(today)
+    if n == 0:
+        return "today"
+    if n == 1:
+        return "tomorrow"
+    if n > 0:
+        return f"in {n} days"
+    return f"{-n} days ago"
+
+
+class TaskDialog(QDialog):
+    """A "check the portal" reminder of the user's own."""
+
+    def __init__(self, parent, today: dt.date):
+        super().__init__(parent)
+        self.setWindowTitle("New reminder")
+        lay = QFormLayout(self)
+        self.title = QLineEdit(placeholderText="e.g. Check MyIntealth for messages")
+        self.due = QDateEdit(calendarPopup=True)
+        self.due.setDisplayFormat("yyyy-MM-dd")
+        self.due.setDate(QDate(today.year, today.month, today.day))
+        self.repeat = QCheckBox("Repeat every")
+        self.days = QSpinBox(minimum=1, maximum=3660, value=14, suffix=" days")
+        self.days.setEnabled(False)
+        self.repeat.toggled.connect(self.days.setEnabled)
+        rep = QHBoxLayout()
+        rep.addWidget(self.repeat)
+        rep.addWidget(self.days)
+        rep.addStretch(1)
+        self.stages = QLineEdit("1")
+        self.stages.setToolTip("Days before the date to remind you, separated by commas (e.g. 30, 7, 1)")
+        lay.addRow("What:", self.title)
+        lay.addRow("On:", self.due)
+        lay.addRow(rep)
+        lay.addRow("Remind days before:", self.stages)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        bb.accepted.connect(self._ok)
+        bb.rejected.connect(self.reject)
+        lay.addRow(bb)
+
+    def _ok(self) -> None:
+        if not self.title.text().strip():
+            QMessageBox.warning(self, "New reminder", "Say what to do.")
+            return
+        try:
+            rem.parse_stages(self.stages.text())
+        except ValueError as e:
+            QMessageBox.warning(self, "New reminder", str(e))
+            return
+        self.accept()
+
+
+class RemindersPanel(QWidget):
+    COLUMNS = ["Date", "When", "Reminder", "State", "Stages (days before)"]
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.items: list[rem.Reminder] = []
+        lay = QVBoxLayout(self)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary_label.setAccessibleName("Reminder summary")
+        lay.addWidget(self.summary_label)
+        self.show_done = QCheckBox("Show done")
+        self.show_done.toggled.connect(self.refresh)
+        lay.addWidget(self.show_done)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setAccessibleName("Reminders")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(self.table)
+        row = QHBoxLayout()
+        self.btn_snooze = QPushButton("&Snooze", clicked=self.snooze_selected)
+        self.btn_snooze.setToolTip("Hide until the next reminder day")
+        self.btn_done = QPushButton("&Done", clicked=self.done_selected)
+        self.btn_stages = QPushButton("S&tages…", clicked=self.edit_stages)
+        self.btn_add = QPushButton("&New reminder…", clicked=self.add_task)
+        self.btn_delete = QPushButton("De&lete", clicked=self.delete_selected)
+        for b in (self.btn_snooze, self.btn_done, self.btn_stages, self.btn_add, self.btn_delete):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.refresh()
+
+    def sync(self) -> list[rem.Reminder]:
+        if self.session.profile_id is None:
+            return []
+        return rem.sync(self.session.store, self.session.profile_id, self.session.today)
+
+    def refresh(self) -> None:
+        today = self.session.today
+        self.items = self.sync()
+        shown = [r for r in self.items if self.show_done.isChecked() or not r.done]
+        self.table.setRowCount(0)
+        for r in shown:
+            i = self.table.rowCount()
+            self.table.insertRow(i)
+            cells = [r.due.isoformat(), _when(r, today), r.title, _state(r, today),
+                     ", ".join(str(s) for s in r.stages) or "on the day"]
+            for c, text in enumerate(cells):
+                it = QTableWidgetItem(text)
+                it.setToolTip(r.detail or text)
+                if c == 0:
+                    it.setData(Qt.ItemDataRole.UserRole, r.id)
+                if r.is_overdue(today):
+                    it.setForeground(QColor("#c62828"))
+                elif r.done:
+                    it.setForeground(QColor("#777777"))
+                self.table.setItem(i, c, it)
+        for c in (0, 1, 3, 4):
+            self.table.resizeColumnToContents(c)
+        if self.table.rowCount():  # a current row, so the arrow keys work at once
+            self.table.setCurrentCell(0, 0)
+        s = self.summary()
+        self.summary_label.setText(s.text(today))
+        self._update_buttons()
+
+    def summary(self) -> rem.Summary:
+        return rem.summary(self.items, self.session.today)
+
+    def selected(self) -> rem.Reminder | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        rid = self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return next((r for r in self.items if r.id == rid), None)
+
+    def select_key(self, source_key: str) -> bool:
+        for i in range(self.table.rowCount()):
+            rid = self.table.item(i, 0).data(Qt.ItemDataRole.UserRole)
+            if any(r.id == rid and r.source_key == source_key for r in self.items):
+                self.table.selectRow(i)
+                return True
+        return False
+
+    def _update_buttons(self) -> None:
+        r = self.selected()
+        for b in (self.btn_snooze, self.btn_done, self.btn_stages):
+            b.setEnabled(r is not None and not r.done)
+        self.btn_delete.setEnabled(r is not None and r.user_task)
+        self.btn_add.setEnabled(self.session.profile_id is not None)
+
+    # -- actions --------------------------------------------------------------------------------
+    def snooze_selected(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        rem.snooze(self.session.store, r.id, rem.snooze_default(r, self.session.today))
+        self.refresh()
+
+    def done_selected(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        rem.mark_done(self.session.store, r.id, self.session.today)
+        self.refresh()
+
+    def edit_stages(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        text, ok = QInputDialog.getText(self, "Reminder stages",
+                                        f"Remind me this many days before {r.due.isoformat()}\n"
+                                        "(separated by commas; 0 = on the day):",
+                                        text=", ".join(str(s) for s in r.stages))
+        if not ok:
+            return
+        try:
+            rem.set_stages(self.session.store, r.id, text)
+        except ValueError as e:
+            QMessageBox.warning(self, "Reminder stages", str(e))
+            return
+        self.refresh()
+
+    def add_task(self) -> None:
+        if self.session.profile_id is None:
+            return
+        dlg = TaskDialog(self, self.session.today)
+        if not dlg.exec():
+            return
+        rem.add_task(self.session.store, self.session.profile_id, dlg.title.text(), dlg.due.date().toPython(),
+                     repeat_days=dlg.days.value() if dlg.repeat.isChecked() else None,
+                     stages=rem.parse_stages(dlg.stages.text()))
+        self.refresh()
+
+    def delete_selected(self) -> None:
+        r = self.selected()
+        if r is None or not r.user_task:
+            return
+        rem.delete_task(self.session.store, r.id)
+        self.refresh()
+
+
+class TrayNotifier:
+    """Shows due reminders as tray notifications while the app runs (once each per run)."""
+
+    def __init__(self, window, panel: RemindersPanel):
+        self.panel = panel
+        self.shown: set[tuple[str, str]] = set()
+        self.tray = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            icon = window.windowIcon()
+            if icon.isNull():
+                icon = window.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+            self.tray = QSystemTrayIcon(icon, window)
+            self.tray.setToolTip("CertPath")
+            self.tray.activated.connect(lambda *a: (window.showNormal(), window.activateWindow()))
+            self.tray.show()
+        self.timer = QTimer(window)
+        self.timer.setInterval(CHECK_EVERY_MS)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+
+    def pending(self) -> list[rem.Reminder]:
+        today = self.panel.session.today
+        items = rem.overdue(self.panel.items, today) + rem.firing_today(self.panel.items, today)
+        return [r for r in items if (r.source_key, r.due.isoformat()) not in self.shown]
+
+    def check(self) -> int:
+        new = self.pending()
+        for r in new:
+            self.shown.add((r.source_key, r.due.isoformat()))
+        if new and self.tray is not None:
+            today = self.panel.session.today
+            body = "\n".join(f"{r.title} ({r.due.isoformat()}, {_when(r, today)})" for r in new[:5])
+            if len(new) > 5:
+                body += f"\n… and {len(new) - 5} more"
+            self.tray.showMessage(f"CertPath: {len(new)} reminder(s)", body,
+                                  QSystemTrayIcon.MessageIcon.Information, 15000)
+        return len(new)
+
+
+# -- exports ---------------------------------------------------------------------------------------
+def export_ics_dialog(window, session) -> str | None:
+    if session.profile_id is None:
+        return None
+    from core.exports import write_atomic
+    from core.ics import export_ics
+
+    out, _ = QFileDialog.getSaveFileName(window, "Export calendar",
+                                         str(Path.home() / f"CertPath-{session.today.isoformat()}.ics"),
+                                         "iCalendar files (*.ics)")
+    if not out:
+        return None
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        write_atomic(out, export_ics(session.store, session.profile_id, session.today))
+    except OSError as e:
+        QMessageBox.warning(window, "Export calendar", f"The calendar could not be written: {e}")
+        return None
+    finally:
+        QApplication.restoreOverrideCursor()
+    return out
+
+
+def export_csv_dialog(window, session) -> str | None:
+    if session.profile_id is None:
+        return None
+    from core.exports import KINDS, export_csv, write_atomic
+
+    kind, ok = QInputDialog.getItem(window, "Export CSV", "Which table:", list(KINDS), 0, False)
+    if not ok:
+        return None
+    out, _ = QFileDialog.getSaveFileName(window, "Export CSV",
+                                         str(Path.home() / f"CertPath-{kind}-{session.today.isoformat()}.csv"),
+                                         "CSV files (*.csv)")
+    if not out:
+        return None
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        text = export_csv(kind, session.store, session.profile_id, session.today, paths=session.paths)
+        write_atomic(out, text.encode("utf-8"))
+    except OSError as e:
+        QMessageBox.warning(window, "Export CSV", f"The file could not be written: {e}")
+        return None
+    finally:
+        QApplication.restoreOverrideCursor()
+    return out
+
+
+def _status(window, text: str) -> None:
+    if hasattr(window, "statusBar"):
+        window.statusBar().showMessage(text, 10000)
+
+
+def show_startup_summary(window, panel: RemindersPanel) -> None:
+    s = panel.summary()
+    if s.empty:
+        return
+    _status(window, f"Reminders: {len(s.overdue)} overdue, {len(s.this_week)} due this week")
+    if QGuiApplication.platformName() in ("offscreen", "minimal") or not window.isVisible():
+        return
+    if not panel.session.store.setting("reminders.startup_summary", True):
+        return
+    box = QMessageBox(QMessageBox.Icon.Information, "Reminders", s.text(panel.session.today),
+                      QMessageBox.StandardButton.Ok, window)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+
+
+def attach(window) -> RemindersPanel:
+    session = window.session
+    panel = RemindersPanel(session)
+    window.add_panel("Reminders", panel, "Ctrl+Shift+R")
+    notifier = TrayNotifier(window, panel)
+
+    def on_profile(*_):
+        panel.refresh()
+        notifier.check()
+
+    if hasattr(window, "profile_changed"):
+        window.profile_changed.connect(on_profile)
+    menu = window.menu_file
+    act_ics = QAction("Export &calendar (.ics)…", window,
+                      triggered=lambda: (p := export_ics_dialog(window, session)) and _status(window, f"Saved {p}"))
+    act_csv = QAction("Export C&SV…", window,
+                      triggered=lambda: (p := export_csv_dialog(window, session)) and _status(window, f"Saved {p}"))
+    before = getattr(window, "act_quit", None)
+    for a in (act_ics, act_csv):
+        if before is not None:
+            menu.insertAction(before, a)
+        else:
+            menu.addAction(a)
+    window.reminders_panel = panel
+    window.reminders_notifier = notifier
+    QTimer.singleShot(800, window, lambda: (notifier.check(), show_startup_summary(window, panel)))
+    return panel

@@ -1,0 +1,120 @@
+"""Help → Where these rules come from: every rule record, its sources, checked date and confidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+)
+
+from core.rules import load_rules
+
+from . import theme
+from .step_page import rule_html
+
+DISCLAIMER = ("Verify with ECFMG, USMLE, NRMP, your state board and your training center; "
+              "this is not legal advice.")
+
+
+class RulesDialog(QDialog):
+    def __init__(self, today: dt.date, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Where these rules come from")
+        self.resize(1100, 700)
+        self.rules = load_rules().all()
+        lay = QVBoxLayout(self)
+        intro = QLabel(f"Every requirement CertPath states is one of these {len(self.rules)} records, "
+                       f"with its sources, the date it was last checked and a confidence. {DISCLAIMER}")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        bar = QHBoxLayout()
+        fl = QLabel("&Filter:")
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("words in the id, statement or source")
+        self.filter.setAccessibleName("Filter rules")
+        self.filter.setClearButtonEnabled(True)
+        fl.setBuddy(self.filter)
+        cl = QLabel("&Confidence:")
+        self.confidence = QComboBox()
+        self.confidence.setAccessibleName("Confidence")
+        for text, data in (("Any", None), ("High", "high"), ("Medium", "medium"), ("Low", "low")):
+            self.confidence.addItem(text, data)
+        cl.setBuddy(self.confidence)
+        self.count = QLabel()
+        for w in (fl, self.filter, cl, self.confidence, self.count):
+            bar.addWidget(w, 1 if w is self.filter else 0)
+        lay.addLayout(bar)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Rule", "Statement", "Confidence", "Checked"])
+        self.table.setAccessibleName("Rule records")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        h = self.table.horizontalHeader()
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(0, 260)
+        self.detail = QTextBrowser()
+        self.detail.setOpenExternalLinks(True)
+        self.detail.setAccessibleName("Rule details")
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setSizes([450, 200])
+        lay.addWidget(split, 1)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+        self.filter.textChanged.connect(self.apply_filter)
+        self.confidence.currentIndexChanged.connect(self.apply_filter)
+        self.table.currentCellChanged.connect(lambda r, *_: self._show(r))
+        self._fill()
+        self.apply_filter()
+
+    def _fill(self) -> None:
+        self.table.setRowCount(len(self.rules))
+        for i, r in enumerate(self.rules):
+            period = ""
+            if r.valid_from or r.valid_until:
+                period = f" ({r.valid_from or '…'} to {r.valid_until or 'now'})"
+            items = [r.id + period, r.statement, theme.CONFIDENCE_TEXT[r.confidence].split(":")[0],
+                     r.checked.isoformat()]
+            for c, text in enumerate(items):
+                it = QTableWidgetItem(text)
+                it.setData(Qt.ItemDataRole.UserRole, i)
+                if c == 1:
+                    it.setToolTip(r.statement)
+                self.table.setItem(i, c, it)
+
+    def visible_count(self) -> int:
+        return sum(1 for i in range(self.table.rowCount()) if not self.table.isRowHidden(i))
+
+    def apply_filter(self) -> None:
+        words = self.filter.text().lower().split()
+        conf = self.confidence.currentData()
+        for i, r in enumerate(self.rules):
+            hay = " ".join([r.id, r.statement, " ".join(r.sources), r.conflict or ""]).lower()
+            show = all(w in hay for w in words) and (conf is None or r.confidence == conf)
+            self.table.setRowHidden(i, not show)
+        self.count.setText(f"{self.visible_count()} of {len(self.rules)} shown")
+
+    def _show(self, row: int) -> None:
+        if 0 <= row < len(self.rules):
+            self.detail.setHtml(rule_html(self.rules[row]))

@@ -1,0 +1,433 @@
+"""A form built from a step's FieldSpecs, with each problem shown beside its own field.
+
+The form only turns widgets into values and back. Whether a value is acceptable is decided by
+`core.engine.check_step`; the form shows the `Problem`s it gets back under the field each one
+names (`attempts[1].score` goes to the score of the second attempt). Text that cannot even be
+read as a number or a date gets a local problem of the same shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.engine.base import FieldSpec
+from core.validate import Problem, parse_date
+
+from . import theme
+
+_PATH = re.compile(r"^([A-Za-z0-9_]+)(?:\[(\d+)\](?:\.([A-Za-z0-9_]+))?)?$")
+
+
+def split_path(path: str) -> tuple[str, int | None, str | None]:
+    """`attempts[1].score` -> ("attempts", 1, "score"); `issue_date` -> ("issue_date", None, None)."""
+    m = _PATH.match(path)
+    if not m:
+        return path, None, None
+    return m.group(1), (int(m.group(2)) if m.group(2) is not None else None), m.group(3)
+
+
+class ErrorLabel(QLabel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setObjectName("fieldError")
+        self.hide()
+
+    def show_message(self, message: str | None) -> None:
+        if message:
+            self.setStyleSheet(f"color: {theme.error_color()};")
+            self.setText(f"⚠ {message}")
+            self.show()
+        else:
+            self.clear()
+            self.hide()
+
+
+class FieldEditor:
+    """One input for one FieldSpec (not records) and the error label beside it."""
+
+    def __init__(self, spec: FieldSpec, on_change) -> None:
+        self.spec = spec
+        k = spec.kind
+        name = spec.label + (" (required)" if spec.required else "")
+        if k in ("bool", "choice"):
+            w = QComboBox()
+            if k == "bool":
+                w.addItem("— not answered —", None)
+                w.addItem("Yes", True)
+                w.addItem("No", False)
+            else:
+                w.addItem("— choose —", None)
+                for value, label in spec.choices:
+                    w.addItem(label, value)
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(14)
+            w.currentIndexChanged.connect(lambda *_: on_change())
+        else:
+            w = QLineEdit()
+            if k == "date":
+                w.setPlaceholderText("YYYY-MM-DD")
+                w.setMaxLength(10)
+            elif k == "int":
+                w.setPlaceholderText(_range_hint(spec, "whole number"))
+            elif k == "float":
+                w.setPlaceholderText(_range_hint(spec, "number"))
+            w.textChanged.connect(lambda *_: on_change())
+        w.setObjectName(f"field_{spec.key}")
+        w.setAccessibleName(name)
+        if spec.help:
+            w.setToolTip(spec.help)
+            w.setAccessibleDescription(spec.help)
+        w.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.widget = w
+        self.error = ErrorLabel()
+
+    # -- values ---------------------------------------------------------------------------------
+    def value(self, path: str) -> tuple[Any, Problem | None]:
+        k, w = self.spec.kind, self.widget
+        if isinstance(w, QComboBox):
+            return w.currentData(), None
+        text = w.text().strip()
+        if not text:
+            return None, None
+        if k == "text":
+            return text, None
+        if k == "date":
+            try:
+                return parse_date(text).isoformat(), None  # type: ignore[union-attr]
+            except ValueError:
+                return text, None  # check_step explains what is wrong with it
+        try:
+            if k == "int":
+                return int(text.replace(",", "")), None
+            num = float(text.replace(",", "."))
+            return (int(num) if num.is_integer() else num), None
+        except ValueError:
+            what = "a whole number" if k == "int" else "a number"
+            return None, Problem(path, f"{self.spec.label} must be {what} (you typed “{text}”)")
+
+    def set_value(self, value: Any) -> None:
+        w = self.widget
+        w.blockSignals(True)
+        try:
+            if isinstance(w, QComboBox):
+                i = w.findData(value) if value is not None else 0
+                w.setCurrentIndex(max(0, i))
+            else:
+                w.setText("" if value is None else _fmt(value))
+        finally:
+            w.blockSignals(False)
+
+    def set_problem(self, message: str | None) -> None:
+        self.error.show_message(message)
+        self.widget.setAccessibleDescription(message or self.spec.help)
+        self.widget.setProperty("invalid", bool(message))
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _range_hint(spec: FieldSpec, what: str) -> str:
+    if spec.minimum is not None and spec.maximum is not None:
+        return f"{_fmt(spec.minimum)}–{_fmt(spec.maximum)}"
+    return what
+
+
+def _cell(editor: FieldEditor, label: str) -> QWidget:
+    """The input with its error message right under it (the message stays beside its field)."""
+    box = QWidget()
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(2)
+    if label:
+        lab = QLabel(label)
+        lab.setBuddy(editor.widget)
+        lay.addWidget(lab)
+    lay.addWidget(editor.widget)
+    lay.addWidget(editor.error)
+    return box
+
+
+class RecordRow(QFrame):
+    def __init__(self, spec: FieldSpec, number: int, on_change, on_remove) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.editors: dict[str, FieldEditor] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 6, 8, 6)
+        top = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setFont(theme.heading_font(self, 1.0))
+        top.addWidget(self.title)
+        top.addStretch(1)
+        self.remove = QPushButton("Remove")
+        self.remove.setAccessibleName(f"Remove {spec.label} entry {number}")
+        self.remove.clicked.connect(lambda: on_remove(self))
+        top.addWidget(self.remove)
+        outer.addLayout(top)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(4)
+        per_line = 3
+        for i, sub in enumerate(spec.fields):
+            ed = FieldEditor(sub, on_change)
+            ed.widget.setAccessibleName(f"{spec.label} {number}: {sub.label}" + (" (required)" if sub.required else ""))
+            self.editors[sub.key] = ed
+            grid.addWidget(_cell(ed, sub.label + (" *" if sub.required else "")), i // per_line, i % per_line,
+                           Qt.AlignmentFlag.AlignTop)
+        for c in range(per_line):
+            grid.setColumnStretch(c, 1)
+        outer.addLayout(grid)
+        self.set_number(number, spec)
+
+    def set_number(self, number: int, spec: FieldSpec) -> None:
+        self.title.setText(f"{_singular(spec.label)} {number}")
+
+    def first_widget(self) -> QWidget | None:
+        return next((e.widget for e in self.editors.values()), None)
+
+
+def _singular(label: str) -> str:
+    low = label.lower()
+    for plural, one in (("attempts", "Attempt"), ("sittings", "Sitting"), ("documents", "Document"),
+                        ("past cards", "Past card")):
+        if low.startswith(plural) or low.endswith(plural):
+            return one
+    return label.rstrip("s")
+
+
+class RecordsEditor(QWidget):
+    """A repeatable sub-form: exam attempts, OET sittings, ERAS documents, past cards."""
+
+    def __init__(self, spec: FieldSpec, on_change) -> None:
+        super().__init__()
+        self.spec = spec
+        self._on_change = on_change
+        self.rows: list[RecordRow] = []
+        self.setObjectName(f"field_{spec.key}")
+        self.setAccessibleName(spec.label)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.rows_box = QVBoxLayout()
+        lay.addLayout(self.rows_box)
+        self.empty = QLabel("None recorded yet.")
+        self.empty.setStyleSheet(f"color: {theme.muted_color()};")
+        lay.addWidget(self.empty)
+        self.add_button = QPushButton(f"Add {_singular(spec.label).lower()}")
+        self.add_button.setObjectName(f"add_{spec.key}")
+        self.add_button.setAccessibleName(f"Add {_singular(spec.label).lower()}")
+        self.add_button.clicked.connect(self._add_clicked)
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.error = ErrorLabel()
+        lay.addWidget(self.error)
+
+    def _add_clicked(self) -> None:
+        row = self.add_row()
+        w = row.first_widget()
+        if w is not None:
+            w.setFocus()
+        self._on_change()
+
+    def add_row(self) -> RecordRow:
+        row = RecordRow(self.spec, len(self.rows) + 1, self._on_change, self.remove_row)
+        self.rows.append(row)
+        self.rows_box.addWidget(row)
+        self.empty.setVisible(False)
+        return row
+
+    def remove_row(self, row: RecordRow) -> None:
+        self.rows.remove(row)
+        row.setParent(None)
+        row.deleteLater()
+        for i, r in enumerate(self.rows):
+            r.set_number(i + 1, self.spec)
+        self.empty.setVisible(not self.rows)
+        self.add_button.setFocus()
+        self._on_change()
+
+    def value(self) -> tuple[list[dict[str, Any]] | None, list[Problem]]:
+        out, problems = [], []
+        index = 0
+        for row in self.rows:
+            rec: dict[str, Any] = {}
+            for key, ed in row.editors.items():
+                v, p = ed.value(f"{self.spec.key}[{index}].{key}")
+                if p:
+                    problems.append(p)
+                elif v is not None:
+                    rec[key] = v
+            if rec or any(p.field.startswith(f"{self.spec.key}[{index}].") for p in problems):
+                out.append(rec)
+                index += 1
+        return (out or None), problems
+
+    def set_value(self, value: Any) -> None:
+        for row in list(self.rows):
+            row.setParent(None)
+            row.deleteLater()
+        self.rows.clear()
+        for rec in value if isinstance(value, list) else []:
+            row = self.add_row()
+            for key, ed in row.editors.items():
+                ed.set_value(rec.get(key) if isinstance(rec, Mapping) else None)
+        self.empty.setVisible(not self.rows)
+
+    def _filled_rows(self) -> list[RecordRow]:
+        """Rows in the order their values are numbered (empty rows are skipped by value())."""
+        out = []
+        for row in self.rows:
+            if any(ed.value("")[0] is not None or ed.value("")[1] for ed in row.editors.values()):
+                out.append(row)
+        return out
+
+    def clear_problems(self) -> None:
+        self.error.show_message(None)
+        for row in self.rows:
+            for ed in row.editors.values():
+                ed.set_problem(None)
+
+    def show_problem(self, index: int | None, sub: str | None, message: str) -> bool:
+        if index is None or sub is None:
+            self.error.show_message(message)
+            return True
+        rows = self._filled_rows()
+        if 0 <= index < len(rows) and sub in rows[index].editors:
+            ed = rows[index].editors[sub]
+            ed.set_problem(message if ed.error.isHidden() else ed.error.text()[2:] + "; " + message)
+            return True
+        self.error.show_message(message)
+        return True
+
+
+class StepForm(QWidget):
+    """The inputs for a tuple of FieldSpecs; `changed` fires on every edit."""
+
+    changed = Signal()
+
+    def __init__(self, fields: tuple[FieldSpec, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fields = fields
+        self.editors: dict[str, FieldEditor] = {}
+        self.records: dict[str, RecordsEditor] = {}
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.general_error = ErrorLabel()
+        lay.addWidget(self.general_error)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(form)
+        self.form = form
+        emit = self.changed.emit
+        for spec in fields:
+            text = spec.label + (" *" if spec.required else "") + ":"
+            if spec.kind == "records":
+                ed = RecordsEditor(spec, emit)
+                self.records[spec.key] = ed
+                lab = QLabel(text)
+                lab.setBuddy(ed.add_button)
+                form.addRow(lab, ed)
+            else:
+                fe = FieldEditor(spec, emit)
+                self.editors[spec.key] = fe
+                lab = QLabel(text)
+                lab.setBuddy(fe.widget)
+                box = QWidget()
+                bl = QVBoxLayout(box)
+                bl.setContentsMargins(0, 0, 0, 0)
+                bl.setSpacing(2)
+                bl.addWidget(fe.widget)
+                if spec.help:
+                    h = QLabel(spec.help)
+                    h.setWordWrap(True)
+                    h.setStyleSheet(f"color: {theme.muted_color()};")
+                    bl.addWidget(h)
+                bl.addWidget(fe.error)
+                form.addRow(lab, box)
+
+    # -- values ---------------------------------------------------------------------------------
+    def data(self) -> tuple[dict[str, Any], list[Problem]]:
+        """The values entered (empty ones left out) and the text that could not be read."""
+        out: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for spec in self.fields:
+            if spec.kind == "records":
+                v, ps = self.records[spec.key].value()
+                problems += ps
+            else:
+                v, p = self.editors[spec.key].value(spec.key)
+                if p:
+                    problems.append(p)
+            if v is not None:
+                out[spec.key] = v
+        return out, problems
+
+    def set_data(self, data: Mapping[str, Any]) -> None:
+        self.blockSignals(True)
+        try:
+            for spec in self.fields:
+                v = data.get(spec.key, spec.default if spec.default is not None else None)
+                if spec.kind == "records":
+                    self.records[spec.key].set_value(v)
+                else:
+                    self.editors[spec.key].set_value(v)
+        finally:
+            self.blockSignals(False)
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Each problem beside the field it names; the rest above the form."""
+        self.general_error.show_message(None)
+        for ed in self.editors.values():
+            ed.set_problem(None)
+        for rec in self.records.values():
+            rec.clear_problems()
+        general = []
+        for p in problems:
+            key, index, sub = split_path(p.field)
+            if key in self.editors and index is None:
+                ed = self.editors[key]
+                msg = p.message
+                if not msg.lower().startswith(ed.spec.label.lower()) and key in p.field:
+                    msg = f"{ed.spec.label}: {msg}"
+                ed.set_problem(msg if ed.error.isHidden() else f"{ed.error.text()[2:]}; {msg}")
+            elif key in self.records:
+                self.records[key].show_problem(index, sub, p.message)
+            else:
+                general.append(p.message if p.field in ("", None) else f"{p.field}: {p.message}")
+        self.general_error.show_message("\n".join(general) if general else None)
+
+    def first_widget(self) -> QWidget | None:
+        for spec in self.fields:
+            if spec.kind == "records":
+                return self.records[spec.key].add_button
+            return self.editors[spec.key].widget
+        return None
+
+    def editor(self, key: str) -> QWidget:
+        """The input for `key` (tests, focus): a line edit, a combo box or a records editor."""
+        return self.records[key] if key in self.records else self.editors[key].widget

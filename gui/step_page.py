@@ -1,0 +1,449 @@
+"""A step's page: what it is, the rules behind it, the user's facts and the live status.
+
+The page is a thin view. The fields come from the step's FieldSpecs, the problems from
+`core.engine.check_step`, the status from `core.engine.evaluate` on the profile document with
+the facts as typed (so the user sees the effect before saving). The same page is used in the
+main window (with Save and Revert) and inside the walkthrough wizard (where Next saves).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.engine import TRACK_ORDER, TRACK_TITLES, check_step, evaluate, step_def, track_fields
+from core.engine.base import StepResult
+from core.journey_view import step_title
+from core.rules import Rule, RuleNotFound, load_rules
+from core.validate import Problem
+
+from . import theme
+from .session import Session
+from .step_form import StepForm
+
+TRACK_PAGE_TEXT = {
+    "img": "The facts that shape your whole road: your target specialty, the Match year you aim "
+           "for, the state where you want your licence, and whether you need a visa.",
+}
+
+
+def describe_value(rule: Rule) -> str:
+    v = rule.value
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float | str):
+        return f"{v}{(' ' + rule.unit) if rule.unit else ''}"
+    return ""
+
+
+def rule_html(rule: Rule) -> str:
+    """One rule record as rich text: statement, value, sources, checked date, confidence."""
+    esc = html.escape
+    fg, bg = theme.badge_colors(rule.confidence)
+    conf = theme.CONFIDENCE_TEXT.get(rule.confidence, rule.confidence)
+    parts = [f"<b>{esc(rule.statement)}</b>"]
+    val = describe_value(rule)
+    if rule.is_override:
+        ofg, obg = theme.badge_colors("override")
+        note = rule.override.get("note") if rule.override else ""
+        parts.append(f"<span style='color:{ofg}; background:{obg};'>&nbsp;Your value: "
+                     f"{esc(str(rule.value))}&nbsp;</span>"
+                     + (f" ({esc(str(note))})" if note else "") + " (you entered this; it replaces the published value)")
+    elif val:
+        parts.append(f"Value: {esc(val)}")
+    meta = (f"<span style='color:{fg}; background:{bg};'>&nbsp;{esc(conf)}&nbsp;</span>"
+            f" &nbsp;Checked {rule.checked.isoformat()}")
+    if rule.as_of:
+        meta += f" &nbsp;(source dated {esc(rule.as_of)})"
+    if rule.projected:
+        meta += " &nbsp;<i>projected from the usual pattern, not published</i>"
+    parts.append(meta)
+    if rule.conflict:
+        parts.append(f"<i>Sources differ: {esc(rule.conflict)}</i>")
+    links = " · ".join(f"<a href='{esc(u)}'>{esc(_short_url(u))}</a>" for u in rule.sources)
+    parts.append(f"Source: {links}")
+    parts.append(f"<span style='color:{theme.muted_color()};'>{esc(rule.id)}</span>")
+    return "<br>".join(parts)
+
+
+def _short_url(url: str) -> str:
+    u = url.split("://", 1)[-1]
+    return u if len(u) <= 60 else u[:57] + "…"
+
+
+def _section(title: str) -> QLabel:
+    lab = QLabel(title)
+    lab.setFont(theme.heading_font(lab, 1.1))
+    lab.setAccessibleName(title)
+    return lab
+
+
+def _wrap(text: str = "", rich: bool = False) -> QLabel:
+    lab = QLabel(text)
+    lab.setWordWrap(True)
+    lab.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    lab.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction if rich
+                                else Qt.TextInteractionFlag.TextSelectableByMouse)
+    if rich:
+        lab.setOpenExternalLinks(True)
+    return lab
+
+
+def _scroll(widget: QWidget) -> QScrollArea:
+    sc = QScrollArea()
+    sc.setWidgetResizable(True)
+    sc.setFrameShape(QFrame.Shape.NoFrame)
+    sc.setWidget(widget)
+    sc.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return sc
+
+
+class StepPage(QWidget):
+    """`key` is a step id (`usmle.step1`) or a track id (`img`: the track-level facts)."""
+
+    validity_changed = Signal(bool)
+    saved = Signal(str)
+    open_step = Signal(str)  # the user followed a link to another step
+
+    def __init__(self, session: Session, key: str, *, in_wizard: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.key = key
+        self.in_wizard = in_wizard
+        self.is_track = key in TRACK_ORDER
+        self.problems: list[Problem] = []
+        self.result: StepResult | None = None
+        self._valid = True
+        self._loaded: dict[str, Any] = {}
+        if self.is_track:
+            self.title = f"Your facts: {TRACK_TITLES.get(key, key)}"
+            self.description = TRACK_PAGE_TEXT.get(key, "Facts that apply to the whole track.")
+            fields = track_fields(key)
+            self.rule_ids: tuple[str, ...] = ()
+            self.stage = TRACK_TITLES.get(key, key)
+        else:
+            sd = step_def(key)
+            self.title, self.description, fields = sd.title, sd.description, sd.fields
+            self.rule_ids = sd.rule_ids
+            self.stage = sd.stage
+        self.setObjectName(f"step_page_{key}")
+        self._build(fields)
+        self._timer = QTimer(self, singleShot=True, interval=120)
+        self._timer.timeout.connect(self.recompute)
+        self.form.changed.connect(self._on_changed)
+        self.load()
+
+    # -- layout ---------------------------------------------------------------------------------
+    def _build(self, fields) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        # header: title, stage, status (icon + words)
+        head = QHBoxLayout()
+        head.setContentsMargins(12, 8, 12, 4)
+        titles = QVBoxLayout()
+        self.stage_label = QLabel(self.stage)
+        self.stage_label.setStyleSheet(f"color: {theme.muted_color()};")
+        self.title_label = QLabel(self.title)
+        self.title_label.setFont(theme.heading_font(self, 1.5))
+        self.title_label.setWordWrap(True)
+        titles.addWidget(self.stage_label)
+        titles.addWidget(self.title_label)
+        head.addLayout(titles, 1)
+        self.status_icon = QLabel()
+        self.status_badge = QLabel()
+        self.status_badge.setObjectName("statusBadge")
+        self.status_badge.setFont(theme.heading_font(self, 1.15))
+        self.status_badge.setAccessibleName("Status")
+        head.addWidget(self.status_icon)
+        head.addWidget(self.status_badge)
+        outer.addLayout(head)
+
+        cols = QHBoxLayout()
+        cols.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(cols, 1)
+        # left: what it is, the form
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(12, 4, 12, 12)
+        self.desc_label = _wrap(self.description)
+        ll.addWidget(self.desc_label)
+        ll.addSpacing(6)
+        ll.addWidget(_section("Your facts"))
+        hint = "Fields marked * are required. Dates as YYYY-MM-DD. "
+        hint += ("Next saves this page." if self.in_wizard else "Save with Ctrl+S.")
+        self.hint_label = _wrap(hint)
+        self.hint_label.setStyleSheet(f"color: {theme.muted_color()};")
+        ll.addWidget(self.hint_label)
+        self.form = StepForm(tuple(fields))
+        ll.addWidget(self.form)
+        if not self.in_wizard:
+            bar = QHBoxLayout()
+            self.save_button = QPushButton("&Save")
+            self.save_button.setObjectName("saveButton")
+            self.save_button.setToolTip("Save this step (Ctrl+S)")
+            self.save_button.clicked.connect(self.save)
+            self.revert_button = QPushButton("Re&vert")
+            self.revert_button.setToolTip("Discard the changes you have not saved")
+            self.revert_button.clicked.connect(self.load)
+            bar.addWidget(self.save_button)
+            bar.addWidget(self.revert_button)
+            self.save_state = QLabel()
+            bar.addWidget(self.save_state, 1)
+            ll.addLayout(bar)
+        ll.addStretch(1)
+        self.left_scroll = _scroll(left)
+        cols.addWidget(self.left_scroll, 3)
+
+        # right: live status, next actions, the rules
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(12, 4, 12, 12)
+        rl.addWidget(_section("Status now"))
+        self.live_note = _wrap()
+        self.live_note.setStyleSheet(f"color: {theme.muted_color()};")
+        rl.addWidget(self.live_note)
+        self.dates_label = _wrap()
+        self.dates_label.setObjectName("stepDates")
+        rl.addWidget(self.dates_label)
+        self.reasons_label = _wrap(rich=True)
+        self.reasons_label.linkActivated.connect(self._link)
+        self.reasons_label.setOpenExternalLinks(False)
+        rl.addWidget(self.reasons_label)
+        rl.addSpacing(6)
+        rl.addWidget(_section("Next actions"))
+        self.actions_label = _wrap(rich=True)
+        self.actions_label.setObjectName("stepActions")
+        rl.addWidget(self.actions_label)
+        rl.addSpacing(6)
+        self.rules_heading = _section("Rules that apply")
+        rl.addWidget(self.rules_heading)
+        self.rules_box = QVBoxLayout()
+        rl.addLayout(self.rules_box)
+        rl.addStretch(1)
+        self.right_scroll = _scroll(right)
+        cols.addWidget(self.right_scroll, 2)
+        self._rule_labels: list[QLabel] = []
+
+    # -- data -----------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Show the saved facts (Revert; a profile switch)."""
+        pid = self.session.profile_id
+        self._loaded = self.session.store.step_facts(pid, self.key) if pid is not None else {}
+        self.form.set_data(self._loaded)
+        self._baseline = self.form.data()[0]  # what the form shows unedited (defaults included)
+        self.recompute()
+
+    def data(self) -> dict[str, Any]:
+        return self.form.data()[0]
+
+    def is_valid(self) -> bool:
+        return self._valid
+
+    def is_dirty(self) -> bool:
+        data, local = self.form.data()
+        return bool(local) or data != getattr(self, "_baseline", {})
+
+    def _on_changed(self) -> None:
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Run a pending recompute now (before Next or Save)."""
+        if self._timer.isActive():
+            self._timer.stop()
+        self.recompute()
+
+    def _document(self) -> dict[str, Any]:
+        if self.session.profile_id is None:
+            return {"name": "", "role": "other", "tracks": [], "facts": {}, "overrides": {}}
+        return self.session.document()
+
+    def recompute(self) -> None:
+        data, local = self.form.data()
+        doc = self._document()
+        problems = list(local)
+        if not problems:
+            try:
+                problems = list(check_step(self.key, data, doc, self.session.today))
+            except Exception as e:  # a bug in a check must not reach the user as a traceback
+                problems = [Problem("", f"CertPath could not check this page ({type(e).__name__}).")]
+        self.problems = problems
+        self.form.show_problems(problems)
+        valid = not problems
+        if valid != self._valid:
+            self._valid = valid
+            self.validity_changed.emit(valid)
+        self._valid = valid
+        trial = copy.deepcopy(doc)
+        if valid:
+            trial.setdefault("facts", {})[self.key] = data
+        try:
+            journey = evaluate(trial, self.session.today)
+        except Exception as e:
+            self.live_note.setText(f"CertPath could not work out the status ({type(e).__name__}).")
+            return
+        dirty = self.is_dirty()
+        if not valid:
+            note = "Fix the marked fields: the status below is from what you saved."
+        elif dirty:
+            note = ("With what you typed (not saved yet)." if not self.in_wizard
+                    else "With what you typed; Next saves it.")
+        else:
+            note = "From what you saved."
+        self.live_note.setText(note)
+        if not self.in_wizard:
+            self.save_button.setEnabled(valid and dirty)
+            self.revert_button.setEnabled(dirty)
+            self.save_state.setText("" if not dirty else ("Not saved" if valid else "Not saved: fix the marked fields"))
+        if self.is_track:
+            self._show_track(journey)
+        else:
+            try:
+                self.result = journey.step(self.key)
+            except KeyError:
+                self.result = None
+            self._show_result(self.result)
+
+    def _show_track(self, journey) -> None:
+        t = next((t for t in journey.tracks if t.track == self.key), None)
+        self._set_status(None)
+        if t is None:
+            self.dates_label.setText("This track is not on your profile.")
+            self.reasons_label.setText("")
+        else:
+            done = sum(1 for s in t.steps if s.status == "done")
+            self.dates_label.setText(f"{done} of {len(t.steps)} steps done.")
+            self.reasons_label.setText("")
+        self.actions_label.setText("Fill in what you know; every step uses these facts.")
+        self.rules_heading.setVisible(False)
+
+    def _set_status(self, status: str | None) -> None:
+        if status is None:
+            self.status_icon.clear()
+            self.status_badge.setText("")
+            return
+        self.status_icon.setPixmap(theme.status_icon(status).pixmap(24, 24))
+        self.status_badge.setText(theme.status_text(status))
+        self.status_badge.setStyleSheet(f"color: {theme.status_color(status).name()};")
+        self.status_badge.setAccessibleDescription(theme.status_text(status))
+
+    def _show_result(self, r: StepResult | None) -> None:
+        if r is None:
+            self._set_status(None)
+            self.dates_label.setText("This step is not on your profile's journeys.")
+            self.reasons_label.setText("")
+            self.actions_label.setText("")
+            self._show_rules(list(self.rule_ids))
+            return
+        self._set_status(r.status)
+        today = self.session.today
+        lines = []
+        if r.due:
+            lines.append(f"Due: {r.due.isoformat()}")
+        if r.deadline:
+            lines.append(f"Deadline at risk: {r.deadline.isoformat()}")
+        if r.expires:
+            days = (r.expires - today).days
+            when = f"in {days} days" if days >= 0 else f"{-days} days ago"
+            lines.append(f"Expires: {r.expires.isoformat()} ({when})")
+        self.dates_label.setText("\n".join(lines))
+        self.dates_label.setVisible(bool(lines))
+        esc = html.escape
+        parts = []
+        if r.blocked_by:
+            items = "".join(
+                f"<li>{esc(b.reason)}" + (f" (<a href='step:{esc(b.step)}'>open {esc(step_title(b.step))}</a>)"
+                                          if b.step else "") + "</li>"
+                for b in r.blocked_by)
+            parts.append(f"<b>Waiting for</b><ul style='margin-left:-20px'>{items}</ul>")
+        if r.reasons:
+            parts.append("<b>Why</b><ul style='margin-left:-20px'>"
+                         + "".join(f"<li>{esc(x)}</li>" for x in r.reasons) + "</ul>")
+        if r.warnings:
+            parts.append("<b>Check</b><ul style='margin-left:-20px'>"
+                         + "".join(f"<li>{esc(x)}</li>" for x in r.warnings) + "</ul>")
+        if r.overrides:
+            parts.append("Uses your own value for: " + ", ".join(esc(x) for x in r.overrides))
+        self.reasons_label.setText("".join(parts))
+        if r.actions:
+            acts = sorted(r.actions, key=lambda a: (a.date is None, a.date or today))
+            rows = []
+            for a in acts:
+                when = a.date.isoformat() if a.date else "no date"
+                late = a.date is not None and a.date < today
+                mark = " <b>(overdue)</b>" if late else ""
+                kind = {"deadline": " — deadline", "reminder": "", "check": " — check", "todo": ""}.get(a.kind, "")
+                rows.append(f"<li><b>{when}</b>{mark}: {esc(a.text)}{kind}</li>")
+            self.actions_label.setText("<ul style='margin-left:-20px'>" + "".join(rows) + "</ul>")
+        else:
+            self.actions_label.setText("Nothing to do here now.")
+        ids = list(dict.fromkeys([*r.rules, *self.rule_ids]))
+        self._show_rules(ids)
+
+    def _show_rules(self, ids: list[str]) -> None:
+        if getattr(self, "_rules_shown", None) == ids:
+            return
+        self._rules_shown = ids
+        for lab in self._rule_labels:
+            lab.setParent(None)
+            lab.deleteLater()
+        self._rule_labels = []
+        rules = load_rules()
+        overrides = self._document().get("overrides") or {}
+        for rid in ids:
+            try:
+                rule = rules.find(rid, self.session.today, overrides)
+                if rule is None:
+                    recs = rules.records(rid)
+                    rule = recs[-1] if recs else None
+            except RuleNotFound:
+                rule = None
+            if rule is None:
+                continue
+            lab = _wrap(rule_html(rule), rich=True)
+            lab.setObjectName(f"rule_{rid}")
+            lab.setFrameShape(QFrame.Shape.StyledPanel)
+            lab.setContentsMargins(6, 4, 6, 4)
+            self.rules_box.addWidget(lab)
+            self._rule_labels.append(lab)
+        self.rules_heading.setText(f"Rules that apply ({len(self._rule_labels)})" if self._rule_labels
+                                   else "Rules that apply: none recorded for this step")
+
+    def _link(self, href: str) -> None:
+        if href.startswith("step:"):
+            self.open_step.emit(href[5:])
+
+    # -- saving ---------------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Save this page's facts in one transaction; False (and nothing written) while invalid."""
+        self.flush()
+        if not self._valid or self.session.profile_id is None:
+            return False
+        if not self.is_dirty():
+            return True  # nothing typed: nothing to write
+        data = self.data()
+        try:
+            self.session.store.save_facts(self.session.profile_id, {self.key: data})
+        except Exception as e:  # disk full, locked file: say it in words, keep the typing
+            self.form.general_error.show_message(f"Could not save: {e}")
+            return False
+        self._loaded = self.session.store.step_facts(self.session.profile_id, self.key)
+        self._baseline = data
+        self.recompute()
+        self.saved.emit(self.key)
+        return True

@@ -1,0 +1,180 @@
+"""Look and feel: status icons with text (never colour alone), confidence badges, palettes.
+
+The app follows the system's light or dark palette; `apply_dark(app)` forces a dark Fusion
+palette (`--dark`, screenshots). Colours are picked per palette so text stays readable.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+from core.engine.base import STATUS_LABELS
+
+# status -> (symbol drawn in the icon and written before the label, light colour, dark colour)
+STATUS_STYLE = {
+    "not_started": ("○", "#6b7280", "#9ca3af"),
+    "in_progress": ("◐", "#1d4ed8", "#60a5fa"),
+    "done": ("✓", "#15803d", "#4ade80"),
+    "blocked": ("⛔", "#b91c1c", "#f87171"),
+    "at_risk": ("!", "#b45309", "#fbbf24"),
+    "expired": ("✕", "#b91c1c", "#f87171"),
+    "not_applicable": ("–", "#6b7280", "#9ca3af"),
+}
+
+CONFIDENCE_TEXT = {
+    "high": "High confidence",
+    "medium": "Medium confidence",
+    "low": "Low confidence: check this before you rely on it",
+}
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    pal = palette or QApplication.palette()
+    return pal.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def status_color(status: str, palette: QPalette | None = None) -> QColor:
+    sym, light, dark = STATUS_STYLE.get(status, STATUS_STYLE["not_started"])
+    return QColor(dark if is_dark(palette) else light)
+
+
+def status_text(status: str) -> str:
+    """The status in words, with its symbol: readable without colour."""
+    sym = STATUS_STYLE.get(status, ("?",))[0]
+    return f"{sym} {STATUS_LABELS.get(status, status)}"
+
+
+_icon_cache: dict[tuple[str, bool], QIcon] = {}
+
+
+def status_icon(status: str) -> QIcon:
+    """A round icon with a shape per status (tick, cross, bang...), drawn at 2x for high DPI."""
+    key = (status, is_dark())
+    if key in _icon_cache:
+        return _icon_cache[key]
+    size = 32
+    pm = QPixmap(size, size)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    col = status_color(status)
+    filled = status in ("done", "blocked", "expired", "at_risk", "in_progress")
+    rect = QRectF(3, 3, size - 6, size - 6)
+    p.setPen(QPen(col, 3))
+    p.setBrush(col if filled else Qt.GlobalColor.transparent)
+    if status == "at_risk":  # a triangle: a different shape, not only a different colour
+        from PySide6.QtGui import QPolygonF
+
+        p.drawPolygon(QPolygonF([QPointF(size / 2, 2), QPointF(size - 2, size - 4), QPointF(2, size - 4)]))
+    elif status == "in_progress":
+        p.setBrush(Qt.GlobalColor.transparent)
+        p.drawEllipse(rect)
+        p.setBrush(col)
+        p.drawPie(rect, 90 * 16, 180 * 16)
+    else:
+        p.drawEllipse(rect)
+    p.setPen(QPen(QColor("white") if filled else col, 3.2))
+    if status == "done":
+        p.drawPolyline([QPointF(9, 16.5), QPointF(14, 21.5), QPointF(23, 11)])
+    elif status in ("expired",):
+        p.drawLine(QPointF(11, 11), QPointF(21, 21))
+        p.drawLine(QPointF(21, 11), QPointF(11, 21))
+    elif status == "blocked":
+        p.drawLine(QPointF(9, 16), QPointF(23, 16))
+    elif status == "at_risk":
+        p.drawLine(QPointF(16, 11), QPointF(16, 19))
+        p.drawPoint(QPointF(16, 24))
+    elif status == "not_applicable":
+        p.drawLine(QPointF(11, 16), QPointF(21, 16))
+    p.end()
+    pm.setDevicePixelRatio(2.0)
+    icon = QIcon(pm)
+    _icon_cache[key] = icon
+    return icon
+
+
+def badge(text: str, kind: str = "neutral") -> QLabel:
+    """A small framed label; the words carry the meaning, the colour only helps."""
+    lab = QLabel(text)
+    lab.setObjectName(f"badge_{kind}")
+    lab.setProperty("badge", kind)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    style_badge(lab, kind)
+    return lab
+
+
+def badge_colors(kind: str) -> tuple[str, str]:
+    dark = is_dark()
+    table = {
+        "high": ("#166534", "#dcfce7") if not dark else ("#bbf7d0", "#14532d"),
+        "medium": ("#1e3a8a", "#dbeafe") if not dark else ("#bfdbfe", "#1e3a8a"),
+        "low": ("#7c2d12", "#ffedd5") if not dark else ("#fed7aa", "#7c2d12"),
+        "override": ("#581c87", "#f3e8ff") if not dark else ("#e9d5ff", "#581c87"),
+        "neutral": ("#374151", "#f3f4f6") if not dark else ("#e5e7eb", "#374151"),
+    }
+    return table.get(kind, table["neutral"])
+
+
+def style_badge(lab: QLabel, kind: str) -> None:
+    fg, bg = badge_colors(kind)
+    lab.setStyleSheet(f"QLabel {{ color: {fg}; background: {bg}; border: 1px solid {fg}; "
+                      f"border-radius: 4px; padding: 1px 6px; }}")
+
+
+def error_color() -> str:
+    return "#fca5a5" if is_dark() else "#b91c1c"
+
+
+def muted_color() -> str:
+    return "#a1a1aa" if is_dark() else "#52525b"
+
+
+def heading_font(widget: QWidget, scale: float = 1.3, bold: bool = True) -> QFont:
+    f = QFont(widget.font())
+    f.setPointSizeF(max(8.0, f.pointSizeF()) * scale)
+    f.setBold(bold)
+    return f
+
+
+def dark_palette() -> QPalette:
+    pal = QPalette()
+    c = QColor
+    roles = QPalette.ColorRole
+    pal.setColor(roles.Window, c(37, 37, 41))
+    pal.setColor(roles.WindowText, c(232, 232, 236))
+    pal.setColor(roles.Base, c(27, 27, 30))
+    pal.setColor(roles.AlternateBase, c(45, 45, 50))
+    pal.setColor(roles.ToolTipBase, c(50, 50, 56))
+    pal.setColor(roles.ToolTipText, c(232, 232, 236))
+    pal.setColor(roles.PlaceholderText, c(150, 150, 160))
+    pal.setColor(roles.Text, c(232, 232, 236))
+    pal.setColor(roles.Button, c(50, 50, 56))
+    pal.setColor(roles.ButtonText, c(232, 232, 236))
+    pal.setColor(roles.BrightText, c(255, 120, 120))
+    pal.setColor(roles.Link, c(125, 180, 255))
+    pal.setColor(roles.LinkVisited, c(190, 160, 255))
+    pal.setColor(roles.Highlight, c(56, 110, 200))
+    pal.setColor(roles.HighlightedText, c(255, 255, 255))
+    pal.setColor(roles.Mid, c(70, 70, 78))
+    pal.setColor(roles.Midlight, c(60, 60, 66))
+    pal.setColor(roles.Dark, c(20, 20, 22))
+    pal.setColor(roles.Light, c(80, 80, 88))
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, c(120, 120, 128))
+    return pal
+
+
+def apply_dark(app: QApplication) -> None:
+    """Force the dark Fusion palette (the `--dark` option)."""
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette())
+    _icon_cache.clear()
+
+
+def apply_light(app: QApplication) -> None:
+    """Force the light Fusion palette (screenshots in a known palette)."""
+    app.setStyle("Fusion")
+    app.setPalette(app.style().standardPalette())
+    _icon_cache.clear()

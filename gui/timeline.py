@@ -1,0 +1,160 @@
+"""The timeline picture: milestones on a date axis, today's line, deadlines and expiries.
+
+Drawn with QPainter from `core.journey_view.milestones`; one lane per track. Every mark has a
+shape of its own (done: filled circle, due: hollow circle, deadline: diamond, expiry: square)
+and a legend in words, so colour is never the only cue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from core.engine import TRACK_TITLES
+from core.journey_view import Milestone
+
+from . import theme
+
+KIND_STATUS = {"done": "done", "due": "in_progress", "deadline": "at_risk", "expiry": "expired"}
+LEGEND = (("done", "done"), ("due", "due"), ("deadline", "deadline"), ("expiry", "expires"))
+
+
+class Timeline(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("timeline")
+        self.setAccessibleName("Timeline of your journey")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.items: list[Milestone] = []
+        self.tracks: list[str] = []
+        self.today = dt.date.today()
+        self.setMinimumHeight(140)
+
+    def set_items(self, items: list[Milestone], tracks: list[str], today: dt.date) -> None:
+        self.items, self.tracks, self.today = list(items), list(tracks), today
+        lines = [f"{m.date.isoformat()}: {m.label} ({m.kind})" for m in self.items]
+        self.setAccessibleDescription("; ".join(lines[:40]))
+        self.setToolTip("\n".join(lines[:30]) if lines else "Nothing dated yet")
+        self.setFixedHeight(self._height())
+        self.update()
+
+    def _lane_h(self) -> int:
+        return QFontMetrics(self.font()).height() * 3 + 10
+
+    def _height(self) -> int:
+        fm = QFontMetrics(self.font())
+        return 24 + fm.height() * 2 + max(1, len(self.tracks)) * self._lane_h() + fm.height() + 16
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(600, self._height())
+
+    def _range(self) -> tuple[dt.date, dt.date]:
+        dates = [m.date for m in self.items] + [self.today]
+        lo, hi = min(dates), max(dates)
+        lo = min(lo, self.today - dt.timedelta(days=60))
+        hi = max(hi, self.today + dt.timedelta(days=180))
+        pad = max(15, (hi - lo).days // 30)
+        return lo - dt.timedelta(days=pad), hi + dt.timedelta(days=pad)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        text = pal.color(pal.ColorRole.WindowText)
+        muted = QColor(theme.muted_color())
+        fm = QFontMetrics(self.font())
+        lh = fm.height()
+        label_w = max([fm.horizontalAdvance(TRACK_TITLES.get(t, t)) for t in self.tracks] + [60]) + 16
+        left, right = label_w, self.width() - 16
+        top = 8
+        lo, hi = self._range()
+        span = max(1, (hi - lo).days)
+
+        def x_of(d: dt.date) -> float:
+            return left + (right - left) * (d - lo).days / span
+
+        # legend, in words and shapes
+        lx = left
+        p.setPen(text)
+        for kind, word in LEGEND:
+            self._mark(p, QPointF(lx + 6, top + lh / 2), kind)
+            p.setPen(text)
+            p.drawText(QPointF(lx + 16, top + fm.ascent()), word)
+            lx += 30 + fm.horizontalAdvance(word)
+        p.drawText(QPointF(lx + 10, top + fm.ascent()), "│ today")
+        top += lh + 8
+        # year ticks
+        axis_y = top + lh
+        p.setPen(QPen(muted, 1))
+        p.drawLine(QPointF(left, axis_y), QPointF(right, axis_y))
+        step_months = 3 if span < 800 else 6 if span < 2200 else 12
+        d = dt.date(lo.year, 1, 1)
+        while d <= hi:
+            if d >= lo:
+                x = x_of(d)
+                p.drawLine(QPointF(x, axis_y - 4), QPointF(x, axis_y + 4))
+                lab = str(d.year) if d.month == 1 else d.strftime("%b")
+                p.drawText(QPointF(x - fm.horizontalAdvance(lab) / 2, axis_y - 6), lab)
+            m = d.month - 1 + step_months
+            d = dt.date(d.year + m // 12, m % 12 + 1, 1)
+        # lanes
+        lane_h = self._lane_h()
+        y0 = axis_y + 8
+        for i, t in enumerate(self.tracks):
+            y = y0 + i * lane_h
+            if i % 2 == 1:
+                p.fillRect(QRectF(0, y, self.width(), lane_h), pal.color(pal.ColorRole.AlternateBase))
+            p.setPen(text)
+            p.drawText(QPointF(8, y + lane_h / 2 + fm.ascent() / 2 - 2), TRACK_TITLES.get(t, t))
+            mid = y + lane_h / 2
+            p.setPen(QPen(muted, 1, Qt.PenStyle.DotLine))
+            p.drawLine(QPointF(left, mid), QPointF(right, mid))
+            placed: list[tuple[float, float, int]] = []  # label x-ranges per row (above/below)
+            for m in [m for m in self.items if m.track == t]:
+                x = x_of(m.date)
+                self._mark(p, QPointF(x, mid), m.kind)
+                lab = fm.elidedText(m.label, Qt.TextElideMode.ElideRight, 170)
+                w = fm.horizontalAdvance(lab)
+                lx0 = min(max(left, x - w / 2), right - w)
+                row = 0
+                for cand in (0, 1):
+                    if all(not (r == cand and lx0 < b + 6 and lx0 + w > a - 6) for a, b, r in placed):
+                        row = cand
+                        break
+                else:
+                    continue  # no room: the tooltip and the lists carry it
+                placed.append((lx0, lx0 + w, row))
+                ty = mid - 9 if row == 0 else mid + 9 + fm.ascent()
+                p.setPen(text)
+                p.drawText(QPointF(lx0, ty), lab)
+        # today's line
+        tx = x_of(self.today)
+        bottom = y0 + len(self.tracks) * lane_h
+        p.setPen(QPen(theme.status_color("blocked"), 2))
+        p.drawLine(QPointF(tx, axis_y - lh), QPointF(tx, bottom))
+        p.setPen(text)
+        lab = f"today {self.today.isoformat()}"
+        p.drawText(QPointF(min(tx + 4, right - fm.horizontalAdvance(lab)), bottom + fm.ascent() + 2), lab)
+        p.end()
+
+    def _mark(self, p: QPainter, c: QPointF, kind: str) -> None:
+        col = theme.status_color(KIND_STATUS.get(kind, "not_started"))
+        p.setPen(QPen(col, 2))
+        r = 5.0
+        if kind == "done":
+            p.setBrush(col)
+            p.drawEllipse(c, r, r)
+        elif kind == "due":
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(c, r, r)
+        elif kind == "deadline":
+            p.setBrush(col)
+            p.drawPolygon(QPolygonF([QPointF(c.x(), c.y() - r - 1), QPointF(c.x() + r + 1, c.y()),
+                                     QPointF(c.x(), c.y() + r + 1), QPointF(c.x() - r - 1, c.y())]))
+        else:
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r))
+        p.setBrush(Qt.BrushStyle.NoBrush)

@@ -1,0 +1,115 @@
+"""Walk me through: a QWizard per track, one page per step in journey order.
+
+Page ids are explicit (`PAGE_BASE + index of the step in the track`); routing lives in
+`nextId()`, which skips steps the engine says do not apply. The wizard starts at the first step
+that is not done. Next saves the page in one transaction (`Store.save_facts`); Back works;
+Cancel keeps what was saved. Next stays disabled while a field is invalid, so nothing invalid
+reaches the database.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWizard, QWizardPage
+
+from core.engine import TRACK_TITLES, evaluate, step_defs
+from core.engine.base import DONE, NOT_APPLICABLE
+
+from .session import Session
+from .step_page import StepPage
+
+PAGE_BASE = 100
+
+
+def page_id(index: int) -> int:
+    return PAGE_BASE + index
+
+
+class StepWizardPage(QWizardPage):
+    def __init__(self, session: Session, step_id: str, index: int, count: int) -> None:
+        super().__init__()
+        self.step_id = step_id
+        self.view = StepPage(session, step_id, in_wizard=True)
+        self.view.stage_label.setText(f"Step {index + 1} of {count} · {self.view.stage}")
+        self.view.validity_changed.connect(lambda _v: self.completeChanged.emit())
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.view)
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.view.load()
+        w = self.view.form.first_widget()
+        if w is not None:
+            w.setFocus()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.view.is_valid()
+
+    def validatePage(self) -> bool:  # noqa: N802
+        return self.view.save()
+
+
+class WalkthroughWizard(QWizard):
+    saved = Signal(str)  # a step id, after each page is saved
+
+    def __init__(self, session: Session, track: str, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.track = track
+        self.step_ids = [s.id for s in step_defs(track)]
+        self.setWindowTitle(f"Walk me through: {TRACK_TITLES.get(track, track)}")
+        self.setObjectName(f"walkthrough_{track}")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, False)
+        self.setButtonText(QWizard.WizardButton.NextButton, "Save and &next >")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Save and &finish")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "&Close (keeps what you saved)")
+        self.pages: dict[str, StepWizardPage] = {}
+        for i, sid in enumerate(self.step_ids):
+            page = StepWizardPage(session, sid, i, len(self.step_ids))
+            page.view.saved.connect(self.saved.emit)
+            self.pages[sid] = page
+            self.setPage(page_id(i), page)
+        # Start at the first page and step forward to the first step not done, so that Back can
+        # reach the earlier steps too (pages left unchanged are not written again).
+        self.setStartId(page_id(0))
+        target = page_id(self.start_index())
+        self.restart()
+        while self.currentId() < target:
+            before = self.currentId()
+            self.next()
+            if self.currentId() == before:  # a saved page the checks refuse: stop there, show why
+                break
+        self.resize(1120, 780)
+        self.setMinimumSize(900, 600)
+
+    def _statuses(self) -> dict[str, str]:
+        if self.session.profile_id is None:
+            return {}
+        journey = evaluate(self.session.document(), self.session.today)
+        return {s.id: s.status for t in journey.tracks if t.track == self.track for s in t.steps}
+
+    def start_index(self) -> int:
+        st = self._statuses()
+        for i, sid in enumerate(self.step_ids):
+            if st.get(sid) not in (DONE, NOT_APPLICABLE):
+                return i
+        return 0
+
+    def nextId(self) -> int:  # noqa: N802
+        cur = self.currentId()
+        if cur < PAGE_BASE:
+            return -1
+        st = self._statuses()
+        for i in range(cur - PAGE_BASE + 1, len(self.step_ids)):
+            if st.get(self.step_ids[i]) != NOT_APPLICABLE:
+                return page_id(i)
+        return -1
+
+    def current_step_id(self) -> str | None:
+        page = self.currentPage()
+        return page.step_id if isinstance(page, StepWizardPage) else None
+
+    def current_view(self) -> StepPage | None:
+        page = self.currentPage()
+        return page.view if isinstance(page, StepWizardPage) else None

@@ -1,0 +1,209 @@
+"""Automatic backups (daily, before migrations, rotation), full archives, and restoring them."""
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+import zipfile
+
+import pytest
+from sqlite_utils import Database
+
+from core import backup
+from core.db import APPLICATION_ID, open_database
+from core.migrations import MIGRATIONS
+from core.paths import DataPaths
+from core.store import Store
+
+NOW = dt.datetime(2026, 11, 21, 9, 30, 0)
+
+
+@pytest.fixture
+def paths(data_dir):
+    return DataPaths(data_dir).ensure()
+
+
+def _put_vault(paths, data: bytes) -> str:
+    sha = hashlib.sha256(data).hexdigest()
+    d = paths.vault / sha[:2]
+    d.mkdir(parents=True, exist_ok=True)
+    (d / sha).write_bytes(data)
+    return sha
+
+
+def _names(paths):
+    return sorted(p.name for p in paths.backups.iterdir())
+
+
+def test_auto_backup_once_a_day_and_is_a_checked_copy(paths):
+    db = open_database(paths.db)
+    Store(db).create_profile("Ana", "other", [])
+    made = backup.auto_backup(paths, NOW.date(), conn=db.conn)
+    assert made.name == "certpath-2026-11-21.sqlite3"
+    assert backup.auto_backup(paths, NOW.date(), conn=db.conn) is None  # at most once a day
+    backup.verify_database(made)
+    copy = Database(sqlite3.connect(str(made)))
+    assert copy.execute("SELECT name FROM profiles").fetchall() == [("Ana",)]
+    assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
+    copy.close()
+    db.close()
+
+
+def test_rotation_keeps_7_daily_and_4_weekly(paths):
+    db = open_database(paths.db)
+    today = dt.date(2026, 11, 21)
+    for i in range(60):  # 60 days of starts
+        backup.auto_backup(paths, today - dt.timedelta(days=59 - i), conn=db.conn)
+    db.close()
+    kept = backup.list_backups(paths)
+    days = sorted(b.date for b in kept)
+    assert len(kept) == 11
+    assert days[-7:] == [today - dt.timedelta(days=d) for d in range(6, -1, -1)]
+    weekly = days[:-7]
+    weeks = {d.isocalendar()[:2] for d in weekly}
+    assert len(weeks) == 4
+    recent_weeks = {d.isocalendar()[:2] for d in days[-7:]}
+    assert not weeks & recent_weeks
+    assert all(today - d < dt.timedelta(days=7 + 5 * 7) for d in weekly)
+
+
+def test_before_migration_backup_is_made_and_old_data_survives(paths):
+    db = Database(paths.db)
+    MIGRATIONS.apply(db, stop_before="m002_documents_reminders_costs")
+    db.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.conn.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO profiles (name, role, tracks, created_at, updated_at) "
+               "VALUES ('Old', 'other', '[]', 'x', 'x')")
+    db.conn.commit()
+    db.close()
+    db = open_database(paths.db, before_migrate=backup.before_migrate_hook(paths, NOW.date()))
+    db.close()
+    pre = paths.backups / "certpath-2026-11-21-before-migration-v1.sqlite3"
+    assert pre.exists()
+    conn = sqlite3.connect(str(pre))
+    assert conn.execute("SELECT name FROM profiles").fetchall() == [("Old",)]
+    assert "documents" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+
+
+def test_failed_pre_migration_backup_stops_the_migration(paths, monkeypatch):
+    db = Database(paths.db)
+    MIGRATIONS.apply(db, stop_before="m002_documents_reminders_costs")
+    db.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.conn.execute("PRAGMA user_version = 1")
+    db.close()
+
+    def fail(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(backup, "snapshot_file", fail)
+    with pytest.raises(OSError):
+        open_database(paths.db, before_migrate=backup.before_migrate_hook(paths, NOW.date()))
+    conn = sqlite3.connect(str(paths.db))
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1  # untouched
+    conn.close()
+
+
+def test_full_archive_round_trip(paths, tmp_path):
+    db = open_database(paths.db)
+    s = Store(db)
+    pid = s.create_profile("Ana", "other", ["bls"], {"bls.exam": {"exam_score": 88}})
+    sha = _put_vault(paths, b"%PDF scanned diploma" * 1000)
+    seen = []
+    archive = backup.create_archive(paths, tmp_path / "out" / "full.zip", now=NOW, conn=db.conn,
+                                    progress=lambda d, t: seen.append((d, t)))
+    assert seen and seen[-1][0] == seen[-1][1]
+    with zipfile.ZipFile(archive) as zf:
+        names = set(zf.namelist())
+        manifest = json.loads(zf.read("manifest.json"))
+        assert manifest["format"] == "certpath-backup/1"
+        for name, meta in manifest["files"].items():
+            assert hashlib.sha256(zf.read(name)).hexdigest() == meta["sha256"]
+    assert names == {"certpath.sqlite3", f"vault/{sha[:2]}/{sha}", "manifest.json"}
+    # lose everything, then restore
+    s.delete_profile(pid)
+    db.close()
+    (paths.vault / sha[:2] / sha).unlink()
+    result = backup.restore_archive(paths, archive, now=NOW)
+    assert result.vault_files == 1
+    assert result.previous is not None and result.previous.exists()
+    assert (paths.vault / sha[:2] / sha).read_bytes() == b"%PDF scanned diploma" * 1000
+    db = open_database(paths.db)
+    assert Store(db).step_facts(pid, "bls.exam") == {"exam_score": 88}
+    db.close()
+    # the replaced data (without Ana) was kept
+    conn = sqlite3.connect(str(result.previous))
+    assert conn.execute("SELECT count(*) FROM profiles").fetchone()[0] == 0
+    conn.close()
+    assert not [p for p in paths.root.iterdir() if p.name.startswith(".restore")]
+
+
+def test_restore_a_chosen_automatic_backup(paths):
+    db = open_database(paths.db)
+    s = Store(db)
+    s.create_profile("Before", "other", [])
+    b = backup.auto_backup(paths, NOW.date(), conn=db.conn)
+    s.create_profile("After", "other", [])
+    db.close()
+    result = backup.restore_backup(paths, b, now=NOW)
+    db = open_database(paths.db)
+    assert [p["name"] for p in Store(db).list_profiles()] == ["Before"]
+    db.close()
+    conn = sqlite3.connect(str(result.previous))
+    assert [r[0] for r in conn.execute("SELECT name FROM profiles ORDER BY id")] == ["Before", "After"]
+    conn.close()
+    assert b.exists()  # the chosen backup is still there
+
+
+def test_restore_refuses_a_damaged_backup_and_changes_nothing(paths, tmp_path):
+    db = open_database(paths.db)
+    Store(db).create_profile("Keep", "other", [])
+    db.close()
+    bad = paths.backups / "certpath-2026-11-20.sqlite3"
+    paths.backups.mkdir(exist_ok=True)
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 500)
+    before = paths.db.read_bytes()
+    with pytest.raises(backup.RestoreRefused):
+        backup.restore_backup(paths, bad, now=NOW)
+    assert paths.db.read_bytes() == before
+    assert backup.newest_good_backup(paths) is None
+
+
+def test_create_archive_without_data_is_a_clear_error(paths, tmp_path):
+    with pytest.raises(backup.BackupError, match="no data"):
+        backup.create_archive(paths, tmp_path / "x.zip", now=NOW)
+    assert not (tmp_path / "x.zip").exists()
+
+
+def test_file_menu_backup_and_restore_reopens_the_data(qtbot, data_dir, today, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui import backup_ui
+    from gui.main_window import MainWindow
+    from gui.shell import open_session
+
+    messages = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: messages.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: messages.append(a[2]))
+    session = open_session(data_dir, today, demo=False, now=NOW)
+    session.switch(session.store.create_profile("Ana", "other", []))
+    win = MainWindow(session)
+    qtbot.addWidget(win)
+    actions = getattr(win, "_backup_actions", None) or backup_ui.attach(win)
+    texts = [a.text() for m in win.menuBar().actions() if m.menu() for a in m.menu().actions()]
+    assert "&Back up everything…" in texts and "&Restore from a backup…" in texts
+    archive = actions.back_up(str(tmp_path / "mine"))
+    assert archive.name == "mine.zip" and archive.exists()
+    session.store.create_profile("Added later", "other", [])
+    # a refused archive: nothing changes and the data stays open
+    junk = tmp_path / "junk.zip"
+    junk.write_bytes(b"nope")
+    assert not actions.restore_from("archive", junk, confirm=False)
+    assert "Nothing was changed" in messages[-1]
+    assert len(session.profiles()) == 2
+    # the real one: restored, reopened in the same window
+    assert actions.restore_from("archive", archive, confirm=False)
+    assert [p["name"] for p in win.session.profiles()] == ["Ana"]
+    assert "reopened" in messages[-1]
+    win.close()
+    win.session.store.db.close()

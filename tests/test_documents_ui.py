@@ -1,0 +1,148 @@
+"""GUI smoke tests for the documents, reminders and costs panels (offscreen), and attach(window)."""
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QMainWindow, QTabWidget
+
+from gui.shell import open_session
+
+
+@pytest.fixture
+def session(data_dir, today):
+    s = open_session(data_dir, today, demo=True)
+    yield s
+    s.store.db.close()
+
+
+def _show(qtbot, w):
+    qtbot.addWidget(w)
+    w.resize(900, 600)
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+
+
+def test_documents_panel_attach_verify_remove(qtbot, session, tmp_path):
+    from gui.documents_ui import DocumentsPanel
+
+    src = tmp_path / "医師免許証.pdf"
+    src.write_bytes(b"%PDF-1.4 licence")
+    panel = DocumentsPanel(session, current_step=lambda: "ecfmg.school")
+    _show(qtbot, panel)
+    assert panel.table.rowCount() == 0
+    problems = panel.attach_paths([str(src), str(tmp_path)])
+    assert len(problems) == 1 and "is a folder" in problems[0]  # refused with a message
+    assert panel.table.rowCount() == 1
+    assert panel.table.item(0, 0).text() == "医師免許証.pdf" and panel.table.item(0, 6).text() == "OK"
+    assert panel.attach_paths([str(src)]) == ["“医師免許証.pdf” is already attached here."]
+    # damage the vault copy: shown as altered, not an error
+    doc = panel.vault.list(session.profile_id)[0]
+    panel.vault.path_of(doc).write_bytes(b"changed!" * 3)
+    panel.btn_verify.click()
+    assert panel.table.item(0, 6).text().startswith("Altered")
+    # select by keyboard and remove
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Down)  # one row: stays on it
+    assert panel.selected() is not None and panel.btn_remove.isEnabled()
+    panel.remove_selected(confirm=False)
+    assert panel.table.rowCount() == 0 and panel.vault.list(session.profile_id) == []
+    panel.scope.setCurrentIndex(1)
+    assert panel.heading.text() == "All documents of this profile"
+
+
+def test_reminders_panel_snooze_and_done(qtbot, session):
+    from gui.reminders_ui import RemindersPanel
+
+    panel = RemindersPanel(session)
+    _show(qtbot, panel)
+    n = panel.table.rowCount()
+    assert n > 5
+    assert "Overdue" in panel.summary_label.text() or "Due this week" in panel.summary_label.text() or \
+        panel.summary_label.text().startswith("Nothing")
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Down)
+    r = panel.selected()
+    assert r is not None and panel.btn_done.isEnabled()
+    assert panel.table.currentRow() == 1  # the arrow key moved from the first row
+    panel.snooze_selected()
+    snoozed = next(x for x in panel.items if x.id == r.id)
+    assert snoozed.snoozed_until is not None and snoozed.snoozed_until > session.today
+    panel.table.selectRow(0)
+    r0 = panel.selected()
+    panel.done_selected()
+    assert panel.table.rowCount() == n - 1
+    assert next(x for x in panel.items if x.id == r0.id).done
+    panel.show_done.setChecked(True)
+    assert panel.table.rowCount() == n
+
+
+def test_costs_panel_lists_totals_and_suggestions(qtbot, session):
+    from core.costs import Ledger
+    from gui.costs_ui import CostsPanel
+
+    Ledger(session.store).add(session.profile_id, "usmle.step1", 100000, "USD", date=dt.date(2025, 1, 1),
+                              status="paid")
+    panel = CostsPanel(session)
+    _show(qtbot, panel)
+    assert panel.table.rowCount() == 1 and panel.table.item(0, 3).text() == "USD 1,000.00"
+    assert panel.totals.topLevelItemCount() == 2
+    assert panel.suggestions.topLevelItemCount() > 0
+    first = panel.suggestions.topLevelItem(0)
+    panel.suggestions.setCurrentItem(first)
+    assert panel.btn_use.isEnabled()
+    panel.use_suggestion()
+    assert panel.table.rowCount() == 2
+    panel.table.selectRow(0)
+    panel.delete_selected(confirm=False)
+    assert panel.table.rowCount() == 1
+
+
+class FakeWindow(QMainWindow):
+    """The extension API of gui/main_window.MainWindow, for attaching panels in isolation."""
+
+    profile_changed = Signal()
+
+    def __init__(self, session):
+        super().__init__()
+        self.session = session
+        self.tabs = QTabWidget()
+        self.setCentralWidget(self.tabs)
+        self.menu_file = self.menuBar().addMenu("&File")
+        self.menu_view = self.menuBar().addMenu("&View")
+        self.act_quit = self.menu_file.addAction("&Quit")
+        self.panels = {}
+
+    def add_panel(self, title, widget, shortcut=None):
+        self.tabs.addTab(widget, title)
+        self.panels[title] = (widget, shortcut)
+        return self.menu_view.addAction(title)
+
+    def current_step_id(self):
+        return "usmle.step1"
+
+
+def test_attach_adds_panels_and_menu_items(qtbot, session):
+    from gui import costs_ui, documents_ui, reminders_ui
+
+    w = FakeWindow(session)
+    qtbot.addWidget(w)
+    for m in (documents_ui, reminders_ui, costs_ui):
+        m.attach(w)
+    assert set(w.panels) == {"Documents", "Reminders", "Costs"}
+    texts = [a.text() for a in w.menu_file.actions()]
+    for t in ("Export document &packet…", "Write status &report (PDF)…", "Export &calendar (.ics)…",
+              "Export C&SV…"):
+        assert t in texts
+    assert texts[-1] == "&Quit"
+    assert w.panels["Documents"][0].step_id() == "usmle.step1"
+    w.profile_changed.emit()  # panels refresh without error
+    assert w.reminders_notifier.check() >= 0
+
+
+def test_panels_are_listed_as_extensions():
+    from gui.extensions import EXTENSIONS
+
+    for name in ("gui.documents_ui", "gui.reminders_ui", "gui.costs_ui"):
+        assert name in EXTENSIONS

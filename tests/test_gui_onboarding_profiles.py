@@ -1,0 +1,161 @@
+"""Onboarding for an IMG and for a provider by keyboard alone; profiles: switch, rename, delete."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
+
+from gui.onboarding import PAGE_CARDS, PAGE_IMG, PAGE_SUMMARY, PAGE_WHO, OnboardingWizard
+from gui.shell import open_session
+
+
+def _start(qtbot, session) -> OnboardingWizard:
+    wiz = OnboardingWizard(session)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.activateWindow()
+    qtbot.waitUntil(wiz.isActiveWindow)
+    qtbot.keyClick(wiz, Qt.Key.Key_Return)
+    assert wiz.currentId() == PAGE_WHO
+    wiz.who.name.setFocus()
+    return wiz
+
+
+def test_onboarding_img_by_keyboard(qtbot, data_dir, today):
+    session = open_session(data_dir, today, demo=False)
+    wiz = _start(qtbot, session)
+    qtbot.keyClicks(wiz.who.name, "Amara Okafor")
+    qtbot.keyClick(wiz, Qt.Key.Key_Return)  # IMG is the default journey
+    assert wiz.currentId() == PAGE_IMG
+    school = wiz.img.school_form.editor("school_name")
+    school.setFocus()
+    qtbot.keyClicks(school, "Example Faculty")
+    qtbot.keyClick(school, Qt.Key.Key_Tab)
+    grad = wiz.img.school_form.editor("graduation_date")
+    assert wiz.focusWidget() is grad
+    qtbot.keyClicks(grad, "2024-13-40")  # not a date: said beside the field, Next disabled
+    qtbot.waitUntil(lambda: not wiz.button(QWizard.WizardButton.NextButton).isEnabled())
+    assert not wiz.img.school_form.editors["graduation_date"].error.isHidden()
+    grad.selectAll()
+    qtbot.keyClicks(grad, "2024-06-30")
+    qtbot.waitUntil(lambda: wiz.button(QWizard.WizardButton.NextButton).isEnabled())
+    visa = wiz.img.track_form.editor("visa_need")
+    visa.setFocus()
+    qtbot.keyClick(visa, Qt.Key.Key_Up)  # choose by arrow keys
+    qtbot.keyClick(wiz, Qt.Key.Key_Return)
+    assert wiz.currentId() == PAGE_SUMMARY
+    with qtbot.waitSignal(wiz.accepted, timeout=2000):
+        qtbot.keyClick(wiz, Qt.Key.Key_Return)
+    pid = wiz.created_id
+    p = session.store.profile(pid)
+    assert p["tracks"] == ["img"] and p["role"] == "img_physician"
+    facts = session.store.facts(pid)
+    assert facts["ecfmg.school"] == {"school_name": "Example Faculty", "graduation_date": "2024-06-30"}
+    assert facts["img"]["match_year"] == today.year + 1
+    assert facts["img"]["visa_need"] == visa.currentData()
+    session.store.db.close()
+
+
+def test_onboarding_provider_by_keyboard_role_cards_prechecked(qtbot, data_dir, today):
+    session = open_session(data_dir, today, demo=False)
+    wiz = _start(qtbot, session)
+    qtbot.keyClicks(wiz.who.name, "Dana Reyes")
+    qtbot.keyClick(wiz.who.name, Qt.Key.Key_Tab)
+    qtbot.keyClick(wiz.focusWidget(), Qt.Key.Key_Down)  # -> Provider cards
+    assert wiz.who.journey() == "cards"
+    qtbot.keyClick(wiz.focusWidget(), Qt.Key.Key_Tab)
+    assert wiz.focusWidget() is wiz.who.role
+    for _ in range(6):
+        qtbot.keyClick(wiz.who.role, Qt.Key.Key_Down)
+    assert wiz.who.role.currentData() == "nurse_nicu"
+    qtbot.keyClick(wiz, Qt.Key.Key_Return)
+    assert wiz.currentId() == PAGE_CARDS
+    assert wiz.cards_page.cards() == ["bls", "nrp"]  # the role's typical set, from core.roles
+    assert wiz.focusWidget() is wiz.cards_page.boxes["bls"]
+    qtbot.keyClick(wiz.focusWidget(), Qt.Key.Key_Tab)
+    assert wiz.focusWidget() is wiz.cards_page.boxes["pals"]
+    qtbot.keyClick(wiz.focusWidget(), Qt.Key.Key_Space)
+    assert wiz.cards_page.cards() == ["bls", "pals", "nrp"]
+    qtbot.keyClick(wiz, Qt.Key.Key_Return)
+    assert wiz.currentId() == PAGE_SUMMARY
+    with qtbot.waitSignal(wiz.accepted, timeout=2000):
+        qtbot.keyClick(wiz, Qt.Key.Key_Return)
+    p = session.store.profile(wiz.created_id)
+    assert p["tracks"] == ["bls", "pals", "nrp"] and p["role"] == "nurse_nicu"
+    assert session.store.facts(wiz.created_id) == {}
+    session.store.db.close()
+
+
+def test_switching_profiles_shows_the_right_data_and_delete_leaves_others(qtbot, data_dir, today, monkeypatch):
+    from gui import profiles_ui
+    from gui.main_window import MainWindow
+
+    session = open_session(data_dir, today, demo=False)
+    a = session.store.create_profile("Alice", "nurse_picu", ["pals"], {"pals.exam": {"exam_score": 91}})
+    b = session.store.create_profile("Bob", "nurse_picu", ["pals"], {"pals.exam": {"exam_score": 77}})
+    c = session.store.create_profile("Carol", "img_physician", ["img"], {"img": {"match_year": 2028}})
+    session.switch(a)
+    win = MainWindow(session)
+    qtbot.addWidget(win)
+    changes = []
+    win.profile_changed.connect(lambda: changes.append(session.profile_id))
+    assert win.dashboard.heading.text() == "Alice"
+    assert win.open_step("pals.exam").form.editor("exam_score").text() == "91"
+    win.switch_profile(b)
+    assert changes == [b]
+    assert win.dashboard.heading.text() == "Bob"
+    assert win.open_step("pals.exam").form.editor("exam_score").text() == "77"
+    win.switch_profile(c)
+    assert win.navigator.item_for("pals.exam") is None and win.navigator.item_for("usmle.step1") is not None
+    assert win.open_step("img").form.editor("match_year").text() == "2028"
+    # rename, then delete Bob (after confirming); Alice and Carol keep their data
+    monkeypatch.setattr(profiles_ui, "ask_name", lambda *a, **k: "Carol O.")
+    win.rename_profile()
+    assert session.store.profile(c)["name"] == "Carol O."
+    win.switch_profile(b)
+    monkeypatch.setattr(profiles_ui, "confirm_delete", lambda *a, **k: False)
+    win.delete_profile()
+    assert [p["id"] for p in session.profiles()] == [a, b, c]
+    monkeypatch.setattr(profiles_ui, "confirm_delete", lambda *a, **k: True)
+    win.delete_profile()
+    assert [p["id"] for p in session.profiles()] == [a, c]
+    assert session.store.step_facts(a, "pals.exam") == {"exam_score": 91}
+    assert session.store.step_facts(c, "img") == {"match_year": 2028}
+    assert session.profile_id == a and win.dashboard.heading.text() == "Alice"
+    win.close()
+    session.store.db.close()
+
+
+def test_main_window_api_for_extensions(qtbot, data_dir, today):
+    from PySide6.QtWidgets import QLabel
+
+    from gui.main_window import MainWindow
+
+    session = open_session(data_dir, today, demo=False)
+    session.switch(session.store.create_profile("A", "nurse_picu", ["bls", "pals"]))
+    win = MainWindow(session)
+    qtbot.addWidget(win)
+    for m in (win.menu_file, win.menu_view, win.menu_help):
+        assert m.actions()
+    panel = QLabel("hello")
+    act = win.add_panel("&Hello", panel, "Ctrl+Shift+H")
+    act.trigger()
+    assert win.tabs.currentWidget() is panel
+    assert win.current_step_id() is None
+    win.navigator.select("pals.card")
+    assert win.current_step_id() == "pals.card"
+    assert win.tabs.currentWidget() is win.pages["pals.card"]
+    win.dashboard.refresh()
+    # the rules dialog lists every record and filters
+    from gui.rules_dialog import RulesDialog
+
+    dlg = RulesDialog(today, win)
+    qtbot.addWidget(dlg)
+    n = dlg.visible_count()
+    dlg.filter.setText("pals")
+    assert 0 < dlg.visible_count() < n
+    dlg.confidence.setCurrentIndex(3)  # low
+    assert all(dlg.rules[i].confidence == "low" for i in range(dlg.table.rowCount())
+               if not dlg.table.isRowHidden(i))
+    win.close()
+    session.store.db.close()

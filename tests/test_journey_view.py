@@ -1,0 +1,50 @@
+import datetime as dt
+
+from core import journey_view as jv
+from core.engine import evaluate
+from core.profiles import parse_document
+from tests.conftest import ROOT
+
+TODAY = dt.date(2026, 11, 21)
+
+
+def _demo(name):
+    return parse_document((ROOT / "resources" / "demo" / f"{name}.json").read_bytes(), TODAY)
+
+
+def test_provider_demo_blocks_actions_deadlines():
+    j = evaluate(_demo("provider-demo"), TODAY)
+    blocks = jv.blocking_now(j)
+    assert blocks and blocks[0].status in jv.URGENT
+    acts = jv.next_actions(j)
+    dated = [a.date for a in acts if a.date]
+    assert dated == sorted(dated)
+    d30, d90 = jv.deadlines(j, 30), jv.deadlines(j, 90)
+    assert set(d30) <= set(d90)
+    assert all(a.date <= TODAY + dt.timedelta(days=90) for a in d90)
+    text, sid = jv.headline(j)
+    assert sid is not None and text
+
+
+def test_progress_counts_and_first_open():
+    j = evaluate(_demo("img-demo"), TODAY)
+    for p, t in zip(jv.progress(j), j.tracks, strict=True):
+        assert p.done == sum(1 for s in t.steps if s.status == "done")
+        assert p.applicable == sum(1 for s in t.steps if s.status != "not_applicable")
+        assert p.first_open is None or t.step(p.first_open).status not in ("done", "not_applicable")
+
+
+def test_empty_profile():
+    j = evaluate({"name": "x", "role": "other", "tracks": [], "facts": {}, "overrides": {}}, TODAY)
+    assert jv.progress(j) == [] and jv.blocking_now(j) == [] and jv.milestones(j) == []
+    assert jv.headline(j) == ("This profile follows no journey yet.", None)
+
+
+def test_milestones_sorted_and_expiry_from_engine():
+    doc = {"name": "x", "role": "other", "tracks": ["pals"], "overrides": {},
+           "facts": {"pals.card": {"issue_date": "2026-03-10"}}}
+    j = evaluate(doc, TODAY)
+    ms = jv.milestones(j)
+    assert [m.date for m in ms] == sorted(m.date for m in ms)
+    assert any(m.kind == "expiry" and m.date == dt.date(2028, 3, 31) for m in ms)
+    assert jv.ActionItem(dt.date(2026, 11, 20), "x", "pals.card", "todo").when(TODAY).endswith("(overdue by 1 day)")

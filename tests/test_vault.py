@@ -1,0 +1,176 @@
+"""The document vault: dedupe, size cap, odd names, missing and altered files, remove."""
+
+import datetime as dt
+import os
+
+import pytest
+
+from core import vault as vault_mod
+from core.paths import data_paths
+from core.vault import ALTERED, MISSING, OK, Vault, VaultError, blob_path, safe_file_name, unique_names
+
+ODD_NAMES = [
+    "شهادة التخرج.pdf",  # Arabic
+    "प्रमाणपत्र.pdf",  # Devanagari
+    "医師免許証.pdf",  # CJK
+    "a" * 300 + ".pdf",  # very long
+    "a/b\\c.pdf",  # path separators: data, never a path
+    "../../etc/passwd",
+    "CON.txt",
+]
+
+
+@pytest.fixture
+def setup(store, data_dir):
+    pid = store.create_profile("Amara", "img", ["img"])
+    return store, Vault(store.db, data_paths(data_dir)), pid
+
+
+def _file(tmp_path, name="diploma.pdf", data=b"%PDF-1.4 diploma"):
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+def test_attach_copies_under_sha256_and_keeps_the_original(setup, tmp_path, today):
+    store, v, pid = setup
+    src = _file(tmp_path)
+    before = (src.read_bytes(), src.stat().st_mtime_ns)
+    res = v.attach(pid, "ecfmg.school", src, today, expires=dt.date(2030, 1, 1))
+    d = res.document
+    assert res.new_bytes and not res.already_attached
+    assert (src.read_bytes(), src.stat().st_mtime_ns) == before  # the original never changes
+    p = blob_path(v.paths, d.sha256)
+    assert p.parent.name == d.sha256[:2] and p.read_bytes() == src.read_bytes()
+    assert (d.original_name, d.mime, d.size, d.added_at, d.expires) == (
+        "diploma.pdf", "application/pdf", src.stat().st_size, "2026-11-21", dt.date(2030, 1, 1))
+    assert v.list(pid, "ecfmg.school") == [d] and v.list(pid, "usmle.step1") == []
+    assert v.verify(d) == OK
+    assert not list(v.paths.vault.glob("*/.incoming-*")) and not list(v.paths.vault.glob(".incoming-*"))
+
+
+def test_same_file_twice_is_stored_once(setup, tmp_path, today):
+    store, v, pid = setup
+    a = _file(tmp_path, "a.pdf", b"same bytes")
+    b = _file(tmp_path, "copy of a.pdf", b"same bytes")
+    r1 = v.attach(pid, "ecfmg.school", a, today)
+    r2 = v.attach(pid, "ecfmg.credentials", b, today)
+    r3 = v.attach(pid, "ecfmg.school", a, today)
+    assert r1.new_bytes and not r2.new_bytes
+    assert r3.already_attached and r3.document.id == r1.document.id
+    assert len([p for p in v.paths.vault.rglob("*") if p.is_file()]) == 1
+    assert store.db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 1
+    assert len(v.list(pid)) == 2
+    # removing one keeps the bytes for the other; removing the last removes them
+    assert v.remove(r1.document.id) is False
+    assert blob_path(v.paths, r1.document.sha256).exists()
+    assert v.remove(r2.document.id) is True
+    assert not blob_path(v.paths, r1.document.sha256).exists()
+    assert store.db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 0
+
+
+def test_size_cap_with_a_sparse_file(setup, tmp_path, today):
+    store, v, pid = setup
+    big = tmp_path / "scan.pdf"
+    with big.open("wb") as f:
+        f.truncate(vault_mod.MAX_BYTES + 1)  # sparse: no disk space used
+    with pytest.raises(VaultError, match="over 50 MB"):
+        v.attach(pid, "ecfmg.school", big, today)
+    ok = tmp_path / "exact.pdf"
+    with ok.open("wb") as f:
+        f.truncate(1000)
+    small = Vault(store.db, v.paths, max_bytes=999)
+    with pytest.raises(VaultError, match="cannot be attached"):
+        small.attach(pid, "ecfmg.school", ok, today)
+    assert v.list(pid) == []
+
+
+def test_folder_missing_and_unreadable_are_refused(setup, tmp_path, today):
+    store, v, pid = setup
+    with pytest.raises(VaultError, match="is a folder"):
+        v.attach(pid, "ecfmg.school", tmp_path, today)
+    with pytest.raises(VaultError, match="not found"):
+        v.attach(pid, "ecfmg.school", tmp_path / "nope.pdf", today)
+    locked = _file(tmp_path, "locked.pdf")
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):
+            pytest.skip("running as a user who can read anything (root)")
+        with pytest.raises(VaultError, match="cannot be read"):
+            v.attach(pid, "ecfmg.school", locked, today)
+    finally:
+        locked.chmod(0o600)
+
+
+def test_unreadable_during_copy_is_a_clear_message(setup, tmp_path, today, monkeypatch):
+    store, v, pid = setup
+    src = _file(tmp_path)
+    real_open = type(src).open
+
+    def failing_open(self, *a, **k):
+        if self == src:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *a, **k)
+
+    monkeypatch.setattr(type(src), "open", failing_open)
+    with pytest.raises(VaultError, match="cannot be read: Permission denied"):
+        v.attach(pid, "ecfmg.school", src, today)
+    assert v.list(pid) == []
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_odd_names_are_data(setup, tmp_path, today, name):
+    store, v, pid = setup
+    src = _file(tmp_path, "plain.bin", name.encode("utf-8"))
+    d = v.attach(pid, "ecfmg.school", src, today, original_name=name).document
+    assert d.original_name == name
+    # stored under its hash only: nothing named after the original anywhere in the vault
+    files = [p for p in v.paths.vault.rglob("*") if p.is_file()]
+    assert [p.name for p in files] == [d.sha256]
+    safe = safe_file_name(name)
+    assert "/" not in safe and "\\" not in safe and not safe.startswith(".")
+    assert len(safe.encode("utf-8")) <= vault_mod.SAFE_NAME_BYTES
+    opened = v.open_path(d)
+    assert opened.read_bytes() == name.encode("utf-8")
+    assert opened.parent.parent == v.paths.root / "viewer"  # never escapes the viewer folder
+    if name.endswith(".pdf"):
+        assert opened.suffix == ".pdf" and d.mime == "application/pdf"
+
+
+def test_safe_names_are_unique_and_keep_script():
+    names = unique_names(["a.pdf", "A.pdf", "a.pdf", "شهادة.pdf", "a/b\\c.pdf", "CON.txt", ""])
+    assert names[:3] == ["a.pdf", "A (2).pdf", "a (3).pdf"]
+    assert names[3] == "شهادة.pdf"
+    assert names[4] == "a_b_c.pdf"
+    assert names[5] == "_CON.txt"
+    assert names[6] == "document"
+    long = unique_names(["ä" * 300 + ".pdf"] * 2)
+    assert long[0] != long[1] and all(n.endswith(".pdf") and len(n.encode()) <= 150 for n in long)
+
+
+def test_missing_and_altered_are_states_not_exceptions(setup, tmp_path, today):
+    store, v, pid = setup
+    d1 = v.attach(pid, "ecfmg.school", _file(tmp_path, "one.pdf", b"one"), today).document
+    d2 = v.attach(pid, "ecfmg.school", _file(tmp_path, "two.pdf", b"two"), today).document
+    blob_path(v.paths, d1.sha256).unlink()
+    blob_path(v.paths, d2.sha256).write_bytes(b"tw0")  # same size, other bytes
+    assert v.verify(d1) == MISSING
+    assert v.verify(d2) == ALTERED
+    assert v.verify_all(pid) == {d1.id: MISSING, d2.id: ALTERED}
+    with pytest.raises(VaultError, match="missing"):
+        v.open_path(d1)
+    # attaching the right bytes again repairs the altered copy
+    v.attach(pid, "ecfmg.credentials", _file(tmp_path, "again.pdf", b"two"), today)
+    assert v.verify(d2) == OK
+    # and removing a document whose bytes are gone does not fail
+    assert v.remove(d1.id) is True
+
+
+def test_attach_is_one_transaction(setup, tmp_path, today, monkeypatch):
+    store, v, pid = setup
+    src = _file(tmp_path)
+    with pytest.raises(Exception):  # noqa: B017 (any failure inside the transaction)
+        v.attach(pid + 99, "ecfmg.school", src, today)  # foreign key fails: no profile
+    assert store.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 0
+    assert [p for p in v.paths.vault.rglob("*") if p.is_file()] == []  # the new bytes went too
