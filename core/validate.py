@@ -77,6 +77,9 @@ def _check_value(spec: FieldSpec, value: Any, path: str, out: list[Problem]) -> 
         if k == "int" and isinstance(value, float) and not value.is_integer():
             out.append(Problem(path, f"{spec.label} must be a whole number"))
             return
+        if isinstance(value, int) and abs(value) > 10**15:
+            out.append(Problem(path, f"{spec.label}: {_num(value)} is not a sensible number"))
+            return
         if isinstance(value, float) and not math.isfinite(value):
             out.append(Problem(path, f"{spec.label} must be a finite number"))
             return
@@ -110,7 +113,10 @@ def _check_value(spec: FieldSpec, value: Any, path: str, out: list[Problem]) -> 
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+    if isinstance(x, int):
+        text = str(x) if abs(x) < 10**30 else f"{str(x)[:12]}… ({len(str(abs(x)))} digits)"
+        return text
+    return str(int(x)) if x.is_integer() else str(x)
 
 
 def check_fields(specs: tuple[FieldSpec, ...], data: Mapping[str, Any], prefix: str, out: list[Problem]) -> None:

@@ -55,6 +55,13 @@ def _app():
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CertPath")
     app.setOrganizationName("CertPath")
+    from PySide6.QtGui import QIcon
+
+    from core import resources_dir
+
+    icon = resources_dir() / "icons" / "certpath.png"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
@@ -143,6 +150,18 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
     app = _app()
     from PySide6.QtWidgets import QMessageBox
 
+    if getattr(args, "dark", False):
+        from .theme import apply_dark
+
+        apply_dark(app)
+    page = getattr(args, "page", None)
+    if page:
+        from core.engine import TRACK_ORDER, all_step_defs
+
+        if page not in all_step_defs() and page not in TRACK_ORDER:
+            print(f"certpath: --page: {page!r} is not a step id (see docs/profile-format.md)", file=sys.stderr)
+            return 2
+
     from core.instance_lock import DataInUseError, InstanceLock
     from core.logs import configure_logging
 
@@ -177,12 +196,17 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
         from .main_window import MainWindow
 
         if session.profile_id is None:
+            if args.screenshot:
+                print("certpath: --screenshot: this data folder has no profile yet (try --demo)", file=sys.stderr)
+                return 2
             from .onboarding import OnboardingWizard
 
             wiz = OnboardingWizard(session)
             if not wiz.exec():
                 return 0
         win = MainWindow(session)
+        if page:
+            win.open_step(page)
         if args.screenshot:
             return screenshot(app, win, Path(args.screenshot), args.size)
         win.show()

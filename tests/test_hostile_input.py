@@ -378,3 +378,16 @@ def test_date_rules_properties(a, b, n):
     bd = dates.add_business_days(a, n)
     assert dates.is_business_day(bd) or n == 0
     assert math.copysign(1, (bd - a).days or 1) == (1 if n >= 0 else -1) or n == 0
+
+
+def test_check_fields_survives_integers_beyond_float_range():
+    """Regression: a 400-digit int used to overflow while the message was being written."""
+    from core.engine.base import FieldSpec
+    from core.validate import check_fields
+
+    out = []
+    check_fields((FieldSpec("score", "Score", "int", minimum=0, maximum=100),), {"score": 10**400}, "", out)
+    assert len(out) == 1 and out[0].field == "score" and "not a sensible number" in out[0].message
+    out = []
+    check_fields((FieldSpec("score", "Score", "int", minimum=0, maximum=100),), {"score": -(10**12)}, "", out)
+    assert "between 0 and 100" in out[0].message
