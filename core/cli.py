@@ -8,6 +8,7 @@
   schema                                        the JSON Schema of the profile format
   ics ID [--data-dir DIR] [--today D]           the profile's dated items as an iCalendar file
   csv {steps,deadlines,documents,costs} ID ...  one table of the profile as CSV (UTF-8 with BOM)
+  reminders ID [--today D] [--data-dir DIR]     what is overdue, due this week and upcoming (text)
 
 Bad input exits with status 2 and a message naming the field; nothing is written.
 """
@@ -174,6 +175,50 @@ def cmd_csv(args: argparse.Namespace) -> int:
     return 0
 
 
+def reminders_text(reminders, today: dt.date, profile_name: str = "") -> str:
+    """The reminders as three lists: overdue, due this week (today + 6 days), upcoming. Done ones are left out."""
+    from .reminders import WEEK
+
+    end = today + dt.timedelta(days=WEEK - 1)
+    live = sorted((r for r in reminders if not r.done), key=lambda r: (r.due, r.title, r.source_key))
+    groups = [("Overdue", [r for r in live if r.due < today]),
+              ("Due this week", [r for r in live if today <= r.due <= end]),
+              ("Upcoming", [r for r in live if r.due > end])]
+
+    def when(r) -> str:
+        n = r.days_left(today)
+        return ("today" if n == 0 else "tomorrow" if n == 1 else f"in {n} days" if n > 0
+                else "yesterday" if n == -1 else f"{-n} days ago")
+
+    head = f"Reminders for {profile_name} as of {today.isoformat()}" if profile_name else \
+        f"Reminders as of {today.isoformat()}"
+    lines = [head]
+    for label, items in groups:
+        lines.append("")
+        lines.append(f"{label} ({len(items)}):")
+        if not items:
+            lines.append("  (none)")
+        for r in items:
+            extra = f"; snoozed until {r.snoozed_until.isoformat()}" if r.snoozed(today) else ""
+            lines.append(f"  {r.due.isoformat()}  {r.title} ({when(r)}{extra})")
+    done = sum(1 for r in reminders if r.done)
+    if done:
+        lines += ["", f"Done: {done} (not listed)."]
+    return "\n".join(lines) + "\n"
+
+
+def cmd_reminders(args: argparse.Namespace) -> int:
+    from .reminders import current
+
+    today = _today(args.today)
+    store = _open_store(args.data_dir)
+    pid = _profile_id(store, args.id)
+    text = reminders_text(current(store, pid, today), today, store.profile(pid)["name"])
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m core", description="CertPath core: evaluate, import and export profiles.")
     ap.add_argument("--version", action="version", version=f"CertPath {__version__}")
@@ -224,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     data_dir(p)
     p.set_defaults(func=cmd_csv)
+
+    p = sub.add_parser("reminders", help="list what is overdue, due this week and upcoming")
+    p.add_argument("id")
+    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    data_dir(p)
+    p.set_defaults(func=cmd_reminders)
 
     return ap
 

@@ -8,12 +8,12 @@ old one. Each migration runs in its own transaction and is rolled back if it fai
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import Any
 
 from .paths import ensure_private_dir, make_private_file
 
@@ -34,16 +34,85 @@ class NotADatabaseError(DatabaseError):
     """The file is not a CertPath database (or is damaged)."""
 
 
-def _schema_version() -> int:
-    from .migrations import MIGRATIONS
+class Database:
+    """The app's handle on the data file: a sqlite3 connection with sqlite-utils behind it.
 
-    return len(MIGRATIONS._migrations)
+    The app's own reads and writes are plain SQL through `execute` inside `atomic()`, which has
+    exactly sqlite-utils' semantics (savepoints when nested). Importing sqlite-utils costs about
+    75 ms (click, pluggy, dateutil), so it is imported only when something needs more of its API:
+    any other attribute (`db["profiles"]`, `db.table_names()`, ...) is delegated to a
+    `sqlite_utils.Database` over the same connection, created on first use. Migrations use it.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._utils: Any = None
+
+    @property
+    def utils(self):  # -> sqlite_utils.Database
+        if self._utils is None:
+            from sqlite_utils import Database as UtilsDatabase
+
+            self._utils = UtilsDatabase(self.conn)
+        return self._utils
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.utils, name)
+
+    def __getitem__(self, table: str):
+        return self.utils[table]
+
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+        return self.conn.execute(sql, parameters) if parameters is not None else self.conn.execute(sql)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """A transaction; nested blocks use savepoints (as sqlite_utils.Database.atomic)."""
+        conn = self.conn
+        if conn.in_transaction:
+            sp = f"certpath_{secrets.token_hex(8)}"
+            conn.execute(f"SAVEPOINT {sp}")
+            try:
+                yield self
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute(f"ROLLBACK TO SAVEPOINT {sp}")
+                    conn.execute(f"RELEASE SAVEPOINT {sp}")
+                raise
+            else:
+                conn.execute(f"RELEASE SAVEPOINT {sp}")
+        else:
+            conn.execute("BEGIN")
+            try:
+                yield self
+            except BaseException:
+                if conn.in_transaction:
+                    conn.rollback()
+                raise
+            else:
+                try:
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.rollback()
+                    raise
+
+
+def _schema_version() -> int:
+    from .migration_names import MIGRATION_NAMES
+
+    return len(MIGRATION_NAMES)
 
 
 def _known_migration_names() -> set[str]:
-    from .migrations import MIGRATIONS
+    from .migration_names import MIGRATION_NAMES
 
-    return {m.name for m in MIGRATIONS._migrations}
+    return set(MIGRATION_NAMES)
 
 
 def inspect_file(path: Path) -> tuple[int, set[str]]:
@@ -79,17 +148,20 @@ def inspect_file(path: Path) -> tuple[int, set[str]]:
     return version, names
 
 
-def check_not_newer(path: Path) -> None:
+def check_not_newer(path: Path) -> bool:
+    """Refuse a file from a newer CertPath; True when the file is already fully migrated."""
     if not path.exists() or path.stat().st_size == 0:
-        return
+        return False
     version, names = inspect_file(path)
-    unknown = names - _known_migration_names()
+    known = _known_migration_names()
+    unknown = names - known
     if version > _schema_version() or unknown:
         raise NewerVersionError(
             f"{path.name} was written by a newer version of CertPath (data format {version}; this "
             f"version knows up to {_schema_version()}). Install the newer CertPath to open it. "
             "The file has not been changed."
         )
+    return names == known
 
 
 def open_database(path: Path, *, migrate: bool = True,
@@ -101,7 +173,7 @@ def open_database(path: Path, *, migrate: bool = True,
     """
     path = Path(path)
     ensure_private_dir(path.parent)
-    check_not_newer(path)
+    up_to_date = check_not_newer(path)
     existed = path.exists() and path.stat().st_size > 0
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     db = Database(conn)
@@ -112,14 +184,14 @@ def open_database(path: Path, *, migrate: bool = True,
         if mode.lower() != "wal":  # e.g. a read-only folder or a network share
             conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("PRAGMA synchronous = NORMAL" if mode.lower() == "wal" else "PRAGMA synchronous = FULL")
-        if migrate:
+        if migrate and not up_to_date:  # the common start-up needs no sqlite-utils import
             from .migrations import MIGRATIONS
 
-            pending = MIGRATIONS.pending(db)
+            pending = MIGRATIONS.pending(db.utils)
             if pending:
                 if existed and before_migrate is not None:
                     before_migrate(path, len(pending))
-                MIGRATIONS.apply(db)
+                MIGRATIONS.apply(db.utils)
                 with db.atomic():
                     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                     conn.execute(f"PRAGMA user_version = {_schema_version()}")

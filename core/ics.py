@@ -3,9 +3,12 @@
 Each reminder is an all-day VEVENT (DTSTART;VALUE=DATE, DTEND the next day: dates have no time
 zone, so they land on the same day in every calendar), with one VALARM per stage at 09:00 on the
 stage day (TRIGGER relative to the start) and one on the day itself. UIDs are derived from the
-profile id and the reminder's stable `source_key`, so importing a newer export updates events
-instead of duplicating them. DTSTAMP is a parameter (default: `today` at 00:00 UTC), so the same
-data on the same day exports byte-identical files.
+profile id and the reminder's stable key (`Reminder.calendar_key`: its `source_key`, or the old
+key of a row re-keyed from a text-derived key), so importing a newer export updates events
+instead of duplicating them. SEQUENCE is the reminder's stored revision (it goes up when the
+date, title, stages or done state change) and LAST-MODIFIED the day of that change at 00:00 UTC,
+so Outlook treats a re-import as an update. DTSTAMP is a parameter (default: `today` at 00:00
+UTC), so the same data on the same day exports byte-identical files.
 
 `icalendar` is imported inside the functions: start-up time matters.
 """
@@ -28,6 +31,10 @@ def event_uid(profile_id: int, source_key: str) -> str:
     return f"{uuid.uuid5(UID_NAMESPACE, f'{profile_id}:{source_key}')}@certpath"
 
 
+def _midnight_utc(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
 def alarm_trigger(stage_days: int) -> dt.timedelta:
     """From the event's start (00:00 of the date) to 09:00 `stage_days` days earlier."""
     return dt.timedelta(days=-stage_days, hours=ALARM_HOUR)
@@ -38,7 +45,7 @@ def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name:
     """An `icalendar.Calendar` of the reminders (done ones are kept, without alarms)."""
     from icalendar import Alarm, Calendar, Event
 
-    stamp = stamp or dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
+    stamp = stamp or _midnight_utc(today)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -48,8 +55,11 @@ def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name:
     cal.add("x-wr-caldesc", "Deadlines, expiries and reminders from CertPath")
     for r in sorted(reminders, key=lambda r: (r.due, r.source_key)):
         ev = Event()
-        ev.add("uid", event_uid(profile_id, r.source_key))
+        key = r.calendar_key
+        ev.add("uid", event_uid(profile_id, key))
         ev.add("dtstamp", stamp)
+        ev.add("sequence", max(0, int(r.revision)))
+        ev.add("last-modified", min(_midnight_utc(r.revised_on), stamp) if r.revised_on else stamp)
         ev.add("summary", r.title)
         ev.add("dtstart", r.due)  # a date: VALUE=DATE
         ev.add("dtend", r.due + dt.timedelta(days=1))
@@ -67,7 +77,7 @@ def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name:
         else:
             for s in sorted(set(r.stages) | {0}, reverse=True):
                 a = Alarm()
-                a.add("uid", event_uid(profile_id, f"{r.source_key}#alarm-{s}"))
+                a.add("uid", event_uid(profile_id, f"{key}#alarm-{s}"))
                 a.add("action", "DISPLAY")
                 when = "today" if s == 0 else (f"in {s} day" + ("s" if s != 1 else ""))
                 a.add("description", f"{r.title} ({when})")

@@ -35,6 +35,18 @@ def step_title(step_id: str | None) -> str:
     return TRACK_TITLES.get(step_id, step_id)
 
 
+def step_name(step_id: str | None) -> str:
+    """The step's title, with its track in front when another track has a step of that title
+    ("PALS: Before the course", but "USMLE Step 1")."""
+    title = step_title(step_id)
+    sd = all_step_defs().get(step_id or "")
+    if sd is None:
+        return title
+    if sum(1 for o in all_step_defs().values() if o.title == sd.title) > 1:
+        return f"{TRACK_TITLES.get(sd.track, sd.track)}: {title}"
+    return title
+
+
 def track_of(step_id: str) -> str:
     sd = all_step_defs().get(step_id)
     return sd.track if sd else step_id.split(".")[0]

@@ -109,3 +109,14 @@ def m002_documents_reminders_costs(db: Database) -> None:
             sent_at TEXT NOT NULL,
             note TEXT NOT NULL DEFAULT ''
         )""")
+
+
+@MIGRATIONS(name="m003_reminder_revision")
+def m003_reminder_revision(db: Database) -> None:
+    # Calendar updates: a per-reminder revision (the event's SEQUENCE) bumped whenever its date,
+    # title, step, stages or done state change, and the day it last changed (LAST-MODIFIED).
+    db.execute("ALTER TABLE reminders ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE reminders ADD COLUMN revised_on TEXT")  # ISO date; NULL: created_at's date
+    # The key the calendar UID is derived from when it differs from source_key (a row re-keyed from
+    # an old text-derived key keeps its event's UID, so a re-import updates instead of duplicating).
+    db.execute("ALTER TABLE reminders ADD COLUMN uid_key TEXT")

@@ -18,10 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from .backup import BackupInfo, newest_good_backup, restore_backup
-from .db import NewerVersionError, NotADatabaseError, check_not_newer, open_database
+from .db import Database, NewerVersionError, NotADatabaseError, check_not_newer, open_database
 from .paths import DataPaths
 
 log = logging.getLogger("certpath.recovery")

@@ -7,10 +7,20 @@ Sources:
   - the user's own tasks ("check the portal"), optionally repeating every N days.
 
 Computed reminders have a stable `source_key` (``step:pals.card:expires``, ``doc:12:expires``,
-``step:match.rol:action:certify-your-rank-order-list``) and are synced into the `reminders`
-table without duplicating: the user's stages, snooze and done are kept, and reset only when the
-date itself moves (a renewed card is a new expiry). A reminder "fires" on each stage day
-(due − stage) and on the due day. Nothing reads the clock: every function takes `today`.
+``step:match.rol:certify-rol``) and are synced into the `reminders` table without duplicating:
+the user's stages, snooze and done are kept, and reset only when the date itself moves (a
+renewed card is a new expiry). A dated action is keyed by its engine `Action.key`
+(``step:<step id>:<key>``), so rewording its text keeps the user's settings; an action without a
+key falls back to a key made from its text (``step:<step id>:action:<slug>``). Rows stored under
+such a text-derived key are re-keyed once, inside `sync`, when a keyed action of the same step
+and date replaces them (their stages, snooze and done carry over, and their calendar UID stays).
+
+Each row has a `revision` (the calendar event's SEQUENCE), bumped when its date, title, step,
+stages or done state change, and `revised_on`, the day of that change (LAST-MODIFIED).
+
+A reminder "fires" on each stage day (due − stage) and on the due day. Nothing reads the clock:
+every function takes `today` (`set_stages` and `undo_done` fall back to the clock's date when
+they are not given one).
 """
 
 from __future__ import annotations
@@ -20,11 +30,12 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from .db import transaction
+
+if TYPE_CHECKING:  # sqlite-utils is imported only when needed (start-up time)
+    from .db import Database
 
 DEFAULT_STAGES: tuple[int, ...] = (90, 60, 30, 7)
 TASK_STAGES: tuple[int, ...] = (1,)  # a user's task: the day before and the day itself
@@ -54,6 +65,15 @@ class Reminder:
     user_task: bool = False
     id: int | None = None  # the table row, once synced
     detail: str = ""  # a longer text (the step's title, the document's name)
+    action_key: str = ""  # the engine's Action.key of a keyed dated action
+    revision: int = 0  # bumped when the date, title, stages or done state change (ICS SEQUENCE)
+    revised_on: dt.date | None = None  # the day of the last change (ICS LAST-MODIFIED)
+    uid_key: str | None = None  # the calendar UID's key when it differs from source_key
+
+    @property
+    def calendar_key(self) -> str:
+        """What the calendar UID is derived from: stable across a re-key from an old text key."""
+        return self.uid_key or self.source_key
 
     @property
     def done(self) -> bool:
@@ -118,6 +138,30 @@ def _slug(text: str, n: int = 48) -> str:
     return s[:n].rstrip("-") or "item"
 
 
+_KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
+
+def _action_key(key: str) -> str:
+    """The engine's key as it is ('sit-exam'); anything with other characters made into a slug."""
+    key = key.strip()
+    return key if _KEY_RE.fullmatch(key) else _slug(key, 80)
+
+
+def _unique(key: str, used: set[str]) -> str:
+    """`key`, or `key-2`, `key-3`… when the step already has it (engine keys should be unique)."""
+    out, i = key, 1
+    while out in used:
+        i += 1
+        out = f"{key}-{i}"
+    used.add(out)
+    return out
+
+
+def legacy_prefix(step_id: str) -> str:
+    """The start of an old text-derived action key of a step."""
+    return f"step:{step_id}:action:"
+
+
 # -- computing the reminders of a journey ----------------------------------------------------------
 def _step_title(step_id: str) -> str:
     """'USMLE Step 2 CK'; a card track's step gets its card's name: 'PALS: Card issued'."""
@@ -152,8 +196,9 @@ def from_journey(journey) -> list[Reminder]:
                 continue
             title = _step_title(s.id)
             seen: set[dt.date] = set()
+            used: set[str] = set()  # the source keys of this step
             if s.expires:
-                out.append(Reminder(f"step:{s.id}:expires", f"{title}: expires", s.expires, EXPIRES,
+                out.append(Reminder(_unique(f"step:{s.id}:expires", used), f"{title}: expires", s.expires, EXPIRES,
                                     step_id=s.id, detail=title))
                 seen.add(s.expires)
             if s.status == DONE:
@@ -163,20 +208,25 @@ def from_journey(journey) -> list[Reminder]:
             for a in s.actions:
                 if a.date is None or a.date in seen:
                     continue
-                slug = _slug(a.text)
-                while slug in slugs:
-                    slug += "-x"
-                slugs.add(slug)
                 kind = DEADLINE if a.kind == "deadline" else ACTION
-                out.append(Reminder(f"step:{s.id}:action:{slug}", _prefixed(s.id, a.text), a.date, kind, step_id=s.id,
-                                    detail=title))
+                akey = getattr(a, "key", "") or ""
+                if akey:
+                    key = _unique(f"step:{s.id}:{_action_key(akey)}", used)
+                else:  # no engine key: the old key made from the text
+                    slug = _slug(a.text)
+                    while slug in slugs:
+                        slug += "-x"
+                    slugs.add(slug)
+                    key = _unique(f"{legacy_prefix(s.id)}{slug}", used)
+                out.append(Reminder(key, _prefixed(s.id, a.text), a.date, kind, step_id=s.id, detail=title,
+                                    action_key=akey))
                 seen.add(a.date)
             if s.deadline and s.deadline not in seen:
-                out.append(Reminder(f"step:{s.id}:deadline", f"{title}: deadline", s.deadline, DEADLINE,
-                                    step_id=s.id, detail=title))
+                out.append(Reminder(_unique(f"step:{s.id}:deadline", used), f"{title}: deadline", s.deadline,
+                                    DEADLINE, step_id=s.id, detail=title))
                 seen.add(s.deadline)
             if s.due and s.due not in seen:
-                out.append(Reminder(f"step:{s.id}:due", f"{title}: due", s.due, DUE, step_id=s.id,
+                out.append(Reminder(_unique(f"step:{s.id}:due", used), f"{title}: due", s.due, DUE, step_id=s.id,
                                     detail=title))
     return out
 
@@ -197,7 +247,8 @@ def computed(store, profile_id: int, today: dt.date) -> list[Reminder]:
 
 
 # -- the table --------------------------------------------------------------------------------------
-_COLS = "id, source_key, title, step_id, due, stages, repeat_days, snoozed_until, done_at, user_task"
+_COLS = ("id, source_key, title, step_id, due, stages, repeat_days, snoozed_until, done_at, user_task, "
+         "revision, revised_on, uid_key, created_at")
 
 
 def _d(v: str | None) -> dt.date | None:
@@ -209,7 +260,44 @@ def _rows(db: Database, profile_id: int) -> dict[str, dict[str, Any]]:
     for r in db.execute(f"SELECT {_COLS} FROM reminders WHERE profile_id = ?", [profile_id]).fetchall():
         out[r[1]] = {"id": r[0], "source_key": r[1], "title": r[2], "step_id": r[3], "due": _d(r[4]),
                      "stages": tuple(json.loads(r[5])), "repeat_days": r[6], "snoozed_until": _d(r[7]),
-                     "done_at": _d(r[8]), "user_task": bool(r[9])}
+                     "done_at": _d(r[8]), "user_task": bool(r[9]), "revision": int(r[10] or 0),
+                     "revised_on": _d(r[11]) or _d(r[13]), "uid_key": r[12]}
+    return out
+
+
+def _legacy_matches(rows: dict[str, dict[str, Any]], fresh: Sequence[Reminder]) -> dict[str, dict[str, Any]]:
+    """New key -> the row stored under an old text-derived key that a keyed action replaces.
+
+    A row matches when it is a computed row under the old key form of the same step, with the
+    same date, and its old key is no longer produced; a keyed reminder that already has a row of
+    its own takes nothing. (A step has at most one reminder per date, so the match is unique.)
+    """
+    keys = {f.source_key for f in fresh}
+    legacy: dict[tuple[str | None, dt.date | None], dict[str, Any]] = {}
+    for key, row in sorted(rows.items(), key=lambda kv: kv[1]["id"]):
+        if (row["user_task"] or key in keys or row["step_id"] is None
+                or not key.startswith(legacy_prefix(row["step_id"]))):
+            continue
+        legacy.setdefault((row["step_id"], row["due"]), row)
+    out: dict[str, dict[str, Any]] = {}
+    for f in fresh:
+        if not f.action_key or f.source_key in rows:
+            continue
+        row = legacy.pop((f.step_id, f.due), None)
+        if row is not None:
+            out[f.source_key] = row
+    return out
+
+
+def _with_legacy(rows: dict[str, dict[str, Any]], fresh: Sequence[Reminder]) -> dict[str, dict[str, Any]]:
+    """The rows as they will be after the re-key (in memory: `current` reads only)."""
+    moves = _legacy_matches(rows, fresh)
+    if not moves:
+        return rows
+    out = dict(rows)
+    for new, row in moves.items():
+        del out[row["source_key"]]
+        out[new] = {**row, "source_key": new, "uid_key": row["uid_key"] or row["source_key"]}
     return out
 
 
@@ -224,19 +312,28 @@ def _kind_of(key: str) -> str:
     return {"expires": EXPIRES, "deadline": DEADLINE, "due": DUE}.get(tail, DUE)
 
 
-def _merge(fresh: Reminder, row: dict[str, Any] | None) -> Reminder:
+def _changed(row: dict[str, Any], fresh: Reminder) -> bool:
+    return row["due"] != fresh.due or row["title"] != fresh.title or row["step_id"] != fresh.step_id
+
+
+def _merge(fresh: Reminder, row: dict[str, Any] | None, today: dt.date) -> Reminder:
+    """A computed reminder with its row's user state; revision as `sync` leaves it (read only)."""
     if row is None:
-        return fresh
+        return replace(fresh, revised_on=today)
     same_date = row["due"] == fresh.due
+    changed = _changed(row, fresh)
     return replace(fresh, id=row["id"], stages=row["stages"],
                    snoozed_until=row["snoozed_until"] if same_date else None,
-                   done_at=row["done_at"] if same_date else None)
+                   done_at=row["done_at"] if same_date else None,
+                   revision=row["revision"] + (1 if changed else 0),
+                   revised_on=today if changed else row["revised_on"], uid_key=row["uid_key"])
 
 
 def _task(row: dict[str, Any]) -> Reminder:
     return Reminder(row["source_key"], row["title"], row["due"], TASK, step_id=row["step_id"],
                     stages=row["stages"], repeat_days=row["repeat_days"], snoozed_until=row["snoozed_until"],
-                    done_at=row["done_at"], user_task=True, id=row["id"])
+                    done_at=row["done_at"], user_task=True, id=row["id"], revision=row["revision"],
+                    revised_on=row["revised_on"], uid_key=row["uid_key"])
 
 
 def current(store, profile_id: int, today: dt.date, fresh: Sequence[Reminder] | None = None) -> list[Reminder]:
@@ -245,8 +342,8 @@ def current(store, profile_id: int, today: dt.date, fresh: Sequence[Reminder] | 
     Reads only: use `sync` to write. Sorted by date.
     """
     fresh = computed(store, profile_id, today) if fresh is None else fresh
-    rows = _rows(store.db, profile_id)
-    out = [_merge(f, rows.get(f.source_key)) for f in fresh]
+    rows = _with_legacy(_rows(store.db, profile_id), fresh)
+    out = [_merge(f, rows.get(f.source_key), today) for f in fresh]
     out += [_task(r) for r in rows.values() if r["user_task"] and r["due"] is not None]
     return sorted(out, key=lambda r: (r.due, r.source_key))
 
@@ -254,28 +351,35 @@ def current(store, profile_id: int, today: dt.date, fresh: Sequence[Reminder] | 
 def sync(store, profile_id: int, today: dt.date, fresh: Sequence[Reminder] | None = None) -> list[Reminder]:
     """Write the computed reminders into the table (one transaction), without duplicating.
 
-    New sources are inserted; changed titles and dates updated (a moved date clears snooze and
-    done); computed rows whose source is gone are deleted. Users' tasks are never touched.
+    New sources are inserted; changed titles and dates updated, bumping the revision (a moved
+    date clears snooze and done); computed rows whose source is gone are deleted. Rows under an
+    old text-derived action key that a keyed action replaces are re-keyed first (same step,
+    same date), keeping their stages, snooze, done and calendar UID. Users' tasks are never touched.
     """
     fresh = computed(store, profile_id, today) if fresh is None else fresh
     rows = _rows(store.db, profile_id)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     keys = {f.source_key for f in fresh}
     with transaction(store.db):
+        moves = _legacy_matches(rows, fresh)
+        for new, row in moves.items():  # the one-time re-key of old text-derived keys
+            store.db.execute("UPDATE reminders SET source_key = ?, uid_key = coalesce(uid_key, ?) WHERE id = ?",
+                             [new, row["source_key"], row["id"]])
+        rows = _with_legacy(rows, fresh)
         for f in fresh:
             row = rows.get(f.source_key)
             if row is None:
                 store.db.execute(
                     "INSERT INTO reminders (profile_id, source_key, title, step_id, due, stages, user_task, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+                    "created_at, revision, revised_on) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?)",
                     [profile_id, f.source_key, f.title, f.step_id, f.due.isoformat(), json.dumps(list(f.stages)),
-                     now])
-            elif row["due"] != f.due or row["title"] != f.title or row["step_id"] != f.step_id:
+                     now, today.isoformat()])
+            elif _changed(row, f):
                 moved = row["due"] != f.due
                 store.db.execute(
-                    "UPDATE reminders SET title = ?, step_id = ?, due = ?"
+                    "UPDATE reminders SET title = ?, step_id = ?, due = ?, revision = revision + 1, revised_on = ?"
                     + (", snoozed_until = NULL, done_at = NULL" if moved else "") + " WHERE id = ?",
-                    [f.title, f.step_id, f.due.isoformat(), row["id"]])
+                    [f.title, f.step_id, f.due.isoformat(), today.isoformat(), row["id"]])
         for key, row in rows.items():
             if not row["user_task"] and key not in keys:
                 store.db.execute("DELETE FROM reminders WHERE id = ?", [row["id"]])
@@ -284,11 +388,19 @@ def sync(store, profile_id: int, today: dt.date, fresh: Sequence[Reminder] | Non
 
 # -- the user's actions ----------------------------------------------------------------------------
 def _check_id(db: Database, reminder_id: int) -> dict[str, Any]:
-    r = db.execute("SELECT due, repeat_days, user_task, profile_id FROM reminders WHERE id = ?",
+    r = db.execute("SELECT due, repeat_days, user_task, profile_id, stages, done_at FROM reminders WHERE id = ?",
                    [reminder_id]).fetchone()
     if not r:
         raise LookupError(f"no reminder with id {reminder_id}")
-    return {"due": _d(r[0]), "repeat_days": r[1], "user_task": bool(r[2]), "profile_id": r[3]}
+    return {"due": _d(r[0]), "repeat_days": r[1], "user_task": bool(r[2]), "profile_id": r[3],
+            "stages": tuple(json.loads(r[4])), "done_at": _d(r[5])}
+
+
+_BUMP = ", revision = revision + 1, revised_on = ?"
+
+
+def _day(today: dt.date | None) -> str:
+    return (today or dt.date.today()).isoformat()
 
 
 def add_task(store, profile_id: int, title: str, due: dt.date, *, repeat_days: int | None = None,
@@ -304,7 +416,7 @@ def add_task(store, profile_id: int, title: str, due: dt.date, *, repeat_days: i
     with transaction(store.db):
         cur = store.db.execute(
             "INSERT INTO reminders (profile_id, source_key, title, step_id, due, stages, repeat_days, user_task, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
+            "created_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, 0)",
             [profile_id, f"task:new:{now}:{title}", title, step_id, due.isoformat(), json.dumps(list(st)),
              repeat_days, now])
         rid = int(cur.lastrowid)
@@ -312,11 +424,15 @@ def add_task(store, profile_id: int, title: str, due: dt.date, *, repeat_days: i
     return rid
 
 
-def set_stages(store, reminder_id: int, stages: Iterable[int] | str) -> None:
+def set_stages(store, reminder_id: int, stages: Iterable[int] | str, *, today: dt.date | None = None) -> None:
+    """New stages (the calendar's alarms change: the revision goes up when they differ)."""
     st = parse_stages(stages)
-    _check_id(store.db, reminder_id)
+    info = _check_id(store.db, reminder_id)
+    if info["stages"] == st:
+        return
     with transaction(store.db):
-        store.db.execute("UPDATE reminders SET stages = ? WHERE id = ?", [json.dumps(list(st)), reminder_id])
+        store.db.execute("UPDATE reminders SET stages = ?" + _BUMP + " WHERE id = ?",
+                         [json.dumps(list(st)), _day(today), reminder_id])
 
 
 def snooze(store, reminder_id: int, until: dt.date) -> None:
@@ -338,18 +454,21 @@ def mark_done(store, reminder_id: int, today: dt.date) -> dt.date | None:
     with transaction(store.db):
         if info["user_task"] and info["repeat_days"]:
             nxt = today + dt.timedelta(days=int(info["repeat_days"]))
-            store.db.execute("UPDATE reminders SET due = ?, snoozed_until = NULL, done_at = NULL WHERE id = ?",
-                             [nxt.isoformat(), reminder_id])
+            store.db.execute("UPDATE reminders SET due = ?, snoozed_until = NULL, done_at = NULL" + _BUMP
+                             + " WHERE id = ?", [nxt.isoformat(), today.isoformat(), reminder_id])
             return nxt
-        store.db.execute("UPDATE reminders SET done_at = ?, snoozed_until = NULL WHERE id = ?",
-                         [today.isoformat(), reminder_id])
+        bump = _BUMP if info["done_at"] is None else ""
+        store.db.execute("UPDATE reminders SET done_at = ?, snoozed_until = NULL" + bump + " WHERE id = ?",
+                         [today.isoformat(), *([today.isoformat()] if bump else []), reminder_id])
     return None
 
 
-def undo_done(store, reminder_id: int) -> None:
-    _check_id(store.db, reminder_id)
+def undo_done(store, reminder_id: int, *, today: dt.date | None = None) -> None:
+    info = _check_id(store.db, reminder_id)
+    if info["done_at"] is None:
+        return
     with transaction(store.db):
-        store.db.execute("UPDATE reminders SET done_at = NULL WHERE id = ?", [reminder_id])
+        store.db.execute("UPDATE reminders SET done_at = NULL" + _BUMP + " WHERE id = ?", [_day(today), reminder_id])
 
 
 def delete_task(store, reminder_id: int) -> None:

@@ -24,7 +24,7 @@ ROLES: list[tuple[str, str]] = [
     ("pediatric_resident", "Pediatric resident"),
     ("emergency_physician", "Emergency physician"),
     ("nurse_picu", "Nurse: PICU"),
-    ("nurse_ed", "Nurse: emergency department"),
+    ("nurse_ed", "Nurse: pediatric emergency department"),
     ("nurse_nicu", "Nurse: NICU, nursery or labour and delivery"),
     ("nurse_other", "Nurse: other unit"),
     ("nurse_practitioner", "Nurse practitioner"),

@@ -8,6 +8,9 @@ A rule that changed over time has one record per period; lookups take the date o
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -189,17 +192,85 @@ class RuleSet:
         return self.get(rule_id, on, overrides).value
 
 
-def load_rules_from(folder: Path) -> RuleSet:
-    rules: list[Rule] = []
-    for path in sorted(folder.rglob("*.toml")):
-        rel = path.relative_to(folder).as_posix()
+COMPILED_NAME = "_compiled.json"  # a parse cache of the TOML files; see load_rules_from()
+_DATE_TAG = "$date"
+
+
+def _encode(o: Any) -> Any:
+    if isinstance(o, dt.date):
+        return {_DATE_TAG: o.isoformat()}
+    raise TypeError(f"cannot cache {type(o).__name__}")
+
+
+def _decode(d: dict[str, Any]) -> Any:
+    if len(d) == 1 and _DATE_TAG in d:
+        return dt.date.fromisoformat(d[_DATE_TAG])
+    return d
+
+
+def _read_sources(folder: Path) -> tuple[list[tuple[str, bytes]], str]:
+    files = [(p.relative_to(folder).as_posix(), p.read_bytes()) for p in sorted(folder.rglob("*.toml"))]
+    h = hashlib.sha256()
+    for rel, data in files:
+        h.update(rel.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
+    return files, h.hexdigest()
+
+
+def _parse_toml(files: list[tuple[str, bytes]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    out = []
+    for rel, data in files:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as e:
+            doc = tomllib.loads(data.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise RuleDataError(f"{rel}: {e}") from e
-        for i, raw in enumerate(data.get("rule", [])):
+        out.append((rel, list(doc.get("rule", []))))
+    return out
+
+
+def _read_compiled(path: Path, fingerprint: str) -> list[tuple[str, list[dict[str, Any]]]] | None:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("fingerprint") != fingerprint:
+        return None
+    return [(rel, recs) for rel, recs in doc["files"]]
+
+
+def _write_compiled(path: Path, fingerprint: str, parsed: list[tuple[str, list[dict[str, Any]]]]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps({"fingerprint": fingerprint, "files": parsed}, default=_encode,
+                                  ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # a read-only install: parse the TOML each time, no harm done
+        tmp.unlink(missing_ok=True)
+
+
+def load_rules_from(folder: Path, *, use_compiled: bool = True) -> RuleSet:
+    """Every record under `folder`. The TOML files are the truth; parsing them takes ~45 ms, so
+    their parsed form is kept in `_compiled.json` beside them, used only while its fingerprint
+    (a hash of every file's name and bytes) matches: an edited rule file is always re-read."""
+    files, fingerprint = _read_sources(folder)
+    compiled = folder / COMPILED_NAME
+    parsed = _read_compiled(compiled, fingerprint) if use_compiled else None
+    if parsed is None:
+        parsed = _parse_toml(files)
+        if use_compiled:
+            _write_compiled(compiled, fingerprint, parsed)
+    rules: list[Rule] = []
+    for rel, records in parsed:
+        for i, raw in enumerate(records):
             rules.append(_parse_record(raw, f"{rel}: rule #{i + 1} ({raw.get('id', '?')})"))
     return RuleSet(rules)
+
+
+def compile_rules(folder: Path | None = None) -> Path:
+    """Write the parse cache now (the bundle build calls this so frozen apps start fast)."""
+    folder = folder or resources_dir() / "rules"
+    files, fingerprint = _read_sources(folder)
+    _write_compiled(folder / COMPILED_NAME, fingerprint, _parse_toml(files))
+    return folder / COMPILED_NAME
 
 
 @lru_cache(maxsize=1)

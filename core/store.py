@@ -11,10 +11,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlite_utils import Database
-
 from . import PROFILE_FORMAT
-from .db import transaction
+from .db import Database, transaction
 
 
 def _now() -> str:

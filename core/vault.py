@@ -20,17 +20,19 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from .db import transaction
 from .paths import DataPaths, ensure_private_dir, make_private_file
+
+if TYPE_CHECKING:  # sqlite-utils is imported only when needed (start-up time)
+    from .db import Database
 
 MAX_BYTES = 50 * 1024 * 1024  # a file larger than this is refused
 MAX_NAME_CHARS = 1000  # the stored original name (longer is cut)
 SAFE_NAME_BYTES = 150  # a file name made for a ZIP or the viewer (fits every file system)
 PROFILE_LEVEL = "profile"  # step_id of a document that belongs to the profile, not a step
+VIEWER_MAX_AGE = dt.timedelta(days=1)  # viewer copies older than this are removed on the next open
 _CHUNK = 1024 * 1024
 
 OK = "ok"
@@ -221,6 +223,18 @@ def hash_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _newest_mtime(path: Path) -> float:
+    """The latest modification time of `path` and (for a folder) the files directly in it."""
+    newest = path.lstat().st_mtime
+    if path.is_dir() and not path.is_symlink():
+        for child in path.iterdir():
+            try:
+                newest = max(newest, child.lstat().st_mtime)
+            except OSError:
+                pass
+    return newest
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -339,16 +353,22 @@ class Vault:
         """A copy of the document under its (safe) original name, for the system viewer.
 
         The copy lives in the data folder's viewer/ folder, so the viewer sees the right
-        extension and nothing the viewer does can change the vault's bytes.
+        extension and nothing the viewer does can change the vault's bytes. Copies older than
+        `VIEWER_MAX_AGE` (a viewer has long finished reading them) are removed first; the copy
+        returned is fresh, so the next open keeps it for another day.
         """
         if isinstance(doc, int):
             doc = self.get(doc)
         state = self.verify(doc)
         if state != OK:
             raise VaultError(f"“{doc.original_name}” cannot be opened: {STATE_LABELS[state].lower()}.")
-        folder = ensure_private_dir(self.paths.root / "viewer" / f"{doc.id}-{doc.sha256[:12]}")
+        self.clear_viewer_copies(VIEWER_MAX_AGE)
+        folder = ensure_private_dir(self.viewer_dir / f"{doc.id}-{doc.sha256[:12]}")
         target = folder / safe_file_name(doc.original_name)
-        if not (target.exists() and target.stat().st_size == doc.size):
+        if target.exists() and target.stat().st_size == doc.size and hash_file(target) == doc.sha256:
+            os.utime(target)  # in use again: not old
+            os.utime(folder)
+        else:
             tmp, sha, _ = _copy_to_temp(self.path_of(doc), folder, max(self.max_bytes, doc.size))
             if sha != doc.sha256:
                 tmp.unlink(missing_ok=True)
@@ -357,10 +377,40 @@ class Vault:
             make_private_file(target)
         return target
 
-    def clear_viewer_copies(self) -> None:
+    @property
+    def viewer_dir(self) -> Path:
+        return self.paths.root / "viewer"
+
+    def clear_viewer_copies(self, older_than: dt.timedelta | None = None, *,
+                            now: dt.datetime | None = None) -> int:
+        """Remove the viewer copies (all of them, or those not touched for `older_than`).
+
+        Never raises: a copy a viewer still holds open (Windows) stays until the next time.
+        Returns how many copy folders were removed.
+        """
         import shutil
 
-        shutil.rmtree(self.paths.root / "viewer", ignore_errors=True)
+        root = self.viewer_dir
+        try:
+            entries = list(root.iterdir())
+        except OSError:
+            return 0
+        cutoff = None
+        if older_than is not None:
+            cutoff = (now or dt.datetime.now(dt.UTC)).timestamp() - older_than.total_seconds()
+        removed = 0
+        for entry in entries:
+            try:
+                if cutoff is not None and _newest_mtime(entry) > cutoff:
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+                removed += 1
+            except OSError:
+                continue
+        return removed
 
     # -- change ---------------------------------------------------------------------------------
     def set_expiry(self, doc_id: int, expires: dt.date | None) -> None:

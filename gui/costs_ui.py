@@ -208,6 +208,14 @@ class CostsPanel(QWidget):
             self.table.setCurrentCell(0, 0)
         for i in range(4):
             self.table.resizeColumnToContents(i)
+        if not hasattr(self, "empty_hint"):
+            from .theme import EmptyHint
+
+            self.empty_hint = EmptyHint(
+                self.table, "No fees recorded yet. New cost… (Alt+N) adds one you paid or plan to pay; "
+                "or pick a known fee below and add it to the ledger as planned.")
+        self.empty_hint.update_for(not self.costs)
+        self.totals.setVisible(bool(self.costs))  # no empty "By track / By year" headings
         for heading, totals in (("By track", totals_by_track(self.costs)), ("By year", totals_by_year(self.costs))):
             top = QTreeWidgetItem([heading])
             self.totals.addTopLevelItem(top)
@@ -293,10 +301,21 @@ class CostsPanel(QWidget):
         self.refresh()
 
 
-def attach(window) -> CostsPanel:
-    panel = CostsPanel(window.session, current_step=getattr(window, "current_step_id", lambda: None))
-    window.add_panel("Costs", panel, "Ctrl+Shift+L")
+def attach(window):
+    """Add the Costs panel; it is built the first time its tab is shown."""
+    built: dict[str, CostsPanel] = {}
+
+    def build() -> CostsPanel:
+        panel = CostsPanel(window.session, current_step=getattr(window, "current_step_id", lambda: None))
+        built["panel"] = panel
+        window.costs_panel = panel
+        return panel
+
+    def refresh(*_a) -> None:  # a panel not built yet has nothing to refresh
+        if "panel" in built:
+            built["panel"].refresh()
+
+    action = window.add_panel("Costs", build, "Ctrl+Shift+L")
     if hasattr(window, "profile_changed"):
-        window.profile_changed.connect(lambda *a: panel.refresh())
-    window.costs_panel = panel
-    return panel
+        window.profile_changed.connect(refresh)
+    return action

@@ -35,6 +35,7 @@ from core.journey_view import (
     milestones,
     next_actions,
     progress,
+    step_name,
     step_title,
 )
 from core.roles import ROLE_LABELS
@@ -44,19 +45,19 @@ from .session import Session
 
 
 def _label(rich: bool = True) -> QLabel:
-    lab = QLabel()
+    lab = theme.WrapLabel()
     lab.setWordWrap(True)
     lab.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     lab.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
                                 | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
                                 | Qt.TextInteractionFlag.TextSelectableByMouse)
     lab.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-    lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     return lab
 
 
 def _link(step_id: str, text: str | None = None) -> str:
-    return f"<a href='step:{html.escape(step_id)}'>{html.escape(text or step_title(step_id))}</a>"
+    return f"<a href='step:{html.escape(step_id)}'>{html.escape(text or step_name(step_id))}</a>"
 
 
 class Dashboard(QScrollArea):
@@ -97,7 +98,9 @@ class Dashboard(QScrollArea):
         cap = QLabel("DO THIS NEXT")
         cap.setFont(theme.heading_font(cap, 0.85))
         nv.addWidget(cap)
-        self.next_label = _label(rich=False)
+        self.next_label = QLabel()  # plain: no document margins, so the box stays tight
+        self.next_label.setWordWrap(True)
+        self.next_label.setTextFormat(Qt.TextFormat.PlainText)
         self.next_label.setObjectName("nextAction")
         self.next_label.setFont(theme.heading_font(self, 1.25))
         self.next_label.setAccessibleName("Do this next")
@@ -110,6 +113,11 @@ class Dashboard(QScrollArea):
         lay.addWidget(self.next_box)
         self._next_step: str | None = None
 
+        # progress per track: full width, right under the next thing (the walk-through buttons)
+        self.progress_box = QGroupBox("Progress per track")
+        self.progress_layout = QGridLayout(self.progress_box)
+        lay.addWidget(self.progress_box)
+
         cols = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.cols = cols
         cols.setSpacing(12)
@@ -119,10 +127,6 @@ class Dashboard(QScrollArea):
         col_b.setSpacing(12)
         cols.addLayout(col_a, 1)
         cols.addLayout(col_b, 1)
-        # progress per track
-        self.progress_box = QGroupBox("Progress per track")
-        self.progress_layout = QGridLayout(self.progress_box)
-        col_b.addWidget(self.progress_box)
         # what blocks you now
         self.blocks_box = QGroupBox("What blocks you now")
         bl = QVBoxLayout(self.blocks_box)
@@ -138,7 +142,7 @@ class Dashboard(QScrollArea):
         self.actions_label.setObjectName("nextActions")
         self.actions_label.linkActivated.connect(self._link)
         al.addWidget(self.actions_label)
-        col_a.addWidget(self.actions_box)
+        col_b.addWidget(self.actions_box)
         # deadlines
         self.deadlines_box = QGroupBox("Deadlines and expiries: next 30 and 90 days")
         dl = QVBoxLayout(self.deadlines_box)
@@ -146,9 +150,11 @@ class Dashboard(QScrollArea):
         self.deadlines_label.setObjectName("deadlines")
         self.deadlines_label.linkActivated.connect(self._link)
         dl.addWidget(self.deadlines_label)
-        col_b.addWidget(self.deadlines_box)
+        col_a.addWidget(self.deadlines_box)
         for box in (self.progress_box, self.blocks_box, self.actions_box, self.deadlines_box):
-            box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            # not Maximum: a box capped at its sizeHint ignores height-for-width and cuts the
+            # last wrapped line of its text
+            box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
             box.layout().setAlignment(Qt.AlignmentFlag.AlignTop)
         col_a.addStretch(1)
         col_b.addStretch(1)
@@ -216,7 +222,7 @@ class Dashboard(QScrollArea):
         self._next_step = sid
         self.next_label.setText(text)
         self.next_button.setEnabled(sid is not None)
-        self.next_button.setText(f"&Open: {step_title(sid)}" if sid else "&Open this step")
+        self.next_button.setText(f"&Open: {step_name(sid)}" if sid else "&Open this step")
         status = journey.step(sid).status if sid else None
         self._style_next_box(status)
         self._fill_progress(progress(journey))
@@ -247,6 +253,7 @@ class Dashboard(QScrollArea):
             count = QLabel(p.text)
             bar.setAccessibleName(f"{p.title}: {p.text}")
             bar.setMinimumWidth(120)
+            bar.setMaximumWidth(420)
             btn = QPushButton("Walk me through…")
             btn.setObjectName(f"walk_{p.track}")
             btn.setAccessibleName(f"Walk me through {p.title}")
@@ -259,6 +266,7 @@ class Dashboard(QScrollArea):
             self.walk_buttons[p.track] = btn
             self.progress_bars[p.track] = bar
         lay.setColumnStretch(1, 1)
+        lay.setColumnStretch(4, 2)  # wide windows: the bars stop growing, the rest is air
 
     def _fill_blocks(self, journey: Journey) -> None:
         rows = []
@@ -270,9 +278,10 @@ class Dashboard(QScrollArea):
             if b.reason:
                 line += f"<br>{html.escape(b.reason)}"
             if b.holds_up:
-                line += "<br><i>Holds up: " + ", ".join(html.escape(step_title(x)) for x in b.holds_up) + "</i>"
-            rows.append(f"<p style='margin:0 0 8px 0'>{line}</p>")
-        self.blocks_label.setText("".join(rows) if rows else "Nothing blocks you now.")
+                line += "<br><i>Holds up: " + ", ".join(html.escape(step_name(x)) for x in b.holds_up) + "</i>"
+            rows.append(line)
+        self.blocks_label.setText("".join(f"<p style='margin:0 0 {0 if i == len(rows) - 1 else 8}px 0'>{r}</p>"
+                                          for i, r in enumerate(rows)) if rows else "Nothing blocks you now.")
 
     def _action_row(self, a: ActionItem) -> str:
         today = self.session.today

@@ -223,6 +223,16 @@ class DocumentsPanel(QWidget):
             self.table.resizeColumnToContents(c)
         if self.table.rowCount():  # a current row, so the arrow keys work at once
             self.table.setCurrentCell(0, 0)
+        if not hasattr(self, "empty_hint"):
+            from .theme import EmptyHint
+
+            self.empty_hint = EmptyHint(self.table, "")
+        self.empty_hint.setText(
+            "No documents here yet. Attach… (Alt+A) copies a file (diploma, score report, eCard, "
+            "licence…) into your private data folder; the original is never moved or changed."
+            if self.scope.currentData() != SCOPE_ALL else
+            "No documents in this profile yet. Choose a step in the navigator, then Attach… (Alt+A).")
+        self.empty_hint.update_for(not self.docs)
         n = len(self.docs)
         self.status.setText(f"{n} document(s)" + (f"; {bad} missing or altered: attach them again." if bad else "."))
         self._update_buttons()
@@ -364,17 +374,38 @@ def write_report_dialog(window, session) -> None:
         window.statusBar().showMessage(f"Report written to {out}", 8000)
 
 
-def attach(window) -> DocumentsPanel:
+def attach(window):
+    """Add the Documents panel (built the first time it is shown) and the File menu items."""
     session = window.session
-    panel = DocumentsPanel(session, current_step=getattr(window, "current_step_id", lambda: None))
-    window.add_panel("Documents", panel, "Ctrl+Shift+D")
+    built: dict[str, DocumentsPanel] = {}
+
+    def build() -> DocumentsPanel:
+        panel = DocumentsPanel(session, current_step=getattr(window, "current_step_id", lambda: None))
+        built["panel"] = panel
+        window.documents_panel = panel
+        return panel
+
+    def panel() -> DocumentsPanel:
+        if "panel" not in built:
+            getter = getattr(window, "panel", None)
+            if getter is not None:
+                getter("Documents")
+            if "panel" not in built:
+                build()
+        return built["panel"]
+
+    def refresh(*_a) -> None:  # a panel not built yet has nothing to refresh
+        if "panel" in built:
+            built["panel"].refresh()
+
+    action = window.add_panel("Documents", build, "Ctrl+Shift+D")
     if hasattr(window, "profile_changed"):
-        window.profile_changed.connect(lambda *a: panel.refresh())
+        window.profile_changed.connect(refresh)
     for sig in ("step_changed", "current_step_changed"):
         if hasattr(window, sig):
-            getattr(window, sig).connect(lambda *a: panel.refresh())
+            getattr(window, sig).connect(refresh)
     menu = window.menu_file
-    act_packet = QAction("Export document &packet…", window, triggered=panel.export_packet)
+    act_packet = QAction("Export document &packet…", window, triggered=lambda: panel().export_packet())
     act_report = QAction("Write status &report (PDF)…", window, triggered=lambda: write_report_dialog(window, session))
     before = getattr(window, "act_quit", None)
     for a in (act_packet, act_report):
@@ -382,5 +413,4 @@ def attach(window) -> DocumentsPanel:
             menu.insertAction(before, a)
         else:
             menu.addAction(a)
-    window.documents_panel = panel
-    return panel
+    return action

@@ -1,12 +1,20 @@
 """The main window: navigator of tracks, stages and steps; the dashboard; a step's page.
 
 Stable API for extensions (gui/extensions.py): `session`, `menu_file`, `menu_view`,
-`menu_help`, `add_panel(title, widget, shortcut)`, the `profile_changed` signal (after a switch,
-create, rename, delete or any save) and `current_step_id()`. `dashboard.refresh()` repaints the
-dashboard from the store.
+`menu_help`, `add_panel(title, widget_or_factory, shortcut)`, `panel(title)`, the
+`profile_changed` signal (after a switch, create, rename, delete or any save) and
+`current_step_id()`. `dashboard.refresh()` repaints the dashboard from the store.
+
+A panel given as a factory (a callable returning the widget) is built the first time its tab is
+shown (or `panel(title)` asks for it), so start-up does not pay for tabs the user never opens;
+`build_all_panels()` builds them all (the self-test).
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -21,6 +29,17 @@ from .dashboard import Dashboard
 from .navigator import Navigator
 from .session import Session
 from .step_page import StepPage
+
+log = logging.getLogger("certpath.gui")
+
+
+@dataclass
+class _Panel:
+    title: str
+    holder: QWidget  # what the tab shows: the widget, or a placeholder until it is built
+    factory: Callable[[], QWidget] | None = None
+    widget: QWidget | None = None
+
 
 DISCLAIMER = (
     "CertPath is a planner. Verify every requirement with ECFMG, USMLE, NRMP, your state board "
@@ -38,6 +57,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, StepPage] = {}
         self._walk_actions: dict[str, QAction] = {}
         self._panel_actions: list[QAction] = []
+        self._panels: list[_Panel] = []
 
         self.navigator = Navigator()
         self.navigator.setMinimumWidth(200)
@@ -54,6 +74,7 @@ class MainWindow(QMainWindow):
         self.step_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.step_empty.setWordWrap(True)
         self.tabs.addTab(self.step_empty, "S&tep")
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.split = QSplitter()
         self.split.addWidget(self.navigator)
         self.split.addWidget(self.tabs)
@@ -114,7 +135,11 @@ class MainWindow(QMainWindow):
 
         self.menu_help = mb.addMenu("&Help")
         h = self.menu_help
-        self.act_rules = self._action("&Where these rules come from…", self.show_rules, "Ctrl+Shift+R", h)
+        # F1: the reference a user looks for; Ctrl+Shift+R belongs to the Reminders panel
+        self.act_rules = self._action("&Where these rules come from…", self.show_rules,
+                                      QKeySequence.StandardKey.HelpContents, h)
+        if self.act_rules.shortcut().isEmpty():
+            self.act_rules.setShortcut(QKeySequence("F1"))
         self.act_disclaimer = self._action("&Disclaimer", self.disclaimer, None, h)
         h.addSeparator()
         self.act_about = self._action("&About CertPath", self.about, None, h)
@@ -130,18 +155,91 @@ class MainWindow(QMainWindow):
         self.act_walk_current.setEnabled(bool(tracks))
 
     # -- extension API --------------------------------------------------------------------------
-    def add_panel(self, title: str, widget: QWidget, shortcut: str | None = None) -> QAction:
-        """Add a tab beside Dashboard and Step, and a View-menu action (with `shortcut`) to show it."""
-        self.tabs.addTab(widget, title)
+    def add_panel(self, title: str, widget: QWidget | Callable[[], QWidget],
+                  shortcut: str | None = None) -> QAction:
+        """Add a tab beside Dashboard and Step, and a View-menu action (with `shortcut`) to show it.
+
+        `widget` may be the panel itself or a factory that builds it: a factory runs the first
+        time the tab is shown (or `panel(title)` is called), not at start-up.
+        """
+        if isinstance(widget, QWidget):
+            entry = _Panel(title, widget, None, widget)
+        else:
+            holder = QWidget()
+            holder.setObjectName("panelPlaceholder")
+            holder.setAccessibleName(f"{title.replace('&', '')} (loading)")
+            entry = _Panel(title, holder, widget, None)
+        self._panels.append(entry)
+        self.tabs.addTab(entry.holder, title)
 
         def show() -> None:
-            self.tabs.setCurrentWidget(widget)
-            widget.setFocus()
+            w = self._build_panel(entry)
+            self.tabs.setCurrentWidget(w)
+            w.setFocus()
 
         a = self._action(title, show, shortcut, None)
         self.menu_view.insertAction(self._panels_sep, a)
         self._panel_actions.append(a)
         return a
+
+    def _find_panel(self, title: str) -> _Panel | None:
+        plain = title.replace("&", "")
+        return next((p for p in self._panels if p.title.replace("&", "") == plain), None)
+
+    def panel(self, title: str) -> QWidget | None:
+        """The panel called `title`, built now if it was not yet (None: no such panel)."""
+        entry = self._find_panel(title)
+        return self._build_panel(entry) if entry is not None else None
+
+    def panel_built(self, title: str) -> bool:
+        entry = self._find_panel(title)
+        return entry is not None and entry.widget is not None
+
+    def build_all_panels(self) -> list[str]:
+        """Build every panel not built yet; return the titles that could not start."""
+        failed = []
+        for entry in self._panels:
+            self._build_panel(entry)
+            if getattr(entry.widget, "_panel_failed", False):
+                failed.append(entry.title.replace("&", ""))
+        return failed
+
+    def _tab_shown(self, index: int) -> None:
+        w = self.tabs.widget(index)
+        for entry in self._panels:
+            if entry.widget is None and entry.holder is w:
+                self._build_panel(entry)
+                return
+
+    def _build_panel(self, entry: _Panel) -> QWidget:
+        if entry.widget is not None:
+            return entry.widget
+        try:
+            widget = entry.factory()
+        except Exception:  # one broken panel must not take the window down; say it, log it
+            log.exception("panel %s could not start", entry.title)
+            name = entry.title.replace("&", "")
+            widget = QLabel(f"The {name} panel could not start. The details are in the log file; "
+                            "the rest of CertPath works as usual.")
+            widget.setWordWrap(True)
+            widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            widget._panel_failed = True
+            self.statusBar().showMessage(f"Some panels could not start: {name} (see the log)")
+        entry.widget = widget
+        idx = self.tabs.indexOf(entry.holder)
+        was_current = self.tabs.currentIndex() == idx
+        self.tabs.blockSignals(True)
+        try:
+            self.tabs.removeTab(idx)
+            self.tabs.insertTab(idx, widget, entry.title)
+            if was_current:
+                self.tabs.setCurrentIndex(idx)
+        finally:
+            self.tabs.blockSignals(False)
+        entry.holder.setParent(None)
+        entry.holder.deleteLater()
+        entry.holder = widget
+        return widget
 
     def current_step_id(self) -> str | None:
         key = self.navigator.current_key()

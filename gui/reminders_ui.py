@@ -3,12 +3,15 @@
 `attach(window)` adds the panel (Ctrl+Shift+R), File menu items "Export calendar (.ics)…" and
 "Export CSV…", syncs the computed reminders into the table, and shows what is overdue and due
 this week: in the panel, in the status bar, in a small window at start (not in screenshot/offscreen
-mode) and, when a system tray exists, as tray notifications while the app runs.
+mode) and, when a system tray exists, as tray notifications while the app runs. A `DayWatcher`
+reads the clock every few minutes: past midnight it moves `session.today` on, refreshes the panel
+and notifies what became due.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer
@@ -41,6 +44,8 @@ from PySide6.QtWidgets import (
 from core import reminders as rem
 
 CHECK_EVERY_MS = 30 * 60 * 1000
+log = logging.getLogger("certpath.reminders")
+DAY_CHECK_MS = 5 * 60 * 1000  # how often the clock is read to notice a new day
 
 
 def _state(r: rem.Reminder, today: dt.date) -> str:
@@ -156,6 +161,9 @@ class RemindersPanel(QWidget):
         today = self.session.today
         self.items = self.sync()
         shown = [r for r in self.items if self.show_done.isChecked() or not r.done]
+        from . import theme  # colours readable in the light and the dark palette
+
+        overdue_col, done_col = theme.status_color("expired"), QColor(theme.muted_color())
         self.table.setRowCount(0)
         for r in shown:
             i = self.table.rowCount()
@@ -168,9 +176,9 @@ class RemindersPanel(QWidget):
                 if c == 0:
                     it.setData(Qt.ItemDataRole.UserRole, r.id)
                 if r.is_overdue(today):
-                    it.setForeground(QColor("#c62828"))
+                    it.setForeground(overdue_col)
                 elif r.done:
-                    it.setForeground(QColor("#777777"))
+                    it.setForeground(done_col)
                 self.table.setItem(i, c, it)
         for c in (0, 1, 3, 4):
             self.table.resizeColumnToContents(c)
@@ -231,7 +239,7 @@ class RemindersPanel(QWidget):
         if not ok:
             return
         try:
-            rem.set_stages(self.session.store, r.id, text)
+            rem.set_stages(self.session.store, r.id, text, today=self.session.today)
         except ValueError as e:
             QMessageBox.warning(self, "Reminder stages", str(e))
             return
@@ -256,12 +264,21 @@ class RemindersPanel(QWidget):
         self.refresh()
 
 
+def current_reminders(session) -> list[rem.Reminder]:
+    """The profile's reminders, synced from its dated items (what the panel shows)."""
+    if session.profile_id is None:
+        return []
+    return rem.sync(session.store, session.profile_id, session.today)
+
+
 class TrayNotifier:
     """Shows due reminders as tray notifications while the app runs (once each per run)."""
 
-    def __init__(self, window, panel: RemindersPanel):
-        self.panel = panel
-        self.shown: set[tuple[str, str]] = set()
+    def __init__(self, window, session, items=None):
+        """`items()` gives the current reminders (the panel's when it is built; else synced here)."""
+        self.session = session
+        self.items = items or (lambda: current_reminders(session))
+        self.shown: set[tuple[str, str, str]] = set()
         self.tray = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             icon = window.windowIcon()
@@ -276,23 +293,58 @@ class TrayNotifier:
         self.timer.timeout.connect(self.check)
         self.timer.start()
 
-    def pending(self) -> list[rem.Reminder]:
-        today = self.panel.session.today
-        items = rem.overdue(self.panel.items, today) + rem.firing_today(self.panel.items, today)
-        return [r for r in items if (r.source_key, r.due.isoformat()) not in self.shown]
+    def pending(self, items: list[rem.Reminder] | None = None) -> list[rem.Reminder]:
+        today = self.session.today
+        all_items = self.items() if items is None else items
+        items = rem.overdue(all_items, today) + rem.firing_today(all_items, today)
+        return [r for r in items if self._key(r) not in self.shown]
 
-    def check(self) -> int:
-        new = self.pending()
+    def _key(self, r: rem.Reminder) -> tuple[str, str, str]:
+        """Once per reminder, date and stage: a later stage day (or the due day) notifies again."""
+        last = r.last_fire(self.session.today)
+        return (r.source_key, r.due.isoformat(), last.isoformat() if last else "")
+
+    def check(self, items: list[rem.Reminder] | None = None) -> int:
+        new = self.pending(items)
         for r in new:
-            self.shown.add((r.source_key, r.due.isoformat()))
+            self.shown.add(self._key(r))
         if new and self.tray is not None:
-            today = self.panel.session.today
+            today = self.session.today
             body = "\n".join(f"{r.title} ({r.due.isoformat()}, {_when(r, today)})" for r in new[:5])
             if len(new) > 5:
                 body += f"\n… and {len(new) - 5} more"
             self.tray.showMessage(f"CertPath: {len(new)} reminder(s)", body,
                                   QSystemTrayIcon.MessageIcon.Information, 15000)
         return len(new)
+
+
+class DayWatcher:
+    """Notices a new calendar day while the app runs (past midnight) and calls `on_new_day(date)`.
+
+    Reads `clock()` (default: the system date) every `interval_ms`. A session started on a
+    given day (`--today`, screenshots, tests) is not the clock's day and is left alone.
+    """
+
+    def __init__(self, parent, session, on_new_day, clock=None, interval_ms: int = DAY_CHECK_MS):
+        self.session = session
+        self.on_new_day = on_new_day
+        self.clock = clock or dt.date.today
+        self.follows_clock = self.clock() == session.today
+        self.timer = QTimer(parent)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.check)
+        if self.follows_clock:
+            self.timer.start()
+
+    def check(self) -> bool:
+        """True when the day changed (and `on_new_day` ran)."""
+        if not self.follows_clock:
+            return False
+        day = self.clock()
+        if day == self.session.today:
+            return False
+        self.on_new_day(day)
+        return True
 
 
 # -- exports ---------------------------------------------------------------------------------------
@@ -348,30 +400,47 @@ def _status(window, text: str) -> None:
         window.statusBar().showMessage(text, 10000)
 
 
-def show_startup_summary(window, panel: RemindersPanel) -> None:
-    s = panel.summary()
+def show_startup_summary(window, session, items: list[rem.Reminder] | None = None) -> None:
+    items = current_reminders(session) if items is None else items
+    s = rem.summary(items, session.today)
     if s.empty:
         return
     _status(window, f"Reminders: {len(s.overdue)} overdue, {len(s.this_week)} due this week")
     if QGuiApplication.platformName() in ("offscreen", "minimal") or not window.isVisible():
         return
-    if not panel.session.store.setting("reminders.startup_summary", True):
+    if not session.store.setting("reminders.startup_summary", True):
         return
-    box = QMessageBox(QMessageBox.Icon.Information, "Reminders", s.text(panel.session.today),
+    box = QMessageBox(QMessageBox.Icon.Information, "Reminders", s.text(session.today),
                       QMessageBox.StandardButton.Ok, window)
     box.setWindowModality(Qt.WindowModality.NonModal)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
 
 
-def attach(window) -> RemindersPanel:
+def attach(window, clock=None):
+    """Add the Reminders panel (built the first time it is shown), the exports and the notifier.
+
+    `clock()` gives the system date (injectable for tests): past midnight the session's `today`
+    moves on, the panel refreshes and newly due reminders show as tray notifications.
+    """
     session = window.session
-    panel = RemindersPanel(session)
-    window.add_panel("Reminders", panel, "Ctrl+Shift+R")
-    notifier = TrayNotifier(window, panel)
+    built: dict[str, RemindersPanel] = {}
+
+    def build() -> RemindersPanel:
+        panel = RemindersPanel(session)
+        built["panel"] = panel
+        window.reminders_panel = panel
+        return panel
+
+    def items() -> list[rem.Reminder]:
+        return built["panel"].items if "panel" in built else current_reminders(session)
+
+    action = window.add_panel("Reminders", build, "Ctrl+Shift+R")
+    notifier = TrayNotifier(window, session, items)
 
     def on_profile(*_):
-        panel.refresh()
+        if "panel" in built:  # a panel not built yet has nothing to refresh
+            built["panel"].refresh()
         notifier.check()
 
     if hasattr(window, "profile_changed"):
@@ -387,7 +456,27 @@ def attach(window) -> RemindersPanel:
             menu.insertAction(before, a)
         else:
             menu.addAction(a)
-    window.reminders_panel = panel
     window.reminders_notifier = notifier
-    QTimer.singleShot(800, window, lambda: (notifier.check(), show_startup_summary(window, panel)))
-    return panel
+
+    def new_day(day: dt.date) -> None:
+        session.advance_today(day)
+        if "panel" in built:
+            built["panel"].refresh()
+        n = notifier.check()
+        _status(window, f"A new day ({day.isoformat()}): reminders updated" + (f", {n} due" if n else ""))
+
+    window.reminders_day_watcher = DayWatcher(window, session, new_day, clock)
+
+    def at_start() -> None:
+        if not window.isVisible():  # closed already (or never shown: --screenshot, tests)
+            return
+        try:
+            current = items()  # synced once, for both the tray and the summary
+        except Exception:  # the summary is a courtesy: never a traceback for it
+            log.exception("the start-up reminder summary failed")
+            return
+        notifier.check(current)
+        show_startup_summary(window, session, current)
+
+    QTimer.singleShot(800, window, at_start)
+    return action

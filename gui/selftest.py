@@ -126,6 +126,7 @@ def check_window(ctx: Ctx) -> str:
     icon = QIcon(str(resources_dir() / "icons" / "certpath.png"))
     expect(not icon.isNull(), "app icon does not load (imageformats plugins missing?)")
     ctx.window = MainWindow(ctx.session)
+    ctx.window.build_all_panels()  # panels are built on first show: build each one here
     ctx.window.resize(1000, 700)
     ctx.window.show()
     ctx.app.processEvents()

@@ -36,6 +36,10 @@ class Session:
         self.profile_id = profile_id
         self.store.set_setting("ui.last_profile", profile_id)
 
+    def advance_today(self, new_date: dt.date) -> None:
+        """The calendar day changed while the app runs: set `today` (the caller refreshes what shows it)."""
+        self.today = new_date
+
     def document(self) -> dict[str, Any]:
         assert self.profile_id is not None
         return self.store.document(self.profile_id)

@@ -15,9 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlite_utils import Database
-
-from core.db import DatabaseError, open_database
+from core.db import Database, DatabaseError, open_database
 from core.paths import DataPaths, data_paths
 from core.store import Store
 

@@ -92,10 +92,10 @@ def _section(title: str) -> QLabel:
 
 
 def _wrap(text: str = "", rich: bool = False) -> QLabel:
-    lab = QLabel(text)
+    lab = theme.WrapLabel(text)
     lab.setWordWrap(True)
     lab.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
-    lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     lab.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
     lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction if rich
                                 else Qt.TextInteractionFlag.TextSelectableByMouse)

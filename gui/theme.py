@@ -6,7 +6,7 @@ palette (`--dark`, screenshots). Colours are picked per palette so text stays re
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
@@ -93,6 +93,69 @@ def status_icon(status: str) -> QIcon:
     icon = QIcon(pm)
     _icon_cache[key] = icon
     return icon
+
+
+class WrapLabel(QLabel):
+    """A word-wrapped label that is always as tall as its text at its current width.
+
+    Qt lays a wrapped rich-text label out from a height guessed at another width; in a scroll area
+    the last line can then be cut. This label pins its minimum height to `heightForWidth(width)`
+    whenever its width or text changes.
+    """
+
+    def _fit(self) -> None:
+        if self.wordWrap() and self.width() > 0:
+            h = self.heightForWidth(self.width())
+            if h > 0 and h != self.minimumHeight():
+                self.setMinimumHeight(h)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt name)
+        super().setText(text)
+        self.setMinimumHeight(0)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._fit()
+
+
+class EmptyHint(QLabel):
+    """Words in the middle of an empty table or tree saying what goes there and how to add it,
+    so an empty panel reads as "nothing yet" rather than "unfinished"."""
+
+    def __init__(self, view, text: str) -> None:
+        super().__init__(text, view.viewport())
+        self.view = view
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setStyleSheet(f"color: {muted_color()}; padding: 12px;")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._filter = _ResizeFilter(self._place, view.viewport())
+        view.viewport().installEventFilter(self._filter)
+        self._place()
+
+    def _place(self) -> None:
+        vp = self.view.viewport()
+        w = min(vp.width(), 560)
+        h = max(self.heightForWidth(w), 40)
+        self.setGeometry((vp.width() - w) // 2, max(0, (vp.height() - h) // 3), w, h)
+
+    def update_for(self, empty: bool) -> None:
+        self.setVisible(empty)
+        if empty:
+            self._place()
+            self.raise_()
+
+
+class _ResizeFilter(QObject):
+    def __init__(self, on_resize, parent) -> None:
+        super().__init__(parent)
+        self.on_resize = on_resize
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.Resize:
+            self.on_resize()
+        return False
 
 
 def badge(text: str, kind: str = "neutral") -> QLabel:

@@ -80,3 +80,58 @@ def test_suggestions_come_from_fee_rules_with_date_and_confidence(ledger, today)
     c = L.get(cid)
     assert c.status == PLANNED and c.amount_cents == s1.amount_max_cents and "fee.usmle.step1" in c.note
     assert {s.rule_id: s for s in L.suggestions(pid, today)}["fee.usmle.step1"].recorded
+
+
+@pytest.mark.parametrize("on", [dt.date(2026, 1, 15), dt.date(2026, 11, 21), dt.date(2031, 6, 1)])
+def test_suggestions_never_crash_on_any_step_of_any_track(store, on):
+    """Every step id of every track: a missing, out-of-force or odd fee rule gives no suggestion, not a crash."""
+    from core.costs import suggestion_from_rule, track_of
+    from core.engine import known_tracks, step_defs
+    from core.rules import load_rules
+
+    tracks = list(known_tracks())
+    pid = store.create_profile("Every track", "img", tracks)
+    L = Ledger(store)
+    rules = load_rules()
+    step_ids = [sd.id for t in tracks for sd in step_defs(t)]
+    assert "visa" in step_ids and len(step_ids) == len(set(step_ids))
+    for sid in step_ids:
+        assert track_of(sid) in tracks
+        L.add(pid, sid, 100, "USD")  # every step can take a cost
+    sug = L.suggestions(pid, on)
+    assert all(s.step_id in step_ids and s.rule_id.startswith("fee.") for s in sug)
+    assert all(s.amount_min_cents <= s.amount_max_cents for s in sug)
+    assert set(totals_by_track(L.list(pid))) == set(tracks)
+    # the H-1B payment of the visa step is suggested only while it is in force
+    visa = [s for s in sug if s.step_id == "visa"]
+    assert bool(visa) == (on == dt.date(2026, 1, 15))
+    # odd values (a user's override of a fee rule) give no suggestion either
+    fee_ids = sorted({rid for t in tracks for sd in step_defs(t) for rid in sd.rule_ids if rid.startswith("fee.")})
+    for bad in [None, 5, "US$ 100", {"amount": "lots", "currency": "USD"}, {"amount_min": 1, "currency": "USD"},
+                {"currency": "USD"}, {"amount": -1, "currency": "USD"}, {"amount": "1e400", "currency": "USD"}]:
+        for rid in fee_ids:
+            store.set_override(pid, rid, bad, "odd value")
+            assert suggestion_from_rule("visa", rules.find(rid, on, {rid: {"value": bad}})) is None
+        assert L.suggestions(pid, on) == []
+
+
+def test_a_fee_rule_missing_from_the_rule_data_is_skipped(store, today, monkeypatch):
+    import dataclasses
+
+    import core.engine as engine
+
+    pid = store.create_profile("Visa", "img", ["img"])
+    real = engine.step_defs
+
+    def with_missing(track):
+        out = []
+        for sd in real(track):
+            if sd.id == "visa":
+                sd = dataclasses.replace(sd, rule_ids=(*sd.rule_ids, "fee.visa.not_in_the_rule_data"))
+            out.append(sd)
+        return out
+
+    monkeypatch.setattr(engine, "step_defs", with_missing)
+    assert "fee.visa.not_in_the_rule_data" in next(sd for sd in engine.step_defs("img") if sd.id == "visa").rule_ids
+    sug = Ledger(store).suggestions(pid, today)
+    assert sug and not any(s.rule_id == "fee.visa.not_in_the_rule_data" for s in sug)

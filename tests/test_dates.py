@@ -110,3 +110,22 @@ def test_red_cross_expiry_property(d):
     assert exp.month == d.month
     assert exp.year == d.year + 2
     assert exp.day == d.day or (d.month, d.day, exp.day) == (2, 29, 28)
+
+
+@pytest.mark.parametrize("issue, want", [
+    (D(2026, 3, 10), D(2028, 3, 31)),   # R1 example
+    (D(2026, 1, 31), D(2028, 1, 31)),
+    (D(2028, 2, 29), D(2030, 2, 28)),
+    (D(2027, 12, 31), D(2029, 12, 31)),  # year end
+    (D(2026, 2, 1), D(2028, 2, 29)),     # into a leap February
+])
+def test_aha_expiry_examples(issue, want):
+    assert expiry_from(issue, load_rules().get("cards.expiry.aha", issue)) == want
+
+
+@pytest.mark.parametrize("issue, want", [
+    (D(2028, 2, 29), D(2030, 2, 28)),   # R10: 29 Feb -> 28 Feb
+    (D(2026, 3, 10), D(2028, 3, 10)),
+])
+def test_red_cross_expiry_examples(issue, want):
+    assert expiry_from(issue, load_rules().get("cards.expiry.red_cross", issue)) == want

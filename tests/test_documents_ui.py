@@ -113,11 +113,20 @@ class FakeWindow(QMainWindow):
         self.menu_view = self.menuBar().addMenu("&View")
         self.act_quit = self.menu_file.addAction("&Quit")
         self.panels = {}
+        self.factories = {}
 
     def add_panel(self, title, widget, shortcut=None):
-        self.tabs.addTab(widget, title)
-        self.panels[title] = (widget, shortcut)
+        self.factories[title] = widget  # a factory: built when first shown
+        self.panels[title] = (None, shortcut)
         return self.menu_view.addAction(title)
+
+    def panel(self, title):
+        w, shortcut = self.panels[title]
+        if w is None:
+            w = self.factories[title]()
+            self.tabs.addTab(w, title)
+            self.panels[title] = (w, shortcut)
+        return w
 
     def current_step_id(self):
         return "usmle.step1"
@@ -136,8 +145,14 @@ def test_attach_adds_panels_and_menu_items(qtbot, session):
               "Export C&SV…"):
         assert t in texts
     assert texts[-1] == "&Quit"
-    assert w.panels["Documents"][0].step_id() == "usmle.step1"
-    w.profile_changed.emit()  # panels refresh without error
+    # nothing is built at attach time; a refresh before the first show is skipped
+    assert all(widget is None for widget, _ in w.panels.values())
+    w.profile_changed.emit()
+    assert w.reminders_notifier.check() >= 0  # the notifier works without the panel
+    assert w.panel("Documents").step_id() == "usmle.step1"
+    assert w.panel("Reminders") is w.reminders_panel
+    assert w.panel("Costs") is w.costs_panel
+    w.profile_changed.emit()  # built panels refresh without error
     assert w.reminders_notifier.check() >= 0
 
 

@@ -350,3 +350,66 @@ def test_demo_profile():
     assert j.step("pals.prerequisites").status == AT_RISK
     assert j.step("nrp.card").expires == D(2028, 4, 30)
     json.dumps(j.to_json())
+
+
+# --- audit fixes ----------------------------------------------------------------------------------
+
+def test_renewal_of_an_expired_card_is_not_blocked_by_the_card_step():
+    r = run({"pals.enroll": {"body": "aha"}, "pals.card": {"issue_date": "2024-10-01"}}).step("pals.renewal")
+    assert r.status == BLOCKED and [b.step for b in r.blocked_by] == [None]  # the policy, not "pals.card"
+
+
+def test_bls_attend_waits_for_enrolment_when_prerequisites_do_not_apply():
+    j = run({}, tracks=["bls"])
+    assert [b.step for b in j.step("bls.attend").blocked_by] == ["bls.enroll"]
+
+
+def test_precourse_result_of_the_last_course_does_not_count_for_the_renewal():
+    facts = {"pals.enroll": {"body": "aha"}, "pals.card": {"issue_date": "2025-06-10"},
+             "pals.prerequisites": {"precourse_score": 90, "precourse_done_on": "2025-06-01",
+                                    "bls_card_required": False},
+             "pals.renewal": {"renewal_course_date": "2027-02-15"}}
+    p = run(facts).step("pals.prerequisites")
+    assert p.status == NOT_STARTED and [a.key for a in p.actions] == ["precourse"]
+    facts["pals.prerequisites"]["precourse_done_on"] = "2027-01-20"
+    assert run(facts, today=D(2027, 1, 21)).step("pals.prerequisites").status == DONE
+
+
+def test_bls_already_lapsed_before_pals_course_says_so():
+    p = run(_pals_booked("2024-09-10"), tracks=["pals"]).step("pals.prerequisites")  # BLS through 30 Sep 2026
+    a = next(a for a in p.actions if a.key == "renew-bls")
+    assert p.status == AT_RISK and a.date == D(2027, 2, 15) and "has lapsed" in a.text
+
+
+def test_renewal_booked_after_lapse_can_still_be_moved():
+    facts = {"bls.enroll": {"body": "aha"}, "bls.card": {"issue_date": "2025-01-14"},
+             "bls.renewal": {"renewal_course_date": "2027-02-03"}}
+    r = run(facts, tracks=["bls"]).step("bls.renewal")
+    assert r.status == AT_RISK and [a.key for a in r.actions] == ["last-safe-course"]
+    assert r.actions[0].date == D(2027, 1, 31)
+
+
+def test_red_cross_bls_review_window_is_the_renewal_window():
+    facts = {"bls.enroll": {"body": "red_cross"}, "bls.card": {"issue_date": "2024-11-01"}}
+    r = run(facts, tracks=["bls"]).step("bls.renewal")  # expired 1 Nov 2026, window to 1 Dec 2026
+    assert r.status == AT_RISK and r.deadline == D(2026, 12, 1)
+    assert any("our reading" in x for x in r.reasons)
+    assert run(facts, today=D(2026, 12, 2), tracks=["bls"]).step("bls.renewal").status == BLOCKED
+
+
+def test_renewal_allowed_after_expiry_without_limit():
+    facts = {"pals.enroll": {"body": "aha"}, "pals.card": {"issue_date": "2024-10-01"},
+             "pals": {"lapsed_policy": "renewal_allowed"}}
+    r = run(facts).step("pals.renewal")
+    assert r.status == AT_RISK and [a.key for a in r.actions] == ["book-renewal"] and r.actions[0].date is None
+
+
+def test_past_renewal_course_asks_for_the_new_card():
+    facts = {"pals.enroll": {"body": "aha"}, "pals.card": {"issue_date": "2025-06-10", "ecard_claimed": True},
+             "pals.renewal": {"renewal_course_date": "2026-11-10"}}
+    r = run(facts).step("pals.renewal")
+    assert r.status == IN_PROGRESS and [a.key for a in r.actions] == ["record-new-card"]
+
+
+def test_claimed_on_counts_as_claimed():
+    assert card("pals", "2026-11-03", claimed_on="2026-11-10").actions == []

@@ -97,3 +97,51 @@ def test_cli_ics_and_lazy_import(provider, today, data_dir):
     bad = subprocess.run([sys.executable, "-m", "core", "ics", "999", "--data-dir", str(data_dir)],
                          cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 2 and "no profile with id 999" in bad.stderr
+
+
+def test_sequence_and_last_modified_follow_the_changes(provider, today):
+    store, pid = provider
+    key = "step:pals.card:expires"
+    uid = event_uid(pid, key)
+    rem.sync(store, pid, today)
+    a = export_ics(store, pid, today)
+    assert export_ics(store, pid, today) == a  # nothing changed: byte-identical
+    rem.sync(store, pid, today)
+    assert export_ics(store, pid, today) == a  # a sync with nothing new changes nothing either
+    _, ev = _events(a)
+    assert all(int(e["SEQUENCE"]) == 0 for e in ev.values())
+    assert all(e["LAST-MODIFIED"].dt == dt.datetime(2026, 11, 21, tzinfo=dt.UTC) for e in ev.values())
+    # the card is renewed on a later day: the expiry moves
+    later = today + dt.timedelta(days=5)
+    facts = store.step_facts(pid, "pals.card")
+    store.save_facts(pid, {"pals.card": {**facts, "issue_date": "2026-11-20"}})
+    b_before_sync = export_ics(store, pid, later)  # export reads only, and agrees with what sync writes
+    rem.sync(store, pid, later)
+    b = export_ics(store, pid, later)
+    assert b == b_before_sync
+    _, evb = _events(b)
+    assert uid in evb  # the same event, updated
+    moved = evb[uid]
+    assert moved["DTSTART"].dt != ev[uid]["DTSTART"].dt
+    assert int(moved["SEQUENCE"]) == int(ev[uid]["SEQUENCE"]) + 1
+    assert moved["LAST-MODIFIED"].dt == dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
+    unchanged = event_uid(pid, "step:nrp.card:expires")
+    assert int(evb[unchanged]["SEQUENCE"]) == 0
+    assert evb[unchanged]["LAST-MODIFIED"].dt == dt.datetime(2026, 11, 21, tzinfo=dt.UTC)
+    # new alarms (stages) and done: SEQUENCE goes up again; a snooze is not in the calendar
+    card = next(r for r in rem.current(store, pid, later) if r.source_key == key)
+    rem.snooze(store, card.id, later + dt.timedelta(days=3))
+    assert export_ics(store, pid, later) == b
+    rem.set_stages(store, card.id, [30], today=later)
+    rem.mark_done(store, card.id, later)
+    _, evc = _events(export_ics(store, pid, later))
+    assert int(evc[uid]["SEQUENCE"]) == int(moved["SEQUENCE"]) + 2
+    assert b"SEQUENCE:" in b and b"LAST-MODIFIED:20261126T000000Z" in b
+
+
+def test_last_modified_is_never_after_dtstamp(provider, today):
+    store, pid = provider
+    rem.sync(store, pid, today)
+    stamp = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
+    _, ev = _events(export_ics(store, pid, today, stamp=stamp))
+    assert all(e["LAST-MODIFIED"].dt <= e["DTSTAMP"].dt for e in ev.values())

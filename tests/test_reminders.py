@@ -147,3 +147,320 @@ def test_document_expiry_is_a_source(provider, today, tmp_path, data_dir):
     r = next(r for r in rem.sync(store, pid, today) if r.source_key == f"doc:{d.id}:expires")
     assert r.due == D(2027, 1, 5) and "licence.pdf" in r.title
     assert r.fires_on(D(2026, 12, 29))
+
+
+# -- keyed actions: rewording keeps the user's settings; old text keys are re-keyed once ----------
+def _journey(*actions, step_id="usmle.step2ck"):
+    from types import SimpleNamespace
+
+    from core.engine.base import StepResult
+
+    step = StepResult(step_id, status="in_progress", actions=list(actions))
+    return SimpleNamespace(tracks=[SimpleNamespace(steps=[step])])
+
+
+def _action(text, date, key="", kind="deadline"):
+    from core.engine.base import Action
+
+    return Action(text, date, kind, key=key)
+
+
+def test_keyed_actions_use_the_engine_key():
+    fresh = rem.from_journey(_journey(_action("Sit Step 2 CK", D(2026, 12, 10), "sit-exam"),
+                                      _action("Result expected", D(2027, 1, 13), "result", "reminder"),
+                                      _action("Old wording without a key", D(2027, 2, 1))))
+    assert [r.source_key for r in fresh] == ["step:usmle.step2ck:sit-exam", "step:usmle.step2ck:result",
+                                             "step:usmle.step2ck:action:old-wording-without-a-key"]
+    assert [r.kind for r in fresh] == [rem.DEADLINE, rem.ACTION, rem.DEADLINE]
+    assert fresh[0].action_key == "sit-exam" and fresh[2].action_key == ""
+    # a key the step already uses (a slip in the engine) still gives unique source keys
+    dup = rem.from_journey(_journey(_action("A", D(2027, 1, 1), "same"), _action("B", D(2027, 1, 2), "same")))
+    assert [r.source_key for r in dup] == ["step:usmle.step2ck:same", "step:usmle.step2ck:same-2"]
+
+
+def test_rewording_a_keyed_action_keeps_the_users_settings(provider, today):
+    store, pid = provider
+    key = "step:usmle.step2ck:sit-exam"
+    first = rem.sync(store, pid, today, fresh=rem.from_journey(_journey(_action("Sit Step 2 CK", D(2027, 1, 5),
+                                                                                "sit-exam"))))
+    r = next(x for x in first if x.source_key == key)
+    rem.set_stages(store, r.id, "21, 2", today=today)
+    rem.snooze(store, r.id, D(2026, 12, 20))
+    reworded = rem.from_journey(_journey(_action("Sit USMLE Step 2 CK (book a test date first)", D(2027, 1, 5),
+                                                 "sit-exam")))
+    after = {x.source_key: x for x in rem.sync(store, pid, today, fresh=reworded)}
+    kept = after[key]
+    assert kept.id == r.id and kept.title.startswith("Sit USMLE Step 2 CK (book")
+    assert kept.stages == (21, 2) and kept.snoozed_until == D(2026, 12, 20)
+    assert store.db.execute("SELECT count(*) FROM reminders WHERE profile_id = ?", [pid]).fetchone()[0] == 1
+    # done survives a rewording too
+    rem.mark_done(store, r.id, today)
+    again = rem.sync(store, pid, today, fresh=rem.from_journey(_journey(_action("Sit Step 2", D(2027, 1, 5),
+                                                                                "sit-exam"))))
+    assert next(x for x in again if x.source_key == key).done_at == today
+
+
+def test_old_text_keys_are_migrated_to_the_engine_key(provider, today):
+    from core.ics import event_uid
+
+    store, pid = provider
+    old = rem.from_journey(_journey(_action("Sit Step 2 CK", D(2027, 1, 5)),  # before the engine had keys
+                                    _action("Result expected", D(2027, 2, 10), kind="reminder"),
+                                    _action("Register", D(2026, 12, 1))))
+    rows = {x.source_key: x for x in rem.sync(store, pid, today, fresh=old)}
+    sit = rows["step:usmle.step2ck:action:sit-step-2-ck"]
+    res = rows["step:usmle.step2ck:action:result-expected"]
+    rem.set_stages(store, sit.id, [45, 3], today=today)
+    rem.snooze(store, sit.id, D(2026, 12, 1))
+    rem.mark_done(store, res.id, today)
+    old_uid = event_uid(pid, sit.source_key)
+    new = rem.from_journey(_journey(_action("Sit USMLE Step 2 CK", D(2027, 1, 5), "sit-exam"),  # reworded too
+                                    _action("Result expected", D(2027, 2, 10), "result", "reminder"),
+                                    _action("Register", D(2026, 12, 3), "register")))  # a moved date: no match
+    # read-only first: `current` already shows the carried-over state, without writing
+    before = [tuple(r) for r in store.db.execute("SELECT * FROM reminders ORDER BY id").fetchall()]
+    cur = {x.source_key: x for x in rem.current(store, pid, today, fresh=new)}
+    assert cur["step:usmle.step2ck:sit-exam"].stages == (45, 3)
+    assert [tuple(r) for r in store.db.execute("SELECT * FROM reminders ORDER BY id").fetchall()] == before
+    out = {x.source_key: x for x in rem.sync(store, pid, today, fresh=new)}
+    assert set(out) == {"step:usmle.step2ck:sit-exam", "step:usmle.step2ck:result", "step:usmle.step2ck:register"}
+    moved = out["step:usmle.step2ck:sit-exam"]
+    assert moved.id == sit.id and moved.stages == (45, 3) and moved.snoozed_until == D(2026, 12, 1)
+    assert moved.title == "Sit USMLE Step 2 CK"
+    assert out["step:usmle.step2ck:result"].id == res.id and out["step:usmle.step2ck:result"].done_at == today
+    assert out["step:usmle.step2ck:register"].stages == rem.DEFAULT_STAGES  # a different date: a new reminder
+    # the calendar event keeps its UID, so a re-import updates it
+    assert moved.calendar_key == sit.source_key and event_uid(pid, moved.calendar_key) == old_uid
+    keys = {r[0] for r in store.db.execute("SELECT source_key FROM reminders WHERE profile_id = ?", [pid])}
+    assert keys == set(out)  # the old keys are gone, nothing is duplicated
+    # once: a later sync changes nothing
+    again = {x.source_key: x for x in rem.sync(store, pid, today, fresh=new)}
+    assert {k: (x.id, x.stages, x.revision) for k, x in again.items()} == {
+        k: (x.id, x.stages, x.revision) for k, x in out.items()}
+
+
+def test_migration_is_all_or_nothing(provider, today, monkeypatch):
+    store, pid = provider
+    old = rem.from_journey(_journey(_action("Sit Step 2 CK", D(2027, 1, 5))))
+    sit = rem.sync(store, pid, today, fresh=old)[0]
+    rem.set_stages(store, sit.id, [10], today=today)
+    before = [tuple(r) for r in store.db.execute("SELECT * FROM reminders ORDER BY id").fetchall()]
+    new = rem.from_journey(_journey(_action("Sit Step 2 CK", D(2027, 1, 5), "sit-exam"),
+                                    _action("Something new", D(2027, 3, 1), "new")))
+    real = store.db.execute
+    calls = []
+
+    def failing(sql, *a):
+        if sql.startswith("INSERT INTO reminders"):
+            calls.append(sql)
+            raise OSError("disk full")
+        return real(sql, *a)
+
+    monkeypatch.setattr(store.db, "execute", failing)
+    with pytest.raises(OSError):
+        rem.sync(store, pid, today, fresh=new)
+    monkeypatch.undo()
+    assert calls
+    assert [tuple(r) for r in store.db.execute("SELECT * FROM reminders ORDER BY id").fetchall()] == before
+
+
+def test_revision_goes_up_on_changes_only(provider, today):
+    store, pid = provider
+    fresh = rem.from_journey(_journey(_action("Sit", D(2027, 1, 5), "sit")))
+    r = rem.sync(store, pid, today, fresh=fresh)[0]
+    assert (r.revision, r.revised_on) == (0, today)
+    assert rem.sync(store, pid, today, fresh=fresh)[0].revision == 0
+    later = today + dt.timedelta(days=3)
+    rem.snooze(store, r.id, D(2026, 12, 1))  # not in the calendar: no new revision
+    rem.set_stages(store, r.id, rem.DEFAULT_STAGES, today=later)  # unchanged: no new revision
+    assert rem.current(store, pid, later, fresh=fresh)[0].revision == 0
+    rem.set_stages(store, r.id, [5], today=later)
+    assert rem.current(store, pid, later, fresh=fresh)[0].revision == 1
+    moved = rem.from_journey(_journey(_action("Sit", D(2027, 1, 9), "sit")))
+    # `current` (read only) already reports the revision `sync` will write
+    assert rem.current(store, pid, later, fresh=moved)[0].revision == 2
+    s = rem.sync(store, pid, later, fresh=moved)[0]
+    assert (s.revision, s.revised_on) == (2, later)
+    rem.mark_done(store, r.id, later)
+    rem.mark_done(store, r.id, later)  # already done: no change
+    assert rem.current(store, pid, later, fresh=moved)[0].revision == 3
+    rem.undo_done(store, r.id, today=later)
+    assert rem.current(store, pid, later, fresh=moved)[0].revision == 4
+
+
+# -- python -m core reminders ---------------------------------------------------------------------
+def test_reminders_text_groups_overdue_this_week_and_upcoming():
+    from core.cli import reminders_text
+
+    today = D(2026, 12, 28)
+    items = [rem.Reminder("a", "Old thing", D(2026, 12, 20), rem.DUE),
+             rem.Reminder("s", "Snoozed thing", D(2026, 12, 27), rem.DUE, snoozed_until=D(2026, 12, 30)),
+             rem.Reminder("t", "Today thing", today, rem.DUE),
+             rem.Reminder("b", "Week end", D(2027, 1, 3), rem.DUE),  # in 6 days: this week
+             rem.Reminder("c", "Next week", D(2027, 1, 4), rem.DUE),
+             rem.Reminder("d", "Done thing", D(2026, 12, 29), rem.DUE, done_at=D(2026, 12, 1))]
+    text = reminders_text(items, today, "Ana")
+    over, week, upcoming = text.split("\n\n")[1:4]
+    assert over.splitlines() == ["Overdue (2):", "  2026-12-20  Old thing (8 days ago)",
+                                 "  2026-12-27  Snoozed thing (yesterday; snoozed until 2026-12-30)"]
+    assert week.splitlines() == ["Due this week (2):", "  2026-12-28  Today thing (today)",
+                                 "  2027-01-03  Week end (in 6 days)"]
+    assert upcoming.splitlines() == ["Upcoming (1):", "  2027-01-04  Next week (in 7 days)"]
+    assert text.startswith("Reminders for Ana as of 2026-12-28\n") and "Done: 1" in text
+    assert "Done thing" not in text
+    assert "(none)" in reminders_text([], today)
+
+
+def test_cli_reminders(provider, today, data_dir):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    store, pid = provider
+    root = Path(__file__).resolve().parent.parent
+    tid = rem.add_task(store, pid, "Check the training center portal", D(2026, 11, 23))
+    rem.mark_done(store, rem.add_task(store, pid, "Already done", D(2026, 11, 22)), today)
+    run = [sys.executable, "-m", "core", "reminders", str(pid), "--data-dir", str(data_dir)]
+    out = subprocess.run([*run, "--today", today.isoformat()], cwd=root, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.startswith(f"Reminders for Dana Reyes, RN (demo) as of {today.isoformat()}")
+    sections = {s.split(" (")[0]: s for s in out.split("\n\n")}
+    assert set(sections) >= {"Overdue", "Due this week", "Upcoming"}
+    assert "2026-11-02  BLS: " in sections["Overdue"]  # booking the BLS renewal was due then (wording may change)
+    assert "2026-11-23  Check the training center portal (in 2 days)" in sections["Due this week"]
+    assert "2027-06-30  PALS" in sections["Upcoming"]  # the PALS card expiry
+    assert "Already done" not in out and tid
+    # the listing only reads: nothing written
+    assert store.db.execute("SELECT count(*) FROM reminders WHERE user_task = 0").fetchone()[0] == 0
+    later = subprocess.run([*run, "--today", "2027-06-28"], cwd=root, capture_output=True, text=True, check=True)
+    assert "expires (in 2 days)" in later.stdout.split("\n\n")[2]
+    bad = subprocess.run([*run[:4], "999", "--data-dir", str(data_dir)], cwd=root, capture_output=True, text=True)
+    assert bad.returncode == 2 and "no profile with id 999" in bad.stderr
+    bad = subprocess.run([*run, "--today", "tomorrow"], cwd=root, capture_output=True, text=True)
+    assert bad.returncode == 2 and "--today" in bad.stderr
+
+
+# -- the app running past midnight (offscreen Qt, fake clock) -------------------------------------
+@pytest.fixture
+def gui_session(qapp, data_dir, today):
+    from gui.shell import open_session
+
+    s = open_session(data_dir, today, demo=True)
+    yield s
+    s.store.db.close()
+
+
+def _fake_window(session):
+    from PySide6.QtWidgets import QMainWindow, QTabWidget
+
+    class Window(QMainWindow):
+        def __init__(self):
+            super().__init__()
+            self.session = session
+            self.tabs = QTabWidget()
+            self.setCentralWidget(self.tabs)
+            self.menu_file = self.menuBar().addMenu("&File")
+            self.act_quit = self.menu_file.addAction("&Quit")
+            self.factories = {}
+            self.built = {}
+
+        def add_panel(self, title, factory, shortcut=None):
+            self.factories[title] = factory
+            return self.menuBar().addAction(title)
+
+        def panel(self, title):
+            if title not in self.built:
+                self.built[title] = self.factories[title]()
+                self.tabs.addTab(self.built[title], title)
+            return self.built[title]
+
+    return Window()
+
+
+class _Tray:
+    def __init__(self):
+        self.messages = []
+
+    def showMessage(self, title, body, *a):  # noqa: N802 (Qt's name)
+        self.messages.append((title, body))
+
+
+def test_session_advance_today_sets_only_today(gui_session, today):
+    before = (gui_session.profile_id, gui_session.demo, gui_session.store)
+    gui_session.advance_today(today + dt.timedelta(days=1))
+    assert gui_session.today == today + dt.timedelta(days=1)
+    assert (gui_session.profile_id, gui_session.demo, gui_session.store) == before
+
+
+def test_a_new_day_refreshes_the_panel_and_notifies(qtbot, gui_session, today):
+    from gui import reminders_ui
+
+    clock_now = [today]
+    w = _fake_window(gui_session)
+    qtbot.addWidget(w)
+    reminders_ui.attach(w, clock=lambda: clock_now[0])
+    watcher, notifier = w.reminders_day_watcher, w.reminders_notifier
+    assert watcher.follows_clock and watcher.timer.isActive()
+    assert watcher.timer.interval() == reminders_ui.DAY_CHECK_MS
+    pid = gui_session.profile_id
+    tid = rem.add_task(gui_session.store, pid, "Check the board portal", today + dt.timedelta(days=2), stages=[1])
+    notifier.tray = tray = _Tray()
+    notifier.check()  # what is due at start is shown once
+    tray.messages.clear()
+    panel = w.panel("Reminders")
+    row = next(i for i in range(panel.table.rowCount()) if panel.table.item(i, 2).text() == "Check the board portal")
+    assert panel.table.item(row, 1).text() == "in 2 days"
+    assert not watcher.check() and gui_session.today == today  # the same day: nothing happens
+    # midnight passes
+    clock_now[0] = today + dt.timedelta(days=1)
+    assert watcher.check()
+    assert gui_session.today == today + dt.timedelta(days=1)
+    row = next(i for i in range(panel.table.rowCount()) if panel.table.item(i, 2).text() == "Check the board portal")
+    assert panel.table.item(row, 1).text() == "tomorrow" and panel.table.item(row, 3).text() == "Due soon"
+    assert len(tray.messages) == 1 and "Check the board portal" in tray.messages[0][1]
+    assert not watcher.check() and len(tray.messages) == 1  # later that day: nothing new
+    # the next day the task is due: its due day notifies again
+    clock_now[0] = today + dt.timedelta(days=2)
+    assert watcher.check() and len(tray.messages) == 2 and "(2026-11-23, today)" in tray.messages[1][1]
+    assert any(r.id == tid for r in panel.items)
+
+
+def test_a_new_day_without_the_panel_built_still_notifies(qtbot, gui_session, today):
+    from gui import reminders_ui
+
+    clock_now = [today]
+    w = _fake_window(gui_session)
+    qtbot.addWidget(w)
+    reminders_ui.attach(w, clock=lambda: clock_now[0])
+    rem.add_task(gui_session.store, gui_session.profile_id, "Call the board", today + dt.timedelta(days=1),
+                 stages=[0])
+    w.reminders_notifier.tray = tray = _Tray()
+    w.reminders_notifier.check()
+    tray.messages.clear()
+    clock_now[0] = today + dt.timedelta(days=1)
+    assert w.reminders_day_watcher.check()
+    assert "Call the board" in tray.messages[0][1]
+    assert "Reminders" not in w.built  # not built by the day change
+
+
+def test_day_watcher_timer_and_a_fixed_day(qtbot, gui_session, today):
+    from PySide6.QtCore import QObject
+
+    from gui.reminders_ui import DayWatcher
+
+    parent = QObject()
+    days = []
+    clock_now = [today]
+    def new_day(d):
+        days.append(d)
+        gui_session.advance_today(d)
+
+    watcher = DayWatcher(parent, gui_session, new_day, lambda: clock_now[0], interval_ms=10)
+    clock_now[0] = today + dt.timedelta(days=1)
+    qtbot.waitUntil(lambda: bool(days), timeout=2000)  # the timer reads the clock
+    qtbot.wait(50)
+    watcher.timer.stop()
+    assert days == [today + dt.timedelta(days=1)]  # once per new day
+    # a session started on another day (--today) keeps its day
+    fixed = DayWatcher(parent, gui_session, days.append, lambda: D(2030, 1, 1))
+    assert not fixed.follows_clock and not fixed.timer.isActive() and not fixed.check()

@@ -141,3 +141,21 @@ def test_typical_cards_override_is_the_users():
     ov = {"roles.typical_cards": {"value": {"nurse_picu": ["bls", "pals", "nrp"]}, "note": "my unit"}}
     cards, rule = typical_cards("nurse_picu", load_rules(), TODAY, ov)
     assert cards == ["bls", "pals", "nrp"] and rule.is_override
+
+
+def test_red_cross_review_window_is_not_claimed_beyond_basic_level(card_rules):
+    # R7: 30 days for basic-level courses (M); BLS is our reading, PALS not confirmed (L)
+    r = card_rules.get("cards.red_cross.review_entry_days", TODAY)
+    assert r.value == {"days": 30, "assumed_for": ["bls"]}
+    assert r.confidence == "low" and "inference" in r.conflict
+
+
+def test_inferred_or_single_source_records_are_low(card_rules):
+    for rid in ("nrp.renewal_options", "pears.renewal_options", "pals.aha.exam_open_resource"):
+        assert card_rules.get(rid, TODAY).confidence == "low", rid
+
+
+def test_high_records_name_their_weaker_parts(card_rules):
+    # a high record that also states a medium fact says so (claiming more confidence is a defect)
+    for rid in ("pals.aha.exam_pass_score", "pals.covers", "cards.aha.materials_edition", "cards.online_only_vendor"):
+        assert "medium" in card_rules.get(rid, TODAY).conflict, rid

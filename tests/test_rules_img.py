@@ -123,11 +123,18 @@ def test_state_table_covers_50_states_and_dc():
                 assert "no_exam_time_limit" not in v
 
 
-@pytest.mark.parametrize("code", ["FL", "MI", "VA", "WY", "TX", "GA", "MS", "SD"])
+@pytest.mark.parametrize("code", ["FL", "MI", "VA", "WY", "GA", "MS", "SD"])
 def test_conflicting_or_unclear_states_are_low_with_the_conflict_noted(code):
     r = RULES.get(f"license.state.{code}", CHECKED)
     assert r.confidence == "low"
     assert r.conflict
+
+
+def test_texas_is_medium_with_the_conflict_noted_as_on_the_sheet():
+    # Fact sheet §5.2, Texas row: "2 ... ML17 says 3; older FSMB page and UG say 2", conf "M (conflict noted)".
+    r = RULES.get("license.state.TX", CHECKED)
+    assert r.confidence == "medium" and r.value["pgt_months_img"] == 24
+    assert "3" in r.conflict and "2" in r.conflict
 
 
 def test_state_specifics():
@@ -144,3 +151,48 @@ def test_override_replaces_the_value_and_is_marked():
     r = RULES.get("usmle.step2ck.passing_score", D(2026, 1, 1),
                   {"usmle.step2ck.passing_score": {"value": 220, "note": "called the board"}})
     assert r.value == 220 and r.is_override
+
+
+# Fact sheet §5.2, every row: (IMG PGT months or None when "not confirmed", exam time limit years or
+# None when the sheet gives none / "no limit", confidence as marked: M-H -> medium, M-L -> low).
+SHEET_52 = {
+    "AL": (36, 7, "medium"), "AK": (36, 7, "medium"), "AZ": (36, 7, "medium"), "AR": (36, None, "medium"),
+    "CA": (36, 10, "high"), "CO": (36, 7, "medium"), "CT": (24, 7, "medium"), "DE": (36, None, "medium"),
+    "DC": (36, 7, "medium"), "FL": (24, None, "low"), "GA": (36, None, "low"), "HI": (24, 7, "medium"),
+    "ID": (24, None, "medium"), "IL": (24, None, "medium"), "IN": (24, 10, "medium"), "IA": (24, 10, "medium"),
+    "KS": (36, 10, "medium"), "KY": (24, None, "medium"), "LA": (36, 10, "medium"), "ME": (36, 7, "medium"),
+    "MD": (24, 10, "medium"), "MA": (24, 10, "medium"), "MI": (36, None, "low"), "MN": (24, None, "medium"),
+    "MS": (36, 7, "low"), "MO": (36, 7, "medium"), "MT": (36, None, "medium"), "NE": (36, 10, "medium"),
+    "NV": (36, 7, "medium"), "NH": (24, None, "medium"), "NJ": (36, 7, "medium"), "NM": (24, 7, "medium"),
+    "NY": (36, None, "medium"), "NC": (36, 7, "medium"), "ND": (36, 7, "medium"), "OH": (24, 10, "medium"),
+    "OK": (24, 10, "low"), "OR": (36, 7, "low"), "PA": (36, None, "medium"), "RI": (36, 7, "low"),
+    "SC": (36, 10, "medium"), "SD": (None, 7, "low"), "TN": (36, 7, "medium"), "TX": (24, 7, "medium"),
+    "UT": (24, 7, "medium"), "VT": (36, 7, "medium"), "VA": (24, None, "low"), "WA": (24, None, "medium"),
+    "WV": (36, 10, "medium"), "WI": (24, 10, "low"), "WY": (24, None, "low"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(SHEET_52))
+def test_state_record_matches_the_fact_sheet_row(code):
+    months, limit, conf = SHEET_52[code]
+    r = RULES.get(f"license.state.{code}", CHECKED)
+    assert r.value.get("pgt_months_img") == months
+    assert r.value.get("exam_time_limit_years") == limit
+    assert r.confidence == conf
+    assert set(SHEET_52) == set(CODES)
+
+
+def test_no_record_claims_more_confidence_than_its_fact_sheet_row():
+    # Rows the audit found mixing an H fact with an M one, now split (sheet §6.2, §6.3).
+    assert RULES.get("visa.conrad30", CHECKED).confidence == "high"
+    assert "programs_open_month" not in RULES.get("visa.conrad30", CHECKED).value
+    assert RULES.get("visa.conrad30.process", CHECKED).confidence == "medium"
+    assert "wage" not in RULES.get("visa.h1b.cap", CHECKED).statement
+    assert RULES.get("visa.h1b.wage_weighted_lottery", D(2026, 2, 26)).confidence == "medium"
+    assert RULES.find("visa.h1b.wage_weighted_lottery", D(2026, 2, 25)) is None
+    # §4.3: emergency medicine is "3 or 4 today"; the statement must not say "typically 3"
+    em = RULES.get("residency.length.emergency_medicine", CHECKED)
+    assert "3 or 4" in em.statement and em.as_of == "updated 2026-02-11"
+    # §0 C8: 218 is secondary only -> low; §4.2: 2026 ROL deadline from a secondary blog -> medium
+    assert RULES.get("usmle.step2ck.passing_score", D(2025, 7, 1)).confidence == "low"
+    assert RULES.get("match.calendar.2026.rol_deadline", CHECKED).confidence == "medium"

@@ -102,7 +102,11 @@ def test_failed_migration_rolls_back(tmp_path, monkeypatch):
         db["profiles"].add_column("doomed", str)
         raise RuntimeError("disk on fire")
 
+    import core.migration_names
+
     MIGRATIONS(name="m_test_boom")(boom)
+    monkeypatch.setattr(core.migration_names, "MIGRATION_NAMES",
+                        (*core.migration_names.MIGRATION_NAMES, "m_test_boom"))
     try:
         with pytest.raises(RuntimeError, match="disk on fire"):
             open_database(path)
@@ -175,3 +179,67 @@ def test_data_dir_resolution(tmp_path, monkeypatch):
     assert resolve_data_dir(tmp_path / "cli") == (tmp_path / "cli").resolve()
     monkeypatch.delenv("CERTPATH_DATA_DIR")
     assert resolve_data_dir().name == "CertPath"
+
+
+def test_migration_names_index_matches_the_migrations():
+    from core.migration_names import MIGRATION_NAMES
+
+    assert MIGRATION_NAMES == tuple(m.name for m in MIGRATIONS._migrations)
+
+
+def test_opening_an_up_to_date_file_does_not_import_sqlite_utils(tmp_path):
+    import subprocess
+    import sys
+
+    open_database(tmp_path / "d.sqlite3").close()
+    code = ("import sys; from core.db import open_database; from core.store import Store\n"
+            f"db = open_database({str(tmp_path / 'd.sqlite3')!r}); Store(db).list_profiles()\n"
+            "print('sqlite_utils' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_database_handle_delegates_to_sqlite_utils(tmp_path):
+    db = open_database(tmp_path / "d.sqlite3")
+    Store(db).create_profile("Ana", "other", [])
+    assert "profiles" in db.table_names()
+    assert db["profiles"].count == 1
+    with db.atomic():
+        with db.atomic():  # nested: a savepoint
+            db.execute("UPDATE profiles SET name = 'Bo'")
+    assert db.execute("SELECT name FROM profiles").fetchone()[0] == "Bo"
+    db.close()
+
+
+def test_m002_file_migrates_to_reminder_revisions(tmp_path):
+    """A file of the documents/reminders release (m001 + m002) gains the reminder revision columns."""
+    import datetime as dt
+
+    from core import reminders as rem
+
+    old = tmp_path / "m002.sqlite3"
+    db = Database(old)
+    MIGRATIONS.apply(db, stop_before="m003_reminder_revision")
+    db.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.conn.execute("PRAGMA user_version = 2")
+    db.execute("INSERT INTO profiles (name, role, tracks, created_at, updated_at) "
+               "VALUES ('Old', 'other', '[]', 'x', 'x')")
+    db.execute("INSERT INTO reminders (profile_id, source_key, title, step_id, due, stages, snoozed_until, "
+               "user_task, created_at) VALUES (1, 'task:1', 'Check the portal', NULL, '2026-12-01', '[3]', "
+               "'2026-11-25', 1, '2026-10-02T08:00:00+00:00')")
+    db.conn.commit()
+    db.close()
+    backups = []
+    db = open_database(old, before_migrate=lambda p, n: backups.append(n))
+    assert backups == [1]
+    assert MIGRATIONS.pending(db.utils if hasattr(db, "utils") else db) == []
+    assert db.execute("PRAGMA user_version").fetchone()[0] == _schema_version()
+    assert db.execute("SELECT revision, revised_on, uid_key FROM reminders").fetchall() == [(0, None, None)]
+    store = Store(db)
+    (task,) = rem.current(store, 1, dt.date(2026, 11, 21), fresh=[])
+    assert (task.title, task.stages, task.snoozed_until) == ("Check the portal", (3,), dt.date(2026, 11, 25))
+    assert (task.revision, task.revised_on, task.calendar_key) == (0, dt.date(2026, 10, 2), "task:1")
+    rem.set_stages(store, task.id, [7], today=dt.date(2026, 11, 21))
+    (task,) = rem.current(store, 1, dt.date(2026, 11, 21), fresh=[])
+    assert (task.revision, task.revised_on) == (1, dt.date(2026, 11, 21))
+    db.close()

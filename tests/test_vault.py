@@ -174,3 +174,49 @@ def test_attach_is_one_transaction(setup, tmp_path, today, monkeypatch):
     assert store.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
     assert store.db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 0
     assert [p for p in v.paths.vault.rglob("*") if p.is_file()] == []  # the new bytes went too
+
+
+def _age(path, seconds):
+    t = path.lstat().st_mtime - seconds
+    for p in [path, *(path.iterdir() if path.is_dir() else [])]:
+        os.utime(p, (t, t))
+
+
+def test_viewer_copies_older_than_a_day_are_cleared_on_open(setup, tmp_path, today):
+    store, v, pid = setup
+    d1 = v.attach(pid, "ecfmg.school", _file(tmp_path, "one.pdf", b"one"), today).document
+    d2 = v.attach(pid, "ecfmg.school", _file(tmp_path, "two.pdf", b"two"), today).document
+    old = v.open_path(d1)
+    _age(old.parent, 2 * 24 * 3600)  # opened two days ago
+    stray = v.viewer_dir / "stray.tmp"
+    stray.write_bytes(b"x")
+    _age(stray, 2 * 24 * 3600)
+    recent = v.open_path(d2)
+    assert not old.parent.exists() and not stray.exists()  # old copies went
+    assert recent.read_bytes() == b"two"
+    again = v.open_path(d1)  # and opening it again makes a fresh copy
+    assert again.read_bytes() == b"one" and recent.exists()
+    # the vault's own bytes are never touched
+    assert v.verify(d1) == OK and v.verify(d2) == OK
+
+
+def test_clear_viewer_copies_all_or_by_age(setup, tmp_path, today):
+    store, v, pid = setup
+    assert v.clear_viewer_copies() == 0  # no viewer folder yet: fine
+    d1 = v.attach(pid, "ecfmg.school", _file(tmp_path, "one.pdf", b"one"), today).document
+    d2 = v.attach(pid, "ecfmg.school", _file(tmp_path, "two.pdf", b"two"), today).document
+    a, b = v.open_path(d1), v.open_path(d2)
+    _age(a.parent, 3600)
+    assert v.clear_viewer_copies(dt.timedelta(hours=2)) == 0
+    assert v.clear_viewer_copies(dt.timedelta(minutes=30)) == 1
+    assert not a.exists() and b.exists()
+    assert v.clear_viewer_copies() == 1 and not b.exists()
+    assert blob_path(v.paths, d1.sha256).exists() and blob_path(v.paths, d2.sha256).exists()
+
+
+def test_a_viewer_copy_changed_in_place_is_replaced(setup, tmp_path, today):
+    store, v, pid = setup
+    d = v.attach(pid, "ecfmg.school", _file(tmp_path, "one.pdf", b"one"), today).document
+    p = v.open_path(d)
+    p.write_bytes(b"0ne")  # the viewer saved over it (same size)
+    assert v.open_path(d).read_bytes() == b"one"

@@ -74,9 +74,15 @@ class Action:
     text: str
     date: dt.date | None = None  # when to do it by (or when it becomes possible)
     kind: str = "todo"  # "todo", "deadline", "reminder", "check"
+    # A stable name for this action within its step (e.g. "sit-exam", "book-renewal"): reminders
+    # and calendar events are keyed by it, so rewording `text` keeps the user's snoozes and stages.
+    key: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "date": self.date.isoformat() if self.date else None, "kind": self.kind}
+        out = {"text": self.text, "date": self.date.isoformat() if self.date else None, "kind": self.kind}
+        if self.key:
+            out["key"] = self.key
+        return out
 
 
 @dataclass

@@ -362,11 +362,16 @@ def evaluate_track(track: str, ctx: Context) -> TrackResult:
                          res["exam"].status == DONE, fmt)
     _eval_renewal(ctx, card, body, f["renewal"], res["renewal"], res["card"], expires)
 
-    for name, deps in zip(STEP_NAMES[1:], STEP_NAMES[:-1], strict=True):
-        r, dep = res[name], res[deps]
-        if r.status not in (DONE, NOT_APPLICABLE, EXPIRED) and dep.status not in (DONE, NOT_APPLICABLE):
-            if not any(b.step == dep.id for b in r.blocked_by):
-                r.blocked_by.append(Blocker(dep.id, f"{dep.id} is not done yet"))
+    for i, name in enumerate(STEP_NAMES[1:], start=1):
+        r = res[name]
+        # the nearest earlier step that applies (BLS has no prerequisites step to wait for)
+        dep = next((res[n] for n in reversed(STEP_NAMES[:i]) if res[n].status != NOT_APPLICABLE), None)
+        if dep is None or r.status in (DONE, NOT_APPLICABLE, EXPIRED) or dep.status in (DONE, NOT_APPLICABLE):
+            continue
+        if name == "renewal" and dep.status in (EXPIRED, AT_RISK):
+            continue  # an expired card is what the renewal is about, not something it waits for
+        if not any(b.step == dep.id for b in r.blocked_by):
+            r.blocked_by.append(Blocker(dep.id, f"{dep.id} is not done yet"))
     return TrackResult(track=card, steps=[res[n] for n in STEP_NAMES])
 
 
@@ -383,6 +388,9 @@ def _eval_enroll(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
         if body not in ok:
             r.warnings.append(f"body: {BODY_LABELS.get(body, body)} is not a body our sources name for "
                               f"{card.upper()} ({', '.join(ok)}): check your employer accepts it.")
+        elif body == "red_cross":  # §2 Acceptance (M, R2)
+            r.warnings.append("body: some hospitals and schools accept only AHA cards: check that your employer "
+                              "accepts a Red Cross certificate.")
     if fmt == "online_only_vendor":
         rule = r.use(_find(ctx, "cards.online_only_vendor", on))
         if rule is not None:
@@ -419,10 +427,11 @@ def _eval_enroll(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
     elif any(facts.get(k) for k in ("body", "format", "training_center", "enrolled_on")):
         r.status = IN_PROGRESS
         r.reasons.append("No course date yet.")
-        r.actions.append(Action("Book a course date with your training center."))
+        r.actions.append(Action("Book a course date with your training center.", key="book-course"))
     else:
         r.status = NOT_STARTED
-        r.actions.append(Action(f"Choose a {card.upper()} course (body, format, training center) and book it."))
+        r.actions.append(Action(f"Choose a {card.upper()} course (body, format, training center) and book it.",
+                                key="choose-course"))
 
 
 def _bls_cover(ctx: Context, r: StepResult, course: dt.date, pre: Mapping[str, Any]) -> tuple[dt.date | None, str]:
@@ -436,7 +445,7 @@ def _bls_cover(ctx: Context, r: StepResult, course: dt.date, pre: Mapping[str, A
         bls_rule = _find(ctx, EXPIRY_RULES.get(body_of(ctx, "bls"), ""), planned) if planned else None
         if planned is not None and planned <= course and bls_rule is not None:
             return expiry_from(planned, bls_rule), f"your BLS course booked for {_fmt(planned)}"
-        return bls_exp, "your BLS card (bls.card)"
+        return bls_exp, "recorded on the BLS track"
     if _date(ctx.facts("bls.card"), "issue_date") is None:
         planned = _upcoming_course(ctx, "bls")
         bls_rule = _find(ctx, EXPIRY_RULES.get(body_of(ctx, "bls"), ""), planned) if planned else None
@@ -465,17 +474,27 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
         r.reasons.append("Your card is issued: the prerequisites were met for that course. "
                          "Book your renewal to check them for the next one.")
         return False
+    # With a card held, the form's precourse result belongs to the last course unless it was done
+    # after that card was issued: each course asks for its own self-assessment (sheet §1.3).
+    issue = _date(ctx.facts(f"{card}.card"), "issue_date") if held else None
 
     met, open_items, failing = 0, 0, False
     # precourse self-assessment
     pc_rule = r.use(_card_rule(ctx, card, body, "precourse_min_score", on))
     score = _num(facts, "precourse_score")
+    done_on = _date(facts, "precourse_done_on")
+    stale = issue is not None and score is not None and (done_on is None or done_on <= issue)
+    if stale:
+        r.reasons.append(f"The precourse self-assessment on record ({_pct(score)}"
+                         + (f", {_fmt(done_on)}" if done_on else "")
+                         + ") was for your last course: each course asks for its own.")
+        score = None
     if pc_rule is None:
         r.reasons.append(f"Precourse self-assessment for {BODY_LABELS[body]}: {NOT_FOUND}.")
     elif score is None:
         open_items += 1
         r.actions.append(Action(f"Pass the precourse self-assessment ({_pct(pc_rule.value)} or more) "
-                                "and keep its certificate.", course, "todo"))
+                                "and keep its certificate.", course, "todo", key="precourse"))
     elif score >= pc_rule.value:
         met += 1
         r.reasons.append(f"Precourse self-assessment {_pct(score)}: passed (at least {_pct(pc_rule.value)}).")
@@ -483,7 +502,8 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
         open_items += 1
         failing = True
         r.reasons.append(f"precourse_score {_pct(score)} is below {_pct(pc_rule.value)}.")
-        r.actions.append(Action("Retake the precourse self-assessment (retakes are unlimited).", course, "todo"))
+        r.actions.append(Action("Retake the precourse self-assessment (retakes are unlimited).", course, "todo",
+                                key="precourse"))
     # BLS card on the course date
     bls_rule = r.use(_card_rule(ctx, card, body, "bls_card", on))
     asked = facts.get("bls_card_required")
@@ -495,35 +515,67 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
     elif asked:
         if course is None:
             open_items += 1
-            r.actions.append(Action("Hold a current BLS card on your course date (book the course first)."))
+            r.actions.append(Action("Hold a current BLS card on your course date (book the course first).",
+                                    key="bls-current"))
         else:
             bls_end, where = _bls_cover(ctx, r, course, facts)
-            if bls_end is None:
+            no_bls_card = bls_end is None and _date(ctx.facts("bls.card"), "issue_date") is None
+            bls_planned = _upcoming_course(ctx, "bls") if no_bls_card else None
+            if bls_planned is not None and bls_planned > course:
+                r.status = AT_RISK
+                r.deadline = course
+                r.reasons.append(f"Your BLS course ({_fmt(bls_planned)}) is after your PALS course on "
+                                 f"{_fmt(course)}, which asks for a current BLS card.")
+                r.actions.append(Action(f"Take BLS on or before {_fmt(course)}, the date of your PALS course.",
+                                        course, "deadline", key="renew-bls"))
+                r.warnings.append(f"BLS/PALS collision: BLS course {_fmt(bls_planned)}, PALS course {_fmt(course)}.")
+            elif bls_end is None:
                 open_items += 1
                 r.actions.append(Action("Record your BLS card (BLS track) so CertPath can check it covers "
-                                        f"your PALS course on {_fmt(course)}.", course, "check"))
+                                        f"your PALS course on {_fmt(course)}.", course, "check", key="record-bls"))
             elif bls_end < course:
                 r.status = AT_RISK
                 r.deadline = course
                 r.reasons.append(f"Your BLS card ends {_fmt(bls_end)} ({where}), before your PALS course on "
                                  f"{_fmt(course)}, which asks for a current BLS card.")
-                r.actions.append(Action(f"Renew BLS by {_fmt(bls_end)} (at the latest before {_fmt(course)}).",
-                                        bls_end if bls_end >= ctx.today else course, "deadline"))
+                if bls_end >= ctx.today:
+                    text = (f"Renew BLS by {_fmt(bls_end)} to stay current; a BLS course on or before "
+                            f"{_fmt(course)} still covers your PALS course.")
+                    when = bls_end
+                else:
+                    text = (f"Your BLS card has lapsed: take a BLS course on or before {_fmt(course)}, "
+                            "the date of your PALS course.")
+                    when = course
+                r.actions.append(Action(text, when, "deadline", key="renew-bls"))
                 r.warnings.append(f"BLS/PALS collision: BLS lapses {_fmt(bls_end)}, PALS course {_fmt(course)}.")
             else:
                 met += 1
                 r.reasons.append(f"BLS current on your course date (valid through {_fmt(bls_end)}, {where}).")
+    manual = _card_rule(ctx, card, body, "provider_manual", on)
     if facts.get("has_manual") is False:
-        manual = r.use(_card_rule(ctx, card, body, "provider_manual", on))
         if manual is not None:
+            r.use(manual)
             open_items += 1
-            r.actions.append(Action("Get the current PALS Provider Manual before the course.", course))
+            r.actions.append(Action("Get the current PALS Provider Manual before the course.", course,
+                                    key="get-manual"))
+    elif manual is not None and course is not None and body == "aha":
+        # a manual bought for a course under the 2020 materials no longer qualifies from 1 Mar 2026 (§1.3, R9)
+        mat = _find(ctx, "cards.aha.materials_edition", course)
+        old_edition = ctx.facts(f"{card}.enroll").get("materials_edition")
+        if (mat is not None and held and old_edition not in (None, "unknown", mat.value)
+                and facts.get("has_manual") is True):
+            r.use(manual)
+            r.use(mat)
+            open_items += 1
+            r.actions.append(Action(f"Get the {mat.value}-edition PALS Provider Manual: your manual was for a "
+                                    f"{old_edition}-guideline course, and from {_fmt(mat.valid_from or course)} "
+                                    "courses use only the new materials.", course, "todo", key="get-manual"))
     r.due = course
     if r.status == AT_RISK:
         return failing
     if open_items == 0 and met:
         r.status = DONE
-    elif met or failing or facts:
+    elif met or failing or (facts and not stale):
         r.status = IN_PROGRESS
     else:
         r.status = NOT_STARTED
@@ -553,7 +605,8 @@ def _eval_attend(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
         if missing:
             r.status = IN_PROGRESS
             r.reasons.append("Skills tests not recorded as passed: " + ", ".join(STATIONS[k] for k in missing) + ".")
-            r.actions.append(Action("Record the skills tests you passed (remediation is your training center's call)."))
+            r.actions.append(Action("Record the skills tests you passed (remediation is your training center's call).",
+                                    key="record-skills"))
         else:
             r.status = DONE
             r.reasons.append("Course attended" + (", skills tests passed." if required else "."))
@@ -564,11 +617,11 @@ def _eval_attend(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
         return
     if started:
         r.status = IN_PROGRESS
-        r.actions.append(Action("Record that you attended and the skills tests you passed."))
+        r.actions.append(Action("Record that you attended and the skills tests you passed.", key="record-attendance"))
     else:
         r.status = NOT_STARTED
         if course_start:
-            r.actions.append(Action(f"Attend the {card.upper()} course.", course_start, "todo"))
+            r.actions.append(Action(f"Attend the {card.upper()} course.", course_start, "todo", key="attend-course"))
 
 
 def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: StepResult, held: bool,
@@ -603,7 +656,8 @@ def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
         r.reasons.append(f"exam_score {_pct(score)} is below the pass mark {_pct(rule.value)}.")
         if body == "aha":
             r.use(_find(ctx, "cards.aha.exam_remediation", on))
-        r.actions.append(Action("Ask your training center about a retest (remediation is their call).", None, "todo"))
+        r.actions.append(Action("Ask your training center about a retest (remediation is their call).", None, "todo",
+                                key="ask-retest"))
         return True
     if facts.get("exam_passed") is True:
         r.status = DONE
@@ -615,7 +669,7 @@ def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
         return True
     r.status = NOT_STARTED
     if rule is not None:
-        r.actions.append(Action(f"Pass the written exam ({_pct(rule.value)} or more).", exam_date))
+        r.actions.append(Action(f"Pass the written exam ({_pct(rule.value)} or more).", exam_date, key="sit-exam"))
     return False
 
 
@@ -644,12 +698,12 @@ def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
                     r.due = by
                     r.info["ecard_expected_by"] = by
                     r.actions.append(Action("Your training center issues the eCard; watch for the AHA eCards email.",
-                                            by, "check"))
+                                            by, "check", key="watch-ecard"))
                     if today > by:
                         r.warnings.append(f"No eCard recorded {days.value} business days after the course "
                                           f"(expected by {_fmt(by)}): contact your training center.")
             else:
-                r.actions.append(Action("Record the card when your training center issues it."))
+                r.actions.append(Action("Record the card when your training center issues it.", key="record-card"))
             return None
         r.status = NOT_STARTED
         return None
@@ -661,9 +715,12 @@ def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
         r.status = DONE
         r.reasons.append(f"Card issued {_fmt(issue)}. Expiry rule for {BODY_LABELS[body]}: {NOT_FOUND}.")
         return None
-    expires = expiry_from(_expiry_basis(ctx, card, rule, issue), rule)
+    basis = _expiry_basis(ctx, card, rule, issue)
+    expires = expiry_from(basis, rule)
     r.expires = expires
     r.info["valid_through"] = expires
+    if basis != issue:  # NRP: the 2 years count from the instructor-led event (R8)
+        r.info["counted_from"] = basis
     if body == "aha":
         r.use(_find(ctx, "cards.aha.ecard_renewal_month_only", issue))
         r.info["renewal_date_on_card"] = expires.strftime("%m/%Y")
@@ -681,7 +738,7 @@ def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
         if grace and today <= expires + dt.timedelta(days=grace):
             r.status = AT_RISK
             r.deadline = expires + dt.timedelta(days=grace)
-            r.warnings.append(f"Expired {_fmt(expires)}; AHA suggested employers accept such cards up to "
+            r.warnings.append(f"Valid through {_fmt(expires)}; AHA suggested employers accept such cards up to "
                               f"{grace} days past renewal (emergency exception). Not an extension.")
         else:
             r.status = EXPIRED
@@ -689,11 +746,19 @@ def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
     else:
         r.status = DONE
         r.reasons.append(f"Card issued {_fmt(issue)}, valid through {_fmt(expires)}.")
-        if body == "aha" and facts.get("ecard_claimed") is not True:
+        if body == "aha" and facts.get("ecard_claimed") is not True and not facts.get("claimed_on"):
             claim = r.use(_find(ctx, "cards.aha.ecard_claim", issue))
             if claim is not None:
+                # the training center has up to 20 business days to issue it (R3): remind on that date,
+                # or today once it has passed (a fixed date, not "today", while it is still ahead)
+                days = r.use(_find(ctx, "cards.aha.ecard_issue_business_days", issue))
+                by = dates.add_business_days(issue, int(days.value)) if days is not None else today
                 r.actions.append(Action("Claim your eCard: open the AHA eCards email, confirm your details, "
-                                        "set a security question, answer the survey.", today, "todo"))
+                                        "set a security question, answer the survey.", max(by, today), "todo",
+                                        key="claim-ecard"))
+    if basis != issue:
+        r.reasons.append(f"The 2 years count from your instructor-led event on {_fmt(basis)}, "
+                         "not from the card's issue date.")
     code = facts.get("ecard_code")
     if body == "aha" and isinstance(code, str) and code.strip():
         fmt_rule = r.use(_find(ctx, "cards.aha.ecard_code_format", issue))
@@ -734,10 +799,12 @@ def _eval_renewal(ctx: Context, card: str, body: str, facts: Mapping[str, Any], 
                          else f"Expiry unknown ({NOT_FOUND}).")
         return
     on = expires
+    options: list[str] = []
     opts = _card_rule(ctx, card, body, "renewal_options", on)
     if opts is not None and isinstance(opts.value, Mapping):
         r.use(opts)
-        r.info["renewal_options"] = opts.value.get(body, [])
+        options = [str(o) for o in opts.value.get(body, [])]
+        r.info["renewal_options"] = options
 
     def offset(rule_id: str) -> dt.date | None:
         rule = r.use(_find(ctx, rule_id, on))
@@ -749,7 +816,7 @@ def _eval_renewal(ctx: Context, card: str, body: str, facts: Mapping[str, Any], 
     last_safe = offset("cards.plan.last_safe_course_days_before")
     r.info["planner_defaults"] = "CertPath's planning offsets, not an AHA rule"
     for label, d in (("book_by", book_by), ("online_part_by", online_by),
-                          ("confirm_skills_by", confirm_by), ("last_safe_course", last_safe)):
+                     ("confirm_skills_by", confirm_by), ("last_safe_course", last_safe)):
         if d is not None:
             r.info[label] = d
     r.due = last_safe or expires
@@ -759,30 +826,48 @@ def _eval_renewal(ctx: Context, card: str, body: str, facts: Mapping[str, Any], 
         rule = _find(ctx, EXPIRY_RULES.get(body, ""), booked)
         if rule is not None and booked <= expires:
             r.use(_find(ctx, "cards.early_renewal.no_banking", booked))
-            r.info["months_given_up"] = months_given_up(expires, booked, rule)
-        if last_safe is not None and booked > last_safe:
-            r.status = AT_RISK
-            r.deadline = last_safe
-            r.reasons.append(f"Your renewal course ({_fmt(booked)}) is after the card lapses ({_fmt(expires)}).")
-            _lapse_policy(ctx, card, body, r, expires)
-        else:
-            r.status = IN_PROGRESS
-            r.reasons.append(f"Renewal course booked for {_fmt(booked)}.")
-            if online_by is not None and facts.get("renewal_format") == "heartcode_blended":
-                r.actions.append(Action("Finish the online part and the precourse work.", min(online_by, booked), "reminder"))
-            r.actions.append(Action("Attend your renewal course.", booked, "todo"))
+            given_up = months_given_up(expires, booked, rule)
+            r.info["months_given_up"] = given_up
+            if given_up:
+                r.reasons.append(f"Renewing on {_fmt(booked)} gives up {given_up} month{'s' if given_up > 1 else ''}"
+                                 f" of your current card: the new card's 2 years start from the new course; "
+                                 "the months left on the old card are not added.")
+        if booked > (last_safe or expires):
+            _lapse_policy(ctx, card, body, r, expires, booked)
+            return
+        r.status = IN_PROGRESS
+        if booked < today:
+            r.reasons.insert(0, f"Your renewal course was on {_fmt(booked)}.")
+            r.actions.append(Action("Record the new card from your renewal course (each renewal is a new card; "
+                                    "the old one is kept in your history).", key="record-new-card"))
+            return
+        r.reasons.insert(0, f"Renewal course booked for {_fmt(booked)}.")
+        if online_by is not None and facts.get("renewal_format") == "heartcode_blended":
+            r.actions.append(Action("Finish the HeartCode online part (it must be done before the skills session).",
+                                    min(online_by, booked), "reminder", key="finish-online-part"))
+        r.actions.append(Action("Attend your renewal course.", booked, "todo", key="attend-renewal"))
         return
     if lapsed:
-        _lapse_policy(ctx, card, body, r, expires)
+        _lapse_policy(ctx, card, body, r, expires, None)
         return
+    if card == "nrp":
+        book_text = "Book your NRP renewal: the online part, then an instructor-led event."
+        online_text = "Finish the NRP online learning and test."
+        confirm_text = "Confirm your instructor-led event."
+    else:
+        book_text = f"Book your {card.upper()} renewal course" + (
+            " (or buy the HeartCode key)." if "heartcode_blended" in options else ".")
+        online_text = "Finish any online part and the precourse work."
+        confirm_text = "Confirm your skills session."
     if book_by is not None:
-        r.actions.append(Action("Book your renewal course (or buy the online key).", book_by, "reminder"))
+        r.actions.append(Action(book_text, book_by, "reminder", key="book-renewal"))
     if online_by is not None:
-        r.actions.append(Action("Finish any online part and precourse work.", online_by, "reminder"))
+        r.actions.append(Action(online_text, online_by, "reminder", key="finish-online-part"))
     if confirm_by is not None:
-        r.actions.append(Action("Confirm your skills session.", confirm_by, "reminder"))
+        r.actions.append(Action(confirm_text, confirm_by, "reminder", key="confirm-skills"))
     if last_safe is not None:
-        r.actions.append(Action("Last safe date for the renewal course.", last_safe, "deadline"))
+        r.actions.append(Action("Last safe date for the renewal course (your card's last valid day; "
+                                "no grace period).", last_safe, "deadline", key="last-safe-course"))
     if book_by is not None and today >= book_by:
         r.status = AT_RISK
         r.deadline = last_safe or expires
@@ -792,47 +877,95 @@ def _eval_renewal(ctx: Context, card: str, body: str, facts: Mapping[str, Any], 
         r.reasons.append(f"Card valid through {_fmt(expires)}" + (f"; book by {_fmt(book_by)}." if book_by else "."))
 
 
-def _lapse_policy(ctx: Context, card: str, body: str, r: StepResult, expires: dt.date) -> None:
-    """What a lapsed (or soon lapsed) card means for the renewal, per the recorded TC policy."""
+def _lapse_policy(ctx: Context, card: str, body: str, r: StepResult, expires: dt.date,
+                  booked: dt.date | None) -> None:
+    """The renewal of a lapsed card, or of one whose booked renewal course falls after it lapses:
+    the training center's recorded policy decides (default: the full provider course, R6); a Red
+    Cross card has the Red Cross review-course entry window instead (R7)."""
     today = ctx.today
     track = ctx.facts(card)
+    lapse_day = expires + dt.timedelta(days=1)
     default = r.use(_find(ctx, "cards.lapsed.default_policy", expires))
-    policy = track.get("lapsed_policy") or (default.value if default else None)
+    explicit = track.get("lapsed_policy")
+    policy = explicit or (default.value if default else None)
+    # the last day a renewal (review) course is still accepted after expiry; None: not accepted
+    window: dt.date | None = None
+    why = ""
+    if policy == "renewal_allowed":
+        window, why = dt.date.max, "your training center allows the renewal course after expiry"
+    elif policy == "renewal_allowed_within_days":
+        days = track.get("lapsed_days")
+        if isinstance(days, int) and not isinstance(days, bool):
+            window = expires + dt.timedelta(days=days)
+            why = f"your training center allows the renewal course until {_fmt(window)} ({days} days after expiry)"
+        else:
+            r.warnings.append("lapsed_days: enter how many days your training center allows.")
     if body == "red_cross":
         rc = r.use(_find(ctx, "cards.red_cross.review_entry_days", expires))
         if rc is not None and isinstance(rc.value, Mapping):
-            if card in rc.value.get("confirmed_for", []):
-                window = expires + dt.timedelta(days=int(rc.value["days"]))
-                r.info["review_entry_until"] = window
-                r.actions.append(Action("Red Cross review course entry window closes (the card is expired meanwhile).",
-                                        window, "deadline"))
+            if card in rc.value.get("assumed_for", []):
+                rc_until = expires + dt.timedelta(days=int(rc.value["days"]))
+                r.info["review_entry_until"] = rc_until
+                if explicit is None:
+                    window = rc_until
+                    why = (f"the Red Cross lets you enter a review course up to {rc.value['days']} days after "
+                           f"expiry (until {_fmt(rc_until)}) for basic-level courses; that {card.upper()} is one "
+                           "is our reading: check with your training provider")
             else:
                 r.warnings.append(f"Red Cross review-course window after expiry for {card.upper()}: not confirmed; "
-                                  "ask your training center.")
-    if r.status == AT_RISK:  # booked after lapse: say what the policy means, keep the status
-        r.reasons.append(f"Training center policy for lapsed cards: {dict(LAPSED_POLICIES).get(policy, NOT_FOUND)}.")
-        return
-    r.reasons.append(f"Your card lapsed on {_fmt(expires + dt.timedelta(days=1))} (no grace period).")
-    if policy == "renewal_allowed":
+                                  "ask your training provider.")
+    policy_label = dict(LAPSED_POLICIES).get(policy, NOT_FOUND) if explicit or body != "red_cross" else ""
+    take_on = booked or today
+    allowed = window is not None and take_on <= window
+    if allowed and window != dt.date.max:
+        r.info["renewal_allowed_until"] = window
+    if allowed and body == "aha":
+        r.use(_find(ctx, "cards.aha.exam_remediation", expires))
+        r.warnings.append("With an expired card the renewal course has no remediation: failing any part means "
+                          "the full provider course (AHA instructor text; your training center decides).")
+    if booked is not None and today <= expires:
+        # not lapsed yet, but the booked course is after the last valid day: it can still be moved
         r.status = AT_RISK
-        r.deadline = today
-        r.actions.append(Action("Book the renewal course: your training center allows it after expiry.", today))
-        return
-    if policy == "renewal_allowed_within_days":
-        days = track.get("lapsed_days")
-        if isinstance(days, int) and not isinstance(days, bool):
-            until = expires + dt.timedelta(days=days)
-            if today <= until:
-                r.status = AT_RISK
-                r.deadline = until
-                r.actions.append(Action("Take the renewal course: your training center allows it until then.",
-                                        until, "deadline"))
-                return
+        r.deadline = expires
+        r.reasons.insert(0, f"Your renewal course ({_fmt(booked)}) is after your card's last valid day "
+                            f"({_fmt(expires)}): you will have no current card from {_fmt(lapse_day)}.")
+        if allowed:
+            r.reasons.append(f"Allowed, because {why}.")
         else:
-            r.warnings.append("lapsed_days: enter how many days your training center allows.")
+            r.reasons.append("After the card lapses your training center may ask for the full provider course"
+                             + (f" (policy: {policy_label})" if policy_label else "") + ".")
+        r.actions.append(Action(f"Move your renewal course to {_fmt(expires)} or earlier (your card's last valid "
+                                "day; no grace period).", expires, "deadline", key="last-safe-course"))
+        return
+    r.reasons.insert(0, f"Your card lapsed on {_fmt(lapse_day)} (no grace period).")
+    if allowed:
+        r.reasons.append(f"You may still take the renewal course: {why}.")
+        if booked is not None:
+            r.status = IN_PROGRESS
+            r.reasons.append(f"Renewal course booked for {_fmt(booked)}.")
+            if booked >= today:
+                r.actions.append(Action("Attend your renewal course.", booked, "todo", key="attend-renewal"))
+            else:
+                r.actions.append(Action("Record the new card from your renewal course.", key="record-new-card"))
+            return
+        r.status = AT_RISK
+        if window == dt.date.max:
+            r.actions.append(Action("Book the renewal course now: until you pass it you hold no current card.",
+                                    key="book-renewal"))
+            return
+        r.deadline = window
+        r.due = window
+        r.actions.append(Action(f"Take the renewal course by {_fmt(window)}; after that the full provider course.",
+                                window, "deadline", key="renewal-window"))
+        return
     r.status = BLOCKED
-    r.blocked_by.append(Blocker(None, "The card has lapsed; your training center's policy: full provider course."))
-    r.actions.append(Action(f"Book the full {card.upper()} provider course.", today, "todo"))
+    reason = ("The card has lapsed; your training center's policy: full provider course."
+              if window is None else f"The card has lapsed and the renewal window closed on {_fmt(window)}: "
+                                     "full provider course.")
+    if booked is not None:
+        reason += f" The renewal course booked for {_fmt(booked)} may not be accepted: ask your training center."
+    r.blocked_by.append(Blocker(None, reason))
+    r.actions.append(Action(f"Book the full {card.upper()} provider course.", today, "todo", key="book-full-course"))
 
 
 # --- cross-field checks -------------------------------------------------------------------------

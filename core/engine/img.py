@@ -371,7 +371,8 @@ STEPS: list[StepDef] = [
         ),
         ("visa.j1.ecfmg_sole_sponsor", "visa.j1.requirements", "visa.j1.statement_of_need_before_match",
          "visa.j1.ds2019_earliest_months", "visa.j1.two_year_home_rule", "visa.j1.max_years",
-         "visa.h1b.requires_all_steps", "visa.h1b.cap", "fee.h1b.proclamation_payment", "visa.conrad30"),
+         "visa.h1b.requires_all_steps", "visa.h1b.cap", "visa.h1b.wage_weighted_lottery",
+         "fee.h1b.proclamation_payment", "visa.conrad30", "visa.conrad30.process"),
     ),
 ]
 
@@ -380,6 +381,14 @@ _DEF = {s.id: s for s in STEPS}
 EXAMS = ("usmle.step1", "usmle.step2ck", "usmle.step3")
 ECFMG_EXAMS = ("usmle.step1", "usmle.step2ck")
 _FINAL = (DONE, NOT_APPLICABLE)
+# The step that owns each Match calendar date: the only one that says it is projected.
+CAL_OWNER = {
+    "eras_opens": "match.eras",
+    "eras_submissions_open": "match.eras",
+    "nrmp_registration_opens": "match.nrmp",
+    "rol_deadline": "match.rol",
+    "match_day": "match.result",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -458,15 +467,22 @@ class _Eval:
         self.attempts = {s: _attempts(ctx.facts(s)) for s in EXAMS}
         self.start = self._start_date()
         self.legacy_cs = ctx.facts("ecfmg.pathway").get("legacy_cs_pass") is True
+        self._exam_lead: dt.date | None = None  # set by _application_due
+        self._root: dict[str, tuple[str, str]] = {}  # step blocked through a dependency -> (root step, reason)
 
     # ---- shared lookups ------------------------------------------------------------------
 
-    def rule(self, res: StepResult, rule_id: str, on: dt.date | None = None) -> Rule | None:
+    def rule(self, res: StepResult, rule_id: str, on: dt.date | None = None, quiet: bool = False) -> Rule | None:
+        """The record in force on `on`, added to the step's rules. Its confidence or conflict note
+        becomes a warning unless `quiet` (the rule's mark is said on the step that owns it, or the
+        step's own wording already says it); a user's override is always said."""
         r = res.use(_rule(self.ctx, rule_id, on))
         if r is not None:
             if r.is_override:
                 note = (r.override or {}).get("note") or ""
                 _add(res.warnings, f"Uses your own value for {r.id}: {r.value!r}" + (f" ({note})" if note else "") + ".")
+            elif quiet:
+                pass
             elif r.confidence == "low":
                 _add(res.warnings, f"Low confidence ({r.id}): {r.statement}"
                      + (f" {r.conflict}" if r.conflict else "") + " Check this before you rely on it.")
@@ -474,16 +490,20 @@ class _Eval:
                 _add(res.warnings, f"Sources differ ({r.id}): {r.conflict}")
         return r
 
-    def value(self, res: StepResult, rule_id: str, on: dt.date | None = None, default: Any = None) -> Any:
-        r = self.rule(res, rule_id, on)
+    def value(self, res: StepResult, rule_id: str, on: dt.date | None = None, default: Any = None,
+              quiet: bool = False) -> Any:
+        r = self.rule(res, rule_id, on, quiet)
         return default if r is None else r.value
 
     def cal_date(self, res: StepResult, item: str) -> dt.date | None:
+        """A date of the Match year's calendar. The rule goes into the step's rule list; the
+        "projected, not published" warning is said once, on the step that owns the date
+        (`CAL_OWNER`), not on every step that uses it."""
         c = self.cal.get(item)
         if c is None:
             return None
         res.use(c.rule)
-        if c.projected:
+        if c.projected and CAL_OWNER.get(item) == res.id:
             _add(res.warnings, f"{c.label} for the {self.M} Match ({c.date.isoformat()}) is projected from "
                  "the usual pattern, not published: check NRMP / AAMC.")
         return c.date
@@ -528,11 +548,13 @@ class _Eval:
         ds = [a.date for s in steps for a in self.attempts[s] if a.result == "pass"]
         return min(ds) if ds else None
 
-    def state_record(self, res: StepResult, on: dt.date | None = None) -> tuple[str | None, Mapping[str, Any]]:
+    def state_record(self, res: StepResult, on: dt.date | None = None,
+                     quiet: bool = False) -> tuple[str | None, Mapping[str, Any]]:
+        """The target state's licensure record (its confidence is said on license.state)."""
         code = self.ctx.facts("license.state").get("state") or self.tf.get("target_state")
         if not isinstance(code, str) or not code:
             return None, {}
-        r = self.rule(res, f"license.state.{code}", on)
+        r = self.rule(res, f"license.state.{code}", on, quiet)
         return code, (r.value if r is not None and isinstance(r.value, Mapping) else {})
 
     def program_years(self, res: StepResult) -> int | None:
@@ -575,12 +597,17 @@ class _Eval:
             title = _DEF[dep].title
             if res.status not in _FINAL or (ineligible and res.status == DONE and d.status == BLOCKED):
                 if d.status == BLOCKED:
-                    why = d.reasons[0] if d.reasons else "it is blocked"
+                    # Name the root cause once (not "Blocked by A: Blocked by B: ..." down the road).
+                    root_id, why = self._root.get(dep) or (dep, d.reasons[0] if d.reasons else "it is blocked")
                     res.blocked_by.append(Blocker(dep, f"Waits for {title}, which is blocked: {why}"))
                     if res.status != BLOCKED:
                         res.status = BLOCKED
                         res.deadline = None
-                        res.reasons.insert(0, f"Blocked by {title}: {why}")
+                        res.actions = []  # nothing to do here until the root cause is solved
+                        self._root[sd.id] = (root_id, why)
+                        if ineligible:  # the school does not qualify: nothing else on this step matters
+                            res.reasons.clear()
+                        res.reasons.insert(0, f"Blocked by {_DEF[root_id].title}: {why}")
                 else:
                     res.blocked_by.append(Blocker(dep, f"Waits for {title}"))
                 if d.due and res.due and d.due > res.due:
@@ -603,8 +630,11 @@ class _Eval:
         for s in ECFMG_EXAMS:
             f = self.ctx.facts(s)
             firsts += [d for d in (_date(f.get("window_start")), _date(f.get("scheduled_date"))) if d]
+        exam_lead = None
         if firsts and "months_before_first_exam" in lead:
-            cands.append(add_months(min(firsts), -int(lead["months_before_first_exam"])))
+            exam_lead = add_months(min(firsts), -int(lead["months_before_first_exam"]))
+            cands.append(exam_lead)
+        self._exam_lead = exam_lead
         return min(cands) if cands else None
 
     def _ecfmg_school(self, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -640,7 +670,7 @@ class _Eval:
             return
         res.status = IN_PROGRESS if any(known) or f.get("wdoms_listed") is not None else NOT_STARTED
         res.actions.append(Action("Look up your school on wdoms.org: check the ECFMG note on its Sponsor "
-                                  "Notes tab covers your graduation year", res.due, "check"))
+                                  "Notes tab covers your graduation year", res.due, "check", key="check-wdoms"))
 
     def _ecfmg_application(self, res: StepResult, f: Mapping[str, Any]) -> None:
         res.due = self._application_due(res)
@@ -660,10 +690,18 @@ class _Eval:
             res.reasons.append(f"Submitted on {sub.isoformat()}; waiting for ECFMG to accept it.")
         else:
             res.actions.append(Action("Create a MyIntealth account, verify your identity and submit the "
-                                      "Application for ECFMG Certification", res.due))
-        if res.due and self.today > res.due:
+                                      "Application for ECFMG Certification", res.due, key="submit-application"))
+        # Only the lead before the first exam is a real constraint (the application must be accepted
+        # before any exam application); the Match lead (18 to 24 months) is a preference.
+        lead = self._exam_lead
+        if lead and self.today > lead:
             res.status = AT_RISK
-            res.reasons.append("Later than the recommended lead time before your exams and Match.")
+            res.deadline = lead
+            res.reasons.append("Your first exam window or test date is less than the recommended lead time away: "
+                               "the application must be accepted before you can apply for an exam.")
+        elif res.due and self.today > res.due:
+            res.reasons.append(f"The preferred lead time before the Match ({res.due.isoformat()}) has passed: "
+                               "submit it now.")
 
     # ---- USMLE ------------------------------------------------------------------------------
 
@@ -676,15 +714,18 @@ class _Eval:
                          f"of {a.score} is probably an entry error.")
                 continue
             rid = "usmle.step2ck.passing_score" if sid == "usmle.step2ck" else "usmle.step3.passing_score"
-            std = self.value(res, rid, a.date)
+            r = self.rule(res, rid, a.date, quiet=True)
+            std = r.value if r is not None else None
             if a.score is None or not isinstance(std, int | float):
                 continue
+            mark = (f" (that standard is {r.confidence} confidence: verify on usmle.org)"
+                    if r is not None and r.confidence != "high" and not r.is_override else "")
             if a.result == "pass" and a.score < std:
                 _add(res.warnings, f"The attempt on {a.date.isoformat()} is marked pass with a score of "
-                     f"{a.score}, below the {std} standard in force on that date: likely an entry error.")
+                     f"{a.score}, below the {std} standard in force on that date: likely an entry error{mark}.")
             elif a.result == "fail" and a.score >= std:
                 _add(res.warnings, f"The attempt on {a.date.isoformat()} is marked fail with a score of "
-                     f"{a.score}, at or above the {std} standard in force on that date: check it.")
+                     f"{a.score}, at or above the {std} standard in force on that date: check it{mark}.")
 
     def _earliest_next(self, res: StepResult, att: list[Attempt]) -> dt.date | None:
         """The first date the next attempt may be taken under the spacing rules (None: no limit)."""
@@ -742,12 +783,14 @@ class _Eval:
             return
         if isinstance(limit, int) and fails:
             res.info["attempts_left"] = limit - len(fails)
-            res.reasons.append(f"{len(fails)} unsuccessful attempt(s); {limit - len(fails)} left of {limit}.")
+            res.reasons.append(f"{len(fails)} unsuccessful attempt(s); {limit - len(fails)} left of {limit}."
+                               + (f" A further failure would bar you from every Step ({limit} failures at any "
+                                  "Step)." if limit - len(fails) == 1 else ""))
         earliest = self._earliest_next(res, att)
         if earliest and earliest > self.today:
             res.info["next_attempt_from"] = earliest
             res.actions.append(Action(f"Your next {title} attempt may be on or after this date "
-                                      "(attempt spacing rules)", earliest, "reminder"))
+                                      "(attempt spacing rules)", earliest, "reminder", key="next-attempt-from"))
         ws, sched = _date(f.get("window_start")), _date(f.get("scheduled_date"))
         if sched and any(a.date == sched for a in att):
             sched = None  # already recorded as an attempt
@@ -767,17 +810,26 @@ class _Eval:
                 _add(res.warnings, f"The test date {sched.isoformat()} is before {earliest.isoformat()}, the "
                      "earliest the attempt spacing rules allow.")
             if sched >= self.today:
-                res.actions.append(Action(f"Sit {title}", sched, "deadline"))
-                res.actions.append(Action(f"{title} result expected (released on Wednesdays)", expected, "reminder"))
+                res.actions.append(Action(f"Sit {title}", sched, "deadline", key="sit-exam"))
+                res.actions.append(Action(f"{title} result expected (released on Wednesdays)", expected, "reminder",
+                                          key="result-expected"))
             else:
                 fu = sched + dt.timedelta(weeks=int(ta.get("follow_up_weeks", 0))) if ta else None
-                res.actions.append(Action(f"Record your {title} result of {sched.isoformat()}", expected, "todo"))
+                res.actions.append(Action(f"Record your {title} result of {sched.isoformat()}", expected, "todo",
+                                          key="record-result"))
                 if fu and self.today > fu:
-                    res.actions.append(Action("No result after the usual follow-up time: contact USMLE", self.today, "check"))
+                    res.actions.append(Action("No result after the usual follow-up time: contact USMLE", self.today,
+                                              "check", key="contact-usmle"))
+        elif ws and we and self.today > we and not any(ws <= a.date <= we for a in att):
+            res.status = IN_PROGRESS if att else NOT_STARTED
+            res.reasons.append(f"Your eligibility window ({ws.isoformat()} to {we.isoformat()}) ended without a "
+                               "recorded test: register again for a new window.")
+            res.actions.append(Action(f"Register again for {title}: your eligibility window has ended", None,
+                                      "todo", key="register-again"))
         elif ws:
             res.status = IN_PROGRESS
             res.actions.append(Action(f"Schedule your {title} test date inside your window "
-                                      f"({ws.isoformat()} to {_fmt(we)})", we, "deadline"))
+                                      f"({ws.isoformat()} to {_fmt(we)})", we, "deadline", key="schedule-in-window"))
         elif att:
             res.status = IN_PROGRESS
         if hard:
@@ -789,11 +841,15 @@ class _Eval:
             elif not sched and self.today >= hard:
                 res.reasons.append(f"{hard_what} ({hard.isoformat()}) has passed without a pass recorded.")
             elif not sched:
-                latest, _ = self.turnaround(res, self.today)
+                # The earliest test possible: today, or later when the attempt spacing rules say so.
+                first_try = max(self.today, earliest) if earliest else self.today
+                latest, _ = self.turnaround(res, first_try)
                 if latest and latest > hard:
                     res.status = AT_RISK
                     res.deadline = hard
-                    res.reasons.append(f"Even a test today would give a result after {hard_what} ({hard.isoformat()}).")
+                    when = "today" if first_try == self.today else f"on {first_try.isoformat()}, the earliest the " \
+                        "attempt spacing rules allow,"
+                    res.reasons.append(f"Even a test {when} would give a result after {hard_what} ({hard.isoformat()}).")
 
     def _exam_window_risk(self, sid: str, res: StepResult) -> None:
         """ECFMG's 7-year window between the first passed required exam and the last one (medium)."""
@@ -803,7 +859,7 @@ class _Eval:
         if self.completed_on("ecfmg.certificate") or self.ctx.facts("ecfmg.certificate").get("issued_date"):
             return
         if mine and theirs is None:
-            years = self.value(res, "ecfmg.exam_window_years", mine)
+            years = self.value(res, "ecfmg.exam_window_years", mine, quiet=True)
             if not isinstance(years, int):
                 return
             end = add_years_same_day(mine, years)
@@ -815,22 +871,27 @@ class _Eval:
                                    "no longer count for ECFMG certification (medium confidence: verify with ECFMG).")
             else:
                 res.expires = end
+                res.reasons.append(f"This pass counts for ECFMG certification until {end.isoformat()} unless "
+                                   f"{_DEF[other].title} is passed by then ({years}-year window, medium confidence: "
+                                   "verify with ECFMG).")
         elif theirs and mine is None and res.status not in _FINAL:
-            years = self.value(res, "ecfmg.exam_window_years", theirs)
+            years = self.value(res, "ecfmg.exam_window_years", theirs, quiet=True)
             if not isinstance(years, int):
                 return
             end = add_years_same_day(theirs, years)
             res.info["exam_window_ends"] = end
             exp = res.info.get("expected_on") or res.due
-            res.actions.append(Action(f"Pass {_DEF[sid].title} within {years} years of your first passed exam "
-                                      "(ECFMG window, medium confidence)", end, "deadline"))
+            # Said as an action only when the window binds before the step's own target date.
+            if res.due is None or end <= res.due:
+                res.actions.append(Action(f"Pass {_DEF[sid].title} within {years} years of your first passed exam "
+                                          "(ECFMG window, medium confidence)", end, "deadline", key="exam-window"))
             if exp and exp > end and res.status != BLOCKED:
                 res.status = AT_RISK
                 res.deadline = end
                 res.reasons.append(f"On course to pass after {end.isoformat()}, when your first pass may stop "
                                    "counting for ECFMG certification.")
         elif mine and theirs and abs((theirs - mine).days) > 0:
-            years = self.value(res, "ecfmg.exam_window_years", min(mine, theirs))
+            years = self.value(res, "ecfmg.exam_window_years", min(mine, theirs), quiet=True)
             if isinstance(years, int) and max(mine, theirs) > add_years_same_day(min(mine, theirs), years):
                 _add(res.warnings, f"Step 1 and Step 2 CK passes are more than {years} years apart: the earlier "
                      "may not count for ECFMG certification; verify with ECFMG.")
@@ -839,30 +900,41 @@ class _Eval:
         self._usmle_ecfmg_exam("usmle.step1", res, f)
 
     def _usmle_step2ck(self, res: StepResult, f: Mapping[str, Any]) -> None:
+        # A Step 2 CK result expected after ERAS takes submissions is flagged on match.eras (the
+        # step that owns that collision); here the ERAS date is the target (see below).
         self._usmle_ecfmg_exam("usmle.step2ck", res, f)
-        sub = self.cal.get("eras_submissions_open")
-        exp = res.info.get("expected_on")
-        if res.status != DONE and sub and exp and exp > sub.date:
-            _add(res.warnings, f"Your Step 2 CK result is expected around {exp.isoformat()}, after ERAS opens for "
-                 f"submissions ({sub.date.isoformat()}): programs will see your application without it.")
 
     def _usmle_ecfmg_exam(self, sid: str, res: StepResult, f: Mapping[str, Any]) -> None:
+        title = _DEF[sid].title
         sub = self.cal_date(res, "eras_submissions_open")
         rol = self.cal_date(res, "rol_deadline")
-        res.due = sub or rol
+        # The target: the result in when ERAS takes submissions (programs see it); once that day
+        # has passed, the hard deadline left is the rank list deadline (ECFMG verification).
+        res.due = sub if sub and self.today <= sub else (rol or sub)
         ent = self.value(res, "usmle.registration_entity", self.today)
         self._exam(sid, res, f, rol, "the rank order list deadline (ECFMG verification)")
         if res.status not in _FINAL and res.status != BLOCKED:
             registered = f.get("window_start") or f.get("scheduled_date")
-            if ent and not registered:
-                res.actions.append(Action(f"Register for {_DEF[sid].title} through {ent}", None, "todo"))
-            else:
-                _add(res.warnings, "Which body registers IMGs for this Step today is not in our records: check usmle.org.")
-            if res.due and not res.info.get("expected_on"):
-                latest, _ = self.turnaround(res, res.due)
-                sit_by = res.due - (latest - res.due) if latest else res.due
-                res.actions.append(Action(f"Sit {_DEF[sid].title} so the result is in when ERAS takes submissions",
-                                          sit_by, "deadline"))
+            if not registered:
+                if ent:
+                    res.actions.append(Action(f"Register for {title} through {ent}", None, "todo", key="register"))
+                else:
+                    _add(res.warnings, "Which body registers IMGs for this Step today is not in our records: "
+                         "check usmle.org.")
+            if not res.info.get("expected_on"):
+                # Sit early enough for the result to be in when ERAS takes submissions, or, when
+                # that is no longer possible, by the rank order list deadline.
+                for target, text in ((sub, f"Sit {title} so the result is in when ERAS takes submissions"),
+                                     (rol, f"Sit {title} so ECFMG can verify the result by the rank order "
+                                           "list deadline")):
+                    if target is None:
+                        continue
+                    latest, _ = self.turnaround(res, target)
+                    sit_by = target - (latest - target) if latest else target
+                    allowed = res.info.get("next_attempt_from") or self.today
+                    if sit_by >= max(self.today, allowed):
+                        res.actions.append(Action(text, sit_by, "deadline", key="sit-by"))
+                        break
         self._exam_window_risk(sid, res)
 
     # ---- clinical and communication skills ---------------------------------------------------
@@ -892,7 +964,7 @@ class _Eval:
         elif season is not None:
             r = self.rule(res, f"oet.recency.{season}")
             earliest = r.value if r is not None and isinstance(r.value, dt.date) else None
-            if earliest is None:
+            if earliest is None and not _date(self.ctx.facts("ecfmg.pathway").get("accepted_date")):
                 _add(res.warnings, f"The OET recency rule for the {season} Pathways season is not yet published: "
                      "enter the date ECFMG gives.")
         passing, short = [], []
@@ -909,11 +981,14 @@ class _Eval:
                 short.append((d, below))
             else:
                 passing.append((d, _date(s.get("result_date"))))
-        days = self.value(res, "oet.result_days")
+        def result_days() -> Any:  # looked up only when a result date has to be estimated
+            return self.value(res, "oet.result_days")
+
         recent = [p for p in passing if earliest is None or p[0] >= earliest]
         if recent:
             d, rd = recent[-1]
             res.status = DONE
+            days = self.value(res, "oet.result_days", quiet=True) if rd is None else None  # an estimate only
             res.info["completed_on"] = rd or (d + dt.timedelta(days=days) if isinstance(days, int) else d)
             res.reasons.append(f"All four minimums reached in the sitting of {d.isoformat()}.")
             return
@@ -931,10 +1006,14 @@ class _Eval:
         if sched and sched >= (passing[-1][0] if passing else dt.date.min):
             if res.status == NOT_STARTED:
                 res.status = IN_PROGRESS
+            days = result_days()
             exp = sched + dt.timedelta(days=days) if isinstance(days, int) else None
             res.info["expected_on"] = exp
             if sched >= self.today:
-                res.actions.append(Action("Sit OET Medicine", sched, "deadline"))
+                res.actions.append(Action("Sit OET Medicine", sched, "deadline", key="sit-oet"))
+            elif not any(p[0] == sched for p in passing) and not any(x[0] == sched for x in short):
+                res.actions.append(Action(f"Record your OET results of {sched.isoformat()}", exp or self.today,
+                                          "todo", key="record-result"))
             if exp and rol and exp > rol:
                 res.status = AT_RISK
                 res.deadline = rol
@@ -944,8 +1023,8 @@ class _Eval:
                 _add(res.warnings, f"The sitting booked for {sched.isoformat()} is before {earliest.isoformat()}, "
                      "the earliest date ECFMG accepts for your season.")
         elif res.due:
-            res.actions.append(Action("Book OET Medicine no later than the last December test date before "
-                                      "the Match", res.due, "deadline"))
+            res.actions.append(Action("Sit OET Medicine no later than the last December test date before the "
+                                      "Match (book a seat early)", res.due, "deadline", key="sit-oet-by"))
             if rol and self.today > rol:
                 res.status = AT_RISK if res.status != EXPIRED else res.status
                 res.deadline = rol
@@ -965,7 +1044,10 @@ class _Eval:
         sv = srule.value if srule is not None and isinstance(srule.value, Mapping) else {}
         sdead = sv.get("deadline") if isinstance(sv.get("deadline"), dt.date) else None
         res.due = min([d for d in (sdead, rol) if d], default=None)
-        if season is not None and srule is None:
+        accepted_already = _date(f.get("accepted_date")) is not None
+        if accepted_already:
+            pass  # the season's dates no longer matter once ECFMG has accepted the Pathway
+        elif season is not None and srule is None:
             _add(res.warnings, f"Pathways for the {season} Match: not published in our sources (no season page "
                  "found). Verify with ECFMG before you plan on it.")
         elif srule is not None and sdead is None:
@@ -982,7 +1064,9 @@ class _Eval:
             res.info["completed_on"] = accepted
             res.reasons.append(f"Pathway accepted on {accepted.isoformat()}.")
             acc_season = _int(f.get("season"))
-            cycles = self.value(res, "pathway.validity_match_cycles")
+            # The (low-confidence) 2-cycle validity matters only for a later Match than the season's.
+            cycles = (self.value(res, "pathway.validity_match_cycles")
+                      if acc_season and self.M and self.M > acc_season and not vt else None)
             if vt:
                 res.expires = vt
             if vt and self.today > vt:
@@ -1001,7 +1085,7 @@ class _Eval:
         registered = any(self.attempts[s] or self.ctx.facts(s).get("window_start") for s in ECFMG_EXAMS)
         if gen and not registered:
             res.actions.append(Action("Register for a USMLE Step first: Pathway applicants must be (or have "
-                                      "been) registered for one", None, "check"))
+                                      "been) registered for one", None, "check", key="register-usmle-first"))
         if applied:
             res.status = IN_PROGRESS
             res.reasons.append(f"Applied on {applied.isoformat()}; waiting for ECFMG's decision.")
@@ -1012,9 +1096,13 @@ class _Eval:
             res.blocked_by.append(Blocker(None, res.reasons[-1]))
             return
         opens = sv.get("opens") if isinstance(sv.get("opens"), dt.date) else None
-        res.actions.append(Action("Apply for a Pathway as soon as the season opens", opens or res.due,
-                                  "todo" if opens else "deadline"))
-        self.rule(res, "fee.pathways")
+        if opens:
+            res.actions.append(Action("Apply for a Pathway as soon as the season opens", opens, "todo",
+                                      key="apply-pathway"))
+        else:
+            res.actions.append(Action("Apply for a Pathway when ECFMG opens the season (dates not in our sources); "
+                                      "it must be accepted by this date", res.due, "deadline", key="apply-pathway"))
+        self.rule(res, "fee.pathways", quiet=True)
 
     # ---- credentials and certificate ---------------------------------------------------------
 
@@ -1031,7 +1119,7 @@ class _Eval:
 
     def _ecfmg_credentials(self, res: StepResult, f: Mapping[str, Any]) -> None:
         self.rule(res, "ecfmg.credentials.diploma_verification")
-        issue = self.value(res, "ecfmg.certificate.issue_days")
+        issue = self.value(res, "ecfmg.certificate.issue_days", quiet=True)
         cert_due = self._cert_due(res)
         res.due = cert_due - dt.timedelta(days=issue) if cert_due and isinstance(issue, int) else cert_due
         grad = _date(self.ctx.facts("ecfmg.school").get("graduation_date"))
@@ -1060,10 +1148,11 @@ class _Eval:
         send_by = res.due - dt.timedelta(days=wait) if res.due and isinstance(wait, int) else res.due
         if grad and grad > self.today:
             res.actions.append(Action("Send your final diploma (copy in the original language, with an "
-                                      "ECFMG-compliant translation) once you graduate", grad, "todo"))
+                                      "ECFMG-compliant translation) once you graduate", grad, "todo",
+                                      key="send-diploma"))
         else:
             res.actions.append(Action("Send your final diploma and ask your school to send the final transcript",
-                                      send_by, "deadline"))
+                                      send_by, "deadline", key="send-diploma"))
         first_possible = max(grad or self.today, self.today)
         if res.due and isinstance(wait, int) and first_possible + dt.timedelta(days=wait) > res.due:
             res.status = AT_RISK
@@ -1089,7 +1178,7 @@ class _Eval:
                     txt = ("automatic for ECFMG-sponsored J-1s" if self.visa_need == "needs_j1"
                            else "file a Request for Permanent Validation")
                     res.actions.append(Action(f"Permanent validation after {perm_m} months of ACGME training ({txt})",
-                                              perm_date, "reminder"))
+                                              perm_date, "reminder", key="permanent-validation"))
                 if vt and self.today > vt:
                     res.status = EXPIRED
                     res.reasons.append(f"Your Pathway-based certificate was valid through {vt.isoformat()}.")
@@ -1141,11 +1230,12 @@ class _Eval:
         if f.get("token_date") or have:
             res.status = IN_PROGRESS
         else:
-            res.actions.append(Action("Get your ERAS token from ECFMG (MyIntealth)", opens, "todo"))
+            res.actions.append(Action("Get your ERAS token from ECFMG (MyIntealth)", opens, "todo", key="get-token"))
             res.use(_rule(self.ctx, "fee.eras.token"))
         for k in missing:
-            res.actions.append(Action(f"Upload: {labels.get(k, k)}", res.due, "todo"))
-        res.actions.append(Action("Submit your ERAS application on the first submission day", res.due, "deadline"))
+            res.actions.append(Action(f"Upload: {labels.get(k, k)}", res.due, "todo", key=f"upload-{k}"))
+        res.actions.append(Action("Submit your ERAS application on the first submission day", res.due, "deadline",
+                                  key="submit-eras"))
         if res.due and self.today > res.due:
             res.status = AT_RISK
             res.deadline = res.due
@@ -1168,7 +1258,8 @@ class _Eval:
             return
         self.rule(res, "nrmp.early_registration_deadline")
         res.actions.append(Action("Register with NRMP (same name as in ERAS); register before the early deadline "
-                                  "to avoid the late fee: check NRMP for this year's date", opens, "todo"))
+                                  "to avoid the late fee: check NRMP for this year's date", opens, "todo",
+                                  key="register-nrmp"))
 
     def _match_rol(self, res: StepResult, f: Mapping[str, Any]) -> None:
         rol = self.cal_date(res, "rol_deadline")
@@ -1186,6 +1277,8 @@ class _Eval:
                 done_by.append(sid)
             elif e and rol and e > rol:
                 late.append((sid, e))
+            elif r.status == AT_RISK and rol and r.deadline == rol:
+                late.append((sid, None))  # e.g. not even booked, and a test today would be too late
             elif r.status != DONE:
                 unknown.append(sid)
         if rol and self.today > rol:
@@ -1207,7 +1300,9 @@ class _Eval:
             res.status = AT_RISK
             res.deadline = rol
             for sid, e in late:
-                res.reasons.append(f"{_DEF[sid].title} is expected around {e.isoformat()}, after the deadline.")
+                res.reasons.append(f"{_DEF[sid].title} is expected around {e.isoformat()}, after the deadline."
+                                   if e else f"{_DEF[sid].title} cannot be verified by the deadline on the "
+                                   "current plan.")
         if certified:
             if res.status != AT_RISK:
                 res.status = IN_PROGRESS if unknown else DONE
@@ -1216,7 +1311,7 @@ class _Eval:
                 res.reasons.append("List certified; ECFMG still has to verify: "
                                    + ", ".join(_DEF[s].title for s in unknown) + ".")
             return
-        res.actions.append(Action("Certify your rank order list (9 p.m. ET)", rol, "deadline"))
+        res.actions.append(Action("Certify your rank order list (9 p.m. ET)", rol, "deadline", key="certify-rol"))
 
     def _match_result(self, res: StepResult, f: Mapping[str, Any]) -> None:
         md = self.cal_date(res, "match_day")
@@ -1228,7 +1323,7 @@ class _Eval:
             res.info["completed_on"] = md or self.today
             res.info["start_date"] = self.start
             if self.start:
-                res.actions.append(Action("Start residency", self.start, "deadline"))
+                res.actions.append(Action("Start residency", self.start, "deadline", key="start-residency"))
             return
         if outcome == "unmatched":
             res.status = BLOCKED
@@ -1237,7 +1332,7 @@ class _Eval:
             return
         if md and self.today >= md:
             res.status = IN_PROGRESS
-            res.actions.append(Action("Record your Match result", self.today))
+            res.actions.append(Action("Record your Match result", self.today, key="record-result"))
 
     # ---- residency, Step 3, licence, visa -------------------------------------------------------
 
@@ -1257,36 +1352,51 @@ class _Eval:
             res.status = IN_PROGRESS
             res.info["pgy"] = (self.today - start).days // 365 + 1
         elif start:
-            res.actions.append(Action("Residency starts", start, "reminder"))
+            res.actions.append(Action("Residency starts", start, "reminder", key="residency-starts"))
 
     def _step3_due(self, res: StepResult) -> tuple[dt.date | None, dt.date | None, str]:
-        """(due, hard deadline, what the deadline is)."""
+        """(due, hard deadline, what the deadline is).
+
+        The due date is the recommended time (end of PGY-1; for an H-1B, Match Day) while it is
+        ahead, else the hard deadline (the H-1B petition before the start; a state rule such as
+        Pennsylvania's "before PGY-3"; the state's exam time limit), whichever comes first."""
         start = self.start
         cands: list[tuple[dt.date, str]] = []
         if self.visa_need == "needs_h1b":
             md = self.cal_date(res, "match_day")
             self.rule(res, "visa.h1b.requires_all_steps")
-            if md:
+            if md and self.today <= md:
                 res.actions.append(Action("Pass Step 3 before the H-1B petition; some programs want it by Match Day",
-                                          md, "deadline"))
+                                          md, "deadline", key="pass-before-h1b"))
             due = md
             if start:
                 cands.append((start, "the start of residency (H-1B petition)"))
         else:
             pgy = self.value(res, "usmle.step3.recommended_pgy")
             due = add_years_same_day(start, int(pgy)) if start and isinstance(pgy, int) else None
-        code, st = self.state_record(res)
+        state_cands: list[tuple[dt.date, str]] = []
+        code, st = self.state_record(res, quiet=True)
         before = _int(st.get("step3_before_pgy"))
         if before and start:
-            cands.append((add_years_same_day(start, before - 1), f"{st.get('name', code)}: Step 3 before PGY-{before}"))
+            state_cands.append((add_years_same_day(start, before - 1),
+                                f"{st.get('name', code)}: Step 3 before PGY-{before}"))
         lim = _int(st.get("exam_time_limit_years"))
         first = self.first_pass(("usmle.step1", "usmle.step2ck"))
         if lim and first:
-            cands.append((add_years_same_day(first, lim), f"{st.get('name', code)}: all Steps within {lim} years "
-                          "of the first pass"))
+            state_cands.append((add_years_same_day(first, lim), f"{st.get('name', code)}: all Steps within {lim} "
+                                "years of the first pass"))
+        if state_cands and self.attempts["usmle.step3"] and any(a.result == "pass" for a in self.attempts["usmle.step3"]):
+            state_cands = []
+        if state_cands:
+            d, what = min(state_cands)
+            years = self.program_years(StepResult("_"))
+            ends = add_years_same_day(start, years) if start and years else None
+            if ends is None or d <= ends:  # a far-off limit (e.g. 10 years) is kept in the rule list only
+                res.actions.append(Action(f"Pass Step 3 by this date ({what})", d, "deadline", key="state-deadline"))
+        cands += state_cands
         hard = min(cands, default=None)
-        if hard and (due is None or hard[0] < due):
-            due = hard[0]
+        if due is None or due < self.today or (hard and hard[0] < due):
+            due = hard[0] if hard else due
         return due, (hard[0] if hard else None), (hard[1] if hard else "")
 
     def _usmle_step3(self, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -1308,19 +1418,20 @@ class _Eval:
             if issued and permit:
                 res.actions.append(Action("Apply to FSMB for Step 3 (permit takes about "
                                           f"{permit.get('min')}-{permit.get('max')} business days; US test centres only)",
-                                          issued, "todo"))
-        code, st = self.state_record(res)
+                                          issued, "todo", key="apply-fsmb"))
+        code, st = self.state_record(res, quiet=True)
         s3lim = _int(st.get("step3_attempt_limit")) or _int(st.get("step_attempt_limit"))
         fails = [a for a in self.attempts["usmle.step3"] if a.failed]
-        if s3lim and res.status != DONE:
-            res.reasons.append(f"{st.get('name', code)} allows at most {s3lim} Step 3 attempts ({len(fails)} used).")
+        if s3lim and fails and res.status != DONE:
+            res.reasons.append(f"{st.get('name', code)} allows at most {s3lim} Step 3 attempts for a licence "
+                               f"({len(fails)} used).")
 
     def _license_state(self, res: StepResult, f: Mapping[str, Any]) -> None:
         self.rule(res, "license.requirements")
         on = _date(f.get("applied_date")) or self.today
         code, st = self.state_record(res, on)
         if code is None:
-            res.actions.append(Action("Choose the state where you want your licence", None, "todo"))
+            res.actions.append(Action("Choose the state where you want your licence", None, "todo", key="choose-state"))
         elif not st:
             _add(res.warnings, f"No licensure record for {code}: verify with the state board.")
         months = _int(st.get("pgt_months_img"))
@@ -1345,22 +1456,36 @@ class _Eval:
         tl_days = _int(st.get("training_license_days"))
         if tl_days and start and not _date(f.get("training_license_date")):
             res.actions.append(Action(f"Get the {st.get('name', code)} training licence within {tl_days} days of starting",
-                                      start + dt.timedelta(days=tl_days), "deadline"))
-        s3lim = _int(st.get("step3_attempt_limit")) or _int(st.get("step_attempt_limit"))
-        s3fails = [a for a in self.attempts["usmle.step3"] if a.failed]
+                                      start + dt.timedelta(days=tl_days), "deadline", key="training-licence"))
+        # The state's attempt limit: per Step (e.g. Alaska 2, Texas 3) or on Step 3 only (e.g. Alabama 3).
+        per_step = _int(st.get("step_attempt_limit"))
+        s3only = _int(st.get("step3_attempt_limit"))
+        over: list[str] = []
+        for sid in EXAMS:
+            lim = s3only if sid == "usmle.step3" and s3only else per_step
+            if not lim:
+                continue
+            att = self.attempts[sid]
+            passed_at = next((i + 1 for i, a in enumerate(att) if a.result == "pass"), None)
+            fails_before = sum(1 for a in att[: (passed_at or len(att) + 1) - 1] if a.failed)
+            if (passed_at and passed_at > lim) or (passed_at is None and fails_before >= lim):
+                over.append(f"{_DEF[sid].title}: " + (f"passed on attempt {passed_at}" if passed_at else
+                            f"{fails_before} unsuccessful attempts") + f", the limit is {lim}")
         if _date(f.get("issued_date")):
             res.status = DONE
             res.info["completed_on"] = _date(f.get("issued_date"))
             return
-        if s3lim and len(s3fails) >= s3lim and self.res["usmle.step3"].status != DONE:
+        if over:
             res.status = BLOCKED
-            res.reasons.append(f"{len(s3fails)} failed Step 3 attempts reach {st.get('name', code)}'s limit of {s3lim}.")
-            res.blocked_by.append(Blocker("usmle.step3", res.reasons[-1]))
+            res.reasons.append(f"{st.get('name', code)}'s attempt limit for a licence is reached ("
+                               + "; ".join(over) + "): verify with the board, or look at another state.")
+            first = next(sid for sid in EXAMS if any(o.startswith(_DEF[sid].title) for o in over))
+            res.blocked_by.append(Blocker(first, res.reasons[-1]))
             return
         prep = self.value(res, "license.prepare_months") or {}
         if res.due and prep.get("months_ahead"):
             res.actions.append(Action("Start FCVS / board paperwork", add_months(res.due, -int(prep["months_ahead"])),
-                                      "todo"))
+                                      "todo", key="start-fcvs"))
         if _date(f.get("applied_date")) or _date(f.get("fcvs_started_date")):
             res.status = IN_PROGRESS
         lim = _int(st.get("exam_time_limit_years"))
@@ -1372,7 +1497,8 @@ class _Eval:
             res.reasons.append(f"Step 3 is expected after {res.deadline.isoformat()}, the end of {st.get('name', code)}'s "
                                f"{lim}-year exam window.")
         if res.due:
-            res.actions.append(Action("Apply for the full licence once the training months are done", res.due, "deadline"))
+            res.actions.append(Action("Apply for the full licence once the training months are done", res.due,
+                                      "deadline", key="apply-licence"))
 
     def _visa(self, res: StepResult, f: Mapping[str, Any]) -> None:
         need = self.visa_need
@@ -1389,7 +1515,8 @@ class _Eval:
         elif need == "needs_h1b":
             self._visa_h1b(res, f)
         else:
-            res.actions.append(Action("Decide your visa route with your program: J-1 (ECFMG) or H-1B", None, "check"))
+            res.actions.append(Action("Decide your visa route with your program: J-1 (ECFMG) or H-1B", None, "check",
+                                      key="decide-route"))
 
     def _visa_j1(self, res: StepResult, f: Mapping[str, Any]) -> None:
         self.rule(res, "visa.j1.ecfmg_sole_sponsor")
@@ -1411,7 +1538,8 @@ class _Eval:
             return
         if self.rule(res, "visa.j1.statement_of_need_before_match") and not req:
             res.actions.append(Action("Request the Statement of Need from the Ministry of Health of your country of "
-                                      "last legal permanent residence (before the Match)", md, "deadline"))
+                                      "last legal permanent residence (before the Match)", md, "deadline",
+                                      key="statement-of-need"))
             if md and self.today > md:
                 res.status = AT_RISK
                 res.deadline = self.start
@@ -1421,7 +1549,7 @@ class _Eval:
             res.status = IN_PROGRESS
         if not ds and earliest:
             res.actions.append(Action("DS-2019 can be issued from this date (your program's TPL starts the "
-                                      "application)", earliest, "reminder"))
+                                      "application)", earliest, "reminder", key="ds2019-window"))
         if self.start and res.status != AT_RISK and self.today > self.start:
             res.status = AT_RISK
             res.deadline = self.start
@@ -1451,6 +1579,11 @@ class _Eval:
         s3 = self.res["usmle.step3"]
         if res.status == DONE:
             return
+        if not _date(f.get("h1b_petition_filed")):
+            md = self.cal_date(res, "match_day")
+            res.actions.append(Action("After the Match, your program files the H-1B petition (cap-exempt teaching "
+                                      "hospitals can file at any time); Step 3 must be passed first", md, "todo",
+                                      key="h1b-petition"))
         if s3.status != DONE:
             res.blocked_by.append(Blocker("usmle.step3", "An H-1B for residency needs Step 3 passed before the petition."))
         if _date(f.get("h1b_approved")):

@@ -1,0 +1,81 @@
+"""The main window's panels are built on first show; shortcuts are unique; labels are never cut."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel
+
+from gui.shell import open_session
+
+
+@pytest.fixture
+def win(qtbot, data_dir, today):
+    from gui.main_window import MainWindow
+    from gui.shell import load_demo
+
+    session = open_session(data_dir, today, demo=False)
+    load_demo(session.store, today)
+    session.choose_default_profile()
+    w = MainWindow(session)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    yield w
+    w.close()
+    session.store.db.close()
+
+
+def test_panels_are_built_when_first_shown(qtbot, win):
+    for title in ("Documents", "Reminders", "Costs"):
+        assert not win.panel_built(title)
+    assert [win.tabs.tabText(i) for i in range(win.tabs.count())][2:] == ["Documents", "Reminders", "Costs"]
+    win.profile_changed.emit()  # refreshes skip the panels not built yet
+    assert not win.panel_built("Costs")
+    win.tabs.setCurrentIndex(3)  # the tab bar, a click or Ctrl+Tab
+    assert win.panel_built("Reminders")
+    assert win.tabs.currentWidget() is win.reminders_panel
+    assert win.tabs.tabText(3) == "Reminders"
+    act = next(a for a in win._panel_actions if a.text() == "Documents")
+    act.trigger()
+    assert win.tabs.currentWidget() is win.documents_panel
+    assert win.build_all_panels() == []
+    assert win.tabs.indexOf(win.costs_panel) == 4
+    win.profile_changed.emit()  # built panels refresh
+
+
+def test_a_panel_that_fails_says_so(qtbot, win):
+    def broken():
+        raise RuntimeError("boom")
+
+    win.add_panel("Broken", broken)
+    assert win.build_all_panels() == ["Broken"]
+    assert "could not start" in win.statusBar().currentMessage()
+    assert isinstance(win.panel("Broken"), QLabel)
+
+
+def test_shortcuts_are_unique_and_reach_the_panels(qtbot, win):
+    seen: dict[str, str] = {}
+    for a in win.findChildren(QAction):
+        for seq in a.shortcuts():
+            key = seq.toString(QKeySequence.SequenceFormat.PortableText)
+            assert key not in seen, f"{key} is used by {seen[key]!r} and {a.text()!r}"
+            seen[key] = a.text()
+    assert "Ctrl+Shift+R" in seen and "Reminders" in seen["Ctrl+Shift+R"]
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    qtbot.keyClick(win, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert win.panel_built("Reminders")
+    assert win.tabs.currentWidget() is win.reminders_panel
+
+
+def test_dashboard_text_is_never_cut(qtbot, win):
+    qtbot.wait(50)
+    d = win.dashboard
+    for lab in (d.blocks_label, d.actions_label, d.deadlines_label):
+        assert lab.height() >= lab.heightForWidth(lab.width())
+    win.resize(1024, 700)
+    qtbot.wait(50)
+    for lab in (d.blocks_label, d.actions_label, d.deadlines_label):
+        assert lab.height() >= lab.heightForWidth(lab.width())
