@@ -45,6 +45,9 @@ def env() -> dict[str, str]:
     e = dict(os.environ)
     e.setdefault("QT_QPA_PLATFORM", "offscreen")
     e["PYTHONPATH"] = str(ROOT)
+    # An installed app has its .pyc files; a shell with PYTHONDONTWRITEBYTECODE=1 would make every
+    # run recompile every module and time the compiler instead of the app.
+    e.pop("PYTHONDONTWRITEBYTECODE", None)
     return e
 
 
