@@ -353,7 +353,10 @@ class StepPage(QWidget):
         self._set_status(r.status)
         today = self.session.today
         lines = []
-        if r.due:
+        done_on = r.info.get("completed_on") if r.status == "done" else None
+        if done_on:
+            lines.append(f"Completed: {done_on}")
+        elif r.due and r.status not in ("done", "not_applicable"):
             lines.append(f"Due: {r.due.isoformat()}")
         if r.deadline:
             lines.append(f"Deadline at risk: {r.deadline.isoformat()}")

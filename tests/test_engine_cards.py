@@ -401,7 +401,9 @@ def test_renewal_allowed_after_expiry_without_limit():
     facts = {"pals.enroll": {"body": "aha"}, "pals.card": {"issue_date": "2024-10-01"},
              "pals": {"lapsed_policy": "renewal_allowed"}}
     r = run(facts).step("pals.renewal")
-    assert r.status == AT_RISK and [a.key for a in r.actions] == ["book-renewal"] and r.actions[0].date is None
+    # nothing left to miss (at_risk needs a deadline), but overdue since the day after expiry
+    assert r.status == NOT_STARTED and r.deadline is None and r.due == D(2026, 11, 1)
+    assert [a.key for a in r.actions] == ["book-renewal"] and r.actions[0].date == TODAY
 
 
 def test_past_renewal_course_asks_for_the_new_card():

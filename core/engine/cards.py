@@ -180,8 +180,11 @@ def _renewal_fields(card: str) -> tuple[FieldSpec, ...]:
 def _steps(card: str) -> list[StepDef]:
     name = card.upper()
     stage = CARD_TITLES[card]
+    article = "an" if name[0] in "AEFHILMNORSX" else "a"  # read letter by letter: "an ACLS", "an NRP"
+    if card in ("pals", "pears"):  # said as words: "a PALS", "a PEARS"
+        article = "a"
     return [
-        StepDef(f"{card}.enroll", card, stage, f"Enrol in a {name} course",
+        StepDef(f"{card}.enroll", card, stage, f"Enrol in {article} {name} course",
                 f"Choose a {name} course from an accepted body in a format your employer accepts, and book it.",
                 (), _enroll_fields(card),
                 ("cards.accepted_bodies", f"{card}.covers", "cards.online_only_vendor", "cards.aha.materials_edition")),
@@ -948,11 +951,14 @@ def _lapse_policy(ctx: Context, card: str, body: str, r: StepResult, expires: dt
             else:
                 r.actions.append(Action("Record the new card from your renewal course.", key="record-new-card"))
             return
-        r.status = AT_RISK
         if window == dt.date.max:
+            # No deadline left to miss (so not at_risk), but overdue: the card lapsed already.
+            r.status = NOT_STARTED
+            r.due = lapse_day
             r.actions.append(Action("Book the renewal course now: until you pass it you hold no current card.",
-                                    key="book-renewal"))
+                                    today, "todo", key="book-renewal"))
             return
+        r.status = AT_RISK
         r.deadline = window
         r.due = window
         r.actions.append(Action(f"Take the renewal course by {_fmt(window)}; after that the full provider course.",
