@@ -18,7 +18,7 @@ TODAY = dt.date(2026, 11, 21)
 
 # A bare PySide6 window that quits after its first paint: the floor any Qt app starts from.
 BARE_WINDOW = """\
-import sys
+import os, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -27,6 +27,8 @@ class FirstPaintQuit(QObject):
     def eventFilter(self, obj, ev):
         if not self.done and ev.type() == QEvent.Type.Paint:
             self.done = True
+            if os.environ.get("CERTPATH_PAINT_STAMP"):
+                print(f"first-paint {time.time():.6f}", file=sys.stderr)
             QTimer.singleShot(0, app.quit)
         return False
 
@@ -108,6 +110,20 @@ def time_run(cmd: list[str]) -> float:
     if r.returncode != 0:
         raise SystemExit(f"{cmd} failed ({r.returncode}): {r.stderr.decode(errors='replace')[-2000:]}")
     return ms
+
+
+def time_to_paint(cmd: list[str]) -> float:
+    """Process start -> the first paint of its main window (the stamp the window prints)."""
+    e = env()
+    e["CERTPATH_PAINT_STAMP"] = "1"
+    t0 = time.time()
+    r = subprocess.run(cmd, env=e, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        raise SystemExit(f"{cmd} failed ({r.returncode}): {r.stderr.decode(errors='replace')[-2000:]}")
+    for line in r.stderr.decode(errors="replace").splitlines():
+        if line.startswith("first-paint "):
+            return (float(line.split()[1]) - t0) * 1000
+    raise SystemExit(f"{cmd} printed no first-paint stamp")
 
 
 def side_by_side(cmds: dict[str, list[str]], runs: int, measure=time_run) -> dict[str, list[float]]:

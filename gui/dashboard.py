@@ -194,7 +194,8 @@ class Dashboard(QScrollArea):
             self.open_step.emit(self._next_step)
 
     # -- data -----------------------------------------------------------------------------------
-    def refresh(self) -> None:
+    def refresh(self, journey: Journey | None = None, doc: dict | None = None) -> None:
+        """Show the current profile; a caller that has just evaluated it passes `journey`/`doc`."""
         if self.session.profile_id is None:
             self.journey = None
             self.heading.setText("No profile")
@@ -206,10 +207,11 @@ class Dashboard(QScrollArea):
             self._fill_progress([])
             self.timeline.set_items([], [], self.session.today)
             return
-        doc = self.session.document()
         today = self.session.today
+        if journey is None or doc is None:
+            doc = self.session.document()
         try:
-            journey = evaluate(doc, today)
+            journey = journey if journey is not None else evaluate(doc, today)
         except Exception as e:  # never a traceback: say it, keep the window usable
             self.heading.setText(doc["name"])
             self.next_label.setText(f"CertPath could not evaluate this profile ({type(e).__name__}).")

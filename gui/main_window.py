@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
@@ -28,7 +29,9 @@ from . import theme
 from .dashboard import Dashboard
 from .navigator import Navigator
 from .session import Session
-from .step_page import StepPage
+
+if TYPE_CHECKING:
+    from .step_page import StepPage
 
 log = logging.getLogger("certpath.gui")
 
@@ -50,7 +53,9 @@ DISCLAIMER = (
 class MainWindow(QMainWindow):
     profile_changed = Signal()
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, defer_extensions: bool = False) -> None:
+        """`defer_extensions`: attach the documents/reminders/costs/backup extensions just after
+        the first paint (the app's start-up does this: the window shows ~50 ms sooner)."""
         super().__init__()
         self.session = session
         self.setWindowTitle("CertPath" + (" (demo)" if session.demo else ""))
@@ -90,6 +95,16 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.restore_geometry()
         self.refresh()
+        self.extensions_attached = False
+        if defer_extensions:
+            QTimer.singleShot(0, self.attach_extensions)
+        else:
+            self.attach_extensions()
+
+    def attach_extensions(self) -> None:
+        if self.extensions_attached:
+            return
+        self.extensions_attached = True
         from .extensions import attach_all
 
         attach_all(self)
@@ -249,13 +264,15 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         pid = self.session.profile_id
         journey = None
+        doc = None
         if pid is not None:
             try:
-                journey = evaluate(self.session.document(), self.session.today)
+                doc = self.session.document()
+                journey = evaluate(doc, self.session.today)
             except Exception as e:
                 self.statusBar().showMessage(f"CertPath could not evaluate this profile ({type(e).__name__}).")
         self.navigator.populate(journey)
-        self.dashboard.refresh()
+        self.dashboard.refresh(journey=journey, doc=doc if journey is not None else None)
         self._rebuild_walk_menu([t.track for t in journey.tracks] if journey else [])
         for page in self.pages.values():
             if page.is_dirty():
@@ -293,6 +310,8 @@ class MainWindow(QMainWindow):
         page = self.pages.get(key)
         if page is None:
             try:
+                from .step_page import StepPage  # built on demand: not needed for the first paint
+
                 page = StepPage(self.session, key)
             except KeyError:
                 self.statusBar().showMessage(f"There is no step called {key}.")
@@ -315,6 +334,8 @@ class MainWindow(QMainWindow):
 
     def current_page(self) -> StepPage | None:
         w = self.tabs.widget(1)
+        from .step_page import StepPage
+
         return w if isinstance(w, StepPage) else None
 
     def save_step(self) -> bool:

@@ -106,6 +106,7 @@ class ImgFactsPage(QWizardPage):
         sf = {f.key: f for f in step_def("ecfmg.school").fields}
         self.track_form = StepForm(tuple(tf[k] for k in IMG_TRACK_KEYS))
         self.school_form = StepForm(tuple(sf[k] for k in IMG_SCHOOL_KEYS))
+        StepForm.align(self.school_form, self.track_form)
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("<b>Your medical school</b>"))
         lay.addWidget(self.school_form)

@@ -64,13 +64,21 @@ def _app():
 
 
 def open_data(paths: DataPaths, today: dt.date, now: dt.datetime,
-              on_recovery: Callable[[object], Database | None] | None = None) -> Database:
-    """The user's data file: recovered if damaged, backed up before migrations and once a day."""
-    from core import backup
+              on_recovery: Callable[[object], Database | None] | None = None,
+              daily_backup: bool = True) -> Database:
+    """The user's data file: recovered if damaged, backed up before migrations and once a day.
+
+    `daily_backup=False` leaves the daily copy to the caller (the app runs it right after the
+    first paint, see `run_daily_backup`): core.backup and zipfile are not needed to show the window.
+    """
     from core.recovery import Recovery, open_or_recover
 
-    hook = backup.before_migrate_hook(paths, today)
-    result = open_or_recover(paths, now=now, before_migrate=hook)
+    def before_migrate(path, pending: int) -> None:
+        from core import backup
+
+        backup.before_migrate_hook(paths, today)(path, pending)
+
+    result = open_or_recover(paths, now=now, before_migrate=before_migrate)
     if isinstance(result, Recovery):
         if on_recovery is None:
             raise RecoveryNeeded(result)
@@ -78,23 +86,32 @@ def open_data(paths: DataPaths, today: dt.date, now: dt.datetime,
         if db is None:
             raise StartCancelled()
         result = db
-    try:
-        made = backup.auto_backup(paths, today, conn=result.conn)
-        if made:
-            log.info("automatic backup %s", made.name)
-    except Exception:  # a failed backup must not stop the user from working
-        log.exception("the automatic backup failed")
+    if daily_backup:
+        run_daily_backup(paths, today, result)
     return result
 
 
+def run_daily_backup(paths: DataPaths, today: dt.date, db: Database) -> None:
+    """The automatic backup (at most one a day); a failure is logged, never stops the user."""
+    try:
+        from core import backup
+
+        made = backup.auto_backup(paths, today, conn=db.conn)
+        if made:
+            log.info("automatic backup %s", made.name)
+    except Exception:
+        log.exception("the automatic backup failed")
+
+
 def open_session(data_dir, today: dt.date, demo: bool, *, now: dt.datetime | None = None,
-                 on_recovery: Callable[[object], Database | None] | None = None) -> Session:
+                 on_recovery: Callable[[object], Database | None] | None = None,
+                 daily_backup: bool = True) -> Session:
     paths = data_paths(data_dir).ensure()
     if demo:
         db = open_database(paths.db)
     else:
         now = now or dt.datetime.combine(today, dt.datetime.now().time())
-        db = open_data(paths, today, now, on_recovery)
+        db = open_data(paths, today, now, on_recovery, daily_backup=daily_backup)
     store = Store(db)
     session = Session(store=store, paths=paths, today=today, demo=demo)
     if demo and not store.list_profiles():
@@ -181,7 +198,7 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
         log.info("CertPath starting (demo=%s)", demo)
         try:
             session = open_session(
-                data_dir, today, demo, now=now,
+                data_dir, today, demo, now=now, daily_backup=False,
                 on_recovery=lambda r: recovery_dialog(r, paths, today, now))
         except StartCancelled:
             return 0
@@ -202,11 +219,17 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
             wiz = OnboardingWizard(session)
             if not wiz.exec():
                 return 0
-        win = MainWindow(session)
+        win = MainWindow(session, defer_extensions=True)
         if page:
             win.open_step(page)
         if args.screenshot:
+            if not demo:
+                run_daily_backup(session.paths, today, session.store.db)
             return screenshot(app, win, Path(args.screenshot), args.size)
+        if not demo:  # the daily backup, just after the first paint
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, lambda: run_daily_backup(session.paths, today, session.store.db))
         win.show()
         return app.exec()
     finally:
@@ -218,6 +241,8 @@ def screenshot(app, win, path: Path, size: str | None) -> int:
     if size:
         w, h = (int(x) for x in size.lower().split("x"))
         win.resize(w, h)
+    if hasattr(win, "attach_extensions"):
+        win.attach_extensions()  # a screenshot shows the whole window, panels' tabs included
     win.show()
     app.processEvents()
     ok = win.grab().save(str(path))

@@ -370,6 +370,22 @@ class StepForm(QWidget):
                 bl.addWidget(fe.error)
                 form.addRow(lab, box)
 
+    def labels(self) -> list[QLabel]:
+        out = []
+        for row in range(self.form.rowCount()):
+            item = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if item is not None and isinstance(item.widget(), QLabel):
+                out.append(item.widget())
+        return out
+
+    @staticmethod
+    def align(*forms: StepForm) -> None:
+        """Give several forms shown one above the other the same label column."""
+        labels = [lab for f in forms for lab in f.labels()]
+        width = max((lab.sizeHint().width() for lab in labels), default=0)
+        for lab in labels:
+            lab.setMinimumWidth(width)
+
     # -- values ---------------------------------------------------------------------------------
     def data(self) -> tuple[dict[str, Any], list[Problem]]:
         """The values entered (empty ones left out) and the text that could not be read."""

@@ -129,3 +129,21 @@ def test_version_and_help_do_not_need_qt():
                          capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
     assert out.stdout.startswith("CertPath 0.")
     assert out.stdout.strip().endswith("False")
+
+
+def test_starting_the_app_makes_the_daily_backup(qtbot, tmp_path):
+    from core.db import open_database
+    from core.store import Store
+    from gui.app import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    db = open_database(data / "certpath.sqlite3")
+    Store(db).create_profile("X", "other", [])
+    db.close()
+    assert main(["--data-dir", str(data), "--screenshot", str(tmp_path / "s.png"), "--today", "2026-11-21"]) == 0
+    backups = [p for p in (data / "backups").rglob("*") if p.is_file()]
+    assert len(backups) == 1, backups
+    # at most one a day
+    assert main(["--data-dir", str(data), "--screenshot", str(tmp_path / "s.png"), "--today", "2026-11-21"]) == 0
+    assert len([p for p in (data / "backups").rglob("*") if p.is_file()]) == 1
