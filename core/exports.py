@@ -43,7 +43,9 @@ def steps_rows(store, profile_id: int, today: dt.date) -> tuple[list[str], list[
     from .engine.base import STATUS_LABELS
 
     journey = evaluate(store.document(profile_id), today)
-    header = ["track", "step_id", "step", "status", "due", "expires", "deadline", "next_actions", "blocked_by"]
+    # `status` is the stable id (product.md: exports use it); `status_label` is for people
+    header = ["track", "step_id", "step", "status", "status_label", "due", "expires", "deadline", "next_actions",
+              "blocked_by"]
     rows = []
     for t in journey.tracks:
         for s in t.steps:
@@ -53,8 +55,8 @@ def steps_rows(store, profile_id: int, today: dt.date) -> tuple[list[str], list[
                 title = s.id
             acts = "; ".join(f"{a.text}" + (f" ({a.date.isoformat()})" if a.date else "") for a in s.actions)
             blocked = "; ".join(b.reason for b in s.blocked_by)
-            rows.append([TRACK_TITLES.get(t.track, t.track), s.id, title, STATUS_LABELS.get(s.status, s.status),
-                         s.due, s.expires, s.deadline, acts, blocked])
+            rows.append([TRACK_TITLES.get(t.track, t.track), s.id, title, s.status,
+                         STATUS_LABELS.get(s.status, s.status), s.due, s.expires, s.deadline, acts, blocked])
     return header, rows
 
 

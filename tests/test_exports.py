@@ -39,8 +39,11 @@ def _rows(text: str) -> list[list[str]]:
 def test_every_kind(filled, today, data_dir):
     store, pid = filled
     steps = _rows(export_csv("steps", store, pid, today))
-    assert steps[0][:4] == ["track", "step_id", "step", "status"]
+    assert steps[0][:5] == ["track", "step_id", "step", "status", "status_label"]
     assert any(r[1] == "usmle.step2ck" for r in steps[1:])
+    from core.engine.base import STATUS_LABELS, STATUSES
+
+    assert all(r[3] in STATUSES and r[4] == STATUS_LABELS[r[3]] for r in steps[1:])
     deadlines = _rows(export_csv("deadlines", store, pid, today))
     assert deadlines[0][0] == "date" and len(deadlines) > 3
     assert [r[0] for r in deadlines[1:]] == sorted(r[0] for r in deadlines[1:])
