@@ -58,7 +58,8 @@ MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 _CHUNK = 1024 * 1024
 
-_AUTO_NAME = re.compile(r"certpath-(\d{4}-\d{2}-\d{2})(?:-(before-migration-v\d+|before-restore-\d{6}))?\.sqlite3")
+_AUTO_NAME = re.compile(
+    r"certpath-(\d{4}-\d{2}-\d{2})(?:-(before-migration-v\d+|before-restore-\d{6}(?:-\d{1,4})?))?\.sqlite3")
 
 Progress = Callable[[int, int], None]  # (done, total) in bytes
 
@@ -252,6 +253,13 @@ def before_migrate_hook(paths: DataPaths, today: dt.date) -> Callable[[Path, int
 
 
 # -- full archive ------------------------------------------------------------------------------
+def zip_time(when: dt.datetime | dt.date) -> tuple[int, int, int, int, int, int]:
+    """A ZIP entry's date_time; ZIP cannot store years before 1980 (a reset clock) or after 2107."""
+    t = (when.year, when.month, when.day, getattr(when, "hour", 0), getattr(when, "minute", 0),
+         getattr(when, "second", 0))
+    return max(min(t, (2107, 12, 31, 23, 59, 58)), (1980, 1, 1, 0, 0, 0))
+
+
 def _sha256_file(path: Path) -> tuple[str, int]:
     h = hashlib.sha256()
     n = 0
@@ -298,7 +306,7 @@ def create_archive(paths: DataPaths, dest: Path, *, now: dt.datetime,
             for name, p in members:
                 h = hashlib.sha256()
                 size = 0
-                zi = zipfile.ZipInfo(name, date_time=now.timetuple()[:6])
+                zi = zipfile.ZipInfo(name, date_time=zip_time(now))
                 zi.compress_type = zipfile.ZIP_DEFLATED
                 zi.external_attr = (stat.S_IFREG | 0o600) << 16
                 with open(p, "rb") as src, zf.open(zi, "w", force_zip64=True) as out:
@@ -313,7 +321,7 @@ def create_archive(paths: DataPaths, dest: Path, *, now: dt.datetime,
             manifest = {"format": ARCHIVE_FORMAT, "app_version": __version__,
                         "schema_version": _schema_version(), "created": now.isoformat(timespec="seconds"),
                         "files": files}
-            zf.writestr(zipfile.ZipInfo(MANIFEST_MEMBER, date_time=now.timetuple()[:6]),
+            zf.writestr(zipfile.ZipInfo(MANIFEST_MEMBER, date_time=zip_time(now)),
                         json.dumps(manifest, indent=2, sort_keys=True))
         with open(part, "rb+") as f:
             os.fsync(f.fileno())
@@ -474,13 +482,48 @@ def _stamp(now: dt.datetime) -> str:
     return now.strftime("%H%M%S")
 
 
+def _ensure_not_in_use(db: Path) -> None:
+    """Refuse to replace the data file while any connection (this process or another) has it open.
+
+    Swapping it then would lose data: the open connection keeps writing into the replaced file
+    and its deleted -wal (POSIX), or the rename fails half-way (Windows). An exclusive lock is
+    granted only when no other connection holds the file.
+    """
+    if not db.exists():
+        return
+    try:
+        conn = sqlite3.connect(str(db), timeout=0.2)
+    except sqlite3.Error:
+        return  # unreadable: _keep_previous moves it aside as it is
+    try:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.rollback()
+    except sqlite3.Error as e:
+        code = (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF
+        if code in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+            raise BackupError("Your data file is in use (still open in CertPath or another program), "
+                              "so it was not replaced. Close it and try again.") from None
+    finally:
+        conn.close()
+
+
+def _free_name(folder: Path, stem: str, suffix: str) -> Path:
+    """folder/stem+suffix, or stem-2, stem-3…: a kept file is never overwritten."""
+    dest, n = folder / f"{stem}{suffix}", 1
+    while dest.exists() or Path(f"{dest}-wal").exists():
+        n += 1
+        dest = folder / f"{stem}-{n}{suffix}"
+    return dest
+
+
 def _keep_previous(paths: DataPaths, now: dt.datetime) -> Path | None:
     """Keep the current data file in backups/ before it is replaced; None if there is none."""
     db = paths.db
     if not db.exists():
         return None
     ensure_private_dir(paths.backups)
-    dest = paths.backups / f"certpath-{now.date().isoformat()}-before-restore-{_stamp(now)}.sqlite3"
+    dest = _free_name(paths.backups, f"certpath-{now.date().isoformat()}-before-restore-{_stamp(now)}", ".sqlite3")
     try:
         conn = sqlite3.connect(str(db))
         try:
@@ -491,7 +534,7 @@ def _keep_previous(paths: DataPaths, now: dt.datetime) -> Path | None:
         verify_database(dest)
     except (sqlite3.Error, BackupError, DatabaseError):
         # Unreadable: keep the file itself (and its -wal/-shm) exactly as it is.
-        folder = ensure_private_dir(paths.backups / f"replaced-{now.strftime('%Y%m%d-%H%M%S')}")
+        folder = ensure_private_dir(_free_name(paths.backups, f"replaced-{now.strftime('%Y%m%d-%H%M%S')}", ""))
         for suffix in ("", "-wal", "-shm"):
             src = Path(str(db) + suffix)
             if src.exists():
@@ -503,6 +546,7 @@ def _keep_previous(paths: DataPaths, now: dt.datetime) -> Path | None:
 
 
 def _swap_in(paths: DataPaths, checked: Path, now: dt.datetime) -> Path | None:
+    _ensure_not_in_use(paths.db)
     previous = _keep_previous(paths, now)
     os.replace(checked, paths.db)
     for suffix in ("-wal", "-shm"):
@@ -516,6 +560,7 @@ def restore_backup(paths: DataPaths, backup: Path, *, now: dt.datetime) -> Resto
     backup = Path(backup)
     verify_database(backup)
     paths.ensure()
+    _ensure_not_in_use(paths.db)
     fd, tmp_name = tempfile.mkstemp(prefix=".restore-", suffix=".sqlite3", dir=paths.root)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -535,6 +580,7 @@ def restore_archive(paths: DataPaths, archive: Path, *, now: dt.datetime,
     info = inspect_archive(archive)
     label = archive.name
     paths.ensure()
+    _ensure_not_in_use(paths.db)
     try:
         free = shutil.disk_usage(paths.root).free
     except OSError:

@@ -113,7 +113,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     doc = store.document(_profile_id(store, args.id))
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise CliError(f"-o {args.output}: cannot write the file ({e.strerror or e})", 1) from None
     else:
         sys.stdout.write(text)
     return 0

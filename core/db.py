@@ -34,6 +34,41 @@ class NotADatabaseError(DatabaseError):
     """The file is not a CertPath database (or is damaged)."""
 
 
+class DataFileUnavailableError(DatabaseError):
+    """The file could not be used right now (in use, no permission, disk full, a failed update).
+
+    Not damage: the file must not be moved aside or replaced because of it.
+    """
+
+
+# SQLite's primary result codes that say the file's contents are bad; any other error while
+# opening (BUSY, LOCKED, CANTOPEN, PERM, READONLY, FULL, IOERR, CONSTRAINT in a migration...)
+# is about the situation, not the file.
+_DAMAGE_CODES = {11, 24, 26}  # SQLITE_CORRUPT, SQLITE_FORMAT, SQLITE_NOTADB
+
+
+def is_damage(e: sqlite3.Error) -> bool:
+    code = getattr(e, "sqlite_errorcode", None)
+    return code is None or (code & 0xFF) in _DAMAGE_CODES
+
+
+def open_error(path: Path, e: sqlite3.Error) -> DatabaseError:
+    """The user's message for an error met while opening `path`: damage, or not."""
+    if is_damage(e):
+        return NotADatabaseError(f"{path} is not a CertPath data file, or it is damaged ({e})")
+    code = (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF
+    if code in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+        why = "it is in use by another program (or another CertPath). Close it and try again"
+    elif code in (3, 8, 14, 23):  # PERM, READONLY, CANTOPEN, AUTH
+        why = "it cannot be opened for writing (check the file's and the folder's permissions)"
+    elif code == 13:  # SQLITE_FULL
+        why = "the disk is full. Free some space and try again"
+    else:
+        why = "of an error"
+    return DataFileUnavailableError(
+        f"{path.name} could not be opened because {why} ({e}). The file has not been changed.")
+
+
 class Database:
     """The app's handle on the data file: a sqlite3 connection with sqlite-utils behind it.
 
@@ -122,9 +157,9 @@ def inspect_file(path: Path) -> tuple[int, set[str]]:
     """
     uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True)
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as e:
-        raise NotADatabaseError(f"{path} cannot be opened: {e}") from e
+        raise open_error(path, e) from e
     try:
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -138,7 +173,7 @@ def inspect_file(path: Path) -> tuple[int, set[str]]:
                     "SELECT name FROM _sqlite_migrations WHERE migration_set = 'certpath'")}
             ntables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         except sqlite3.DatabaseError as e:
-            raise NotADatabaseError(f"{path} is not a CertPath data file, or it is damaged ({e})") from e
+            raise open_error(path, e) from e
     finally:
         conn.close()
     if ntables and app_id not in (0, APPLICATION_ID):
@@ -175,7 +210,10 @@ def open_database(path: Path, *, migrate: bool = True,
     ensure_private_dir(path.parent)
     up_to_date = check_not_newer(path)
     existed = path.exists() and path.stat().st_size > 0
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    except sqlite3.Error as e:
+        raise open_error(path, e) from e
     db = Database(conn)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -197,7 +235,7 @@ def open_database(path: Path, *, migrate: bool = True,
                     conn.execute(f"PRAGMA user_version = {_schema_version()}")
     except sqlite3.DatabaseError as e:
         conn.close()
-        raise NotADatabaseError(f"{path} is not a CertPath data file, or it is damaged ({e})") from e
+        raise open_error(path, e) from e
     except BaseException:
         conn.close()
         raise

@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .backup import zip_time
 from .db import transaction
 from .vault import OK, STATE_LABELS, Document, Vault, VaultError, unique_names
 
@@ -127,7 +128,7 @@ def write_packet(store, vault: Vault, plan: PacketPlan, out_path: str | os.PathL
     try:
         with os.fdopen(fd, "wb") as f:
             with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as z:
-                stamp = (plan.today.year, plan.today.month, plan.today.day, 0, 0, 0)
+                stamp = zip_time(plan.today)  # ZIP has no year before 1980 (a reset clock)
                 z.writestr(zipfile.ZipInfo(INDEX_TXT, stamp), plan.index_text().encode("utf-8"),
                            compress_type=zipfile.ZIP_DEFLATED)
                 if index_pdf is not None:

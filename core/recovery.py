@@ -5,7 +5,9 @@ not a database, is truncated, or fails `PRAGMA quick_check`. The damaged file (a
 -shm) is then renamed aside with a timestamp, `certpath.sqlite3.damaged-YYYYMMDD-HHMMSS`, never
 deleted, and the Recovery offers the newest good automatic backup (`restore_newest`) or a fresh
 start (`start_fresh`). A file written by a newer CertPath is not damaged: `NewerVersionError`
-propagates and the file is left untouched.
+propagates and the file is left untouched. Neither is a file that cannot be used right now (in
+use by another program, no permission, a full disk, a migration that failed and rolled back):
+`DataFileUnavailableError` propagates, and the file is left where it is.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .backup import BackupInfo, newest_good_backup, restore_backup
-from .db import Database, NewerVersionError, NotADatabaseError, check_not_newer, open_database
+from .db import (
+    Database,
+    DataFileUnavailableError,
+    NewerVersionError,
+    NotADatabaseError,
+    check_not_newer,
+    is_damage,
+    open_database,
+)
 from .paths import DataPaths
 
 log = logging.getLogger("certpath.recovery")
@@ -39,14 +49,22 @@ class Recovery:
 
 
 def quick_check(path: Path) -> str | None:
-    """None if the file passes SQLite's quick check; otherwise what is wrong."""
+    """None if the file passes SQLite's quick check; otherwise what is wrong.
+
+    Raises `DataFileUnavailableError` when the file cannot be checked now (in use, no permission).
+    """
+    from . import db as _db
+
     try:
-        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=_db.BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as e:
-        return f"it cannot be opened ({e})"
+        raise _db.open_error(Path(path), e) from e
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as e:
+        if not is_damage(e):  # locked, no permission, I/O: not the file's fault
+            raise _db.open_error(Path(path), e) from e
         return f"it is not a database or it is damaged ({e})"
     finally:
         conn.close()
@@ -95,11 +113,14 @@ def open_or_recover(paths: DataPaths, *, now: dt.datetime,
     if problem is None:
         try:
             return open_database(db_path, before_migrate=before_migrate)
-        except NewerVersionError:
-            raise
+        except (NewerVersionError, DataFileUnavailableError):
+            raise  # not damage: the file stays where it is, untouched
         except NotADatabaseError as e:
             problem = str(e)
         except sqlite3.DatabaseError as e:
+            if not is_damage(e):
+                raise DataFileUnavailableError(
+                    f"{db_path.name} could not be opened ({e}). The file has not been changed.") from e
             problem = f"it is damaged ({e})"
     log.error("data file cannot be used: %s", problem)
     moved = move_aside(db_path, now)

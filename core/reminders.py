@@ -18,9 +18,9 @@ and date replaces them (their stages, snooze and done carry over, and their cale
 Each row has a `revision` (the calendar event's SEQUENCE), bumped when its date, title, step,
 stages or done state change, and `revised_on`, the day of that change (LAST-MODIFIED).
 
-A reminder "fires" on each stage day (due − stage) and on the due day. Nothing reads the clock:
-every function takes `today` (`set_stages` and `undo_done` fall back to the clock's date when
-they are not given one).
+A reminder "fires" on each stage day (due − stage) and on the due day. Nothing reads the date
+from the clock: every function takes `today`. (`created_at`, a UTC timestamp kept for the record,
+is the only clock value written.)
 """
 
 from __future__ import annotations
@@ -399,8 +399,8 @@ def _check_id(db: Database, reminder_id: int) -> dict[str, Any]:
 _BUMP = ", revision = revision + 1, revised_on = ?"
 
 
-def _day(today: dt.date | None) -> str:
-    return (today or dt.date.today()).isoformat()
+def _day(today: dt.date) -> str:
+    return today.isoformat()
 
 
 def add_task(store, profile_id: int, title: str, due: dt.date, *, repeat_days: int | None = None,
@@ -409,8 +409,9 @@ def add_task(store, profile_id: int, title: str, due: dt.date, *, repeat_days: i
     title = title.strip()
     if not title:
         raise ValueError("a reminder needs a title")
-    if repeat_days is not None and not 1 <= int(repeat_days) <= 3660:
-        raise ValueError("repeat every 1 to 3660 days")
+    if repeat_days is not None:
+        if isinstance(repeat_days, bool) or not isinstance(repeat_days, int) or not 1 <= repeat_days <= 3660:
+            raise ValueError("repeat every 1 to 3660 days (a whole number)")
     st = parse_stages(stages)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with transaction(store.db):
@@ -424,7 +425,7 @@ def add_task(store, profile_id: int, title: str, due: dt.date, *, repeat_days: i
     return rid
 
 
-def set_stages(store, reminder_id: int, stages: Iterable[int] | str, *, today: dt.date | None = None) -> None:
+def set_stages(store, reminder_id: int, stages: Iterable[int] | str, *, today: dt.date) -> None:
     """New stages (the calendar's alarms change: the revision goes up when they differ)."""
     st = parse_stages(stages)
     info = _check_id(store.db, reminder_id)
@@ -463,7 +464,7 @@ def mark_done(store, reminder_id: int, today: dt.date) -> dt.date | None:
     return None
 
 
-def undo_done(store, reminder_id: int, *, today: dt.date | None = None) -> None:
+def undo_done(store, reminder_id: int, *, today: dt.date) -> None:
     info = _check_id(store.db, reminder_id)
     if info["done_at"] is None:
         return

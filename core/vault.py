@@ -33,6 +33,7 @@ MAX_NAME_CHARS = 1000  # the stored original name (longer is cut)
 SAFE_NAME_BYTES = 150  # a file name made for a ZIP or the viewer (fits every file system)
 PROFILE_LEVEL = "profile"  # step_id of a document that belongs to the profile, not a step
 VIEWER_MAX_AGE = dt.timedelta(days=1)  # viewer copies older than this are removed on the next open
+ORPHAN_GRACE = dt.timedelta(hours=1)  # unused vault files younger than this are left alone
 _CHUNK = 1024 * 1024
 
 OK = "ok"
@@ -78,7 +79,8 @@ class AttachResult:
 
 # -- names -------------------------------------------------------------------------------------
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+             *(f"{p}{i}" for p in ("COM", "LPT") for i in (*"0123456789", "\u00b9", "\u00b2", "\u00b3"))}
 
 
 def clean_original_name(name: str) -> str:
@@ -117,7 +119,7 @@ def safe_file_name(name: str, limit: int = SAFE_NAME_BYTES) -> str:
     ext = safe_suffix(name)
     stem = name[: -len(ext)] if ext and name.lower().endswith(ext) else name
     stem = stem.rstrip(" .") or "document"
-    if stem.split(".")[0].upper() in _RESERVED:
+    if stem.split(".")[0].rstrip(" ").upper() in _RESERVED:  # Windows ignores "CON .x.pdf"'s spaces too
         stem = "_" + stem
     stem = _cut_utf8(stem, limit - len(ext.encode("utf-8"))).rstrip(" .") or "document"
     return stem + ext
@@ -277,6 +279,7 @@ class Vault:
         try:
             if final.exists() and final.stat().st_size == size and hash_file(final) == sha:
                 tmp.unlink()
+                os.utime(final)  # in use again: `remove_orphans` leaves recent files alone
             else:  # new, or a damaged copy that these bytes repair
                 ensure_private_dir(final.parent)
                 os.replace(tmp, final)
@@ -448,3 +451,39 @@ class Vault:
             return []
         used = {r[0] for r in self.db.execute("SELECT DISTINCT sha256 FROM documents").fetchall()}
         return [p for p in self.paths.vault.glob("??/*") if p.is_file() and p.name not in used]
+
+    def remove_orphans(self, now: dt.datetime, grace: dt.timedelta = ORPHAN_GRACE) -> int:
+        """Delete what no document uses any more; returns how many files went.
+
+        That is: the bytes of the documents of a deleted profile (its rows went with the profile,
+        the files stayed), bytes left by a crash between the copy and the commit of `attach`,
+        and `.incoming-*` temporary files of an interrupted copy. Files changed within `grace`
+        of `now` stay (an attach may be between its copy and its commit). `blobs` rows nothing
+        uses are deleted first, in one transaction; the files only after it commits.
+        Never raises for a file that cannot be removed (it stays until the next time).
+        """
+        root = self.paths.vault
+        if not root.is_dir():
+            return 0
+        cutoff = now.timestamp() - grace.total_seconds()
+        with transaction(self.db):
+            self.db.execute("DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM documents)")
+        candidates = self.orphans() + [p for p in root.glob(".incoming-*") if p.is_file()]
+        candidates += [p for p in root.glob("??/.incoming-*") if p.is_file()]
+        removed = 0
+        for p in candidates:
+            try:
+                if p.is_symlink() or p.lstat().st_mtime > cutoff:
+                    continue
+                if not p.name.startswith(".incoming-") and self._blob_in_use(p.name):
+                    continue  # attached again since orphans() looked
+                p.unlink()
+                removed += 1
+                if p.parent != root:
+                    try:
+                        p.parent.rmdir()
+                    except OSError:
+                        pass
+            except OSError:
+                continue
+        return removed

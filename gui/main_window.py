@@ -317,6 +317,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"There is no step called {key}.")
                 return None
             page.saved.connect(self._on_saved)
+            page.overrides_changed.connect(self._on_override)
             page.open_step.connect(self.open_step)
             self.pages[key] = page
         if self.tabs.widget(1) is not page:
@@ -349,6 +350,14 @@ class MainWindow(QMainWindow):
 
     def _on_saved(self, key: str) -> None:
         self.statusBar().showMessage(f"Saved {self.pages[key].title if key in self.pages else key}.", 4000)
+        self.refresh()
+        self.profile_changed.emit()
+
+    def _on_override(self, rule_id: str) -> None:
+        pid = self.session.profile_id
+        mine = pid is not None and rule_id in self.session.store.overrides(pid)
+        self.statusBar().showMessage(f"Your value for {rule_id} is saved; the statuses use it." if mine
+                                     else f"Back to the published value for {rule_id}.", 5000)
         self.refresh()
         self.profile_changed.emit()
 

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import copy
 import html
+import json
+import math
+import re
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -49,8 +54,63 @@ def describe_value(rule: Rule) -> str:
     return ""
 
 
-def rule_html(rule: Rule) -> str:
-    """One rule record as rich text: statement, value, sources, checked date, confidence."""
+def format_value(value: Any) -> str:
+    """A rule value as a user types it back: yes/no, a number, text, or JSON for a table."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | str):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def parse_value(text: str, published: Any = None) -> Any:
+    """What a user typed as their own rule value. Numbers stay numbers, yes/no and true/false are
+    booleans, JSON (a quoted text, a list, a table) is read as JSON and anything else is text.
+    Raises ValueError with a sentence for the user."""
+    t = text.strip()
+    if not t:
+        raise ValueError("Type a value (a number, yes/no or text).")
+    low = t.lower()
+    if low in ("null", "none"):
+        raise ValueError("Type a value; to go back to the published value use Remove my value.")
+    if low in ("yes", "true", "no", "false"):
+        value: Any = low in ("yes", "true")
+    else:
+        try:
+            value = json.loads(t)
+        except ValueError:
+            if t[:1] in "[{":
+                raise ValueError("This looks like a list or table but is not valid JSON.") from None
+            value = t
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("Type a finite number.")
+    if isinstance(published, dict | list) and not isinstance(value, type(published)):
+        kind = "a table (JSON object)" if isinstance(published, dict) else "a list (JSON array)"
+        raise ValueError(f"The published value is {kind}; type yours in the same shape, e.g. "
+                         f"{format_value(published)[:80]}")
+    if isinstance(published, bool) and not isinstance(value, bool):
+        raise ValueError(f"The published value is yes or no ({format_value(published)}); type yes or no.")
+    if (isinstance(published, int | float) and not isinstance(published, bool)
+            and (isinstance(value, bool) or not isinstance(value, int | float))):
+        raise ValueError(f"The published value is a number ({format_value(published)}); type a number, "
+                         "e.g. 3 or 7.5.")
+    if isinstance(value, dict | list) and not isinstance(published, dict | list):
+        raise ValueError("Type a single value (a number, yes/no or text), not a list or table.")
+    return value
+
+
+_BREAK_AFTER = re.compile(r"([./_\-])")
+
+
+def breakable(text: str) -> str:
+    """Escaped text whose long identifiers and addresses may wrap after . / _ - (a zero-width space),
+    so a narrow column wraps them instead of being pushed wider than the window."""
+    return _BREAK_AFTER.sub("\\1\u200b", html.escape(text))
+
+
+def rule_html(rule: Rule, published: str = "") -> str:
+    """One rule record as rich text: statement, value, sources, checked date, confidence.
+    `published` is the published value, said beside a user's own value."""
     esc = html.escape
     fg, bg = theme.badge_colors(rule.confidence)
     conf = theme.CONFIDENCE_TEXT.get(rule.confidence, rule.confidence)
@@ -58,10 +118,14 @@ def rule_html(rule: Rule) -> str:
     val = describe_value(rule)
     if rule.is_override:
         ofg, obg = theme.badge_colors("override")
-        note = rule.override.get("note") if rule.override else ""
-        parts.append(f"<span style='color:{ofg}; background:{obg};'>&nbsp;Your value: "
-                     f"{esc(str(rule.value))}&nbsp;</span>"
-                     + (f" ({esc(str(note))})" if note else "") + " (you entered this; it replaces the published value)")
+        ov = rule.override or {}
+        note = str(ov.get("note") or "")
+        noted = f" (noted {esc(str(ov['date']))})" if ov.get("date") else ""
+        parts.append(f"<span style='color:{ofg}; background:{obg};'>&nbsp;Your value{noted}: "
+                     f"{esc(format_value(rule.value))}&nbsp;</span>"
+                     + (f" {esc(note)}" if note else "")
+                     + "<br><i>You entered this; CertPath uses it instead of the published value"
+                     + (f" ({esc(published)})" if published else "") + ".</i>")
     elif val:
         parts.append(f"Value: {esc(val)}")
     meta = (f"<span style='color:{fg}; background:{bg};'>&nbsp;{esc(conf)}&nbsp;</span>"
@@ -73,15 +137,160 @@ def rule_html(rule: Rule) -> str:
     parts.append(meta)
     if rule.conflict:
         parts.append(f"<i>Sources differ: {esc(rule.conflict)}</i>")
-    links = " · ".join(f"<a href='{esc(u)}'>{esc(_short_url(u))}</a>" for u in rule.sources)
+    links = " · ".join(f"<a href='{esc(u)}'>{breakable(_short_url(u))}</a>" for u in rule.sources)
     parts.append(f"Source: {links}")
-    parts.append(f"<span style='color:{theme.muted_color()};'>{esc(rule.id)}</span>")
+    parts.append(f"<span style='color:{theme.muted_color()};'>{breakable(rule.id)}</span>")
     return "<br>".join(parts)
 
 
 def _short_url(url: str) -> str:
     u = url.split("://", 1)[-1]
     return u if len(u) <= 60 else u[:57] + "…"
+
+
+class _EnterLineEdit(QLineEdit):
+    """A line edit that keeps Enter to itself: in the walkthrough a bubbling Enter would also press
+    the wizard's "Save and next"."""
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+
+
+class RuleCard(QFrame):
+    """A rule record on a step page, with "Use my own value…": an inline editor (value and a note:
+    who told you, when) that stores the user's value for this profile, or removes it. Errors show
+    beside the field; nothing here opens a modal box."""
+
+    changed = Signal(str)  # the rule id whose override was set or removed
+
+    def __init__(self, session: Session, rule: Rule, published: Rule | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.rule = rule
+        self.published = published
+        self.setObjectName(f"rule_{rule.id}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        lay.setSpacing(4)
+        pub = format_value(published.value) if (rule.is_override and published is not None
+                                                 and published.value is not None) else ""
+        self.label = _wrap(rule_html(rule, pub), rich=True)
+        self.label.setObjectName(f"rule_text_{rule.id}")
+        self.label.setMinimumWidth(60)
+        lay.addWidget(self.label)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.own_button = QPushButton("Change my value…" if rule.is_override else "Use my own value…")
+        self.own_button.setObjectName("ownValueButton")
+        self.own_button.setAccessibleName(f"Use my own value for {rule.id}")
+        self.own_button.setToolTip("Record a value you were told (by the board, ECFMG, your training "
+                                   "center) for this rule; CertPath then uses yours for this profile.")
+        self.own_button.clicked.connect(self.open_editor)
+        bar.addWidget(self.own_button)
+        self.remove_button = QPushButton("Remove my value")
+        self.remove_button.setObjectName("removeOwnValueButton")
+        self.remove_button.setAccessibleName(f"Remove my value for {rule.id}")
+        self.remove_button.setVisible(rule.is_override)
+        self.remove_button.clicked.connect(self.remove_value)
+        bar.addWidget(self.remove_button)
+        bar.addStretch(1)
+        lay.addLayout(bar)
+
+        self.editor = QWidget()
+        self.editor.setObjectName("ownValueEditor")
+        form = QFormLayout(self.editor)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.value_edit = _EnterLineEdit()
+        self.value_edit.setObjectName("ownValue")
+        self.value_edit.setAccessibleName(f"Your value for {rule.id}")
+        self.value_edit.setPlaceholderText("a number, yes/no or text")
+        self.note_edit = _EnterLineEdit()
+        self.note_edit.setObjectName("ownValueNote")
+        self.note_edit.setAccessibleName(f"Note for your value for {rule.id}")
+        self.note_edit.setPlaceholderText("who told you and when, e.g. called the board on 2026-11-20")
+        form.addRow("&Your value:", self.value_edit)
+        form.addRow("&Note:", self.note_edit)
+        self.error = QLabel()
+        self.error.setObjectName("ownValueError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {theme.error_color()};")
+        self.error.setVisible(False)
+        form.addRow(self.error)
+        btns = QHBoxLayout()
+        self.use_button = QPushButton("Use this value")
+        self.use_button.setObjectName("ownValueSave")
+        self.use_button.clicked.connect(self.save_value)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("ownValueCancel")
+        self.cancel_button.clicked.connect(self.close_editor)
+        btns.addWidget(self.use_button)
+        btns.addWidget(self.cancel_button)
+        btns.addStretch(1)
+        form.addRow(btns)
+        self.value_edit.returnPressed.connect(self.save_value)
+        self.note_edit.returnPressed.connect(self.save_value)
+        self.value_edit.textEdited.connect(lambda _t: self.error.setVisible(False))
+        self.editor.setVisible(False)
+        lay.addWidget(self.editor)
+
+    def open_editor(self) -> None:
+        ov = self.rule.override or {}
+        self.value_edit.setText(format_value(self.rule.value) if self.rule.value is not None else "")
+        self.note_edit.setText(str(ov.get("note") or ""))
+        self.error.setVisible(False)
+        self.editor.setVisible(True)
+        self.own_button.setEnabled(False)
+        self.value_edit.setFocus()
+        self.value_edit.selectAll()
+
+    def close_editor(self) -> None:
+        self.editor.setVisible(False)
+        self.error.setVisible(False)
+        self.own_button.setEnabled(True)
+        self.own_button.setFocus()
+
+    def _say(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(True)
+
+    def save_value(self) -> bool:
+        pid = self.session.profile_id
+        if pid is None:
+            self._say("Choose or create a profile first.")
+            return False
+        base = self.published.value if self.published is not None else None
+        try:
+            value = parse_value(self.value_edit.text(), base)
+        except ValueError as e:
+            self._say(str(e))
+            self.value_edit.setFocus()
+            return False
+        try:
+            self.session.store.set_override(pid, self.rule.id, value, self.note_edit.text().strip())
+        except Exception as e:  # a locked or full disk: say it here, keep the typing
+            self._say(f"Could not save your value: {e}")
+            return False
+        self.editor.setVisible(False)
+        self.changed.emit(self.rule.id)
+        return True
+
+    def remove_value(self) -> bool:
+        pid = self.session.profile_id
+        if pid is None:
+            return False
+        try:
+            self.session.store.remove_override(pid, self.rule.id)
+        except Exception as e:
+            self._say(f"Could not remove your value: {e}")
+            return False
+        self.changed.emit(self.rule.id)
+        return True
 
 
 def _section(title: str) -> QLabel:
@@ -119,6 +328,7 @@ class StepPage(QWidget):
     validity_changed = Signal(bool)
     saved = Signal(str)
     open_step = Signal(str)  # the user followed a link to another step
+    overrides_changed = Signal(str)  # a rule id: the user set or removed their own value for it
 
     def __init__(self, session: Session, key: str, *, in_wizard: bool = False,
                  parent: QWidget | None = None) -> None:
@@ -208,7 +418,11 @@ class StepPage(QWidget):
             ll.addLayout(bar)
         ll.addStretch(1)
         self.left_scroll = _scroll(left)
+        # A record row (an attempt, a sitting) can need more than the column at 1024 px: scroll
+        # sideways rather than cut its fields off.
+        self.left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         cols.addWidget(self.left_scroll, 3)
+        self._cols = cols
 
         # right: live status, next actions, the rules
         right = QWidget()
@@ -240,6 +454,13 @@ class StepPage(QWidget):
         cols.addWidget(self.right_scroll, 2)
         self._rule_labels: list[QLabel] = []
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        # Narrow windows (1024 px): the form gets two thirds, the rules (which wrap) one third.
+        narrow = self.width() < 780
+        self._cols.setStretch(0, 2 if narrow else 3)
+        self._cols.setStretch(1, 1 if narrow else 2)
+
     # -- data -----------------------------------------------------------------------------------
     def load(self) -> None:
         """Show the saved facts (Revert; a profile switch)."""
@@ -262,6 +483,10 @@ class StepPage(QWidget):
     def _on_changed(self) -> None:
         self._timer.start()
 
+    def cancel_pending(self) -> None:
+        """Drop a pending recompute (the page's window is closing)."""
+        self._timer.stop()
+
     def flush(self) -> None:
         """Run a pending recompute now (before Next or Save)."""
         if self._timer.isActive():
@@ -275,7 +500,11 @@ class StepPage(QWidget):
 
     def recompute(self) -> None:
         data, local = self.form.data()
-        doc = self._document()
+        try:
+            doc = self._document()
+        except Exception as e:  # the data file went away (closed, locked): say so, no traceback
+            self.live_note.setText(f"CertPath could not read your saved data ({type(e).__name__}).")
+            return
         problems = list(local)
         if not problems:
             try:
@@ -380,8 +609,10 @@ class StepPage(QWidget):
         if r.warnings:
             parts.append("<b>Check</b><ul style='margin-left:-20px'>"
                          + "".join(f"<li>{esc(x)}</li>" for x in r.warnings) + "</ul>")
-        if r.overrides:
-            parts.append("Uses your own value for: " + ", ".join(esc(x) for x in r.overrides))
+        said = " ".join(r.warnings)
+        unsaid = [x for x in r.overrides if x not in said]  # the engine's own warning may name it already
+        if unsaid:
+            parts.append("Uses your own value for: " + ", ".join(esc(x) for x in unsaid))
         self.reasons_label.setText("".join(parts))
         if r.actions:
             acts = sorted(r.actions, key=lambda a: (a.date is None, a.date or today))
@@ -399,33 +630,50 @@ class StepPage(QWidget):
         self._show_rules(ids)
 
     def _show_rules(self, ids: list[str]) -> None:
-        if getattr(self, "_rules_shown", None) == ids:
+        overrides = self._document().get("overrides") or {}
+        shown = (ids, json.dumps({k: overrides[k] for k in ids if k in overrides}, sort_keys=True, default=str))
+        if getattr(self, "_rules_shown", None) == shown:
             return
-        self._rules_shown = ids
+        self._rules_shown = shown
+        focus_id = next((c.rule.id for c in self._rule_labels if c.isAncestorOf(self.focusWidget())), None) \
+            if self.focusWidget() is not None else None
         for lab in self._rule_labels:
             lab.setParent(None)
             lab.deleteLater()
         self._rule_labels = []
         rules = load_rules()
-        overrides = self._document().get("overrides") or {}
         for rid in ids:
             try:
                 rule = rules.find(rid, self.session.today, overrides)
                 if rule is None:
                     recs = rules.records(rid)
                     rule = recs[-1] if recs else None
+                published = rules.find(rid, self.session.today) or rules.records(rid)[-1]
             except RuleNotFound:
                 rule = None
             if rule is None:
                 continue
-            lab = _wrap(rule_html(rule), rich=True)
-            lab.setObjectName(f"rule_{rid}")
-            lab.setFrameShape(QFrame.Shape.StyledPanel)
-            lab.setContentsMargins(6, 4, 6, 4)
-            self.rules_box.addWidget(lab)
-            self._rule_labels.append(lab)
+            card = RuleCard(self.session, rule, published)
+            card.changed.connect(self._override_changed)
+            self.rules_box.addWidget(card)
+            self._rule_labels.append(card)
+            if rid == focus_id:
+                card.own_button.setFocus()
         self.rules_heading.setText(f"Rules that apply ({len(self._rule_labels)})" if self._rule_labels
                                    else "Rules that apply: none recorded for this step")
+
+    def rule_card(self, rule_id: str) -> RuleCard | None:
+        return next((c for c in self._rule_labels if c.rule.id == rule_id), None)
+
+    def _override_changed(self, rule_id: str) -> None:
+        """A user's own value was set or removed: show it and re-evaluate; the main window refreshes
+        the navigator, the dashboard and the other pages that show this rule."""
+        self._rules_shown = None
+        self.recompute()
+        card = self.rule_card(rule_id)
+        if card is not None:
+            card.own_button.setFocus()
+        self.overrides_changed.emit(rule_id)
 
     def _link(self, href: str) -> None:
         if href.startswith("step:"):

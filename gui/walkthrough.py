@@ -68,6 +68,7 @@ class WalkthroughWizard(QWizard):
         for i, sid in enumerate(self.step_ids):
             page = StepWizardPage(session, sid, i, len(self.step_ids))
             page.view.saved.connect(self.saved.emit)
+            page.view.overrides_changed.connect(lambda _rid, sid=sid: self.saved.emit(sid))
             self.pages[sid] = page
             self.setPage(page_id(i), page)
         # Start at the first page and step forward to the first step not done, so that Back can
@@ -82,6 +83,13 @@ class WalkthroughWizard(QWizard):
                 break
         self.resize(1120, 780)
         self.setMinimumSize(900, 600)
+
+    def done(self, result: int) -> None:
+        # Typing on the open page may have a recompute pending; a closed wizard must not run it
+        # later (its data file may be closed by then).
+        for page in self.pages.values():
+            page.view.cancel_pending()
+        super().done(result)
 
     def _statuses(self) -> dict[str, str]:
         if self.session.profile_id is None:

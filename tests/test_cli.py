@@ -131,3 +131,11 @@ def test_demo_documents_validate_against_the_schema_shape():
         for key, facts in doc["facts"].items():
             props = schema["properties"]["facts"]["properties"][key]["properties"]
             assert set(facts) <= set(props), (demo.name, key, set(facts) - set(props))
+
+
+def test_export_to_an_unwritable_path_is_a_message_not_a_traceback(tmp_path):
+    data = tmp_path / "data"
+    assert core_cli("import", DEMO_IMG, "--data-dir", data).returncode == 0
+    r = core_cli("export", 1, "--data-dir", data, "-o", tmp_path / "no-such-folder" / "x.json")
+    assert r.returncode == 1
+    assert "cannot write the file" in r.stderr and "Traceback" not in r.stderr

@@ -50,7 +50,7 @@ def test_alarms_match_the_stages_including_custom_ones(provider, today):
     store, pid = provider
     items = {r.source_key: r for r in rem.sync(store, pid, today)}
     card = items["step:pals.card:expires"]
-    rem.set_stages(store, card.id, [45, 2])
+    rem.set_stages(store, card.id, [45, 2], today=today)
     _, events = _events(export_ics(store, pid, today))
     e = events[event_uid(pid, "step:pals.card:expires")]
     triggers = sorted(a["TRIGGER"].dt for a in e.walk("VALARM"))

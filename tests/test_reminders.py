@@ -95,7 +95,7 @@ def test_user_state_survives_sync_and_resets_when_the_date_moves(provider, today
     store, pid = provider
     items = {r.source_key: r for r in rem.sync(store, pid, today)}
     card = items["step:pals.card:expires"]
-    rem.set_stages(store, card.id, "14, 3")
+    rem.set_stages(store, card.id, "14, 3", today=today)
     rem.snooze(store, card.id, D(2027, 1, 1))
     items = {r.source_key: r for r in rem.sync(store, pid, today)}
     assert items["step:pals.card:expires"].stages == (14, 3)
@@ -464,3 +464,18 @@ def test_day_watcher_timer_and_a_fixed_day(qtbot, gui_session, today):
     # a session started on another day (--today) keeps its day
     fixed = DayWatcher(parent, gui_session, days.append, lambda: D(2030, 1, 1))
     assert not fixed.follows_clock and not fixed.timer.isActive() and not fixed.check()
+
+
+def test_a_repeating_task_takes_whole_days_only(tmp_path):
+    import pytest as _pytest
+
+    from core.db import open_database
+    from core.reminders import add_task
+    from core.store import Store
+
+    store = Store(open_database(tmp_path / "d.sqlite3"))
+    pid = store.create_profile("A", "other", [])
+    for bad in (7.5, 0, 4000, True):
+        with _pytest.raises(ValueError, match="1 to 3660"):
+            add_task(store, pid, "Check MyIntealth", dt.date(2026, 12, 1), repeat_days=bad)
+    add_task(store, pid, "Check MyIntealth", dt.date(2026, 12, 1), repeat_days=14)
