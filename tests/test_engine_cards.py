@@ -415,3 +415,24 @@ def test_past_renewal_course_asks_for_the_new_card():
 
 def test_claimed_on_counts_as_claimed():
     assert card("pals", "2026-11-03", claimed_on="2026-11-10").actions == []
+
+
+def test_attendance_cannot_be_recorded_before_the_course_starts():
+    profile = {"format": "certpath-profile/1", "name": "Q", "tracks": ["pals"],
+               "facts": {"pals.enroll": {"body": "aha", "course_start": "2026-12-05", "course_end": "2026-12-05"}}}
+    probs = check_step("pals.attend", {"attended": True, "skill_infant_cpr": True}, profile, TODAY)
+    assert [p.field for p in probs] == ["attended"] and "5 Dec 2026" in probs[0].message
+    # once the course date has come, the same facts are fine
+    assert check_step("pals.attend", {"attended": True}, profile, D(2026, 12, 5)) == []
+
+
+def test_open_prerequisite_is_named_and_messages_use_words_not_field_ids():
+    facts = {"pals.enroll": {"body": "aha", "course_start": "2026-03-08", "course_end": "2026-03-08"},
+             "pals.prerequisites": {"precourse_score": 65, "precourse_done_on": "2026-03-01"},
+             "pals.exam": {"exam_date": "2026-03-08", "exam_score": 83}}
+    j = run(facts)
+    pre = j.step("pals.prerequisites")
+    assert any(x.startswith("Still open: a current BLS card") for x in pre.reasons)
+    assert any(x.startswith("Precourse self-assessment 65%") for x in pre.reasons)
+    text = " ".join(s for st in j.all_steps() for s in st.reasons + st.warnings + [b.reason for b in st.blocked_by])
+    assert "precourse_score" not in text and "exam_score" not in text and "pals.prerequisites" not in text

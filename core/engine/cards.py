@@ -374,7 +374,8 @@ def evaluate_track(track: str, ctx: Context) -> TrackResult:
         if name == "renewal" and dep.status in (EXPIRED, AT_RISK):
             continue  # an expired card is what the renewal is about, not something it waits for
         if not any(b.step == dep.id for b in r.blocked_by):
-            r.blocked_by.append(Blocker(dep.id, f"{dep.id} is not done yet"))
+            title = next(sd.title for sd in TRACKS[card] if sd.id == dep.id)
+            r.blocked_by.append(Blocker(dep.id, f"“{title}” is not done yet"))
     return TrackResult(track=card, steps=[res[n] for n in STEP_NAMES])
 
 
@@ -504,7 +505,7 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
     else:
         open_items += 1
         failing = True
-        r.reasons.append(f"precourse_score {_pct(score)} is below {_pct(pc_rule.value)}.")
+        r.reasons.append(f"Precourse self-assessment {_pct(score)} is below {_pct(pc_rule.value)}.")
         r.actions.append(Action("Retake the precourse self-assessment (retakes are unlimited).", course, "todo",
                                 key="precourse"))
     # BLS card on the course date
@@ -534,6 +535,8 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
                 r.warnings.append(f"BLS/PALS collision: BLS course {_fmt(bls_planned)}, PALS course {_fmt(course)}.")
             elif bls_end is None:
                 open_items += 1
+                r.reasons.append(f"Still open: a current BLS card on your course date ({_fmt(course)}); "
+                                 "CertPath has no BLS card recorded.")
                 r.actions.append(Action("Record your BLS card (BLS track) so CertPath can check it covers "
                                         f"your PALS course on {_fmt(course)}.", course, "check", key="record-bls"))
             elif bls_end < course:
@@ -641,7 +644,7 @@ def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
         r.status = DONE
         r.reasons.append("Your card is issued: exam passed.")
         if rule is not None and score is not None and score < rule.value:
-            r.warnings.append(f"exam_score {_pct(score)} is below the pass mark {_pct(rule.value)} "
+            r.warnings.append(f"Exam score {_pct(score)} is below the pass mark {_pct(rule.value)} "
                               "although a card is recorded: check the score.")
         return False
     r.due = exam_date
@@ -656,7 +659,7 @@ def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
             r.reasons.append(f"Exam {_pct(score)}: passed (at least {_pct(rule.value)}).")
             return False
         r.status = IN_PROGRESS
-        r.reasons.append(f"exam_score {_pct(score)} is below the pass mark {_pct(rule.value)}.")
+        r.reasons.append(f"Exam score {_pct(score)} is below the pass mark {_pct(rule.value)}.")
         if body == "aha":
             r.use(_find(ctx, "cards.aha.exam_remediation", on))
         r.actions.append(Action("Ask your training center about a retest (remediation is their call).", None, "todo",
@@ -1018,6 +1021,12 @@ def check_step(step_id: str, data: Mapping[str, Any], ctx: Context) -> list[Prob
         done_on = d("precourse_done_on")
         if done_on and done_on > ctx.today:
             out.append(Problem("precourse_done_on", "is in the future"))
+    elif name == "attend":
+        start = d("course_start", ctx.facts(f"{card}.enroll"))
+        passed_any = any(v is True for k, v in data.items() if k != "attended")
+        if start and start > ctx.today and (data.get("attended") is True or passed_any):
+            out.append(Problem("attended", f"your course starts on {_fmt(start)}: record attendance and "
+                                           "skills tests once it has happened"))
     elif name == "exam":
         ed = d("exam_date")
         if ed and ed > ctx.today and (data.get("exam_score") is not None or data.get("exam_passed") is not None):
