@@ -43,6 +43,8 @@ from core.costs import (
 )
 from core.engine import TRACK_TITLES, known_tracks, step_def, step_defs
 
+from .step_form import ErrorLabel
+
 
 def _step_label(step_id: str) -> str:
     try:
@@ -91,6 +93,11 @@ class CostDialog(QDialog):
         lay.addRow("Step:", self.step)
         lay.addRow("Amount:", self.amount)
         lay.addRow("Currency:", self.currency)
+        self.error = ErrorLabel()  # an invalid amount or currency is said here, not in a box
+        self.error.setAccessibleName("Amount problem")
+        lay.addRow("", self.error)
+        self.amount.textEdited.connect(lambda _t: self.error.show_message(None))
+        self.currency.textEdited.connect(lambda _t: self.error.show_message(None))
         lay.addRow("Status:", self.status)
         lay.addRow("Date:", dr)
         lay.addRow("Note:", self.note)
@@ -110,7 +117,9 @@ class CostDialog(QDialog):
             v = self.values()
             Ledger._check(v["step_id"], v["amount_cents"], v["currency"], v["status"])
         except ValueError as e:
-            QMessageBox.warning(self, self.windowTitle(), str(e))
+            self.error.show_message(str(e))
+            (self.currency if "currenc" in str(e).lower() else self.amount).setFocus()
+            self.adjustSize()  # room for the message: never cut
             return
         self.accept()
 

@@ -39,6 +39,8 @@ from PySide6.QtWidgets import (
 from core.engine import TRACK_TITLES, step_def
 from core.vault import OK, PROFILE_LEVEL, STATE_LABELS, Vault, VaultError
 
+from . import theme
+
 SCOPE_STEP = "step"
 SCOPE_ALL = "all"
 
@@ -177,6 +179,7 @@ class DocumentsPanel(QWidget):
         lay.addLayout(row)
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # file names are data, never markup
         lay.addWidget(self.status)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.refresh()
@@ -234,6 +237,7 @@ class DocumentsPanel(QWidget):
             "No documents in this profile yet. Choose a step in the navigator, then Attach… (Alt+A).")
         self.empty_hint.update_for(not self.docs)
         n = len(self.docs)
+        self.status.setStyleSheet("")
         self.status.setText(f"{n} document(s)" + (f"; {bad} missing or altered: attach them again." if bad else "."))
         self._update_buttons()
 
@@ -270,8 +274,11 @@ class DocumentsPanel(QWidget):
         if not files:
             return
         problems = self.attach_paths(files)
-        if problems:
-            QMessageBox.warning(self, "Attach documents", "\n\n".join(problems))
+        if problems:  # said in the panel, beside the list (no modal box for a refused file)
+            n = len(files) - len(problems)
+            self.status.setText((f"{n} file(s) attached. " if n else "Nothing attached. ")
+                                + "Not attached: " + " ".join(problems))
+            self.status.setStyleSheet(f"color: {theme.error_color()};")
 
     def open_selected(self) -> None:
         d = self.selected()
@@ -405,8 +412,8 @@ def attach(window):
         if hasattr(window, sig):
             getattr(window, sig).connect(refresh)
     menu = window.menu_file
-    act_packet = QAction("Export document &packet…", window, triggered=lambda: panel().export_packet())
-    act_report = QAction("Write status &report (PDF)…", window, triggered=lambda: write_report_dialog(window, session))
+    act_packet = QAction("Export document pac&ket…", window, triggered=lambda: panel().export_packet())
+    act_report = QAction("&Write status report (PDF)…", window, triggered=lambda: write_report_dialog(window, session))
     before = getattr(window, "act_quit", None)
     for a in (act_packet, act_report):
         if before is not None:

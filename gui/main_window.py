@@ -125,12 +125,14 @@ class MainWindow(QMainWindow):
         f = self.menu_file
         self.act_new_profile = self._action("&New profile…", self.new_profile, QKeySequence.StandardKey.New, f)
         self.act_switch = self._action("&Profiles (switch, rename, delete)…", self.manage_profiles, "Ctrl+P", f)
-        self.act_rename = self._action("&Rename this profile…", self.rename_profile, "F2", f)
+        self.act_rename = self._action("Rena&me this profile…", self.rename_profile, "F2", f)
         self.act_delete = self._action("&Delete this profile…", self.delete_profile, None, f)
         f.addSeparator()
         self.act_save = self._action("&Save this step", self.save_step, QKeySequence.StandardKey.Save, f)
         f.addSeparator()
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, f)
+        if self.act_quit.shortcut().isEmpty():  # no platform standard (Linux offscreen, some desktops)
+            self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
 
         self.menu_view = mb.addMenu("&View")
         v = self.menu_view

@@ -67,7 +67,7 @@ class WhoPage(QWizardPage):
         self.name = QLineEdit()
         self.name.setAccessibleName("Profile name")
         self.name.setPlaceholderText("e.g. Amara Okafor")
-        name_label = QLabel("&Name:")
+        name_label = QLabel("Na&me:")
         name_label.setBuddy(self.name)
         form.addRow(name_label, self.name)
         self.registerField("name*", self.name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -124,12 +126,33 @@ class ProfilesDialog(QDialog):
         self.reload()
 
 
-def delete_profile(session: Session, pid: int) -> None:
-    """Delete one profile; if it was open, open another (or none)."""
+def delete_profile(session: Session, pid: int) -> int:
+    """Delete one profile; if it was open, open another (or none).
+
+    The profile's documents go with it: once the delete has committed, the vault files no other
+    profile's document uses are removed (grace 0: nothing attaches while this runs), and so are
+    the viewer copies of its documents. Returns how many vault files went.
+    """
+    import logging
+    import shutil
+    import sqlite3
+
+    from core.vault import Vault
+
+    vault = Vault(session.store.db, session.paths)
+    docs = vault.list(pid)
     session.store.delete_profile(pid)
+    removed = 0
+    try:
+        removed = vault.remove_orphans(session.now(), grace=dt.timedelta(0))
+        for d in docs:
+            shutil.rmtree(vault.viewer_dir / f"{d.id}-{d.sha256[:12]}", ignore_errors=True)
+    except (OSError, sqlite3.Error):  # the profile is deleted; leftover bytes go the next time
+        logging.getLogger("certpath.gui").exception("removing a deleted profile's documents")
     if session.profile_id == pid:
         rest = session.profiles()
         if rest:
             session.switch(rest[0]["id"])
         else:
             session.profile_id = None
+    return removed

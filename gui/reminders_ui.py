@@ -141,8 +141,8 @@ class RemindersPanel(QWidget):
         row = QHBoxLayout()
         self.btn_snooze = QPushButton("&Snooze", clicked=self.snooze_selected)
         self.btn_snooze.setToolTip("Hide until the next reminder day")
-        self.btn_done = QPushButton("&Done", clicked=self.done_selected)
-        self.btn_stages = QPushButton("S&tages…", clicked=self.edit_stages)
+        self.btn_done = QPushButton("D&one", clicked=self.done_selected)
+        self.btn_stages = QPushButton("Sta&ges…", clicked=self.edit_stages)
         self.btn_add = QPushButton("&New reminder…", clicked=self.add_task)
         self.btn_delete = QPushButton("De&lete", clicked=self.delete_selected)
         for b in (self.btn_snooze, self.btn_done, self.btn_stages, self.btn_add, self.btn_delete):
@@ -448,7 +448,7 @@ def attach(window, clock=None):
     menu = window.menu_file
     act_ics = QAction("Export &calendar (.ics)…", window,
                       triggered=lambda: (p := export_ics_dialog(window, session)) and _status(window, f"Saved {p}"))
-    act_csv = QAction("Export C&SV…", window,
+    act_csv = QAction("Export CS&V…", window,
                       triggered=lambda: (p := export_csv_dialog(window, session)) and _status(window, f"Saved {p}"))
     before = getattr(window, "act_quit", None)
     for a in (act_ics, act_csv):

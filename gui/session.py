@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,11 @@ class Session:
     demo: bool = False
     profile_id: int | None = None
     _listeners: list = field(default_factory=list)
+    # the wall clock (file times are compared with it); tests pass their own
+    clock: Callable[[], dt.datetime] = field(default=dt.datetime.now, repr=False)
+
+    def now(self) -> dt.datetime:
+        return self.clock()
 
     def profiles(self) -> list[dict[str, Any]]:
         return self.store.list_profiles()

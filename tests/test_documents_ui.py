@@ -141,8 +141,8 @@ def test_attach_adds_panels_and_menu_items(qtbot, session):
         m.attach(w)
     assert set(w.panels) == {"Documents", "Reminders", "Costs"}
     texts = [a.text() for a in w.menu_file.actions()]
-    for t in ("Export document &packet…", "Write status &report (PDF)…", "Export &calendar (.ics)…",
-              "Export C&SV…"):
+    for t in ("Export document pac&ket…", "&Write status report (PDF)…", "Export &calendar (.ics)…",
+              "Export CS&V…"):
         assert t in texts
     assert texts[-1] == "&Quit"
     # nothing is built at attach time; a refresh before the first show is skipped
