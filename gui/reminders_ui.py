@@ -460,6 +460,12 @@ def attach(window, clock=None):
 
     def new_day(day: dt.date) -> None:
         session.advance_today(day)
+        if hasattr(window, "refresh"):  # the dashboard, navigator and open step pages follow the date
+            window.refresh()
+        if hasattr(window, "profile_changed"):
+            window.profile_changed.emit()  # every built panel refreshes (this one too) and the tray checks
+            _status(window, f"A new day ({day.isoformat()}): your dashboard and reminders are up to date")
+            return
         if "panel" in built:
             built["panel"].refresh()
         n = notifier.check()

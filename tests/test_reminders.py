@@ -479,3 +479,19 @@ def test_a_repeating_task_takes_whole_days_only(tmp_path):
         with _pytest.raises(ValueError, match="1 to 3660"):
             add_task(store, pid, "Check MyIntealth", dt.date(2026, 12, 1), repeat_days=bad)
     add_task(store, pid, "Check MyIntealth", dt.date(2026, 12, 1), repeat_days=14)
+
+
+def test_a_new_day_moves_the_whole_main_window_on(qtbot, gui_session, today):
+    """Past midnight the dashboard, not only the reminders, shows the new date."""
+    from gui.main_window import MainWindow
+
+    w = MainWindow(gui_session)
+    qtbot.addWidget(w)
+    assert "21 November 2026" in w.dashboard.sub.text()
+    watcher = w.reminders_day_watcher
+    watcher.clock, watcher.follows_clock = (lambda: today + dt.timedelta(days=1)), True
+    with qtbot.waitSignal(w.profile_changed, timeout=2000):
+        assert watcher.check()
+    assert gui_session.today == today + dt.timedelta(days=1)
+    assert "22 November 2026" in w.dashboard.sub.text()
+    w.close()
