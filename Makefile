@@ -1,25 +1,21 @@
-# The two commands of the README:  make run  (start the app)   make test  (the whole test suite)
+# Shortcuts for ./dev (the README's commands work without make):  make run   make test   make bundle
 # Each creates .venv and installs the pinned versions (requirements*.lock) when needed.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.certpath-installed
 
-.PHONY: run demo test lint build bundle bench icons screenshots clean lock sysdeps-run sysdeps-test sysdeps-build
+.PHONY: setup run demo test lint build bundle bench icons screenshots clean lock sysdeps-run sysdeps-test sysdeps-build
 
-run: sysdeps-run $(STAMP)
-	$(BIN)/python -m gui $(ARGS)
+run:
+	./dev run $(ARGS)
 
-demo: sysdeps-run $(STAMP)
-	$(BIN)/python -m gui --demo $(ARGS)
+demo:
+	./dev demo $(ARGS)
 
-test: sysdeps-test $(STAMP)
-	$(BIN)/ruff check .
-	@QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
-	  if [ $$rc = 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
-	  if [ $$rc = 134 ]; then echo "make test: Qt aborted the test run (exit 134)" >&2; fi; exit $$rc
+test:
+	./dev test $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: setup
 	$(BIN)/ruff check .
 
 sysdeps-run:
@@ -31,28 +27,21 @@ sysdeps-build:
 
 # The frozen app (PyInstaller one-folder): dist/CertPath/CertPath (+ dist/CertPath.app on macOS).
 # Check it with:  QT_QPA_PLATFORM=offscreen dist/CertPath/CertPath --self-test
-bundle: sysdeps-build $(STAMP)
-	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN build.spec
+bundle:
+	./dev bundle
 build: bundle
 
 # Regenerate resources/icons/ (committed) from packaging/make_icons.py.
-icons: $(STAMP)
+icons: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/make_icons.py
 
 # The performance benchmarks (scripts, not tests): figures and ratios against their targets.
 # Frozen start-up is measured too when dist/CertPath exists (make bundle first).
-bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_evaluate.py
-	$(BIN)/python benchmarks/bench_startup.py
-	$(BIN)/python benchmarks/bench_memory.py
-	$(BIN)/python benchmarks/bench_growth.py
-	$(BIN)/python benchmarks/bench_bundle_size.py
+bench:
+	./dev bench
 
-$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	touch $(STAMP)
+setup:
+	PYTHON=$(PYTHON) ./dev setup
 
 # Regenerate the locks from pyproject.toml's ranges (needs the network).
 lock:
