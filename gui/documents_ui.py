@@ -90,7 +90,7 @@ class ExpiryDialog(QDialog):
 class PacketDialog(QDialog):
     """Pick documents and say who they are for."""
 
-    def __init__(self, parent, docs, preselect: set[int]):
+    def __init__(self, parent, docs, preselect: set[int], states: dict[int, str] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Export a packet")
         self.resize(560, 460)
@@ -106,11 +106,22 @@ class PacketDialog(QDialog):
         lay.addWidget(QLabel("Documents to include:"))
         self.list = QListWidget()
         self.list.setAccessibleName("Documents to include")
+        self.list.setWordWrap(True)  # the reason a document cannot go in stays readable
+        states = states or {}
         for d in docs:
-            it = QListWidgetItem(f"{d.original_name} — {_step_label(d.step_id)}")
+            state = states.get(d.id, OK)
+            text = f"{d.original_name} — {_step_label(d.step_id)}"
+            it = QListWidgetItem(text)
             it.setData(Qt.ItemDataRole.UserRole, d.id)
-            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            it.setCheckState(Qt.CheckState.Checked if d.id in preselect else Qt.CheckState.Unchecked)
+            if state == OK:
+                it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                it.setCheckState(Qt.CheckState.Checked if d.id in preselect else Qt.CheckState.Unchecked)
+            else:  # a missing or altered file cannot go in a packet: say why, never pre-tick it
+                reason = f"cannot go in a packet: {STATE_LABELS[state].lower()}; attach it again"
+                it.setText(f"{text} ({reason})")
+                it.setToolTip(reason)
+                it.setCheckState(Qt.CheckState.Unchecked)
+                it.setFlags(it.flags() & ~(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled))
             self.list.addItem(it)
         lay.addWidget(self.list)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -207,6 +218,7 @@ class DocumentsPanel(QWidget):
             self.docs = self.vault.list(pid, self.step_id())
             self.heading.setText(f"Documents: {_step_label(self.step_id())}")
         bad = 0
+        empty = sum(1 for d in self.docs if d.size == 0)
         for d in self.docs:
             state = self.vault.verify(d)
             bad += state != OK
@@ -238,7 +250,11 @@ class DocumentsPanel(QWidget):
         self.empty_hint.update_for(not self.docs)
         n = len(self.docs)
         self.status.setStyleSheet("")
-        self.status.setText(f"{n} document(s)" + (f"; {bad} missing or altered: attach them again." if bad else "."))
+        text = f"{n} document(s)" + (f"; {bad} missing or altered: attach them again." if bad else ".")
+        if empty:  # accepted, but a 0-byte file is usually a failed download
+            text += (f" {empty} empty file(s) (0 bytes): usually a failed download; "
+                     "check the original and attach it again.")
+        self.status.setText(text)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -325,7 +341,7 @@ class DocumentsPanel(QWidget):
         if not docs:
             QMessageBox.information(self, "Export a packet", "Attach documents first.")
             return
-        dlg = PacketDialog(self, docs, {d.id for d in self.docs})
+        dlg = PacketDialog(self, docs, {d.id for d in self.docs}, {d.id: self.vault.verify(d) for d in docs})
         if not dlg.exec():
             return
         try:

@@ -178,7 +178,7 @@ class CardsPage(QWizardPage):
             if rule is not None and rule.sources:
                 src = f" Source: <a href='{rule.sources[0]}'>{rule.sources[0].split('://')[-1][:60]}</a>" \
                       f" (checked {rule.checked.isoformat()})."
-            self.note.setText(f"Ticked: the cards {label.lower()}s usually hold ({TYPICAL_NOTE}).{src}")
+            self.note.setText(f"Ticked: the cards usually held in your role, {label} ({TYPICAL_NOTE}).{src}")
         else:
             self.note.setText(f"CertPath has no typical set for “{label}”: ask your employer.")
         first = next(iter(self.boxes.values()))
@@ -204,9 +204,12 @@ class SummaryPage(QWizardPage):
                  f"Role: {w.who.role.currentText()}",
                  "Journeys: " + (", ".join(TRACK_TITLES.get(t, t) for t in w.tracks()) or "none yet")]
         if "img" in w.tracks():
-            for data in w.img.facts().values():
-                for k, v in data.items():
-                    lines.append(f"  {k.replace('_', ' ').capitalize()}: {v}")
+            for form in (w.img.school_form, w.img.track_form):
+                data = form.data()[0]
+                for spec in form.fields:
+                    if data.get(spec.key) is not None:
+                        value = dict(spec.choices).get(data[spec.key], data[spec.key])
+                        lines.append(f"  {spec.label}: {value}")
         lines.append("")
         lines.append("Press Finish to create the profile and open your dashboard. "
                      "Your data stays on this computer.")

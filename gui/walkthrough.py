@@ -37,7 +37,12 @@ class StepWizardPage(QWizardPage):
         lay.addWidget(self.view)
 
     def initializePage(self) -> None:  # noqa: N802
-        self.view.load()
+        # Coming back with Next to a page left with Back: keep what was typed there (not saved
+        # yet) instead of silently reloading the saved facts over it.
+        if self.view.is_dirty():
+            self.view.recompute()
+        else:
+            self.view.load()
         w = self.view.form.first_widget()
         if w is not None:
             w.setFocus()
