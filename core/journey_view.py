@@ -170,10 +170,12 @@ class ActionItem:
 
 def next_actions(journey: Journey, limit: int | None = None) -> list[ActionItem]:
     """Every open step's next actions, soonest first (undated ones last)."""
+    order = {s.id: i for i, s in enumerate(journey.all_steps())}  # journey order: tracks, then steps
     items = [ActionItem(a.date, a.text, s.id, a.kind)
              for s in journey.all_steps() if s.status not in (DONE, NOT_APPLICABLE)
              for a in s.actions]
-    items.sort(key=lambda a: (a.date is None, a.date or dt.date.max, a.step_id))
+    # stable sort: a step's own actions keep the order the engine gave them
+    items.sort(key=lambda a: (a.date is None, a.date or dt.date.max, order[a.step_id]))
     return items[:limit] if limit else items
 
 

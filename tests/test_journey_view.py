@@ -48,3 +48,33 @@ def test_milestones_sorted_and_expiry_from_engine():
     assert [m.date for m in ms] == sorted(m.date for m in ms)
     assert any(m.kind == "expiry" and m.date == dt.date(2028, 3, 31) for m in ms)
     assert jv.ActionItem(dt.date(2026, 11, 20), "x", "pals.card", "todo").when(TODAY).endswith("(overdue by 1 day)")
+
+
+def test_undated_next_actions_follow_the_journey_order():
+    """A new provider's first action is the first card's enrolment, not whatever sorts first by id."""
+    import datetime as dt
+
+    from core.engine import evaluate
+    from core.journey_view import headline, next_actions
+
+    doc = {"format": "certpath-profile/1", "name": "N", "role": "nurse_ed", "tracks": ["bls", "pals", "acls"],
+           "facts": {}}
+    j = evaluate(doc, dt.date(2026, 11, 21))
+    assert headline(j)[1] == "bls.enroll"
+    steps = [a.step_id for a in next_actions(j)]
+    assert steps.index("bls.enroll") < steps.index("pals.enroll") < steps.index("acls.enroll")
+    assert any(a.text.startswith("Choose an ACLS course") for a in next_actions(j))
+
+
+def test_a_passed_preference_is_for_today_not_overdue():
+    import datetime as dt
+
+    from core.engine import evaluate
+    from core.journey_view import next_actions
+
+    today = dt.date(2026, 11, 21)
+    doc = {"format": "certpath-profile/1", "name": "I", "role": "img_physician", "tracks": ["img"],
+           "facts": {"img": {"match_year": 2028}}}
+    acts = {a.step_id: a for a in next_actions(evaluate(doc, today)) if a.step_id in ("ecfmg.school",
+                                                                                      "ecfmg.application")}
+    assert acts and all(a.date == today for a in acts.values())

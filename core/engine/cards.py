@@ -177,15 +177,20 @@ def _renewal_fields(card: str) -> tuple[FieldSpec, ...]:
     )
 
 
+def _article(card: str) -> str:
+    """'an ACLS', 'an NRP' (read letter by letter), but 'a BLS', 'a PALS', 'a PEARS'."""
+    if card in ("pals", "pears"):  # said as words
+        return "a"
+    return "an" if card.upper()[0] in "AEFHILMNORSX" else "a"
+
+
 def _steps(card: str) -> list[StepDef]:
     name = card.upper()
     stage = CARD_TITLES[card]
-    article = "an" if name[0] in "AEFHILMNORSX" else "a"  # read letter by letter: "an ACLS", "an NRP"
-    if card in ("pals", "pears"):  # said as words: "a PALS", "a PEARS"
-        article = "a"
+    article = _article(card)
     return [
         StepDef(f"{card}.enroll", card, stage, f"Enrol in {article} {name} course",
-                f"Choose a {name} course from an accepted body in a format your employer accepts, and book it.",
+                f"Choose {article} {name} course from an accepted body in a format your employer accepts, and book it.",
                 (), _enroll_fields(card),
                 ("cards.accepted_bodies", f"{card}.covers", "cards.online_only_vendor", "cards.aha.materials_edition")),
         StepDef(f"{card}.prerequisites", card, stage, "Before the course",
@@ -434,7 +439,8 @@ def _eval_enroll(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
         r.actions.append(Action("Book a course date with your training center.", key="book-course"))
     else:
         r.status = NOT_STARTED
-        r.actions.append(Action(f"Choose a {card.upper()} course (body, format, training center) and book it.",
+        r.actions.append(Action(f"Choose {_article(card)} {card.upper()} course (body, format, training center) "
+                                "and book it.",
                                 key="choose-course"))
 
 

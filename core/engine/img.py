@@ -669,8 +669,11 @@ class _Eval:
             res.reasons.append("Sponsor note, graduation year, credit years and degree all qualify.")
             return
         res.status = IN_PROGRESS if any(known) or f.get("wdoms_listed") is not None else NOT_STARTED
+        # res.due comes from the preferred lead before the Match (a preference, not a deadline):
+        # once it has passed the action is simply for today, never shown as "overdue".
+        when = max(res.due, self.today) if res.due else None
         res.actions.append(Action("Look up your school on wdoms.org: check the ECFMG note on its Sponsor "
-                                  "Notes tab covers your graduation year", res.due, "check", key="check-wdoms"))
+                                  "Notes tab covers your graduation year", when, "check", key="check-wdoms"))
 
     def _ecfmg_application(self, res: StepResult, f: Mapping[str, Any]) -> None:
         res.due = self._application_due(res)
@@ -689,8 +692,9 @@ class _Eval:
             res.status = IN_PROGRESS
             res.reasons.append(f"Submitted on {sub.isoformat()}; waiting for ECFMG to accept it.")
         else:
+            when = max(res.due, self.today) if res.due else None  # a preference (see the school step)
             res.actions.append(Action("Create a MyIntealth account, verify your identity and submit the "
-                                      "Application for ECFMG Certification", res.due, key="submit-application"))
+                                      "Application for ECFMG Certification", when, key="submit-application"))
         # Only the lead before the first exam is a real constraint (the application must be accepted
         # before any exam application); the Match lead (18 to 24 months) is a preference.
         lead = self._exam_lead
