@@ -152,7 +152,7 @@ class CostsPanel(QWidget):
         row = QHBoxLayout()
         self.btn_add = QPushButton("&New cost…", clicked=self.add_cost)
         self.btn_edit = QPushButton("&Edit…", clicked=self.edit_selected)
-        self.btn_delete = QPushButton("De&lete", clicked=self.delete_selected)
+        self.btn_delete = QPushButton("De&lete", clicked=lambda: self.delete_selected())  # not clicked(False) as confirm
         for b in (self.btn_add, self.btn_edit, self.btn_delete):
             row.addWidget(b)
         row.addStretch(1)
@@ -190,7 +190,13 @@ class CostsPanel(QWidget):
         tracks = self.session.store.profile(self.session.profile_id)["tracks"]
         return [sd.id for t in tracks if t in known_tracks() for sd in step_defs(t)]
 
-    def refresh(self) -> None:
+    def refresh(self, keep: int | None = None) -> None:
+        """Re-read the ledger; the selection stays on the same cost (`keep`, else the one selected
+        now), never silently on another row where the next Edit or Delete would land."""
+        if keep is None:
+            cur = self.selected() if self.table.rowCount() else None
+            keep = cur.id if cur is not None else None
+        old_row = max(self.table.currentRow(), 0)
         pid = self.session.profile_id
         self.table.setRowCount(0)
         self.totals.clear()
@@ -214,7 +220,9 @@ class CostsPanel(QWidget):
                     it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, i, it)
         if self.table.rowCount():  # a current row, so the arrow keys work at once
-            self.table.setCurrentCell(0, 0)
+            row = next((i for i in range(self.table.rowCount())
+                        if self.table.item(i, 0).data(Qt.ItemDataRole.UserRole) == keep), None)
+            self.table.setCurrentCell(min(old_row, self.table.rowCount() - 1) if row is None else row, 0)
         for i in range(4):
             self.table.resizeColumnToContents(i)
         if not hasattr(self, "empty_hint"):
@@ -278,9 +286,9 @@ class CostsPanel(QWidget):
         dlg = CostDialog(self, self.steps(), self.session.today, step_id=self.current_step())
         if dlg.exec():
             v = dlg.values()
-            self.ledger.add(self.session.profile_id, v["step_id"], v["amount_cents"], v["currency"],
+            cid = self.ledger.add(self.session.profile_id, v["step_id"], v["amount_cents"], v["currency"],
                             date=v["date"], status=v["status"], note=v["note"])
-            self.refresh()
+            self.refresh(keep=cid)
 
     def edit_selected(self) -> None:
         c = self.selected()
@@ -289,7 +297,7 @@ class CostsPanel(QWidget):
         dlg = CostDialog(self, self.steps(), self.session.today, cost=c)
         if dlg.exec():
             self.ledger.update(c.id, **dlg.values())
-            self.refresh()
+            self.refresh(keep=c.id)
 
     def delete_selected(self, confirm: bool = True) -> None:
         c = self.selected()
@@ -306,8 +314,8 @@ class CostsPanel(QWidget):
         s = self.selected_suggestion()
         if s is None or self.session.profile_id is None:
             return
-        self.ledger.add_suggestion(self.session.profile_id, s)
-        self.refresh()
+        cid = self.ledger.add_suggestion(self.session.profile_id, s)
+        self.refresh(keep=cid)
 
 
 def attach(window):

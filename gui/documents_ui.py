@@ -181,8 +181,9 @@ class DocumentsPanel(QWidget):
         self.btn_attach = QPushButton("&Attach…", clicked=self.attach_files)
         self.btn_open = QPushButton("&Open", clicked=self.open_selected)
         self.btn_expiry = QPushButton("E&xpiry…", clicked=self.edit_expiry)
-        self.btn_remove = QPushButton("&Remove", clicked=self.remove_selected)
-        self.btn_verify = QPushButton("&Verify all", clicked=self.refresh)
+        # lambdas: `clicked` passes a bool, which must not reach the `confirm` parameter
+        self.btn_remove = QPushButton("&Remove", clicked=lambda: self.remove_selected())
+        self.btn_verify = QPushButton("&Verify all", clicked=lambda: self.refresh())
         self.btn_packet = QPushButton("&Packet…", clicked=self.export_packet)
         for b in (self.btn_attach, self.btn_open, self.btn_expiry, self.btn_remove, self.btn_verify, self.btn_packet):
             row.addWidget(b)

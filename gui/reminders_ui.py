@@ -120,6 +120,7 @@ class RemindersPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.items: list[rem.Reminder] = []
+        self.last_action: tuple[int, str] | None = None  # (reminder id, "done" | "snooze"): what Undo reverts
         lay = QVBoxLayout(self)
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
@@ -127,7 +128,7 @@ class RemindersPanel(QWidget):
         self.summary_label.setAccessibleName("Reminder summary")
         lay.addWidget(self.summary_label)
         self.show_done = QCheckBox("Show done")
-        self.show_done.toggled.connect(self.refresh)
+        self.show_done.toggled.connect(lambda _on: self.refresh())
         lay.addWidget(self.show_done)
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
@@ -142,10 +143,12 @@ class RemindersPanel(QWidget):
         self.btn_snooze = QPushButton("&Snooze", clicked=self.snooze_selected)
         self.btn_snooze.setToolTip("Hide until the next reminder day")
         self.btn_done = QPushButton("D&one", clicked=self.done_selected)
+        self.btn_undo = QPushButton("&Undo", clicked=self.undo_selected)
+        self.btn_undo.setToolTip("Undo done or snooze on the selected reminder (or on the last one you changed)")
         self.btn_stages = QPushButton("Sta&ges…", clicked=self.edit_stages)
         self.btn_add = QPushButton("&New reminder…", clicked=self.add_task)
         self.btn_delete = QPushButton("De&lete", clicked=self.delete_selected)
-        for b in (self.btn_snooze, self.btn_done, self.btn_stages, self.btn_add, self.btn_delete):
+        for b in (self.btn_snooze, self.btn_done, self.btn_undo, self.btn_stages, self.btn_add, self.btn_delete):
             row.addWidget(b)
         row.addStretch(1)
         lay.addLayout(row)
@@ -157,8 +160,14 @@ class RemindersPanel(QWidget):
             return []
         return rem.sync(self.session.store, self.session.profile_id, self.session.today)
 
-    def refresh(self) -> None:
+    def refresh(self, keep: int | None = None) -> None:
+        """Re-read the reminders. The selection stays on the same reminder (`keep`, else the one
+        selected now): never silently on another row, where the next Done or Snooze would land."""
         today = self.session.today
+        if keep is None:
+            cur = self.selected() if self.table.rowCount() else None
+            keep = cur.id if cur is not None else None
+        old_row = max(self.table.currentRow(), 0)
         self.items = self.sync()
         shown = [r for r in self.items if self.show_done.isChecked() or not r.done]
         from . import theme  # colours readable in the light and the dark palette
@@ -168,8 +177,10 @@ class RemindersPanel(QWidget):
         for r in shown:
             i = self.table.rowCount()
             self.table.insertRow(i)
-            cells = [r.due.isoformat(), _when(r, today), r.title, _state(r, today),
-                     ", ".join(str(s) for s in r.stages) or "on the day"]
+            stages = ", ".join(str(s) for s in r.stages) or "on the day"
+            if r.repeat_days:
+                stages += f"; repeats every {r.repeat_days} days"
+            cells = [r.due.isoformat(), _when(r, today), r.title, _state(r, today), stages]
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 it.setToolTip(r.detail or text)
@@ -183,7 +194,10 @@ class RemindersPanel(QWidget):
         for c in (0, 1, 3, 4):
             self.table.resizeColumnToContents(c)
         if self.table.rowCount():  # a current row, so the arrow keys work at once
-            self.table.setCurrentCell(0, 0)
+            row = self._row_of(keep)
+            if row is None:  # gone from view (done, Show done off): the row that took its place
+                row = min(old_row, self.table.rowCount() - 1)
+            self.table.setCurrentCell(row, 0)
         s = self.summary()
         self.summary_label.setText(s.text(today))
         self._update_buttons()
@@ -198,6 +212,29 @@ class RemindersPanel(QWidget):
         rid = self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
         return next((r for r in self.items if r.id == rid), None)
 
+    def _row_of(self, reminder_id: int | None) -> int | None:
+        if reminder_id is None:
+            return None
+        for i in range(self.table.rowCount()):
+            if self.table.item(i, 0).data(Qt.ItemDataRole.UserRole) == reminder_id:
+                return i
+        return None
+
+    def undo_target(self) -> tuple[rem.Reminder, str] | None:
+        """What Undo reverts: the selected reminder when it is done or snoozed, else the last change."""
+        today = self.session.today
+        r = self.selected()
+        if r is not None and r.done:
+            return r, "done"
+        if r is not None and r.snoozed(today):
+            return r, "snooze"
+        if self.last_action is not None:
+            rid, kind = self.last_action
+            last = next((x for x in self.items if x.id == rid), None)
+            if last is not None and ((kind == "done" and last.done) or (kind == "snooze" and last.snoozed(today))):
+                return last, kind
+        return None
+
     def select_key(self, source_key: str) -> bool:
         for i in range(self.table.rowCount()):
             rid = self.table.item(i, 0).data(Qt.ItemDataRole.UserRole)
@@ -211,6 +248,7 @@ class RemindersPanel(QWidget):
         for b in (self.btn_snooze, self.btn_done, self.btn_stages):
             b.setEnabled(r is not None and not r.done)
         self.btn_delete.setEnabled(r is not None and r.user_task)
+        self.btn_undo.setEnabled(self.undo_target() is not None)
         self.btn_add.setEnabled(self.session.profile_id is not None)
 
     # -- actions --------------------------------------------------------------------------------
@@ -219,14 +257,29 @@ class RemindersPanel(QWidget):
         if r is None:
             return
         rem.snooze(self.session.store, r.id, rem.snooze_default(r, self.session.today))
-        self.refresh()
+        self.last_action = (r.id, "snooze")
+        self.refresh(keep=r.id)
 
     def done_selected(self) -> None:
         r = self.selected()
         if r is None:
             return
-        rem.mark_done(self.session.store, r.id, self.session.today)
-        self.refresh()
+        moved = rem.mark_done(self.session.store, r.id, self.session.today)
+        # a repeating task moved on to its next date (nothing to undo: it is not done)
+        self.last_action = None if moved is not None else (r.id, "done")
+        self.refresh(keep=r.id)
+
+    def undo_selected(self) -> None:
+        target = self.undo_target()
+        if target is None:
+            return
+        r, kind = target
+        if kind == "done":
+            rem.undo_done(self.session.store, r.id, today=self.session.today)
+        else:  # snoozed until today: shows again at once
+            rem.snooze(self.session.store, r.id, self.session.today)
+        self.last_action = None
+        self.refresh(keep=r.id)
 
     def edit_stages(self) -> None:
         r = self.selected()
@@ -243,7 +296,7 @@ class RemindersPanel(QWidget):
         except ValueError as e:
             QMessageBox.warning(self, "Reminder stages", str(e))
             return
-        self.refresh()
+        self.refresh(keep=r.id)
 
     def add_task(self) -> None:
         if self.session.profile_id is None:
@@ -251,10 +304,10 @@ class RemindersPanel(QWidget):
         dlg = TaskDialog(self, self.session.today)
         if not dlg.exec():
             return
-        rem.add_task(self.session.store, self.session.profile_id, dlg.title.text(), dlg.due.date().toPython(),
+        rid = rem.add_task(self.session.store, self.session.profile_id, dlg.title.text(), dlg.due.date().toPython(),
                      repeat_days=dlg.days.value() if dlg.repeat.isChecked() else None,
                      stages=rem.parse_stages(dlg.stages.text()))
-        self.refresh()
+        self.refresh(keep=rid)
 
     def delete_selected(self) -> None:
         r = self.selected()

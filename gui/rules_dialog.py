@@ -66,6 +66,7 @@ class RulesDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the details (links) and Close
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -75,6 +76,7 @@ class RulesDialog(QDialog):
         self.detail = QTextBrowser()
         self.detail.setOpenExternalLinks(True)
         self.detail.setAccessibleName("Rule details")
+        self.detail.setTabChangesFocus(True)
         split.addWidget(self.table)
         split.addWidget(self.detail)
         split.setSizes([450, 200])
@@ -99,8 +101,8 @@ class RulesDialog(QDialog):
             for c, text in enumerate(items):
                 it = QTableWidgetItem(text)
                 it.setData(Qt.ItemDataRole.UserRole, i)
-                if c == 1:
-                    it.setToolTip(r.statement)
+                if c in (0, 1):  # the id column is often cut ("…"): the whole text on hover
+                    it.setToolTip(text if c == 0 else r.statement)
                 self.table.setItem(i, c, it)
 
     def visible_count(self) -> int:

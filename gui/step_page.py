@@ -130,8 +130,10 @@ def rule_html(rule: Rule, published: str = "") -> str:
         parts.append(f"Value: {esc(val)}")
     meta = (f"<span style='color:{fg}; background:{bg};'>&nbsp;{esc(conf)}&nbsp;</span>"
             f" &nbsp;Checked {rule.checked.isoformat()}")
-    if rule.as_of:
+    if rule.as_of and not rule.projected and rule.as_of.lower() not in ("projected", "undated"):
         meta += f" &nbsp;(source dated {esc(rule.as_of)})"
+    elif rule.as_of and rule.as_of.lower() == "undated":
+        meta += " &nbsp;(the source shows no date)"
     if rule.projected:
         meta += " &nbsp;<i>projected from the usual pattern, not published</i>"
     parts.append(meta)

@@ -161,3 +161,25 @@ def test_panels_are_listed_as_extensions():
 
     for name in ("gui.documents_ui", "gui.reminders_ui", "gui.costs_ui"):
         assert name in EXTENSIONS
+
+
+def test_the_remove_button_asks_before_removing(qtbot, session, tmp_path, monkeypatch):
+    """Regression: `clicked` passed False into remove_selected(confirm=...), removing without asking."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.documents_ui import DocumentsPanel
+
+    src = tmp_path / "diploma.pdf"
+    src.write_bytes(b"%PDF-1.4 diploma")
+    panel = DocumentsPanel(session, current_step=lambda: "ecfmg.credentials")
+    _show(qtbot, panel)
+    panel.attach_paths([str(src)])
+    panel.table.selectRow(0)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.No)
+    panel.btn_remove.click()
+    assert len(asked) == 1 and panel.table.rowCount() == 1  # asked, and "No" kept it
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    panel.btn_remove.click()
+    assert panel.table.rowCount() == 0
