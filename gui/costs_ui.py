@@ -250,9 +250,10 @@ class CostsPanel(QWidget):
             amt = format_amount(s.amount_min_cents, s.currency)
             if s.is_range:
                 amt += " – " + format_amount(s.amount_max_cents, s.currency)
-            it = QTreeWidgetItem([_step_label(s.step_id), s.rule_id + (" ✓ in ledger" if s.recorded else ""), amt,
+            what = s.statement if len(s.statement) <= 70 else s.statement[:69].rstrip() + "…"
+            it = QTreeWidgetItem([_step_label(s.step_id), what + (" ✓ in ledger" if s.recorded else ""), amt,
                                   s.checked.isoformat(), s.confidence])
-            it.setToolTip(1, s.statement + "\n" + "\n".join(s.sources))
+            it.setToolTip(1, s.statement + "\n" + "\n".join(s.sources) + f"\n(rule {s.rule_id})")
             it.setToolTip(0, s.statement)
             self.suggestions.addTopLevelItem(it)
         for i in range(5):
