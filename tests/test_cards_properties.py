@@ -8,6 +8,7 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import facts_for
 
 from core.engine import evaluate
 from core.engine.base import STATUSES
@@ -19,32 +20,10 @@ D = dt.date
 DATES = st.dates(min_value=D(2018, 1, 1), max_value=D(2031, 12, 31)).map(dt.date.isoformat)
 
 
-def value_for(spec):
-    if spec.kind == "date":
-        return DATES
-    if spec.kind == "bool":
-        return st.booleans()
-    if spec.kind == "choice":
-        return st.sampled_from([c[0] for c in spec.choices])
-    if spec.kind in ("int", "float"):
-        lo = int(spec.minimum) if spec.minimum is not None else 0
-        hi = int(spec.maximum) if spec.maximum is not None else 400
-        return st.integers(min_value=lo, max_value=hi)
-    if spec.kind == "records":
-        return st.lists(facts_for(spec.fields), max_size=3)
-    return st.text(max_size=12)
-
-
-def facts_for(specs):
-    req = {s.key: value_for(s) for s in specs if s.required}
-    opt = {s.key: value_for(s) for s in specs if not s.required}
-    return st.fixed_dictionaries(req, optional=opt)
-
-
 def track_facts(card):
     return st.fixed_dictionaries({}, optional={
-        card: facts_for(TRACK_FIELDS.get(card, ())),
-        **{s.id: facts_for(s.fields) for s in TRACKS[card]},
+        card: facts_for(TRACK_FIELDS.get(card, ()), DATES),
+        **{s.id: facts_for(s.fields, DATES) for s in TRACKS[card]},
     })
 
 

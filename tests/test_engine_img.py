@@ -488,32 +488,7 @@ def test_check_match_start_before_match_day():
 # ---------------------------------------------------------------------------------------------
 # Properties
 
-DATES = st.dates(min_value=D(2012, 1, 1), max_value=D(2033, 12, 31)).map(dt.date.isoformat)
-
-
-def value_for(spec):
-    if spec.kind == "date":
-        return DATES
-    if spec.kind == "bool":
-        return st.booleans()
-    if spec.kind == "choice":
-        return st.sampled_from([c[0] for c in spec.choices])
-    if spec.kind in ("int", "float"):
-        lo = int(spec.minimum) if spec.minimum is not None else 0
-        hi = int(spec.maximum) if spec.maximum is not None else 1000
-        if spec.key.endswith("_year") or spec.key == "season":
-            lo, hi = max(lo, 2000), min(hi, 2035)
-        return st.integers(min_value=lo, max_value=hi)
-    if spec.kind == "records":
-        return st.lists(facts_for(spec.fields, all_required=True), max_size=5)
-    return st.text(max_size=20)
-
-
-def facts_for(specs, all_required=False):
-    req = {s.key: value_for(s) for s in specs if s.required}
-    opt = {s.key: value_for(s) for s in specs if not s.required}
-    return st.fixed_dictionaries(req, optional=opt)
-
+from strategies import facts_for  # noqa: E402 (shared with test_cards_properties)
 
 PROFILES = st.fixed_dictionaries(
     {"img": facts_for(img.TRACK_FIELDS["img"])},
