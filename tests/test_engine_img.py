@@ -9,6 +9,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import facts_for  # tests/strategies.py, shared with test_cards_properties
 
 from core import resources_dir
 from core.engine import base, img
@@ -488,7 +489,6 @@ def test_check_match_start_before_match_day():
 # ---------------------------------------------------------------------------------------------
 # Properties
 
-from strategies import facts_for  # noqa: E402 (shared with test_cards_properties)
 
 PROFILES = st.fixed_dictionaries(
     {"img": facts_for(img.TRACK_FIELDS["img"])},
