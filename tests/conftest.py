@@ -49,3 +49,37 @@ def store(data_dir):
     db = open_database(paths.db)
     yield Store(db)
     db.close()
+
+
+@pytest.fixture
+def no_modal(monkeypatch):
+    """An ordinary input error must never open a message box."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def boom(*_a, **_k):
+        raise AssertionError("a modal box was opened for an ordinary input error")
+
+    for name in ("critical", "warning", "information", "question"):
+        monkeypatch.setattr(QMessageBox, name, boom)
+
+
+@pytest.fixture
+def shown_window(qtbot):
+    """`shown_window(session)`: the main window on `session`, shown at 1280x800; closed (and the
+    session's database with it) when the test ends."""
+    from gui.main_window import MainWindow
+
+    opened = []
+
+    def make(session):
+        w = MainWindow(session)
+        qtbot.addWidget(w)
+        w.resize(1280, 800)
+        w.show()
+        opened.append((w, session))
+        return w
+
+    yield make
+    for w, session in opened:
+        w.close()
+        session.store.db.close()

@@ -11,20 +11,13 @@ from gui.shell import open_session
 
 
 @pytest.fixture
-def win(qtbot, data_dir, today):
-    from gui.main_window import MainWindow
+def win(qtbot, data_dir, today, shown_window):
     from gui.shell import load_demo
 
     session = open_session(data_dir, today, demo=False)
     load_demo(session.store, today)
     session.choose_default_profile()
-    w = MainWindow(session)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    yield w
-    w.close()
-    session.store.db.close()
+    return shown_window(session)
 
 
 def test_panels_are_built_when_first_shown(qtbot, win):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWizard
+from PySide6.QtWidgets import QWizard
 
 from core.engine import evaluate
 from gui.shell import load_demo, open_session
@@ -17,31 +17,14 @@ PALS_ENROL = {"body": "aha", "format": "classroom", "training_center": "City TC"
 
 
 @pytest.fixture
-def no_modal(monkeypatch):
-    """An ordinary input error must never open a message box."""
-    def boom(*_a, **_k):
-        raise AssertionError("a modal box was opened for an ordinary input error")
-
-    for name in ("critical", "warning", "information", "question"):
-        monkeypatch.setattr(QMessageBox, name, boom)
-
-
-@pytest.fixture
-def pals_win(qtbot, data_dir, today, no_modal):
-    from gui.main_window import MainWindow
+def pals_win(qtbot, data_dir, today, no_modal, shown_window):
 
     session = open_session(data_dir, today, demo=False)
     pid = session.store.create_profile("Dana", "nurse_picu", ["pals"], {})
     session.store.save_facts(pid, {"pals.enroll": PALS_ENROL,
                                    "pals.prerequisites": {"precourse_score": 65, "precourse_done_on": "2026-03-01"}})
     session.switch(pid)
-    w = MainWindow(session)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    yield w
-    w.close()
-    session.store.db.close()
+    return shown_window(session)
 
 
 def _reasons(session, step_id):

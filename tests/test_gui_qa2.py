@@ -8,18 +8,9 @@ import collections
 import datetime as dt
 
 import pytest
-from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QTabBar, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QTabBar, QWidget
 
 from gui.shell import open_session
-
-
-@pytest.fixture
-def no_modal(monkeypatch):
-    def boom(*_a, **_k):
-        raise AssertionError("a modal box was opened for an ordinary input error")
-
-    for name in ("critical", "warning", "information", "question"):
-        monkeypatch.setattr(QMessageBox, name, boom)
 
 
 def _mnemonic(text: str) -> str | None:
@@ -54,19 +45,12 @@ def _screen_texts(root: QWidget) -> list[str]:
 
 
 @pytest.fixture
-def win(qtbot, data_dir, today):
-    from gui.main_window import MainWindow
+def win(qtbot, data_dir, today, shown_window):
 
     session = open_session(data_dir, today, demo=False)
     pid = session.store.create_profile("Amara", "img_physician", ["img"], {})
     session.switch(pid)
-    w = MainWindow(session)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    yield w
-    w.close()
-    session.store.db.close()
+    return shown_window(session)
 
 
 def test_deleting_a_profile_removes_its_documents_files_and_keeps_the_others(qtbot, win, tmp_path, monkeypatch):
