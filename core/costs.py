@@ -230,7 +230,7 @@ def suggestion_from_rule(step_id: str, rule, have: set[tuple[str, int]] = frozen
         return None
     return Suggestion(step_id=step_id, rule_id=rule.id, statement=rule.statement, currency=str(v["currency"]),
                       amount_min_cents=lo, amount_max_cents=hi, checked=rule.checked, confidence=rule.confidence,
-                      sources=tuple(rule.sources),
+                      sources=rule.urls,
                       recorded=(step_id, lo) in have or (step_id, hi) in have)
 
 

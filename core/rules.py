@@ -21,6 +21,10 @@ from typing import Any
 from . import resources_dir
 
 CONFIDENCES = ("high", "medium", "low")
+# Source tiers (docs/rules-format.md): primary = the statute, regulation or the body's own page
+# (a board, ECFMG/Intealth, USMLE, NRMP, AAMC, AHA, Red Cross, AAP, USCIS, State Department);
+# summary = FSMB's and the AMA's state-by-state pages; secondary = news, law firms, prep sites.
+TIERS = ("primary", "summary", "secondary")
 _REQUIRED = ("id", "statement", "sources", "checked", "confidence")
 
 
@@ -33,11 +37,22 @@ class RuleNotFound(LookupError):
 
 
 @dataclass(frozen=True)
+class Source:
+    """One source of a rule: its address and its tier (one of TIERS)."""
+
+    url: str
+    tier: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"url": self.url, "tier": self.tier}
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     statement: str
     value: Any
-    sources: tuple[str, ...]
+    sources: tuple[Source, ...]
     checked: dt.date
     confidence: str
     valid_from: dt.date | None = None  # inclusive; None: since always
@@ -55,6 +70,11 @@ class Rule:
         return not (self.valid_until is not None and on >= self.valid_until)
 
     @property
+    def urls(self) -> tuple[str, ...]:
+        """The sources' addresses, in the record's order."""
+        return tuple(s.url for s in self.sources)
+
+    @property
     def is_override(self) -> bool:
         return self.override is not None
 
@@ -65,7 +85,7 @@ class Rule:
             "value": _jsonable(self.value),
             "from": self.valid_from.isoformat() if self.valid_from else None,
             "until": self.valid_until.isoformat() if self.valid_until else None,
-            "sources": list(self.sources),
+            "sources": [s.to_json() for s in self.sources],
             "checked": self.checked.isoformat(),
             "confidence": self.confidence,
         }
@@ -99,6 +119,23 @@ def _as_date(value: Any, where: str, key: str) -> dt.date | None:
     raise RuleDataError(f"{where}: '{key}' must be a TOML date (YYYY-MM-DD), got {value!r}")
 
 
+def _parse_sources(raw: Any, where: str) -> tuple[Source, ...]:
+    """`sources = [{ url = "https://…", tier = "primary" }, …]`: a non-empty list, every tier named."""
+    if not isinstance(raw, list) or not raw:
+        raise RuleDataError(f"{where}: 'sources' must be a non-empty list of {{ url, tier }} tables")
+    out = []
+    for i, s in enumerate(raw):
+        if not isinstance(s, Mapping) or set(s) != {"url", "tier"}:
+            raise RuleDataError(f"{where}: sources[{i}] must be a table with exactly 'url' and 'tier'")
+        url, tier = s["url"], s["tier"]
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise RuleDataError(f"{where}: sources[{i}].url must be an http(s) address, got {url!r}")
+        if tier not in TIERS:
+            raise RuleDataError(f"{where}: sources[{i}].tier must be one of {TIERS}, got {tier!r}")
+        out.append(Source(url=url, tier=tier))
+    return tuple(out)
+
+
 def _parse_record(raw: Mapping[str, Any], where: str) -> Rule:
     for key in _REQUIRED:
         if key not in raw:
@@ -108,11 +145,7 @@ def _parse_record(raw: Mapping[str, Any], where: str) -> Rule:
     conf = raw["confidence"]
     if conf not in CONFIDENCES:
         raise RuleDataError(f"{where}: confidence must be one of {CONFIDENCES}, got {conf!r}")
-    sources = raw["sources"]
-    if isinstance(sources, str):
-        sources = [sources]
-    if not sources or not all(isinstance(s, str) and s.startswith(("http://", "https://")) for s in sources):
-        raise RuleDataError(f"{where}: 'sources' must be a non-empty list of URLs")
+    sources = _parse_sources(raw["sources"], where)
     known = {
         "id", "statement", "value", "sources", "checked", "confidence", "from", "until",
         "as_of", "conflict", "projected", "unit",
@@ -126,7 +159,7 @@ def _parse_record(raw: Mapping[str, Any], where: str) -> Rule:
         id=str(raw["id"]),
         statement=str(raw["statement"]),
         value=raw["value"],
-        sources=tuple(sources),
+        sources=sources,
         checked=checked,
         confidence=conf,
         valid_from=_as_date(raw.get("from"), where, "from"),

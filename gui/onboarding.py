@@ -176,7 +176,7 @@ class CardsPage(QWizardPage):
         if cards:
             src = ""
             if rule is not None and rule.sources:
-                src = f" Source: <a href='{rule.sources[0]}'>{rule.sources[0].split('://')[-1][:60]}</a>" \
+                src = f" Source: <a href='{rule.urls[0]}'>{rule.urls[0].split('://')[-1][:60]}</a>" \
                       f" (checked {rule.checked.isoformat()})."
             self.note.setText(f"Ticked: the cards usually held in your role, {label} ({TYPICAL_NOTE}).{src}")
         else:

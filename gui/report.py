@@ -91,7 +91,7 @@ def report_html(doc: dict, today: dt.date, profile_id: int | None = None) -> str
             r = rules.find(rid, today, overrides) or rules.records(rid)[-1]
         except RuleNotFound:
             continue
-        src = "<br/>".join(f"<span class='small'>{_e(u)}</span>" for u in r.sources)
+        src = "<br/>".join(f"<span class='small'>{_e(u)}</span>" for u in r.urls)
         mine = " <b>(your value)</b>" if r.is_override else ""
         parts.append(f"<tr><td>{_e(r.id)}{mine}</td><td>{_e(r.statement)}<br/>{src}</td>"
                      f"<td nowrap>{r.checked.isoformat()}</td><td>{_e(r.confidence)}</td></tr>")

@@ -112,7 +112,7 @@ class RulesDialog(QDialog):
         words = self.filter.text().lower().split()
         conf = self.confidence.currentData()
         for i, r in enumerate(self.rules):
-            hay = " ".join([r.id, r.statement, " ".join(r.sources), r.conflict or ""]).lower()
+            hay = " ".join([r.id, r.statement, " ".join(r.urls), r.conflict or ""]).lower()
             show = all(w in hay for w in words) and (conf is None or r.confidence == conf)
             self.table.setRowHidden(i, not show)
         self.count.setText(f"{self.visible_count()} of {len(self.rules)} shown")

@@ -139,7 +139,7 @@ def rule_html(rule: Rule, published: str = "") -> str:
     parts.append(meta)
     if rule.conflict:
         parts.append(f"<i>Sources differ: {esc(rule.conflict)}</i>")
-    links = " · ".join(f"<a href='{esc(u)}'>{breakable(_short_url(u))}</a>" for u in rule.sources)
+    links = " · ".join(f"<a href='{esc(u)}'>{breakable(_short_url(u))}</a>" for u in rule.urls)
     parts.append(f"Source: {links}")
     parts.append(f"<span style='color:{theme.muted_color()};'>{breakable(rule.id)}</span>")
     return "<br>".join(parts)

@@ -28,7 +28,7 @@ def test_an_edited_rule_file_is_reread_not_served_stale(tmp_path):
     folder = tmp_path / "rules"
     folder.mkdir()
     (folder / "a.toml").write_text(
-        '[[rule]]\nid = "x"\nstatement = "s"\nvalue = 1\nsources = ["https://example.org"]\n'
+        '[[rule]]\nid = "x"\nstatement = "s"\nvalue = 1\nsources = [{ url = "https://example.org", tier = "secondary" }]\n'
         'checked = 2026-11-21\nconfidence = "high"\n', encoding="utf-8")
     assert load_rules_from(folder).value("x", __import__("datetime").date(2026, 1, 1)) == 1
     (folder / "a.toml").write_text((folder / "a.toml").read_text().replace("value = 1", "value = 2"))

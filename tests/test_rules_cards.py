@@ -38,7 +38,7 @@ def test_low_confidence_rules_say_why(card_rules):
 def test_every_source_url_is_in_the_fact_sheet(card_rules):
     sheet_urls = set(re.findall(r"https?://[^\s;]+", SHEET.read_text(encoding="utf-8")))
     for r in card_rules.all():
-        for url in r.sources:
+        for url in r.urls:
             assert url in sheet_urls, f"{r.id}: {url} is not a source of the fact sheet"
 
 

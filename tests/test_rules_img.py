@@ -27,7 +27,7 @@ def test_every_record_loads_with_sources_checked_and_confidence():
     assert len(recs) > 150
     for r in recs:
         assert r.statement.strip(), r.id
-        assert r.sources and all(s.startswith(("http://", "https://")) for s in r.sources), r.id
+        assert r.urls and all(s.startswith(("http://", "https://")) for s in r.urls), r.id
         assert r.checked == CHECKED, r.id
         assert r.confidence in ("high", "medium", "low"), r.id
         assert r.as_of, f"{r.id}: as_of (the source's own date) missing"
