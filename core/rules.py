@@ -25,6 +25,8 @@ CONFIDENCES = ("high", "medium", "low")
 # (a board, ECFMG/Intealth, USMLE, NRMP, AAMC, AHA, Red Cross, AAP, USCIS, State Department);
 # summary = FSMB's and the AMA's state-by-state pages; secondary = news, law firms, prep sites.
 TIERS = ("primary", "summary", "secondary")
+# What a calendar date in a rule means (docs/rules-format.md): an opening is never "overdue".
+DATE_KINDS = ("opens", "recommended_by", "deadline", "late_fee_from", "result_day", "event")
 _REQUIRED = ("id", "statement", "sources", "checked", "confidence")
 
 
@@ -61,6 +63,7 @@ class Rule:
     conflict: str | None = None  # where sources disagree: both values, in words
     projected: bool = False  # computed from a recurring pattern, not published
     unit: str | None = None
+    kind: str | None = None  # for a rule whose value is a date: one of DATE_KINDS
     file: str = ""
     override: Mapping[str, Any] | None = field(default=None, compare=False)
 
@@ -89,7 +92,7 @@ class Rule:
             "checked": self.checked.isoformat(),
             "confidence": self.confidence,
         }
-        for key in ("as_of", "conflict", "unit"):
+        for key in ("as_of", "conflict", "unit", "kind"):
             if getattr(self, key):
                 out[key] = getattr(self, key)
         if self.projected:
@@ -148,11 +151,13 @@ def _parse_record(raw: Mapping[str, Any], where: str) -> Rule:
     sources = _parse_sources(raw["sources"], where)
     known = {
         "id", "statement", "value", "sources", "checked", "confidence", "from", "until",
-        "as_of", "conflict", "projected", "unit",
+        "as_of", "conflict", "projected", "unit", "kind",
     }
     unknown = set(raw) - known
     if unknown:
         raise RuleDataError(f"{where}: unknown key(s) {sorted(unknown)}")
+    if raw.get("kind") is not None and raw["kind"] not in DATE_KINDS:
+        raise RuleDataError(f"{where}: kind must be one of {DATE_KINDS}, got {raw['kind']!r}")
     checked = _as_date(raw["checked"], where, "checked")
     assert checked is not None
     rule = Rule(
@@ -168,6 +173,7 @@ def _parse_record(raw: Mapping[str, Any], where: str) -> Rule:
         conflict=raw.get("conflict"),
         projected=bool(raw.get("projected", False)),
         unit=raw.get("unit"),
+        kind=raw.get("kind"),
         file=where.split(":")[0],
     )
     if rule.valid_from and rule.valid_until and rule.valid_until <= rule.valid_from:
