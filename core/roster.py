@@ -1,0 +1,487 @@
+"""The team roster: who in the data file holds which life-support card, until when.
+
+One row per profile, one cell per card track (BLS, PALS, ACLS, NRP, PEARS). Every cell comes
+from the engine: each profile is evaluated once (`core.engine.evaluate`) and the cell takes the
+status and expiry of the `<card>.card` step and the status of `<card>.renewal`. Nothing here
+computes an expiry (AHA and NRP: end of the month 24 months on; Red Cross: to the day; those
+are rule records read by the engine). "Missing" compares the cards held with the role's typical
+cards (`core.roles.typical_cards`, guidance only: "typical; your employer decides").
+
+The API a view uses:
+
+    roster = build_roster(store, today)                 # one pass over the data file
+    rows = filter_rows(roster, RosterFilter(within_days=30, cards=("pals",), search="jose"))
+    rows = sort_rows(rows, "pals", descending=False)    # any of roster_columns(roster)
+    text = roster_csv(roster, rows, flt)                # the CSV export, as filtered
+    summary = team_summary(roster)                      # the dashboard's counts and items
+
+A cell's `state` is a stable code (part of the exports): `none` (no such card followed or
+recorded), `no_card` (followed, no card issued yet), `valid`, `expired`, `unknown_expiry` (a card
+whose issuing body has no expiry rule: "not found: ask your training center"), `error` (the
+profile could not be evaluated; the row's `error` says why).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import dates
+from .engine import TRACK_ORDER, evaluate
+from .engine.base import EXPIRED
+from .engine.cards import BODY_LABELS, CARDS, DEFAULT_BODY
+from .roles import ROLE_LABELS, TYPICAL_CARDS_RULE, typical_cards
+from .rules import RuleSet, load_rules
+
+ROSTER_FORMAT = "certpath-roster/1"
+# Columns in journey order (bls, pals, acls, nrp, pears): the tracks of the card module.
+ROSTER_CARDS: tuple[str, ...] = tuple(t for t in TRACK_ORDER if t in CARDS)
+
+NONE = "none"
+NO_CARD = "no_card"
+VALID = "valid"
+EXPIRED_STATE = "expired"
+UNKNOWN_EXPIRY = "unknown_expiry"
+ERROR = "error"
+STATES = (NONE, NO_CARD, VALID, EXPIRED_STATE, UNKNOWN_EXPIRY, ERROR)
+
+
+# --- text helpers ------------------------------------------------------------------------------
+
+def search_key(text: str) -> str:
+    """`text` folded for matching: accents removed (José = Jose), case folded, spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters (line breaks, escapes, bidi overrides) for a terminal line."""
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return value if isinstance(value, dt.date) else None
+
+
+# --- the roster --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CardCell:
+    card: str
+    state: str  # one of STATES
+    tracked: bool = False  # the profile follows this card as a journey
+    card_status: str | None = None  # the engine's status of <card>.card (None: not evaluated)
+    renewal_status: str | None = None  # the engine's status of <card>.renewal
+    expires: dt.date | None = None  # the card's last valid day, from the engine
+    issued: dt.date | None = None
+    body: str | None = None  # issuing body id (aha, red_cross, aap, other)
+    training_center: str = ""
+    ecard_code: str = ""
+    course_date: dt.date | None = None  # <card>.enroll.course_end: for NRP the instructor-led event
+    renewal_deadline: dt.date | None = None  # the renewal step's deadline (at_risk) or due date
+    rules: tuple[str, ...] = ()  # rule ids the two steps applied
+
+    def days_left(self, today: dt.date) -> int | None:
+        return (self.expires - today).days if self.expires else None
+
+    def expires_within(self, today: dt.date, days: int) -> bool:
+        """A valid card whose last valid day is today or within the next `days` days."""
+        return self.state == VALID and self.expires is not None and 0 <= (self.expires - today).days <= days
+
+    def to_json(self, today: dt.date) -> dict[str, Any]:
+        return {
+            "state": self.state, "tracked": self.tracked, "card_status": self.card_status,
+            "renewal_status": self.renewal_status, "expires": _iso(self.expires),
+            "days_left": self.days_left(today), "issued": _iso(self.issued), "body": self.body,
+            "training_center": self.training_center, "ecard_code": self.ecard_code,
+            "course_date": _iso(self.course_date), "renewal_deadline": _iso(self.renewal_deadline),
+            "rules": list(self.rules),
+        }
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    profile_id: int
+    name: str
+    role: str
+    cells: Mapping[str, CardCell]
+    typical: tuple[str, ...] = ()  # the role's typical cards (guidance)
+    missing: tuple[str, ...] = ()  # typical cards with no card recorded
+    error: str = ""
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def holds_cards(self) -> bool:
+        return any(c.issued is not None for c in self.cells.values())
+
+    def to_json(self, today: dt.date, cards: Sequence[str]) -> dict[str, Any]:
+        out = {"id": self.profile_id, "name": self.name, "role": self.role, "role_label": self.role_label,
+               "typical": list(self.typical), "missing": [c for c in self.missing if c in cards],
+               "cards": {c: self.cells[c].to_json(today) for c in cards}}
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+@dataclass
+class Roster:
+    today: dt.date
+    rows: list[RosterRow]
+    cards: tuple[str, ...] = ROSTER_CARDS
+    rules: tuple[str, ...] = ()  # every rule id the cells and the role guidance used
+
+    def row(self, profile_id: int) -> RosterRow:
+        return next(r for r in self.rows if r.profile_id == profile_id)
+
+
+def _cell(card: str, journey, doc: Mapping[str, Any], tracked: bool) -> CardCell:
+    facts = doc.get("facts") or {}
+    card_res = journey.step(f"{card}.card")
+    ren = journey.step(f"{card}.renewal")
+    card_facts = facts.get(f"{card}.card") or {}
+    enroll = facts.get(f"{card}.enroll") or {}
+    issued = _date(card_facts.get("issue_date"))
+    body = enroll.get("body") if enroll.get("body") in BODY_LABELS else DEFAULT_BODY[card]
+    expires = card_res.expires
+    if issued is None:
+        state = NO_CARD
+    elif expires is None:
+        state = UNKNOWN_EXPIRY
+    elif card_res.status == EXPIRED or expires < journey.today:
+        state = EXPIRED_STATE  # (an at_risk card past its last day, in a grace period, is expired too)
+    else:
+        state = VALID
+    rules = tuple(dict.fromkeys([*card_res.rules, *ren.rules]))
+    return CardCell(
+        card=card, state=state, tracked=tracked, card_status=card_res.status, renewal_status=ren.status,
+        expires=expires, issued=issued, body=body if (issued or enroll) else None,
+        training_center=str(enroll.get("training_center") or ""), ecard_code=str(card_facts.get("ecard_code") or ""),
+        course_date=_date(enroll.get("course_end")), renewal_deadline=ren.deadline or ren.due, rules=rules)
+
+
+def _row(pid: int, doc: Mapping[str, Any], today: dt.date, rules: RuleSet,
+         typical_cache: dict[str, tuple[tuple[str, ...], str | None]], used: dict[str, None]) -> RosterRow:
+    facts = doc.get("facts") or {}
+    followed = set(doc.get("tracks") or [])
+    # the cards to evaluate: those followed, and those with a card recorded without being followed
+    cards = [c for c in ROSTER_CARDS if c in followed or (facts.get(f"{c}.card") or {}).get("issue_date")]
+    cells: dict[str, CardCell] = {c: CardCell(c, NONE) for c in ROSTER_CARDS}
+    error = ""
+    if cards:
+        try:
+            journey = evaluate({**doc, "tracks": cards}, today, rules)  # once per profile
+            for c in cards:
+                cells[c] = _cell(c, journey, doc, c in followed)
+                used.update(dict.fromkeys(cells[c].rules))
+        except (ValueError, TypeError, KeyError, OverflowError) as e:  # one bad profile never hides the team
+            error = f"could not be evaluated ({e})"
+            cells = {c: CardCell(c, ERROR if c in cards else NONE) for c in ROSTER_CARDS}
+    role = str(doc.get("role") or "other")
+    overrides = doc.get("overrides") or {}
+    if TYPICAL_CARDS_RULE in overrides:
+        typ, rid = _typical(role, rules, today, overrides)
+    else:
+        if role not in typical_cache:
+            typical_cache[role] = _typical(role, rules, today, None)
+        typ, rid = typical_cache[role]
+    if rid:
+        used[rid] = None
+    missing = tuple(c for c in typ if c in cells and cells[c].state in (NONE, NO_CARD))
+    return RosterRow(pid, str(doc.get("name") or ""), role, cells, typ, missing, error)
+
+
+def _typical(role: str, rules: RuleSet, today: dt.date,
+             overrides: Mapping[str, Any] | None) -> tuple[tuple[str, ...], str | None]:
+    try:
+        cards, rule = typical_cards(role, rules, today, overrides)
+    except ValueError:  # a role id this version does not know
+        return (), None
+    return tuple(c for c in cards if c in ROSTER_CARDS), (rule.id if rule is not None else None)
+
+
+def build_roster(store, today: dt.date, rules: RuleSet | None = None) -> Roster:
+    """The roster of every profile in `store` on `today`: one read of the data file, one
+    evaluation per profile that follows or records a card."""
+    return roster_from_documents(store.all_documents(), today, rules)
+
+
+def roster_from_documents(docs: Iterable[tuple[int, Mapping[str, Any]]], today: dt.date,
+                          rules: RuleSet | None = None) -> Roster:
+    rules = rules or load_rules()
+    cache: dict[str, tuple[tuple[str, ...], str | None]] = {}
+    used: dict[str, None] = {}
+    rows = [_row(pid, doc, today, rules, cache, used) for pid, doc in docs]
+    return Roster(today=today, rows=rows, rules=tuple(sorted(used)))
+
+
+# --- filters and sorting -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RosterFilter:
+    """Which rows to show. `cards` limits the columns (and what the conditions look at); the
+    conditions `within_days`, `expired` and `missing` are alternatives (a row shows when any chosen
+    one holds: "expiring soon or expired"); `search` must match as well. No condition: every row."""
+
+    within_days: int | None = None
+    expired: bool = False
+    missing: bool = False
+    cards: tuple[str, ...] = ()
+    search: str = ""
+
+    def __post_init__(self) -> None:
+        unknown = [c for c in self.cards if c not in ROSTER_CARDS]
+        if unknown:
+            raise ValueError(f"card: {', '.join(map(repr, unknown))} is not one of {', '.join(ROSTER_CARDS)}")
+        if self.within_days is not None and not (0 <= self.within_days <= 36600):
+            raise ValueError("within: the number of days must be between 0 and 36600")
+
+    @property
+    def has_condition(self) -> bool:
+        return self.within_days is not None or self.expired or self.missing
+
+    def visible_cards(self, roster: Roster) -> tuple[str, ...]:
+        return tuple(c for c in roster.cards if not self.cards or c in self.cards)
+
+    def describe(self) -> dict[str, Any]:
+        return {"within_days": self.within_days, "expired": self.expired, "missing": self.missing,
+                "cards": list(self.cards), "search": self.search}
+
+
+def row_matches(row: RosterRow, flt: RosterFilter, today: dt.date, cards: Sequence[str]) -> bool:
+    if flt.search:
+        key = search_key(flt.search)
+        if key and key not in search_key(row.name):
+            return False
+    if not flt.has_condition:
+        return True
+    cells = [row.cells[c] for c in cards]
+    if flt.within_days is not None and any(c.expires_within(today, flt.within_days) for c in cells):
+        return True
+    if flt.expired and any(c.state == EXPIRED_STATE for c in cells):
+        return True
+    return flt.missing and any(c in row.missing for c in cards)
+
+
+def filter_rows(roster: Roster, flt: RosterFilter | None = None, rows: Iterable[RosterRow] | None = None
+                ) -> list[RosterRow]:
+    """The rows (of `roster`, or the given subset) that `flt` shows, in their current order."""
+    flt = flt or RosterFilter()
+    cards = flt.visible_cards(roster)
+    return [r for r in (roster.rows if rows is None else rows) if row_matches(r, flt, roster.today, cards)]
+
+
+def roster_columns(roster: Roster) -> tuple[str, ...]:
+    """The sortable columns: id, name, role, one per card (by expiry), missing (how many)."""
+    return ("id", "name", "role", *roster.cards, "missing")
+
+
+def sort_rows(rows: Iterable[RosterRow], column: str, descending: bool = False) -> list[RosterRow]:
+    """`rows` sorted by `column`; a card column sorts by expiry, rows without a date last either
+    way; ties keep name order. Stable, so sorting twice gives a secondary order."""
+    rows = list(rows)
+    if column == "id":
+        return sorted(rows, key=lambda r: r.profile_id, reverse=descending)
+    if column == "name":
+        return sorted(rows, key=lambda r: (search_key(r.name), r.profile_id), reverse=descending)
+    if column == "role":
+        return sorted(rows, key=lambda r: (search_key(r.role_label), search_key(r.name)), reverse=descending)
+    if column == "missing":
+        return sorted(rows, key=lambda r: (len(r.missing), search_key(r.name)), reverse=descending)
+    if column in ROSTER_CARDS:
+        dated = [r for r in rows if r.cells[column].expires is not None]
+        undated = [r for r in rows if r.cells[column].expires is None]
+        dated.sort(key=lambda r: (r.cells[column].expires, search_key(r.name)), reverse=descending)
+        undated.sort(key=lambda r: search_key(r.name))
+        return dated + undated
+    raise ValueError(f"sort: unknown column {column!r} (one of id, name, role, {', '.join(ROSTER_CARDS)}, missing)")
+
+
+# --- the team summary --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TeamItem:
+    profile_id: int
+    name: str
+    card: str
+    date: dt.date | None  # the card's last valid day (None for a missing card)
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    """Counts and items for the dashboard; the caller words them (codes below, no sentences).
+
+    `team.cards_expire_this_month` (items: today to the end of this month), `team.cards_expire_soon`
+    (after this month, within `soon_days`), `team.cards_expired`, `team.typical_cards_missing`."""
+
+    today: dt.date
+    month_end: dt.date
+    soon_days: int
+    profiles: int  # rows looked at
+    holders: int  # profiles holding at least one card
+    expiring_this_month: tuple[TeamItem, ...] = ()
+    expiring_soon: tuple[TeamItem, ...] = ()
+    expired: tuple[TeamItem, ...] = ()
+    missing: tuple[TeamItem, ...] = ()
+
+    @property
+    def show(self) -> bool:
+        """The dashboard shows the team summary when more than one profile holds cards."""
+        return self.holders > 1
+
+    def findings(self) -> list[tuple[str, dict[str, Any]]]:
+        """(code, params) per non-empty group, in the order a dashboard lists them."""
+        out = []
+        for code, items, extra in (
+                ("team.cards_expired", self.expired, {}),
+                ("team.cards_expire_this_month", self.expiring_this_month, {"month_end": self.month_end}),
+                ("team.cards_expire_soon", self.expiring_soon, {"days": self.soon_days}),
+                ("team.typical_cards_missing", self.missing, {})):
+            if items:
+                out.append((code, {"count": len(items), "items": list(items), **extra}))
+        return out
+
+
+def team_summary(roster: Roster, rows: Iterable[RosterRow] | None = None, soon_days: int = 60) -> TeamSummary:
+    today = roster.today
+    month_end = dates.end_of_month(today)
+    rows = list(roster.rows if rows is None else rows)
+    this_month, soon, expired, missing = [], [], [], []
+    for r in rows:
+        for c in roster.cards:
+            cell = r.cells[c]
+            if cell.state == VALID and cell.expires is not None and cell.expires >= today:
+                if cell.expires <= month_end:
+                    this_month.append(TeamItem(r.profile_id, r.name, c, cell.expires))
+                elif (cell.expires - today).days <= soon_days:
+                    soon.append(TeamItem(r.profile_id, r.name, c, cell.expires))
+            elif cell.state == EXPIRED_STATE:
+                expired.append(TeamItem(r.profile_id, r.name, c, cell.expires))
+        missing += [TeamItem(r.profile_id, r.name, c, None) for c in r.missing]
+
+    def by_date(items: list[TeamItem]) -> tuple[TeamItem, ...]:
+        return tuple(sorted(items, key=lambda i: (i.date or dt.date.max, search_key(i.name), i.card)))
+
+    return TeamSummary(today=today, month_end=month_end, soon_days=soon_days, profiles=len(rows),
+                       holders=sum(1 for r in rows if r.holds_cards()),
+                       expiring_this_month=by_date(this_month), expiring_soon=by_date(soon),
+                       expired=by_date(expired), missing=tuple(missing))
+
+
+# --- output ------------------------------------------------------------------------------------
+
+def csv_columns(cards: Sequence[str]) -> list[str]:
+    """The roster CSV's header. The `<card>_body/_issue_date/_course_date/_training_center/_ecard_code`
+    columns are what `import-roster` reads back; state, status, expires and days_left are computed."""
+    head = ["id", "name", "role", "role_label"]
+    for c in cards:
+        head += [f"{c}_state", f"{c}_card_status", f"{c}_expires", f"{c}_days_left", f"{c}_renewal_status",
+                 f"{c}_body", f"{c}_issue_date", f"{c}_course_date", f"{c}_training_center", f"{c}_ecard_code"]
+    return [*head, "missing_typical"]
+
+
+def export_comment(roster: Roster, flt: RosterFilter, cards: Sequence[str]) -> str:
+    parts = [f"CertPath team roster as of {roster.today.isoformat()}"]
+    conds = []
+    if flt.within_days is not None:
+        conds.append(f"expiring within {flt.within_days} days")
+    if flt.expired:
+        conds.append("expired")
+    if flt.missing:
+        conds.append("missing a typical card")
+    if conds:
+        parts.append("showing " + " or ".join(conds))
+    if flt.cards:
+        parts.append("cards " + " ".join(cards))
+    if flt.search:
+        parts.append(f"name search {strip_controls(flt.search)!r}")
+    parts.append("rules: " + " ".join(roster.rules))
+    return "# " + "; ".join(parts)
+
+
+def roster_csv(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | None = None) -> str:
+    """The rows as CSV (UTF-8 with BOM, CRLF, formula-safe cells, as the other exports), after a
+    first `# ...` line with the date, the filter and the rule ids used."""
+    import csv
+
+    from .exports import BOM, _cell
+
+    flt = flt or RosterFilter()
+    cards = flt.visible_cards(roster)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([export_comment(roster, flt, cards)])
+    w.writerow(csv_columns(cards))
+    for r in rows:
+        out: list[Any] = [r.profile_id, r.name, r.role, r.role_label]
+        for c in cards:
+            cell = r.cells[c]
+            out += [cell.state, cell.card_status, cell.expires, cell.days_left(roster.today), cell.renewal_status,
+                    cell.body, cell.issued, cell.course_date, cell.training_center, cell.ecard_code]
+        out.append(" ".join(c for c in r.missing if c in cards))
+        w.writerow([_cell(v) for v in out])
+    return BOM + buf.getvalue()
+
+
+def roster_json(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | None = None) -> str:
+    flt = flt or RosterFilter()
+    cards = flt.visible_cards(roster)
+    doc = {"format": ROSTER_FORMAT, "today": roster.today.isoformat(), "rules": list(roster.rules),
+           "filter": flt.describe(), "cards": list(cards), "count": len(rows),
+           "rows": [r.to_json(roster.today, cards) for r in rows]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def cell_text(cell: CardCell, today: dt.date) -> str:
+    if cell.state == VALID:
+        n = cell.days_left(today)
+        return f"{cell.expires.isoformat()} ({'today' if n == 0 else f'{n}d'})"
+    if cell.state == EXPIRED_STATE:
+        return f"EXPIRED {cell.expires.isoformat()}"
+    return {NONE: "-", NO_CARD: "no card", UNKNOWN_EXPIRY: "expiry ?", ERROR: "error"}.get(cell.state, cell.state)
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+@dataclass
+class _Table:
+    head: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+
+    def render(self) -> list[str]:
+        widths = [max([len(h), *(len(r[i]) for r in self.rows)]) for i, h in enumerate(self.head)]
+        fmt = lambda cols: "  ".join(c.ljust(widths[i]) for i, c in enumerate(cols)).rstrip()  # noqa: E731
+        return [fmt(self.head), fmt(["-" * w for w in widths]), *(fmt(r) for r in self.rows)]
+
+
+def roster_text(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | None = None) -> str:
+    """A plain-text table, one line per row; names have their control characters removed."""
+    flt = flt or RosterFilter()
+    cards = flt.visible_cards(roster)
+    t = _Table(["ID", "Name", "Role", *(c.upper() for c in cards), "Missing"])
+    for r in rows:
+        t.rows.append([str(r.profile_id), _fit(strip_controls(r.name), 32), _fit(r.role, 20),
+                       *(cell_text(r.cells[c], roster.today) for c in cards),
+                       ",".join(c for c in r.missing if c in cards) + (f" ({r.error})" if r.error else "")])
+    lines = [export_comment(roster, flt, cards)[2:], *t.render(),
+             f"{len(rows)} of {len(roster.rows)} profiles shown. Missing = typical for the role "
+             "(guidance: your employer decides)."]
+    return "\n".join(lines) + "\n"
