@@ -9,6 +9,12 @@
   ics ID [--data-dir DIR] [--today D]           the profile's dated items as an iCalendar file
   csv {steps,deadlines,documents,costs} ID ...  one table of the profile as CSV (UTF-8 with BOM)
   reminders ID [--today D] [--data-dir DIR]     what is overdue, due this week and upcoming (text)
+  roster [--within DAYS] [--card pals,bls] [--expired] [--missing] [--search TEXT] [--sort COL]
+         [--format text|csv|json] [-o FILE]     the team: every profile's cards, as filtered
+  import-roster FILE.csv [--match-existing name|new] [--dry-run] [--skip-invalid]
+                                                people and their cards from a spreadsheet
+  import-csv ID FILE.csv --kind cards|attempts [--dry-run] [--skip-invalid]
+                                                card history or exam attempts into one profile
 
 Bad input exits with status 2 and a message naming the field; nothing is written.
 """
@@ -222,6 +228,113 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roster(args: argparse.Namespace) -> int:
+    from .roster import (
+        RosterFilter,
+        build_roster,
+        filter_rows,
+        roster_csv,
+        roster_json,
+        roster_text,
+        sort_rows,
+    )
+
+    today = _today(args.today)
+    cards = tuple(c.strip().lower() for c in (args.card or "").split(",") if c.strip())
+    try:
+        flt = RosterFilter(within_days=args.within, expired=args.expired, missing=args.missing, cards=cards,
+                           search=args.search or "")
+    except ValueError as e:
+        raise CliError(f"--{e}") from None
+    store = _open_store(args.data_dir)
+    roster = build_roster(store, today)
+    try:
+        rows = sort_rows(filter_rows(roster, flt), args.sort or "name", args.descending)
+    except ValueError as e:
+        raise CliError(f"--{e}") from None
+    if args.format == "csv":
+        text = roster_csv(roster, rows, flt)
+    elif args.format == "json":
+        text = roster_json(roster, rows, flt)
+    else:
+        text = roster_text(roster, rows, flt)
+    _write_out(text.encode("utf-8"), args.output)
+    return 0
+
+
+def _read_csv_arg(path: str) -> bytes:
+    from .csv_import import MAX_BYTES
+
+    p = Path(path)
+    if not p.is_file():
+        raise CliError(f"{path}: no such file")
+    if p.stat().st_size > MAX_BYTES:
+        raise CliError(f"{path}: too large for an import ({p.stat().st_size // (1024 * 1024)} MB; "
+                       f"at most {MAX_BYTES // (1024 * 1024)} MB)")
+    try:
+        return p.read_bytes()
+    except OSError as e:
+        raise CliError(f"{path}: cannot be read ({e.strerror or e})") from None
+
+
+def _run_import(args: argparse.Namespace, make_preview) -> int:
+    """Shared by import-roster and import-csv: preview, then (unless --dry-run) commit in one
+    transaction under the data folder's lock. Any problem: exit 2 naming row and column, nothing
+    written (with --skip-invalid the valid rows are imported and the others listed)."""
+    from .csv_import import CsvError, commit, preview_text
+    from .instance_lock import DataInUseError, InstanceLock
+    from .paths import data_paths
+    from .validate import ValidationError
+
+    today = _today(args.today)
+    data = _read_csv_arg(args.file)
+    try:
+        lock = InstanceLock(data_paths(args.data_dir).ensure().root).acquire() if not args.dry_run else None
+    except DataInUseError as e:
+        raise CliError(str(e), EXIT_DATA) from None
+    try:
+        store = _open_store(args.data_dir)
+        try:
+            preview = make_preview(store, data, today)
+        except CsvError as e:
+            raise CliError(f"{args.file}: " + "; ".join(str(p) for p in e.problems)) from None
+        report = preview_text(preview, args.file)
+        bad = bool(preview.problems or preview.invalid_rows)
+        if args.dry_run or (bad and not args.skip_invalid) or (preview.problems and args.skip_invalid):
+            (sys.stderr if bad else sys.stdout).write(report)
+            if bad:
+                raise CliError(f"{args.file}: {preview.problem_count} problem(s); nothing was written")
+            print("Dry run: nothing was written.")
+            return 0
+        try:
+            done = commit(store, preview, today)
+        except ValidationError as e:
+            raise CliError(f"{args.file}: nothing was written: " + "; ".join(str(p) for p in e.problems)) from None
+        if bad:
+            sys.stderr.write(report)
+        print(done)
+        return 0
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def cmd_import_roster(args: argparse.Namespace) -> int:
+    from .roster_import import preview_roster
+
+    return _run_import(args, lambda store, data, today: preview_roster(
+        store, data, today, match_existing=args.match_existing))
+
+
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    from .history_import import preview_history
+
+    def make(store, data, today):
+        return preview_history(store, _profile_id(store, args.id), data, today, kind=args.kind)
+
+    return _run_import(args, make)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m core", description="CertPath core: evaluate, import and export profiles.")
     ap.add_argument("--version", action="version", version=f"CertPath {__version__}")
@@ -278,6 +391,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
     data_dir(p)
     p.set_defaults(func=cmd_reminders)
+
+    p = sub.add_parser("roster", help="the team: each profile's cards (status and expiry), as filtered")
+    p.add_argument("--within", type=int, metavar="DAYS", help="cards that expire within DAYS days")
+    p.add_argument("--expired", action="store_true", help="cards that have expired")
+    p.add_argument("--missing", action="store_true", help="a card the person's role typically holds is missing")
+    p.add_argument("--card", metavar="CARDS", help="only these cards, comma-separated (bls,pals,acls,nrp,pears)")
+    p.add_argument("--search", metavar="TEXT", help="names containing TEXT (case and accents ignored)")
+    p.add_argument("--sort", metavar="COLUMN", help="id, name (default), role, a card (by expiry) or missing")
+    p.add_argument("--descending", action="store_true", help="reverse the sort order")
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    data_dir(p)
+    p.set_defaults(func=cmd_roster)
+
+    def import_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--dry-run", action="store_true", help="show the preview (each row's problems); write nothing")
+        p.add_argument("--skip-invalid", action="store_true",
+                       help="import the valid rows and list the others (default: any problem writes nothing)")
+        p.add_argument("--today", help=argparse.SUPPRESS)
+        data_dir(p)
+
+    p = sub.add_parser("import-roster", help="add people and their cards from a CSV (one profile per person)")
+    p.add_argument("file", help="a CSV file with a header row (see docs/profile-format.md, 'Importing a roster')")
+    p.add_argument("--match-existing", choices=("name", "new"), default="name",
+                   help="name: a person already in the data file (same name) is updated (default); "
+                        "new: every row becomes a new profile")
+    import_opts(p)
+    p.set_defaults(func=cmd_import_roster)
+
+    p = sub.add_parser("import-csv", help="import card history or exam attempts into one profile")
+    p.add_argument("id", help="the profile id (see `profiles`)")
+    p.add_argument("file", help="a CSV file with a header row")
+    p.add_argument("--kind", choices=("cards", "attempts"), required=True)
+    import_opts(p)
+    p.set_defaults(func=cmd_import_csv)
 
     return ap
 
