@@ -277,6 +277,12 @@ def _read_csv_arg(path: str) -> bytes:
         raise CliError(f"{path}: cannot be read ({e.strerror or e})") from None
 
 
+def _import_failure(name: str, preview) -> str:
+    problems = preview.all_problems
+    more = f" (and {len(problems) - 1} more problem(s), listed above)" if len(problems) > 1 else ""
+    return f"{name}: {problems[0]}{more}; nothing was written"
+
+
 def _run_import(args: argparse.Namespace, make_preview) -> int:
     """Shared by import-roster and import-csv: preview, then (unless --dry-run) commit in one
     transaction under the data folder's lock. Any problem: exit 2 naming row and column, nothing
@@ -284,6 +290,7 @@ def _run_import(args: argparse.Namespace, make_preview) -> int:
     from .csv_import import CsvError, commit, preview_text
     from .instance_lock import DataInUseError, InstanceLock
     from .paths import data_paths
+    from .store import ProfileNotFound
     from .validate import ValidationError
 
     today = _today(args.today)
@@ -299,18 +306,22 @@ def _run_import(args: argparse.Namespace, make_preview) -> int:
         except CsvError as e:
             raise CliError(f"{args.file}: " + "; ".join(str(p) for p in e.problems)) from None
         report = preview_text(preview, args.file)
-        bad = bool(preview.problems or preview.invalid_rows)
-        if args.dry_run or (bad and not args.skip_invalid) or (preview.problems and args.skip_invalid):
+        bad = not preview.ok
+        if args.dry_run:
             (sys.stderr if bad else sys.stdout).write(report)
             if bad:
-                raise CliError(f"{args.file}: {preview.problem_count} problem(s); nothing was written")
+                raise CliError(_import_failure(args.file, preview))
             print("Dry run: nothing was written.")
             return 0
+        if bad and (preview.problems or not args.skip_invalid):
+            sys.stderr.write(report)
+            raise CliError(_import_failure(args.file, preview)
+                           + ("" if preview.problems else " (--skip-invalid imports the valid rows)"))
         try:
             done = commit(store, preview, today)
-        except ValidationError as e:
-            raise CliError(f"{args.file}: nothing was written: " + "; ".join(str(p) for p in e.problems)) from None
-        if bad:
+        except (ValidationError, ProfileNotFound) as e:
+            raise CliError(f"{args.file}: nothing was written: {e}") from None
+        if bad or preview.notes or any(r.warnings for r in preview.rows):
             sys.stderr.write(report)
         print(done)
         return 0

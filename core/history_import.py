@@ -240,8 +240,12 @@ def preview_history(store, profile_id: int, data: bytes, today: dt.date, kind: s
         return preview
     touched: set[str] = set()
     added_tracks: list[str] = []
-    for n, cells in table.rows:
-        values = row_values(cmap, cells)
+    rows = [(n, row_values(cmap, cells)) for n, cells in table.rows]
+    if kind == "cards":
+        # newest card first per track: it becomes the current card and the older ones its history
+        # (with the expiry dates the sheet gives them), whatever the order of the sheet
+        rows.sort(key=lambda nv: (card_id(nv[1].get("card", "")) or "~", _neg(nv[1].get("issue_date", ""))))
+    for n, values in rows:
         pr = PreviewRow(row=n, values=values)
         preview.rows.append(pr)
         col = lambda key: cmap.headers.get(key, key)  # noqa: E731
@@ -256,6 +260,7 @@ def preview_history(store, profile_id: int, data: bytes, today: dt.date, kind: s
         if pr.ok and pr.action != UNCHANGED:
             touched.update(step_ids)
         work["tracks"] = tracks
+    preview.rows.sort(key=lambda r: r.row)
     final_facts = {k: work["facts"].get(k) or {} for k in touched}
     final_tracks = list(tracks)
 
@@ -274,6 +279,15 @@ def preview_history(store, profile_id: int, data: bytes, today: dt.date, kind: s
 
     preview._commit = _commit
     return preview
+
+
+def _neg(text: str) -> tuple[int, ...]:
+    """A sort key putting later ISO dates first (text that is not a date last)."""
+    try:
+        d = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return (1,)
+    return (0, -d.toordinal())
 
 
 def _convert_all(pr: PreviewRow, values: dict[str, str], specs: dict[str, FieldSpec], col,
