@@ -28,7 +28,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import dates
@@ -123,6 +123,11 @@ class RosterRow:
     typical: tuple[str, ...] = ()  # the role's typical cards (guidance)
     missing: tuple[str, ...] = ()  # typical cards with no card recorded
     error: str = ""
+    name_key: str = field(default="", compare=False, repr=False)  # search_key(name), kept for search and sort
+
+    def __post_init__(self) -> None:
+        if not self.name_key:
+            object.__setattr__(self, "name_key", search_key(self.name))
 
     @property
     def role_label(self) -> str:
@@ -266,8 +271,8 @@ class RosterFilter:
 
 def row_matches(row: RosterRow, flt: RosterFilter, today: dt.date, cards: Sequence[str]) -> bool:
     if flt.search:
-        key = search_key(flt.search)
-        if key and key not in search_key(row.name):
+        key = search_key(flt.search)  # (cheap: filter_rows folds it once, see below)
+        if key and key not in row.name_key:
             return False
     if not flt.has_condition:
         return True
@@ -284,6 +289,8 @@ def filter_rows(roster: Roster, flt: RosterFilter | None = None, rows: Iterable[
     """The rows (of `roster`, or the given subset) that `flt` shows, in their current order."""
     flt = flt or RosterFilter()
     cards = flt.visible_cards(roster)
+    if flt.search and search_key(flt.search) != flt.search:
+        flt = replace(flt, search=search_key(flt.search))  # fold the search text once, not per row
     return [r for r in (roster.rows if rows is None else rows) if row_matches(r, flt, roster.today, cards)]
 
 
@@ -299,16 +306,17 @@ def sort_rows(rows: Iterable[RosterRow], column: str, descending: bool = False) 
     if column == "id":
         return sorted(rows, key=lambda r: r.profile_id, reverse=descending)
     if column == "name":
-        return sorted(rows, key=lambda r: (search_key(r.name), r.profile_id), reverse=descending)
+        return sorted(rows, key=lambda r: (r.name_key, r.profile_id), reverse=descending)
     if column == "role":
-        return sorted(rows, key=lambda r: (search_key(r.role_label), search_key(r.name)), reverse=descending)
+        labels = {r.role: search_key(r.role_label) for r in rows}
+        return sorted(rows, key=lambda r: (labels[r.role], r.name_key), reverse=descending)
     if column == "missing":
-        return sorted(rows, key=lambda r: (len(r.missing), search_key(r.name)), reverse=descending)
+        return sorted(rows, key=lambda r: (len(r.missing), r.name_key), reverse=descending)
     if column in ROSTER_CARDS:
         dated = [r for r in rows if r.cells[column].expires is not None]
         undated = [r for r in rows if r.cells[column].expires is None]
-        dated.sort(key=lambda r: (r.cells[column].expires, search_key(r.name)), reverse=descending)
-        undated.sort(key=lambda r: search_key(r.name))
+        dated.sort(key=lambda r: (r.cells[column].expires, r.name_key), reverse=descending)
+        undated.sort(key=lambda r: r.name_key)
         return dated + undated
     raise ValueError(f"sort: unknown column {column!r} (one of id, name, role, {', '.join(ROSTER_CARDS)}, missing)")
 

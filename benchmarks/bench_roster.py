@@ -1,0 +1,100 @@
+"""The team roster at scale: 500 profiles x 3 cards against 10 profiles, measured side by side.
+
+Issue 20's target is the GUI Team view within 1.5x of a 10-profile file for opening and filtering.
+The view is not built yet; this measures the core it will call, per row, so the ratio says whether
+the core scales linearly (a ratio near 1.0 per row) or worse:
+  open    = build_roster(store, today): one read of the data file + one evaluation per profile
+  filter  = filter_rows + sort_rows over the built roster (what typing in the search box does)
+Also printed: the total times, so the absolute cost of opening 500 is visible (it grows with n).
+
+A script, not a test:  .venv/bin/python benchmarks/bench_roster.py [rounds]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.benchlib import TODAY, machine, med, tmpdir, verdict  # noqa: E402
+from core.db import open_database, transaction  # noqa: E402
+from core.paths import data_paths  # noqa: E402
+from core.roster import RosterFilter, build_roster, filter_rows, sort_rows  # noqa: E402
+from core.rules import load_rules  # noqa: E402
+from core.store import Store  # noqa: E402
+
+TARGET = 1.5
+ROLES = ("nurse_picu", "pediatrician", "nurse_nicu", "paramedic", "emergency_physician")
+BODIES = ("aha", "aha", "red_cross")
+
+
+def make_file(root: Path, n: int) -> Store:
+    """`n` profiles with BLS, PALS and NRP cards of varied dates and bodies, in one transaction."""
+    store = Store(open_database(data_paths(root).ensure().db))
+    with transaction(store.db):
+        for i in range(n):
+            facts = {
+                "bls.card": {"issue_date": f"{2024 + i % 2}-{1 + i % 12:02d}-{1 + i % 28:02d}"},
+                "bls.enroll": {"body": BODIES[i % 3], "training_center": f"TC {i % 7}"},
+                "pals.card": {"issue_date": f"{2024 + (i + 1) % 2}-{1 + (i + 4) % 12:02d}-10",
+                              "ecard_code": f"25{i:010d}"},
+                "nrp.card": {"issue_date": f"2025-{1 + (i + 8) % 12:02d}-15"},
+                "nrp.enroll": {"course_start": f"2025-{1 + (i + 8) % 12:02d}-12",
+                               "course_end": f"2025-{1 + (i + 8) % 12:02d}-12"},
+            }
+            store.create_profile(f"Persón {i:03d} Ñame", ROLES[i % len(ROLES)], ["bls", "pals", "nrp"], facts)
+    return store
+
+
+FILTERS = (
+    RosterFilter(within_days=60),
+    RosterFilter(expired=True, missing=True),
+    RosterFilter(search="on 01", cards=("pals", "bls")),
+)
+
+
+def time_open(store: Store) -> float:
+    t0 = time.perf_counter()
+    build_roster(store, TODAY)
+    return (time.perf_counter() - t0) * 1000
+
+
+def time_filter(roster) -> float:
+    t0 = time.perf_counter()
+    for flt in FILTERS:
+        sort_rows(filter_rows(roster, flt), "pals")
+    return (time.perf_counter() - t0) * 1000 / len(FILTERS)
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    load_rules()  # loaded once, as in the app
+    with tmpdir() as tmp:
+        files = {n: make_file(Path(tmp) / f"p{n}", n) for n in (10, 500)}
+        for s in files.values():  # warm-up (imports, caches, SQLite pages)
+            time_open(s)
+        opened = {n: [] for n in files}
+        filtered = {n: [] for n in files}
+        rosters = {n: build_roster(s, TODAY) for n, s in files.items()}
+        for _ in range(rounds):  # interleaved, so drift hits both alike
+            for n, s in files.items():
+                opened[n].append(time_open(s))
+                filtered[n].append(time_filter(rosters[n]))
+        for s in files.values():
+            s.db.close()
+    print(f"bench_roster on {machine()}; {rounds} interleaved rounds; today {TODAY}")
+    for label, data in (("open (build the roster)", opened), ("filter + sort (per filter)", filtered)):
+        small, big = med(data[10]), med(data[500])
+        per_small, per_big = small / 10, big / 500
+        ratio = per_big / per_small
+        print(f"{label}:  10 profiles {small:8.2f} ms ({per_small * 1000:7.1f} us/row)   "
+              f"500 profiles {big:8.2f} ms ({per_big * 1000:7.1f} us/row)   "
+              f"per-row ratio {ratio:.2f}x (target <= {TARGET}x): {verdict(ratio, TARGET)}")
+    print("Totals grow with the number of profiles (500 rows cost 50x 10 rows at a 1.0x per-row ratio); "
+          "the GUI view's own figure will be measured once the Team view exists.")
+
+
+if __name__ == "__main__":
+    main()
