@@ -5,6 +5,10 @@ The view is not built yet; this measures the core it will call, per row, so the 
 the core scales linearly (a ratio near 1.0 per row) or worse:
   open    = build_roster(store, today): one read of the data file + one evaluation per profile
   filter  = filter_rows + sort_rows over the built roster (what typing in the search box does)
+  refresh = refresh_rows(roster, store, [id]) after one profile changed: that profile read and
+            evaluated again (what the view does after an edit); compared in total, not per row
+  reload  = build_roster(..., previous=roster) after one change: the whole file read, unchanged
+            profiles reused (one evaluation); in total
 Also printed: the total times, so the absolute cost of opening 500 is visible (it grows with n).
 
 A script, not a test:  .venv/bin/python benchmarks/bench_roster.py [rounds]
@@ -21,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.benchlib import TODAY, machine, med, tmpdir, verdict  # noqa: E402
 from core.db import open_database, transaction  # noqa: E402
 from core.paths import data_paths  # noqa: E402
-from core.roster import RosterFilter, build_roster, filter_rows, sort_rows  # noqa: E402
+from core.roster import RosterFilter, build_roster, filter_rows, refresh_rows, sort_rows  # noqa: E402
 from core.rules import load_rules  # noqa: E402
 from core.store import Store  # noqa: E402
 
@@ -68,6 +72,29 @@ def time_filter(roster) -> float:
     return (time.perf_counter() - t0) * 1000 / len(FILTERS)
 
 
+def change_one(store: Store, flip: list[int]) -> int:
+    pid = store.list_profiles()[0]["id"]
+    flip[0] += 1
+    store.save_facts(pid, {"pals.card": {"issue_date": "2025-05-10", "ecard_code": f"25{flip[0]:010d}"}})
+    return pid
+
+
+def time_refresh(store: Store, prev, flip: list[int]):
+    pid = change_one(store, flip)
+    t0 = time.perf_counter()
+    roster = refresh_rows(prev, store, [pid])
+    return (time.perf_counter() - t0) * 1000, roster
+
+
+def time_reload(store: Store, prev, flip: list[int]):
+    change_one(store, flip)
+    t0 = time.perf_counter()
+    roster = build_roster(store, TODAY, previous=prev)
+    ms = (time.perf_counter() - t0) * 1000
+    assert roster.evaluated == 1, roster.evaluated
+    return ms, roster
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 7
     load_rules()  # loaded once, as in the app
@@ -77,11 +104,18 @@ def main() -> None:
             time_open(s)
         opened = {n: [] for n in files}
         filtered = {n: [] for n in files}
+        refreshed = {n: [] for n in files}
+        reloaded = {n: [] for n in files}
         rosters = {n: build_roster(s, TODAY) for n, s in files.items()}
+        flip = [0]
         for _ in range(rounds):  # interleaved, so drift hits both alike
             for n, s in files.items():
                 opened[n].append(time_open(s))
                 filtered[n].append(time_filter(rosters[n]))
+                ms, rosters[n] = time_refresh(s, rosters[n], flip)
+                refreshed[n].append(ms)
+                ms, rosters[n] = time_reload(s, rosters[n], flip)
+                reloaded[n].append(ms)
         for s in files.values():
             s.db.close()
     print(f"bench_roster on {machine()}; {rounds} interleaved rounds; today {TODAY}")
@@ -92,6 +126,10 @@ def main() -> None:
         print(f"{label}:  10 profiles {small:8.2f} ms ({per_small * 1000:7.1f} us/row)   "
               f"500 profiles {big:8.2f} ms ({per_big * 1000:7.1f} us/row)   "
               f"per-row ratio {ratio:.2f}x (target <= {TARGET}x): {verdict(ratio, TARGET)}")
+    for label, data in (("refresh the changed row (total)", refreshed), ("reload after one change (total)", reloaded)):
+        small, big = med(data[10]), med(data[500])
+        print(f"{label}:  10 profiles {small:8.2f} ms   500 profiles {big:8.2f} ms   "
+              f"ratio {big / small:.2f}x (target <= {TARGET}x): {verdict(big / small, TARGET)}")
     print("Totals grow with the number of profiles (500 rows cost 50x 10 rows at a 1.0x per-row ratio); "
           "the GUI view's own figure will be measured once the Team view exists.")
 

@@ -10,6 +10,8 @@ cards (`core.roles.typical_cards`, guidance only: "typical; your employer decide
 The API a view uses:
 
     roster = build_roster(store, today)                 # one pass over the data file
+    roster = refresh_rows(roster, store, [profile_id])  # after an edit: that profile only
+    roster = build_roster(store, today, previous=roster)  # a reload: unchanged profiles reused
     rows = filter_rows(roster, RosterFilter(within_days=30, cards=("pals",), search="jose"))
     rows = sort_rows(rows, "pals", descending=False)    # any of roster_columns(roster)
     text = roster_csv(roster, rows, flt)                # the CSV export, as filtered
@@ -28,7 +30,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import dates
@@ -123,6 +125,7 @@ class RosterRow:
     typical: tuple[str, ...] = ()  # the role's typical cards (guidance)
     missing: tuple[str, ...] = ()  # typical cards with no card recorded
     error: str = ""
+    rules: tuple[str, ...] = ()  # rule ids this row's cells and role guidance used
     name_key: str = field(default="", compare=False, repr=False)  # search_key(name), kept for search and sort
 
     def __post_init__(self) -> None:
@@ -151,6 +154,9 @@ class Roster:
     rows: list[RosterRow]
     cards: tuple[str, ...] = ROSTER_CARDS
     rules: tuple[str, ...] = ()  # every rule id the cells and the role guidance used
+    evaluated: int = 0  # rows computed for this roster (the others were reused from `previous`)
+    documents: dict[int, Mapping[str, Any]] = field(default_factory=dict, repr=False)  # as evaluated
+    rule_set: RuleSet | None = field(default=None, repr=False)
 
     def row(self, profile_id: int) -> RosterRow:
         return next(r for r in self.rows if r.profile_id == profile_id)
@@ -182,7 +188,7 @@ def _cell(card: str, journey, doc: Mapping[str, Any], tracked: bool) -> CardCell
 
 
 def _row(pid: int, doc: Mapping[str, Any], today: dt.date, rules: RuleSet,
-         typical_cache: dict[str, tuple[tuple[str, ...], str | None]], used: dict[str, None]) -> RosterRow:
+         typical_cache: dict[str, tuple[tuple[str, ...], str | None]]) -> RosterRow:
     facts = doc.get("facts") or {}
     followed = set(doc.get("tracks") or [])
     # the cards to evaluate: those followed, and those with a card recorded without being followed
@@ -194,7 +200,6 @@ def _row(pid: int, doc: Mapping[str, Any], today: dt.date, rules: RuleSet,
             journey = evaluate({**doc, "tracks": cards}, today, rules)  # once per profile
             for c in cards:
                 cells[c] = _cell(c, journey, doc, c in followed)
-                used.update(dict.fromkeys(cells[c].rules))
         except (ValueError, TypeError, KeyError, OverflowError) as e:  # one bad profile never hides the team
             error = f"could not be evaluated ({e})"
             cells = {c: CardCell(c, ERROR if c in cards else NONE) for c in ROSTER_CARDS}
@@ -206,10 +211,11 @@ def _row(pid: int, doc: Mapping[str, Any], today: dt.date, rules: RuleSet,
         if role not in typical_cache:
             typical_cache[role] = _typical(role, rules, today, None)
         typ, rid = typical_cache[role]
+    used = dict.fromkeys(r for c in cells.values() for r in c.rules)
     if rid:
         used[rid] = None
     missing = tuple(c for c in typ if c in cells and cells[c].state in (NONE, NO_CARD))
-    return RosterRow(pid, str(doc.get("name") or ""), role, cells, typ, missing, error)
+    return RosterRow(pid, str(doc.get("name") or ""), role, cells, typ, missing, error, tuple(used))
 
 
 def _typical(role: str, rules: RuleSet, today: dt.date,
@@ -221,19 +227,59 @@ def _typical(role: str, rules: RuleSet, today: dt.date,
     return tuple(c for c in cards if c in ROSTER_CARDS), (rule.id if rule is not None else None)
 
 
-def build_roster(store, today: dt.date, rules: RuleSet | None = None) -> Roster:
+def build_roster(store, today: dt.date, rules: RuleSet | None = None, previous: Roster | None = None) -> Roster:
     """The roster of every profile in `store` on `today`: one read of the data file, one
-    evaluation per profile that follows or records a card."""
-    return roster_from_documents(store.all_documents(), today, rules)
+    evaluation per profile that follows or records a card.
+
+    With `previous` (an earlier roster of the same day and rules), a profile whose document has
+    not changed keeps its row: after one change, a rebuild evaluates one profile."""
+    return roster_from_documents(store.all_documents(), today, rules, previous)
 
 
 def roster_from_documents(docs: Iterable[tuple[int, Mapping[str, Any]]], today: dt.date,
-                          rules: RuleSet | None = None) -> Roster:
+                          rules: RuleSet | None = None, previous: Roster | None = None) -> Roster:
     rules = rules or load_rules()
+    reuse = previous is not None and previous.today == today and previous.rule_set is rules
+    old = {r.profile_id: r for r in previous.rows} if reuse and previous is not None else {}
     cache: dict[str, tuple[tuple[str, ...], str | None]] = {}
-    used: dict[str, None] = {}
-    rows = [_row(pid, doc, today, rules, cache, used) for pid, doc in docs]
-    return Roster(today=today, rows=rows, rules=tuple(sorted(used)))
+    rows, kept, evaluated = [], {}, 0
+    for pid, doc in docs:
+        kept[pid] = doc
+        if pid in old and previous is not None and previous.documents.get(pid) == doc:
+            rows.append(old[pid])
+            continue
+        rows.append(_row(pid, doc, today, rules, cache))
+        evaluated += 1
+    return _roster(today, rows, evaluated, kept, rules)
+
+
+def _roster(today: dt.date, rows: list[RosterRow], evaluated: int, docs: dict[int, Mapping[str, Any]],
+            rules: RuleSet) -> Roster:
+    used = sorted({r for row in rows for r in row.rules})
+    return Roster(today=today, rows=rows, rules=tuple(used), evaluated=evaluated, documents=docs, rule_set=rules)
+
+
+def refresh_rows(roster: Roster, store, profile_ids: Iterable[int]) -> Roster:
+    """`roster` with the rows of `profile_ids` read and evaluated again (a profile edited, added or
+    deleted): what a view does after one change, at the cost of those profiles only."""
+    rules = roster.rule_set or load_rules()
+    docs = dict(roster.documents)
+    wanted = list(dict.fromkeys(int(p) for p in profile_ids))
+    read = dict(store.all_documents(wanted))  # one pass over those profiles only
+    fresh: dict[int, RosterRow | None] = {}
+    cache: dict[str, tuple[tuple[str, ...], str | None]] = {}
+    for pid in wanted:
+        doc = read.get(pid)
+        if doc is None:  # deleted
+            fresh[pid] = None
+            docs.pop(pid, None)
+            continue
+        docs[pid] = doc
+        fresh[pid] = _row(pid, doc, roster.today, rules, cache)
+    rows = [fresh.get(r.profile_id, r) for r in roster.rows if fresh.get(r.profile_id, r) is not None]
+    have = {r.profile_id for r in roster.rows}
+    rows += [row for pid, row in sorted(fresh.items()) if row is not None and pid not in have]
+    return _roster(roster.today, rows, sum(1 for r in fresh.values() if r is not None), docs, rules)
 
 
 # --- filters and sorting -----------------------------------------------------------------------
@@ -269,29 +315,44 @@ class RosterFilter:
                 "cards": list(self.cards), "search": self.search}
 
 
-def row_matches(row: RosterRow, flt: RosterFilter, today: dt.date, cards: Sequence[str]) -> bool:
-    if flt.search:
-        key = search_key(flt.search)  # (cheap: filter_rows folds it once, see below)
+def matcher(flt: RosterFilter, today: dt.date, cards: Sequence[str]):
+    """A predicate `row -> bool` for `flt` (the search text folded and the window's end computed
+    once, so filtering 500 rows costs about what 10 do, per row)."""
+    key = search_key(flt.search)
+    cards = tuple(cards)
+    within_end = today + dt.timedelta(days=flt.within_days) if flt.within_days is not None else None
+    conditions = flt.has_condition
+
+    def match(row: RosterRow) -> bool:
         if key and key not in row.name_key:
             return False
-    if not flt.has_condition:
-        return True
-    cells = [row.cells[c] for c in cards]
-    if flt.within_days is not None and any(c.expires_within(today, flt.within_days) for c in cells):
-        return True
-    if flt.expired and any(c.state == EXPIRED_STATE for c in cells):
-        return True
-    return flt.missing and any(c in row.missing for c in cards)
+        if not conditions:
+            return True
+        cells = row.cells
+        for c in cards:
+            cell = cells[c]
+            if within_end is not None and cell.state == VALID and cell.expires is not None \
+                    and today <= cell.expires <= within_end:
+                return True
+            if flt.expired and cell.state == EXPIRED_STATE:
+                return True
+            if flt.missing and c in row.missing:
+                return True
+        return False
+
+    return match
+
+
+def row_matches(row: RosterRow, flt: RosterFilter, today: dt.date, cards: Sequence[str]) -> bool:
+    return matcher(flt, today, cards)(row)
 
 
 def filter_rows(roster: Roster, flt: RosterFilter | None = None, rows: Iterable[RosterRow] | None = None
                 ) -> list[RosterRow]:
     """The rows (of `roster`, or the given subset) that `flt` shows, in their current order."""
     flt = flt or RosterFilter()
-    cards = flt.visible_cards(roster)
-    if flt.search and search_key(flt.search) != flt.search:
-        flt = replace(flt, search=search_key(flt.search))  # fold the search text once, not per row
-    return [r for r in (roster.rows if rows is None else rows) if row_matches(r, flt, roster.today, cards)]
+    match = matcher(flt, roster.today, flt.visible_cards(roster))
+    return [r for r in (roster.rows if rows is None else rows) if match(r)]
 
 
 def roster_columns(roster: Roster) -> tuple[str, ...]:

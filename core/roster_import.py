@@ -189,16 +189,20 @@ def _person(pr: PreviewRow, values: dict[str, str], headers: dict[str, str],
     for c, rec in cards.items():
         steps = card_steps(c)
         before = step_problems(steps, doc, today, rules)
-        merge_card(doc["facts"], c, {k: v for k, v in rec.items() if k != "expires"} |
-                   ({"expires": rec["expires"]} if "expires" in rec else {}))
+        merge_card(doc["facts"], c, rec)
         after = step_problems(steps, doc, today, rules)
         for sid, fld, msg in sorted(after - before):
             leaf = fld.rsplit(".", 1)[-1]
             column = {"issue_date": "issue_date", "ecard_code": "ecard_code", "body": "body",
                       "training_center": "training_center", "course_end": "course_date",
                       "course_start": "course_date", "expires": "expires"}.get(leaf)
+            if column:
+                what = f"{c.upper()} {column.replace('_', ' ')}"
+                text = f"{what} {msg}" if msg.startswith("is ") else f"{what}: {msg}"
+            else:
+                text = f"{sid} {fld} (already recorded): {msg}"
             pr.problems.append(CsvProblem(n, col(f"{c}_{column}") if column and f"{c}_{column}" in headers else "",
-                                          f"{c.upper()}: {msg}" if column else f"{sid} {fld}: {msg}"))
+                                          text))
         if dt.date.fromisoformat(rec["issue_date"]) > today and not any("future" in p.message for p in pr.problems):
             pr.problems.append(CsvProblem(n, col(f"{c}_issue_date"), f"{c.upper()} issue date is in the future"))
         if c not in doc["tracks"]:

@@ -277,3 +277,60 @@ def test_roster_command_bad_options_exit_2(tmp_path):
     assert r.returncode == 2 and "--sort" in r.stderr
     r = core_cli("roster", "--data-dir", tmp_path / "d", "--today", "2026-02-30")
     assert r.returncode == 2 and "--today" in r.stderr
+
+
+def test_a_rebuild_after_one_change_evaluates_one_profile(store, monkeypatch):
+    ids = [add(store, f"P{i}", "nurse_picu", {"pals": {"issue": "2025-03-10"}}) for i in range(5)]
+    first = build_roster(store, TODAY)
+    assert first.evaluated == 5
+    store.save_facts(ids[2], {"pals.card": {"issue_date": "2024-10-01"}})
+    store.set_override(ids[4], "roles.typical_cards", {"nurse_picu": ["bls", "pals"]})
+    calls = []
+    real = R.evaluate
+    monkeypatch.setattr(R, "evaluate", lambda doc, today, rules=None: calls.append(doc["name"]) or real(doc, today, rules))
+    again = build_roster(store, TODAY, previous=first)
+    assert sorted(calls) == ["P2", "P4"] and again.evaluated == 2
+    assert again.row(ids[2]).cells["pals"].expires == dt.date(2026, 10, 31)
+    assert again.row(ids[4]).missing == ("bls",)  # the override of the role guidance counts
+    assert again.row(ids[0]) is first.row(ids[0])
+    # another day, or other rules: everything again
+    assert build_roster(store, TODAY + dt.timedelta(days=1), previous=again).evaluated == 5
+
+
+def test_all_documents_equals_one_document_at_a_time(store):
+    a = add(store, "A", "nurse_picu", {"pals": {"issue": "2025-03-10", "body": "aha", "tc": "T"}})
+    store.create_profile("B", "other", [])
+    store.set_override(a, "cards.expiry.aha", {"method": "end_of_month", "months": 36}, "my employer says so")
+    assert store.all_documents() == [(p["id"], store.document(p["id"])) for p in store.list_profiles()]
+    assert store.all_documents([a, 999]) == [(a, store.document(a))] and store.all_documents([]) == []
+
+
+def test_a_profile_that_cannot_be_evaluated_does_not_hide_the_team(store):
+    bad = add(store, "Broken", "nurse_picu", {"pals": {"issue": "2025-03-10"}})
+    store.set_override(bad, "cards.expiry.aha", {"method": "fortnightly"})
+    good = add(store, "Fine", "nurse_picu", {"pals": {"issue": "2025-03-10"}})
+    roster = build_roster(store, TODAY)
+    assert roster.row(bad).cells["pals"].state == R.ERROR and "could not be evaluated" in roster.row(bad).error
+    assert roster.row(good).cells["pals"].state == R.VALID
+    assert "error" in R.roster_text(roster, roster.rows)
+
+
+def test_refresh_rows_reads_and_evaluates_only_the_changed_profiles(store, monkeypatch):
+    ids = [add(store, f"P{i}", "nurse_picu", {"pals": {"issue": "2025-03-10"}}) for i in range(4)]
+    roster = build_roster(store, TODAY)
+    store.save_facts(ids[1], {"pals.card": {"issue_date": "2024-10-01"}, "pals.enroll": {"body": "red_cross"}})
+    store.delete_profile(ids[3])
+    new = store.create_profile("New", "pediatrician", [])
+    calls = []
+    real = R.evaluate
+    monkeypatch.setattr(R, "evaluate", lambda doc, today, rules=None: calls.append(doc["name"]) or real(doc, today, rules))
+    roster = R.refresh_rows(roster, store, [ids[1], ids[3], new])
+    assert calls == ["P1"]  # "New" follows no card: nothing to evaluate
+    assert [r.name for r in roster.rows] == ["P0", "P1", "P2", "New"]
+    assert roster.row(ids[1]).cells["pals"].expires == dt.date(2026, 10, 1)
+    assert "cards.expiry.red_cross" in roster.rules
+    assert roster.row(new).missing == ("bls", "pals")
+    # the refreshed roster equals a fresh build
+    fresh = build_roster(store, TODAY)
+    assert [(r.profile_id, r.cells, r.missing) for r in roster.rows] == [
+        (r.profile_id, r.cells, r.missing) for r in fresh.rows]
