@@ -46,6 +46,7 @@ from .engine.base import Context, FieldSpec
 from .engine.cards import BODIES, PAST_CARD_FIELDS, card_expiry
 from .roster import ROSTER_CARDS, search_key
 from .rules import RuleSet, load_rules
+from .validate import ValidationError
 
 KINDS = ("cards", "attempts")
 
@@ -267,7 +268,9 @@ def preview_history(store, profile_id: int, data: bytes, today: dt.date, kind: s
     def _commit(st, rows, _today) -> str:
         if not rows:
             return "Nothing to import."
-        st.profile(profile_id)
+        if st.document(profile_id) != doc:
+            raise ValidationError([CsvProblem(0, "", "the profile changed after the preview: "
+                                                     "preview the file again")])
         if final_tracks != list(doc.get("tracks") or []):
             st.update_profile(profile_id, tracks=final_tracks)
         if final_facts:

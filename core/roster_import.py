@@ -46,6 +46,7 @@ from .history_import import BODY_ALIASES, BODY_SPEC, card_steps, expiry_note, me
 from .roles import ROLE_IDS, ROLES
 from .roster import ROSTER_CARDS, search_key
 from .rules import RuleSet, load_rules
+from .validate import ValidationError
 
 MATCH_CHOICES = ("name", "new")
 ROLE_SPEC = FieldSpec("role", "Role", "choice", choices=tuple(ROLES))
@@ -112,8 +113,13 @@ def preview_roster(store, data: bytes, today: dt.date, match_existing: str = "na
 
     def _commit(st, rows, _today) -> str:
         created = updated = same = 0
+        now = dict(st.all_documents([r.target for r in rows if r.target is not None]))
         for r in rows:
-            target, name, role, tracks, facts = r.plan
+            if r.target is not None and now.get(r.target) != r.plan[5]:
+                raise ValidationError([CsvProblem(r.row, "", f"profile {r.target} changed after the preview: "
+                                                             "preview the file again")])
+        for r in rows:
+            target, name, role, tracks, facts, _ = r.plan
             if r.action == UNCHANGED:
                 same += 1
             elif target is None:
@@ -181,6 +187,7 @@ def _person(pr: PreviewRow, values: dict[str, str], headers: dict[str, str],
         target, doc = None, {"format": "certpath-profile/1", "name": name, "role": role or "other", "tracks": [],
                              "facts": {}, "overrides": {}}
     pr.target = target
+    original = copy.deepcopy(doc)
     old_facts = copy.deepcopy(doc["facts"])
     old_role, old_tracks = doc["role"], list(doc["tracks"])
     if role:
@@ -223,4 +230,4 @@ def _person(pr: PreviewRow, values: dict[str, str], headers: dict[str, str],
         facts = changes
     held = ", ".join(f"{c.upper()} {r['issue_date']}" for c, r in cards.items())
     pr.label = name + (f" ({held})" if held else "")
-    pr.plan = (target, name, doc["role"], list(doc["tracks"]), facts)
+    pr.plan = (target, name, doc["role"], list(doc["tracks"]), facts, original)

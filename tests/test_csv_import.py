@@ -338,3 +338,18 @@ def test_import_csv_command(tmp_path):
     assert "usmle.step2ck" in core_cli("export", "1", "--data-dir", d).stdout
     r = core_cli("import-csv", "9", f, "--kind", "cards", "--data-dir", d)
     assert r.returncode == 2 and "no profile with id 9" in r.stderr
+
+
+def test_a_profile_changed_between_preview_and_commit_is_not_overwritten(store):
+    from core.validate import ValidationError
+
+    pid = store.create_profile("José Núñez", "other", [])
+    p = preview_roster(store, GOOD.encode(), TODAY)
+    h = preview_history(store, pid, CARDS.encode(), TODAY, kind="cards")
+    store.update_profile(pid, role="pediatrician")  # e.g. edited in another window
+    with pytest.raises(ValidationError, match="changed after the preview"):
+        commit(store, p, TODAY)
+    with pytest.raises(ValidationError, match="changed after the preview"):
+        commit(store, h, TODAY)
+    assert [x["name"] for x in store.list_profiles()] == ["José Núñez"]
+    assert store.document(pid)["facts"] == {}
