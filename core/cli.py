@@ -10,7 +10,7 @@
   csv {steps,deadlines,documents,costs} ID ...  one table of the profile as CSV (UTF-8 with BOM)
   reminders ID [--today D] [--data-dir DIR]     what is overdue, due this week and upcoming (text)
   roster [--within DAYS] [--card pals,bls] [--expired] [--missing] [--search TEXT] [--sort COL]
-         [--format text|csv|json] [-o FILE]     the team: every profile's cards, as filtered
+         [--summary] [--format text|csv|json] [-o FILE]   the team: every profile's cards, as filtered
   import-roster FILE.csv [--match-existing name|new] [--dry-run] [--skip-invalid]
                                                 people and their cards from a spreadsheet
   import-csv ID FILE.csv --kind cards|attempts [--dry-run] [--skip-invalid]
@@ -252,7 +252,14 @@ def cmd_roster(args: argparse.Namespace) -> int:
         rows = sort_rows(filter_rows(roster, flt), args.sort or "name", args.descending)
     except ValueError as e:
         raise CliError(f"--{e}") from None
-    if args.format == "csv":
+    if args.summary:
+        from .roster import summary_json, summary_text, team_summary
+
+        if args.format == "csv":
+            raise CliError("--summary: choose --format text or json")
+        summary = team_summary(roster, rows)
+        text = summary_json(summary) if args.format == "json" else summary_text(summary)
+    elif args.format == "csv":
         text = roster_csv(roster, rows, flt)
     elif args.format == "json":
         text = roster_json(roster, rows, flt)
@@ -411,6 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", metavar="TEXT", help="names containing TEXT (case and accents ignored)")
     p.add_argument("--sort", metavar="COLUMN", help="id, name (default), role, a card (by expiry) or missing")
     p.add_argument("--descending", action="store_true", help="reverse the sort order")
+    p.add_argument("--summary", action="store_true",
+                   help="the team summary instead of the rows: expired, expiring this month and soon, missing")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")

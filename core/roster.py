@@ -547,10 +547,47 @@ def roster_text(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | N
     cards = flt.visible_cards(roster)
     t = _Table(["ID", "Name", "Role", *(c.upper() for c in cards), "Missing"])
     for r in rows:
-        t.rows.append([str(r.profile_id), _fit(strip_controls(r.name), 32), _fit(r.role, 20),
+        t.rows.append([str(r.profile_id), _fit(strip_controls(r.name), 32), _fit(strip_controls(r.role), 20),
                        *(cell_text(r.cells[c], roster.today) for c in cards),
                        ",".join(c for c in r.missing if c in cards) + (f" ({r.error})" if r.error else "")])
     lines = [export_comment(roster, flt, cards)[2:], *t.render(),
              f"{len(rows)} of {len(roster.rows)} profiles shown. Missing = typical for the role "
              "(guidance: your employer decides)."]
+    return "\n".join(lines) + "\n"
+
+
+def summary_json(summary: TeamSummary) -> str:
+    def item(i: TeamItem) -> dict[str, Any]:
+        return {"id": i.profile_id, "name": i.name, "card": i.card, "date": _iso(i.date)}
+
+    doc = {"format": "certpath-team-summary/1", "today": summary.today.isoformat(), "profiles": summary.profiles,
+           "holders": summary.holders, "show": summary.show,
+           "findings": [{"code": code, "params": {k: ([item(i) for i in v] if k == "items" else
+                                                      v.isoformat() if isinstance(v, dt.date) else v)
+                                                  for k, v in params.items()}}
+                        for code, params in summary.findings()]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+_SUMMARY_HEADINGS = {
+    "team.cards_expired": "Expired",
+    "team.cards_expire_this_month": "Expire this month",
+    "team.cards_expire_soon": "Expire within {days} days (after this month)",
+    "team.typical_cards_missing": "A card the role typically holds is missing (guidance: the employer decides)",
+}
+
+
+def summary_text(summary: TeamSummary) -> str:
+    """The team summary in plain words for the command line (the GUI words the findings itself)."""
+    lines = [f"Team summary as of {summary.today.isoformat()}: {summary.profiles} profile(s), "
+             f"{summary.holders} holding cards."]
+    for code, params in summary.findings():
+        lines.append("")
+        lines.append(f"{_SUMMARY_HEADINGS[code].format(**params)} ({params['count']}):")
+        for i in params["items"]:
+            when = f"  {i.date.isoformat()}" if i.date else ""
+            lines.append(f"  {strip_controls(i.name)}: {i.card.upper()}{when}")
+    if not summary.findings():
+        lines.append("No card expired, none expires within "
+                     f"{summary.soon_days} days, none typical for a role is missing.")
     return "\n".join(lines) + "\n"

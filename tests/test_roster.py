@@ -334,3 +334,28 @@ def test_refresh_rows_reads_and_evaluates_only_the_changed_profiles(store, monke
     fresh = build_roster(store, TODAY)
     assert [(r.profile_id, r.cells, r.missing) for r in roster.rows] == [
         (r.profile_id, r.cells, r.missing) for r in fresh.rows]
+
+
+def test_roster_command_summary(tmp_path):
+    from core.db import open_database
+    from core.paths import data_paths
+    from core.store import Store
+
+    db = open_database(data_paths(tmp_path / "d").ensure().db)
+    store = Store(db)
+    add(store, "José Núñez", "nurse_picu", {"bls": {"issue": "2025-03-10"}, "pals": {"issue": "2024-12-02"}})
+    add(store, "Ana Smith", "nurse_nicu", {"bls": {"issue": "2024-11-05", "body": "red_cross"}})
+    db.close()
+    r = core_cli("roster", "--data-dir", tmp_path / "d", "--today", "2026-12-02", "--summary")
+    assert r.returncode == 0, r.stderr
+    assert "Expired (1):\n  Ana Smith: BLS  2026-11-05" in r.stdout
+    assert "Expire this month (1):\n  José Núñez: PALS  2026-12-31" in r.stdout
+    r = core_cli("roster", "--data-dir", tmp_path / "d", "--today", "2026-12-02", "--summary", "--format", "json")
+    doc = json.loads(r.stdout)
+    assert doc["show"] is True
+    assert [f["code"] for f in doc["findings"]] == ["team.cards_expired", "team.cards_expire_this_month",
+                                                     "team.typical_cards_missing"]
+    assert doc["findings"][1]["params"]["items"] == [{"id": 1, "name": "José Núñez", "card": "pals",
+                                                      "date": "2026-12-31"}]
+    r = core_cli("roster", "--data-dir", tmp_path / "d", "--summary", "--format", "csv")
+    assert r.returncode == 2 and "--summary" in r.stderr
