@@ -25,6 +25,8 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.delenv("CERTPATH_DATA_DIR", raising=False)
+    monkeypatch.setenv("CERTPATH_CACHE_DIR", str(home / "cache"))  # the rules' parse cache
+    monkeypatch.delenv("CERTPATH_TRUST_KEYS", raising=False)
     yield home
 
 
