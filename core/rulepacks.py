@@ -180,7 +180,7 @@ class PackInfo:
         if self.origin == "bundled":
             return f"bundled rules of CertPath {__version__} (pack version 0)"
         made = self.made.isoformat() if self.made else "?"
-        return f"rule pack {self.version} of {made} (installed)"
+        return f"rule pack {self.version} of {made}" + (" (installed)" if self.origin == "installed" else "")
 
     def to_json(self) -> dict[str, Any]:
         return {"version": self.version, "made": self.made.isoformat() if self.made else None,
@@ -217,7 +217,7 @@ def bundled_pack() -> Pack:
         files = read_rule_files(folder)
         rules = rules_from_files(files, label=str(folder), shipped_cache=folder / COMPILED_NAME)
         lo, hi = default_app_range()
-        made = max(r.checked for r in rules.all())
+        made = newest_checked(rules)
         _BUNDLED = Pack(PackInfo(BUNDLED_VERSION, made, lo, hi, "bundled"), dict(files), rules)
     return _BUNDLED
 
@@ -412,7 +412,7 @@ def read_pack(path: str | os.PathLike[str], *, trust: Iterable[str | os.PathLike
     key = ""
     if require_signature:
         if sig is None:
-            raise PackRefused(f"{label} is not signed, so CertPath cannot tell who made it. It was not used.")
+            raise PackRefused(f"{label} is not signed, so CertPath cannot tell who made it.")
         try:
             signature = base64.b64decode(sig.strip(), validate=True)
         except ValueError:
@@ -428,7 +428,7 @@ def read_pack(path: str | os.PathLike[str], *, trust: Iterable[str | os.PathLike
             break
         else:
             raise PackRefused(f"{label} is not signed by a key CertPath trusts (or it was changed after "
-                              "signing). It was not used.")
+                              "signing).")
     for name in sorted(set(members) - set(listed)):
         raise PackRefused(f"{label} holds {name!r}, which its signed manifest does not list (a file was added).")
     for name in sorted(set(listed) - set(members)):
@@ -500,7 +500,7 @@ def install_pack(paths, file: str | os.PathLike[str], *, now: dt.datetime,
         same = new.info.version == cur.version
         raise PackRefused(f"{Path(file).name} is rule pack {new.info.version}, "
                           + ("the one already in use." if same else
-                             f"older than the one in use ({cur.version}). Nothing was changed."))
+                             f"older than the one in use ({cur.version})."))
     d = packs_dir(paths)
     d.mkdir(parents=True, exist_ok=True)
     current, previous = d / f"current{PACK_SUFFIX}", d / f"previous{PACK_SUFFIX}"
@@ -602,3 +602,280 @@ def pack_in_use() -> Pack:
 
 def state_in_use() -> InstalledState:
     return _ACTIVE[1] if _ACTIVE is not None else InstalledState(bundled_pack())
+
+
+# -- what changed: the diff of two rule sets ----------------------------------------------------------
+_COMPARED = ("statement", "value", "from", "until", "sources", "checked", "as_of", "confidence",
+             "conflict", "unit", "kind", "projected")
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """One rule record (an id and its period) added, removed or changed."""
+
+    change: str  # "added", "removed" or "changed"
+    id: str
+    old: dict[str, Any] | None  # the record as JSON (Rule.to_json), None when added
+    new: dict[str, Any] | None  # None when removed
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields that differ, for a changed record."""
+        if self.old is None or self.new is None:
+            return []
+        return [k for k in _COMPARED if self.old.get(k) != self.new.get(k)]
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"change": self.change, "id": self.id, "old": self.old, "new": self.new}
+        if self.change == "changed":
+            out["fields"] = self.fields
+        return out
+
+
+def _period_key(rec: dict[str, Any]) -> tuple[str, str]:
+    return rec["id"], rec.get("from") or ""
+
+
+def diff_rules(old: RuleSet, new: RuleSet) -> list[RuleChange]:
+    """Records added, removed and changed between two rule sets, by id and period (`from`); a
+    record whose period start moved shows as one removed and one added."""
+    a = {_period_key(j): j for j in (r.to_json() for r in old.all())}
+    b = {_period_key(j): j for j in (r.to_json() for r in new.all())}
+    out = []
+    for key in sorted(set(a) | set(b)):
+        if key not in a:
+            out.append(RuleChange("added", key[0], None, b[key]))
+        elif key not in b:
+            out.append(RuleChange("removed", key[0], a[key], None))
+        elif any(a[key].get(k) != b[key].get(k) for k in _COMPARED):
+            out.append(RuleChange("changed", key[0], a[key], b[key]))
+    return out
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, list) and v and all(isinstance(x, dict) and "url" in x for x in v):
+        return ", ".join(f"{x['url']} ({x.get('tier')})" for x in v)
+    if isinstance(v, dict | list):
+        return json.dumps(v, ensure_ascii=False, sort_keys=False)
+    return "(none)" if v is None else str(v)
+
+
+def _period(rec: dict[str, Any]) -> str:
+    if not rec.get("from") and not rec.get("until"):
+        return ""
+    return f" [{rec.get('from') or '…'} to {rec.get('until') or '…'}]"
+
+
+def diff_text(changes: list[RuleChange], old_label: str = "", new_label: str = "") -> str:
+    """The diff for a person: one block per record, old -> new per changed field."""
+    counts = {k: sum(1 for c in changes if c.change == k) for k in ("added", "removed", "changed")}
+    lines = []
+    if old_label or new_label:
+        lines.append(f"From {old_label} to {new_label}:")
+    lines.append(f"{counts['added']} rule record(s) added, {counts['removed']} removed, {counts['changed']} changed.")
+    for c in changes:
+        rec = c.new or c.old or {}
+        lines.append("")
+        if c.change == "added":
+            lines.append(f"+ {c.id}{_period(rec)} (added): {_show(rec.get('value'))}")
+            lines.append(f"    {rec.get('statement', '')}")
+            lines.append(f"    sources: {_show(rec.get('sources'))}; checked {rec.get('checked')}; "
+                         f"confidence {rec.get('confidence')}")
+        elif c.change == "removed":
+            lines.append(f"- {c.id}{_period(rec)} (removed; was {_show(rec.get('value'))})")
+        else:
+            lines.append(f"~ {c.id}{_period(c.old or {})} (changed)")
+            for k in c.fields:
+                lines.append(f"    {k}: {_show((c.old or {}).get(k))} -> {_show((c.new or {}).get(k))}")
+    return "\n".join(lines) + "\n"
+
+
+# -- what this changes for you: per profile, old rules vs new rules ------------------------------------
+@dataclass(frozen=True)
+class StepMove:
+    step: str
+    title: str
+    field: str  # "status", "due" or "expires"
+    old: str | None
+    new: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step, "title": self.title, "field": self.field, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
+class OverrideNote:
+    """A rule the user gave their own value: the override is kept after the update; `agrees` says
+    whether the new published value now equals it."""
+
+    rule: str
+    value: Any
+    old_published: Any
+    new_published: Any
+    agrees: bool
+    published_changed: bool
+    still_fits: bool  # the override still has the shape of the new rule's value
+    removed: bool = False  # the new rules no longer have this rule
+
+    def to_json(self) -> dict[str, Any]:
+        from .rules import _jsonable
+
+        return {"rule": self.rule, "value": _jsonable(self.value), "old_published": _jsonable(self.old_published),
+                "new_published": _jsonable(self.new_published), "agrees": self.agrees,
+                "published_changed": self.published_changed, "still_fits": self.still_fits, "removed": self.removed}
+
+
+@dataclass(frozen=True)
+class ProfileImpact:
+    profile_id: int
+    name: str
+    moves: list[StepMove]
+    overrides: list[OverrideNote]
+    error: str = ""  # the profile could not be evaluated with the new rules (said, not hidden)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"profile": self.profile_id, "name": self.name, "moves": [m.to_json() for m in self.moves],
+                "overrides": [o.to_json() for o in self.overrides], "error": self.error or None}
+
+
+def _step_title(step_id: str) -> str:
+    try:
+        from .engine import step_def
+
+        return step_def(step_id).title
+    except (KeyError, ImportError, AttributeError):
+        return step_id
+
+
+def _steps(doc: Mapping[str, Any], today: dt.date, rules: RuleSet) -> dict[str, dict[str, Any]]:
+    from .engine import evaluate
+
+    j = evaluate(doc, today, rules=rules).to_json()
+    return {s["id"]: s for t in j["tracks"] for s in t["steps"]}
+
+
+def profile_impact(doc: Mapping[str, Any], today: dt.date, old: RuleSet, new: RuleSet,
+                   profile_id: int = 0, name: str = "") -> ProfileImpact:
+    """Each step of one profile document whose status, due date or expiry moves from the old rules
+    to the new ones (old -> new), and the fate of the user's overrides."""
+    from .rules import OverrideShapeError, RuleNotFound, fit_override
+
+    name = name or str(doc.get("name", ""))
+    notes = []
+    for rid, ov in sorted((doc.get("overrides") or {}).items()):
+        value = ov.get("value") if isinstance(ov, Mapping) else ov
+        old_r = old.find(rid, today) if rid in old else None
+        if rid not in new:
+            notes.append(OverrideNote(rid, value, old_r.value if old_r else None, None, False,
+                                      True, False, removed=True))
+            continue
+        new_r = new.find(rid, today) or new.records(rid)[-1]
+        try:
+            fitted = fit_override(new, rid, value)
+            fits = True
+        except (OverrideShapeError, RuleNotFound):
+            fitted, fits = value, False
+        old_v = old_r.value if old_r else None
+        notes.append(OverrideNote(rid, value, old_v, new_r.value, fits and fitted == new_r.value,
+                                  old_v != new_r.value, fits))
+    try:
+        before, after = _steps(doc, today, old), _steps(doc, today, new)
+    except Exception as e:  # noqa: BLE001 - a rule the engine cannot use: say it, never crash the dialog
+        return ProfileImpact(profile_id, name, [], notes, f"cannot be evaluated with these rules ({e})")
+    moves = []
+    for sid in [*before, *(s for s in after if s not in before)]:
+        a, b = before.get(sid, {}), after.get(sid, {})
+        for f in ("status", "due", "expires"):
+            if a.get(f) != b.get(f):
+                moves.append(StepMove(sid, _step_title(sid), f, a.get(f), b.get(f)))
+    return ProfileImpact(profile_id, name, moves, notes)
+
+
+def impact(store, today: dt.date, old: RuleSet, new: RuleSet) -> list[ProfileImpact]:
+    """What a rule update changes for every profile in the data file (see profile_impact)."""
+    out = []
+    for p in store.list_profiles():
+        out.append(profile_impact(store.document(p["id"]), today, old, new, p["id"], p["name"]))
+    return out
+
+
+def impact_text(impacts: list[ProfileImpact]) -> str:
+    lines = []
+    for imp in impacts:
+        lines.append(f"{imp.name} (profile {imp.profile_id}):")
+        if imp.error:
+            lines.append(f"  {imp.error}")
+        if not imp.moves and not imp.error:
+            lines.append("  no step's status, due date or expiry changes.")
+        for m in imp.moves:
+            what = {"status": "status", "due": "due date", "expires": "expiry"}[m.field]
+            lines.append(f"  {m.title} ({m.step}): {what} {m.old or '(none)'} -> {m.new or '(none)'}")
+        for o in imp.overrides:
+            if o.removed:
+                lines.append(f"  Your value for {o.rule} is kept, but the new rules no longer have this rule.")
+            elif not o.still_fits:
+                lines.append(f"  Your value for {o.rule} is kept, but no longer has the shape of the rule's value "
+                             "and is not used; check it on the step page.")
+            elif o.agrees:
+                lines.append(f"  Your value for {o.rule} is kept; the new rule now agrees with it "
+                             f"({_show(o.new_published)}).")
+            else:
+                lines.append(f"  Your value for {o.rule} is kept ({_show(o.value)}); the new rule says "
+                             f"{_show(o.new_published)}" + (" (changed)." if o.published_changed else "."))
+        lines.append("")
+    return "\n".join(lines) if lines else "No profiles in this data file.\n"
+
+
+# -- staleness --------------------------------------------------------------------------------------
+STALENESS_RULE = "rules.staleness_months"
+STALENESS_SETTING = "rules.staleness_notice_shown"  # the date the notice was last shown (ISO)
+NOTICE_EVERY_DAYS = 7
+
+
+def newest_checked(rules: RuleSet) -> dt.date:
+    """The newest `checked` date among the rules in use (CertPath's own policy records left out)."""
+    dates = [r.checked for r in rules.all() if not r.file.startswith("certpath/")]
+    return max(dates or [r.checked for r in rules.all()])
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    import calendar
+
+    y, m = divmod(d.month - 1 + months, 12)
+    y, m = d.year + y, m + 1
+    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def stale_since(rules: RuleSet, today: dt.date) -> dt.date | None:
+    """The newest checked date when the rules are older than the policy allows, else None."""
+    try:
+        months = int(rules.value(STALENESS_RULE, today))
+    except (LookupError, TypeError, ValueError):
+        months = 6  # the policy record is missing from an old pack: the documented default
+    newest = newest_checked(rules)
+    return newest if today > _add_months(newest, months) else None
+
+
+def staleness_text(checked: dt.date) -> str:
+    return (f"Your rules were last checked on {checked.strftime('%d %b %Y').lstrip('0')}; rules change — "
+            "look for an update (File ▸ Update rules…; rule packs are published with each CertPath "
+            "release, see docs/rules-format.md).")
+
+
+def staleness_notice(store, rules: RuleSet, today: dt.date) -> str | None:
+    """The dashboard's notice when the rules are stale and it was not shown in the last week; the
+    caller shows it (not in a modal box) and calls mark_staleness_shown."""
+    checked = stale_since(rules, today)
+    if checked is None:
+        return None
+    last = store.setting(STALENESS_SETTING)
+    try:
+        if last and (today - dt.date.fromisoformat(last)).days < NOTICE_EVERY_DAYS:
+            return None
+    except (TypeError, ValueError):
+        pass
+    return staleness_text(checked)
+
+
+def mark_staleness_shown(store, today: dt.date) -> None:
+    store.set_setting(STALENESS_SETTING, today.isoformat())

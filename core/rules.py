@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ TIERS = ("primary", "summary", "secondary")
 # What a calendar date in a rule means (docs/rules-format.md): an opening is never "overdue".
 DATE_KINDS = ("opens", "recommended_by", "deadline", "late_fee_from", "result_day", "event")
 _REQUIRED = ("id", "statement", "sources", "checked", "confidence")
+# CertPath's own policy records (resources/rules/certpath/) cite the project's documentation by
+# its path in the project, e.g. "docs/rules-format.md#staleness": the project is the body here.
+_PROJECT_DOC = re.compile(r"docs/[a-z0-9_-]+\.md(#[a-z0-9-]+)?")
 
 
 class RuleDataError(ValueError):
@@ -130,8 +134,12 @@ def _parse_sources(raw: Any, where: str) -> tuple[Source, ...]:
         if not isinstance(s, Mapping) or set(s) != {"url", "tier"}:
             raise RuleDataError(f"{where}: sources[{i}] must be a table with exactly 'url' and 'tier'")
         url, tier = s["url"], s["tier"]
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        own_doc = isinstance(url, str) and _PROJECT_DOC.fullmatch(url) is not None
+        if not isinstance(url, str) or not (url.startswith(("http://", "https://")) or own_doc):
             raise RuleDataError(f"{where}: sources[{i}].url must be an http(s) address, got {url!r}")
+        if own_doc and not (where.startswith("certpath/") and tier == "primary"):
+            raise RuleDataError(f"{where}: sources[{i}]: a project document ({url}) is the source only of "
+                                "CertPath's own policy records (certpath/*.toml, tier primary)")
         if tier not in TIERS:
             raise RuleDataError(f"{where}: sources[{i}].tier must be one of {TIERS}, got {tier!r}")
         out.append(Source(url=url, tier=tier))
