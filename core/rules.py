@@ -313,7 +313,11 @@ def _shape_problem(published: Any, value: Any, where: str) -> tuple[str | None, 
     if isinstance(published, Mapping):
         if not isinstance(value, Mapping):
             return f"{where}must be a table", None
-        missing = [k for k in published if k not in value]
+        # A table of lists or of tables keyed by data (a role, a provider) is a map: an override
+        # may give some of its keys. A table of fields (method, months) needs every field.
+        is_map = all(isinstance(x, list) for x in published.values()) or \
+            all(isinstance(x, Mapping) for x in published.values())
+        missing = [] if is_map else [k for k in published if k not in value]
         extra = [k for k in value if k not in published]
         if missing:
             return f"{where}is missing {', '.join(map(str, missing))}", None
@@ -321,12 +325,22 @@ def _shape_problem(published: Any, value: Any, where: str) -> tuple[str | None, 
             return f"{where}has {', '.join(map(str, extra))}, which this rule does not have", None
         fitted_map = {}
         for k, p in published.items():
+            if k not in value:
+                continue
             why, fitted = _shape_problem(p, value[k], f"{where}{k} ")
             if why is not None:
                 return why, None
             fitted_map[k] = fitted
         return None, fitted_map
     return None, value
+
+
+# Shapes the code reading a rule accepts besides the published one, as example values derived
+# from the published value: core/roles.py takes a role's entry as the plain list of its cards.
+_ALSO_ACCEPTED: dict[str, Any] = {
+    "roles.typical_cards": lambda published: {k: ["bls"] for k in published} if isinstance(published, Mapping)
+    else None,
+}
 
 
 class OverrideShapeError(ValueError):
@@ -347,11 +361,16 @@ def fit_override(rules: RuleSet, rule_id: str, value: Any) -> Any:
     if value is None:
         raise OverrideShapeError(rule_id, describe_shape(records[-1].value), "no value was given")
     first_reason = ""
+    also = _ALSO_ACCEPTED.get(rule_id)
     for rec in reversed(records):  # the newest period first
         why, fitted = _shape_problem(rec.value, value, "")
         if why is None:
             return fitted
         first_reason = first_reason or why
+        alt = also(rec.value) if also else None
+        if alt is not None and isinstance(value, Mapping) and value and all(isinstance(x, list) for x in value.values()):
+            if _shape_problem(alt, value, "")[0] is None:
+                return value
     expected = " or ".join(dict.fromkeys(describe_shape(r.value) for r in reversed(records)))
     reason = f"got {describe_shape(value)}" if first_reason.startswith("must be") else f"yours {first_reason}"
     raise OverrideShapeError(rule_id, expected, reason)

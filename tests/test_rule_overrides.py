@@ -88,3 +88,9 @@ def test_a_wrong_shape_stored_before_this_check_never_crashes_a_command(tmp_path
     rc = main(["evaluate", str(exported), "--today", "2026-11-21"])
     err = capsys.readouterr().err
     assert rc == 2 and AHA_SHAPE in err and "Traceback" not in err
+
+
+def test_a_map_of_lists_may_be_overridden_in_part_a_table_of_fields_may_not():
+    assert override_problem("roles.typical_cards", {"nurse_picu": ["bls", "pals", "nrp"]}) is None
+    assert "yours has nobody" in override_problem("roles.typical_cards", {"nobody": ["bls"]})
+    assert "yours is missing months" in override_problem("cards.expiry.aha", {"method": "end_of_month"})
