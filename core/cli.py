@@ -204,7 +204,7 @@ def cmd_pack_build(args: argparse.Namespace) -> int:
     except PackRefused as e:
         raise _refused(e) from None
     signed = f"signed by key {info.key}" if info.key else "UNSIGNED: no CertPath will install it"
-    print(f"{args.out}: rule pack {info.version} of {info.made.isoformat()}, for CertPath {info.app_min} "
+    print(f"{args.out}: rule pack {info.version} of {info.made.isoformat() if info.made else '?'}, for CertPath {info.app_min} "
           f"up to {info.app_below}; {signed}")
     if not info.key:
         print("warning: the pack is not signed", file=sys.stderr)

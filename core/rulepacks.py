@@ -150,8 +150,8 @@ def trusted_keys(extra: Iterable[str | os.PathLike[str]] = ()) -> list[TrustedKe
     for p in sorted((resources_dir() / "keys").glob("*.pem")):
         out.append(TrustedKey(key_id(p.read_bytes()), p.read_bytes(), "project"))
     env = [x for x in os.environ.get(TRUST_ENV_VAR, "").split(os.pathsep) if x.strip()]
-    for p in [*env, *extra]:
-        path = Path(p).expanduser()
+    for name in [*env, *extra]:
+        path = Path(name).expanduser()
         try:
             pem = path.read_bytes()
         except OSError as e:
@@ -252,7 +252,7 @@ def build_pack(out: Path, private_key: Path | None, *, version: str, today: dt.d
         rules_from_files(files, label=str(source), use_cache=False)
     except RuleDataError as e:
         raise PackRefused(f"The rules do not load, so no pack was built: {e}") from None
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": PACK_FORMAT,
         "version": version,
         "made": today.isoformat(),
@@ -278,7 +278,7 @@ def build_pack(out: Path, private_key: Path | None, *, version: str, today: dt.d
         for rel, data in files:
             zf.writestr(zipfile.ZipInfo(RULES_PREFIX + rel, date_time=stamp), data, compress_type=zipfile.ZIP_DEFLATED)
     os.replace(tmp, out)
-    return PackInfo(version, today, lo, hi, "file", manifest.get("key", ""), out)
+    return PackInfo(version, today, lo, hi, "file", str(manifest.get("key", "")), out)
 
 
 def _read_member(zf: zipfile.ZipFile, zi: zipfile.ZipInfo, cap: int, label: str) -> bytes:

@@ -133,7 +133,7 @@ class RulesUpdateDialog(QDialog):
         self.setWindowTitle("Update rules")
         self.setObjectName("rulesUpdateDialog")
         self.resize(900, 640)
-        lay = QVBoxLayout(self)
+        lay = self._layout = QVBoxLayout(self)
         self.summary = QLabel()
         self.summary.setObjectName("updateSummary")
         self.summary.setWordWrap(True)
@@ -181,8 +181,8 @@ class RulesUpdateDialog(QDialog):
         self.export_button.setVisible(False)
         self.cancel_button.setText("Close")
         self.cancel_button.setFocus()
-        self.layout().setStretchFactor(self.tabs, 0)
-        self.layout().insertStretch(2, 1)
+        self._layout.setStretchFactor(self.tabs, 0)
+        self._layout.insertStretch(2, 1)
         self.resize(640, 200)
 
     def _load(self) -> None:
@@ -314,7 +314,8 @@ def staleness_label(window) -> QLabel | None:
 
 
 def attach(window) -> None:
-    window.act_update_rules = QAction("&Update rules…", window, triggered=lambda: update_rules(window))
+    window.act_update_rules = QAction("&Update rules…", window)
+    window.act_update_rules.triggered.connect(lambda: update_rules(window))
     window.act_update_rules.setStatusTip("Install a signed rule pack: see what changes before anything is changed")
     menu = window.menu_file
     quit_action = getattr(window, "act_quit", None)
@@ -324,8 +325,8 @@ def attach(window) -> None:
         menu.insertSeparator(quit_action)
     else:
         menu.addAction(window.act_update_rules)
-    window.act_bundled_rules = QAction("Go back to the &bundled rules", window,
-                                       triggered=lambda: go_back_to_bundled(window))
+    window.act_bundled_rules = QAction("Go back to the &bundled rules", window)
+    window.act_bundled_rules.triggered.connect(lambda: go_back_to_bundled(window))
     help_menu = window.menu_help
     after = getattr(window, "act_disclaimer", None)
     if after is not None and after in help_menu.actions():
