@@ -514,7 +514,8 @@ def install_pack(paths, file: str | os.PathLike[str], *, now: dt.datetime,
     if current.exists() and not state.problem:
         os.replace(current, previous)
         prev_version = cur.version
-    else:  # nothing installed (or a broken one): rollback goes back to the bundled rules
+    else:  # the bundled rules were in use (nothing installed, a broken pack, or the user went back
+        # to them): a rollback goes back to the bundled rules
         previous.unlink(missing_ok=True)
         current.unlink(missing_ok=True)
         prev_version = BUNDLED_VERSION
