@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
+# The one place the version is written: pyproject.toml reads it ([tool.setuptools.dynamic]),
+# build.spec reads it from this file, and --version, the About box, backups and .ics use it.
 __version__ = "0.1.0"
 
 # The profile JSON format this version writes (and the newest it reads).
 PROFILE_FORMAT = "certpath-profile/1"
 
+CACHE_ENV_VAR = "CERTPATH_CACHE_DIR"
+
 
 def resources_dir() -> Path:
-    """The bundled resources/ folder, from a source checkout or a PyInstaller bundle."""
+    """The bundled resources/ folder: in a PyInstaller bundle, as package data of an installed
+    wheel (`core/resources/`, see pyproject's package-dir), or beside the packages in a source
+    checkout or an editable install."""
     base = getattr(sys, "_MEIPASS", None)  # set by the PyInstaller bootloader
     if base:
         return Path(base) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    here = Path(__file__).resolve().parent
+    packaged = here / "resources"
+    if (packaged / "rules").is_dir():
+        return packaged
+    return here.parent / "resources"
+
+
+def cache_dir() -> Path:
+    """Where CertPath keeps files it can always rebuild (the rules' parse cache): $CERTPATH_CACHE_DIR,
+    else the user cache folder (~/.cache/CertPath, %LOCALAPPDATA%\\CertPath\\Cache, ~/Library/Caches).
+    Never inside the source tree or the bundle."""
+    env = os.environ.get(CACHE_ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_path
+
+    return user_cache_path("CertPath", appauthor=False)

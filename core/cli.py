@@ -4,7 +4,9 @@
   import PROFILE.json [--data-dir DIR]          add a profile to the data file; prints its id
   export ID [--data-dir DIR] [-o FILE]          the profile document as JSON
   profiles [--data-dir DIR]                     list the profiles in the data file
-  rules [--id PREFIX]                           the rule records with sources, as JSON
+  rules [--id PREFIX] [--data-dir DIR]         the rules in use (pack version, date); --id: records as JSON
+  rules keygen DIR                              an Ed25519 key pair for signing rule packs
+  rules pack build|verify|diff|impact|install|rollback|bundled ...   signed rule packs (docs/rules-format.md)
   schema                                        the JSON Schema of the profile format
   ics ID [--data-dir DIR] [--today D]           the profile's dated items as an iCalendar file
   csv {steps,deadlines,documents,costs} ID ...  one table of the profile as CSV (UTF-8 with BOM)
@@ -135,12 +137,176 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_rules(args: argparse.Namespace) -> int:
-    from .rules import load_rules
+def _rules_paths(args: argparse.Namespace):
+    from .paths import data_paths
 
-    recs = [r.to_json() for r in load_rules().all() if r.id.startswith(args.id or "")]
-    json.dump(recs, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    return data_paths(getattr(args, "data_dir", None))
+
+
+def _trust(args: argparse.Namespace) -> list[str]:
+    return list(getattr(args, "trust", None) or [])
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from .rulepacks import installed_state, newest_checked
+
+    if args.id is not None:  # the records themselves, as JSON
+        from .rules import load_rules
+
+        recs = [r.to_json() for r in load_rules().all() if r.id.startswith(args.id)]
+        json.dump(recs, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    state = installed_state(_rules_paths(args), trust=_trust(args))
+    pack = state.pack
+    info = {**pack.info.to_json(), "records": len(pack.rules.all()),
+            "newest_checked": newest_checked(pack.rules).isoformat(),
+            "rollback_to": state.previous or None, "problem": state.problem or None}
+    if args.json:
+        json.dump(info, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    lines = [f"Rules in use: {pack.info.label}",
+             f"  pack version {pack.info.version}, made {info['made']}; {info['records']} records, "
+             f"newest checked {info['newest_checked']}"]
+    if pack.info.origin == "installed":
+        lines.append(f"  installed {pack.info.installed or '?'}, signed by key {pack.info.key}")
+    if state.previous:
+        lines.append("  rollback goes back to " + ("the bundled rules" if state.previous == "0"
+                                                   else f"rule pack {state.previous}"))
+    if state.problem:
+        lines.append(f"  warning: {state.problem}")
+    print("\n".join(lines))
+    return 0
+
+
+def _refused(e: Exception) -> CliError:
+    return CliError(str(e))
+
+
+def cmd_rules_keygen(args: argparse.Namespace) -> int:
+    from .rulepacks import PackRefused, generate_keypair, key_id
+
+    try:
+        priv, pub = generate_keypair(Path(args.dir), args.name)
+    except PackRefused as e:
+        raise _refused(e) from None
+    print(f"private key: {priv} (keep it secret; never commit it)\npublic key: {pub} (key id "
+          f"{key_id(pub.read_bytes())})")
+    return 0
+
+
+def cmd_pack_build(args: argparse.Namespace) -> int:
+    from .rulepacks import PackRefused, build_pack, default_pack_version
+
+    today = _today(args.today)
+    if not args.key and not args.unsigned:
+        raise CliError("--key PRIVATE is required (or --unsigned for a pack no CertPath will install)")
+    try:
+        info = build_pack(Path(args.out), Path(args.key) if args.key else None,
+                          version=args.version or default_pack_version(today), today=today,
+                          source=Path(args.source) if args.source else None,
+                          app_range=(args.app_min, args.app_below) if args.app_min and args.app_below else None)
+    except PackRefused as e:
+        raise _refused(e) from None
+    signed = f"signed by key {info.key}" if info.key else "UNSIGNED: no CertPath will install it"
+    print(f"{args.out}: rule pack {info.version} of {info.made.isoformat() if info.made else '?'}, for CertPath {info.app_min} "
+          f"up to {info.app_below}; {signed}")
+    if not info.key:
+        print("warning: the pack is not signed", file=sys.stderr)
+    return 0
+
+
+def cmd_pack_verify(args: argparse.Namespace) -> int:
+    from .rulepacks import PackRefused, read_pack
+
+    try:
+        pack = read_pack(args.file, trust=_trust(args))
+    except PackRefused as e:
+        raise _refused(e) from None
+    i = pack.info
+    print(f"{Path(args.file).name}: rule pack {i.version} of {i.made.isoformat() if i.made else '?'}, "
+          f"{len(pack.files)} files, {len(pack.rules.all())} records, for CertPath {i.app_min} up to "
+          f"{i.app_below}; signature by key {i.key}: good")
+    return 0
+
+
+def _pack_or_bundled(ref: str):
+    from .rulepacks import PackRefused, bundled_pack, read_pack
+
+    if ref in ("bundled", "0"):
+        return bundled_pack()
+    try:  # a diff is read-only: the structure and hashes are checked, not who signed it
+        return read_pack(ref, require_signature=False)
+    except PackRefused as e:
+        raise _refused(e) from None
+
+
+def cmd_pack_diff(args: argparse.Namespace) -> int:
+    from .rulepacks import diff_rules, diff_text
+
+    old, new = _pack_or_bundled(args.old), _pack_or_bundled(args.new)
+    changes = diff_rules(old.rules, new.rules)
+    if args.json:
+        json.dump({"old": old.info.to_json(), "new": new.info.to_json(), "changes": [c.to_json() for c in changes]},
+                  sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(diff_text(changes, old.info.label, new.info.label))
+    return 0
+
+
+def cmd_pack_impact(args: argparse.Namespace) -> int:
+    from .rulepacks import PackRefused, impact, impact_text, installed_state, read_pack
+
+    today = _today(args.today)
+    try:
+        new = read_pack(args.file, trust=_trust(args))
+    except PackRefused as e:
+        raise _refused(e) from None
+    old = installed_state(_rules_paths(args), trust=_trust(args)).pack
+    imps = impact(_open_store(args.data_dir), today, old.rules, new.rules)
+    if args.json:
+        json.dump([i.to_json() for i in imps], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(f"What {old.info.label} -> {new.info.label} changes, as of {today.isoformat()}:\n\n")
+        sys.stdout.write(impact_text(imps))
+    return 0
+
+
+def cmd_pack_install(args: argparse.Namespace) -> int:
+    from .rulepacks import PackRefused, install_pack
+
+    paths = _rules_paths(args).ensure()
+    try:
+        pack = install_pack(paths, args.file, now=dt.datetime.now(), trust=_trust(args))
+    except PackRefused as e:
+        raise CliError(f"{e} Nothing was installed.") from None
+    print(f"Installed rule pack {pack.info.version} of {pack.info.made.isoformat() if pack.info.made else '?'} "
+          f"into {paths.root}; 'python -m core rules pack rollback' goes back.")
+    return 0
+
+
+def cmd_pack_rollback(args: argparse.Namespace) -> int:
+    from .rulepacks import PackRefused, rollback
+
+    try:
+        version = rollback(_rules_paths(args), now=dt.datetime.now())
+    except PackRefused as e:
+        raise _refused(e) from None
+    print("Now using the bundled rules." if version == "0" else f"Now using rule pack {version}.")
+    return 0
+
+
+def cmd_pack_bundled(args: argparse.Namespace) -> int:
+    from .rulepacks import PackRefused, use_bundled
+
+    try:
+        use_bundled(_rules_paths(args), now=dt.datetime.now())
+    except PackRefused as e:
+        raise _refused(e) from None
+    print("Now using the bundled rules; 'python -m core rules pack rollback' brings the pack back.")
     return 0
 
 
@@ -353,6 +519,64 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     return _run_import(args, make)
 
 
+def _rules_parser(sub, data_dir) -> None:
+    """`rules`: the rules in use; `rules keygen`, `rules pack build|verify|diff|impact|install|rollback|bundled`."""
+    def trust(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--trust", action="append", metavar="PUBLIC",
+                       help="also trust this public key file (repeatable; or $CERTPATH_TRUST_KEYS)")
+
+    p = sub.add_parser("rules", help="the rules in use (pack version and date); --id PREFIX prints records")
+    p.add_argument("--id", help="print the rule records whose id starts with this, as JSON ('' for all)")
+    p.add_argument("--json", action="store_true", help="the summary as JSON")
+    data_dir(p)
+    trust(p)
+    p.set_defaults(func=cmd_rules)
+    rsub = p.add_subparsers(dest="rules_command")
+    k = rsub.add_parser("keygen", help="write an Ed25519 key pair for signing rule packs")
+    k.add_argument("dir")
+    k.add_argument("--name", default="certpath-rules", help="file name stem (default: certpath-rules)")
+    k.set_defaults(func=cmd_rules_keygen)
+    pk = rsub.add_parser("pack", help="build, verify, compare, install or roll back rule packs")
+    psub = pk.add_subparsers(dest="pack_command", required=True)
+    b = psub.add_parser("build", help="build and sign a pack of resources/rules/")
+    b.add_argument("out")
+    b.add_argument("--key", help="the Ed25519 private key (PEM) to sign with")
+    b.add_argument("--unsigned", action="store_true", help="no key: an unsigned pack (no CertPath installs it)")
+    b.add_argument("--version", help="calendar-style pack version, e.g. 2026.12.1 (default: today's date)")
+    b.add_argument("--source", help="the rules folder (default: the bundled resources/rules/)")
+    b.add_argument("--app-min", help="oldest CertPath version the pack is for (default: this one)")
+    b.add_argument("--app-below", help="first CertPath version it is not for (default: the next minor)")
+    b.add_argument("--today", help=argparse.SUPPRESS)
+    b.set_defaults(func=cmd_pack_build)
+    v = psub.add_parser("verify", help="check a pack's signature, hashes and app-version range")
+    v.add_argument("file")
+    trust(v)
+    v.set_defaults(func=cmd_pack_verify)
+    d = psub.add_parser("diff", help="rules added, removed and changed between two packs ('bundled' for the bundled rules)")
+    d.add_argument("old")
+    d.add_argument("new")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_pack_diff)
+    m = psub.add_parser("impact", help="what installing a pack changes for each profile in the data file")
+    m.add_argument("file")
+    m.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    m.add_argument("--json", action="store_true")
+    data_dir(m)
+    trust(m)
+    m.set_defaults(func=cmd_pack_impact)
+    i = psub.add_parser("install", help="install a verified pack into the data folder (the previous one is kept)")
+    i.add_argument("file")
+    data_dir(i)
+    trust(i)
+    i.set_defaults(func=cmd_pack_install)
+    r = psub.add_parser("rollback", help="go back to the pack in use before the last install")
+    data_dir(r)
+    r.set_defaults(func=cmd_pack_rollback)
+    u = psub.add_parser("bundled", help="go back to the bundled rules (rollback brings the pack back)")
+    data_dir(u)
+    u.set_defaults(func=cmd_pack_bundled)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m core", description="CertPath core: evaluate, import and export profiles.")
     ap.add_argument("--version", action="version", version=f"CertPath {__version__}")
@@ -382,9 +606,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir(p)
     p.set_defaults(func=cmd_profiles)
 
-    p = sub.add_parser("rules", help="print the rule records with their sources")
-    p.add_argument("--id", help="only rules whose id starts with this")
-    p.set_defaults(func=cmd_rules)
+    _rules_parser(sub, data_dir)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the profile format")
     p.set_defaults(func=cmd_schema)
@@ -451,10 +673,23 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _use_data_folder_rules(args: argparse.Namespace) -> None:
+    """Every command uses the rules of its data folder: an installed rule pack, else the bundled rules."""
+    from .rulepacks import PackRefused, activate
+
+    try:
+        state = activate(_rules_paths(args), trust=_trust(args))
+    except PackRefused as e:
+        raise _refused(e) from None
+    if state.problem and args.command != "rules":
+        print(f"warning: {state.problem}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
     try:
+        _use_data_folder_rules(args)
         return args.func(args)
     except CliError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import PROFILE_FORMAT
-from .validate import Problem, ValidationError
+from .validate import Problem, ValidationError, check_override
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024  # a real profile is a few kB; refuse anything absurd
 MAX_DEPTH = 12
@@ -191,10 +191,8 @@ def validate_document(doc: Any, today: dt.date) -> list[Problem]:
         for rid, ov in overrides.items():
             if rid not in rules:
                 problems.append(Problem(f"overrides.{rid}", "is not a known rule id"))
-            elif not isinstance(ov, Mapping) or "value" not in ov:
-                problems.append(Problem(f"overrides.{rid}", "must be an object with a 'value'"))
-            elif "note" in ov and not isinstance(ov["note"], str):
-                problems.append(Problem(f"overrides.{rid}.note", "must be text"))
+            else:  # the value must have the shape of the rule's published value
+                problems.extend(check_override(rid, ov, rules))
     return problems
 
 

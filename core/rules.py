@@ -11,10 +11,10 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,9 @@ TIERS = ("primary", "summary", "secondary")
 # What a calendar date in a rule means (docs/rules-format.md): an opening is never "overdue".
 DATE_KINDS = ("opens", "recommended_by", "deadline", "late_fee_from", "result_day", "event")
 _REQUIRED = ("id", "statement", "sources", "checked", "confidence")
+# CertPath's own policy records (resources/rules/certpath/) cite the project's documentation by
+# its path in the project, e.g. "docs/rules-format.md#staleness": the project is the body here.
+_PROJECT_DOC = re.compile(r"docs/[a-z0-9_-]+\.md(#[a-z0-9-]+)?")
 
 
 class RuleDataError(ValueError):
@@ -131,8 +134,12 @@ def _parse_sources(raw: Any, where: str) -> tuple[Source, ...]:
         if not isinstance(s, Mapping) or set(s) != {"url", "tier"}:
             raise RuleDataError(f"{where}: sources[{i}] must be a table with exactly 'url' and 'tier'")
         url, tier = s["url"], s["tier"]
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        own_doc = isinstance(url, str) and _PROJECT_DOC.fullmatch(url) is not None
+        if not isinstance(url, str) or not (url.startswith(("http://", "https://")) or own_doc):
             raise RuleDataError(f"{where}: sources[{i}].url must be an http(s) address, got {url!r}")
+        if own_doc and not (where.startswith("certpath/") and tier == "primary"):
+            raise RuleDataError(f"{where}: sources[{i}]: a project document ({url}) is the source only of "
+                                "CertPath's own policy records (certpath/*.toml, tier primary)")
         if tier not in TIERS:
             raise RuleDataError(f"{where}: sources[{i}].tier must be one of {TIERS}, got {tier!r}")
         out.append(Source(url=url, tier=tier))
@@ -217,8 +224,14 @@ class RuleSet:
         if overrides and rule_id in overrides:
             ov = overrides[rule_id]
             ov = dict(ov) if isinstance(ov, Mapping) else {"value": ov}
+            try:
+                value = fit_override(self, rule_id, ov.get("value"))
+            except OverrideShapeError:
+                # Refused wherever an override is written (import, the step page, the store); one
+                # stored before that check is not applied rather than crashing every view.
+                return found
             base = found or self._by_id[rule_id][-1]
-            return Rule(**{**base.__dict__, "value": ov.get("value"), "override": ov})
+            return Rule(**{**base.__dict__, "value": value, "override": ov})
         return found
 
     def get(self, rule_id: str, on: dt.date, overrides: Mapping[str, Any] | None = None) -> Rule:
@@ -231,8 +244,141 @@ class RuleSet:
         return self.get(rule_id, on, overrides).value
 
 
-COMPILED_NAME = "_compiled.json"  # a parse cache of the TOML files; see load_rules_from()
+# -- the shape of a rule's value (what a user's override must look like) ----------------------------
+def describe_shape(value: Any, depth: int = 0) -> str:
+    """The shape of a rule value in words: "a number", "a table { method: text, months: number }"."""
+    if isinstance(value, bool):
+        return "yes or no (true/false)"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dt.date):
+        return "a date (YYYY-MM-DD)"
+    if isinstance(value, list):
+        if not value:
+            return "a list"
+        inner = {describe_shape(x, depth + 1) for x in value}
+        return f"a list of {' or '.join(sorted(inner))}" if len(inner) <= 2 else "a list"
+    if isinstance(value, Mapping):
+        if depth > 1:
+            return "a table"
+        keys = ", ".join(f"{k}: {_short_shape(x, depth + 1)}" for k, x in value.items())
+        if len(keys) > 160:
+            keys = ", ".join(str(k) for k in value)
+        return f"a table {{ {keys} }}"
+    return type(value).__name__
+
+
+def _short_shape(value: Any, depth: int) -> str:
+    text = describe_shape(value, depth)
+    return text[2:] if text.startswith("a ") else text
+
+
+def _shape_problem(published: Any, value: Any, where: str) -> tuple[str | None, Any]:
+    """(None, the value as the engine wants it) when `value` has the shape of `published`, else
+    (what is wrong, None). An ISO date text where a date is published becomes a date."""
+    if isinstance(published, bool):
+        return (None, value) if isinstance(value, bool) else (f"{where}must be yes or no", None)
+    if isinstance(published, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"{where}must be a number", None
+        return None, value
+    if isinstance(published, str):
+        return (None, value) if isinstance(value, str) else (f"{where}must be text", None)
+    if isinstance(published, dt.date):
+        if isinstance(value, dt.date):
+            return None, value
+        if isinstance(value, str):
+            try:
+                return None, dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        return f"{where}must be a date (YYYY-MM-DD)", None
+    if isinstance(published, list):
+        if not isinstance(value, list):
+            return f"{where}must be a list", None
+        if not published:
+            return None, value
+        out = []
+        for i, x in enumerate(value):
+            for p in published:
+                why, fitted = _shape_problem(p, x, "")
+                if why is None:
+                    out.append(fitted)
+                    break
+            else:
+                return f"{where}item {i + 1} must be {describe_shape(published[0], 1)}", None
+        return None, out
+    if isinstance(published, Mapping):
+        if not isinstance(value, Mapping):
+            return f"{where}must be a table", None
+        # A table of lists or of tables keyed by data (a role, a provider) is a map: an override
+        # may give some of its keys. A table of fields (method, months) needs every field.
+        is_map = all(isinstance(x, list) for x in published.values()) or \
+            all(isinstance(x, Mapping) for x in published.values())
+        missing = [] if is_map else [k for k in published if k not in value]
+        extra = [k for k in value if k not in published]
+        if missing:
+            return f"{where}is missing {', '.join(map(str, missing))}", None
+        if extra:
+            return f"{where}has {', '.join(map(str, extra))}, which this rule does not have", None
+        fitted_map = {}
+        for k, p in published.items():
+            if k not in value:
+                continue
+            why, fitted = _shape_problem(p, value[k], f"{where}{k} ")
+            if why is not None:
+                return why, None
+            fitted_map[k] = fitted
+        return None, fitted_map
+    return None, value
+
+
+# Shapes the code reading a rule accepts besides the published one, as example values derived
+# from the published value: core/roles.py takes a role's entry as the plain list of its cards.
+_ALSO_ACCEPTED: dict[str, Any] = {
+    "roles.typical_cards": lambda published: {k: ["bls"] for k in published} if isinstance(published, Mapping)
+    else None,
+}
+
+
+class OverrideShapeError(ValueError):
+    """A user's value for a rule does not have the shape of the rule's published value."""
+
+    def __init__(self, rule_id: str, expected: str, reason: str):
+        self.rule_id = rule_id
+        self.expected = expected
+        self.reason = reason
+        super().__init__(f"rule {rule_id}: the value must be {expected} ({reason})")
+
+
+def fit_override(rules: RuleSet, rule_id: str, value: Any) -> Any:
+    """`value` as a user's override of `rule_id`, checked against the shape of the rule's published
+    value (any of its periods): returned as the engine wants it (an ISO date text becomes a date),
+    or OverrideShapeError naming the rule and the expected shape. RuleNotFound for an unknown id."""
+    records = rules.records(rule_id)
+    if value is None:
+        raise OverrideShapeError(rule_id, describe_shape(records[-1].value), "no value was given")
+    first_reason = ""
+    also = _ALSO_ACCEPTED.get(rule_id)
+    for rec in reversed(records):  # the newest period first
+        why, fitted = _shape_problem(rec.value, value, "")
+        if why is None:
+            return fitted
+        first_reason = first_reason or why
+        alt = also(rec.value) if also else None
+        if alt is not None and isinstance(value, Mapping) and value and all(isinstance(x, list) for x in value.values()):
+            if _shape_problem(alt, value, "")[0] is None:
+                return value
+    expected = " or ".join(dict.fromkeys(describe_shape(r.value) for r in reversed(records)))
+    reason = f"got {describe_shape(value)}" if first_reason.startswith("must be") else f"yours {first_reason}"
+    raise OverrideShapeError(rule_id, expected, reason)
+
+
+COMPILED_NAME = "_compiled.json"  # a parse cache of the TOML files; see rules_from_files()
 _DATE_TAG = "$date"
+_CACHE_KEEP = 6  # parse caches kept in the cache folder (one per rule set seen: bundled, packs)
 
 
 def _encode(o: Any) -> Any:
@@ -247,12 +393,17 @@ def _decode(d: dict[str, Any]) -> Any:
     return d
 
 
-def _read_sources(folder: Path) -> tuple[list[tuple[str, bytes]], str]:
-    files = [(p.relative_to(folder).as_posix(), p.read_bytes()) for p in sorted(folder.rglob("*.toml"))]
+def read_rule_files(folder: Path) -> list[tuple[str, bytes]]:
+    """Every `*.toml` under `folder` as (path relative to it, bytes), in a stable order."""
+    return [(p.relative_to(folder).as_posix(), p.read_bytes()) for p in sorted(folder.rglob("*.toml"))]
+
+
+def fingerprint(files: Iterable[tuple[str, bytes]]) -> str:
+    """A hash of every file's name and bytes: the identity of a rule set's sources."""
     h = hashlib.sha256()
-    for rel, data in files:
+    for rel, data in sorted(files):
         h.update(rel.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
-    return files, h.hexdigest()
+    return h.hexdigest()
 
 
 def _parse_toml(files: list[tuple[str, bytes]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -262,57 +413,107 @@ def _parse_toml(files: list[tuple[str, bytes]]) -> list[tuple[str, list[dict[str
             doc = tomllib.loads(data.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise RuleDataError(f"{rel}: {e}") from e
-        out.append((rel, list(doc.get("rule", []))))
+        recs = doc.get("rule", [])
+        if not isinstance(recs, list) or not all(isinstance(r, Mapping) for r in recs):
+            raise RuleDataError(f"{rel}: 'rule' must be an array of tables ([[rule]])")
+        out.append((rel, list(recs)))
     return out
 
 
-def _read_compiled(path: Path, fingerprint: str) -> list[tuple[str, list[dict[str, Any]]]] | None:
+def _read_compiled(path: Path, fp: str) -> list[tuple[str, list[dict[str, Any]]]] | None:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
-    except (OSError, ValueError):
+        if not isinstance(doc, dict) or doc.get("fingerprint") != fp:
+            return None
+        return [(rel, recs) for rel, recs in doc["files"]]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not isinstance(doc, dict) or doc.get("fingerprint") != fingerprint:
-        return None
-    return [(rel, recs) for rel, recs in doc["files"]]
 
 
-def _write_compiled(path: Path, fingerprint: str, parsed: list[tuple[str, list[dict[str, Any]]]]) -> None:
+def _write_compiled(path: Path, fp: str, parsed: list[tuple[str, list[dict[str, Any]]]]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(json.dumps({"fingerprint": fingerprint, "files": parsed}, default=_encode,
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps({"fingerprint": fp, "files": parsed}, default=_encode,
                                   ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
-    except OSError:  # a read-only install: parse the TOML each time, no harm done
+    except OSError:  # a read-only or missing cache folder: parse the TOML each time, no harm done
         tmp.unlink(missing_ok=True)
 
 
-def load_rules_from(folder: Path, *, use_compiled: bool = True) -> RuleSet:
-    """Every record under `folder`. The TOML files are the truth; parsing them takes ~45 ms, so
-    their parsed form is kept in `_compiled.json` beside them, used only while its fingerprint
-    (a hash of every file's name and bytes) matches: an edited rule file is always re-read."""
-    files, fingerprint = _read_sources(folder)
-    compiled = folder / COMPILED_NAME
-    parsed = _read_compiled(compiled, fingerprint) if use_compiled else None
+def _prune_cache(folder: Path, keep: Path) -> None:
+    try:
+        old = sorted((p for p in folder.glob("rules-*.json") if p != keep),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+        for p in old[_CACHE_KEEP - 1:]:
+            p.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def rules_from_files(files: list[tuple[str, bytes]], *, label: str = "rules", use_cache: bool = True,
+                     shipped_cache: Path | None = None) -> RuleSet:
+    """The rule set of these TOML files (name relative to the rules folder, bytes): the one
+    loading path of the bundled rules and of an installed rule pack.
+
+    Parsing ~50 TOML files takes ~45 ms, so their parsed form is cached by fingerprint (a hash of
+    every file's name and bytes: an edited rule file is always re-read) in the user cache folder
+    (core.cache_dir(), never the source tree); `shipped_cache` is a read-only cache the frozen
+    bundle carries (written by build.spec). An empty rule set is an error, never 0 rules."""
+    if not files:
+        raise RuleDataError(f"{label}: no rule files (*.toml) were found; CertPath cannot work without its rules")
+    fp = fingerprint(files)
+    parsed = None
+    cache_file = None
+    if use_cache:
+        if shipped_cache is not None:
+            parsed = _read_compiled(shipped_cache, fp)
+        if parsed is None:
+            from . import cache_dir
+
+            cache_file = cache_dir() / f"rules-{fp[:32]}.json"
+            parsed = _read_compiled(cache_file, fp)
+            if parsed is not None:
+                cache_file = None  # nothing to write
     if parsed is None:
         parsed = _parse_toml(files)
-        if use_compiled:
-            _write_compiled(compiled, fingerprint, parsed)
+        if cache_file is not None:
+            _write_compiled(cache_file, fp, parsed)
+            _prune_cache(cache_file.parent, cache_file)
     rules: list[Rule] = []
     for rel, records in parsed:
         for i, raw in enumerate(records):
             rules.append(_parse_record(raw, f"{rel}: rule #{i + 1} ({raw.get('id', '?')})"))
+    if not rules:
+        raise RuleDataError(f"{label}: the rule files hold no [[rule]] records; CertPath cannot work without its rules")
     return RuleSet(rules)
 
 
-def compile_rules(folder: Path | None = None) -> Path:
-    """Write the parse cache now (the bundle build calls this so frozen apps start fast)."""
+def load_rules_from(folder: Path, *, use_compiled: bool = True) -> RuleSet:
+    """Every record under `folder` (see rules_from_files). A missing folder is an error."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise RuleDataError(f"{folder}: the rules folder does not exist; CertPath cannot work without its rules")
+    return rules_from_files(read_rule_files(folder), label=str(folder), use_cache=use_compiled,
+                            shipped_cache=folder / COMPILED_NAME)
+
+
+def compile_rules(folder: Path | None = None, out: Path | None = None) -> Path:
+    """Write the parse cache of `folder` to `out` (build.spec calls this so the frozen app starts
+    fast; the bundle carries the file as resources/rules/_compiled.json, read-only)."""
+    from . import cache_dir
+
     folder = folder or resources_dir() / "rules"
-    files, fingerprint = _read_sources(folder)
-    _write_compiled(folder / COMPILED_NAME, fingerprint, _parse_toml(files))
-    return folder / COMPILED_NAME
+    files = read_rule_files(folder)
+    fp = fingerprint(files)
+    out = out or cache_dir() / f"rules-{fp[:32]}.json"
+    _write_compiled(out, fp, _parse_toml(files))
+    return out
 
 
-@lru_cache(maxsize=1)
 def load_rules() -> RuleSet:
-    """The bundled rule set (cached: the files do not change while the app runs)."""
-    return load_rules_from(resources_dir() / "rules")
+    """The rule set in use: the installed rule pack of the data folder the app or the command line
+    opened (core.rulepacks.activate), else the bundled rules (pack version 0)."""
+    from .rulepacks import pack_in_use
+
+    return pack_in_use().rules

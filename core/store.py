@@ -126,6 +126,12 @@ class Store:
         return {r: {"value": json.loads(v), "note": n, "date": c[:10]} for r, v, n, c in rows}
 
     def set_override(self, profile_id: int, rule_id: str, value: Any, note: str = "") -> None:
+        """Store the user's own value for a rule; ValidationError when it has not the rule's shape."""
+        from .validate import Problem, ValidationError, override_problem
+
+        why = override_problem(rule_id, value)
+        if why:
+            raise ValidationError([Problem(f"overrides.{rule_id}.value", why)])
         with transaction(self.db):
             self.db.execute(
                 "INSERT INTO overrides (profile_id, rule_id, value, note, created_at) VALUES (?, ?, ?, ?, ?) "

@@ -128,3 +128,35 @@ def check_fields(specs: tuple[FieldSpec, ...], data: Mapping[str, Any], prefix: 
     for spec in specs:
         path = f"{prefix}.{spec.key}" if prefix else spec.key
         _check_value(spec, data.get(spec.key), path, out)
+
+
+# -- a user's own value for a rule (an override) --------------------------------------------------
+def override_problem(rule_id: str, value: Any, rules: Any = None) -> str | None:
+    """Why `value` cannot be a user's own value for `rule_id`, in one sentence naming the rule and
+    the shape its value must have; None when it fits. The GUI calls this to say it inline beside
+    the field; the importer and Store.set_override refuse with it. `rules`: a core.rules.RuleSet
+    (default: the rule set in use)."""
+    from .rules import OverrideShapeError, RuleNotFound, fit_override, load_rules
+
+    rules = rules if rules is not None else load_rules()
+    try:
+        fit_override(rules, rule_id, value)
+    except RuleNotFound:
+        return f"{rule_id} is not a known rule id"
+    except OverrideShapeError as e:
+        return f"{rule_id}: the value must be {e.expected} ({e.reason})"
+    return None
+
+
+def check_override(rule_id: str, override: Any, rules: Any = None, path: str = "") -> list[Problem]:
+    """The problems of one `overrides` entry of a profile document: {"value": …, "note": "…"}."""
+    path = path or f"overrides.{rule_id}"
+    if not isinstance(override, Mapping) or "value" not in override:
+        return [Problem(path, "must be an object with a 'value'")]
+    out = []
+    why = override_problem(rule_id, override["value"], rules)
+    if why:
+        out.append(Problem(f"{path}.value" if "not a known rule" not in why else path, why))
+    if "note" in override and not isinstance(override["note"], str):
+        out.append(Problem(f"{path}.note", "must be text"))
+    return out

@@ -15,7 +15,7 @@ import logging
 
 log = logging.getLogger("certpath.extensions")
 
-EXTENSIONS: list[str] = ["gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui"]
+EXTENSIONS: list[str] = ["gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui", "gui.rules_update"]
 
 
 def attach_all(window) -> list[str]:

@@ -30,6 +30,26 @@ DISCLAIMER = ("Verify with ECFMG, USMLE, NRMP, your state board and your trainin
               "this is not legal advice.")
 
 
+def pack_line() -> str:
+    """Which rules are in use: the pack version, its date, bundled or installed (and a problem)."""
+    from core.rulepacks import newest_checked, state_in_use
+
+    state = state_in_use()
+    info = state.pack.info
+    made = info.made.strftime("%d %b %Y").lstrip("0") if info.made else "?"
+    checked = newest_checked(state.pack.rules).strftime("%d %b %Y").lstrip("0")
+    if info.origin == "installed":
+        text = f"Rules in use: rule pack {info.version} of {made}, installed"
+        if info.installed:
+            text += f" on {info.installed[:10]}"
+    else:
+        text = f"Rules in use: the bundled rules of this CertPath (pack version {info.version})"
+    text += f"; newest check {checked}. File ▸ Update rules… installs a newer pack."
+    if state.problem:
+        text += f" {state.problem}"
+    return text
+
+
 class RulesDialog(QDialog):
     def __init__(self, today: dt.date, parent=None) -> None:
         super().__init__(parent)
@@ -41,6 +61,11 @@ class RulesDialog(QDialog):
                        f"with its sources, the date it was last checked and a confidence. {DISCLAIMER}")
         intro.setWordWrap(True)
         lay.addWidget(intro)
+        self.pack_label = QLabel(pack_line())
+        self.pack_label.setObjectName("rulesPackInUse")
+        self.pack_label.setWordWrap(True)
+        self.pack_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.pack_label)
         bar = QHBoxLayout()
         fl = QLabel("&Filter:")
         self.filter = QLineEdit()

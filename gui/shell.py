@@ -113,6 +113,9 @@ def open_session(data_dir, today: dt.date, demo: bool, *, now: dt.datetime | Non
         now = now or dt.datetime.combine(today, dt.datetime.now().time())
         db = open_data(paths, today, now, on_recovery, daily_backup=daily_backup)
     store = Store(db)
+    from core.rulepacks import activate
+
+    activate(paths)  # the rules of this data folder: its installed rule pack, else the bundled rules
     session = Session(store=store, paths=paths, today=today, demo=demo)
     if demo and not store.list_profiles():
         load_demo(store, today)

@@ -25,7 +25,12 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.delenv("CERTPATH_DATA_DIR", raising=False)
+    monkeypatch.setenv("CERTPATH_CACHE_DIR", str(home / "cache"))  # the rules' parse cache
+    monkeypatch.delenv("CERTPATH_TRUST_KEYS", raising=False)
     yield home
+    from core.rulepacks import deactivate
+
+    deactivate()  # a command run in-process switched to its data folder's rules: back to the bundled ones
 
 
 @pytest.fixture

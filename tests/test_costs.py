@@ -15,6 +15,7 @@ from core.costs import (
     totals_by_track,
     totals_by_year,
 )
+from core.validate import ValidationError, override_problem
 
 
 @pytest.fixture
@@ -109,10 +110,16 @@ def test_suggestions_never_crash_on_any_step_of_any_track(store, on):
     fee_ids = sorted({rid for t in tracks for sd in step_defs(t) for rid in sd.rule_ids if rid.startswith("fee.")})
     for bad in [None, 5, "US$ 100", {"amount": "lots", "currency": "USD"}, {"amount_min": 1, "currency": "USD"},
                 {"currency": "USD"}, {"amount": -1, "currency": "USD"}, {"amount": "1e400", "currency": "USD"}]:
+        fits = [rid for rid in fee_ids if override_problem(rid, bad, rules) is None]
         for rid in fee_ids:
-            store.set_override(pid, rid, bad, "odd value")
-            assert suggestion_from_rule("visa", rules.find(rid, on, {rid: {"value": bad}})) is None
-        assert L.suggestions(pid, on) == []
+            if rid in fits:  # the shape of a fee, but no sensible amount
+                store.set_override(pid, rid, bad, "odd value")
+                assert suggestion_from_rule("visa", rules.find(rid, on, {rid: {"value": bad}})) is None
+            else:  # not even the shape of a fee: refused when written
+                with pytest.raises(ValidationError):
+                    store.set_override(pid, rid, bad, "odd value")
+        if len(fits) == len(fee_ids):
+            assert L.suggestions(pid, on) == []
 
 
 def test_a_fee_rule_missing_from_the_rule_data_is_skipped(store, today, monkeypatch):

@@ -307,7 +307,7 @@ def test_all_documents_equals_one_document_at_a_time(store):
 
 def test_a_profile_that_cannot_be_evaluated_does_not_hide_the_team(store):
     bad = add(store, "Broken", "nurse_picu", {"pals": {"issue": "2025-03-10"}})
-    store.set_override(bad, "cards.expiry.aha", {"method": "fortnightly"})
+    store.set_override(bad, "cards.expiry.aha", {"method": "fortnightly", "months": 24})  # right shape, unknown method
     good = add(store, "Fine", "nurse_picu", {"pals": {"issue": "2025-03-10"}})
     roster = build_roster(store, TODAY)
     assert roster.row(bad).cells["pals"].state == R.ERROR and "could not be evaluated" in roster.row(bad).error

@@ -1,22 +1,37 @@
-"""The rules' parse cache never changes an answer: it is used only while the TOML is unchanged."""
+"""The rules' parse cache never changes an answer: it is used only while the TOML is unchanged,
+and it lives in the cache folder, never in the source tree (tests never write into resources/)."""
 
+import datetime as dt
+import os
 import shutil
+import stat
 
-from core import resources_dir
-from core.rules import COMPILED_NAME, compile_rules, load_rules_from
+import pytest
+
+from core import cache_dir, resources_dir
+from core.rules import COMPILED_NAME, RuleDataError, compile_rules, load_rules_from, rules_from_files
+
+RULE = ('[[rule]]\nid = "x"\nstatement = "s"\nvalue = 1\nsources = [{ url = "https://example.org", '
+        'tier = "secondary" }]\nchecked = 2026-11-21\nconfidence = "high"\n')
 
 
 def _snapshot(rs):
     return [r.to_json() for r in rs.all()]
 
 
-def test_cached_and_parsed_rule_sets_are_identical(tmp_path):
+def _copy_rules(tmp_path):
     folder = tmp_path / "rules"
     shutil.copytree(resources_dir() / "rules", folder, ignore=shutil.ignore_patterns(COMPILED_NAME))
+    return folder
+
+
+def test_cached_and_parsed_rule_sets_are_identical(tmp_path):
+    folder = _copy_rules(tmp_path)
     parsed = load_rules_from(folder, use_compiled=False)
-    assert not (folder / COMPILED_NAME).exists()
+    assert not list(cache_dir().glob("rules-*.json"))
     first = load_rules_from(folder)  # parses, then writes the cache
-    assert (folder / COMPILED_NAME).exists()
+    assert len(list(cache_dir().glob("rules-*.json"))) == 1
+    assert not (folder / COMPILED_NAME).exists()  # never beside the TOML
     cached = load_rules_from(folder)  # from the cache
     assert _snapshot(parsed) == _snapshot(first) == _snapshot(cached)
     # dates inside values survive the cache as dates
@@ -24,33 +39,58 @@ def test_cached_and_parsed_rule_sets_are_identical(tmp_path):
     assert all(type(a.checked) is type(b.checked) for a, b in zip(parsed.all(), cached.all(), strict=True))
 
 
+def test_loading_the_bundled_rules_writes_nothing_into_resources(tmp_path):
+    before = sorted((p.relative_to(resources_dir()), p.stat().st_mtime_ns) for p in resources_dir().rglob("*"))
+    load_rules_from(resources_dir() / "rules")
+    load_rules_from(resources_dir() / "rules")
+    after = sorted((p.relative_to(resources_dir()), p.stat().st_mtime_ns) for p in resources_dir().rglob("*"))
+    assert before == after
+    assert list(cache_dir().glob("rules-*.json"))
+
+
 def test_an_edited_rule_file_is_reread_not_served_stale(tmp_path):
     folder = tmp_path / "rules"
     folder.mkdir()
-    (folder / "a.toml").write_text(
-        '[[rule]]\nid = "x"\nstatement = "s"\nvalue = 1\nsources = [{ url = "https://example.org", tier = "secondary" }]\n'
-        'checked = 2026-11-21\nconfidence = "high"\n', encoding="utf-8")
-    assert load_rules_from(folder).value("x", __import__("datetime").date(2026, 1, 1)) == 1
+    (folder / "a.toml").write_text(RULE, encoding="utf-8")
+    assert load_rules_from(folder).value("x", dt.date(2026, 1, 1)) == 1
     (folder / "a.toml").write_text((folder / "a.toml").read_text().replace("value = 1", "value = 2"))
-    assert load_rules_from(folder).value("x", __import__("datetime").date(2026, 1, 1)) == 2
+    assert load_rules_from(folder).value("x", dt.date(2026, 1, 1)) == 2
 
 
 def test_a_corrupt_cache_is_ignored(tmp_path):
-    folder = tmp_path / "rules"
-    shutil.copytree(resources_dir() / "rules", folder, ignore=shutil.ignore_patterns(COMPILED_NAME))
-    compile_rules(folder)
-    (folder / COMPILED_NAME).write_text("{ not json", encoding="utf-8")
+    folder = _copy_rules(tmp_path)
+    out = compile_rules(folder)
+    out.write_text("{ not json", encoding="utf-8")
     assert _snapshot(load_rules_from(folder)) == _snapshot(load_rules_from(folder, use_compiled=False))
 
 
-def test_a_read_only_folder_still_loads(tmp_path):
-    import os
-    import stat
+def test_the_bundle_cache_beside_the_rules_is_used_read_only(tmp_path):
+    folder = _copy_rules(tmp_path)
+    compile_rules(folder, out=folder / COMPILED_NAME)  # what build.spec does for the frozen app
+    assert _snapshot(load_rules_from(folder)) == _snapshot(load_rules_from(folder, use_compiled=False))
+    assert not list(cache_dir().glob("rules-*.json"))  # the shipped cache matched: nothing written
 
-    folder = tmp_path / "rules"
-    shutil.copytree(resources_dir() / "rules", folder, ignore=shutil.ignore_patterns(COMPILED_NAME))
-    os.chmod(folder, stat.S_IRUSR | stat.S_IXUSR)
+
+def test_a_read_only_cache_folder_still_loads(tmp_path, monkeypatch):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    os.chmod(ro, stat.S_IRUSR | stat.S_IXUSR)
+    monkeypatch.setenv("CERTPATH_CACHE_DIR", str(ro / "cache"))
     try:
-        assert len(load_rules_from(folder).all()) > 100
+        assert len(load_rules_from(_copy_rules(tmp_path)).all()) > 100
     finally:
-        os.chmod(folder, stat.S_IRWXU)
+        os.chmod(ro, stat.S_IRWXU)
+
+
+def test_an_empty_rule_set_is_an_error_never_zero_rules(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(RuleDataError, match="no rule files"):
+        load_rules_from(empty)
+    with pytest.raises(RuleDataError, match="does not exist"):
+        load_rules_from(tmp_path / "missing")
+    (empty / "a.toml").write_text("# nothing here\n", encoding="utf-8")
+    with pytest.raises(RuleDataError, match="no \\[\\[rule\\]\\] records"):
+        load_rules_from(empty)
+    with pytest.raises(RuleDataError):
+        rules_from_files([])

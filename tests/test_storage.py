@@ -35,14 +35,14 @@ def test_reopen_keeps_data_and_runs_no_migration_twice(tmp_path):
     db = open_database(path)
     s = Store(db)
     pid = s.create_profile("Ana", "pediatrician", ["bls", "pals"], {"pals.exam": {"score": 90}})
-    s.set_override(pid, "some.rule", 3, "called the board")
+    s.set_override(pid, "cards.aha.ecard_issue_business_days", 3, "called the board")
     db.close()
     db = open_database(path)
     s = Store(db)
     assert s.profile(pid)["name"] == "Ana"
     assert s.profile(pid)["tracks"] == ["bls", "pals"]
     assert s.step_facts(pid, "pals.exam") == {"score": 90}
-    assert s.overrides(pid)["some.rule"]["value"] == 3
+    assert s.overrides(pid)["cards.aha.ecard_issue_business_days"]["value"] == 3
     assert len(MIGRATIONS.applied(db)) == _schema_version()
     db.close()
 
