@@ -196,8 +196,9 @@ def test_no_record_claims_more_confidence_than_its_fact_sheet_row():
     assert "programs_open_month" not in RULES.get("visa.conrad30", CHECKED).value
     assert RULES.get("visa.conrad30.process", CHECKED).confidence == "medium"
     assert "wage" not in RULES.get("visa.h1b.cap", CHECKED).statement
-    assert RULES.get("visa.h1b.wage_weighted_lottery", D(2026, 2, 26)).confidence == "low"  # one secondary
-    assert RULES.find("visa.h1b.wage_weighted_lottery", D(2026, 2, 25)) is None
+    # effective 27 Feb 2026 per three law firms (the 26 Feb of a dropped aggregator was wrong)
+    assert RULES.get("visa.h1b.wage_weighted_lottery", D(2026, 2, 27)).confidence == "medium"
+    assert RULES.find("visa.h1b.wage_weighted_lottery", D(2026, 2, 26)) is None
     # §4.3: emergency medicine is "3 or 4 today"; the statement must not say "typically 3"
     em = RULES.get("residency.length.emergency_medicine", CHECKED)
     assert "3 or 4" in em.statement and em.as_of == "updated 2026-02-11"
