@@ -2,9 +2,16 @@
 
 The projection is a pure function of the year and the pattern numbers read from the rule record
 `match.calendar.pattern` (Match Day = the nth weekday of a month; the rank order list (ROL)
-deadline a fixed number of days before it; ERAS opening and first submission day = the nth
-weekday of a month of the year before; NRMP registration = a fixed day of the year before).
-No date or pattern number is written here.
+deadline and the start of Match Week a fixed number of days before it; ERAS opening and first
+submission day = the nth weekday of a month of the year before, programs' first review day a
+fixed number of days after the first submission day; NRMP registration = a fixed day of the
+year before, moved to the next Monday when it falls on a weekend; the NRMP late fee, ranking
+and the end of the ERAS season = fixed days of the Match year). No date or pattern number is
+written here. Items the pattern does not describe (an older pattern record, a user's override)
+are simply not projected.
+
+Every item has a kind (see docs/rules-format.md): an opening is never "overdue", programs'
+first review day is a recommended-by date, the ROL deadline is a hard deadline.
 
 Published or projected dates are stored as records `match.calendar.<year>.<item>`; a year with no
 records falls back to the projection, labelled projected.
@@ -21,14 +28,37 @@ from .rules import Rule
 
 PATTERN_ID = "match.calendar.pattern"
 
-# Items of a Match year's calendar, in time order.
-ITEMS = ("eras_opens", "eras_submissions_open", "nrmp_registration_opens", "rol_deadline", "match_day")
+# Items of a Match year's calendar, in time order (the NRMP late fee and ranking open on the
+# same day).
+ITEMS = (
+    "eras_opens", "eras_submissions_open", "nrmp_registration_opens", "eras_programs_review",
+    "nrmp_late_fee_from", "ranking_opens", "rol_deadline", "match_week_starts", "match_day",
+    "eras_season_ends",
+)
 ITEM_LABELS = {
     "eras_opens": "ERAS season opens",
     "eras_submissions_open": "ERAS takes submissions",
     "nrmp_registration_opens": "NRMP registration opens",
+    "eras_programs_review": "Programs start reviewing ERAS applications",
+    "nrmp_late_fee_from": "NRMP late registration fee applies",
+    "ranking_opens": "NRMP ranking opens",
     "rol_deadline": "Rank order list certification deadline",
+    "match_week_starts": "Match Week begins",
     "match_day": "Match Day",
+    "eras_season_ends": "ERAS season ends",
+}
+# The kind of each item's date (core.rules.DATE_KINDS); a year's record may say otherwise.
+ITEM_KINDS = {
+    "eras_opens": "opens",
+    "eras_submissions_open": "opens",
+    "nrmp_registration_opens": "opens",
+    "eras_programs_review": "recommended_by",
+    "nrmp_late_fee_from": "late_fee_from",
+    "ranking_opens": "opens",
+    "rol_deadline": "deadline",
+    "match_week_starts": "event",
+    "match_day": "result_day",
+    "eras_season_ends": "event",
 }
 
 
@@ -50,12 +80,16 @@ def nth_weekday(year: int, month: int, weekday: int, nth: int) -> dt.date:
 def _spec_date(match_year: int, spec: Mapping[str, Any]) -> dt.date:
     year = match_year + int(spec.get("year_offset", 0))
     if "day" in spec:
-        return dt.date(year, int(spec["month"]), int(spec["day"]))
+        d = dt.date(year, int(spec["month"]), int(spec["day"]))
+        if spec.get("weekend_to_monday") and d.weekday() >= 5:
+            d += dt.timedelta(days=7 - d.weekday())
+        return d
     return nth_weekday(year, int(spec["month"]), int(spec["weekday"]), int(spec["nth"]))
 
 
 def project(match_year: int, pattern: Mapping[str, Any]) -> dict[str, dt.date]:
-    """The calendar of `match_year` computed from `pattern` (the value of `match.calendar.pattern`)."""
+    """The calendar of `match_year` computed from `pattern` (the value of `match.calendar.pattern`).
+    The first five items are required; the others are projected when the pattern describes them."""
     match_day = _spec_date(match_year, pattern["match_day"])
     out = {
         "eras_opens": _spec_date(match_year, pattern["eras_opens"]),
@@ -64,7 +98,15 @@ def project(match_year: int, pattern: Mapping[str, Any]) -> dict[str, dt.date]:
         "rol_deadline": match_day - dt.timedelta(days=int(pattern["rol_days_before_match_day"])),
         "match_day": match_day,
     }
-    return out
+    if "eras_programs_review_days_after_submissions" in pattern:
+        out["eras_programs_review"] = out["eras_submissions_open"] + dt.timedelta(
+            days=int(pattern["eras_programs_review_days_after_submissions"]))
+    for item in ("nrmp_late_fee_from", "ranking_opens", "eras_season_ends"):
+        if item in pattern:
+            out[item] = _spec_date(match_year, pattern[item])
+    if "match_week_days_before_match_day" in pattern:
+        out["match_week_starts"] = match_day - dt.timedelta(days=int(pattern["match_week_days_before_match_day"]))
+    return {item: out[item] for item in ITEMS if item in out}
 
 
 @dataclass(frozen=True)
@@ -73,6 +115,7 @@ class CalendarDate:
     date: dt.date
     rule: Rule  # the record the date comes from (the year's record, or the pattern)
     projected: bool  # computed from the pattern, not published
+    kind: str = "event"  # one of core.rules.DATE_KINDS: what kind of date this is
 
     @property
     def label(self) -> str:
@@ -93,8 +136,9 @@ def calendar(match_year: int, lookup: Callable[[str], Rule | None]) -> dict[str,
             projected = {}  # a malformed pattern (e.g. a user's override): no projection
     for item in ITEMS:
         rec = lookup(record_id(match_year, item))
+        kind = ITEM_KINDS[item]
         if rec is not None and isinstance(rec.value, dt.date):
-            out[item] = CalendarDate(item, rec.value, rec, rec.projected)
+            out[item] = CalendarDate(item, rec.value, rec, rec.projected, rec.kind or kind)
         elif item in projected and pattern_rule is not None:
-            out[item] = CalendarDate(item, projected[item], pattern_rule, True)
+            out[item] = CalendarDate(item, projected[item], pattern_rule, True, kind)
     return out
