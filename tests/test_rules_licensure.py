@@ -235,6 +235,12 @@ def test_virginia_provisional_licence_under_54_1_2933_1_b():
     assert v["converts_to_full_after_years"] == U  # not read: said as unknown, never guessed
 
 
+def test_oklahoma_route_in_force_from_2025_11_01():
+    v = value("license.route.OK")
+    assert v["law_effective"] == D(2025, 11, 1) and v["usmle_steps"] == [1, 2, 3]
+    assert (v["years_practice_abroad"], v["practice_recency_years"], v["converts_to_full_after_years"]) == (3, 5, 3)
+
+
 def test_wisconsin_massachusetts_illinois_conversion_times():
     assert value("license.route.WI")["converts_to_full_after_years"] == 3
     ma = value("license.route.MA")
@@ -244,7 +250,7 @@ def test_wisconsin_massachusetts_illinois_conversion_times():
 
 
 def test_routes_only_on_the_amas_list_are_all_unknown_and_say_so():
-    for c in ("MN", "NV", "OK", "RI"):
+    for c in ("MN", "NV", "RI"):
         r = RULES.get(f"license.route.{c}", TODAY)
         assert all(r.value[k] == U for k in VOCAB) and r.value["usmle_steps"] == U
         assert r.confidence == "medium" and "unknown" in r.conflict and [s.tier for s in r.sources] == ["summary"]
