@@ -79,7 +79,7 @@ def test_records_not_reverified_are_low_and_say_why():
 # One scenario per record class: the licence falls due when the state's months of training are done.
 @pytest.mark.parametrize("state,months", [
     ("VA", 12),             # every graduate since 2017-10-18 (Va. Register 34:2; 18VAC85-20-122)
-    ("TX", 24), ("MD", 24), ("WA", 24), ("MI", 24),
+    ("TX", 24), ("MD", 24), ("WA", 24), ("MI", 24), ("PA", 24),
     ("NY", 36), ("TN", 36), ("NC", 36), ("CA", 36),
 ])
 def test_licence_due_after_the_states_training_months(state, months):
@@ -125,9 +125,11 @@ def test_michigan_is_24_months_for_imgs_at_low_confidence():
     assert r.value["pgt_months_img"] == 24 and r.confidence == "low" and "mirror" in r.conflict
 
 
-def test_pennsylvania_exam_window_is_7_years_per_the_regulation():
-    v = value("license.state.PA")
+def test_pennsylvania_per_the_board_page_and_the_regulation():
+    r = RULES.get("license.state.PA", TODAY)
+    v = r.value
     assert v["exam_time_limit_years"] == 7 and "no_exam_time_limit" not in v and v["step3_before_pgy"] == 3
+    assert (v["pgt_months_img"], v["pgt_months_us"]) == (24, 24) and r.confidence == "high" and "2019" in r.conflict
 
 
 def test_maryland_has_no_recorded_exam_time_limit_and_the_three_fail_rule():
