@@ -380,7 +380,9 @@ def test_pennsylvania_step3_before_pgy3_and_licence_months():
     tr = run(f)
     # J-1: USMLE recommends end of PGY-1, PA's hard rule is before PGY-3
     assert tr.step("usmle.step3").due == D(2028, 7, 1)
-    assert tr.step("license.state").due == D(2030, 7, 1)
+    # 24 months for every applicant, IMGs included: the State Board of Medicine's licensure snapshot
+    # (pa.gov, 2025-05-05). The 36 months this test expected came from the 2011-17 tables.
+    assert tr.step("license.state").due == D(2029, 7, 1)
     assert "license.state.PA" in tr.step("usmle.step3").rules
 
 

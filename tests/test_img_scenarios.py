@@ -206,8 +206,9 @@ def test_pgy2_resident_in_pennsylvania_without_step3():
     assert s3.due == D(2027, 7, 1)
     assert any(a.key == "state-deadline" and a.date == D(2027, 7, 1) and "PGY-3" in a.text for a in s3.actions)
     assert not any("Low confidence" in w for w in s3.warnings)
-    # §5.2 PA 3 years -> the licence is due when 36 months of training are done
-    assert tr.step("license.state").due == D(2028, 7, 1)
+    # PA asks 24 months of every applicant, IMGs included (State Board of Medicine licensure snapshot,
+    # pa.gov, 2025-05-05): the licence is due when 24 months are done. The sheet's 36 was the 2011-17 value.
+    assert tr.step("license.state").due == D(2027, 7, 1)
     assert tr.step("visa").status == "done"
     # a few months before the PA deadline, with no test booked, Step 3 is at risk
     late = run(pgy2_in_pennsylvania(), today=D(2027, 6, 20))

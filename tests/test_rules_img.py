@@ -14,8 +14,7 @@ from core.rules import load_rules_from
 D = dt.date
 RULES = load_rules_from(resources_dir() / "rules" / "img")
 CHECKED = D(2026, 11, 21)
-RECHECKED = D(2026, 12, 1)  # the 2027-cycle audit (docs/sources-2027-cycle.md)
-CODES = [c for c, _ in img.STATES]
+RECHECKED = D(2026, 12, 1)  # the 2027-cycle and licensure audits (docs/sources-2027-cycle.md, docs/sources-licensure.md)
 
 
 def value(rule_id, on):
@@ -112,81 +111,14 @@ def test_attempt_spacing_and_window_records():
     assert value("usmle.score_turnaround", CHECKED)["max_weeks"] == 4
 
 
-def test_state_table_covers_50_states_and_dc():
-    ids = [i for i in RULES.ids() if i.startswith("license.state.")]
-    assert sorted(ids) == sorted(f"license.state.{c}" for c in CODES)
-    assert len(ids) == 51
-    for c in CODES:
-        recs = RULES.records(f"license.state.{c}")
-        for r in recs:
-            v = r.value
-            assert v["name"] == dict(img.STATES)[c]
-            assert "step3_notes" in v and "notes" in v
-            for k in ("pgt_months_img", "pgt_months_us"):
-                if k in v:
-                    assert v[k] in (12, 24, 36), (c, k)
-            if "exam_time_limit_years" in v:
-                assert v["exam_time_limit_years"] in (7, 10)
-                assert "no_exam_time_limit" not in v
-
-
-@pytest.mark.parametrize("code", ["FL", "MI", "VA", "WY", "GA", "MS", "SD"])
-def test_conflicting_or_unclear_states_are_low_with_the_conflict_noted(code):
-    r = RULES.get(f"license.state.{code}", CHECKED)
-    assert r.confidence == "low"
-    assert r.conflict
-
-
-def test_texas_is_medium_with_the_conflict_noted_as_on_the_sheet():
-    # Fact sheet §5.2, Texas row: "2 ... ML17 says 3; older FSMB page and UG say 2", conf "M (conflict noted)".
-    r = RULES.get("license.state.TX", CHECKED)
-    assert r.confidence == "medium" and r.value["pgt_months_img"] == 24
-    assert "3" in r.conflict and "2" in r.conflict
-
-
-def test_state_specifics():
-    assert value("license.state.PA", CHECKED)["step3_before_pgy"] == 3
-    assert "pgt_months_img" not in value("license.state.SD", CHECKED)
-    assert value("license.state.TN", CHECKED).get("alternative_route")
-    assert value("license.state.NY", CHECKED)["no_exam_time_limit"] is True
-    alt = set(value("license.alternative_routes", CHECKED))
-    with_route = {c for c in CODES if "Residency-free" in value(f"license.state.{c}", CHECKED).get("alternative_route", "")}
-    assert alt == with_route
+# The state table, its conditional states, the changed periods and the residency-free routes are
+# tested in tests/test_rules_licensure.py (rebuilt from each state's law on 2026-12-01).
 
 
 def test_override_replaces_the_value_and_is_marked():
     r = RULES.get("usmle.step2ck.passing_score", D(2026, 1, 1),
                   {"usmle.step2ck.passing_score": {"value": 220, "note": "called the board"}})
     assert r.value == 220 and r.is_override
-
-
-# Fact sheet §5.2, every row: (IMG PGT months or None when "not confirmed", exam time limit years or
-# None when the sheet gives none / "no limit", confidence as marked: M-H -> medium, M-L -> low).
-SHEET_52 = {
-    "AL": (36, 7, "medium"), "AK": (36, 7, "medium"), "AZ": (36, 7, "medium"), "AR": (36, None, "medium"),
-    "CA": (36, 10, "high"), "CO": (36, 7, "medium"), "CT": (24, 7, "medium"), "DE": (36, None, "medium"),
-    "DC": (36, 7, "medium"), "FL": (24, None, "low"), "GA": (36, None, "low"), "HI": (24, 7, "medium"),
-    "ID": (24, None, "medium"), "IL": (24, None, "medium"), "IN": (24, 10, "medium"), "IA": (24, 10, "medium"),
-    "KS": (36, 10, "medium"), "KY": (24, None, "medium"), "LA": (36, 10, "medium"), "ME": (36, 7, "medium"),
-    "MD": (24, 10, "medium"), "MA": (24, 10, "medium"), "MI": (36, None, "low"), "MN": (24, None, "medium"),
-    "MS": (36, 7, "low"), "MO": (36, 7, "medium"), "MT": (36, None, "medium"), "NE": (36, 10, "medium"),
-    "NV": (36, 7, "medium"), "NH": (24, None, "medium"), "NJ": (36, 7, "medium"), "NM": (24, 7, "medium"),
-    "NY": (36, None, "medium"), "NC": (36, 7, "medium"), "ND": (36, 7, "medium"), "OH": (24, 10, "medium"),
-    "OK": (24, 10, "low"), "OR": (36, 7, "low"), "PA": (36, None, "medium"), "RI": (36, 7, "low"),
-    "SC": (36, 10, "medium"), "SD": (None, 7, "low"), "TN": (36, 7, "medium"), "TX": (24, 7, "medium"),
-    "UT": (24, 7, "medium"), "VT": (36, 7, "medium"), "VA": (24, None, "low"), "WA": (24, None, "medium"),
-    "WV": (36, 10, "medium"), "WI": (24, 10, "low"), "WY": (24, None, "low"),
-}
-
-
-@pytest.mark.parametrize("code", sorted(SHEET_52))
-def test_state_record_matches_the_fact_sheet_row(code):
-    months, limit, conf = SHEET_52[code]
-    r = RULES.get(f"license.state.{code}", CHECKED)
-    assert r.value.get("pgt_months_img") == months
-    assert r.value.get("exam_time_limit_years") == limit
-    assert r.confidence == conf
-    assert set(SHEET_52) == set(CODES)
 
 
 def test_no_record_claims_more_confidence_than_its_fact_sheet_row():
