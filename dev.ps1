@@ -11,10 +11,10 @@
 # (`py -3`), else python / python3 on PATH; whichever it is must be 3.11 or newer.
 # NOTE: written for Windows PowerShell 5.1 and PowerShell 7; not executed on the machine it was
 # written on (no PowerShell there): the release workflow's Windows job runs `.\dev.cmd test`.
-param(
-    [Parameter(Position = 0)][string]$Command = "",
-    [Parameter(Position = 1, ValueFromRemainingArguments = $true)][string[]]$Rest = @()
-)
+# No param() block on purpose: pytest's options (-q, -k, -x ...) must reach pytest, not be taken
+# for this script's parameters, so everything arrives untouched in $args.
+$Command = if ($args.Count -gt 0) { [string]$args[0] } else { "" }
+$Rest = @($args | Select-Object -Skip 1)
 $ErrorActionPreference = "Stop"
 Set-Location -LiteralPath $PSScriptRoot
 $Venv = ".venv"
