@@ -43,13 +43,10 @@ bench:
 setup:
 	PYTHON=$(PYTHON) ./dev setup
 
-# Regenerate the locks from pyproject.toml's ranges (needs the network).
+# Regenerate the hash-pinned locks from pyproject.toml's ranges (needs the network): see ./dev lock.
+# `make lock ARGS=--upgrade` moves every package to the newest release its range allows.
 lock:
-	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet ".[test,dev]"
-	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^certpath' > requirements-dev.freeze
-	rm -rf .venv-lock
-	@echo "review requirements-dev.freeze and update requirements.lock / requirements-dev.lock"
+	./dev lock $(ARGS)
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-lock build dist .pytest_cache .ruff_cache .hypothesis

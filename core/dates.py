@@ -1,6 +1,10 @@
 """Pure date arithmetic shared by every track. No rule values live here: callers pass the numbers
 they read from rule records (e.g. 24 months, 20 business days).
 
+Calendar-month arithmetic is dateutil's `relativedelta` (python-dateutil is a declared
+dependency, and sqlite-utils and icalendar need it anyway); this module only fixes the
+conventions CertPath relies on and turns an out-of-range result into OverflowError.
+
 - `add_months(d, n)`: n calendar months on, clamped to the end of a shorter month
   (31 Jan + 1 month = 28 or 29 Feb).
 - `end_of_month(d)`: the last day of d's month.
@@ -8,40 +12,37 @@ they read from rule records (e.g. 24 months, 20 business days).
 - `add_business_days(d, n)`: n working days (Monday to Friday) after d; no holidays are skipped
   (no source gives a holiday calendar for eCard issue, so none is assumed).
 - `months_between(a, b)`: whole months from a to b (the largest m with add_months(a, m) <= b);
-  negative when b is before a.
+  negative when b is before a (then counted from b, so that it is symmetric).
 - `calendar_months_between(a, b)`: the difference of the (year, month) pairs, ignoring days.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+
+
+def _shift(d: dt.date, delta: relativedelta, what: str) -> dt.date:
+    try:
+        return d + delta
+    except (ValueError, OverflowError) as e:  # relativedelta says "year 10000 is out of range"
+        raise OverflowError(f"date out of range: {d.isoformat()} + {what}") from e
 
 
 def end_of_month(d: dt.date) -> dt.date:
     """The last day of the month of `d`."""
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+    return d + relativedelta(day=31)  # an absolute day past the month's end is clamped to it
 
 
 def add_months(d: dt.date, n: int) -> dt.date:
     """`d` moved by `n` calendar months; a day past the end of the target month is clamped to it."""
-    total = d.year * 12 + (d.month - 1) + n
-    year, month = divmod(total, 12)
-    month += 1
-    if not (dt.MINYEAR <= year <= dt.MAXYEAR):
-        raise OverflowError(f"date out of range: {d.isoformat()} + {n} months")
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(d.day, last))
+    return _shift(d, relativedelta(months=n), f"{n} months")
 
 
 def add_years_same_day(d: dt.date, n: int) -> dt.date:
     """The same month and day `n` years on; 29 February becomes 28 February in a common year."""
-    year = d.year + n
-    if not (dt.MINYEAR <= year <= dt.MAXYEAR):
-        raise OverflowError(f"date out of range: {d.isoformat()} + {n} years")
-    if d.month == 2 and d.day == 29 and not calendar.isleap(year):
-        return dt.date(year, 2, 28)
-    return d.replace(year=year)
+    return _shift(d, relativedelta(years=n), f"{n} years")
 
 
 def is_business_day(d: dt.date) -> bool:
@@ -76,10 +77,8 @@ def months_between(a: dt.date, b: dt.date) -> int:
     """Whole months from `a` to `b`: the largest m with add_months(a, m) <= b (negative if b < a)."""
     if b < a:
         return -months_between(b, a)
-    m = calendar_months_between(a, b)
-    while m > 0 and add_months(a, m) > b:
-        m -= 1
-    return m
+    rd = relativedelta(b, a)  # counts from a: a + rd.years*12 + rd.months months <= b
+    return rd.years * 12 + rd.months
 
 
 def days_between(a: dt.date, b: dt.date) -> int:

@@ -2,11 +2,17 @@
 
 In a fresh temporary folder (never the user's data folder): bundled resources, a new database
 with every migration, the demo profiles imported and evaluated, time zones, the main window
-built and painted offscreen, a PDF report and an .ics calendar written and checked.
+built and painted, a PDF report and an .ics calendar written and checked.
+
+The window: when a display is available (Windows, macOS, or $DISPLAY / $WAYLAND_DISPLAY on
+Linux) it is opened on the real platform plugin (windows, cocoa, xcb), must appear on the screen,
+and is closed again: a bundle whose platform plugin or its libraries are missing fails here
+instead of passing. Without a display, or with `--self-test --offscreen` (or QT_QPA_PLATFORM set),
+it is built and painted offscreen as before. The report says which was used.
 
 Exit 0 when every check passes; otherwise 1, with the failing check and the reason on stderr.
-The report also goes to $CERTPATH_SELFTEST_LOG when set: a windowed app on Windows has no
-stderr, so CI reads that file.
+The report also goes to $CERTPATH_SELFTEST_LOG when set (written line by line, so a Qt abort
+still leaves the reason there): a windowed app on Windows has no stderr, so CI reads that file.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +47,51 @@ class Ctx:
     app: Any = None
     window: Any = None
     notes: dict[str, str] = field(default_factory=dict)
+    platform: Platform | None = None
+
+
+# -- which Qt platform the window check uses ------------------------------------------------------
+OFFSCREEN_ENV = "CERTPATH_SELFTEST_OFFSCREEN"  # set by `--self-test --offscreen` (take_offscreen_flag)
+WINDOW_TIMEOUT_S = 15.0  # how long a real window may take to appear on the screen
+
+
+@dataclass(frozen=True)
+class Platform:
+    """The Qt platform plugin the self-test asks for. `qpa` None: Qt's default for the system
+    (xcb, cocoa, windows); `real`: a window must appear on a screen."""
+
+    qpa: str | None
+    real: bool
+    why: str
+
+
+def choose_platform(offscreen: bool, env: dict[str, str] | None = None,
+                    system: str | None = None) -> Platform:
+    env = os.environ if env is None else env
+    system = sys.platform if system is None else system
+    if offscreen:
+        return Platform("offscreen", False, "offscreen (--offscreen)")
+    chosen = env.get("QT_QPA_PLATFORM", "")
+    if chosen:
+        real = chosen.split(";")[0].split(":")[0] not in ("offscreen", "minimal")
+        return Platform(chosen, real, f"{chosen} (set by QT_QPA_PLATFORM)")
+    if system in ("win32", "darwin"):
+        return Platform(None, True, "the real window (a desktop session)")
+    for var in ("DISPLAY", "WAYLAND_DISPLAY"):
+        if env.get(var):
+            return Platform(None, True, f"the real window (display {var}={env[var]})")
+    return Platform("offscreen", False, "offscreen (no display: DISPLAY and WAYLAND_DISPLAY are unset)")
+
+
+def take_offscreen_flag(argv: list[str], parser=None) -> list[str]:
+    """`--self-test --offscreen`: drop `--offscreen` from argv and remember it in the environment,
+    for an entry point whose option parser does not know the flag (yet)."""
+    if "--offscreen" not in argv or "--self-test" not in argv:
+        return argv
+    if parser is not None and "--offscreen" in getattr(parser, "_option_string_actions", {}):
+        return argv  # the parser handles it itself
+    os.environ[OFFSCREEN_ENV] = "1"
+    return [a for a in argv if a != "--offscreen"]
 
 
 # -- the checks, in order -----------------------------------------------------------------------
@@ -121,7 +173,20 @@ def check_window(ctx: Ctx) -> str:
 
     from .main_window import MainWindow
 
-    ctx.app = QApplication.instance() or QApplication(sys.argv[:1])
+    plat = ctx.platform or choose_platform(False)
+    if QApplication.instance() is None:
+        if plat.qpa is None:
+            os.environ.pop("QT_QPA_PLATFORM", None)
+        else:
+            os.environ["QT_QPA_PLATFORM"] = plat.qpa
+        _fail_instead_of_abort(ctx, "main window", plat)
+        ctx.app = QApplication(sys.argv[:1])
+    else:
+        ctx.app = QApplication.instance()
+    platform_name = QApplication.platformName()
+    real = plat.real and platform_name not in ("offscreen", "minimal")
+    if plat.real and not real:
+        raise SelfTestFailure(f"asked for {plat.why}, but Qt runs on {platform_name!r}")
     _quiet_offscreen_warnings()
     icon = QIcon(str(resources_dir() / "icons" / "certpath.png"))
     expect(not icon.isNull(), "app icon does not load (imageformats plugins missing?)")
@@ -130,6 +195,10 @@ def check_window(ctx: Ctx) -> str:
     ctx.window.resize(1000, 700)
     ctx.window.show()
     ctx.app.processEvents()
+    if real:  # it must reach the screen: mapped and exposed by the window system
+        _wait_for(ctx.app, lambda: _exposed(ctx.window))
+        expect(_exposed(ctx.window), f"the main window did not appear on the screen within "
+                                     f"{WINDOW_TIMEOUT_S:.0f} s (platform {platform_name})")
     shot = ctx.window.grab()
     expect(not shot.isNull() and shot.width() > 0, "the main window did not paint")
     dash = getattr(ctx.window, "dashboard", None)
@@ -141,7 +210,41 @@ def check_window(ctx: Ctx) -> str:
     # e.g. a module missing from the bundle: the self-test treats that as a failure
     status = ctx.window.statusBar().currentMessage()
     expect("could not start" not in status, f"status bar: {status}")
-    return f"platform {QApplication.platformName()}, {shot.width()}x{shot.height()}, dashboard of {name!r}"
+    where = "shown on the screen" if real else "painted offscreen, not shown on a screen"
+    return f"platform {platform_name} ({where}), {shot.width()}x{shot.height()}, dashboard of {name!r}"
+
+
+def _exposed(window) -> bool:
+    handle = window.windowHandle()
+    return bool(window.isVisible() and handle is not None and handle.isExposed())
+
+
+def _wait_for(app, done: Callable[[], bool], timeout: float = WINDOW_TIMEOUT_S) -> None:
+    from PySide6.QtCore import QEventLoop
+
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
+
+
+def _fail_instead_of_abort(ctx: Ctx, check: str, plat: Platform) -> None:
+    """A platform plugin that cannot start (no X server, xcb libraries missing, no plugin in the
+    bundle) is a qFatal: Qt aborts the process. Report it as this check's failure first."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(mode, context, message):
+        if mode == QtMsgType.QtFatalMsg:
+            hint = ("; run with QT_DEBUG_PLUGINS=1 for the plugin's missing libraries, or "
+                    "--self-test --offscreen to check everything but the real window")
+            _REPORT.emit(f"self-test FAILED: {check}: Qt could not start {plat.why}: "
+                         f"{message.strip()}{hint}", error=True)
+            shutil.rmtree(ctx.tmp, ignore_errors=True)
+            os._exit(1)
+        if sys.stderr is not None:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def check_pdf(ctx: Ctx) -> str:
@@ -174,6 +277,7 @@ def check_shutdown(ctx: Ctx) -> str:
     if ctx.window is not None:
         ctx.window.close()
         ctx.app.processEvents()
+        expect(not ctx.window.isVisible(), "the main window is still visible after close()")
         ctx.window = None
     if ctx.session is not None:
         ctx.session.store.db.close()
@@ -245,40 +349,63 @@ def pdf_page_count(data: bytes) -> int:
 
 
 # -- running ------------------------------------------------------------------------------------
-def _emit(lines: list[str], text: str, stream) -> None:
-    lines.append(text)
-    if stream is not None:
-        print(text, file=stream, flush=True)
+class _Report:
+    """The report: stdout/stderr (None in a windowed app on Windows) and $CERTPATH_SELFTEST_LOG,
+    rewritten after every line so that it is complete even when Qt aborts the process."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.log: str | None = None
+
+    def start(self) -> None:
+        self.lines = []
+        self.log = os.environ.get("CERTPATH_SELFTEST_LOG") or None
+
+    def emit(self, text: str, error: bool = False) -> None:
+        self.lines.append(text)
+        stream = sys.stderr if error else sys.stdout
+        if stream is not None:
+            print(text, file=stream, flush=True)
+        if self.log:
+            try:
+                Path(self.log).write_text("\n".join(self.lines) + "\n", encoding="utf-8")
+            except OSError:
+                pass
 
 
-def run_self_test(today: dt.date | None = None, checks: list | None = None) -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_REPORT = _Report()
+
+
+def run_self_test(today: dt.date | None = None, checks: list | None = None,
+                  offscreen: bool | None = None) -> int:
+    if offscreen is None:
+        offscreen = os.environ.get(OFFSCREEN_ENV) == "1"
+    plat = choose_platform(offscreen)
     today = today or dt.date.today()
     checks = CHECKS if checks is None else checks
-    lines: list[str] = []
-    out, err = sys.stdout, sys.stderr  # None in a windowed app on Windows
+    _REPORT.start()
     frozen = "frozen" if getattr(sys, "frozen", False) else "from source"
     from core import __version__
 
-    _emit(lines, f"CertPath {__version__} self-test ({frozen}, Python {sys.version.split()[0]}, "
-                 f"{sys.platform})", out)
+    _REPORT.emit(f"CertPath {__version__} self-test ({frozen}, Python {sys.version.split()[0]}, "
+                 f"{sys.platform}); window: {plat.why}")
     tmp = Path(tempfile.mkdtemp(prefix="certpath-selftest-"))
-    ctx = Ctx(tmp=tmp, today=today)
+    ctx = Ctx(tmp=tmp, today=today, platform=plat)
     rc = 0
     try:
         for name, fn in checks:
             try:
                 detail = fn(ctx)
             except SelfTestFailure as e:
-                _emit(lines, f"self-test FAILED: {name}: {e}", err)
+                _REPORT.emit(f"self-test FAILED: {name}: {e}", error=True)
                 rc = 1
                 break
             except Exception as e:  # an unexpected crash is a failure too, with its traceback
                 tb = traceback.format_exc(limit=6)
-                _emit(lines, f"self-test FAILED: {name}: {type(e).__name__}: {e}\n{tb}", err)
+                _REPORT.emit(f"self-test FAILED: {name}: {type(e).__name__}: {e}\n{tb}", error=True)
                 rc = 1
                 break
-            _emit(lines, f"  ok  {name}: {detail}", out)
+            _REPORT.emit(f"  ok  {name}: {detail}")
     finally:
         if rc:
             try:
@@ -287,8 +414,5 @@ def run_self_test(today: dt.date | None = None, checks: list | None = None) -> i
                 pass
         shutil.rmtree(tmp, ignore_errors=True)
     if rc == 0:
-        _emit(lines, "self-test passed", out)
-    log = os.environ.get("CERTPATH_SELFTEST_LOG")
-    if log:
-        Path(log).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _REPORT.emit("self-test passed")
     return rc

@@ -129,3 +129,25 @@ def test_aha_expiry_examples(issue, want):
 ])
 def test_red_cross_expiry_examples(issue, want):
     assert expiry_from(issue, load_rules().get("cards.expiry.red_cross", issue)) == want
+
+
+@given(issue_dates, issue_dates)
+def test_months_between_is_the_largest_whole_month_count(a, b):
+    """The definition months_between is documented with, checked against add_months itself (both
+    are dateutil's relativedelta now): counted from the earlier date, symmetric in sign."""
+    m = months_between(a, b)
+    lo, hi = (a, b) if a <= b else (b, a)
+    assert m == -months_between(b, a)
+    assert add_months(lo, abs(m)) <= hi < add_months(lo, abs(m) + 1)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: add_months(D(9999, 12, 1), 1),
+    lambda: add_months(D(1, 1, 31), -1),
+    lambda: add_years_same_day(D(9999, 2, 28), 1),
+    lambda: add_months(D(2026, 1, 1), 10**12),
+])
+def test_out_of_range_is_overflow_error(call):
+    # callers (profile import, the engine) catch OverflowError for hostile dates: keep that type
+    with pytest.raises(OverflowError, match="date out of range"):
+        call()

@@ -1,6 +1,7 @@
 """`certpath --self-test`: passes from source; any failing check makes it exit non-zero with the reason."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,83 @@ def test_cli_dispatches_self_test_first(monkeypatch):
     monkeypatch.setattr(app, "make_demo_dir", lambda: pytest.fail("self-test must not make a data folder"))
     assert app.main(["--self-test", "--demo", "--today", "2026-11-21"]) == 7
     assert str(seen["today"]) == "2026-11-21"
+
+
+# -- which platform the window check uses (issue 17) ----------------------------------------------
+@pytest.mark.parametrize("offscreen, env, system, qpa, real", [
+    (True, {"DISPLAY": ":0"}, "linux", "offscreen", False),           # --offscreen wins
+    (False, {"DISPLAY": ":0"}, "linux", None, True),                  # X11: Qt's default (xcb)
+    (False, {"WAYLAND_DISPLAY": "wayland-0"}, "linux", None, True),
+    (False, {}, "linux", "offscreen", False),                          # CI: no display
+    (False, {"DISPLAY": ""}, "linux", "offscreen", False),
+    (False, {}, "win32", None, True),                                  # a desktop session
+    (False, {}, "darwin", None, True),
+    (False, {"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}, "linux", "offscreen", False),
+    (False, {"QT_QPA_PLATFORM": "xcb"}, "linux", "xcb", True),          # the user's choice
+])
+def test_choose_platform(offscreen, env, system, qpa, real):
+    p = selftest.choose_platform(offscreen, env, system)
+    assert (p.qpa, p.real) == (qpa, real)
+    assert p.why  # the report says which one and why
+
+
+def test_offscreen_flag_is_taken_only_with_self_test(monkeypatch):
+    monkeypatch.delenv(selftest.OFFSCREEN_ENV, raising=False)
+    assert selftest.take_offscreen_flag(["--offscreen"]) == ["--offscreen"]  # argparse says no
+    assert selftest.OFFSCREEN_ENV not in os.environ
+    assert selftest.take_offscreen_flag(["--self-test", "--offscreen"]) == ["--self-test"]
+    assert os.environ[selftest.OFFSCREEN_ENV] == "1"
+
+
+def _entry(args, env_extra, tmp_path, drop=("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")):
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(env_extra, CERTPATH_SELFTEST_LOG=str(tmp_path / "log.txt"), PYTHONPATH=str(ROOT))
+    env.pop(selftest.OFFSCREEN_ENV, None)
+    return subprocess.run([sys.executable, str(ROOT / "packaging" / "certpath_main.py"), *args,
+                           "--today", "2026-11-21"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_entry_point_without_a_display_uses_offscreen_and_says_so(tmp_path):
+    r = _entry(["--self-test"], {}, tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "window: offscreen (no display" in r.stdout
+    assert "ok  main window: platform offscreen (painted offscreen" in r.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 display numbers")
+def test_a_display_that_cannot_open_fails_with_the_reason_not_an_abort(tmp_path):
+    n = next(n for n in range(4242, 4300) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    r = _entry(["--self-test"], {"DISPLAY": f":{n}"}, tmp_path)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "self-test FAILED: main window: Qt could not start the real window" in r.stderr
+    assert "--self-test --offscreen" in r.stderr  # says how to check the rest
+    log = (tmp_path / "log.txt").read_text(encoding="utf-8")
+    assert "ok  demo profiles" in log and "FAILED: main window" in log  # written despite the abort
+    assert "self-test passed" not in r.stdout
+    # --offscreen keeps today's behaviour on the same machine
+    r = _entry(["--self-test", "--offscreen"], {"DISPLAY": f":{n}"}, tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "window: offscreen (--offscreen)" in r.stdout
+
+
+def _xcb_ready() -> bool:
+    if not (sys.platform.startswith("linux") and shutil.which("xvfb-run") and shutil.which("dpkg-query")):
+        return False
+    pkgs = ("libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxkbcommon-x11-0", "xauth")
+    return all(b"install ok installed" in subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", p], capture_output=True).stdout for p in pkgs)
+
+
+@pytest.mark.skipif(not _xcb_ready(), reason="needs xvfb-run and the xcb libraries (system-deps.sh run)")
+def test_with_a_display_the_window_opens_on_xcb_and_closes(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(PYTHONPATH=str(ROOT))
+    env.pop(selftest.OFFSCREEN_ENV, None)
+    r = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", sys.executable,
+                        str(ROOT / "packaging" / "certpath_main.py"), "--self-test", "--today", "2026-11-21"],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "window: the real window (display DISPLAY=" in r.stdout
+    assert "ok  main window: platform xcb (shown on the screen)" in r.stdout
+    assert "ok  shutdown: window closed" in r.stdout
