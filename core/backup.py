@@ -137,7 +137,15 @@ def snapshot_connection(conn: sqlite3.Connection, dest: Path) -> Path:
 
 
 def verify_database(path: Path) -> None:
-    """Raise RestoreRefused unless `path` is an intact CertPath database this version can open."""
+    """Raise RestoreRefused unless `path` is an intact CertPath database this version can open.
+
+    Intact: not newer, the CertPath stamp, the applied migrations and every table and column
+    they make (core.db.schema_problems), SQLite's integrity check, and every stored profile,
+    fact, override and setting still readable (core.recovery.scan_contents).
+    """
+    from .db import schema_problems
+    from .recovery import contents_text, scan_contents
+
     path = Path(path)
     if not path.is_file() or path.stat().st_size == 0:
         raise RestoreRefused(f"{path.name} is empty or missing")
@@ -153,13 +161,16 @@ def verify_database(path: Path) -> None:
     try:
         conn = _ro_connect(path)
         try:
-            rows = conn.execute("PRAGMA integrity_check").fetchall()
+            problems = schema_problems(conn)
+            unreadable = scan_contents(conn) if not problems else []
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
         raise RestoreRefused(f"{path.name} is damaged ({e})") from None
-    if [r[0] for r in rows] != ["ok"]:
-        raise RestoreRefused(f"{path.name} is damaged (the integrity check failed: {rows[0][0]})")
+    if problems:
+        raise RestoreRefused(f"{path.name} is not a complete CertPath data file: {'; '.join(problems[:3])}")
+    if unreadable:
+        raise RestoreRefused(f"{path.name} is damaged: these cannot be read:\n{contents_text(unreadable)}")
 
 
 # -- automatic backups -------------------------------------------------------------------------

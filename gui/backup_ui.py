@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from core import backup
-from core.db import open_database
 
 log = logging.getLogger("certpath.backup_ui")
 
@@ -212,19 +211,12 @@ class BackupActions:
     def reopen(self) -> None:
         """Open the data file again and show it in the same window.
 
-        Every part of the window (panels, ledgers, the vault) holds the same sqlite-utils
-        Database object, so the new connection is put into that object: all of them see the
-        restored data at once, and none keeps a closed or stale connection.
+        Every part of the window (panels, ledgers, the vault) holds the same Database object:
+        `Database.reopen()` moves it, and sqlite-utils behind it, to the new connection, so all
+        of them see the restored data at once and none keeps a closed or stale connection.
         """
         s = self.session
-        fresh = open_database(s.paths.db, before_migrate=backup.before_migrate_hook(s.paths, s.today))
-        db = s.store.db
-        try:
-            db.conn.close()
-        except Exception:  # noqa: BLE001 - already closed
-            pass
-        db.conn = fresh.conn
-        db._registered_functions = set()
+        s.store.db.reopen(before_migrate=backup.before_migrate_hook(s.paths, s.today))
         s.choose_default_profile()
         sig = getattr(self.window, "profile_changed", None)
         if sig is not None:

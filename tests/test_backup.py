@@ -207,3 +207,32 @@ def test_file_menu_backup_and_restore_reopens_the_data(qtbot, data_dir, today, t
     assert "reopened" in messages[-1]
     win.close()
     win.session.store.db.close()
+
+
+def test_restore_in_the_window_leaves_sqlite_utils_on_the_open_connection(qtbot, data_dir, today, tmp_path,
+                                                                         monkeypatch):
+    """After File > Restore every part of the window's Database works, sqlite-utils included
+    (it was left on the closed connection: "Cannot operate on a closed database")."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui import backup_ui
+    from gui.main_window import MainWindow
+    from gui.shell import open_session
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
+    session = open_session(data_dir, today, demo=False, now=NOW)
+    session.switch(session.store.create_profile("Ana", "other", []))
+    win = MainWindow(session)
+    qtbot.addWidget(win)
+    db = session.store.db
+    assert db["profiles"].count == 1  # sqlite-utils is in use before the restore
+    actions = getattr(win, "_backup_actions", None) or backup_ui.attach(win)
+    archive = actions.back_up(str(tmp_path / "mine.zip"))
+    session.store.create_profile("Later", "other", [])
+    assert actions.restore_from("archive", archive, confirm=False)
+    assert win.session.store.db is db  # the same object, reopened
+    assert db["profiles"].count == 1
+    assert "profiles" in db.table_names()
+    win.close()
+    db.close()
