@@ -99,6 +99,20 @@ class RestoreResult:
     vault_files: int  # vault files written
 
 
+# The words File > Back up / Restore and `python -m core backup` both say.
+NOTHING_CHANGED = "Nothing was changed."
+
+
+def backup_done_text(made: Path) -> str:
+    return (f"Your data and documents were backed up to:\n{made}\n\n"
+            "Keep it somewhere other than this computer too (a USB drive).")
+
+
+def restore_done_text(result: RestoreResult) -> str:
+    return ("Your data was restored and has been reopened."
+            + (f"\n\nThe data it replaced was kept at:\n{result.previous}" if result.previous else ""))
+
+
 # -- snapshots ---------------------------------------------------------------------------------
 def _ro_connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)

@@ -181,7 +181,7 @@ class DataLock:
                 _dl_unlock(self._data_fd)
 
     @contextmanager
-    def exclusive(self, wait: float = RESTORE_WAIT, what: str = "") -> Iterator[None]:
+    def exclusive(self, wait: float | None = None, what: str = "") -> Iterator[None]:
         """Hold the lock alone: no other process writes until the block ends.
 
         Shared holds of this process (a window's own Database) do not count: the caller has
@@ -203,6 +203,8 @@ class DataLock:
                 finally:
                     self._exclusive -= 1
                 return
+            if wait is None:
+                wait = writer_wait() if os.environ.get(WAIT_ENV) else RESTORE_WAIT
             deadline = time.monotonic() + wait
             while not _dl_try(intent, shared=False):
                 if time.monotonic() >= deadline:

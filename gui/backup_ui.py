@@ -146,9 +146,7 @@ class BackupActions:
         finally:
             progress.close()
         log.info("full backup written (%d bytes)", made.stat().st_size)
-        QMessageBox.information(self.window, "Back up everything",
-                                f"Your data and documents were backed up to:\n{made}\n\n"
-                                "Keep it somewhere other than this computer too (a USB drive).")
+        QMessageBox.information(self.window, "Back up everything", backup.backup_done_text(made))
         return made
 
     # -- restore --------------------------------------------------------------------------------
@@ -170,7 +168,7 @@ class BackupActions:
                 backup.verify_database(path)
                 what = f"the automatic backup of {path.name[9:19]}"
         except backup.BackupError as e:
-            QMessageBox.warning(self.window, "Restore", f"{e}\n\nNothing was changed.")
+            QMessageBox.warning(self.window, "Restore", f"{e}\n\n{backup.NOTHING_CHANGED}")
             return False
         if confirm:
             answer = QMessageBox.question(
@@ -191,7 +189,7 @@ class BackupActions:
             else:
                 result = backup.restore_backup(paths, path, now=now)
         except backup.BackupError as e:
-            error = f"{e}\n\nNothing was changed."
+            error = f"{e}\n\n{backup.NOTHING_CHANGED}"
         except Exception as e:  # noqa: BLE001 - reopen whatever is there, then report
             log.exception("restore failed")
             error = f"The restore did not finish: {e}"
@@ -202,10 +200,7 @@ class BackupActions:
             QMessageBox.warning(self.window, "Restore", error)
             return False
         log.info("restored from a %s backup", kind)
-        QMessageBox.information(self.window, "Restore",
-                                "Your data was restored and has been reopened."
-                                + (f"\n\nThe data it replaced was kept at:\n{result.previous}"
-                                   if result.previous else ""))
+        QMessageBox.information(self.window, "Restore", backup.restore_done_text(result))
         return True
 
     def reopen(self) -> None:
