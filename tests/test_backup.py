@@ -5,6 +5,7 @@ import hashlib
 import json
 import sqlite3
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
@@ -398,3 +399,56 @@ def test_a_partial_backup_is_private_and_removed_on_failure(paths, tmp_path, mon
     assert seen["mode"] == 0o600
     assert not (tmp_path / "x.zip.part").exists() and not (tmp_path / "x.zip").exists()
     assert not list(paths.root.glob(".backup-*"))
+
+
+# -- restores while other processes write -----------------------------------------------------------
+LOOP = Path(__file__).parent / "helpers" / "import_loop.py"
+
+
+def _names_in(db_file):
+    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", db_file
+        return {r[0] for r in conn.execute("SELECT name FROM profiles")}
+    finally:
+        conn.close()
+
+
+def restore_under_writers(paths, tmp_path, *, writers=2, seconds=6.0, every=0.3):
+    """Two `python -m core import` loops while a restore runs every 0.3 s (issue 16's trial).
+
+    Returns (reported writes, writes found in the final file or a kept before-restore copy,
+    restores done, integrity of the final file)."""
+    import subprocess
+    import sys
+    import time
+
+    db = open_database(paths.db)
+    Store(db).create_profile("In the archive", "other", [])
+    db.close()
+    archive = backup.create_archive(paths, tmp_path / "a.zip", now=NOW)
+    procs = [subprocess.Popen([sys.executable, str(LOOP), str(paths.root), f"w{k}", str(seconds)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for k in range(writers)]
+    restores = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        time.sleep(every)
+        result = backup.restore_archive(paths, archive, now=dt.datetime.now())
+        assert result.previous is not None
+        restores += 1
+    reported = set()
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        reported |= {line for line in out.splitlines() if line}
+    found = _names_in(paths.db)
+    for kept in paths.backups.glob("certpath-*-before-restore-*.sqlite3"):
+        found |= _names_in(kept)
+    return reported, reported & found, restores
+
+
+def test_restores_while_two_command_line_writers_write_lose_nothing(paths, tmp_path):
+    reported, kept, restores = restore_under_writers(paths, tmp_path)
+    assert restores >= 5 and len(reported) >= 10
+    assert reported - kept == set()  # every write reported as done is in the data or a kept copy
