@@ -115,7 +115,9 @@ def restore_done_text(result: RestoreResult) -> str:
 
 # -- snapshots ---------------------------------------------------------------------------------
 def _ro_connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    from .db import connect_ro
+
+    return connect_ro(Path(path))
 
 
 def _snapshot(source: sqlite3.Connection, dest: Path) -> Path:

@@ -114,8 +114,8 @@ def open_error(path: Path, e: sqlite3.Error) -> DatabaseError:
         why = "it is in use by another program (or another CertPath). Close it and try again"
     elif code in (3, 8, 14, 23):  # PERM, READONLY, CANTOPEN, AUTH
         why = "it cannot be opened for writing (check the file's and the folder's permissions)"
-    elif code == 13:  # SQLITE_FULL
-        why = "the disk is full. Free some space and try again"
+    elif code == 13 or isinstance(write_error(e, path.parent), DiskFullError):  # FULL, or I/O on a full disk
+        why = "the disk is full; nothing was saved. Free some space and try again"
     else:
         why = "of an error"
     return DataFileUnavailableError(
@@ -243,14 +243,31 @@ def _known_migration_names() -> set[str]:
     return set(MIGRATION_NAMES)
 
 
+def connect_ro(path: Path, timeout: float = BUSY_TIMEOUT_MS / 1000) -> sqlite3.Connection:
+    """A read-only connection that writes nothing (no -wal, -shm or journal is made).
+
+    mode=ro needs a -shm it can create for a WAL file; in a folder CertPath cannot write (a
+    read-only mount, another user's folder) that fails, and the file is read as immutable.
+    """
+    uri = Path(path).resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.OperationalError as e:
+        conn.close()
+        if _sqlite_code(e) not in (8, 14):  # SQLITE_READONLY, SQLITE_CANTOPEN
+            raise
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=timeout)
+
+
 def inspect_file(path: Path) -> tuple[int, set[str]]:
     """Read the schema stamp and applied migration names without writing anything.
 
     Opens the file read-only (immutable would skip a pending WAL, so plain mode=ro).
     """
-    uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = connect_ro(path)
     except sqlite3.Error as e:
         raise open_error(path, e) from e
     try:

@@ -68,10 +68,23 @@ def ensure_private_dir(path: Path) -> Path:
     path = Path(path)
     if path.is_dir():
         return path
+    missing = []
+    p = path
+    while not p.is_dir():  # every level CertPath creates is 0700, not only the last
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if sys.platform != "win32":
-            os.chmod(path, 0o700)  # created just now, by us: mkdir's mode is subject to the umask
+        for level in reversed(missing):
+            try:
+                level.mkdir(mode=0o700)
+            except FileExistsError:
+                if not level.is_dir():
+                    raise
+                continue
+            if sys.platform != "win32":
+                os.chmod(level, 0o700)  # created just now, by us: mkdir's mode is subject to the umask
     except OSError as e:
         if path.is_dir():
             return path

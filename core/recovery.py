@@ -154,8 +154,7 @@ def quick_check(path: Path) -> str | None:
     from . import db as _db
 
     try:
-        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
-                               timeout=_db.BUSY_TIMEOUT_MS / 1000)
+        conn = _db.connect_ro(Path(path))
     except sqlite3.Error as e:
         raise _db.open_error(Path(path), e) from e
     try:
@@ -249,8 +248,7 @@ def _read_scan(path: Path) -> list[Unreadable]:
     from . import db as _db
 
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                               timeout=_db.BUSY_TIMEOUT_MS / 1000)
+        conn = _db.connect_ro(path)
     except sqlite3.Error as e:
         raise _db.open_error(path, e) from e
     try:
