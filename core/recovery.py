@@ -343,7 +343,7 @@ def _open_or_recover(paths, db_path, now, before_migrate, lock) -> Database | Re
                     + contents_text(items) + "\n\nEverything else is intact. The file was kept where it is.")
             return Recovery(problem=text, backup=newest_good_backup(paths), kind="contents", unreadable=items)
     log.error("data file cannot be used (%s): %s", kind, problem.replace(str(db_path), db_path.name))
-    with lock.exclusive(what="using"):
+    with lock.exclusive(what="working"):
         moved = move_aside(db_path, now)
     log.warning("damaged data file moved aside to %s", moved[0].name if moved else "(nothing to move)")
     text = (f"The data file could not be used: {problem.replace(str(db_path), db_path.name)}. "
