@@ -93,6 +93,8 @@ def open_data(paths: DataPaths, today: dt.date, now: dt.datetime,
 
 def run_daily_backup(paths: DataPaths, today: dt.date, db: Database) -> None:
     """The automatic backup (at most one a day); a failure is logged, never stops the user."""
+    if getattr(db, "readonly", False):
+        return  # a folder CertPath cannot write has no room for backups (the notice said read-only)
     try:
         from core import backup
 
@@ -244,6 +246,7 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
             log_file = configure_logging(paths)
         except OSError:  # a read-only data folder has no room for a log: the app still opens
             log_file = None
+            logging.getLogger("certpath").addHandler(logging.NullHandler())  # no traceback on stderr
         errors.install(log_file)
         log.info("CertPath starting (demo=%s)", demo)
         try:

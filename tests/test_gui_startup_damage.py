@@ -242,3 +242,27 @@ def _nobody_for(tmp_path):
             pass
         p = p.parent
     return pwd.getpwnam("nobody")
+
+
+@pytest.mark.skipif(sys.platform == "win32" or not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="needs a folder owned by another user (as root: handed to 'nobody')")
+def test_the_window_opens_read_only_on_a_folder_of_another_user(tmp_path):
+    from tests.test_cli_data import ROOT
+
+    paths = _folder(tmp_path, with_backup=False)
+    for p in paths.root.iterdir():
+        if p.name.startswith(".certpath."):
+            p.unlink()
+    os.chmod(paths.root, 0o755)
+    os.chmod(paths.db, 0o644)
+    out = tmp_path / "out"
+    out.mkdir()
+    os.chmod(out, 0o777)
+    before = paths.db.read_bytes()
+    run = _runner(_nobody_for(tmp_path))
+    r = run([sys.executable, "-m", "gui", "--data-dir", str(paths.root), "--screenshot", str(out / "s.png"),
+             "--today", "2026-11-21"], ROOT)
+    assert r.returncode == 0, r.stderr
+    assert "open read-only" in r.stderr and "Traceback" not in r.stderr
+    assert (out / "s.png").is_file()
+    assert paths.db.read_bytes() == before and sorted(os.listdir(paths.root)) == ["certpath.sqlite3"]
