@@ -99,18 +99,19 @@ def make_folder(root: Path, docs: int = 40) -> DataPaths:
 
 
 def leftovers(paths: DataPaths, dests: list[Path]) -> int:
+    """Distinct files and folders an interrupted run left (a killed backup: its work folder and
+    its .part; a killed attach: an .incoming- copy or vault bytes no document records)."""
     from core.leftovers import find_leftovers
-
-    n = len(find_leftovers(paths, dt.datetime.now() + dt.timedelta(days=1)))
-    n += sum(1 for d in dests if Path(f"{d}.part").exists())
     from core.vault import Vault
 
+    found = {p.resolve() for p in find_leftovers(paths, dt.datetime.now() + dt.timedelta(days=1))}
+    found |= {Path(f"{d}.part").resolve() for d in dests if Path(f"{d}.part").exists()}
     db = open_database(paths.db)
     try:
-        n += len(Vault(db, paths).orphans())
+        found |= {p.resolve() for p in Vault(db, paths).orphans()}
     finally:
         db.close()
-    return n
+    return len(found)
 
 
 def clean(paths: DataPaths) -> None:

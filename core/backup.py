@@ -338,7 +338,10 @@ def create_archive(paths: DataPaths, dest: Path, *, now: dt.datetime,
     dest = Path(dest)
     if not paths.db.exists() and conn is None:
         raise BackupError("There is no data to back up yet.")
-    work = Path(tempfile.mkdtemp(prefix=".backup-", dir=paths.root))
+    try:
+        work = Path(tempfile.mkdtemp(prefix=".backup-", dir=paths.root))
+    except OSError:  # a data folder CertPath can only read: the snapshot goes to the temp folder
+        work = Path(tempfile.mkdtemp(prefix="certpath-backup-"))
     part = dest.with_name(dest.name + ".part")
     fd = None
     try:
