@@ -179,12 +179,12 @@ def start_cleanup(paths: DataPaths, db: Database, now: dt.datetime) -> None:
     """Leftovers of interrupted work (partial backups, restore and attach temporaries, vault files
     no document uses) older than a few minutes and not in use: removed. Never raises."""
     try:
-        from core.leftovers import clean_leftovers
+        from core.leftovers import STALE_AFTER, clean_leftovers
         from core.vault import Vault
 
         clean_leftovers(paths, now)
         if not db.readonly:
-            Vault(db, paths).remove_orphans(now)
+            Vault(db, paths).remove_orphans(now, grace=STALE_AFTER)
     except Exception:  # noqa: BLE001 - a clean-up must never stop the user
         log.exception("cleaning leftovers failed")
 

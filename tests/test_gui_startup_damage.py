@@ -121,6 +121,13 @@ def test_stale_leftovers_are_cleaned_at_the_next_start_fresh_ones_kept(qapp, tmp
     paths.vault.mkdir(exist_ok=True)
     stale[2].write_bytes(b"half a document")
     os.utime(stale[2], (old, old))
+    db = open_database(paths.db)  # bytes a killed attach copied but never recorded
+    orphan = paths.vault / "ab" / ("ab" * 32)
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"never recorded")
+    os.utime(orphan, (old, old))
+    db.close()
+    stale.append(orphan)
     fresh = paths.root / ".restore-fresh1"
     fresh.mkdir()
     part = tmp_path / "elsewhere" / "full.zip.part"
