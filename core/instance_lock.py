@@ -212,6 +212,8 @@ class DataLock:
                                          "folder. Wait for it to finish and try again.")
                 time.sleep(_POLL)
             try:
+                if self._shared and sys.platform == "win32":  # pragma: no cover - LockFileEx cannot
+                    _dl_unlock(data)  # turn our own shared lock into an exclusive one in place
                 while not _dl_try(data, shared=False):  # running writers finish their command
                     if time.monotonic() >= deadline:
                         raise DataInUseError(
