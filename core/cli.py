@@ -17,8 +17,16 @@
                                                 people and their cards from a spreadsheet
   import-csv ID FILE.csv --kind cards|attempts [--dry-run] [--skip-invalid]
                                                 card history or exam attempts into one profile
+  profiles delete ID [--data-dir DIR]           delete a profile with its documents
+  attach ID STEP FILE [--data-dir DIR]          attach a document to a step (or to "profile")
+  backup create DEST.zip [--data-dir DIR]       a full backup: the data and every document
+  backup restore ARCHIVE [--data-dir DIR]       restore a full backup (.zip) or an automatic one
 
-Bad input exits with status 2 and a message naming the field; nothing is written.
+Exit status: 0 done; 1 an output file could not be written; 2 bad input (a field, an unknown
+profile or step, a refused archive): nothing is written; 3 the data cannot be used now
+(damaged, read-only, a full disk, "CertPath is restoring a backup; try again"); 4 the data
+is in use by another CertPath. Every command that opens the data folder holds its write lock
+(see core/instance_lock.py) until it ends; commands that write run the start-up checks first.
 """
 
 from __future__ import annotations
@@ -34,6 +42,9 @@ from . import __version__
 
 EXIT_BAD_INPUT = 2
 EXIT_DATA = 3
+EXIT_IN_USE = 4
+
+_opened: list[Any] = []  # the stores this run opened: closed (and their lock released) at the end
 
 
 class CliError(Exception):
@@ -72,16 +83,69 @@ def _read_document(path: str, today: dt.date) -> dict[str, Any]:
         raise CliError(f"{path}: the profile was not accepted:\n{lines}{more}") from None
 
 
-def _open_store(data_dir: str | None):
+def _open_store(data_dir: str | None, *, write: bool = False):
+    """The data file's store, holding the data folder's write lock until the command ends.
+
+    `write`: the command changes the data, so the start-up checks run first (damage SQLite's
+    own check does not see, an empty file while backups exist, a stray -wal); a problem is
+    said with exit 3 and nothing is written.
+    """
     from .db import DatabaseError, open_database
+    from .instance_lock import DataInUseError, RestoringError
     from .paths import data_paths
     from .store import Store
 
-    paths = data_paths(data_dir).ensure()
     try:
-        return Store(open_database(paths.db))
+        paths = data_paths(data_dir).ensure()
+    except OSError as e:
+        raise CliError(str(e), EXIT_DATA) from None
+    try:
+        db = open_database(paths.db)
+    except RestoringError as e:
+        raise CliError(str(e), EXIT_DATA) from None
+    except DataInUseError as e:
+        raise CliError(str(e), EXIT_IN_USE) from None
     except DatabaseError as e:
         raise CliError(str(e), EXIT_DATA) from None
+    except OSError as e:
+        raise CliError(f"{paths.db}: {e.strerror or e}", EXIT_DATA) from None
+    store = Store(db)
+    _opened.append(store)
+    if write:
+        if db.readonly:
+            from .db import READ_ONLY_MESSAGE
+
+            raise CliError(f"{_capital(READ_ONLY_MESSAGE)}.", EXIT_DATA)
+        from .recovery import check_before_write
+
+        try:
+            problem = check_before_write(paths)
+        except DatabaseError as e:
+            raise CliError(str(e), EXIT_DATA) from None
+        if problem:
+            raise CliError(problem, EXIT_DATA)
+    return store
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _close_opened() -> None:
+    while _opened:
+        store = _opened.pop()
+        try:
+            store.db.close()
+        except Exception:  # noqa: BLE001 - closing at exit
+            pass
+
+
+def printable(text) -> str:
+    """Text from the data as it may reach a terminal: no control characters (escape sequences),
+    no bidirectional overrides."""
+    from .vault import strip_controls
+
+    return strip_controls(str(text))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -97,8 +161,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     doc = _read_document(args.profile, _today(args.today))
-    store = _open_store(args.data_dir)
-    pid = store.import_document(doc)
+    store = _open_store(args.data_dir, write=True)
+    pid = _writing(lambda: store.import_document(doc))
     print(pid)
     return 0
 
@@ -121,8 +185,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     doc = store.document(_profile_id(store, args.id))
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if args.output:
+        from .paths import write_private_atomic
+
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            write_private_atomic(Path(args.output), text.encode("utf-8"))  # 0600: the whole profile
         except OSError as e:
             raise CliError(f"-o {args.output}: cannot write the file ({e.strerror or e})", 1) from None
     else:
@@ -131,9 +197,119 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
+    if getattr(args, "profiles_command", None) == "delete":
+        return cmd_profiles_delete(args)
     store = _open_store(args.data_dir)
     for p in store.list_profiles():
-        print(f"{p['id']}\t{p['name']}\t{p['role']}\t{','.join(p['tracks'])}")
+        print("\t".join(printable(x) for x in (p["id"], p["name"], p["role"], ",".join(p["tracks"]))))
+    return 0
+
+
+def cmd_profiles_delete(args: argparse.Namespace) -> int:
+    """Profiles > Delete: the profile with its facts, reminders, costs and documents."""
+    from .store import delete_profile
+
+    store = _open_store(args.data_dir, write=True)
+    pid = _profile_id(store, args.id)
+    name = store.profile(pid)["name"]
+    removed = _writing(lambda: delete_profile(store, _paths(args), pid, now=dt.datetime.now()))
+    print(f"Deleted the profile “{printable(name)}” ({pid}) and {removed} document file(s).")
+    return 0
+
+
+def _paths(args: argparse.Namespace):
+    from .paths import data_paths
+
+    return data_paths(args.data_dir)
+
+
+def _writing(fn):
+    """Run a write; a full disk or read-only data is said in words (exit 3), never a traceback."""
+    from .db import DataFileUnavailableError
+
+    try:
+        return fn()
+    except DataFileUnavailableError as e:
+        raise CliError(_capital(str(e)), EXIT_DATA) from None
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    """Documents > Attach: copy FILE into the vault as a document of STEP."""
+    from .engine import all_step_defs
+    from .vault import PROFILE_LEVEL, Vault, VaultError
+
+    today = _today(args.today)
+    expires = None
+    if args.expires:
+        try:
+            expires = dt.date.fromisoformat(args.expires)
+        except ValueError:
+            raise CliError(f"--expires: '{args.expires}' is not a date in the form YYYY-MM-DD") from None
+    store = _open_store(args.data_dir, write=True)
+    pid = _profile_id(store, args.id)
+    if args.step != PROFILE_LEVEL and args.step not in all_step_defs():
+        raise CliError(f"{args.step!r} is not a step id (see docs/profile-format.md), nor {PROFILE_LEVEL!r}")
+    vault = Vault(store.db, _paths(args))
+    try:
+        res = _writing(lambda: vault.attach(pid, args.step, args.file, today, expires=expires))
+    except VaultError as e:
+        raise CliError(str(e)) from None
+    d = res.document
+    if res.already_attached:
+        print(f"“{printable(d.original_name)}” was already attached to {args.step} (document {d.id}).")
+    else:
+        print(f"Attached “{printable(d.original_name)}” to {args.step} (document {d.id}, {d.size:,} bytes).")
+    return 0
+
+
+def _progress(label: str):
+    if not sys.stderr.isatty():
+        return None
+    last = [-1]
+
+    def show(done: int, total: int) -> None:
+        pct = int(100 * done / total) if total else 100
+        if pct != last[0]:
+            last[0] = pct
+            sys.stderr.write(f"\r{label} {pct}%" + ("\n" if pct == 100 else ""))
+            sys.stderr.flush()
+
+    return show
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """File > Back up everything / Restore from a backup, with the same checks and words."""
+    from . import backup
+
+    paths = _paths(args)
+    if args.backup_command == "create":
+        store = _open_store(args.data_dir)
+        dest = Path(args.dest)
+        if dest.suffix.lower() != ".zip":
+            dest = dest.with_name(dest.name + ".zip")
+        try:
+            made = backup.create_archive(paths, dest, now=dt.datetime.now(), conn=store.db.conn,
+                                         progress=_progress("Backing up"))
+        except backup.BackupError as e:
+            raise CliError(str(e), EXIT_DATA) from None
+        print(backup.backup_done_text(made))
+        return 0
+    archive = Path(args.archive)
+    try:
+        paths.ensure()
+    except OSError as e:
+        raise CliError(str(e), EXIT_DATA) from None
+    try:
+        if archive.name.lower().endswith(".sqlite3"):
+            result = backup.restore_backup(paths, archive, now=dt.datetime.now())
+        else:
+            result = backup.restore_archive(paths, archive, now=dt.datetime.now(),
+                                            progress=_progress("Restoring"))
+    except backup.RestoreRefused as e:
+        raise CliError(f"{e}\n{backup.NOTHING_CHANGED}") from None
+    except backup.BackupError as e:
+        raise CliError(f"{e}\n{backup.NOTHING_CHANGED}", EXIT_DATA) from None
+    print(backup.restore_done_text(result))
     return 0
 
 
@@ -365,7 +541,7 @@ def reminders_text(reminders, today: dt.date, profile_name: str = "") -> str:
         return ("today" if n == 0 else "tomorrow" if n == 1 else f"in {n} days" if n > 0
                 else "yesterday" if n == -1 else f"{-n} days ago")
 
-    head = f"Reminders for {profile_name} as of {today.isoformat()}" if profile_name else \
+    head = f"Reminders for {printable(profile_name)} as of {today.isoformat()}" if profile_name else \
         f"Reminders as of {today.isoformat()}"
     lines = [head]
     for label, items in groups:
@@ -375,7 +551,7 @@ def reminders_text(reminders, today: dt.date, profile_name: str = "") -> str:
             lines.append("  (none)")
         for r in items:
             extra = f"; snoozed until {r.snoozed_until.isoformat()}" if r.snoozed(today) else ""
-            lines.append(f"  {r.due.isoformat()}  {r.title} ({when(r)}{extra})")
+            lines.append(f"  {r.due.isoformat()}  {printable(r.title)} ({when(r)}{extra})")
     done = sum(1 for r in reminders if r.done)
     if done:
         lines += ["", f"Done: {done} (not listed)."]
@@ -602,9 +778,32 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir(p)
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("profiles", help="list the profiles in the data file")
+    p = sub.add_parser("profiles", help="list the profiles in the data file (or: profiles delete ID)")
     data_dir(p)
     p.set_defaults(func=cmd_profiles)
+    psub = p.add_subparsers(dest="profiles_command")
+    q = psub.add_parser("delete", help="delete a profile with its documents")
+    q.add_argument("id")
+    data_dir(q)
+
+    p = sub.add_parser("attach", help="attach a document to a step of a profile")
+    p.add_argument("id")
+    p.add_argument("step", help="a step id, or 'profile' for the profile itself")
+    p.add_argument("file")
+    p.add_argument("--expires", help="the document's expiry date (YYYY-MM-DD)")
+    p.add_argument("--today", help=argparse.SUPPRESS)
+    data_dir(p)
+    p.set_defaults(func=cmd_attach)
+
+    p = sub.add_parser("backup", help="a full backup (create DEST.zip) or a restore (restore ARCHIVE)")
+    bsub = p.add_subparsers(dest="backup_command", required=True)
+    q = bsub.add_parser("create", help="back up the data and every document to DEST.zip")
+    q.add_argument("dest")
+    data_dir(q)
+    q = bsub.add_parser("restore", help="replace the data with a full backup (.zip) or an automatic one (.sqlite3)")
+    q.add_argument("archive")
+    data_dir(q)
+    p.set_defaults(func=cmd_backup)
 
     _rules_parser(sub, data_dir)
 
@@ -696,3 +895,5 @@ def main(argv: list[str] | None = None) -> int:
         return e.code
     except BrokenPipeError:
         return 0
+    finally:
+        _close_opened()

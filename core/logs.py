@@ -2,13 +2,17 @@
 
 `configure_logging(paths)` is called once at start-up (again with another folder replaces the
 handler). What is logged: start-up, backups, recovery and unexpected errors with their
-tracebacks. Never profile contents: modules log ids, counts and file names, not facts.
+tracebacks. Never profile contents: modules log ids, counts and file names, not facts. As a
+safety net for messages written for the user (which quote names and values in “curly quotes”)
+and for SQLite's decode errors (which quote a whole stored value), the file's formatter
+replaces every “quoted” text and every `with text '…'` by “…” before a line is written.
 """
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import re
 from pathlib import Path
 
 from .paths import DataPaths, ensure_private_dir, make_private_file
@@ -19,6 +23,21 @@ BACKUP_COUNT = 5
 LOGGER = "certpath"
 
 _handler: logging.Handler | None = None
+
+
+_QUOTED = re.compile(r"“[^”]*”")
+_SQLITE_TEXT = re.compile(r"with text '.*?'(?=[^']*$)|with text '.*", re.S)
+
+
+def redact(text: str) -> str:
+    """`text` with what may be personal data (quoted names and values) replaced by “…”."""
+    text = _SQLITE_TEXT.sub("with text '…'", text)
+    return _QUOTED.sub("“…”", text)
+
+
+class _RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
@@ -51,7 +70,7 @@ def configure_logging(paths: DataPaths, level: int = logging.INFO) -> Path:
     ensure_private_dir(paths.logs)
     handler = _PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
                                           encoding="utf-8", delay=False)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(level)
     _handler = handler

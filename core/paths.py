@@ -2,12 +2,20 @@
 
 Order: an explicit folder (the --data-dir option), then $CERTPATH_DATA_DIR, then platformdirs'
 user data folder for "CertPath" (~/.local/share/CertPath, %LOCALAPPDATA%\\CertPath,
-~/Library/Application Support/CertPath). The folder is created owner-only (0700) on POSIX.
+~/Library/Application Support/CertPath).
+
+Modes (POSIX): what CertPath creates is owner-only (folders 0700, files 0600). What exists
+already keeps the mode its owner chose: `check_private` words a warning when a folder or file
+can be read by other users, and nothing here ever changes it. A folder that cannot be created
+(owned by another user, a read-only mount) raises `PermissionProblem`, an OSError whose
+message is for the user.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,17 +40,117 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return default_data_dir()
 
 
+class PermissionProblem(OSError):
+    """A folder or file CertPath cannot create or write; `strerror` is the user's message."""
+
+    def __init__(self, message: str, code: int = errno.EACCES):
+        super().__init__(code, message)
+
+    def __str__(self) -> str:
+        return self.strerror or ""
+
+
+def _why(e: OSError) -> str:
+    if e.errno == errno.EROFS:
+        return "it is on a read-only disk"
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return "CertPath has no permission there (it may belong to another user)"
+    if e.errno == errno.ENOSPC:
+        return "the disk is full"
+    return e.strerror or str(e)
+
+
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) if needed; on POSIX make it 0700."""
-    path.mkdir(parents=True, exist_ok=True)
-    if sys.platform != "win32":
-        os.chmod(path, 0o700)
+    """Create `path` (and parents) if needed; a folder CertPath creates is 0700 on POSIX.
+
+    An existing folder is left as its owner set it (see `check_private`).
+    """
+    path = Path(path)
+    if path.is_dir():
+        return path
+    missing = []
+    p = path
+    while not p.is_dir():  # every level CertPath creates is 0700, not only the last
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    try:
+        for level in reversed(missing):
+            try:
+                level.mkdir(mode=0o700)
+            except FileExistsError:
+                if not level.is_dir():
+                    raise
+                continue
+            if sys.platform != "win32":
+                os.chmod(level, 0o700)  # created just now, by us: mkdir's mode is subject to the umask
+    except OSError as e:
+        if path.is_dir():
+            return path
+        raise PermissionProblem(f"The folder {path} cannot be created: {_why(e)}.",
+                                e.errno or errno.EACCES) from None
     return path
 
 
 def make_private_file(path: Path) -> None:
+    """0600 for a file CertPath has just created (never call it on the user's own files)."""
     if sys.platform != "win32" and path.exists():
-        os.chmod(path, 0o600)
+        try:
+            os.chmod(path, 0o600)
+        except OSError:
+            pass  # not ours after all (another user's): leave it as it is
+
+
+def create_private_file(path: Path) -> int:
+    """Create `path` exclusively at 0600 (before anything is written to it); an open fd."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+
+
+def write_private_atomic(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` through a 0600 temporary file and a rename.
+
+    A new file is 0600; a file that exists keeps its mode (the user's choice).
+    """
+    import tempfile
+
+    path = Path(path)
+    keep = None
+    try:
+        keep = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)  # 0600
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if keep is not None and sys.platform != "win32":
+            os.chmod(tmp, keep)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def check_private(*items: Path) -> list[str]:
+    """Warnings (words) for folders or files other users can read or write; never changes them."""
+    out: list[str] = []
+    if sys.platform == "win32":
+        return out
+    for p in items:
+        try:
+            mode = stat.S_IMODE(Path(p).stat().st_mode)
+        except OSError:
+            continue
+        if mode & 0o077:
+            kind = "folder" if Path(p).is_dir() else "file"
+            out.append(f"The {kind} {p} can be read by other users of this computer (mode {mode:04o}; "
+                       f"CertPath makes its own {kind}s {'0700' if kind == 'folder' else '0600'}). "
+                       "CertPath leaves it as you set it.")
+    return out
 
 
 @dataclass(frozen=True)
@@ -72,6 +180,10 @@ class DataPaths:
     def ensure(self) -> DataPaths:
         ensure_private_dir(self.root)
         return self
+
+    def permission_notices(self) -> list[str]:
+        """Warnings for a data folder or data file the user made readable by others."""
+        return check_private(self.root, self.db)
 
 
 def data_paths(explicit: str | os.PathLike[str] | None = None) -> DataPaths:

@@ -438,7 +438,10 @@ def _write_compiled(path: Path, fp: str, parsed: list[tuple[str, list[dict[str, 
                                   ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:  # a read-only or missing cache folder: parse the TOML each time, no harm done
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # not even readable (a folder of another user): nothing of ours is there
+            pass
 
 
 def _prune_cache(folder: Path, keep: Path) -> None:

@@ -19,6 +19,22 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _loads(raw: Any, want: type | None = None) -> Any:
+    """A stored JSON value, or `_UNREADABLE` when a damaged file no longer decodes it (the
+    damage is named at start-up by core.recovery.scan_contents; here it is only left out)."""
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        value = json.loads(text)
+    except (UnicodeDecodeError, ValueError, TypeError, RecursionError):
+        return _UNREADABLE
+    if want is not None and not isinstance(value, want):
+        return _UNREADABLE
+    return value
+
+
+_UNREADABLE = object()
+
+
 class ProfileNotFound(LookupError):
     pass
 
@@ -32,11 +48,13 @@ class Store:
         rows = self.db.execute(
             "SELECT id, name, role, tracks, created_at, updated_at FROM profiles ORDER BY id"
         ).fetchall()
-        return [
-            {"id": r[0], "name": r[1], "role": r[2], "tracks": json.loads(r[3]),
-             "created_at": r[4], "updated_at": r[5]}
-            for r in rows
-        ]
+        out = []
+        for r in rows:
+            tracks = _loads(r[3], list)
+            out.append({"id": r[0], "name": r[1], "role": r[2],
+                        "tracks": [] if tracks is _UNREADABLE else tracks,
+                        "created_at": r[4], "updated_at": r[5]})
+        return out
 
     def profile(self, profile_id: int) -> dict[str, Any]:
         for p in self.list_profiles():
@@ -89,14 +107,20 @@ class Store:
 
     # -- facts --------------------------------------------------------------------------------
     def facts(self, profile_id: int) -> dict[str, dict[str, Any]]:
-        rows = self.db.execute("SELECT key, data FROM facts WHERE profile_id = ? ORDER BY key",
+        rows = self.db.execute("SELECT key, CAST(data AS BLOB) FROM facts WHERE profile_id = ? ORDER BY key",
                                [profile_id]).fetchall()
-        return {k: json.loads(d) for k, d in rows}
+        out = {}
+        for k, d in rows:
+            v = _loads(d, dict)
+            if v is not _UNREADABLE:
+                out[k] = v
+        return out
 
     def step_facts(self, profile_id: int, key: str) -> dict[str, Any]:
-        row = self.db.execute("SELECT data FROM facts WHERE profile_id = ? AND key = ?",
+        row = self.db.execute("SELECT CAST(data AS BLOB) FROM facts WHERE profile_id = ? AND key = ?",
                               [profile_id, key]).fetchone()
-        return json.loads(row[0]) if row else {}
+        v = _loads(row[0], dict) if row else {}
+        return {} if v is _UNREADABLE else v
 
     def _put_facts(self, profile_id: int, key: str, data: Mapping[str, Any], now: str) -> None:
         clean = {k: v for k, v in data.items() if v is not None and v != ""}
@@ -121,9 +145,14 @@ class Store:
     # -- overrides ----------------------------------------------------------------------------
     def overrides(self, profile_id: int) -> dict[str, dict[str, Any]]:
         rows = self.db.execute(
-            "SELECT rule_id, value, note, created_at FROM overrides WHERE profile_id = ? ORDER BY rule_id",
-            [profile_id]).fetchall()
-        return {r: {"value": json.loads(v), "note": n, "date": c[:10]} for r, v, n, c in rows}
+            "SELECT rule_id, CAST(value AS BLOB), note, created_at FROM overrides WHERE profile_id = ? "
+            "ORDER BY rule_id", [profile_id]).fetchall()
+        out = {}
+        for r, v, n, c in rows:
+            value = _loads(v)
+            if value is not _UNREADABLE:
+                out[r] = {"value": value, "note": n, "date": c[:10]}
+        return out
 
     def set_override(self, profile_id: int, rule_id: str, value: Any, note: str = "") -> None:
         """Store the user's own value for a rule; ValidationError when it has not the rule's shape."""
@@ -202,10 +231,40 @@ class Store:
 
     # -- settings -----------------------------------------------------------------------------
     def setting(self, key: str, default: Any = None) -> Any:
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-        return json.loads(row[0]) if row else default
+        row = self.db.execute("SELECT CAST(value AS BLOB) FROM settings WHERE key = ?", [key]).fetchone()
+        v = _loads(row[0]) if row else default
+        return default if v is _UNREADABLE else v
 
     def set_setting(self, key: str, value: Any) -> None:
         with transaction(self.db):
             self.db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, json.dumps(value)])
+
+
+def delete_profile(store: Store, paths: Any, profile_id: int, *, now: dt.datetime) -> int:
+    """Delete a profile with its documents; returns how many vault files went.
+
+    The delete of the profile (its documents, reminders, costs... go with it, ON DELETE
+    CASCADE) is one transaction. Once it has committed, the vault files no other profile's
+    document uses are removed (grace 0: this runs under the data folder's lock, so nothing is
+    between the copy and the commit of an attach), and so are the viewer copies of its
+    documents. A file that cannot be removed now stays until the next clean-up: never raises
+    for it. The GUI (Profiles ▸ Delete) and `python -m core profiles delete` both call this.
+    """
+    import logging
+    import shutil
+    import sqlite3
+
+    from .vault import Vault
+
+    vault = Vault(store.db, paths)
+    docs = vault.list(profile_id) if store.profile(profile_id) else []
+    store.delete_profile(profile_id)
+    removed = 0
+    try:
+        removed = vault.remove_orphans(now, grace=dt.timedelta(0))
+        for d in docs:
+            shutil.rmtree(vault.viewer_dir / f"{d.id}-{d.sha256[:12]}", ignore_errors=True)
+    except (OSError, sqlite3.Error):  # the profile is deleted; leftover bytes go the next time
+        logging.getLogger("certpath.store").exception("removing a deleted profile's documents")
+    return removed

@@ -83,6 +83,16 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
              *(f"{p}{i}" for p in ("COM", "LPT") for i in (*"0123456789", "\u00b9", "\u00b2", "\u00b3"))}
 
 
+# Bidirectional controls reorder what is shown: "\u202efdp.exe" reads as "exe.pdf".
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters (terminal escape sequences, C1 controls) and bidi
+    controls: for names written to a terminal or into a file name."""
+    return "".join(ch for ch in text if ch not in BIDI_CONTROLS and unicodedata.category(ch) != "Cc")
+
+
 def clean_original_name(name: str) -> str:
     """The name as the user knows it, kept as data: NFC, no control characters, not empty."""
     name = unicodedata.normalize("NFC", str(name))
@@ -114,7 +124,7 @@ def safe_file_name(name: str, limit: int = SAFE_NAME_BYTES) -> str:
     go, reserved Windows names get a '_' and the result is cut to `limit` UTF-8 bytes keeping
     the extension.
     """
-    name = clean_original_name(name)
+    name = strip_controls(clean_original_name(name))  # what a file name shows is what it is
     name = _UNSAFE.sub("_", name).strip(" .") or "document"
     ext = safe_suffix(name)
     stem = name[: -len(ext)] if ext and name.lower().endswith(ext) else name

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from core import backup
-from core.db import open_database
 
 log = logging.getLogger("certpath.backup_ui")
 
@@ -147,9 +146,7 @@ class BackupActions:
         finally:
             progress.close()
         log.info("full backup written (%d bytes)", made.stat().st_size)
-        QMessageBox.information(self.window, "Back up everything",
-                                f"Your data and documents were backed up to:\n{made}\n\n"
-                                "Keep it somewhere other than this computer too (a USB drive).")
+        QMessageBox.information(self.window, "Back up everything", backup.backup_done_text(made))
         return made
 
     # -- restore --------------------------------------------------------------------------------
@@ -171,7 +168,7 @@ class BackupActions:
                 backup.verify_database(path)
                 what = f"the automatic backup of {path.name[9:19]}"
         except backup.BackupError as e:
-            QMessageBox.warning(self.window, "Restore", f"{e}\n\nNothing was changed.")
+            QMessageBox.warning(self.window, "Restore", f"{e}\n\n{backup.NOTHING_CHANGED}")
             return False
         if confirm:
             answer = QMessageBox.question(
@@ -192,7 +189,7 @@ class BackupActions:
             else:
                 result = backup.restore_backup(paths, path, now=now)
         except backup.BackupError as e:
-            error = f"{e}\n\nNothing was changed."
+            error = f"{e}\n\n{backup.NOTHING_CHANGED}"
         except Exception as e:  # noqa: BLE001 - reopen whatever is there, then report
             log.exception("restore failed")
             error = f"The restore did not finish: {e}"
@@ -203,28 +200,18 @@ class BackupActions:
             QMessageBox.warning(self.window, "Restore", error)
             return False
         log.info("restored from a %s backup", kind)
-        QMessageBox.information(self.window, "Restore",
-                                "Your data was restored and has been reopened."
-                                + (f"\n\nThe data it replaced was kept at:\n{result.previous}"
-                                   if result.previous else ""))
+        QMessageBox.information(self.window, "Restore", backup.restore_done_text(result))
         return True
 
     def reopen(self) -> None:
         """Open the data file again and show it in the same window.
 
-        Every part of the window (panels, ledgers, the vault) holds the same sqlite-utils
-        Database object, so the new connection is put into that object: all of them see the
-        restored data at once, and none keeps a closed or stale connection.
+        Every part of the window (panels, ledgers, the vault) holds the same Database object:
+        `Database.reopen()` moves it, and sqlite-utils behind it, to the new connection, so all
+        of them see the restored data at once and none keeps a closed or stale connection.
         """
         s = self.session
-        fresh = open_database(s.paths.db, before_migrate=backup.before_migrate_hook(s.paths, s.today))
-        db = s.store.db
-        try:
-            db.conn.close()
-        except Exception:  # noqa: BLE001 - already closed
-            pass
-        db.conn = fresh.conn
-        db._registered_functions = set()
+        s.store.db.reopen(before_migrate=backup.before_migrate_hook(s.paths, s.today))
         s.choose_default_profile()
         sig = getattr(self.window, "profile_changed", None)
         if sig is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -127,28 +125,11 @@ class ProfilesDialog(QDialog):
 
 
 def delete_profile(session: Session, pid: int) -> int:
-    """Delete one profile; if it was open, open another (or none).
+    """Delete one profile with its documents (core.store.delete_profile); if it was open, open
+    another (or none). Returns how many vault files went."""
+    from core.store import delete_profile as delete_with_documents
 
-    The profile's documents go with it: once the delete has committed, the vault files no other
-    profile's document uses are removed (grace 0: nothing attaches while this runs), and so are
-    the viewer copies of its documents. Returns how many vault files went.
-    """
-    import logging
-    import shutil
-    import sqlite3
-
-    from core.vault import Vault
-
-    vault = Vault(session.store.db, session.paths)
-    docs = vault.list(pid)
-    session.store.delete_profile(pid)
-    removed = 0
-    try:
-        removed = vault.remove_orphans(session.now(), grace=dt.timedelta(0))
-        for d in docs:
-            shutil.rmtree(vault.viewer_dir / f"{d.id}-{d.sha256[:12]}", ignore_errors=True)
-    except (OSError, sqlite3.Error):  # the profile is deleted; leftover bytes go the next time
-        logging.getLogger("certpath.gui").exception("removing a deleted profile's documents")
+    removed = delete_with_documents(session.store, session.paths, pid, now=session.now())
     if session.profile_id == pid:
         rest = session.profiles()
         if rest:

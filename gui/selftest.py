@@ -125,24 +125,17 @@ def check_timezones(ctx: Ctx) -> str:
 
 
 def check_database(ctx: Ctx) -> str:
-    from core.db import _schema_version, open_database
-    from core.migrations import MIGRATIONS
+    from core.db import _schema_version, database_problems, open_database
     from core.paths import data_paths
 
     paths = data_paths(ctx.tmp / "data").ensure()
     db = open_database(paths.db)
     try:
-        expect(not MIGRATIONS.pending(db), f"migrations still pending: {MIGRATIONS.pending(db)}")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        expect(version == _schema_version(), f"user_version {version}, expected {_schema_version()}")
-        tables = set(db.table_names())
-        for t in ("profiles", "facts", "documents", "reminders"):
-            expect(t in tables, f"table {t} missing after migrations")
-        ok = db.execute("PRAGMA integrity_check").fetchone()[0]
-        expect(ok == "ok", f"integrity_check: {ok}")
+        problems = database_problems(db)  # core's checks: migrations, tables, PRAGMAs, integrity
+        expect(not problems, "; ".join(problems))
     finally:
         db.close()
-    return f"{paths.db.name}: {version} migrations applied"
+    return f"{paths.db.name}: {_schema_version()} migrations applied"
 
 
 def check_demo(ctx: Ctx) -> str:

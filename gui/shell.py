@@ -93,6 +93,8 @@ def open_data(paths: DataPaths, today: dt.date, now: dt.datetime,
 
 def run_daily_backup(paths: DataPaths, today: dt.date, db: Database) -> None:
     """The automatic backup (at most one a day); a failure is logged, never stops the user."""
+    if getattr(db, "readonly", False):
+        return  # a folder CertPath cannot write has no room for backups (the notice said read-only)
     try:
         from core import backup
 
@@ -133,19 +135,26 @@ def recovery_dialog(recovery, paths: DataPaths, today: dt.date, now: dt.datetime
 
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("CertPath: your data file was damaged")
+    contents = getattr(recovery, "kind", "damaged") == "contents"
+    box.setWindowTitle("CertPath: part of your data cannot be read" if contents
+                       else "CertPath: your data file was damaged")
     where = (f"\n\nThe damaged file was kept here:\n{recovery.damaged_file}"
              if recovery.damaged_file else "")
     box.setText(recovery.problem + where)
-    restore = None
+    restore = rest = fresh = None
     if recovery.backup is not None:
-        box.setInformativeText("You can restore the newest good backup, or start with empty data.")
+        box.setInformativeText("You can restore the newest good backup, or "
+                               + ("open the rest of your data." if contents else "start with empty data."))
         restore = box.addButton(f"Restore the newest good backup ({recovery.backup.label})",
                                 QMessageBox.ButtonRole.AcceptRole)
     else:
-        box.setInformativeText("There is no good backup to restore. You can start with empty data "
-                               "(and restore a full backup archive from the File menu later).")
-    fresh = box.addButton("Start fresh", QMessageBox.ButtonRole.DestructiveRole)
+        box.setInformativeText("There is no good backup to restore. You can "
+                               + ("open the rest of your data" if contents else "start with empty data")
+                               + " (and restore a full backup archive from the File menu later).")
+    if contents:  # the file stays; what cannot be read is left out until it is restored
+        rest = box.addButton("Open the rest", QMessageBox.ButtonRole.DestructiveRole)
+    else:
+        fresh = box.addButton("Start fresh", QMessageBox.ButtonRole.DestructiveRole)
     quit_ = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(restore or quit_)
     box.exec()
@@ -158,10 +167,45 @@ def recovery_dialog(recovery, paths: DataPaths, today: dt.date, now: dt.datetime
             log.exception("restoring the newest backup failed")
             QMessageBox.critical(parent, "CertPath", f"The backup could not be restored: {e}")
             return recovery_dialog(type(recovery)(problem=recovery.problem, moved_to=recovery.moved_to,
-                                                  backup=None), paths, today, now, parent)
-    if clicked is fresh:
+                                                  backup=None, kind=recovery.kind,
+                                                  unreadable=recovery.unreadable), paths, today, now, parent)
+    if rest is not None and clicked is rest:
+        from core.recovery import open_rest
+
+        return open_rest(paths, before_migrate=hook)
+    if fresh is not None and clicked is fresh:
         return start_fresh(paths)
     return None
+
+
+def start_cleanup(paths: DataPaths, db: Database, now: dt.datetime) -> None:
+    """Leftovers of interrupted work (partial backups, restore and attach temporaries, vault files
+    no document uses) older than a few minutes and not in use: removed. Never raises."""
+    try:
+        from core.leftovers import STALE_AFTER, clean_leftovers
+        from core.vault import Vault
+
+        clean_leftovers(paths, now)
+        if not db.readonly:
+            Vault(db, paths).remove_orphans(now, grace=STALE_AFTER)
+    except Exception:  # noqa: BLE001 - a clean-up must never stop the user
+        log.exception("cleaning leftovers failed")
+
+
+def _say_notices(db: Database, quiet: bool) -> None:
+    """Said once after opening: a read-only folder, a data folder others can read, a stray -wal."""
+    notes = list(dict.fromkeys(getattr(db, "notices", []) or []))
+    if not notes:
+        return
+    for n in notes:
+        log.warning("notice at start-up: %s", n.split(":")[0])
+    if quiet:
+        for n in notes:
+            print(f"certpath: {n}", file=sys.stderr)
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.information(None, "CertPath", "\n\n".join(notes))
 
 
 def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> int:
@@ -186,7 +230,12 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
     from . import errors
 
     now = dt.datetime.now()  # the GUI reads the clock here, once, like `today` in app.py
-    paths = data_paths(data_dir).ensure()
+    try:
+        paths = data_paths(data_dir).ensure()
+    except OSError as e:  # a folder of another user, a read-only disk: words, not a traceback
+        QMessageBox.critical(None, "CertPath cannot open your data", str(e))
+        print(f"certpath: {e}", file=sys.stderr)
+        return 3
     lock = None
     if not demo:
         try:
@@ -196,7 +245,11 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
             print(f"certpath: {e}", file=sys.stderr)
             return 4
     try:
-        log_file = configure_logging(paths)
+        try:
+            log_file = configure_logging(paths)
+        except OSError:  # a read-only data folder has no room for a log: the app still opens
+            log_file = None
+            logging.getLogger("certpath").addHandler(logging.NullHandler())  # no traceback on stderr
         errors.install(log_file)
         log.info("CertPath starting (demo=%s)", demo)
         try:
@@ -205,11 +258,17 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
                 on_recovery=lambda r: recovery_dialog(r, paths, today, now))
         except StartCancelled:
             return 0
+        except DataInUseError as e:  # a restore holds the folder ("... restoring a backup; try again")
+            QMessageBox.information(None, "CertPath", str(e))
+            print(f"certpath: {e}", file=sys.stderr)
+            return 3
         except DatabaseError as e:
             log.error("cannot open the data: %s", e)
             QMessageBox.critical(None, "CertPath cannot open your data", str(e))
             print(f"certpath: {e}", file=sys.stderr)
             return 3
+
+        _say_notices(session.store.db, quiet=bool(args.screenshot))
 
         from .main_window import MainWindow
 
@@ -228,11 +287,13 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
         if args.screenshot:
             if not demo:
                 run_daily_backup(session.paths, today, session.store.db)
+                start_cleanup(session.paths, session.store.db, now)
             return screenshot(app, win, Path(args.screenshot), args.size)
-        if not demo:  # the daily backup, just after the first paint
+        if not demo:  # the daily backup and the clean-up, just after the first paint
             from PySide6.QtCore import QTimer
 
-            QTimer.singleShot(0, lambda: run_daily_backup(session.paths, today, session.store.db))
+            QTimer.singleShot(0, lambda: (run_daily_backup(session.paths, today, session.store.db),
+                                          start_cleanup(session.paths, session.store.db, now)))
         win.show()
         return app.exec()
     finally:
@@ -248,6 +309,12 @@ def screenshot(app, win, path: Path, size: str | None) -> int:
         win.attach_extensions()  # a screenshot shows the whole window, panels' tabs included
     win.show()
     app.processEvents()
+    try:  # the picture shows the user's data: 0600 like every file CertPath makes
+        import os
+
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        pass  # it exists (its mode is the user's) or cannot be made (save() says so)
     ok = win.grab().save(str(path))
     win.close()
     if not ok:

@@ -133,3 +133,132 @@ def test_open_session_recovers_through_a_handler(data_dir, today):
     paths.db.write_bytes(b"garbage" * 500)
     with pytest.raises(RecoveryNeeded):
         open_session(data_dir, today, demo=False)
+
+
+# -- damage SQLite's checks do not see, empty files, stray -wal files (issue 16) --------------------
+SECRET = "Cochabamba-1990-04-12"  # stands for the user's facts: it must never reach the log
+
+
+def _with_facts(paths, backup_day=dt.date(2026, 11, 20)):
+    db = open_database(paths.db)
+    s = Store(db)
+    pid = s.create_profile("Ana", "other", ["img"])
+    s.save_facts(pid, {"img": {"birth_place": SECRET}})
+    s.save_facts(pid, {"usmle.step1": {"score": 245}})
+    if backup_day:
+        backup.auto_backup(paths, backup_day, conn=db.conn)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return pid
+
+
+def _flip_in_fact(path, how):
+    data = bytearray(path.read_bytes())
+    at = data.index(SECRET.encode())
+    if how == "not-utf8":
+        data[at + 3] = 0xFF  # a byte that is not UTF-8
+    else:
+        data[at - 2] = ord("x")  # the closing quote of the key: valid UTF-8, not JSON
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["not-utf8", "not-json"])
+def test_a_changed_byte_in_a_fact_names_profile_and_step_and_leaks_nothing(paths, how):
+    from core.logs import configure_logging, log_path, shutdown_logging
+    from core.recovery import check_before_write, open_rest
+
+    configure_logging(paths)
+    try:
+        pid = _with_facts(paths)
+        _flip_in_fact(paths.db, how)
+        from core.recovery import quick_check
+
+        assert quick_check(paths.db) is None  # SQLite's own check does not see it
+        result = open_or_recover(paths, now=NOW)
+        assert isinstance(result, Recovery) and result.kind == "contents"
+        assert "“Ana”" in result.problem and "img" in result.problem
+        assert result.moved_to == [] and paths.db.exists()  # kept in place
+        assert result.unreadable[0].profile_id == pid and result.unreadable[0].key == "img"
+        assert result.backup is not None  # the newest good backup is offered
+        assert check_before_write(paths) is not None  # the command line refuses to write into it
+        db = open_rest(paths)  # "open the rest": every other step reads as before
+        s = Store(db)
+        assert s.step_facts(pid, "usmle.step1") == {"score": 245}
+        assert "img" not in s.facts(pid)
+        assert s.list_profiles()[0]["name"] == "Ana"
+        db.close()
+        db = restore_newest(paths, result, now=NOW)
+        assert Store(db).step_facts(pid, "img") == {"birth_place": SECRET}
+        db.close()
+    finally:
+        shutdown_logging()
+    assert SECRET not in log_path(paths).read_text(encoding="utf-8", errors="replace")
+
+
+def test_a_damaged_backup_is_not_the_newest_good_one(paths):
+    _with_facts(paths, backup_day=None)
+    backup.auto_backup(paths, dt.date(2026, 11, 19))
+    backup.auto_backup(paths, dt.date(2026, 11, 20))
+    _flip_in_fact(paths.backups / "certpath-2026-11-20.sqlite3", "not-utf8")
+    assert backup.newest_good_backup(paths).date == dt.date(2026, 11, 19)
+
+
+def test_a_zero_byte_file_with_backups_is_damage_not_a_first_run(paths):
+    from core.recovery import check_before_write
+
+    _with_facts(paths)
+    paths.db.write_bytes(b"")
+    assert "empty" in check_before_write(paths)
+    result = open_or_recover(paths, now=NOW)
+    assert isinstance(result, Recovery)
+    assert "empty (0 bytes)" in result.problem and result.backup is not None
+    assert result.damaged_file.stat().st_size == 0  # kept aside, not deleted
+    db = restore_newest(paths, result, now=NOW)
+    assert [p["name"] for p in Store(db).list_profiles()] == ["Ana"]
+    db.close()
+
+
+def test_a_zero_byte_file_without_backups_is_a_first_run(paths):
+    paths.db.write_bytes(b"")
+    db = open_or_recover(paths, now=NOW)
+    assert not isinstance(db, Recovery)
+    db.close()
+
+
+def test_a_stray_wal_from_another_database_is_said_and_the_file_kept(paths):
+    from core.recovery import check_before_write
+
+    _with_facts(paths, backup_day=None)
+    other = paths.root.parent / "other.sqlite3"
+    conn = sqlite3.connect(str(other))
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("CREATE TABLE other_app (x)")
+    conn.execute("INSERT INTO other_app VALUES (1)")
+    conn.commit()
+    stray = (other.parent / "other.sqlite3-wal").read_bytes()  # copied while the other one is open
+    wal = paths.root / "certpath.sqlite3-wal"
+    wal.write_bytes(stray)
+    conn.close()
+    before = paths.db.read_bytes()
+    problem = check_before_write(paths)
+    assert problem and "does not belong" in problem
+    result = open_or_recover(paths, now=NOW)
+    assert not isinstance(result, Recovery)  # the data file opens, unchanged
+    assert any("does not belong" in n for n in result.notices)
+    assert [p["name"] for p in Store(result).list_profiles()] == ["Ana"]
+    result.close()
+    kept = list(paths.root.glob("certpath.sqlite3-wal.stray-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == stray  # set aside, never deleted
+    assert not list(paths.root.glob("*.damaged-*"))
+    assert paths.db.read_bytes()[:100] == before[:100]
+
+
+def test_a_newer_file_names_the_unknown_migration(paths):
+    db = open_database(paths.db)
+    with db.atomic():
+        db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                   "VALUES ('certpath', 'm004_appointments', '2027-01-01')")
+    db.close()
+    with pytest.raises(NewerVersionError, match="m004_appointments"):
+        open_or_recover(paths, now=NOW)

@@ -243,3 +243,65 @@ def test_m002_file_migrates_to_reminder_revisions(tmp_path):
     (task,) = rem.current(store, 1, dt.date(2026, 11, 21), fresh=[])
     assert (task.revision, task.revised_on) == (1, dt.date(2026, 11, 21))
     db.close()
+
+
+def test_database_reopen_moves_every_user_to_the_new_connection(tmp_path):
+    path = tmp_path / "d.sqlite3"
+    db = open_database(path)
+    Store(db).create_profile("Ana", "other", [])
+    assert db["profiles"].count == 1  # sqlite-utils made on the first connection
+    old = db.conn
+    other = open_database(path)
+    Store(other).create_profile("Ben", "other", [])
+    other.close()
+    db.reopen()
+    assert db.conn is not old
+    with pytest.raises(sqlite3.ProgrammingError):
+        old.execute("SELECT 1")  # the old connection is closed
+    assert db["profiles"].count == 2
+    assert [r[0] for r in db.execute("SELECT name FROM profiles ORDER BY id")] == ["Ana", "Ben"]
+    db.close()
+
+
+def test_delete_profile_removes_its_vault_files_but_not_shared_ones(tmp_path):
+    import datetime as dt
+
+    from core.paths import DataPaths
+    from core.store import delete_profile
+    from core.vault import Vault
+
+    paths = DataPaths(tmp_path / "data").ensure()
+    db = open_database(paths.db)
+    s, v = Store(db), Vault(db, paths)
+    ana, ben = s.create_profile("Ana", "other", []), s.create_profile("Ben", "other", [])
+    (tmp_path / "mine.pdf").write_bytes(b"only Ana's")
+    (tmp_path / "shared.pdf").write_bytes(b"both")
+    own = v.attach(ana, "pals.card", tmp_path / "mine.pdf", dt.date(2026, 11, 21)).document
+    v.attach(ana, "pals.card", tmp_path / "shared.pdf", dt.date(2026, 11, 21))
+    shared = v.attach(ben, "bls.card", tmp_path / "shared.pdf", dt.date(2026, 11, 21)).document
+    viewer_copy = v.open_path(own)
+    removed = delete_profile(s, paths, ana, now=dt.datetime.now())  # file times: the wall clock
+    assert removed == 1
+    assert [p["id"] for p in s.list_profiles()] == [ben]
+    assert not v.path_of(own).exists() and v.path_of(shared).exists()
+    assert not viewer_copy.exists()
+    assert db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 1
+    db.close()
+
+
+def test_database_checks_live_in_core(tmp_path):
+    """The self-test's PRAGMA checks are core's: a new file passes, a file lacking a table or a
+    column, or with a migration recorded out of order, is named."""
+    from core.db import database_problems, schema_problems
+
+    db = open_database(tmp_path / "d.sqlite3")
+    assert database_problems(db) == []
+    db.execute("DROP TABLE facts")
+    assert any("“facts” is missing" in p for p in schema_problems(db.conn))
+    db.close()
+    db = open_database(tmp_path / "e.sqlite3")
+    db.execute("ALTER TABLE reminders DROP COLUMN revision")
+    assert any("revision" in p for p in schema_problems(db.conn))
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_documents_reminders_costs'")
+    assert any("gaps" in p for p in schema_problems(db.conn))
+    db.close()

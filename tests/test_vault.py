@@ -220,3 +220,39 @@ def test_a_viewer_copy_changed_in_place_is_replaced(setup, tmp_path, today):
     p = v.open_path(d)
     p.write_bytes(b"0ne")  # the viewer saved over it (same size)
     assert v.open_path(d).read_bytes() == b"one"
+
+
+def test_files_the_app_writes_are_private_and_names_show_what_they_are(tmp_path):
+    """viewer/ is 0700 (every level CertPath makes), a packet's file names carry no bidi controls:
+    '\u202efdp.exe' would show as 'exe.pdf'."""
+    import datetime as dt
+    import os
+    import stat
+    import zipfile
+
+    from core.db import open_database
+    from core.packets import plan_packet, write_packet
+    from core.paths import DataPaths
+    from core.store import Store
+    from core.vault import Vault, safe_file_name
+
+    assert safe_file_name("\u202efdp.exe") == "fdp.exe"
+    assert safe_file_name("a\u2066b\u2069c\u200f.pdf") == "abc.pdf"
+    paths = DataPaths(tmp_path / "data").ensure()
+    db = open_database(paths.db)
+    pid = Store(db).create_profile("Ana", "other", ["pals"])
+    src = tmp_path / "x.pdf"
+    src.write_bytes(b"%PDF")
+    doc = Vault(db, paths).attach(pid, "pals.card", src, dt.date(2026, 11, 21),
+                                  original_name="\u202efdp.exe").document
+    opened = Vault(db, paths).open_path(doc)
+    for level in (paths.root / "viewer", opened.parent):
+        assert stat.S_IMODE(os.stat(level).st_mode) == 0o700, level
+    assert "\u202e" not in opened.name
+    store, vault = Store(db), Vault(db, paths)
+    plan = plan_packet(store, vault, pid, [doc.id], "Board", dt.date(2026, 11, 21))
+    write_packet(store, vault, plan, tmp_path / "packet.zip")
+    assert stat.S_IMODE(os.stat(tmp_path / "packet.zip").st_mode) == 0o600
+    with zipfile.ZipFile(tmp_path / "packet.zip") as zf:
+        assert not any(ch in n for n in zf.namelist() for ch in "\u202e\u2066\u200f")
+    db.close()
