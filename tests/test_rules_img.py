@@ -165,16 +165,8 @@ def test_audited_files_cite_no_blog_forum_mirror_content_farm_or_raw_ip():
             assert not any(b in s.url for b in BANNED), (r.id, s.url)
 
 
-# Held at medium although one secondary page carries it: a low record adds a warning naming its id,
-# and the step page does not wrap warnings (gui/step_page.py escapes them without `breakable`), so
-# this id pushed the visa page past 1024 px (test_gui_qa). Lower it to low once warnings wrap.
-CEILING_EXCEPTIONS = {"visa.j1.ds2019_earliest_months"}
-
-
 def test_audited_confidence_ceilings():
     for r in audited():
-        if r.id in CEILING_EXCEPTIONS:
-            continue
         tiers = [s.tier for s in r.sources]
         if r.confidence == "high":
             assert "primary" in tiers, r.id
