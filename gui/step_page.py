@@ -610,7 +610,7 @@ class StepPage(QWidget):
                          + "".join(f"<li>{esc(x)}</li>" for x in r.reasons) + "</ul>")
         if r.warnings:
             parts.append("<b>Check</b><ul style='margin-left:-20px'>"
-                         + "".join(f"<li>{esc(x)}</li>" for x in r.warnings) + "</ul>")
+                         + "".join(f"<li>{breakable(x)}</li>" for x in r.warnings) + "</ul>")
         said = " ".join(r.warnings)
         unsaid = [x for x in r.overrides if x not in said]  # the engine's own warning may name it already
         if unsaid:

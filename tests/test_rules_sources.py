@@ -98,14 +98,7 @@ def violations(rel: str) -> list[str]:
     return out
 
 
-# Files whose last blog sources are being replaced with primary pages (issue 12): expected to fail
-# until then. strict=True: the day they pass, this marker fails the run and must be removed.
-BEING_CLEANED = {"img/match.toml", "img/oet.toml", "img/usmle.toml", "img/visa.toml"}
-
-
-@pytest.mark.parametrize("rel", [
-    pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="blog sources being replaced"))
-    if f in BEING_CLEANED else f for f in FILES])
+@pytest.mark.parametrize("rel", FILES)
 def test_rule_file_sources_are_tiered_within_their_ceiling_and_never_banned(rel):
     found = violations(rel)
     assert not found, f"{len(found)} source problem(s):\n" + "\n".join(found)
