@@ -15,6 +15,11 @@
                                                 people and their cards from a spreadsheet
   import-csv ID FILE.csv --kind cards|attempts [--dry-run] [--skip-invalid]
                                                 card history or exam attempts into one profile
+  programs ID [--eligible-only] [--today D]     the application season as JSON: programs with their
+                                                findings, clashes, interview dates, rank list, fees
+  import-programs ID FILE.csv [--dry-run] [--skip-invalid]   programs from a spreadsheet
+  rank-list ID [--format text|csv|json] [-o FILE]   the draft rank order list (re-enter it in R3)
+  programs-ics ID [--today D] [-o FILE]         interviews and reply-by dates as an iCalendar file
 
 Bad input exits with status 2 and a message naming the field; nothing is written.
 """
@@ -179,6 +184,12 @@ def cmd_csv(args: argparse.Namespace) -> int:
     today = _today(args.today)
     store = _open_store(args.data_dir)
     pid = _profile_id(store, args.id)
+    if args.kind == "programs":
+        from .programs import load_season
+        from .programs_import import programs_csv
+
+        _write_out(programs_csv(load_season(store, pid, today).checks).encode("utf-8"), args.output)
+        return 0
     text = export_csv(args.kind, store, pid, today, paths=data_paths(args.data_dir))
     _write_out(text.encode("utf-8"), args.output)
     return 0
@@ -353,6 +364,56 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     return _run_import(args, make)
 
 
+def cmd_programs(args: argparse.Namespace) -> int:
+    from .programs import load_season
+
+    today = _today(args.today)
+    store = _open_store(args.data_dir)
+    season = load_season(store, _profile_id(store, args.id), today)
+    text = json.dumps(season.to_json(eligible_only=args.eligible_only), indent=2, ensure_ascii=False) + "\n"
+    _write_out(text.encode("utf-8"), args.output)
+    return 0
+
+
+def cmd_import_programs(args: argparse.Namespace) -> int:
+    from .programs_import import preview_programs
+
+    def make(store, data, today):
+        return preview_programs(store, _profile_id(store, args.id), data, today)
+
+    return _run_import(args, make)
+
+
+def cmd_rank_list(args: argparse.Namespace) -> int:
+    from .programs import load_season, rank_list_csv, rank_list_document, rank_list_text
+
+    today = _today(args.today)
+    store = _open_store(args.data_dir)
+    pid = _profile_id(store, args.id)
+    season = load_season(store, pid, today)
+    doc = rank_list_document(season.ranked, season.rank_count, store.profile(pid)["name"], today)
+    if args.format == "csv":
+        text = "\ufeff" + rank_list_csv(season.ranked)
+    elif args.format == "json":
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = rank_list_text(doc)
+    _write_out(text.encode("utf-8"), args.output)
+    return 0
+
+
+def cmd_programs_ics(args: argparse.Namespace) -> int:
+    from .programs import ProgramStore
+    from .programs_ics import export_program_ics
+
+    today = _today(args.today)
+    store = _open_store(args.data_dir)
+    pid = _profile_id(store, args.id)
+    data = export_program_ics(ProgramStore(store).list(pid), store.profile(pid)["name"], today)
+    _write_out(data, args.output)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m core", description="CertPath core: evaluate, import and export profiles.")
     ap.add_argument("--version", action="version", version=f"CertPath {__version__}")
@@ -396,8 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir(p)
     p.set_defaults(func=cmd_ics)
 
-    p = sub.add_parser("csv", help="print steps, deadlines, documents or costs as CSV")
-    p.add_argument("kind", choices=("steps", "deadlines", "documents", "costs"))
+    p = sub.add_parser("csv", help="print steps, deadlines, documents, costs or programs as CSV")
+    p.add_argument("kind", choices=("steps", "deadlines", "documents", "costs", "programs"))
     p.add_argument("id")
     p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
@@ -447,6 +508,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=("cards", "attempts"), required=True)
     import_opts(p)
     p.set_defaults(func=cmd_import_csv)
+
+    p = sub.add_parser("programs", help="the application season as JSON: programs with their findings, "
+                                        "clashes, interview dates, the rank list and the fee forecast")
+    p.add_argument("id")
+    p.add_argument("--eligible-only", action="store_true", help="list only the programs you are eligible for")
+    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    data_dir(p)
+    p.set_defaults(func=cmd_programs)
+
+    p = sub.add_parser("import-programs", help="add or update programs of one profile from a CSV")
+    p.add_argument("id", help="the profile id (see `profiles`)")
+    p.add_argument("file", help="a CSV file with a header row (see docs/profile-format.md, 'Programs')")
+    import_opts(p)
+    p.set_defaults(func=cmd_import_programs)
+
+    p = sub.add_parser("rank-list", help="the draft rank order list (programs interviewed at, in your order)")
+    p.add_argument("id")
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    data_dir(p)
+    p.set_defaults(func=cmd_rank_list)
+
+    p = sub.add_parser("programs-ics", help="interviews (timed, with time zones) and reply-by dates as .ics")
+    p.add_argument("id")
+    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    data_dir(p)
+    p.set_defaults(func=cmd_programs_ics)
 
     return ap
 

@@ -14,6 +14,7 @@ from core.rules import load_rules_from
 D = dt.date
 RULES = load_rules_from(resources_dir() / "rules" / "img")
 CHECKED = D(2026, 11, 21)
+APPLICATION_CHECKED = D(2026, 12, 1)  # application.toml (fees, signals, rank list limits) was read then
 CODES = [c for c, _ in img.STATES]
 
 
@@ -28,7 +29,7 @@ def test_every_record_loads_with_sources_checked_and_confidence():
     for r in recs:
         assert r.statement.strip(), r.id
         assert r.urls and all(s.startswith(("http://", "https://")) for s in r.urls), r.id
-        assert r.checked == CHECKED, r.id
+        assert r.checked == (APPLICATION_CHECKED if r.file == "application.toml" else CHECKED), r.id
         assert r.confidence in ("high", "medium", "low"), r.id
         assert r.as_of, f"{r.id}: as_of (the source's own date) missing"
         if r.projected:
