@@ -23,6 +23,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from gettext import gettext as _
 from typing import Any
 
@@ -580,9 +581,22 @@ class ProgramCheck:
     program: Program
     findings: tuple[ProgramFinding, ...]
 
-    @property
+    @cached_property
     def eligible(self) -> bool:
         return not any(f.severity == INELIGIBLE for f in self.findings)
+
+    @cached_property
+    def search_text(self) -> str:
+        """Name, city, state and ACGME id folded once (case and accents ignored) for a search box."""
+        from .roster import search_key
+
+        d = self.program.data
+        return search_key(" ".join(str(d.get(k) or "") for k in ("name", "city", "state", "acgme_id")))
+
+    def matches(self, text: str) -> bool:
+        from .roster import search_key
+
+        return search_key(text) in self.search_text
 
     def to_json(self) -> dict[str, Any]:
         return {**self.program.to_json(), "eligible": self.eligible,
@@ -706,44 +720,60 @@ class Clash:
                 "params": dict(self.params)}
 
 
-def _local_day(p: Program, home) -> dt.date | None:
-    start = p.interview_start()
-    if start is not None and home is not None:
-        return start.astimezone(home).date()
-    return p.date("interview_date")
-
-
 def clashes(programs: Iterable[Program], settings: Mapping[str, Any] | None = None) -> list[Clash]:
     """Interviews of programs not withdrawn that overlap in time (compared in UTC, so across time
     zones), fall on the same day (in the user's `home_tz`, else each program's own date), or fall
-    inside a blocked range."""
+    inside a blocked range. Each interview's times are computed once; overlaps are found by a sweep
+    over the start times and same-day pairs within each day, so a long list stays linear."""
     settings = settings or {}
     home = _tz(settings["home_tz"]) if settings.get("home_tz") else None
-    ivs = [p for p in programs if p.interviewed and not p.withdrawn]
+    ivs = []  # (program, start UTC or None, end UTC or None, local day)
+    for p in programs:
+        if not p.interviewed or p.withdrawn:
+            continue
+        start = p.interview_start()
+        if start is not None:
+            su = start.astimezone(dt.UTC)
+            day = start.astimezone(home).date() if home is not None else start.date()
+            ivs.append((p, su, su + dt.timedelta(minutes=p.interview_minutes), day))
+        else:
+            ivs.append((p, None, None, p.date("interview_date")))
     out: list[Clash] = []
-    for i, a in enumerate(ivs):
-        for b in ivs[i + 1:]:
-            sa, sb = a.interview_start(), b.interview_start()
-            if sa and sb:
-                ea, eb = sa + dt.timedelta(minutes=a.interview_minutes), sb + dt.timedelta(minutes=b.interview_minutes)
-                if sa < eb and sb < ea:
-                    out.append(Clash("clash.overlap", (a.id, b.id), _local_day(a, home) or sa.date(),
-                                     {"programs": [a.name, b.name], "starts_utc": [
-                                         sa.astimezone(dt.UTC).isoformat(), sb.astimezone(dt.UTC).isoformat()]}))
-                    continue
-            da, db = _local_day(a, home), _local_day(b, home)
-            if da and da == db:
-                out.append(Clash("clash.same_day", (a.id, b.id), da, {"programs": [a.name, b.name]}))
-    for p in ivs:
-        d = _local_day(p, home)
-        for blk in settings.get("blocked") or []:
-            try:
-                s, e = parse_date(blk.get("start")), parse_date(blk.get("end"))
-            except (ValueError, AttributeError):
-                continue
-            if d and s and e and s <= d <= e:
-                out.append(Clash("clash.blocked", (p.id,), d, {"program": p.name, "label": blk.get("label", ""),
-                                                              "start": s.isoformat(), "end": e.isoformat()}))
+    overlapping: set[tuple[int, int]] = set()
+    timed = sorted((x for x in ivs if x[1] is not None), key=lambda x: (x[1], x[0].id))
+    for i, (a, sa, ea, da) in enumerate(timed):
+        for b, sb, _eb, _db in timed[i + 1:]:
+            if sb >= ea:
+                break
+            pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+            first, second = (a, b) if a.id < b.id else (b, a)
+            s1, s2 = (sa, sb) if a.id < b.id else (sb, sa)
+            overlapping.add(pair)
+            out.append(Clash("clash.overlap", pair, da, {"programs": [first.name, second.name],
+                                                         "starts_utc": [s1.isoformat(), s2.isoformat()]}))
+    by_day: dict[dt.date, list[Program]] = {}
+    for p, _s, _e, d in ivs:
+        if d is not None:
+            by_day.setdefault(d, []).append(p)
+    for d, ps in by_day.items():
+        ps = sorted(ps, key=lambda p: p.id)
+        for i, a in enumerate(ps):
+            for b in ps[i + 1:]:
+                if (a.id, b.id) not in overlapping:
+                    out.append(Clash("clash.same_day", (a.id, b.id), d, {"programs": [a.name, b.name]}))
+    blocks = []
+    for blk in settings.get("blocked") or []:
+        try:
+            s_, e_ = parse_date(blk.get("start")), parse_date(blk.get("end"))
+        except (ValueError, AttributeError):
+            continue
+        if s_ and e_:
+            blocks.append((s_, e_, blk.get("label", "")))
+    for p, _s, _e, d in ivs:
+        for s_, e_, label in blocks:
+            if d and s_ <= d <= e_:
+                out.append(Clash("clash.blocked", (p.id,), d, {"program": p.name, "label": label,
+                                                              "start": s_.isoformat(), "end": e_.isoformat()}))
     return sorted(out, key=lambda c: (c.date, c.code, c.program_ids))
 
 
