@@ -20,6 +20,8 @@
   import-programs ID FILE.csv [--dry-run] [--skip-invalid]   programs from a spreadsheet
   rank-list ID [--format text|csv|json] [-o FILE]   the draft rank order list (re-enter it in R3)
   programs-ics ID [--today D] [-o FILE]         interviews and reply-by dates as an iCalendar file
+  program-fees ID [--count SPECIALTY=N ...] [--ranks N] [--add] [--format text|json]
+                                                the season's ERAS/NRMP fees; --add: as planned costs
 
 Bad input exits with status 2 and a message naming the field; nothing is written.
 """
@@ -414,6 +416,82 @@ def cmd_programs_ics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _counts(values: list[str] | None) -> dict[str, int] | None:
+    from .engine.img import SPECIALTIES
+
+    if not values:
+        return None
+    known = dict(SPECIALTIES)
+    out: dict[str, int] = {}
+    for v in values:
+        spec, sep, n = v.partition("=")
+        spec = spec.strip()
+        if not sep or spec not in known or not n.strip().isdigit():
+            raise CliError(f"--count: '{v}' must be SPECIALTY=NUMBER with a specialty id such as "
+                           f"internal_medicine (one of: {', '.join(known)})")
+        out[spec] = out.get(spec, 0) + int(n)
+    return out
+
+
+def fees_text(fc, ranks: int | None) -> str:
+    from .costs import format_amount
+
+    lines = [f"Application season fees for the {fc.match_year} Match (planning figures):"]
+    for ln in fc.lines:
+        mark = f"; latest known: {ln.as_of}, not published for this season" if ln.latest_known else ""
+        lines.append(f"  {ln.label}  ({ln.rule_id}, {ln.confidence} confidence{mark})")
+    for rid in fc.missing:
+        lines.append(f"  {rid}: no record found, not in the total")
+    for cur, cents in fc.totals().items():
+        lines.append(f"Total: {format_amount(cents, cur)}")
+    if ranks is None:
+        lines.append("(Extra rank fees: give --ranks N, or interview dates on the programs.)")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_program_fees(args: argparse.Namespace) -> int:
+    from .costs import Ledger
+    from .instance_lock import DataInUseError, InstanceLock
+    from .paths import data_paths
+    from .programs import ProgramStore, rank_list
+    from .programs_fees import add_planned, counts_by_specialty, forecast
+
+    counts = _counts(args.count)
+    if args.ranks is not None and args.ranks < 0:
+        raise CliError("--ranks must be zero or more")
+    lock = None
+    if args.add:
+        try:
+            lock = InstanceLock(data_paths(args.data_dir).ensure().root).acquire()
+        except DataInUseError as e:
+            raise CliError(str(e), EXIT_DATA) from None
+    try:
+        store = _open_store(args.data_dir)
+        pid = _profile_id(store, args.id)
+        doc = store.document(pid)
+        my = (doc.get("facts") or {}).get("img", {}).get("match_year")
+        if not isinstance(my, int):
+            raise CliError(f"profile {pid} has no Match year (img: match_year): the fees depend on the season")
+        progs = ProgramStore(store).list(pid)
+        if counts is None:
+            counts = counts_by_specialty(progs)
+        ranks = args.ranks if args.ranks is not None else (len(rank_list(progs)) or None)
+        fc = forecast(counts, my, ranks=ranks, overrides=doc.get("overrides"))
+        if args.format == "json":
+            text = json.dumps(fc.to_json(), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = fees_text(fc, ranks)
+        if args.add:
+            ids = add_planned(Ledger(store), pid, fc)
+            text += f"Added {len(ids)} planned cost(s) to the ledger" + (
+                " (the others were already there)." if len(ids) < len(fc.lines) else ".") + "\n"
+        _write_out(text.encode("utf-8"), None)
+        return 0
+    finally:
+        if lock is not None:
+            lock.release()
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m core", description="CertPath core: evaluate, import and export profiles.")
     ap.add_argument("--version", action="version", version=f"CertPath {__version__}")
@@ -538,6 +616,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     data_dir(p)
     p.set_defaults(func=cmd_programs_ics)
+
+    p = sub.add_parser("program-fees", help="the season's ERAS and NRMP fees (from the programs, or --count)")
+    p.add_argument("id")
+    p.add_argument("--count", action="append", metavar="SPECIALTY=N",
+                   help="programs to apply to in a specialty, e.g. internal_medicine=40 (repeatable); "
+                        "default: the profile's programs")
+    p.add_argument("--ranks", type=int, help="programs on the rank list (default: those interviewed at)")
+    p.add_argument("--add", action="store_true", help="add the fees to the cost ledger as planned costs")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    data_dir(p)
+    p.set_defaults(func=cmd_program_fees)
 
     return ap
 

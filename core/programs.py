@@ -916,6 +916,7 @@ class Season:
     ranked: tuple[Program, ...]
     rank_count: RankCount
     fees: Any  # core.programs_fees.Forecast, or None without a Match year
+    signals: tuple = ()  # core.programs_fees.SignalUse per specialty (empty without a Match year)
 
     @property
     def programs(self) -> list[Program]:
@@ -936,13 +937,14 @@ class Season:
             "rank_list": [{"rank": i, "id": p.id, "name": p.name} for i, p in enumerate(self.ranked, 1)],
             "rank_count": self.rank_count.to_json(),
             "fees": self.fees.to_json() if self.fees is not None else None,
+            "signals": [u.to_json() for u in self.signals],
             "settings": dict(self.settings),
         }
 
 
 def load_season(store, profile_id: int, today: dt.date, rules=None) -> Season:
     """Read the profile and its programs once, check every program, find clashes and dates."""
-    from .programs_fees import counts_by_specialty, forecast
+    from .programs_fees import counts_by_specialty, forecast, signal_use
     from .rules import load_rules
 
     rules = rules or load_rules()
@@ -955,7 +957,10 @@ def load_season(store, profile_id: int, today: dt.date, rules=None) -> Season:
     ranked = tuple(rank_list(stored))
     my = applicant.match_year
     fees = None
+    signals: tuple = ()
     if my is not None:
         fees = forecast(counts_by_specialty(stored), my, rules, ranks=len(ranked), overrides=doc.get("overrides"))
+        signals = tuple(signal_use(stored, my, rules, doc.get("overrides")))
     return Season(profile_id, today, applicant, settings, checks, tuple(clashes(stored, settings)),
-                  tuple(dated_items(stored, today)), ranked, rank_count(len(ranked), my, rules, today), fees)
+                  tuple(dated_items(stored, today)), ranked, rank_count(len(ranked), my, rules, today), fees,
+                  signals)

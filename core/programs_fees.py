@@ -220,3 +220,65 @@ def add_planned(ledger, profile_id: int, fc: Forecast, keys: Iterable[str] | Non
                 continue
             ids.append(ledger.add(profile_id, ln.step_id, ln.amount_cents, ln.currency, status=PLANNED, note=note))
     return ids
+
+
+# --- program signals ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SignalUse:
+    """Signals marked on a specialty's programs against that season's number of signals."""
+
+    specialty: str
+    used: Mapping[str, int]  # "signal" / "gold" / "silver" -> programs marked (withdrawn ones too)
+    limit: Mapping[str, int] | None  # the record's value ({total, gold?, silver?}); None: no record
+    rule_id: str
+    latest_known: bool
+    as_of: str
+
+    @property
+    def over(self) -> list[dict[str, Any]]:
+        """Each kind of signal used beyond the limit: {kind, used, limit}."""
+        if not self.limit:
+            return []
+        out = []
+        total = sum(self.used.values())
+        if "gold" in self.limit or "silver" in self.limit:
+            for kind in ("gold", "silver"):
+                n = self.used.get(kind, 0) + (self.used.get("signal", 0) if kind == "silver" else 0)
+                if kind in self.limit and n > int(self.limit[kind]):
+                    out.append({"kind": kind, "used": n, "limit": int(self.limit[kind])})
+        elif total > int(self.limit["total"]):
+            out.append({"kind": "signal", "used": total, "limit": int(self.limit["total"])})
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"specialty": self.specialty, "used": dict(self.used),
+                "limit": dict(self.limit) if self.limit else None, "rule_id": self.rule_id,
+                "latest_known": self.latest_known, "as_of": self.as_of,
+                "findings": [{"code": "signals.over_limit", "params": {"specialty": self.specialty, **o}}
+                             for o in self.over]
+                + ([{"code": "signals.not_published", "params": {"specialty": self.specialty}}]
+                   if self.limit is None else [])}
+
+
+def signal_use(programs: Iterable[Any], match_year: int, rules: RuleSet | None = None,
+               overrides: Mapping[str, Any] | None = None) -> list[SignalUse]:
+    """For each specialty with programs, the signals marked and the season's number of signals
+    (`eras.signals.<specialty>`, looked up on the day ERAS takes submissions)."""
+    from .rules import load_rules
+
+    rules = rules or load_rules()
+    eras_day, _ = season_days(match_year, rules, overrides)
+    used: dict[str, dict[str, int]] = {}
+    for p in programs:
+        spec = p.get("specialty") or "other"
+        u = used.setdefault(spec, {})
+        if p.get("signal"):
+            u[p.get("signal")] = u.get(p.get("signal"), 0) + 1
+    out = []
+    for spec, u in sorted(used.items()):
+        rid = f"eras.signals.{spec}"
+        r, latest = season_rule(rules, rid, eras_day, overrides) if rid in rules else (None, False)
+        out.append(SignalUse(spec, u, dict(r.value) if r is not None else None, rid, latest,
+                             (r.as_of or "") if r is not None else ""))
+    return out

@@ -528,3 +528,40 @@ def test_cli_import_list_csv_rank_list_and_ics(tmp_path):
     assert "DTSTART;TZID=America/New_York" in cli("programs-ics", 1, env_dir=d).stdout
     r = cli("programs", 9, env_dir=d)
     assert r.returncode == 2 and "no profile with id 9" in r.stderr
+
+
+# --- signals and the fees command -------------------------------------------------------------------
+
+def test_signals_counted_against_the_seasons_number():
+    from core.programs_fees import signal_use
+
+    ps = [prog(i, specialty="internal_medicine", signal="gold") for i in range(1, 5)]  # 4 gold, IM has 3
+    ps += [prog(9, specialty="family_medicine", signal="signal"), prog(10, specialty="obstetrics_gynecology",
+                                                                      signal="signal")]
+    uses = {u.specialty: u for u in signal_use(ps, 2025, RULES)}
+    assert uses["internal_medicine"].over == [{"kind": "gold", "used": 4, "limit": 3}]
+    assert not uses["internal_medicine"].latest_known  # the 2025 season's own record
+    assert uses["family_medicine"].over == [] and uses["family_medicine"].limit == {"total": 5}
+    assert uses["obstetrics_gynecology"].limit is None  # not on AAMC's list: no number invented
+    assert uses["obstetrics_gynecology"].to_json()["findings"] == [
+        {"code": "signals.not_published", "params": {"specialty": "obstetrics_gynecology"}}]
+    later = {u.specialty: u for u in signal_use(ps, 2027, RULES)}
+    assert later["internal_medicine"].latest_known and later["internal_medicine"].as_of == "2025 ERAS season"
+
+
+def test_cli_program_fees_forecast_and_planned_costs(tmp_path):
+    d = tmp_path / "data"
+    prof = tmp_path / "p.json"
+    prof.write_text(json.dumps({"format": "certpath-profile/1", "name": "Asha", "tracks": ["img"], "facts": {
+        "img": {"match_year": 2027}}}), encoding="utf-8")
+    cli("import", prof, env_dir=d)
+    r = cli("program-fees", 1, "--count", "internal_medicine=40", "--ranks", "25", env_dir=d)
+    assert r.returncode == 0, r.stderr
+    assert "40 programs in Internal medicine: USD 630.00" in r.stdout and "latest known" in r.stdout
+    assert "5 ranks beyond the 20 included: USD 150.00" in r.stdout
+    r = cli("program-fees", 1, "--count", "internal_medicine=40", "--add", env_dir=d)
+    assert "Added 3 planned cost(s)" in r.stdout
+    costs = cli("csv", "costs", 1, env_dir=d).stdout
+    assert costs.count(",planned,") == 3 and "63000" in costs
+    r = cli("program-fees", 1, "--count", "im=4", env_dir=d)
+    assert r.returncode == 2 and "SPECIALTY=NUMBER" in r.stderr
