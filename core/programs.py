@@ -708,6 +708,41 @@ def dated_items(programs: Iterable[Program], today: dt.date | None = None) -> li
     return sorted(out, key=lambda i: (i.date, i.time or "", i.program_id, i.kind))
 
 
+DATED_MESSAGES = {
+    "program.interview": _("Interview {when}{at}: {program}"),
+    "program.reply_by": _("Reply to the invite from {program} by {date} ({when})"),
+}
+
+
+def _when(d: dt.date, today: dt.date) -> str:
+    n = (d - today).days
+    if n == 0:
+        return _("today")
+    if n == 1:
+        return _("tomorrow")
+    if n == -1:
+        return _("yesterday")
+    return _("in {n} days").format(n=n) if n > 0 else _("{n} days ago").format(n=-n)
+
+
+def dated_item_text(item: DatedItem, today: dt.date) -> str:
+    """The dashboard's line: "Interview tomorrow 09:00 EST: Mercy" / "Reply to the invite from
+    Lakeside by 2026-12-20 (in 3 days)". The time is the program's own, with its zone's abbreviation
+    on that day."""
+    when = _when(item.date, today)
+    if item.kind == "interview":
+        at = ""
+        if item.time and item.tz and _tz(item.tz) is not None:
+            h, m = (int(x) for x in item.time.split(":"))
+            abbr = dt.datetime(item.date.year, item.date.month, item.date.day, h, m, tzinfo=_tz(item.tz)).tzname()
+            at = f" {item.time} {abbr}"
+        if item.date != today and item.date != today + dt.timedelta(days=1) and item.date != today - dt.timedelta(1):
+            when = f"on {item.date.isoformat()} ({when})"
+        return _(DATED_MESSAGES[item.code]).format(when=when, at=at, program=item.params.get("program", ""))
+    return _(DATED_MESSAGES[item.code]).format(program=item.params.get("program", ""), date=item.date.isoformat(),
+                                               when=when)
+
+
 @dataclass(frozen=True)
 class Clash:
     code: str  # "clash.same_day" | "clash.overlap" | "clash.blocked"

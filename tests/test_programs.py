@@ -565,3 +565,16 @@ def test_cli_program_fees_forecast_and_planned_costs(tmp_path):
     assert costs.count(",planned,") == 3 and "63000" in costs
     r = cli("program-fees", 1, "--count", "im=4", env_dir=d)
     assert r.returncode == 2 and "SPECIALTY=NUMBER" in r.stderr
+
+
+def test_dated_item_wording_for_the_dashboard():
+    from core.programs import dated_item_text
+
+    ps = [iv(1, "2026-11-10", "09:00", "America/New_York", name="Mercy"),
+          prog(2, name="Lakeside", invite_date="2026-11-01", reply_by="2026-11-12"), iv(3, "2026-11-20", name="Oak")]
+    by = {i.program_id: i for i in dated_items(ps)}
+    assert dated_item_text(by[1], D(2026, 11, 9)) == "Interview tomorrow 09:00 EST: Mercy"
+    assert dated_item_text(by[2], D(2026, 11, 9)) == "Reply to the invite from Lakeside by 2026-11-12 (in 3 days)"
+    assert dated_item_text(by[3], D(2026, 11, 9)) == "Interview on 2026-11-20 (in 11 days): Oak"
+    summer = dated_items([iv(4, "2026-07-10", "09:00", "America/New_York", name="Elm")])[0]
+    assert dated_item_text(summer, D(2026, 7, 10)) == "Interview today 09:00 EDT: Elm"
