@@ -17,7 +17,7 @@
                                                 card history or exam attempts into one profile
   programs ID [--eligible-only] [--today D]     the application season as JSON: programs with their
                                                 findings, clashes, interview dates, rank list, fees
-  import-programs ID FILE.csv [--dry-run] [--skip-invalid]   programs from a spreadsheet
+  import-programs ID FILE.csv [--map HEADER=FIELD] [--dry-run] [--skip-invalid]   programs from a spreadsheet
   rank-list ID [--format text|csv|json] [-o FILE]   the draft rank order list (re-enter it in R3)
   programs-ics ID [--today D] [-o FILE]         interviews and reply-by dates as an iCalendar file
   program-fees ID [--count SPECIALTY=N ...] [--ranks N] [--add] [--format text|json]
@@ -380,8 +380,15 @@ def cmd_programs(args: argparse.Namespace) -> int:
 def cmd_import_programs(args: argparse.Namespace) -> int:
     from .programs_import import preview_programs
 
+    mapping: dict[str, str | None] = {}
+    for m in args.map or []:
+        header, sep, key = m.rpartition("=")
+        if not sep or not header:
+            raise CliError(f"--map: '{m}' must be HEADER=FIELD (or HEADER= to leave the column out)")
+        mapping[header] = key.strip() or None
+
     def make(store, data, today):
-        return preview_programs(store, _profile_id(store, args.id), data, today)
+        return preview_programs(store, _profile_id(store, args.id), data, today, mapping=mapping or None)
 
     return _run_import(args, make)
 
@@ -599,6 +606,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-programs", help="add or update programs of one profile from a CSV")
     p.add_argument("id", help="the profile id (see `profiles`)")
     p.add_argument("file", help="a CSV file with a header row (see docs/profile-format.md, 'Programs')")
+    p.add_argument("--map", action="append", metavar="HEADER=FIELD",
+                   help="use the file's column HEADER for the program field FIELD (e.g. 'Sponsorship?=visas'); "
+                        "'HEADER=' leaves the column out (repeatable)")
     import_opts(p)
     p.set_defaults(func=cmd_import_programs)
 

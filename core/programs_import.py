@@ -49,7 +49,8 @@ _SPEC = {f.key: f for f in PROGRAM_FIELDS}
 _NOTE_SPEC = {f.key: f for f in NOTE_FIELDS}
 
 ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("program", "program name", "residency", "residency program", "hospital", "institution"),
+    "name": ("program", "program name", "residency", "residency program", "hospital", "hospital name",
+             "institution"),
     "specialty": ("speciality", "field", "discipline"),
     "state": ("st", "us state"),
     "city": ("town", "location"),
@@ -132,11 +133,52 @@ def _key(d: Mapping[str, Any]) -> str:
     return "|".join(search_key(str(d.get(k) or "")) for k in ("name", "specialty", "track"))
 
 
-def preview_programs(store, profile_id: int, data: bytes, today: dt.date) -> Preview:
+def apply_mapping(table, cmap, mapping: Mapping[str, str | None]) -> None:
+    """The user's own choices on the preview, over the automatic matching: `mapping` maps a header
+    as written in the file to a column key (see `program_columns()`), or to None to leave that
+    column out. Problems (an unknown header or key, a key chosen twice) go into `cmap.problems`."""
+    keys = {c.key for c in program_columns() if not c.computed}
+    explicit: dict[str, str] = {}
+    for header, key in mapping.items():
+        if key is not None and key in explicit:
+            cmap.problems.append(CsvProblem(table.header_row, header, f"is chosen for the same field as "
+                                                                      f"'{explicit[key]}': choose one"))
+            continue
+        if header not in table.header:
+            cmap.problems.append(CsvProblem(table.header_row, header, "is not a column of this file"))
+            continue
+        if key is not None and key not in keys:
+            cmap.problems.append(CsvProblem(table.header_row, header, f"'{key}' is not a program field"))
+            continue
+        i = table.header.index(header)
+        for k in [k for k, j in cmap.index.items() if j == i]:  # what the header was matched to
+            del cmap.index[k]
+            del cmap.headers[k]
+        if key is None:
+            if header not in cmap.ignored:
+                cmap.ignored.append(header)
+            continue
+        if header in cmap.ignored:
+            cmap.ignored.remove(header)
+        explicit[key] = header
+        cmap.index[key] = i
+        cmap.headers[key] = header
+    cmap.problems[:] = [p for p in cmap.problems
+                        if not (p.column == "" and "no 'Program' column" in p.message and "name" in cmap.index)]
+    if "name" not in cmap.index and not any("no 'Program' column" in p.message for p in cmap.problems):
+        cmap.problems.append(CsvProblem(table.header_row, "", "no column is the program's name: choose one"))
+
+
+def preview_programs(store, profile_id: int, data: bytes, today: dt.date,
+                     mapping: Mapping[str, str | None] | None = None) -> Preview:
+    """The import's preview. `mapping` (header -> field key or None) overrides the automatic
+    column matching, as the user sets it on the preview."""
     ps = ProgramStore(store)
     store.profile(profile_id)
     table = read_csv(data)
     cmap = map_columns(table, program_columns())
+    if mapping:
+        apply_mapping(table, cmap, mapping)
     preview = Preview(kind="programs", rows=[], problems=list(cmap.problems), notes=list(table.notes),
                       headers=cmap.headers)
     if cmap.ignored:

@@ -528,6 +528,12 @@ def test_cli_import_list_csv_rank_list_and_ics(tmp_path):
     assert "DTSTART;TZID=America/New_York" in cli("programs-ics", 1, env_dir=d).stdout
     r = cli("programs", 9, env_dir=d)
     assert r.returncode == 2 and "no profile with id 9" in r.stderr
+    mapped = tmp_path / "m.csv"
+    mapped.write_text("Hospital,Sponsorship?\nOak Valley,H-1B\n", encoding="utf-8")
+    r = cli("import-programs", 1, mapped, "--map", "Sponsorship?=visas", env_dir=d)
+    assert r.returncode == 0 and "1 new" in r.stdout, r.stderr
+    progs = json.loads(cli("programs", 1, env_dir=d).stdout)["programs"]
+    assert next(p for p in progs if p["name"] == "Oak Valley")["visas"] == "h1b"
 
 
 # --- signals and the fees command -------------------------------------------------------------------
@@ -578,3 +584,24 @@ def test_dated_item_wording_for_the_dashboard():
     assert dated_item_text(by[3], D(2026, 11, 9)) == "Interview on 2026-11-20 (in 11 days): Oak"
     summer = dated_items([iv(4, "2026-07-10", "09:00", "America/New_York", name="Elm")])[0]
     assert dated_item_text(summer, D(2026, 7, 10)) == "Interview today 09:00 EDT: Elm"
+
+
+def test_import_with_the_users_column_mapping(store):
+    pid = _profile(store)
+    sheet = b"Site,Sponsorship?,Notes to self,Where\nMercy,J-1,great,Buffalo\n"
+    auto = preview_programs(store, pid, sheet, TODAY)  # none of these headers is a known name or alias
+    assert not auto.ok and "no 'Program' column" in str(auto.problems[0]) and auto.rows == []
+    pv = preview_programs(store, pid, sheet, TODAY, mapping={"Site": "name", "Sponsorship?": "visas",
+                                                              "Notes to self": "own_notes", "Where": None})
+    assert pv.ok and pv.headers["visas"] == "Sponsorship?" and "city" not in pv.headers
+    commit(store, pv, TODAY)
+    (p,) = ProgramStore(store).list(pid)
+    assert (p.get("visas"), p.get("own_notes"), p.get("city")) == ("j1", "great", None)
+    bad = preview_programs(store, pid, b"Program,Where\nMercy,Buffalo\n", TODAY,
+                           mapping={"Program": None, "Nope": "city", "Where": "no_such_field"})
+    msgs = " | ".join(str(x) for x in bad.problems)
+    assert not bad.ok and "not a column of this file" in msgs and "'no_such_field' is not a program field" in msgs
+    assert "program's name" in msgs
+    twice = preview_programs(store, pid, sheet, TODAY, mapping={"Site": "name", "Where": "city",
+                                                                 "Notes to self": "city"})
+    assert "same field" in str(twice.problems[0])
