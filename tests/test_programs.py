@@ -605,3 +605,38 @@ def test_import_with_the_users_column_mapping(store):
     twice = preview_programs(store, pid, sheet, TODAY, mapping={"Site": "name", "Where": "city",
                                                                  "Notes to self": "city"})
     assert "same field" in str(twice.problems[0])
+
+
+@pytest.mark.parametrize("section, field", [
+    ("not an object", "programs"),
+    ({"items": "x"}, "programs.items"),
+    ({"items": ["a string"]}, "programs.items[0]"),
+    ({"items": [{"name": "A", "notes": "text"}]}, "programs.items[0].notes"),
+    ({"items": [{"name": "A", "notes": [{"source": "email"}]}]}, "programs.items[0].notes[0].text"),
+    ({"items": [{"name": "A", "rank": 1.5}]}, "programs.items[0].rank"),
+    ({"items": [{"name": "A", "interview_date": "2026-11-10", "interview_time": "9", "interview_tz": "UTC"}]},
+     "programs.items[0].interview_time"),
+    ({"items": [{"name": "A", "invite_date": "2026-11-10", "reply_by": "2026-11-01"}]}, "programs.items[0].reply_by"),
+    ({"items": [{"name": "Line\nbreak"}]}, "programs.items[0].name"),
+    ({"items": [], "blocked": [{"start": "2026-11-10", "end": "2026-11-01"}]}, "programs.blocked[0].end"),
+    ({"items": [], "home_tz": "Not/AZone"}, "programs.home_tz"),
+    ({"items": [], "colour": "blue"}, "programs.colour"),
+])
+def test_bad_programs_sections_are_refused_naming_the_field(section, field):
+    doc = {"format": "certpath-profile/2", "name": "A", "tracks": [], "programs": section}
+    with pytest.raises(ValidationError) as e:
+        parse_document(json.dumps(doc), TODAY)
+    assert field in {p.field for p in e.value.problems}, e.value.problems
+
+
+def test_evaluation_survives_odd_but_valid_data(store):
+    # Facts of odd shapes (a Step 2 CK attempt without a score, a Match year far off) never crash the season.
+    pid = store.create_profile("Odd", "other", ["img"], {"img": {"match_year": 2100},
+                                                          "usmle.step2ck": {"attempts": [
+                                                              {"date": "2025-01-01", "result": "pass"}]}})
+    ProgramStore(store).add(pid, {"name": "A", "min_step2ck": 230, "certificate_by": "application",
+                                  "grad_year_limit": 0, "usce_required": True})
+    s = load_season(store, pid, TODAY)
+    assert {f.code for f in s.checks[0].findings} >= {"program.score_missing", "program.graduation_unknown",
+                                                      "program.usce_missing"}
+    assert s.fees is not None and s.fees.match_year == 2100
