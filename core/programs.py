@@ -504,7 +504,9 @@ class Applicant:
 
     @staticmethod
     def from_document(doc: Mapping[str, Any], today: dt.date, rules=None,
-                      settings: Mapping[str, Any] | None = None) -> Applicant:
+                      settings: Mapping[str, Any] | None = None, journey=None) -> Applicant:
+        """`journey`: the profile's already evaluated Journey on `today` (the GUI has one), so the
+        certificate estimate is not evaluated twice; otherwise the profile is evaluated here."""
         from . import match_calendar
         from .engine import evaluate
         from .rules import RuleNotFound, load_rules
@@ -543,7 +545,7 @@ class Applicant:
         cert = issued
         if cert is None and "img" in (doc.get("tracks") or []):
             try:
-                st = evaluate(doc, today, rules).step("ecfmg.certificate")
+                st = (journey or evaluate(doc, today, rules)).step("ecfmg.certificate")
                 cert = st.info.get("completed_on") or st.info.get("expected_on")
             except (KeyError, ValueError, TypeError):
                 cert = None
@@ -977,8 +979,9 @@ class Season:
         }
 
 
-def load_season(store, profile_id: int, today: dt.date, rules=None) -> Season:
-    """Read the profile and its programs once, check every program, find clashes and dates."""
+def load_season(store, profile_id: int, today: dt.date, rules=None, journey=None) -> Season:
+    """Read the profile and its programs once, check every program, find clashes and dates.
+    `journey`: the profile's Journey on `today` when the caller has evaluated it already."""
     from .programs_fees import counts_by_specialty, forecast, signal_use
     from .rules import load_rules
 
@@ -987,7 +990,7 @@ def load_season(store, profile_id: int, today: dt.date, rules=None) -> Season:
     doc = store.document(profile_id)
     _, settings = programs_from_section(doc.get("programs"))
     stored = ps.list(profile_id)  # the document's programs with their row ids
-    applicant = Applicant.from_document(doc, today, rules, settings)
+    applicant = Applicant.from_document(doc, today, rules, settings, journey)
     checks = tuple(check_programs(stored, applicant, today))
     ranked = tuple(rank_list(stored))
     my = applicant.match_year

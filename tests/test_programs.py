@@ -640,3 +640,30 @@ def test_evaluation_survives_odd_but_valid_data(store):
     assert {f.code for f in s.checks[0].findings} >= {"program.score_missing", "program.graduation_unknown",
                                                       "program.usce_missing"}
     assert s.fees is not None and s.fees.match_year == 2100
+
+
+def test_certificate_estimate_from_the_journey(store):
+    from core.engine import evaluate
+
+    facts = {"img": {"match_year": 2027, "visa_need": "us_citizen"},
+             "ecfmg.school": {"graduation_date": "2020-06-30", "wdoms_listed": True, "sponsor_note": True,
+                              "credit_years": 5, "degree": "medicine"},
+             "ecfmg.application": {"accepted_date": "2023-01-10"},
+             "usmle.step1": {"attempts": [{"date": "2024-03-01", "result": "pass"}]},
+             "usmle.step2ck": {"attempts": [{"date": "2025-02-01", "result": "pass", "score": 231}]},
+             "ecfmg.pathway": {"legacy_cs_pass": True},
+             "ecfmg.credentials": {"diploma_submitted_date": "2026-10-01"}}
+    pid = store.create_profile("J", "img_physician", ["img"], facts)
+    doc = store.document(pid)
+    journey = evaluate(doc, TODAY, RULES)
+    expected = journey.step("ecfmg.certificate").info["expected_on"]  # the credentials' wait + issuing
+    assert TODAY < expected < D(2027, 3, 3)
+    a = Applicant.from_document(doc, TODAY, RULES, {}, journey)
+    assert a.certificate == expected and not a.certificate_issued
+    assert Applicant.from_document(doc, TODAY, RULES, {}).certificate == expected  # evaluated here instead
+    ps = ProgramStore(store)
+    ps.add(pid, {"name": "By application", "certificate_by": "application"})
+    ps.add(pid, {"name": "By rank list", "certificate_by": "rank_list"})
+    s = load_season(store, pid, TODAY, RULES, journey)
+    by = {c.program.name: codes(c.findings) for c in s.checks}
+    assert by == {"By application": ["program.certificate_after_deadline"], "By rank list": []}
