@@ -21,6 +21,9 @@
   rank-list ID [--format text|csv|json] [-o FILE]   the draft rank order list (re-enter it in R3)
   programs-ics ID [--today D] [-o FILE]         interviews and reply-by dates as an iCalendar file
   program-fees ID [--count SPECIALTY=N ...] [--ranks N] [--add] [--format text|json]
+  program add ID KEY=VALUE ... | set PROGRAM KEY=VALUE ... | delete PROGRAM | rank PROGRAM POSITION
+          | block ID START END [LABEL] | unblock ID N | settings ID KEY=VALUE ...
+                                                edit programs as the GUI does (values as in the CSV)
                                                 the season's ERAS/NRMP fees; --add: as planned costs
 
 Bad input exits with status 2 and a message naming the field; nothing is written.
@@ -499,6 +502,76 @@ def cmd_program_fees(args: argparse.Namespace) -> int:
             lock.release()
 
 
+def _program_values(pairs: list[str], specs) -> dict[str, object]:
+    from .csv_import import convert
+    from .programs_import import _CHOICE_ALIASES
+
+    known = {f.key: f for f in specs if f.kind != "records"}
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        key = key.strip()
+        if not sep or key not in known:
+            raise CliError(f"'{pair}' must be KEY=VALUE with KEY one of: {', '.join(known)}")
+        if key == "uid":
+            raise CliError("uid is set by CertPath")
+        v, why = convert(known[key], text.strip(), _CHOICE_ALIASES.get(key))
+        if why:
+            raise CliError(f"{key}: {why}")
+        out[key] = v  # None clears the field
+    return out
+
+
+def cmd_program(args: argparse.Namespace) -> int:
+    from .instance_lock import DataInUseError, InstanceLock
+    from .paths import data_paths
+    from .programs import PROGRAM_FIELDS, SETTINGS_FIELDS, ProgramNotFound, ProgramStore
+    from .validate import ValidationError, parse_date
+
+    try:
+        lock = InstanceLock(data_paths(args.data_dir).ensure().root).acquire()
+    except DataInUseError as e:
+        raise CliError(str(e), EXIT_DATA) from None
+    try:
+        store = _open_store(args.data_dir)
+        ps = ProgramStore(store)
+        try:
+            if args.action == "add":
+                pid = _profile_id(store, args.target)
+                print(ps.add(pid, _program_values(args.values, PROGRAM_FIELDS)))
+            elif args.action == "set":
+                ps.update(int(args.target), _program_values(args.values, PROGRAM_FIELDS))
+            elif args.action == "delete":
+                ps.delete(int(args.target))
+            elif args.action == "rank":
+                if len(args.values) != 1 or not args.values[0].isdigit():
+                    raise CliError("rank: give the program id and a position (1 = first)")
+                pid = ps.profile_of(int(args.target))
+                for i, p in enumerate(ps.move_rank(pid, int(args.target), int(args.values[0])), 1):
+                    print(f"{i:>3}. {p.name} (program {p.id})")
+            elif args.action == "block":
+                if len(args.values) < 2:
+                    raise CliError("block: give the profile id, the first and the last day (YYYY-MM-DD), a label")
+                start, end = parse_date(args.values[0]), parse_date(args.values[1])
+                ps.add_block(_profile_id(store, args.target), start, end, " ".join(args.values[2:]))
+            elif args.action == "unblock":
+                if len(args.values) != 1 or not args.values[0].isdigit():
+                    raise CliError("unblock: give the profile id and the blocked range's number (1 = first)")
+                ps.remove_block(_profile_id(store, args.target), int(args.values[0]) - 1)
+            else:  # settings
+                pid = _profile_id(store, args.target)
+                ps.save_settings(pid, {**ps.settings(pid), **_program_values(args.values, SETTINGS_FIELDS)})
+        except ValueError as e:
+            if isinstance(e, ValidationError):
+                raise CliError("nothing was written: " + "; ".join(str(p) for p in e.problems)) from None
+            raise CliError(f"nothing was written: {e}") from None
+        except (ProgramNotFound, IndexError) as e:
+            raise CliError(f"nothing was written: {e}") from None
+        return 0
+    finally:
+        lock.release()
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m core", description="CertPath core: evaluate, import and export profiles.")
     ap.add_argument("--version", action="version", version=f"CertPath {__version__}")
@@ -637,6 +710,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     data_dir(p)
     p.set_defaults(func=cmd_program_fees)
+
+    p = sub.add_parser("program", help="add, change, delete or rank a program; blocked days and settings")
+    p.add_argument("action", choices=("add", "set", "delete", "rank", "block", "unblock", "settings"))
+    p.add_argument("target", help="the profile id (add, block, unblock, settings) or the program id (set, "
+                                  "delete, rank)")
+    p.add_argument("values", nargs="*", help="KEY=VALUE pairs (KEY= clears), or the position, or START END LABEL")
+    data_dir(p)
+    p.set_defaults(func=cmd_program)
 
     return ap
 

@@ -667,3 +667,33 @@ def test_certificate_estimate_from_the_journey(store):
     s = load_season(store, pid, TODAY, RULES, journey)
     by = {c.program.name: codes(c.findings) for c in s.checks}
     assert by == {"By application": ["program.certificate_after_deadline"], "By rank list": []}
+
+
+def test_cli_program_edits_as_the_gui_does(tmp_path):
+    d = tmp_path / "data"
+    prof = tmp_path / "p.json"
+    prof.write_text(json.dumps({"format": "certpath-profile/1", "name": "Asha", "tracks": ["img"], "facts": {
+        "img": {"match_year": 2027, "visa_need": "needs_j1"}}}), encoding="utf-8")
+    cli("import", prof, env_dir=d)
+    a = cli("program", "add", 1, "name=Mercy", "specialty=IM", "visas=both", "interview_date=2026-11-10",
+            "interview_time=09:00", "interview_tz=America/New_York", env_dir=d)
+    assert a.returncode == 0, a.stderr
+    b = cli("program", "add", 1, "name=Oak", "interview_date=2026-11-12", env_dir=d).stdout.strip()
+    r = cli("program", "rank", b, "1", env_dir=d)
+    assert r.stdout.splitlines() == ["  1. Oak (program 2)", "  2. Mercy (program 1)"]
+    assert cli("program", "set", a.stdout.strip(), "visas=", "city=Buffalo", env_dir=d).returncode == 0
+    assert cli("program", "block", 1, "2026-11-09", "2026-11-10", "night", "shifts", env_dir=d).returncode == 0
+    assert cli("program", "settings", 1, "usce_months=4", env_dir=d).returncode == 0
+    out = json.loads(cli("programs", 1, env_dir=d).stdout)
+    mercy = next(p for p in out["programs"] if p["name"] == "Mercy")
+    assert "visas" not in mercy and mercy["city"] == "Buffalo"
+    assert [c["code"] for c in out["clashes"]] == ["clash.blocked"]
+    assert out["settings"] == {"blocked": [{"start": "2026-11-09", "end": "2026-11-10", "label": "night shifts"}],
+                               "usce_months": 4}
+    bad = cli("program", "set", "1", "interview_time=25:00", env_dir=d)
+    assert bad.returncode == 2 and "nothing was written" in bad.stderr and "HH:MM" in bad.stderr
+    assert cli("program", "unblock", 1, "2", env_dir=d).returncode == 2
+    assert cli("program", "unblock", 1, "1", env_dir=d).returncode == 0
+    assert cli("program", "delete", "99", env_dir=d).returncode == 2
+    assert cli("program", "delete", b, env_dir=d).returncode == 0
+    assert [p["name"] for p in json.loads(cli("programs", 1, env_dir=d).stdout)["programs"]] == ["Mercy"]
