@@ -13,6 +13,21 @@ the data folder's lock (`core.instance_lock.InstanceLock`), as the command line 
 
 Eligibility (`check_programs`) returns `ProgramFinding(code, params, severity)` per program, never
 sentences; `finding_text` words them. Nothing here reads the clock: every function takes `today`.
+
+What a view calls (the programs page, the dashboard, the rank list dialog):
+  season = load_season(store, profile_id, today, journey=journey)   # one read, everything checked
+    season.checks -> ProgramCheck(program, findings, eligible, search_text, matches(text))
+    season.split() -> (eligible, others)          season.clashes / season.dated / season.ranked
+    season.rank_count, season.fees (programs_fees.Forecast), season.signals, season.to_json()
+  finding_text(f), clash_text(c), dated_item_text(item, today)           the words
+  PROGRAM_FIELDS, SETTINGS_FIELDS (FieldSpecs for the forms), check_program(data) (inline problems)
+  ps = ProgramStore(store): add, update, delete, save_settings, add_block, remove_block,
+    move_rank(profile_id, program_id, position), move_up, move_down   (each one transaction)
+  rank_list_csv(ranked), rank_list_document(ranked, count, name, today) (for the PDF)
+  programs_import.preview_programs(store, pid, data, today, mapping=...) + csv_import.commit;
+    programs_import.program_columns() (the mapping choices), programs_csv(season.checks)
+  programs_fees.forecast(counts, match_year, ranks=...), add_planned(Ledger(store), pid, fc, keys)
+  programs_ics.export_program_ics(ps.list(pid), profile_name, today)
 """
 
 from __future__ import annotations
