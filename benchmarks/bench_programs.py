@@ -130,6 +130,9 @@ def main() -> None:
         mark = f"(target <= {TARGET}x): {verdict(ratio, TARGET)}" if target else "(part of the above)"
         print(f"{label}:  20 programs {small:8.3f} ms ({per_small * 1000:7.1f} us/program)   "
               f"500 programs {big:8.3f} ms ({per_big * 1000:7.1f} us/program)   per-program ratio {ratio:.2f}x {mark}")
+    small, big = med(both[20]), med(both[500])
+    print(f"marginal cost of a program (500 minus 20, over 480): {(big - small) / 480 * 1000:.1f} us; fixed cost "
+          "(the profile read and its journey evaluation) is in the 20 list's figure")
     print("Totals grow with the list (the 500 list does 25x the 20 list's work at a 1.0x ratio); the GUI "
           "page's own figure will be measured once the programs page exists.")
 

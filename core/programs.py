@@ -1003,14 +1003,17 @@ class Season:
 def load_season(store, profile_id: int, today: dt.date, rules=None, journey=None) -> Season:
     """Read the profile and its programs once, check every program, find clashes and dates.
     `journey`: the profile's Journey on `today` when the caller has evaluated it already."""
+    from . import PROFILE_FORMAT
     from .programs_fees import counts_by_specialty, forecast, signal_use
     from .rules import load_rules
 
     rules = rules or load_rules()
     ps = ProgramStore(store)
-    doc = store.document(profile_id)
-    _, settings = programs_from_section(doc.get("programs"))
-    stored = ps.list(profile_id)  # the document's programs with their row ids
+    p = store.profile(profile_id)  # the profile document without its programs (read once, below, with ids)
+    doc = {"format": PROFILE_FORMAT, "name": p["name"], "role": p["role"], "tracks": p["tracks"],
+           "facts": store.facts(profile_id), "overrides": store.overrides(profile_id)}
+    settings = ps.settings(profile_id)
+    stored = ps.list(profile_id)
     applicant = Applicant.from_document(doc, today, rules, settings, journey)
     checks = tuple(check_programs(stored, applicant, today))
     ranked = tuple(rank_list(stored))
