@@ -12,6 +12,10 @@ __version__ = "0.1.0"
 
 # The profile JSON format this version writes (and the newest it reads).
 PROFILE_FORMAT = "certpath-profile/1"
+# A document with a `programs` section (the application season) is written as version 2, so an
+# older CertPath, which knows only version 1, refuses it with "newer than this version reads"
+# instead of dropping the programs. Documents without programs stay version 1.
+PROFILE_FORMAT_PROGRAMS = "certpath-profile/2"
 
 CACHE_ENV_VAR = "CERTPATH_CACHE_DIR"
 

@@ -21,6 +21,16 @@
   attach ID STEP FILE [--data-dir DIR]          attach a document to a step (or to "profile")
   backup create DEST.zip [--data-dir DIR]       a full backup: the data and every document
   backup restore ARCHIVE [--data-dir DIR]       restore a full backup (.zip) or an automatic one
+  programs ID [--eligible-only] [--today D]     the application season as JSON: programs with their
+                                                findings, clashes, interview dates, rank list, fees
+  import-programs ID FILE.csv [--map HEADER=FIELD] [--dry-run] [--skip-invalid]   programs from a spreadsheet
+  rank-list ID [--format text|csv|json] [-o FILE]   the draft rank order list (re-enter it in R3)
+  programs-ics ID [--today D] [-o FILE]         interviews and reply-by dates as an iCalendar file
+  program-fees ID [--count SPECIALTY=N ...] [--ranks N] [--add] [--format text|json]
+                                                the season's ERAS/NRMP fees; --add: as planned costs
+  program add ID KEY=VALUE ... | set PROGRAM KEY=VALUE ... | delete PROGRAM | rank PROGRAM POSITION
+          | block ID START END [LABEL] | unblock ID N | settings ID KEY=VALUE ...
+                                                edit programs as the GUI does (values as in the CSV)
 
 Exit status: 0 done; 1 an output file could not be written; 2 bad input (a field, an unknown
 profile or step, a refused archive): nothing is written; 3 the data cannot be used now
@@ -521,6 +531,12 @@ def cmd_csv(args: argparse.Namespace) -> int:
     today = _today(args.today)
     store = _open_store(args.data_dir)
     pid = _profile_id(store, args.id)
+    if args.kind == "programs":
+        from .programs import load_season
+        from .programs_import import programs_csv
+
+        _write_out(programs_csv(load_season(store, pid, today).checks).encode("utf-8"), args.output)
+        return 0
     text = export_csv(args.kind, store, pid, today, paths=data_paths(args.data_dir))
     _write_out(text.encode("utf-8"), args.output)
     return 0
@@ -751,6 +767,207 @@ def _rules_parser(sub, data_dir) -> None:
     u = psub.add_parser("bundled", help="go back to the bundled rules (rollback brings the pack back)")
     data_dir(u)
     u.set_defaults(func=cmd_pack_bundled)
+def cmd_programs(args: argparse.Namespace) -> int:
+    from .programs import load_season
+
+    today = _today(args.today)
+    store = _open_store(args.data_dir)
+    season = load_season(store, _profile_id(store, args.id), today)
+    text = json.dumps(season.to_json(eligible_only=args.eligible_only), indent=2, ensure_ascii=False) + "\n"
+    _write_out(text.encode("utf-8"), args.output)
+    return 0
+
+
+def cmd_import_programs(args: argparse.Namespace) -> int:
+    from .programs_import import preview_programs
+
+    mapping: dict[str, str | None] = {}
+    for m in args.map or []:
+        header, sep, key = m.rpartition("=")
+        if not sep or not header:
+            raise CliError(f"--map: '{m}' must be HEADER=FIELD (or HEADER= to leave the column out)")
+        mapping[header] = key.strip() or None
+
+    def make(store, data, today):
+        return preview_programs(store, _profile_id(store, args.id), data, today, mapping=mapping or None)
+
+    return _run_import(args, make)
+
+
+def cmd_rank_list(args: argparse.Namespace) -> int:
+    from .programs import load_season, rank_list_csv, rank_list_document, rank_list_text
+
+    today = _today(args.today)
+    store = _open_store(args.data_dir)
+    pid = _profile_id(store, args.id)
+    season = load_season(store, pid, today)
+    doc = rank_list_document(season.ranked, season.rank_count, store.profile(pid)["name"], today)
+    if args.format == "csv":
+        text = "\ufeff" + rank_list_csv(season.ranked)
+    elif args.format == "json":
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = rank_list_text(doc)
+    _write_out(text.encode("utf-8"), args.output)
+    return 0
+
+
+def cmd_programs_ics(args: argparse.Namespace) -> int:
+    from .programs import ProgramStore
+    from .programs_ics import export_program_ics
+
+    today = _today(args.today)
+    store = _open_store(args.data_dir)
+    pid = _profile_id(store, args.id)
+    data = export_program_ics(ProgramStore(store).list(pid), store.profile(pid)["name"], today)
+    _write_out(data, args.output)
+    return 0
+
+
+def _counts(values: list[str] | None) -> dict[str, int] | None:
+    from .engine.img import SPECIALTIES
+
+    if not values:
+        return None
+    known = dict(SPECIALTIES)
+    out: dict[str, int] = {}
+    for v in values:
+        spec, sep, n = v.partition("=")
+        spec = spec.strip()
+        if not sep or spec not in known or not n.strip().isdigit():
+            raise CliError(f"--count: '{v}' must be SPECIALTY=NUMBER with a specialty id such as "
+                           f"internal_medicine (one of: {', '.join(known)})")
+        out[spec] = out.get(spec, 0) + int(n)
+    return out
+
+
+def fees_text(fc, ranks: int | None) -> str:
+    from .costs import format_amount
+
+    lines = [f"Application season fees for the {fc.match_year} Match (planning figures):"]
+    for ln in fc.lines:
+        mark = f"; latest known: {ln.as_of}, not published for this season" if ln.latest_known else ""
+        lines.append(f"  {ln.label}  ({ln.rule_id}, {ln.confidence} confidence{mark})")
+    for rid in fc.missing:
+        lines.append(f"  {rid}: no record found, not in the total")
+    for cur, cents in fc.totals().items():
+        lines.append(f"Total: {format_amount(cents, cur)}")
+    if ranks is None:
+        lines.append("(Extra rank fees: give --ranks N, or interview dates on the programs.)")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_program_fees(args: argparse.Namespace) -> int:
+    from .costs import Ledger
+    from .instance_lock import DataInUseError, InstanceLock
+    from .paths import data_paths
+    from .programs import ProgramStore, rank_list
+    from .programs_fees import add_planned, counts_by_specialty, forecast
+
+    counts = _counts(args.count)
+    if args.ranks is not None and args.ranks < 0:
+        raise CliError("--ranks must be zero or more")
+    lock = None
+    if args.add:
+        try:
+            lock = InstanceLock(data_paths(args.data_dir).ensure().root).acquire()
+        except DataInUseError as e:
+            raise CliError(str(e), EXIT_DATA) from None
+    try:
+        store = _open_store(args.data_dir)
+        pid = _profile_id(store, args.id)
+        doc = store.document(pid)
+        my = (doc.get("facts") or {}).get("img", {}).get("match_year")
+        if not isinstance(my, int):
+            raise CliError(f"profile {pid} has no Match year (img: match_year): the fees depend on the season")
+        progs = ProgramStore(store).list(pid)
+        if counts is None:
+            counts = counts_by_specialty(progs)
+        ranks = args.ranks if args.ranks is not None else (len(rank_list(progs)) or None)
+        fc = forecast(counts, my, ranks=ranks, overrides=doc.get("overrides"))
+        if args.format == "json":
+            text = json.dumps(fc.to_json(), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = fees_text(fc, ranks)
+        if args.add:
+            ids = add_planned(Ledger(store), pid, fc)
+            text += f"Added {len(ids)} planned cost(s) to the ledger" + (
+                " (the others were already there)." if len(ids) < len(fc.lines) else ".") + "\n"
+        _write_out(text.encode("utf-8"), None)
+        return 0
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _program_values(pairs: list[str], specs) -> dict[str, object]:
+    from .csv_import import convert
+    from .programs_import import _CHOICE_ALIASES
+
+    known = {f.key: f for f in specs if f.kind != "records"}
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        key = key.strip()
+        if not sep or key not in known:
+            raise CliError(f"'{pair}' must be KEY=VALUE with KEY one of: {', '.join(known)}")
+        if key == "uid":
+            raise CliError("uid is set by CertPath")
+        v, why = convert(known[key], text.strip(), _CHOICE_ALIASES.get(key))
+        if why:
+            raise CliError(f"{key}: {why}")
+        out[key] = v  # None clears the field
+    return out
+
+
+def cmd_program(args: argparse.Namespace) -> int:
+    from .instance_lock import DataInUseError, InstanceLock
+    from .paths import data_paths
+    from .programs import PROGRAM_FIELDS, SETTINGS_FIELDS, ProgramNotFound, ProgramStore
+    from .validate import ValidationError, parse_date
+
+    try:
+        lock = InstanceLock(data_paths(args.data_dir).ensure().root).acquire()
+    except DataInUseError as e:
+        raise CliError(str(e), EXIT_DATA) from None
+    try:
+        store = _open_store(args.data_dir)
+        ps = ProgramStore(store)
+        try:
+            if args.action == "add":
+                pid = _profile_id(store, args.target)
+                print(ps.add(pid, _program_values(args.values, PROGRAM_FIELDS)))
+            elif args.action == "set":
+                ps.update(int(args.target), _program_values(args.values, PROGRAM_FIELDS))
+            elif args.action == "delete":
+                ps.delete(int(args.target))
+            elif args.action == "rank":
+                if len(args.values) != 1 or not args.values[0].isdigit():
+                    raise CliError("rank: give the program id and a position (1 = first)")
+                pid = ps.profile_of(int(args.target))
+                for i, p in enumerate(ps.move_rank(pid, int(args.target), int(args.values[0])), 1):
+                    print(f"{i:>3}. {p.name} (program {p.id})")
+            elif args.action == "block":
+                if len(args.values) < 2:
+                    raise CliError("block: give the profile id, the first and the last day (YYYY-MM-DD), a label")
+                start, end = parse_date(args.values[0]), parse_date(args.values[1])
+                ps.add_block(_profile_id(store, args.target), start, end, " ".join(args.values[2:]))
+            elif args.action == "unblock":
+                if len(args.values) != 1 or not args.values[0].isdigit():
+                    raise CliError("unblock: give the profile id and the blocked range's number (1 = first)")
+                ps.remove_block(_profile_id(store, args.target), int(args.values[0]) - 1)
+            else:  # settings
+                pid = _profile_id(store, args.target)
+                ps.save_settings(pid, {**ps.settings(pid), **_program_values(args.values, SETTINGS_FIELDS)})
+        except ValueError as e:
+            if isinstance(e, ValidationError):
+                raise CliError("nothing was written: " + "; ".join(str(p) for p in e.problems)) from None
+            raise CliError(f"nothing was written: {e}") from None
+        except (ProgramNotFound, IndexError) as e:
+            raise CliError(f"nothing was written: {e}") from None
+        return 0
+    finally:
+        lock.release()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -817,8 +1034,8 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir(p)
     p.set_defaults(func=cmd_ics)
 
-    p = sub.add_parser("csv", help="print steps, deadlines, documents or costs as CSV")
-    p.add_argument("kind", choices=("steps", "deadlines", "documents", "costs"))
+    p = sub.add_parser("csv", help="print steps, deadlines, documents, costs or programs as CSV")
+    p.add_argument("kind", choices=("steps", "deadlines", "documents", "costs", "programs"))
     p.add_argument("id")
     p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
@@ -868,6 +1085,58 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=("cards", "attempts"), required=True)
     import_opts(p)
     p.set_defaults(func=cmd_import_csv)
+
+    p = sub.add_parser("programs", help="the application season as JSON: programs with their findings, "
+                                        "clashes, interview dates, the rank list and the fee forecast")
+    p.add_argument("id")
+    p.add_argument("--eligible-only", action="store_true", help="list only the programs you are eligible for")
+    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    data_dir(p)
+    p.set_defaults(func=cmd_programs)
+
+    p = sub.add_parser("import-programs", help="add or update programs of one profile from a CSV")
+    p.add_argument("id", help="the profile id (see `profiles`)")
+    p.add_argument("file", help="a CSV file with a header row (see docs/profile-format.md, 'Programs')")
+    p.add_argument("--map", action="append", metavar="HEADER=FIELD",
+                   help="use the file's column HEADER for the program field FIELD (e.g. 'Sponsorship?=visas'); "
+                        "'HEADER=' leaves the column out (repeatable)")
+    import_opts(p)
+    p.set_defaults(func=cmd_import_programs)
+
+    p = sub.add_parser("rank-list", help="the draft rank order list (programs interviewed at, in your order)")
+    p.add_argument("id")
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    data_dir(p)
+    p.set_defaults(func=cmd_rank_list)
+
+    p = sub.add_parser("programs-ics", help="interviews (timed, with time zones) and reply-by dates as .ics")
+    p.add_argument("id")
+    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    data_dir(p)
+    p.set_defaults(func=cmd_programs_ics)
+
+    p = sub.add_parser("program-fees", help="the season's ERAS and NRMP fees (from the programs, or --count)")
+    p.add_argument("id")
+    p.add_argument("--count", action="append", metavar="SPECIALTY=N",
+                   help="programs to apply to in a specialty, e.g. internal_medicine=40 (repeatable); "
+                        "default: the profile's programs")
+    p.add_argument("--ranks", type=int, help="programs on the rank list (default: those interviewed at)")
+    p.add_argument("--add", action="store_true", help="add the fees to the cost ledger as planned costs")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    data_dir(p)
+    p.set_defaults(func=cmd_program_fees)
+
+    p = sub.add_parser("program", help="add, change, delete or rank a program; blocked days and settings")
+    p.add_argument("action", choices=("add", "set", "delete", "rank", "block", "unblock", "settings"))
+    p.add_argument("target", help="the profile id (add, block, unblock, settings) or the program id (set, "
+                                  "delete, rank)")
+    p.add_argument("values", nargs="*", help="KEY=VALUE pairs (KEY= clears), or the position, or START END LABEL")
+    data_dir(p)
+    p.set_defaults(func=cmd_program)
 
     return ap
 

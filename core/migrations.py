@@ -120,3 +120,29 @@ def m003_reminder_revision(db: Database) -> None:
     # The key the calendar UID is derived from when it differs from source_key (a row re-keyed from
     # an old text-derived key keeps its event's UID, so a re-import updates instead of duplicating).
     db.execute("ALTER TABLE reminders ADD COLUMN uid_key TEXT")
+
+
+@MIGRATIONS(name="m005_programs")
+def m005_programs(db: Database) -> None:
+    # The application season (core/programs.py). Self-contained: it reads and changes no table of
+    # another migration, so it may run before or after m004 (whatif's scenarios).
+    # One row per program a profile considers or applied to; its fields are a JSON object (the
+    # profile document's `programs.items[]`), `uid` its stable identifier (calendar UIDs, imports).
+    db.execute("""
+        CREATE TABLE programs (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+            uid TEXT NOT NULL,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (profile_id, uid)
+        )""")
+    db.execute("CREATE INDEX programs_profile ON programs(profile_id)")
+    # Per profile: blocked date ranges, US clinical experience, home time zone (JSON object).
+    db.execute("""
+        CREATE TABLE program_settings (
+            profile_id INTEGER PRIMARY KEY REFERENCES profiles(id) ON DELETE CASCADE,
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""")

@@ -20,12 +20,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from . import PROFILE_FORMAT
+from . import PROFILE_FORMAT, PROFILE_FORMAT_PROGRAMS
 from .validate import Problem, ValidationError, check_override
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024  # a real profile is a few kB; refuse anything absurd
 MAX_DEPTH = 12
-SUPPORTED_FORMATS = (PROFILE_FORMAT,)
+SUPPORTED_FORMATS = (PROFILE_FORMAT, PROFILE_FORMAT_PROGRAMS)  # 2: may hold `programs`
 
 
 def _depth(x: Any, limit: int, level: int = 0) -> int:
@@ -140,11 +140,19 @@ def validate_document(doc: Any, today: dt.date) -> list[Problem]:
     fmt = doc.get("format")
     if fmt not in SUPPORTED_FORMATS:
         if isinstance(fmt, str) and fmt.startswith("certpath-profile/"):
-            problems.append(Problem("format", f"{fmt!r} is newer than this version of CertPath reads ({PROFILE_FORMAT})"))
+            problems.append(Problem("format", f"{fmt!r} is newer than this version of CertPath reads "
+                                              f"({', '.join(SUPPORTED_FORMATS)}): install a newer CertPath to open it"))
         else:
-            problems.append(Problem("format", f"must be {PROFILE_FORMAT!r}"))
+            problems.append(Problem("format", f"must be {PROFILE_FORMAT!r} or {PROFILE_FORMAT_PROGRAMS!r}"))
         return problems
-    allowed = {"format", "name", "role", "tracks", "facts", "overrides"}
+    allowed = {"format", "name", "role", "tracks", "facts", "overrides", "programs"}
+    if "programs" in doc:
+        if fmt != PROFILE_FORMAT_PROGRAMS:
+            problems.append(Problem("programs", f"needs the document format {PROFILE_FORMAT_PROGRAMS!r}"))
+        else:
+            from .programs import check_section
+
+            problems.extend(check_section(doc["programs"]))
     for k in doc:
         if k not in allowed:
             problems.append(Problem(str(k), "is not a known field"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import PROFILE_FORMAT
+from . import PROFILE_FORMAT, PROFILE_FORMAT_PROGRAMS
 from .engine.base import FieldSpec
 
 
@@ -50,6 +50,23 @@ def _object_schema(fields: tuple[FieldSpec, ...]) -> dict[str, Any]:
     return out
 
 
+def programs_schema() -> dict[str, Any]:
+    """The `programs` section: the application season's programs and the user's settings for it."""
+    from .programs import MAX_PROGRAMS, PROGRAM_FIELDS, SETTINGS_FIELDS
+
+    settings = _object_schema(SETTINGS_FIELDS)
+    return {
+        "type": "object",
+        "title": "Application season",
+        "properties": {
+            "items": {"type": "array", "maxItems": MAX_PROGRAMS, "items": _object_schema(PROGRAM_FIELDS),
+                      "title": "Programs"},
+            **settings["properties"],
+        },
+        "additionalProperties": False,
+    }
+
+
 def profile_schema() -> dict[str, Any]:
     from .engine import known_tracks, step_defs, track_fields
     from .roles import ROLE_IDS
@@ -67,11 +84,13 @@ def profile_schema() -> dict[str, Any]:
         "required": ["format", "name"],
         "additionalProperties": False,
         "properties": {
-            "format": {"const": PROFILE_FORMAT},
+            "format": {"enum": [PROFILE_FORMAT, PROFILE_FORMAT_PROGRAMS],
+                       "description": f"{PROFILE_FORMAT_PROGRAMS} when the document has 'programs'"},
             "name": {"type": "string", "minLength": 1, "maxLength": 200},
             "role": {"enum": list(ROLE_IDS)},
             "tracks": {"type": "array", "items": {"enum": known_tracks()}, "uniqueItems": True},
             "facts": {"type": "object", "properties": facts, "additionalProperties": False},
+            "programs": programs_schema(),
             "overrides": {
                 "type": "object",
                 "additionalProperties": {

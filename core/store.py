@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from . import PROFILE_FORMAT
+from . import PROFILE_FORMAT, PROFILE_FORMAT_PROGRAMS
 from .db import Database, transaction
 
 
@@ -174,8 +174,10 @@ class Store:
 
     # -- the profile document (the app's export format) ---------------------------------------
     def document(self, profile_id: int) -> dict[str, Any]:
+        from .programs import ProgramStore
+
         p = self.profile(profile_id)
-        return {
+        doc = {
             "format": PROFILE_FORMAT,
             "name": p["name"],
             "role": p["role"],
@@ -183,6 +185,11 @@ class Store:
             "facts": self.facts(profile_id),
             "overrides": self.overrides(profile_id),
         }
+        programs = ProgramStore(self).section(profile_id)
+        if programs is not None:
+            doc["format"] = PROFILE_FORMAT_PROGRAMS
+            doc["programs"] = programs
+        return doc
 
     def all_documents(self, ids: list[int] | None = None) -> list[tuple[int, dict[str, Any]]]:
         """(id, profile document) of every profile (or of those `ids` that exist), read in one pass
@@ -227,6 +234,10 @@ class Store:
                 self.db.execute(
                     "INSERT INTO overrides (profile_id, rule_id, value, note, created_at) VALUES (?, ?, ?, ?, ?)",
                     [pid, rule_id, json.dumps(ov.get("value")), str(ov.get("note", "")), now])
+            if doc.get("programs"):
+                from .programs import ProgramStore
+
+                ProgramStore(self).write_section(pid, doc["programs"])
         return pid
 
     # -- settings -----------------------------------------------------------------------------
