@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .engine import TRACK_TITLES, all_step_defs
+from .engine import all_step_defs, step_name, step_title, track_title
 from .engine.base import (
     AT_RISK,
     BLOCKED,
@@ -24,27 +24,6 @@ from .engine.base import (
 )
 
 URGENT = (EXPIRED, BLOCKED, AT_RISK)
-
-
-def step_title(step_id: str | None) -> str:
-    if step_id is None:
-        return ""
-    sd = all_step_defs().get(step_id)
-    if sd is not None:
-        return sd.title
-    return TRACK_TITLES.get(step_id, step_id)
-
-
-def step_name(step_id: str | None) -> str:
-    """The step's title, with its track in front when another track has a step of that title
-    ("PALS: Before the course", but "USMLE Step 1")."""
-    title = step_title(step_id)
-    sd = all_step_defs().get(step_id or "")
-    if sd is None:
-        return title
-    if sum(1 for o in all_step_defs().values() if o.title == sd.title) > 1:
-        return f"{TRACK_TITLES.get(sd.track, sd.track)}: {title}"
-    return title
 
 
 def track_of(step_id: str) -> str:
@@ -81,7 +60,7 @@ def progress(journey: Journey) -> list[Progress]:
     for t in journey.tracks:
         applicable = [s for s in t.steps if s.status != NOT_APPLICABLE]
         done = sum(1 for s in applicable if s.status == DONE)
-        out.append(Progress(t.track, TRACK_TITLES.get(t.track, t.track), done, len(applicable),
+        out.append(Progress(t.track, track_title(t.track), done, len(applicable),
                             first_open_step(t)))
     return out
 
@@ -261,6 +240,6 @@ def headline(journey: Journey) -> tuple[str, str | None]:
 
 __all__ = [
     "ActionItem", "Blocking", "Milestone", "Progress", "blocking_now", "deadlines", "first_open_step",
-    "headline", "milestones", "next_actions", "progress", "step_title", "track_of",
+    "headline", "milestones", "next_actions", "progress", "step_name", "step_title", "track_of",
     "IN_PROGRESS",
 ]

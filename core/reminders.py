@@ -163,30 +163,9 @@ def legacy_prefix(step_id: str) -> str:
 
 
 # -- computing the reminders of a journey ----------------------------------------------------------
-def _step_title(step_id: str) -> str:
-    """'USMLE Step 2 CK'; a card track's step gets its card's name: 'PALS: Card issued'."""
-    from .engine import TRACK_TITLES, step_def
-
-    try:
-        sd = step_def(step_id)
-    except KeyError:
-        return step_id
-    return sd.title if sd.track == "img" else f"{TRACK_TITLES.get(sd.track, sd.track)}: {sd.title}"
-
-
-def _prefixed(step_id: str, text: str) -> str:
-    from .engine import TRACK_TITLES, step_def
-
-    try:
-        sd = step_def(step_id)
-    except KeyError:
-        return text
-    tt = TRACK_TITLES.get(sd.track, sd.track)
-    return text if sd.track == "img" or text.startswith(tt) else f"{tt}: {text}"
-
-
 def from_journey(journey) -> list[Reminder]:
     """The dated things of an evaluated journey. One reminder per step and date."""
+    from .engine import step_name, with_track
     from .engine.base import DONE, NOT_APPLICABLE
 
     out: list[Reminder] = []
@@ -194,7 +173,7 @@ def from_journey(journey) -> list[Reminder]:
         for s in track.steps:
             if s.status == NOT_APPLICABLE:
                 continue
-            title = _step_title(s.id)
+            title = step_name(s.id)
             seen: set[dt.date] = set()
             used: set[str] = set()  # the source keys of this step
             if s.expires:
@@ -218,7 +197,7 @@ def from_journey(journey) -> list[Reminder]:
                         slug += "-x"
                     slugs.add(slug)
                     key = _unique(f"{legacy_prefix(s.id)}{slug}", used)
-                out.append(Reminder(key, _prefixed(s.id, a.text), a.date, kind, step_id=s.id, detail=title,
+                out.append(Reminder(key, with_track(s.id, a.text), a.date, kind, step_id=s.id, detail=title,
                                     action_key=akey))
                 seen.add(a.date)
             if s.deadline and s.deadline not in seen:

@@ -41,17 +41,13 @@ from core.costs import (
     totals_by_track,
     totals_by_year,
 )
-from core.engine import TRACK_TITLES, known_tracks, step_def, step_defs
+from core.engine import known_tracks, step_defs, step_name, track_title
 
 from .step_form import ErrorLabel
 
 
 def _step_label(step_id: str) -> str:
-    try:
-        sd = step_def(step_id)
-    except KeyError:
-        return step_id
-    return sd.title if sd.track == "img" else f"{TRACK_TITLES.get(sd.track, sd.track)}: {sd.title}"
+    return step_name(step_id)
 
 
 class CostDialog(QDialog):
@@ -237,7 +233,7 @@ class CostsPanel(QWidget):
             top = QTreeWidgetItem([heading])
             self.totals.addTopLevelItem(top)
             for group, per_cur in totals.items():
-                name = TRACK_TITLES.get(group, group) if heading == "By track" else (
+                name = track_title(group) if heading == "By track" else (
                     "No date" if group == UNDATED else group)
                 for cur, t in sorted(per_cur.items()):
                     QTreeWidgetItem(top, [name, cur, format_amount(t[PAID], cur), format_amount(t[PLANNED], cur),

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine import TRACK_TITLES, step_def
+from core.engine import step_name
 from core.vault import OK, PROFILE_LEVEL, STATE_LABELS, Vault, VaultError
 
 from . import theme
@@ -48,11 +48,7 @@ SCOPE_ALL = "all"
 def _step_label(step_id: str) -> str:
     if step_id == PROFILE_LEVEL:
         return "Whole profile"
-    try:
-        sd = step_def(step_id)
-    except KeyError:
-        return TRACK_TITLES.get(step_id, step_id)
-    return sd.title if sd.track == "img" else f"{TRACK_TITLES.get(sd.track, sd.track)}: {sd.title}"
+    return step_name(step_id)
 
 
 def _size(n: int) -> str:

@@ -22,7 +22,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from core import __version__
-from core.engine import TRACK_TITLES, evaluate
+from core.engine import evaluate, is_track, track_title
 from core.journey_view import track_of
 
 from . import theme
@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
             self.menu_walk.removeAction(a)
         self._walk_actions.clear()
         for i, t in enumerate(tracks):
-            a = self._action(f"&{i + 1} {TRACK_TITLES.get(t, t)}…", lambda t=t: self.walk_through(t),
+            a = self._action(f"&{i + 1} {track_title(t)}…", lambda t=t: self.walk_through(t),
                              f"Ctrl+Shift+{i + 1}" if i < 9 else None, self.menu_walk)
             self._walk_actions[t] = a
         self.act_walk_current.setEnabled(bool(tracks))
@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
 
     def current_step_id(self) -> str | None:
         key = self.navigator.current_key()
-        return key if key and "." in key or key == "visa" else None
+        return key if key and not is_track(key) else None
 
     # -- refresh --------------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from core import __version__
-from core.engine import TRACK_TITLES, evaluate, step_def
+from core.engine import evaluate, step_def, track_title
 from core.engine.base import STATUS_LABELS
 
 DISCLAIMER = ("CertPath is a planner. Verify every requirement with ECFMG, USMLE, NRMP, your state board and "
@@ -56,12 +56,12 @@ def report_html(doc: dict, today: dt.date, profile_id: int | None = None) -> str
     parts = [f"<html><head><style>{_CSS}</style></head><body>",
              f"<h1>CertPath status report: {_e(doc.get('name'))}</h1>",
              f"<p class='small'>As of {today.isoformat()} · role: {_e(doc.get('role'))} · tracks: "
-             f"{_e(', '.join(TRACK_TITLES.get(t, t) for t in doc.get('tracks') or []) or 'none')}"
+             f"{_e(', '.join(track_title(t) for t in doc.get('tracks') or []) or 'none')}"
              f" · CertPath {__version__}</p>",
              f"<p class='small'>{_e(DISCLAIMER)}</p>"]
     used_rules: list[str] = []
     for t in journey.tracks:
-        parts.append(f"<h2>{_e(TRACK_TITLES.get(t.track, t.track))}</h2>")
+        parts.append(f"<h2>{_e(track_title(t.track))}</h2>")
         parts.append("<table width='100%' border='1' cellspacing='0'><tr><th width='28%'>Step</th>"
                      "<th width='11%'>Status</th><th width='12%'>Due</th><th width='12%'>Expires</th>"
                      "<th>Next actions and reasons</th></tr>")

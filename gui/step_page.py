@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine import TRACK_ORDER, TRACK_TITLES, check_step, evaluate, step_def, track_fields
+from core.engine import check_step, evaluate, get_track, is_track, step_def, track_fields, track_title
 from core.engine.base import StepResult
 from core.journey_view import step_title
 from core.rules import Rule, RuleNotFound, load_rules
@@ -38,11 +38,6 @@ from core.validate import Problem
 from . import theme
 from .session import Session
 from .step_form import StepForm
-
-TRACK_PAGE_TEXT = {
-    "img": "The facts that shape your whole road: your target specialty, the Match year you aim "
-           "for, the state where you want your licence, and whether you need a visa.",
-}
 
 
 def describe_value(rule: Rule) -> str:
@@ -338,17 +333,17 @@ class StepPage(QWidget):
         self.session = session
         self.key = key
         self.in_wizard = in_wizard
-        self.is_track = key in TRACK_ORDER
+        self.is_track = is_track(key)
         self.problems: list[Problem] = []
         self.result: StepResult | None = None
         self._valid = True
         self._loaded: dict[str, Any] = {}
         if self.is_track:
-            self.title = f"Your facts: {TRACK_TITLES.get(key, key)}"
-            self.description = TRACK_PAGE_TEXT.get(key, "Facts that apply to the whole track.")
+            self.title = f"Your facts: {track_title(key)}"
+            self.description = get_track(key).description or "Facts that apply to the whole track."
             fields = track_fields(key)
             self.rule_ids: tuple[str, ...] = ()
-            self.stage = TRACK_TITLES.get(key, key)
+            self.stage = track_title(key)
         else:
             sd = step_def(key)
             self.title, self.description, fields = sd.title, sd.description, sd.fields

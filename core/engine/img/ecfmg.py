@@ -1,0 +1,377 @@
+"""ECFMG certification: school eligibility, the application, OET, the Pathway, credentials, the certificate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from ...dates import add_business_days, add_months
+from ..base import (
+    AT_RISK,
+    BLOCKED,
+    DONE,
+    EXPIRED,
+    IN_PROGRESS,
+    NOT_APPLICABLE,
+    NOT_STARTED,
+    Action,
+    Blocker,
+    StepResult,
+)
+from .common import ImgEval, _add, _date, _fmt, _int, _list, _rule
+from .definitions import _FINAL, ECFMG_EXAMS
+
+
+def application_due(ev: ImgEval, res: StepResult) -> dt.date | None:
+    lead = ev.value(res, "ecfmg.application.lead_time") or {}
+    cands = []
+    md = ev.cal.get("match_day")
+    if md and "months_before_match_day" in lead:
+        cands.append(add_months(md.date, -int(lead["months_before_match_day"])))
+    firsts = [a.date for s in ECFMG_EXAMS for a in ev.attempts[s]]
+    for s in ECFMG_EXAMS:
+        f = ev.ctx.facts(s)
+        firsts += [d for d in (_date(f.get("window_start")), _date(f.get("scheduled_date"))) if d]
+    exam_lead = None
+    if firsts and "months_before_first_exam" in lead:
+        exam_lead = add_months(min(firsts), -int(lead["months_before_first_exam"]))
+        cands.append(exam_lead)
+    ev._exam_lead = exam_lead
+    return min(cands) if cands else None
+
+
+def ecfmg_school(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    res.due = application_due(ev, res)
+    grad = _date(f.get("graduation_date"))
+    problems = []
+    note_rule = ev.rule(res, "ecfmg.school.sponsor_note_required")
+    if f.get("sponsor_note") is False and note_rule is not None and note_rule.value:
+        problems.append("Your school has no ECFMG sponsor note in WDOMS, so you cannot apply for ECFMG "
+                        "certification (a WDOMS listing alone is not enough).")
+    lo, hi = _int(f.get("sponsor_note_from_year")), _int(f.get("sponsor_note_to_year"))
+    if grad and (lo or hi) and ev.rule(res, "ecfmg.school.graduation_year_covered"):
+        if (lo and grad.year < lo) or (hi and grad.year > hi):
+            problems.append(f"Your graduation year {grad.year} is outside the years the sponsor note covers "
+                            f"({lo or '…'}–{hi or 'present'}).")
+    credits = _int(f.get("credit_years"))
+    need = ev.value(res, "ecfmg.school.min_credit_years", grad)
+    if credits is not None and isinstance(need, int) and credits < need:
+        problems.append(f"The school awarded {credits} credit years; ECFMG needs at least {need}.")
+    excluded = ev.value(res, "ecfmg.school.excluded_degrees", grad) or []
+    if f.get("degree") in excluded:
+        problems.append("This degree does not qualify for ECFMG certification.")
+    if problems:
+        res.status = BLOCKED
+        res.reasons += problems
+        res.blocked_by.append(Blocker(None, problems[0]))
+        return
+    known = [f.get("sponsor_note") is True, grad is not None, credits is not None,
+             f.get("degree") is not None]
+    if all(known):
+        res.status = DONE
+        res.reasons.append("Sponsor note, graduation year, credit years and degree all qualify.")
+        return
+    res.status = IN_PROGRESS if any(known) or f.get("wdoms_listed") is not None else NOT_STARTED
+    # res.due comes from the preferred lead before the Match (a preference, not a deadline):
+    # once it has passed the action is simply for today, never shown as "overdue".
+    when = max(res.due, ev.today) if res.due else None
+    res.actions.append(Action("Look up your school on wdoms.org: check the ECFMG note on its Sponsor "
+                              "Notes tab covers your graduation year", when, "check", key="check-wdoms"))
+
+
+def ecfmg_application(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    res.due = application_due(ev, res)
+    ev.rule(res, "ecfmg.application.required_before_exams")
+    sub, acc = _date(f.get("submitted_date")), _date(f.get("accepted_date"))
+    if acc:
+        res.status = DONE
+        res.info["completed_on"] = acc
+        early = [a.date for s in ECFMG_EXAMS for a in ev.attempts[s] if a.date < acc]
+        if early:
+            _add(res.warnings, f"An exam on {min(early).isoformat()} is recorded before the application "
+                 f"was accepted ({acc.isoformat()}): check the dates.")
+        return
+    res.use(_rule(ev.ctx, "fee.ecfmg.application"))
+    if sub:
+        res.status = IN_PROGRESS
+        res.reasons.append(f"Submitted on {sub.isoformat()}; waiting for ECFMG to accept it.")
+    else:
+        when = max(res.due, ev.today) if res.due else None  # a preference (see the school step)
+        res.actions.append(Action("Create a MyIntealth account, verify your identity and submit the "
+                                  "Application for ECFMG Certification", when, key="submit-application"))
+    # Only the lead before the first exam is a real constraint (the application must be accepted
+    # before any exam application); the Match lead (18 to 24 months) is a preference.
+    lead = ev._exam_lead
+    if lead and ev.today > lead:
+        res.status = AT_RISK
+        res.deadline = lead
+        res.reasons.append("Your first exam window or test date is less than the recommended lead time away: "
+                           "the application must be accepted before you can apply for an exam.")
+    elif res.due and ev.today > res.due:
+        res.reasons.append(f"The preferred lead time before the Match ({res.due.isoformat()}) has passed: "
+                           "submit it now.")
+
+
+def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if ev.legacy_cs:
+        ev.rule(res, "ecfmg.cs.legacy_pass_exempts")
+        res.status = NOT_APPLICABLE
+        res.reasons.append("Your former Step 2 CS pass meets the clinical and communication skills requirement.")
+        return
+    ev.rule(res, "oet.required_for_pathways")
+    ev.rule(res, "oet.single_sitting")
+    sit_by = ev.value(res, "oet.sit_by")
+    if ev.M is not None and isinstance(sit_by, Mapping):
+        y = ev.M + int(sit_by.get("match_year_offset", 0))
+        m = int(sit_by.get("month", 12))
+        res.due = add_months(dt.date(y, m, 1), 1) - dt.timedelta(days=1)
+    rol = ev.cal_date(res, "rol_deadline")
+    season = ev.season()
+    earliest = _date(f.get("earliest_accepted_date"))
+    if earliest:
+        res.reasons.append(f"Recency: you entered {earliest.isoformat()} as the earliest date ECFMG accepts.")
+    elif season is not None:
+        r = ev.rule(res, f"oet.recency.{season}")
+        earliest = r.value if r is not None and isinstance(r.value, dt.date) else None
+        if earliest is None and not _date(ev.ctx.facts("ecfmg.pathway").get("accepted_date")):
+            _add(res.warnings, f"The OET recency rule for the {season} Pathways season is not yet published: "
+                 "enter the date ECFMG gives.")
+    passing, short = [], []
+    for s in sorted(_list(f.get("sittings")), key=lambda s: _fmt(_date(s.get("date")))):
+        d = _date(s.get("date"))
+        if d is None:
+            continue
+        mins = ev.value(res, "oet.minimum_scores", d)
+        if not isinstance(mins, Mapping):
+            continue
+        scores = {k: _int(s.get(k)) for k in mins}
+        below = [k for k, v in scores.items() if v is None or v < mins[k]]
+        if below:
+            short.append((d, below))
+        else:
+            passing.append((d, _date(s.get("result_date"))))
+    def result_days() -> Any:  # looked up only when a result date has to be estimated
+        return ev.value(res, "oet.result_days")
+
+    recent = [p for p in passing if earliest is None or p[0] >= earliest]
+    if recent:
+        d, rd = recent[-1]
+        res.status = DONE
+        days = ev.value(res, "oet.result_days", quiet=True) if rd is None else None  # an estimate only
+        res.info["completed_on"] = rd or (d + dt.timedelta(days=days) if isinstance(days, int) else d)
+        res.reasons.append(f"All four minimums reached in the sitting of {d.isoformat()}.")
+        return
+    if passing:
+        d, _ = passing[-1]
+        res.status = EXPIRED
+        res.reasons.append(f"Your passing sitting of {d.isoformat()} is before {_fmt(earliest)}, the earliest "
+                           f"date ECFMG accepts for the {season} season: sit OET again.")
+    elif short:
+        d, below = short[-1]
+        res.status = IN_PROGRESS
+        res.reasons.append(f"The sitting of {d.isoformat()} missed the minimum in {', '.join(below)}: all four "
+                           "sub-tests must be passed again in one sitting.")
+    sched = _date(f.get("scheduled_date"))
+    if sched and sched >= (passing[-1][0] if passing else dt.date.min):
+        if res.status == NOT_STARTED:
+            res.status = IN_PROGRESS
+        days = result_days()
+        exp = sched + dt.timedelta(days=days) if isinstance(days, int) else None
+        res.info["expected_on"] = exp
+        if sched >= ev.today:
+            res.actions.append(Action("Sit OET Medicine", sched, "deadline", key="sit-oet"))
+        elif not any(p[0] == sched for p in passing) and not any(x[0] == sched for x in short):
+            res.actions.append(Action(f"Record your OET results of {sched.isoformat()}", exp or ev.today,
+                                      "todo", key="record-result"))
+        if exp and rol and exp > rol:
+            res.status = AT_RISK
+            res.deadline = rol
+            res.reasons.append(f"OET results expected around {exp.isoformat()}, after the rank order list "
+                               f"deadline ({rol.isoformat()}).")
+        if earliest and sched < earliest:
+            _add(res.warnings, f"The sitting booked for {sched.isoformat()} is before {earliest.isoformat()}, "
+                 "the earliest date ECFMG accepts for your season.")
+    elif res.due:
+        res.actions.append(Action("Sit OET Medicine no later than the last December test date before the "
+                                  "Match (book a seat early)", res.due, "deadline", key="sit-oet-by"))
+        if rol and ev.today > rol:
+            res.status = AT_RISK if res.status != EXPIRED else res.status
+            res.deadline = rol
+            res.reasons.append(f"The rank order list deadline ({rol.isoformat()}) has passed.")
+
+
+def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if ev.legacy_cs:
+        ev.rule(res, "ecfmg.cs.legacy_pass_exempts")
+        res.status = NOT_APPLICABLE
+        res.reasons.append("Your former Step 2 CS pass meets the requirement; you are not eligible for a "
+                           "Pathway and do not need one.")
+        return
+    ev.rule(res, "ecfmg.step2cs.discontinued")
+    rol = ev.cal_date(res, "rol_deadline")
+    season = ev.season()
+    srule = ev.rule(res, f"pathway.season.{season}") if season else None
+    sv = srule.value if srule is not None and isinstance(srule.value, Mapping) else {}
+    sdead = sv.get("deadline") if isinstance(sv.get("deadline"), dt.date) else None
+    res.due = min([d for d in (sdead, rol) if d], default=None)
+    accepted_already = _date(f.get("accepted_date")) is not None
+    if accepted_already:
+        pass  # the season's dates no longer matter once ECFMG has accepted the Pathway
+    elif season is not None and srule is None:
+        _add(res.warnings, f"Pathways for the {season} Match: not published in our sources (no season page "
+             "found). Verify with ECFMG before you plan on it.")
+    elif srule is not None and sdead is None:
+        _add(res.warnings, f"The {season} Pathways deadline is not in our sources: verify with ECFMG.")
+    p = f.get("pathway")
+    if f.get("ever_failed_cs") is True:
+        need = ev.value(res, "pathway.cs_fail_requires_pathway6")
+        if need is not None and p != str(need):
+            _add(res.warnings, f"Anyone who ever failed Step 2 CS must use Pathway {need}.")
+    applied, accepted = _date(f.get("applied_date")), _date(f.get("accepted_date"))
+    vt = _date(f.get("valid_through"))
+    if accepted:
+        res.status = DONE
+        res.info["completed_on"] = accepted
+        res.reasons.append(f"Pathway accepted on {accepted.isoformat()}.")
+        acc_season = _int(f.get("season"))
+        # The (low-confidence) 2-cycle validity matters only for a later Match than the season's.
+        cycles = (ev.value(res, "pathway.validity_match_cycles")
+                  if acc_season and ev.M and ev.M > acc_season and not vt else None)
+        if vt:
+            res.expires = vt
+        if vt and ev.today > vt:
+            res.status = EXPIRED
+            res.reasons.append(f"Valid through {vt.isoformat()}: apply for Pathways Revalidation.")
+        elif vt and rol and vt < rol:
+            res.status = AT_RISK
+            res.deadline = rol
+            res.reasons.append(f"Valid through {vt.isoformat()}, before the {ev.M} rank list deadline.")
+        elif acc_season and ev.M and isinstance(cycles, int) and ev.M - acc_season >= cycles:
+            res.status = EXPIRED
+            res.reasons.append(f"Accepted for the {acc_season} season; reported to cover {cycles} Match cycles "
+                               "(low confidence): you likely need Pathways Revalidation.")
+        return
+    gen = ev.value(res, "pathway.general_eligibility")
+    registered = any(ev.attempts[s] or ev.ctx.facts(s).get("window_start") for s in ECFMG_EXAMS)
+    if gen and not registered:
+        res.actions.append(Action("Register for a USMLE Step first: Pathway applicants must be (or have "
+                                  "been) registered for one", None, "check", key="register-usmle-first"))
+    if applied:
+        res.status = IN_PROGRESS
+        res.reasons.append(f"Applied on {applied.isoformat()}; waiting for ECFMG's decision.")
+        return
+    if sdead and ev.today > sdead:
+        res.status = BLOCKED
+        res.reasons.append(f"The {season} Pathways deadline ({sdead.isoformat()}) has passed.")
+        res.blocked_by.append(Blocker(None, res.reasons[-1]))
+        return
+    opens = sv.get("opens") if isinstance(sv.get("opens"), dt.date) else None
+    if opens:
+        res.actions.append(Action("Apply for a Pathway as soon as the season opens", opens, "todo",
+                                  key="apply-pathway"))
+    else:
+        res.actions.append(Action("Apply for a Pathway when ECFMG opens the season (dates not in our sources); "
+                                  "it must be accepted by this date", res.due, "deadline", key="apply-pathway"))
+    ev.rule(res, "fee.pathways", quiet=True)
+
+
+def certificate_due(ev: ImgEval, res: StepResult) -> dt.date | None:
+    """The certificate is needed by the start date; for an H-1B, early enough to pass Step 3 first."""
+    if ev.visa_need == "needs_h1b":
+        md = ev.cal.get("match_day")
+        if md:
+            latest, _ = ev.turnaround(res, md.date)
+            permit = ev.value(res, "usmle.step3.permit_business_days") or {}
+            sit = md.date - (latest - md.date) if latest else md.date
+            return add_business_days(sit, -int(permit.get("max", 0))) if permit else sit
+    return ev.start
+
+
+def ecfmg_credentials(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    ev.rule(res, "ecfmg.credentials.diploma_verification")
+    issue = ev.value(res, "ecfmg.certificate.issue_days", quiet=True)
+    cert_due = certificate_due(ev, res)
+    res.due = cert_due - dt.timedelta(days=issue) if cert_due and isinstance(issue, int) else cert_due
+    grad = _date(ev.ctx.facts("ecfmg.school").get("graduation_date"))
+    sub = _date(f.get("diploma_submitted_date"))
+    dv, tv = _date(f.get("diploma_verified_date")), _date(f.get("transcript_verified_date"))
+    wait = ev.value(res, "ecfmg.credentials.school_response_days")
+    if dv and tv:
+        res.status = DONE
+        res.info["completed_on"] = max(dv, tv)
+        return
+    if f.get("completion_letter") is True:
+        ev.rule(res, "ecfmg.credentials.completion_letter")
+    if sub or dv or tv or f.get("completion_letter") is True:
+        res.status = IN_PROGRESS
+        if sub and isinstance(wait, int):
+            exp = sub + dt.timedelta(days=wait)
+            res.info["expected_on"] = exp
+            if res.due and exp > res.due:
+                res.status = AT_RISK
+                res.deadline = res.due
+                res.reasons.append(f"Schools may take about {wait} days: verification expected around "
+                                   f"{exp.isoformat()}, after {res.due.isoformat()}.")
+        missing = [n for n, d in (("diploma", dv), ("final transcript", tv)) if not d]
+        res.reasons.append("Waiting for verification of the " + " and ".join(missing) + ".")
+        return
+    send_by = res.due - dt.timedelta(days=wait) if res.due and isinstance(wait, int) else res.due
+    if grad and grad > ev.today:
+        res.actions.append(Action("Send your final diploma (copy in the original language, with an "
+                                  "ECFMG-compliant translation) once you graduate", grad, "todo",
+                                  key="send-diploma"))
+    else:
+        res.actions.append(Action("Send your final diploma and ask your school to send the final transcript",
+                                  send_by, "deadline", key="send-diploma"))
+    first_possible = max(grad or ev.today, ev.today)
+    if res.due and isinstance(wait, int) and first_possible + dt.timedelta(days=wait) > res.due:
+        res.status = AT_RISK
+        res.deadline = res.due
+        res.reasons.append(f"Counting about {wait} days for the school to answer, verification may not be done "
+                           f"by {res.due.isoformat()}.")
+
+
+def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    ev.rule(res, "ecfmg.certificate.required_by_start")
+    res.due = certificate_due(ev, res)
+    issued = _date(f.get("issued_date"))
+    pathway_based = not ev.legacy_cs
+    perm_m = ev.value(res, "ecfmg.certificate.permanent_after_training_months")
+    perm_date = add_months(ev.start, int(perm_m)) if ev.start and isinstance(perm_m, int) else None
+    if issued:
+        res.status = DONE
+        res.info["completed_on"] = issued
+        if pathway_based and not f.get("permanently_validated"):
+            vt = _date(f.get("valid_through"))
+            res.expires = vt
+            if perm_date:
+                res.info["permanent_validation_from"] = perm_date
+                txt = ("automatic for ECFMG-sponsored J-1s" if ev.visa_need == "needs_j1"
+                       else "file a Request for Permanent Validation")
+                res.actions.append(Action(f"Permanent validation after {perm_m} months of ACGME training ({txt})",
+                                          perm_date, "reminder", key="permanent-validation"))
+            if vt and ev.today > vt:
+                res.status = EXPIRED
+                res.reasons.append(f"Your Pathway-based certificate was valid through {vt.isoformat()}.")
+            elif vt and perm_date and vt < perm_date:
+                res.status = AT_RISK
+                res.deadline = vt
+                ev.rule(res, "ecfmg.certificate.extension_if_expiring")
+                res.reasons.append(f"It expires on {vt.isoformat()}, before you can complete {perm_m} months of "
+                                   "training: contact ECFMG for an extension.")
+        return
+    issue = ev.value(res, "ecfmg.certificate.issue_days")
+    deps = ("usmle.step1", "usmle.step2ck", "ecfmg.pathway", "ecfmg.oet", "ecfmg.credentials")
+    ready = [ev.expected_on(d) for d in deps if ev.res[d].status != NOT_APPLICABLE]
+    if all(ev.res[d].status in _FINAL for d in deps):
+        res.status = IN_PROGRESS
+        res.reasons.append("Every requirement is met: ECFMG issues the certificate.")
+    if all(ready) and isinstance(issue, int):
+        exp = max(ready) + dt.timedelta(days=issue)  # type: ignore[type-var]
+        res.info["expected_on"] = exp
+        if res.due and exp > res.due:
+            res.status = AT_RISK
+            res.deadline = res.due
+            res.reasons.append(f"Expected around {exp.isoformat()}, after {res.due.isoformat()}.")
+
