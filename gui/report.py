@@ -15,6 +15,7 @@ from pathlib import Path
 from core import __version__
 from core.engine import evaluate, step_def, track_title
 from core.engine.base import STATUS_LABELS
+from core.wording import texts
 
 DISCLAIMER = ("CertPath is a planner. Verify every requirement with ECFMG, USMLE, NRMP, your state board and "
               "your training center; this is not legal advice.")
@@ -73,8 +74,8 @@ def report_html(doc: dict, today: dt.date, profile_id: int | None = None) -> str
                 notes.append("Blocked: " + _e(b.reason))
             if s.deadline:
                 notes.append(f"Deadline at risk: {s.deadline.isoformat()}")
-            notes += [f"<span class='small'>{_e(r)}</span>" for r in s.reasons[:3]]
-            notes += [f"<span class='small'>Warning: {_e(w)}</span>" for w in s.warnings[:3]]
+            notes += [f"<span class='small'>{_e(r)}</span>" for r in texts(s.reasons[:3])]
+            notes += [f"<span class='small'>Warning: {_e(w)}</span>" for w in texts(s.warnings[:3])]
             parts.append(
                 f"<tr><td>{_e(_title(s.id))}<br/><span class='small'>{_e(s.id)}</span></td>"
                 f"<td class='status-{_e(s.status)}'>{_e(STATUS_LABELS.get(s.status, s.status))}</td>"

@@ -602,12 +602,13 @@ class StepPage(QWidget):
             parts.append(f"<b>Waiting for</b><ul style='margin-left:-20px'>{items}</ul>")
         if r.reasons:
             parts.append("<b>Why</b><ul style='margin-left:-20px'>"
-                         + "".join(f"<li>{esc(x)}</li>" for x in r.reasons) + "</ul>")
+                         + "".join(f"<li>{esc(x.text)}</li>" for x in r.reasons) + "</ul>")
         if r.warnings:
             parts.append("<b>Check</b><ul style='margin-left:-20px'>"
-                         + "".join(f"<li>{esc(x)}</li>" for x in r.warnings) + "</ul>")
-        said = " ".join(r.warnings)
-        unsaid = [x for x in r.overrides if x not in said]  # the engine's own warning may name it already
+                         + "".join(f"<li>{esc(x.text)}</li>" for x in r.warnings) + "</ul>")
+        # the engine's own warning may name the override already: its rule id is a param, never read from text
+        named = {w.params.get("rule") for w in r.warnings} | {x for w in r.warnings for x in w.params.get("rules", ())}
+        unsaid = [x for x in r.overrides if x not in named]
         if unsaid:
             parts.append("Uses your own value for: " + ", ".join(esc(x) for x in unsaid))
         self.reasons_label.setText("".join(parts))

@@ -8,8 +8,10 @@ import json
 
 import pytest
 
+from core import wording
 from core.engine import registry
 from core.engine.base import DONE, NOT_STARTED, Action, Context, FieldSpec, StepDef, StepResult, TrackResult
+from core.engine.findings import F
 
 TODAY = dt.date(2026, 11, 21)
 
@@ -21,7 +23,7 @@ def _evaluate(ctx: Context) -> TrackResult:
         first.status = DONE
     else:
         first.status = NOT_STARTED
-        first.actions.append(Action("Do the first thing", ctx.today + dt.timedelta(days=10), "deadline",
+        first.actions.append(Action(F("tiny.first.do_first"), ctx.today + dt.timedelta(days=10), "deadline",
                                     key="do-first"))
     second = StepResult("tiny.second", status=NOT_STARTED)
     return TrackResult("tiny", [first, second])
@@ -45,6 +47,7 @@ TINY = registry.Track(
 @pytest.fixture
 def tiny():
     registry.register(TINY)
+    wording.register({"tiny.first.do_first": "Do the first thing"})  # a new track brings its own wording
     yield TINY
     registry.unregister("tiny")
 

@@ -156,13 +156,18 @@ def _journey(*actions, step_id="usmle.step2ck"):
     from core.engine.base import StepResult
 
     step = StepResult(step_id, status="in_progress", actions=list(actions))
-    return SimpleNamespace(tracks=[SimpleNamespace(steps=[step])])
+    return SimpleNamespace(tracks=[SimpleNamespace(track="img", steps=[step])])
 
 
 def _action(text, date, key="", kind="deadline"):
+    """An action worded `text` (a finding of a code registered for the test: rewording is the point)."""
+    from core import wording
     from core.engine.base import Action
+    from core.engine.findings import F
 
-    return Action(text, date, kind, key=key)
+    code = "test.reminders." + "".join(c if c.isalnum() else "_" for c in text.lower())
+    wording.register({code: text.replace("{", "{{").replace("}", "}}")})
+    return Action(F(code), date, kind, key=key)
 
 
 def test_keyed_actions_use_the_engine_key():

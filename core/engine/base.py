@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..rules import Rule, RuleSet
+from .findings import B, F, Finding, W
 
 # Status vocabulary (product.md); part of the app's interface.
 NOT_STARTED = "not_started"
@@ -77,15 +78,19 @@ class StepDef:
 
 @dataclass
 class Action:
-    text: str
+    what: Finding  # what to do (core/wording.py words it)
     date: dt.date | None = None  # when to do it by (or when it becomes possible)
     kind: str = "todo"  # "todo", "deadline", "reminder", "check"
     # A stable name for this action within its step (e.g. "sit-exam", "book-renewal"): reminders
     # and calendar events are keyed by it, so rewording `text` keeps the user's snoozes and stages.
     key: str = ""
 
+    @property
+    def text(self) -> str:
+        return self.what.text
+
     def to_json(self) -> dict[str, Any]:
-        out = {"text": self.text, "date": self.date.isoformat() if self.date else None, "kind": self.kind}
+        out = {**self.what.to_json(), "date": self.date.isoformat() if self.date else None, "kind": self.kind}
         if self.key:
             out["key"] = self.key
         return out
@@ -94,10 +99,14 @@ class Action:
 @dataclass
 class Blocker:
     step: str | None  # the blocking step id, or None for an eligibility rule
-    reason: str
+    why: Finding
+
+    @property
+    def reason(self) -> str:
+        return self.why.text
 
     def to_json(self) -> dict[str, Any]:
-        return {"step": self.step, "reason": self.reason}
+        return {"step": self.step, "reason": self.why.to_json()}
 
 
 @dataclass
@@ -109,8 +118,8 @@ class StepResult:
     blocked_by: list[Blocker] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)  # ids of the rules applied
-    reasons: list[str] = field(default_factory=list)  # why this status, in plain words
-    warnings: list[str] = field(default_factory=list)  # entry errors, low-confidence facts, collisions
+    reasons: list[Finding] = field(default_factory=list)  # why this status
+    warnings: list[Finding] = field(default_factory=list)  # entry errors, low-confidence facts, collisions
     deadline: dt.date | None = None  # for at_risk: the deadline it is on course to miss
     overrides: list[str] = field(default_factory=list)  # rule ids where the user's own value was used
     info: dict[str, Any] = field(default_factory=dict)  # computed facts worth showing (e.g. months given up)
@@ -133,8 +142,8 @@ class StepResult:
             "blocked_by": [b.to_json() for b in self.blocked_by],
             "next_actions": [a.to_json() for a in self.actions],
             "rules": list(self.rules),
-            "reasons": list(self.reasons),
-            "warnings": list(self.warnings),
+            "reasons": [f.to_json() for f in self.reasons],
+            "warnings": [f.to_json() for f in self.warnings],
         }
         if self.deadline:
             out["deadline"] = iso(self.deadline)
@@ -215,7 +224,7 @@ def _dependencies(sd: StepDef, defs: Mapping[str, StepDef], results: Mapping[str
 
 def link_dependencies(sd: StepDef, res: StepResult, defs: Mapping[str, StepDef],
                       results: Mapping[str, StepResult], policy: DependencyPolicy,
-                      roots: dict[str, tuple[str, str]]) -> None:
+                      roots: dict[str, tuple[str, Finding]]) -> None:
     """Say on `res` which of the steps it depends on hold it up, by the track's `policy`.
 
     `results` holds the steps evaluated so far (in journey order); `roots` maps a step blocked
@@ -235,8 +244,8 @@ def link_dependencies(sd: StepDef, res: StepResult, defs: Mapping[str, StepDef],
             continue
         if d.status == BLOCKED and policy.blocked_spreads:
             # Name the root cause once (not "Blocked by A: Blocked by B: ..." down the road).
-            root_id, why = roots.get(dep) or (dep, d.reasons[0] if d.reasons else "it is blocked")
-            res.blocked_by.append(Blocker(dep, f"Waits for {defs[dep].title}, which is blocked: {why}"))
+            root_id, why = roots.get(dep) or (dep, d.reasons[0] if d.reasons else F("dep.it_is_blocked"))
+            res.blocked_by.append(Blocker(dep, B("dep.waits_for_blocked", step=dep, why=why)))
             if res.status != BLOCKED:
                 res.status = BLOCKED
                 res.deadline = None
@@ -244,16 +253,15 @@ def link_dependencies(sd: StepDef, res: StepResult, defs: Mapping[str, StepDef],
                 roots[sd.id] = (root_id, why)
                 if ineligible:  # the gate does not pass: nothing else on this step matters
                     res.reasons.clear()
-                res.reasons.insert(0, f"Blocked by {defs[root_id].title}: {why}")
+                res.reasons.insert(0, B("dep.blocked_by", step=root_id, why=why))
         elif policy.blocked_spreads:
-            res.blocked_by.append(Blocker(dep, f"Waits for {defs[dep].title}"))
+            res.blocked_by.append(Blocker(dep, B("dep.waits_for", step=dep)))
         else:
-            res.blocked_by.append(Blocker(dep, f"“{defs[dep].title}” is not done yet"))
+            res.blocked_by.append(Blocker(dep, B("dep.not_done", step=dep)))
         if policy.warn_due_order and d.due and res.due and d.due > res.due:
-            text = (f"{defs[dep].title} is due on {d.due.isoformat()}, after this step's due date "
-                    f"({res.due.isoformat()}), although this step needs it first.")
-            if text not in res.warnings:
-                res.warnings.append(text)
+            w = W("dep.due_after", step=dep, due=d.due, own_due=res.due)
+            if w not in res.warnings:
+                res.warnings.append(w)
 
 
 def apply_dependencies(result: TrackResult, steps: Sequence[StepDef], policy: DependencyPolicy) -> TrackResult:
@@ -262,7 +270,7 @@ def apply_dependencies(result: TrackResult, steps: Sequence[StepDef], policy: De
     defs = {sd.id: sd for sd in steps}
     by_id = {s.id: s for s in result.steps}
     done: dict[str, StepResult] = {}
-    roots: dict[str, tuple[str, str]] = {}
+    roots: dict[str, tuple[str, Finding]] = {}
     for sd in steps:
         r = by_id.get(sd.id)
         if r is None:

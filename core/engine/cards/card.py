@@ -20,8 +20,9 @@ from ..base import (
     Context,
     StepResult,
 )
-from .common import _expiry_basis, _find, _fmt, _past_cards, _past_expiry, expiry_from, months_given_up
-from .definitions import BODY_LABELS, EXPIRY_RULES, GRACE_RULES, NOT_FOUND
+from ..findings import B, F, W
+from .common import _expiry_basis, _find, _past_cards, _past_expiry, expiry_from, months_given_up
+from .definitions import BODY_LABELS, EXPIRY_RULES, GRACE_RULES
 
 
 def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: StepResult,
@@ -33,12 +34,11 @@ def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
         r.info["past_cards"] = len(past)
     if fmt == "online_only_vendor":
         r.use(_find(ctx, "cards.online_only_vendor", issue or today))
-        r.warnings.append("This certificate comes from a vendor's online-only course: it is not an AHA card "
-                          "and many employers refuse it.")
+        r.warnings.append(W("cards.card.vendor_certificate"))
     if issue is None:
         if exam_failed:
             r.status = BLOCKED
-            r.blocked_by.append(Blocker(f"{card}.exam", "the exam is not passed"))
+            r.blocked_by.append(Blocker(f"{card}.exam", B("cards.card.blocked_exam")))
             return None
         if exam_done and course_end is not None:
             r.status = IN_PROGRESS
@@ -48,23 +48,22 @@ def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
                     by = dates.add_business_days(course_end, int(days.value))
                     r.due = by
                     r.info["ecard_expected_by"] = by
-                    r.actions.append(Action("Your training center issues the eCard; watch for the AHA eCards email.",
+                    r.actions.append(Action(F("cards.card.watch_ecard"),
                                             by, "check", key="watch-ecard"))
                     if today > by:
-                        r.warnings.append(f"No eCard recorded {days.value} business days after the course "
-                                          f"(expected by {_fmt(by)}): contact your training center.")
+                        r.warnings.append(W("cards.card.ecard_late", value=days.value, by=by))
             else:
-                r.actions.append(Action("Record the card when your training center issues it.", key="record-card"))
+                r.actions.append(Action(F("cards.card.record_card"), key="record-card"))
             return None
         r.status = NOT_STARTED
         return None
     if issue > today:
-        r.warnings.append("issue_date is in the future.")
+        r.warnings.append(W("cards.card.issue_in_future"))
     rid = EXPIRY_RULES.get(body)
     rule = r.use(_find(ctx, rid, issue)) if rid else None
     if rule is None:
         r.status = DONE
-        r.reasons.append(f"Card issued {_fmt(issue)}. Expiry rule for {BODY_LABELS[body]}: {NOT_FOUND}.")
+        r.reasons.append(F("cards.card.expiry_rule_not_found", issue=issue, body_label=BODY_LABELS[body]))
         return None
     basis = _expiry_basis(ctx, card, rule, issue)
     expires = expiry_from(basis, rule)
@@ -89,14 +88,13 @@ def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
         if grace and today <= expires + dt.timedelta(days=grace):
             r.status = AT_RISK
             r.deadline = expires + dt.timedelta(days=grace)
-            r.warnings.append(f"Valid through {_fmt(expires)}; AHA suggested employers accept such cards up to "
-                              f"{grace} days past renewal (emergency exception). Not an extension.")
+            r.warnings.append(W("cards.card.aha_grace_suggestion", expires=expires, grace=grace))
         else:
             r.status = EXPIRED
-        r.reasons.append(f"Card valid through {_fmt(expires)}; expired since {_fmt(expires + dt.timedelta(days=1))}.")
+        r.reasons.append(F("cards.card.expired", expires=expires, expires2=expires + dt.timedelta(days=1)))
     else:
         r.status = DONE
-        r.reasons.append(f"Card issued {_fmt(issue)}, valid through {_fmt(expires)}.")
+        r.reasons.append(F("cards.card.valid", issue=issue, expires=expires))
         if body == "aha" and facts.get("ecard_claimed") is not True and not facts.get("claimed_on"):
             claim = r.use(_find(ctx, "cards.aha.ecard_claim", issue))
             if claim is not None:
@@ -104,12 +102,10 @@ def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
                 # or today once it has passed (a fixed date, not "today", while it is still ahead)
                 days = r.use(_find(ctx, "cards.aha.ecard_issue_business_days", issue))
                 by = dates.add_business_days(issue, int(days.value)) if days is not None else today
-                r.actions.append(Action("Claim your eCard: open the AHA eCards email, confirm your details, "
-                                        "set a security question, answer the survey.", max(by, today), "todo",
+                r.actions.append(Action(F("cards.card.claim_ecard"), max(by, today), "todo",
                                         key="claim-ecard"))
     if basis != issue:
-        r.reasons.append(f"The 2 years count from your instructor-led event on {_fmt(basis)}, "
-                         "not from the card's issue date.")
+        r.reasons.append(F("cards.card.counted_from_event", basis=basis))
     code = facts.get("ecard_code")
     if body == "aha" and isinstance(code, str) and code.strip():
         fmt_rule = r.use(_find(ctx, "cards.aha.ecard_code_format", issue))
@@ -118,9 +114,9 @@ def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
             n = int(fmt_rule.value.get("digits", 0))
             yp = int(fmt_rule.value.get("year_prefix_digits", 0))
             if not (digits.isdigit() and len(digits) == n):
-                r.warnings.append(f"ecard_code: AHA codes are reported to be {n} digits; check the code.")
+                r.warnings.append(W("cards.card.ecard_code_digits", n=n))
             elif yp and digits[:yp] != f"{issue.year % 100:02d}":
-                r.warnings.append("ecard_code: the first two digits usually give the issue year; check the code.")
+                r.warnings.append(W("cards.card.ecard_code_year"))
     # early renewal: the newest past card still valid on this card's issue date
     older = []
     for rec in past:

@@ -13,6 +13,7 @@ from ..base import (
     Context,
     StepResult,
 )
+from ..findings import W
 from .definitions import BODY_LABELS, DEFAULT_BODY, EXPIRY_RULES
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -22,7 +23,7 @@ def _date(facts: Mapping[str, Any], key: str, res: StepResult | None = None) -> 
         return parse_date(facts.get(key))
     except ValueError as e:
         if res is not None:
-            res.warnings.append(f"{key}: {e}")
+            res.warnings.append(W("field.unreadable", key=key, error=str(e)))
         return None
 
 

@@ -18,8 +18,9 @@ from ..base import (
     Context,
     StepResult,
 )
-from .common import _card_rule, _date, _find, _fmt, _num, _upcoming_course, body_of, card_expiry, expiry_from
-from .definitions import BODY_LABELS, EXPIRY_RULES, NOT_FOUND, STATIONS, _article
+from ..findings import B, F, W
+from .common import _card_rule, _date, _find, _num, _upcoming_course, body_of, card_expiry, expiry_from
+from .definitions import BODY_LABELS, EXPIRY_RULES, STATIONS, _article
 
 
 def _eval_enroll(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: StepResult,
@@ -33,23 +34,19 @@ def _eval_enroll(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
         ok = accepted.value.get(card, [])
         r.info["accepted_bodies"] = list(ok)
         if body not in ok:
-            r.warnings.append(f"body: {BODY_LABELS.get(body, body)} is not a body our sources name for "
-                              f"{card.upper()} ({', '.join(ok)}): check your employer accepts it.")
+            r.warnings.append(W("cards.enroll.body_not_in_sources", body_label=BODY_LABELS.get(body, body), card=card, ok=ok))
         elif body == "red_cross":  # §2 Acceptance (M, R2)
-            r.warnings.append("body: some hospitals and schools accept only AHA cards: check that your employer "
-                              "accepts a Red Cross certificate.")
+            r.warnings.append(W("cards.enroll.red_cross_acceptance"))
     if fmt == "online_only_vendor":
         rule = r.use(_find(ctx, "cards.online_only_vendor", on))
         if rule is not None:
-            r.warnings.append("format: a vendor's online-only certificate is not an AHA card; many employers "
-                              "refuse it. Check with your employer before you pay.")
+            r.warnings.append(W("cards.enroll.vendor_online_only"))
     edition = facts.get("materials_edition")
     mat = _find(ctx, "cards.aha.materials_edition", on)
     if body == "aha" and mat is not None:
         r.use(mat)
         if edition and edition != "unknown" and edition != mat.value:
-            r.warnings.append(f"materials_edition: from {_fmt(mat.valid_from or on)} AHA courses use only "
-                              f"{mat.value}-guideline materials and eCards; your course date needs them.")
+            r.warnings.append(W("cards.enroll.materials_edition", value=mat.valid_from or on, value2=mat.value))
     renewal_opts = _card_rule(ctx, card, body, "renewal_options", on)
     if renewal_opts is not None and isinstance(renewal_opts.value, Mapping):
         r.info["renewal_options"] = renewal_opts.value.get(body, [])
@@ -66,19 +63,18 @@ def _eval_enroll(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
             r.info["pals_vs_nrp"] = sc.value
     if held:
         r.status = DONE
-        r.reasons.append("Your card is issued: this course is done.")
+        r.reasons.append(F("cards.enroll.done_card_held"))
     elif course_start is not None:
         r.status = DONE
-        r.reasons.append(f"Course booked for {_fmt(course_start)}.")
+        r.reasons.append(F("cards.enroll.course_booked", course_start=course_start))
         r.due = course_start
     elif any(facts.get(k) for k in ("body", "format", "training_center", "enrolled_on")):
         r.status = IN_PROGRESS
-        r.reasons.append("No course date yet.")
-        r.actions.append(Action("Book a course date with your training center.", key="book-course"))
+        r.reasons.append(F("cards.enroll.no_course_date_yet"))
+        r.actions.append(Action(F("cards.enroll.book_course"), key="book-course"))
     else:
         r.status = NOT_STARTED
-        r.actions.append(Action(f"Choose {_article(card)} {card.upper()} course (body, format, training center) "
-                                "and book it.",
+        r.actions.append(Action(F("cards.enroll.choose_course", article=_article(card), card=card),
                                 key="choose-course"))
 
 
@@ -92,17 +88,17 @@ def _bls_cover(ctx: Context, r: StepResult, course: dt.date, pre: Mapping[str, A
         planned = _upcoming_course(ctx, "bls")
         bls_rule = _find(ctx, EXPIRY_RULES.get(body_of(ctx, "bls"), ""), planned) if planned else None
         if planned is not None and planned <= course and bls_rule is not None:
-            return expiry_from(planned, bls_rule), f"your BLS course booked for {_fmt(planned)}"
-        return bls_exp, "recorded on the BLS track"
+            return expiry_from(planned, bls_rule), F("cards.prereq.where_bls_booked", date=planned)
+        return bls_exp, F("cards.prereq.where_bls_track")
     if _date(ctx.facts("bls.card"), "issue_date") is None:
         planned = _upcoming_course(ctx, "bls")
         bls_rule = _find(ctx, EXPIRY_RULES.get(body_of(ctx, "bls"), ""), planned) if planned else None
         if planned is not None and planned <= course and bls_rule is not None:
-            return expiry_from(planned, bls_rule), f"your BLS course booked for {_fmt(planned)}"
+            return expiry_from(planned, bls_rule), F("cards.prereq.where_bls_booked", date=planned)
     manual = _date(pre, "bls_card_expires", r)
     if manual is not None:
-        return manual, "the BLS date entered here (bls_card_expires)"
-    return None, ""
+        return manual, F("cards.prereq.where_entered_here")
+    return None, None
 
 
 def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: StepResult, held: bool) -> bool:
@@ -112,15 +108,14 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
     if card != "pals":
         if held and course is None:
             r.status = DONE
-            r.reasons.append("Your card is issued: the course's prerequisites were met.")
+            r.reasons.append(F("cards.prereq.done_card_held"))
         else:
             r.status = NOT_APPLICABLE
-            r.reasons.append(f"No prerequisite for {card.upper()} in our sources ({NOT_FOUND}).")
+            r.reasons.append(F("cards.prereq.none_in_sources", card=card))
         return False
     if held and course is None:
         r.status = DONE
-        r.reasons.append("Your card is issued: the prerequisites were met for that course. "
-                         "Book your renewal to check them for the next one.")
+        r.reasons.append(F("cards.prereq.done_card_held_pals"))
         return False
     # With a card held, the form's precourse result belongs to the last course unless it was done
     # after that card was issued: each course asks for its own self-assessment (sheet §1.3).
@@ -133,24 +128,22 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
     done_on = _date(facts, "precourse_done_on")
     stale = issue is not None and score is not None and (done_on is None or done_on <= issue)
     if stale:
-        r.reasons.append(f"The precourse self-assessment on record ({_pct(score)}"
-                         + (f", {_fmt(done_on)}" if done_on else "")
-                         + ") was for your last course: each course asks for its own.")
+        r.reasons.append(F("cards.prereq.precourse_stale_dated", score=score, date=done_on) if done_on
+                         else F("cards.prereq.precourse_stale", score=score))
         score = None
     if pc_rule is None:
-        r.reasons.append(f"Precourse self-assessment for {BODY_LABELS[body]}: {NOT_FOUND}.")
+        r.reasons.append(F("cards.prereq.precourse_rule_not_found", body_label=BODY_LABELS[body]))
     elif score is None:
         open_items += 1
-        r.actions.append(Action(f"Pass the precourse self-assessment ({_pct(pc_rule.value)} or more) "
-                                "and keep its certificate.", course, "todo", key="precourse"))
+        r.actions.append(Action(F("cards.prereq.precourse", value=pc_rule.value), course, "todo", key="precourse"))
     elif score >= pc_rule.value:
         met += 1
-        r.reasons.append(f"Precourse self-assessment {_pct(score)}: passed (at least {_pct(pc_rule.value)}).")
+        r.reasons.append(F("cards.prereq.precourse_passed", score=score, value=pc_rule.value))
     else:
         open_items += 1
         failing = True
-        r.reasons.append(f"Precourse self-assessment {_pct(score)} is below {_pct(pc_rule.value)}.")
-        r.actions.append(Action("Retake the precourse self-assessment (retakes are unlimited).", course, "todo",
+        r.reasons.append(F("cards.prereq.precourse_below", score=score, value=pc_rule.value))
+        r.actions.append(Action(F("cards.prereq.precourse_retake"), course, "todo",
                                 key="precourse"))
     # BLS card on the course date
     bls_rule = r.use(_card_rule(ctx, card, body, "bls_card", on))
@@ -159,11 +152,11 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
         asked = bool(bls_rule.value.get("assume_required"))
         r.info["bls_card_required"] = "assumed (your training center decides)"
     if asked is None:
-        r.reasons.append(f"Whether a BLS card is asked for: {NOT_FOUND}.")
+        r.reasons.append(F("cards.prereq.bls_asked_not_found"))
     elif asked:
         if course is None:
             open_items += 1
-            r.actions.append(Action("Hold a current BLS card on your course date (book the course first).",
+            r.actions.append(Action(F("cards.prereq.bls_current"),
                                     key="bls-current"))
         else:
             bls_end, where = _bls_cover(ctx, r, course, facts)
@@ -172,41 +165,35 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
             if bls_planned is not None and bls_planned > course:
                 r.status = AT_RISK
                 r.deadline = course
-                r.reasons.append(f"Your BLS course ({_fmt(bls_planned)}) is after your PALS course on "
-                                 f"{_fmt(course)}, which asks for a current BLS card.")
-                r.actions.append(Action(f"Take BLS on or before {_fmt(course)}, the date of your PALS course.",
+                r.reasons.append(F("cards.prereq.bls_course_after_pals", bls_planned=bls_planned, course=course))
+                r.actions.append(Action(F("cards.prereq.renew_bls", course=course),
                                         course, "deadline", key="renew-bls"))
-                r.warnings.append(f"BLS/PALS collision: BLS course {_fmt(bls_planned)}, PALS course {_fmt(course)}.")
+                r.warnings.append(W("cards.prereq.collision_bls_course", bls_planned=bls_planned, course=course))
             elif bls_end is None:
                 open_items += 1
-                r.reasons.append(f"Still open: a current BLS card on your course date ({_fmt(course)}); "
-                                 "CertPath has no BLS card recorded.")
-                r.actions.append(Action("Record your BLS card (BLS track) so CertPath can check it covers "
-                                        f"your PALS course on {_fmt(course)}.", course, "check", key="record-bls"))
+                r.reasons.append(F("cards.prereq.bls_not_recorded", course=course))
+                r.actions.append(Action(F("cards.prereq.record_bls", course=course), course, "check", key="record-bls"))
             elif bls_end < course:
                 r.status = AT_RISK
                 r.deadline = course
-                r.reasons.append(f"Your BLS card ends {_fmt(bls_end)} ({where}), before your PALS course on "
-                                 f"{_fmt(course)}, which asks for a current BLS card.")
+                r.reasons.append(F("cards.prereq.bls_ends_before_course", bls_end=bls_end, where=where, course=course))
                 if bls_end >= ctx.today:
-                    text = (f"Renew BLS by {_fmt(bls_end)} to stay current; a BLS course on or before "
-                            f"{_fmt(course)} still covers your PALS course.")
+                    text = F("cards.prereq.renew_bls_by", bls_end=bls_end, course=course)
                     when = bls_end
                 else:
-                    text = (f"Your BLS card has lapsed: take a BLS course on or before {_fmt(course)}, "
-                            "the date of your PALS course.")
+                    text = F("cards.prereq.renew_bls_lapsed", course=course)
                     when = course
                 r.actions.append(Action(text, when, "deadline", key="renew-bls"))
-                r.warnings.append(f"BLS/PALS collision: BLS lapses {_fmt(bls_end)}, PALS course {_fmt(course)}.")
+                r.warnings.append(W("cards.prereq.collision_bls_lapses", bls_end=bls_end, course=course))
             else:
                 met += 1
-                r.reasons.append(f"BLS current on your course date (valid through {_fmt(bls_end)}, {where}).")
+                r.reasons.append(F("cards.prereq.bls_covers_course", bls_end=bls_end, where=where))
     manual = _card_rule(ctx, card, body, "provider_manual", on)
     if facts.get("has_manual") is False:
         if manual is not None:
             r.use(manual)
             open_items += 1
-            r.actions.append(Action("Get the current PALS Provider Manual before the course.", course,
+            r.actions.append(Action(F("cards.prereq.get_manual"), course,
                                     key="get-manual"))
     elif manual is not None and course is not None and body == "aha":
         # a manual bought for a course under the 2020 materials no longer qualifies from 1 Mar 2026 (§1.3, R9)
@@ -217,9 +204,7 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
             r.use(manual)
             r.use(mat)
             open_items += 1
-            r.actions.append(Action(f"Get the {mat.value}-edition PALS Provider Manual: your manual was for a "
-                                    f"{old_edition}-guideline course, and from {_fmt(mat.valid_from or course)} "
-                                    "courses use only the new materials.", course, "todo", key="get-manual"))
+            r.actions.append(Action(F("cards.prereq.get_manual_new_edition", value=mat.value, old_edition=old_edition, value2=mat.valid_from or course), course, "todo", key="get-manual"))
     r.due = course
     if r.status == AT_RISK:
         return failing
@@ -245,33 +230,33 @@ def _eval_attend(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
     missing = [k for k in required if facts.get(k) is not True]
     if held:
         r.status = DONE
-        r.reasons.append("Your card is issued: course and skills tests done.")
+        r.reasons.append(F("cards.attend.done_card_held"))
         return
     if rule is None:
-        r.reasons.append(f"Skills tests for {BODY_LABELS[body]} {card.upper()}: {NOT_FOUND}.")
+        r.reasons.append(F("cards.attend.skills_rule_not_found", body_label=BODY_LABELS[body], card=card))
     r.due = course_end
     started = course_start is not None and course_start <= ctx.today
     if facts.get("attended") is True or (started and required and not missing):
         if missing:
             r.status = IN_PROGRESS
-            r.reasons.append("Skills tests not recorded as passed: " + ", ".join(STATIONS[k] for k in missing) + ".")
-            r.actions.append(Action("Record the skills tests you passed (remediation is your training center's call).",
+            r.reasons.append(F("cards.attend.skills_not_recorded", items=[STATIONS[k] for k in missing]))
+            r.actions.append(Action(F("cards.attend.record_skills"),
                                     key="record-skills"))
         else:
             r.status = DONE
-            r.reasons.append("Course attended" + (", skills tests passed." if required else "."))
+            r.reasons.append(F("cards.attend.attended_skills_passed") if required else F("cards.attend.attended"))
         return
     if prereq_failing:
         r.status = BLOCKED
-        r.blocked_by.append(Blocker(f"{card}.prerequisites", "a prerequisite is not met"))
+        r.blocked_by.append(Blocker(f"{card}.prerequisites", B("cards.attend.blocked_prerequisite")))
         return
     if started:
         r.status = IN_PROGRESS
-        r.actions.append(Action("Record that you attended and the skills tests you passed.", key="record-attendance"))
+        r.actions.append(Action(F("cards.attend.record_attendance"), key="record-attendance"))
     else:
         r.status = NOT_STARTED
         if course_start:
-            r.actions.append(Action(f"Attend the {card.upper()} course.", course_start, "todo", key="attend-course"))
+            r.actions.append(Action(F("cards.attend.attend_course", card=card), course_start, "todo", key="attend-course"))
 
 
 def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: StepResult, held: bool,
@@ -286,40 +271,38 @@ def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
             r.info["open_resource"] = "conflicting sources: ask your training center"
     if held:
         r.status = DONE
-        r.reasons.append("Your card is issued: exam passed.")
+        r.reasons.append(F("cards.exam.done_card_held"))
         if rule is not None and score is not None and score < rule.value:
-            r.warnings.append(f"Exam score {_pct(score)} is below the pass mark {_pct(rule.value)} "
-                              "although a card is recorded: check the score.")
+            r.warnings.append(W("cards.exam.below_pass_mark_card_held", score=score, value=rule.value))
         return False
     r.due = exam_date
     if rule is None and score is not None and facts.get("exam_passed") is None:
         r.status = IN_PROGRESS
-        r.reasons.append(f"Pass mark for {BODY_LABELS[body]} {card.upper()}: {NOT_FOUND}. "
-                         "Tick 'passed' when your training center confirms.")
+        r.reasons.append(F("cards.exam.pass_mark_not_found", body_label=BODY_LABELS[body], card=card))
         return False
     if rule is not None and score is not None:
         if score >= rule.value:
             r.status = DONE
-            r.reasons.append(f"Exam {_pct(score)}: passed (at least {_pct(rule.value)}).")
+            r.reasons.append(F("cards.exam.passed_score", score=score, value=rule.value))
             return False
         r.status = IN_PROGRESS
-        r.reasons.append(f"Exam score {_pct(score)} is below the pass mark {_pct(rule.value)}.")
+        r.reasons.append(F("cards.exam.below_pass_mark", score=score, value=rule.value))
         if body == "aha":
             r.use(_find(ctx, "cards.aha.exam_remediation", on))
-        r.actions.append(Action("Ask your training center about a retest (remediation is their call).", None, "todo",
+        r.actions.append(Action(F("cards.exam.ask_retest"), None, "todo",
                                 key="ask-retest"))
         return True
     if facts.get("exam_passed") is True:
         r.status = DONE
-        r.reasons.append("Passed, as your training center told you.")
+        r.reasons.append(F("cards.exam.passed_told"))
         return False
     if facts.get("exam_passed") is False:
         r.status = IN_PROGRESS
-        r.reasons.append("Not passed yet.")
+        r.reasons.append(F("cards.exam.not_passed"))
         return True
     r.status = NOT_STARTED
     if rule is not None:
-        r.actions.append(Action(f"Pass the written exam ({_pct(rule.value)} or more).", exam_date, key="sit-exam"))
+        r.actions.append(Action(F("cards.exam.sit_exam", value=rule.value), exam_date, key="sit-exam"))
     return False
 
 

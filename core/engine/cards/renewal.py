@@ -17,7 +17,8 @@ from ..base import (
     Context,
     StepResult,
 )
-from .common import _card_rule, _date, _find, _fmt, months_given_up
+from ..findings import B, F, Finding, W
+from .common import _card_rule, _date, _find, months_given_up
 from .definitions import EXPIRY_RULES, LAPSED_POLICIES, NOT_FOUND
 
 
@@ -26,8 +27,8 @@ def _eval_renewal(ctx: Context, card: str, body: str, facts: Mapping[str, Any], 
     today = ctx.today
     if expires is None:
         r.status = NOT_STARTED
-        r.reasons.append("No card with a known expiry yet: nothing to renew." if card_res.status != DONE
-                         else f"Expiry unknown ({NOT_FOUND}).")
+        r.reasons.append(F("cards.renewal.nothing_to_renew") if card_res.status != DONE
+                         else F("cards.renewal.expiry_unknown"))
         return
     on = expires
     options: list[str] = []
@@ -60,36 +61,33 @@ def _eval_renewal(ctx: Context, card: str, body: str, facts: Mapping[str, Any], 
             given_up = months_given_up(expires, booked, rule)
             r.info["months_given_up"] = given_up
             if given_up:
-                r.reasons.append(f"Renewing on {_fmt(booked)} gives up {given_up} month{'s' if given_up > 1 else ''}"
-                                 f" of your current card: the new card's 2 years start from the new course; "
-                                 "the months left on the old card are not added.")
+                r.reasons.append(F("cards.renewal.months_given_up", booked=booked, count=given_up))
         if booked > (last_safe or expires):
             _lapse_policy(ctx, card, body, r, expires, booked)
             return
         r.status = IN_PROGRESS
         if booked < today:
-            r.reasons.insert(0, f"Your renewal course was on {_fmt(booked)}.")
-            r.actions.append(Action("Record the new card from your renewal course (each renewal is a new card; "
-                                    "the old one is kept in your history).", key="record-new-card"))
+            r.reasons.insert(0, F("cards.renewal.booked_past", booked=booked))
+            r.actions.append(Action(F("cards.renewal.record_new_card"), key="record-new-card"))
             return
-        r.reasons.insert(0, f"Renewal course booked for {_fmt(booked)}.")
+        r.reasons.insert(0, F("cards.renewal.booked", booked=booked))
         if online_by is not None and facts.get("renewal_format") == "heartcode_blended":
-            r.actions.append(Action("Finish the HeartCode online part (it must be done before the skills session).",
+            r.actions.append(Action(F("cards.renewal.finish_online_part"),
                                     min(online_by, booked), "reminder", key="finish-online-part"))
-        r.actions.append(Action("Attend your renewal course.", booked, "todo", key="attend-renewal"))
+        r.actions.append(Action(F("cards.renewal.attend_renewal"), booked, "todo", key="attend-renewal"))
         return
     if lapsed:
         _lapse_policy(ctx, card, body, r, expires, None)
         return
     if card == "nrp":
-        book_text = "Book your NRP renewal: the online part, then an instructor-led event."
-        online_text = "Finish the NRP online learning and test."
-        confirm_text = "Confirm your instructor-led event."
+        book_text = F("cards.renewal.book_renewal_nrp")
+        online_text = F("cards.renewal.finish_online_part_nrp")
+        confirm_text = F("cards.renewal.confirm_skills_nrp")
     else:
-        book_text = f"Book your {card.upper()} renewal course" + (
-            " (or buy the HeartCode key)." if "heartcode_blended" in options else ".")
-        online_text = "Finish any online part and the precourse work."
-        confirm_text = "Confirm your skills session."
+        book_text = (F("cards.renewal.book_renewal_heartcode", card=card) if "heartcode_blended" in options
+                     else F("cards.renewal.book_renewal", card=card))
+        online_text = F("cards.renewal.finish_online_part_any")
+        confirm_text = F("cards.renewal.confirm_skills")
     if book_by is not None:
         r.actions.append(Action(book_text, book_by, "reminder", key="book-renewal"))
     if online_by is not None:
@@ -97,15 +95,15 @@ def _eval_renewal(ctx: Context, card: str, body: str, facts: Mapping[str, Any], 
     if confirm_by is not None:
         r.actions.append(Action(confirm_text, confirm_by, "reminder", key="confirm-skills"))
     if last_safe is not None:
-        r.actions.append(Action("Last safe date for the renewal course (your card's last valid day; "
-                                "no grace period).", last_safe, "deadline", key="last-safe-course"))
+        r.actions.append(Action(F("cards.renewal.last_safe_course"), last_safe, "deadline", key="last-safe-course"))
     if book_by is not None and today >= book_by:
         r.status = AT_RISK
         r.deadline = last_safe or expires
-        r.reasons.append(f"Your card ends {_fmt(expires)} and no renewal course is booked.")
+        r.reasons.append(F("cards.renewal.not_booked", expires=expires))
     else:
         r.status = NOT_STARTED
-        r.reasons.append(f"Card valid through {_fmt(expires)}" + (f"; book by {_fmt(book_by)}." if book_by else "."))
+        r.reasons.append(F("cards.renewal.valid_book_by", expires=expires, book_by=book_by) if book_by
+                         else F("cards.renewal.valid_through", expires=expires))
 
 
 def _lapse_policy(ctx: Context, card: str, body: str, r: StepResult, expires: dt.date,
@@ -121,16 +119,16 @@ def _lapse_policy(ctx: Context, card: str, body: str, r: StepResult, expires: dt
     policy = explicit or (default.value if default else None)
     # the last day a renewal (review) course is still accepted after expiry; None: not accepted
     window: dt.date | None = None
-    why = ""
+    why: Finding | None = None
     if policy == "renewal_allowed":
-        window, why = dt.date.max, "your training center allows the renewal course after expiry"
+        window, why = dt.date.max, F("cards.lapse.why_allowed_after_expiry")
     elif policy == "renewal_allowed_within_days":
         days = track.get("lapsed_days")
         if isinstance(days, int) and not isinstance(days, bool):
             window = expires + dt.timedelta(days=days)
-            why = f"your training center allows the renewal course until {_fmt(window)} ({days} days after expiry)"
+            why = F("cards.lapse.why_allowed_until", window=window, days=days)
         else:
-            r.warnings.append("lapsed_days: enter how many days your training center allows.")
+            r.warnings.append(W("cards.lapse.days_missing"))
     if body == "red_cross":
         rc = r.use(_find(ctx, "cards.red_cross.review_entry_days", expires))
         if rc is not None and isinstance(rc.value, Mapping):
@@ -139,12 +137,9 @@ def _lapse_policy(ctx: Context, card: str, body: str, r: StepResult, expires: dt
                 r.info["review_entry_until"] = rc_until
                 if explicit is None:
                     window = rc_until
-                    why = (f"the Red Cross lets you enter a review course up to {rc.value['days']} days after "
-                           f"expiry (until {_fmt(rc_until)}) for basic-level courses; that {card.upper()} is one "
-                           "is our reading: check with your training provider")
+                    why = F("cards.lapse.why_red_cross_review", days=rc.value["days"], until=rc_until, card=card)
             else:
-                r.warnings.append(f"Red Cross review-course window after expiry for {card.upper()}: not confirmed; "
-                                  "ask your training provider.")
+                r.warnings.append(W("cards.lapse.red_cross_window_unconfirmed", card=card))
     policy_label = dict(LAPSED_POLICIES).get(policy, NOT_FOUND) if explicit or body != "red_cross" else ""
     take_on = booked or today
     allowed = window is not None and take_on <= window
@@ -152,53 +147,49 @@ def _lapse_policy(ctx: Context, card: str, body: str, r: StepResult, expires: dt
         r.info["renewal_allowed_until"] = window
     if allowed and body == "aha":
         r.use(_find(ctx, "cards.aha.exam_remediation", expires))
-        r.warnings.append("With an expired card the renewal course has no remediation: failing any part means "
-                          "the full provider course (AHA instructor text; your training center decides).")
+        r.warnings.append(W("cards.lapse.no_remediation"))
     if booked is not None and today <= expires:
         # not lapsed yet, but the booked course is after the last valid day: it can still be moved
         r.status = AT_RISK
         r.deadline = expires
-        r.reasons.insert(0, f"Your renewal course ({_fmt(booked)}) is after your card's last valid day "
-                            f"({_fmt(expires)}): you will have no current card from {_fmt(lapse_day)}.")
+        r.reasons.insert(0, F("cards.lapse.booked_after_expiry", booked=booked, expires=expires, lapse_day=lapse_day))
         if allowed:
-            r.reasons.append(f"Allowed, because {why}.")
+            r.reasons.append(F("cards.lapse.booked_late_allowed", why=why))
         else:
-            r.reasons.append("After the card lapses your training center may ask for the full provider course"
-                             + (f" (policy: {policy_label})" if policy_label else "") + ".")
-        r.actions.append(Action(f"Move your renewal course to {_fmt(expires)} or earlier (your card's last valid "
-                                "day; no grace period).", expires, "deadline", key="last-safe-course"))
+            r.reasons.append(F("cards.lapse.booked_late_full_course_policy", policy=policy_label) if policy_label
+                             else F("cards.lapse.booked_late_full_course"))
+        r.actions.append(Action(F("cards.lapse.last_safe_course", expires=expires), expires, "deadline", key="last-safe-course"))
         return
-    r.reasons.insert(0, f"Your card lapsed on {_fmt(lapse_day)} (no grace period).")
+    r.reasons.insert(0, F("cards.lapse.lapsed", lapse_day=lapse_day))
     if allowed:
-        r.reasons.append(f"You may still take the renewal course: {why}.")
+        r.reasons.append(F("cards.lapse.renewal_still_allowed", why=why))
         if booked is not None:
             r.status = IN_PROGRESS
-            r.reasons.append(f"Renewal course booked for {_fmt(booked)}.")
+            r.reasons.append(F("cards.lapse.booked", booked=booked))
             if booked >= today:
-                r.actions.append(Action("Attend your renewal course.", booked, "todo", key="attend-renewal"))
+                r.actions.append(Action(F("cards.lapse.attend_renewal"), booked, "todo", key="attend-renewal"))
             else:
-                r.actions.append(Action("Record the new card from your renewal course.", key="record-new-card"))
+                r.actions.append(Action(F("cards.lapse.record_new_card"), key="record-new-card"))
             return
         if window == dt.date.max:
             # No deadline left to miss (so not at_risk), but overdue: the card lapsed already.
             r.status = NOT_STARTED
             r.due = lapse_day
-            r.actions.append(Action("Book the renewal course now: until you pass it you hold no current card.",
+            r.actions.append(Action(F("cards.lapse.book_renewal"),
                                     today, "todo", key="book-renewal"))
             return
         r.status = AT_RISK
         r.deadline = window
         r.due = window
-        r.actions.append(Action(f"Take the renewal course by {_fmt(window)}; after that the full provider course.",
+        r.actions.append(Action(F("cards.lapse.renewal_window", window=window),
                                 window, "deadline", key="renewal-window"))
         return
     r.status = BLOCKED
-    reason = ("The card has lapsed; your training center's policy: full provider course."
-              if window is None else f"The card has lapsed and the renewal window closed on {_fmt(window)}: "
-                                     "full provider course.")
+    reason = (B("cards.lapse.blocked_full_course") if window is None
+              else B("cards.lapse.blocked_window_closed", window=window))
     if booked is not None:
-        reason += f" The renewal course booked for {_fmt(booked)} may not be accepted: ask your training center."
+        reason = B("cards.lapse.booked_may_not_count", reason=reason, booked=booked)
     r.blocked_by.append(Blocker(None, reason))
-    r.actions.append(Action(f"Book the full {card.upper()} provider course.", today, "todo", key="book-full-course"))
+    r.actions.append(Action(F("cards.lapse.book_full_course", card=card), today, "todo", key="book-full-course"))
 
 

@@ -22,6 +22,7 @@ from ..base import (
     TrackResult,
     link_dependencies,
 )
+from ..findings import Finding, W
 from .definitions import _DEF, CAL_OWNER, EXAMS, STEPS, TRACK
 
 POLICY = DependencyPolicy()  # waiting for a blocked step blocks; the root cause is named once
@@ -109,7 +110,7 @@ class ImgEval:
         self.start = self.start_date()
         self.legacy_cs = ctx.facts("ecfmg.pathway").get("legacy_cs_pass") is True
         self._exam_lead: dt.date | None = None  # set by _application_due
-        self._root: dict[str, tuple[str, str]] = {}  # step blocked through a dependency -> (root step, reason)
+        self._root: dict[str, tuple[str, Finding]] = {}  # step blocked through a dependency -> (root step, reason)
 
     def rule(self, res: StepResult, rule_id: str, on: dt.date | None = None, quiet: bool = False) -> Rule | None:
         """The record in force on `on`, added to the step's rules. Its confidence or conflict note
@@ -119,14 +120,16 @@ class ImgEval:
         if r is not None:
             if r.is_override:
                 note = (r.override or {}).get("note") or ""
-                _add(res.warnings, f"Uses your own value for {r.id}: {r.value!r}" + (f" ({note})" if note else "") + ".")
+                _add(res.warnings, W("rule.override_used_note", rule=r.id, value=r.value, note=note) if note
+                     else W("rule.override_used", rule=r.id, value=r.value))
             elif quiet:
                 pass
             elif r.confidence == "low":
-                _add(res.warnings, f"Low confidence ({r.id}): {r.statement}"
-                     + (f" {r.conflict}" if r.conflict else "") + " Check this before you rely on it.")
+                _add(res.warnings, W("rule.low_confidence_conflict", rule=r.id, statement=r.statement,
+                                     conflict=r.conflict) if r.conflict
+                     else W("rule.low_confidence", rule=r.id, statement=r.statement))
             elif r.conflict:
-                _add(res.warnings, f"Sources differ ({r.id}): {r.conflict}")
+                _add(res.warnings, W("rule.sources_differ", rule=r.id, conflict=r.conflict))
         return r
 
     def value(self, res: StepResult, rule_id: str, on: dt.date | None = None, default: Any = None,
@@ -143,8 +146,7 @@ class ImgEval:
             return None
         res.use(c.rule)
         if c.projected and CAL_OWNER.get(item) == res.id:
-            _add(res.warnings, f"{c.label} for the {self.M} Match ({c.date.isoformat()}) is projected from "
-                 "the usual pattern, not published: check NRMP / AAMC.")
+            _add(res.warnings, W("img.calendar.projected", label=c.label, match_year=self.M, date=c.date))
         return c.date
 
     def start_date(self) -> dt.date | None:
@@ -222,8 +224,8 @@ class ImgEval:
                 try:
                     step(self, res, self.ctx.facts(sd.id))
                 except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as e:
-                    res.warnings.append(f"A rule value could not be applied here (check your overrides: "
-                                        f"{', '.join(res.overrides) or 'see the rules page'}): {e}")
+                    res.warnings.append(W("rule.not_applied", rules=list(res.overrides), error=str(e)) if res.overrides
+                                        else W("rule.not_applied_unknown", error=str(e)))
             else:
                 step(self, res, self.ctx.facts(sd.id))
             self._finish(sd, res)

@@ -19,6 +19,7 @@ from ..base import (
     Blocker,
     StepResult,
 )
+from ..findings import F, W
 from .common import ImgEval, _add, _date, _fmt, _int, _list, _rule
 from .definitions import _FINAL, ECFMG_EXAMS
 
@@ -47,20 +48,18 @@ def ecfmg_school(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     problems = []
     note_rule = ev.rule(res, "ecfmg.school.sponsor_note_required")
     if f.get("sponsor_note") is False and note_rule is not None and note_rule.value:
-        problems.append("Your school has no ECFMG sponsor note in WDOMS, so you cannot apply for ECFMG "
-                        "certification (a WDOMS listing alone is not enough).")
+        problems.append(F("img.school.no_sponsor_note"))
     lo, hi = _int(f.get("sponsor_note_from_year")), _int(f.get("sponsor_note_to_year"))
     if grad and (lo or hi) and ev.rule(res, "ecfmg.school.graduation_year_covered"):
         if (lo and grad.year < lo) or (hi and grad.year > hi):
-            problems.append(f"Your graduation year {grad.year} is outside the years the sponsor note covers "
-                            f"({lo or '…'}–{hi or 'present'}).")
+            problems.append(F("img.school.year_not_covered", year=grad.year, value=lo or '…', value2=hi or 'present'))
     credits = _int(f.get("credit_years"))
     need = ev.value(res, "ecfmg.school.min_credit_years", grad)
     if credits is not None and isinstance(need, int) and credits < need:
-        problems.append(f"The school awarded {credits} credit years; ECFMG needs at least {need}.")
+        problems.append(F("img.school.too_few_credit_years", credits=credits, need=need))
     excluded = ev.value(res, "ecfmg.school.excluded_degrees", grad) or []
     if f.get("degree") in excluded:
-        problems.append("This degree does not qualify for ECFMG certification.")
+        problems.append(F("img.school.degree_excluded"))
     if problems:
         res.status = BLOCKED
         res.reasons += problems
@@ -70,14 +69,13 @@ def ecfmg_school(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
              f.get("degree") is not None]
     if all(known):
         res.status = DONE
-        res.reasons.append("Sponsor note, graduation year, credit years and degree all qualify.")
+        res.reasons.append(F("img.school.qualifies"))
         return
     res.status = IN_PROGRESS if any(known) or f.get("wdoms_listed") is not None else NOT_STARTED
     # res.due comes from the preferred lead before the Match (a preference, not a deadline):
     # once it has passed the action is simply for today, never shown as "overdue".
     when = max(res.due, ev.today) if res.due else None
-    res.actions.append(Action("Look up your school on wdoms.org: check the ECFMG note on its Sponsor "
-                              "Notes tab covers your graduation year", when, "check", key="check-wdoms"))
+    res.actions.append(Action(F("img.school.check_wdoms"), when, "check", key="check-wdoms"))
 
 
 def ecfmg_application(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -89,35 +87,31 @@ def ecfmg_application(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
         res.info["completed_on"] = acc
         early = [a.date for s in ECFMG_EXAMS for a in ev.attempts[s] if a.date < acc]
         if early:
-            _add(res.warnings, f"An exam on {min(early).isoformat()} is recorded before the application "
-                 f"was accepted ({acc.isoformat()}): check the dates.")
+            _add(res.warnings, W("img.application.exam_before_accepted", min=min(early), acc=acc))
         return
     res.use(_rule(ev.ctx, "fee.ecfmg.application"))
     if sub:
         res.status = IN_PROGRESS
-        res.reasons.append(f"Submitted on {sub.isoformat()}; waiting for ECFMG to accept it.")
+        res.reasons.append(F("img.application.submitted", sub=sub))
     else:
         when = max(res.due, ev.today) if res.due else None  # a preference (see the school step)
-        res.actions.append(Action("Create a MyIntealth account, verify your identity and submit the "
-                                  "Application for ECFMG Certification", when, key="submit-application"))
+        res.actions.append(Action(F("img.application.submit_application"), when, key="submit-application"))
     # Only the lead before the first exam is a real constraint (the application must be accepted
     # before any exam application); the Match lead (18 to 24 months) is a preference.
     lead = ev._exam_lead
     if lead and ev.today > lead:
         res.status = AT_RISK
         res.deadline = lead
-        res.reasons.append("Your first exam window or test date is less than the recommended lead time away: "
-                           "the application must be accepted before you can apply for an exam.")
+        res.reasons.append(F("img.application.lead_before_exam_passed"))
     elif res.due and ev.today > res.due:
-        res.reasons.append(f"The preferred lead time before the Match ({res.due.isoformat()}) has passed: "
-                           "submit it now.")
+        res.reasons.append(F("img.application.match_lead_passed", due=res.due))
 
 
 def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     if ev.legacy_cs:
         ev.rule(res, "ecfmg.cs.legacy_pass_exempts")
         res.status = NOT_APPLICABLE
-        res.reasons.append("Your former Step 2 CS pass meets the clinical and communication skills requirement.")
+        res.reasons.append(F("img.oet.legacy_cs_exempt"))
         return
     ev.rule(res, "oet.required_for_pathways")
     ev.rule(res, "oet.single_sitting")
@@ -130,13 +124,12 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     season = ev.season()
     earliest = _date(f.get("earliest_accepted_date"))
     if earliest:
-        res.reasons.append(f"Recency: you entered {earliest.isoformat()} as the earliest date ECFMG accepts.")
+        res.reasons.append(F("img.oet.recency_entered", earliest=earliest))
     elif season is not None:
         r = ev.rule(res, f"oet.recency.{season}")
         earliest = r.value if r is not None and isinstance(r.value, dt.date) else None
         if earliest is None and not _date(ev.ctx.facts("ecfmg.pathway").get("accepted_date")):
-            _add(res.warnings, f"The OET recency rule for the {season} Pathways season is not yet published: "
-                 "enter the date ECFMG gives.")
+            _add(res.warnings, W("img.oet.recency_unpublished", season=season))
     passing, short = [], []
     for s in sorted(_list(f.get("sittings")), key=lambda s: _fmt(_date(s.get("date")))):
         d = _date(s.get("date"))
@@ -160,18 +153,16 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.status = DONE
         days = ev.value(res, "oet.result_days", quiet=True) if rd is None else None  # an estimate only
         res.info["completed_on"] = rd or (d + dt.timedelta(days=days) if isinstance(days, int) else d)
-        res.reasons.append(f"All four minimums reached in the sitting of {d.isoformat()}.")
+        res.reasons.append(F("img.oet.passed", date=d))
         return
     if passing:
         d, _ = passing[-1]
         res.status = EXPIRED
-        res.reasons.append(f"Your passing sitting of {d.isoformat()} is before {_fmt(earliest)}, the earliest "
-                           f"date ECFMG accepts for the {season} season: sit OET again.")
+        res.reasons.append(F("img.oet.pass_too_old", date=d, earliest=earliest, season=season))
     elif short:
         d, below = short[-1]
         res.status = IN_PROGRESS
-        res.reasons.append(f"The sitting of {d.isoformat()} missed the minimum in {', '.join(below)}: all four "
-                           "sub-tests must be passed again in one sitting.")
+        res.reasons.append(F("img.oet.sitting_below_minimum", date=d, below=below))
     sched = _date(f.get("scheduled_date"))
     if sched and sched >= (passing[-1][0] if passing else dt.date.min):
         if res.status == NOT_STARTED:
@@ -180,33 +171,29 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         exp = sched + dt.timedelta(days=days) if isinstance(days, int) else None
         res.info["expected_on"] = exp
         if sched >= ev.today:
-            res.actions.append(Action("Sit OET Medicine", sched, "deadline", key="sit-oet"))
+            res.actions.append(Action(F("img.oet.sit_oet"), sched, "deadline", key="sit-oet"))
         elif not any(p[0] == sched for p in passing) and not any(x[0] == sched for x in short):
-            res.actions.append(Action(f"Record your OET results of {sched.isoformat()}", exp or ev.today,
+            res.actions.append(Action(F("img.oet.record_result", sched=sched), exp or ev.today,
                                       "todo", key="record-result"))
         if exp and rol and exp > rol:
             res.status = AT_RISK
             res.deadline = rol
-            res.reasons.append(f"OET results expected around {exp.isoformat()}, after the rank order list "
-                               f"deadline ({rol.isoformat()}).")
+            res.reasons.append(F("img.oet.results_after_rol", exp=exp, rol=rol))
         if earliest and sched < earliest:
-            _add(res.warnings, f"The sitting booked for {sched.isoformat()} is before {earliest.isoformat()}, "
-                 "the earliest date ECFMG accepts for your season.")
+            _add(res.warnings, W("img.oet.booked_too_early", sched=sched, earliest=earliest))
     elif res.due:
-        res.actions.append(Action("Sit OET Medicine no later than the last December test date before the "
-                                  "Match (book a seat early)", res.due, "deadline", key="sit-oet-by"))
+        res.actions.append(Action(F("img.oet.sit_oet_by"), res.due, "deadline", key="sit-oet-by"))
         if rol and ev.today > rol:
             res.status = AT_RISK if res.status != EXPIRED else res.status
             res.deadline = rol
-            res.reasons.append(f"The rank order list deadline ({rol.isoformat()}) has passed.")
+            res.reasons.append(F("img.oet.rol_passed", rol=rol))
 
 
 def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     if ev.legacy_cs:
         ev.rule(res, "ecfmg.cs.legacy_pass_exempts")
         res.status = NOT_APPLICABLE
-        res.reasons.append("Your former Step 2 CS pass meets the requirement; you are not eligible for a "
-                           "Pathway and do not need one.")
+        res.reasons.append(F("img.pathway.legacy_cs_exempt"))
         return
     ev.rule(res, "ecfmg.step2cs.discontinued")
     rol = ev.cal_date(res, "rol_deadline")
@@ -219,21 +206,20 @@ def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     if accepted_already:
         pass  # the season's dates no longer matter once ECFMG has accepted the Pathway
     elif season is not None and srule is None:
-        _add(res.warnings, f"Pathways for the {season} Match: not published in our sources (no season page "
-             "found). Verify with ECFMG before you plan on it.")
+        _add(res.warnings, W("img.pathway.season_unpublished", season=season))
     elif srule is not None and sdead is None:
-        _add(res.warnings, f"The {season} Pathways deadline is not in our sources: verify with ECFMG.")
+        _add(res.warnings, W("img.pathway.deadline_unpublished", season=season))
     p = f.get("pathway")
     if f.get("ever_failed_cs") is True:
         need = ev.value(res, "pathway.cs_fail_requires_pathway6")
         if need is not None and p != str(need):
-            _add(res.warnings, f"Anyone who ever failed Step 2 CS must use Pathway {need}.")
+            _add(res.warnings, W("img.pathway.cs_fail_needs_pathway", need=need))
     applied, accepted = _date(f.get("applied_date")), _date(f.get("accepted_date"))
     vt = _date(f.get("valid_through"))
     if accepted:
         res.status = DONE
         res.info["completed_on"] = accepted
-        res.reasons.append(f"Pathway accepted on {accepted.isoformat()}.")
+        res.reasons.append(F("img.pathway.accepted", accepted=accepted))
         acc_season = _int(f.get("season"))
         # The (low-confidence) 2-cycle validity matters only for a later Match than the season's.
         cycles = (ev.value(res, "pathway.validity_match_cycles")
@@ -242,37 +228,34 @@ def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
             res.expires = vt
         if vt and ev.today > vt:
             res.status = EXPIRED
-            res.reasons.append(f"Valid through {vt.isoformat()}: apply for Pathways Revalidation.")
+            res.reasons.append(F("img.pathway.expired", vt=vt))
         elif vt and rol and vt < rol:
             res.status = AT_RISK
             res.deadline = rol
-            res.reasons.append(f"Valid through {vt.isoformat()}, before the {ev.M} rank list deadline.")
+            res.reasons.append(F("img.pathway.expires_before_rol", vt=vt, match_year=ev.M))
         elif acc_season and ev.M and isinstance(cycles, int) and ev.M - acc_season >= cycles:
             res.status = EXPIRED
-            res.reasons.append(f"Accepted for the {acc_season} season; reported to cover {cycles} Match cycles "
-                               "(low confidence): you likely need Pathways Revalidation.")
+            res.reasons.append(F("img.pathway.revalidation_likely", acc_season=acc_season, cycles=cycles))
         return
     gen = ev.value(res, "pathway.general_eligibility")
     registered = any(ev.attempts[s] or ev.ctx.facts(s).get("window_start") for s in ECFMG_EXAMS)
     if gen and not registered:
-        res.actions.append(Action("Register for a USMLE Step first: Pathway applicants must be (or have "
-                                  "been) registered for one", None, "check", key="register-usmle-first"))
+        res.actions.append(Action(F("img.pathway.register_usmle_first"), None, "check", key="register-usmle-first"))
     if applied:
         res.status = IN_PROGRESS
-        res.reasons.append(f"Applied on {applied.isoformat()}; waiting for ECFMG's decision.")
+        res.reasons.append(F("img.pathway.applied", applied=applied))
         return
     if sdead and ev.today > sdead:
         res.status = BLOCKED
-        res.reasons.append(f"The {season} Pathways deadline ({sdead.isoformat()}) has passed.")
+        res.reasons.append(F("img.pathway.deadline_passed", season=season, sdead=sdead))
         res.blocked_by.append(Blocker(None, res.reasons[-1]))
         return
     opens = sv.get("opens") if isinstance(sv.get("opens"), dt.date) else None
     if opens:
-        res.actions.append(Action("Apply for a Pathway as soon as the season opens", opens, "todo",
+        res.actions.append(Action(F("img.pathway.apply_pathway"), opens, "todo",
                                   key="apply-pathway"))
     else:
-        res.actions.append(Action("Apply for a Pathway when ECFMG opens the season (dates not in our sources); "
-                                  "it must be accepted by this date", res.due, "deadline", key="apply-pathway"))
+        res.actions.append(Action(F("img.pathway.apply_pathway_undated"), res.due, "deadline", key="apply-pathway"))
     ev.rule(res, "fee.pathways", quiet=True)
 
 
@@ -311,25 +294,22 @@ def ecfmg_credentials(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
             if res.due and exp > res.due:
                 res.status = AT_RISK
                 res.deadline = res.due
-                res.reasons.append(f"Schools may take about {wait} days: verification expected around "
-                                   f"{exp.isoformat()}, after {res.due.isoformat()}.")
-        missing = [n for n, d in (("diploma", dv), ("final transcript", tv)) if not d]
-        res.reasons.append("Waiting for verification of the " + " and ".join(missing) + ".")
+                res.reasons.append(F("img.credentials.expected_late", wait=wait, exp=exp, due=res.due))
+        missing = [n for n, d in ((F("img.credentials.diploma"), dv), (F("img.credentials.transcript"), tv)) if not d]
+        res.reasons.append(F("img.credentials.waiting_verification", missing=missing))
         return
     send_by = res.due - dt.timedelta(days=wait) if res.due and isinstance(wait, int) else res.due
     if grad and grad > ev.today:
-        res.actions.append(Action("Send your final diploma (copy in the original language, with an "
-                                  "ECFMG-compliant translation) once you graduate", grad, "todo",
+        res.actions.append(Action(F("img.credentials.send_diploma"), grad, "todo",
                                   key="send-diploma"))
     else:
-        res.actions.append(Action("Send your final diploma and ask your school to send the final transcript",
+        res.actions.append(Action(F("img.credentials.send_diploma_and_transcript"),
                                   send_by, "deadline", key="send-diploma"))
     first_possible = max(grad or ev.today, ev.today)
     if res.due and isinstance(wait, int) and first_possible + dt.timedelta(days=wait) > res.due:
         res.status = AT_RISK
         res.deadline = res.due
-        res.reasons.append(f"Counting about {wait} days for the school to answer, verification may not be done "
-                           f"by {res.due.isoformat()}.")
+        res.reasons.append(F("img.credentials.may_be_late", wait=wait, due=res.due))
 
 
 def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -349,29 +329,28 @@ def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
                 res.info["permanent_validation_from"] = perm_date
                 txt = ("automatic for ECFMG-sponsored J-1s" if ev.visa_need == "needs_j1"
                        else "file a Request for Permanent Validation")
-                res.actions.append(Action(f"Permanent validation after {perm_m} months of ACGME training ({txt})",
+                res.actions.append(Action(F("img.certificate.permanent_validation", perm_m=perm_m, txt=txt),
                                           perm_date, "reminder", key="permanent-validation"))
             if vt and ev.today > vt:
                 res.status = EXPIRED
-                res.reasons.append(f"Your Pathway-based certificate was valid through {vt.isoformat()}.")
+                res.reasons.append(F("img.certificate.expired", vt=vt))
             elif vt and perm_date and vt < perm_date:
                 res.status = AT_RISK
                 res.deadline = vt
                 ev.rule(res, "ecfmg.certificate.extension_if_expiring")
-                res.reasons.append(f"It expires on {vt.isoformat()}, before you can complete {perm_m} months of "
-                                   "training: contact ECFMG for an extension.")
+                res.reasons.append(F("img.certificate.expires_before_permanent", vt=vt, perm_m=perm_m))
         return
     issue = ev.value(res, "ecfmg.certificate.issue_days")
     deps = ("usmle.step1", "usmle.step2ck", "ecfmg.pathway", "ecfmg.oet", "ecfmg.credentials")
     ready = [ev.expected_on(d) for d in deps if ev.res[d].status != NOT_APPLICABLE]
     if all(ev.res[d].status in _FINAL for d in deps):
         res.status = IN_PROGRESS
-        res.reasons.append("Every requirement is met: ECFMG issues the certificate.")
+        res.reasons.append(F("img.certificate.requirements_met"))
     if all(ready) and isinstance(issue, int):
         exp = max(ready) + dt.timedelta(days=issue)  # type: ignore[type-var]
         res.info["expected_on"] = exp
         if res.due and exp > res.due:
             res.status = AT_RISK
             res.deadline = res.due
-            res.reasons.append(f"Expected around {exp.isoformat()}, after {res.due.isoformat()}.")
+            res.reasons.append(F("img.certificate.expected_late", exp=exp, due=res.due))
 

@@ -15,8 +15,9 @@ from ..base import (
     Blocker,
     StepResult,
 )
+from ..findings import F, W
 from .common import ImgEval, _add, _date, _list, _rule
-from .definitions import _DEF, ERAS_DOCUMENTS
+from .definitions import ERAS_DOCUMENTS
 
 
 def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -32,28 +33,26 @@ def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     ck = ev.res.get("usmle.step2ck")
     exp = ck.info.get("expected_on") if ck else None
     if ck and ck.status != DONE and res.due and exp and exp > res.due:
-        _add(res.warnings, f"Your Step 2 CK result is expected around {exp.isoformat()}, after ERAS takes "
-             f"submissions ({res.due.isoformat()}).")
+        _add(res.warnings, W("img.eras.step2ck_after_submissions", exp=exp, due=res.due))
     if submitted:
         res.status = DONE
         res.info["completed_on"] = submitted
         if missing:
-            _add(res.warnings, "Submitted, but no upload date for: "
-                 + ", ".join(labels.get(k, k) for k in missing) + ".")
+            _add(res.warnings, W("img.eras.submitted_missing_uploads", items=[labels.get(k, k) for k in missing]))
         return
     if f.get("token_date") or have:
         res.status = IN_PROGRESS
     else:
-        res.actions.append(Action("Get your ERAS token from ECFMG (MyIntealth)", opens, "todo", key="get-token"))
+        res.actions.append(Action(F("img.eras.get_token"), opens, "todo", key="get-token"))
         res.use(_rule(ev.ctx, "fee.eras.token"))
     for k in missing:
-        res.actions.append(Action(f"Upload: {labels.get(k, k)}", res.due, "todo", key=f"upload-{k}"))
-    res.actions.append(Action("Submit your ERAS application on the first submission day", res.due, "deadline",
+        res.actions.append(Action(F("img.eras.upload", get=labels.get(k, k)), res.due, "todo", key=f"upload-{k}"))
+    res.actions.append(Action(F("img.eras.submit_eras"), res.due, "deadline",
                               key="submit-eras"))
     if res.due and ev.today > res.due:
         res.status = AT_RISK
         res.deadline = res.due
-        res.reasons.append(f"ERAS has taken submissions since {res.due.isoformat()}: programs are already reviewing.")
+        res.reasons.append(F("img.eras.submissions_open_passed", due=res.due))
 
 
 def match_nrmp(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -67,13 +66,11 @@ def match_nrmp(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     ev.rule(res, "match.rol_certifies_ecfmg")
     if rol and ev.today > rol:
         res.status = BLOCKED
-        res.reasons.append(f"Registration for the {ev.M} Match closed with the rank list deadline "
-                           f"({rol.isoformat()}).")
+        res.reasons.append(F("img.nrmp.closed", match_year=ev.M, rol=rol))
         res.blocked_by.append(Blocker(None, res.reasons[-1]))
         return
     ev.rule(res, "nrmp.early_registration_deadline")
-    res.actions.append(Action("Register with NRMP (same name as in ERAS); register before the early deadline "
-                              "to avoid the late fee: check NRMP for this year's date", opens, "todo",
+    res.actions.append(Action(F("img.nrmp.register_nrmp"), opens, "todo",
                               key="register-nrmp"))
 
 
@@ -100,12 +97,11 @@ def match_rol(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     if rol and ev.today > rol:
         if not certified:
             res.status = BLOCKED
-            res.reasons.append(f"The rank order list deadline ({rol.isoformat()}) passed without a certified list.")
+            res.reasons.append(F("img.rol.passed_uncertified", rol=rol))
         elif late or unknown:
             res.status = BLOCKED
-            names = ", ".join(_DEF[s].title for s in [s for s, _ in late] + unknown)
-            res.reasons.append(f"ECFMG could not verify {names} by {rol.isoformat()}: you are withdrawn from "
-                               "the Match and SOAP.")
+            names = [s for s, _ in late] + unknown
+            res.reasons.append(F("img.rol.withdrawn", names=names, rol=rol))
         else:
             res.status = DONE
             res.info["completed_on"] = certified
@@ -116,18 +112,16 @@ def match_rol(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.status = AT_RISK
         res.deadline = rol
         for sid, e in late:
-            res.reasons.append(f"{_DEF[sid].title} is expected around {e.isoformat()}, after the deadline."
-                               if e else f"{_DEF[sid].title} cannot be verified by the deadline on the "
-                               "current plan.")
+            res.reasons.append(F("img.rol.expected_after_deadline", step=sid, date=e) if e
+                               else F("img.rol.not_verifiable_by_deadline", step=sid))
     if certified:
         if res.status != AT_RISK:
             res.status = IN_PROGRESS if unknown else DONE
         res.info["completed_on"] = certified if res.status == DONE else None
         if unknown:
-            res.reasons.append("List certified; ECFMG still has to verify: "
-                               + ", ".join(_DEF[s].title for s in unknown) + ".")
+            res.reasons.append(F("img.rol.certified_still_to_verify", steps=unknown))
         return
-    res.actions.append(Action("Certify your rank order list (9 p.m. ET)", rol, "deadline", key="certify-rol"))
+    res.actions.append(Action(F("img.rol.certify_rol"), rol, "deadline", key="certify-rol"))
 
 
 def match_result(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -140,14 +134,14 @@ def match_result(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.info["completed_on"] = md or ev.today
         res.info["start_date"] = ev.start
         if ev.start:
-            res.actions.append(Action("Start residency", ev.start, "deadline", key="start-residency"))
+            res.actions.append(Action(F("img.result.start_residency"), ev.start, "deadline", key="start-residency"))
         return
     if outcome == "unmatched":
         res.status = BLOCKED
-        res.reasons.append(f"Not matched in {ev.M or 'this'} Match: look at SOAP openings or plan the next Match.")
+        res.reasons.append(F("img.result.unmatched", value=ev.M or 'this'))
         res.blocked_by.append(Blocker(None, res.reasons[-1]))
         return
     if md and ev.today >= md:
         res.status = IN_PROGRESS
-        res.actions.append(Action("Record your Match result", ev.today, key="record-result"))
+        res.actions.append(Action(F("img.result.record_result"), ev.today, key="record-result"))
 

@@ -12,6 +12,7 @@ from ..base import (
     Action,
     StepResult,
 )
+from ..findings import F, W
 from .common import ImgEval, _add, _date
 
 
@@ -19,7 +20,7 @@ def residency_training(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> No
     ev.rule(res, "residency.start")
     years = ev.program_years(res)
     if years is None:
-        _add(res.warnings, "Enter your program length: no typical length is recorded for this specialty.")
+        _add(res.warnings, W("img.residency.length_unknown"))
     start = ev.start
     res.due = add_years_same_day(start, years) if start and years else None
     done = _date(f.get("completed_date"))
@@ -31,5 +32,5 @@ def residency_training(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> No
         res.status = IN_PROGRESS
         res.info["pgy"] = (ev.today - start).days // 365 + 1
     elif start:
-        res.actions.append(Action("Residency starts", start, "reminder", key="residency-starts"))
+        res.actions.append(Action(F("img.residency.residency_starts"), start, "reminder", key="residency-starts"))
 

@@ -18,8 +18,9 @@ from ..base import (
     Blocker,
     StepResult,
 )
-from .common import Attempt, ImgEval, _add, _date, _fmt, _int, _rule
-from .definitions import _DEF, _FINAL, EXAMS
+from ..findings import B, F, W
+from .common import Attempt, ImgEval, _add, _date, _int, _rule
+from .definitions import _FINAL, EXAMS
 
 
 def score_checks(ev: ImgEval, sid: str, res: StepResult, att: list[Attempt]) -> None:
@@ -27,8 +28,7 @@ def score_checks(ev: ImgEval, sid: str, res: StepResult, att: list[Attempt]) -> 
         if sid == "usmle.step1":
             scoring = ev.value(res, "usmle.step1.scoring", a.date)
             if scoring == "pass_fail" and a.score is not None:
-                _add(res.warnings, f"Step 1 on {a.date.isoformat()} is reported pass/fail only; a score "
-                     f"of {a.score} is probably an entry error.")
+                _add(res.warnings, W("img.exam.step1_score_on_pass_fail", date=a.date, score=a.score))
             continue
         rid = "usmle.step2ck.passing_score" if sid == "usmle.step2ck" else "usmle.step3.passing_score"
         r = ev.rule(res, rid, a.date, quiet=True)
@@ -38,11 +38,9 @@ def score_checks(ev: ImgEval, sid: str, res: StepResult, att: list[Attempt]) -> 
         mark = (f" (that standard is {r.confidence} confidence: verify on usmle.org)"
                 if r is not None and r.confidence != "high" and not r.is_override else "")
         if a.result == "pass" and a.score < std:
-            _add(res.warnings, f"The attempt on {a.date.isoformat()} is marked pass with a score of "
-                 f"{a.score}, below the {std} standard in force on that date: likely an entry error{mark}.")
+            _add(res.warnings, W("img.exam.pass_below_standard", date=a.date, score=a.score, std=std, mark=mark))
         elif a.result == "fail" and a.score >= std:
-            _add(res.warnings, f"The attempt on {a.date.isoformat()} is marked fail with a score of "
-                 f"{a.score}, at or above the {std} standard in force on that date: check it{mark}.")
+            _add(res.warnings, W("img.exam.fail_at_standard", date=a.date, score=a.score, std=std, mark=mark))
 
 
 def earliest_next(ev: ImgEval, res: StepResult, att: list[Attempt]) -> dt.date | None:
@@ -78,24 +76,21 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
           hard_what: str) -> None:
     att = ev.attempts[sid]
     score_checks(ev, sid, res, att)
-    title = _DEF[sid].title
     passes = [a for a in att if a.result == "pass"]
     if passes:
         p = passes[0]
         res.status = DONE
         when, _ = ev.turnaround(res, p.date)
         res.info["completed_on"] = p.result_date or when or p.date
-        res.reasons.append(f"Passed on {p.date.isoformat()}.")
+        res.reasons.append(F("img.exam.passed", date=p.date))
         after = [a for a in att if a.date > p.date]
         if after and ev.rule(res, "usmle.no_retake_after_pass", p.date):
-            _add(res.warnings, f"{len(after)} attempt(s) recorded after the pass of {p.date.isoformat()}: a "
-                 "passed Step cannot normally be retaken; check the entries.")
+            _add(res.warnings, W("img.exam.attempts_after_pass", len=len(after), date=p.date))
         return
     limit = ev.value(res, "usmle.attempt_limit", ev.today)
     fails = [a for a in att if a.failed]
     for s, n, lim in maxed_out(ev):
-        reason = (f"{n} unsuccessful attempts at {_DEF[s].title} reach the limit of {lim}: you may not "
-                  "apply for any Step.")
+        reason = B("img.exam.attempt_limit_reached", fails=n, step=s, limit=lim)
         res.status = BLOCKED
         res.reasons.append(reason)
         res.blocked_by.append(Blocker(None if s == sid else s, reason))
@@ -103,14 +98,13 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
         return
     if isinstance(limit, int) and fails:
         res.info["attempts_left"] = limit - len(fails)
-        res.reasons.append(f"{len(fails)} unsuccessful attempt(s); {limit - len(fails)} left of {limit}."
-                           + (f" A further failure would bar you from every Step ({limit} failures at any "
-                              "Step)." if limit - len(fails) == 1 else ""))
+        res.reasons.append(F("img.exam.attempts_left_last", fails=len(fails), left=limit - len(fails), limit=limit)
+                           if limit - len(fails) == 1
+                           else F("img.exam.attempts_left", fails=len(fails), left=limit - len(fails), limit=limit))
     earliest = earliest_next(ev, res, att)
     if earliest and earliest > ev.today:
         res.info["next_attempt_from"] = earliest
-        res.actions.append(Action(f"Your next {title} attempt may be on or after this date "
-                                  "(attempt spacing rules)", earliest, "reminder", key="next-attempt-from"))
+        res.actions.append(Action(F("img.exam.next_attempt_from", step=sid), earliest, "reminder", key="next-attempt-from"))
     ws, sched = _date(f.get("window_start")), _date(f.get("scheduled_date"))
     if sched and any(a.date == sched for a in att):
         sched = None  # already recorded as an attempt
@@ -124,42 +118,37 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
         expected, ta = ev.turnaround(res, sched)
         res.info["expected_on"] = expected
         if ws and we and not (ws <= sched <= we):
-            _add(res.warnings, f"The test date {sched.isoformat()} is outside your eligibility window "
-                 f"({ws.isoformat()} to {we.isoformat()}).")
+            _add(res.warnings, W("img.exam.date_outside_window", sched=sched, ws=ws, we=we))
         if earliest and sched < earliest:
-            _add(res.warnings, f"The test date {sched.isoformat()} is before {earliest.isoformat()}, the "
-                 "earliest the attempt spacing rules allow.")
+            _add(res.warnings, W("img.exam.date_before_spacing", sched=sched, earliest=earliest))
         if sched >= ev.today:
-            res.actions.append(Action(f"Sit {title}", sched, "deadline", key="sit-exam"))
-            res.actions.append(Action(f"{title} result expected (released on Wednesdays)", expected, "reminder",
+            res.actions.append(Action(F("img.exam.sit_exam", step=sid), sched, "deadline", key="sit-exam"))
+            res.actions.append(Action(F("img.exam.result_expected", step=sid), expected, "reminder",
                                       key="result-expected"))
         else:
             fu = sched + dt.timedelta(weeks=int(ta.get("follow_up_weeks", 0))) if ta else None
-            res.actions.append(Action(f"Record your {title} result of {sched.isoformat()}", expected, "todo",
+            res.actions.append(Action(F("img.exam.record_result", step=sid, sched=sched), expected, "todo",
                                       key="record-result"))
             if fu and ev.today > fu:
-                res.actions.append(Action("No result after the usual follow-up time: contact USMLE", ev.today,
+                res.actions.append(Action(F("img.exam.contact_usmle"), ev.today,
                                           "check", key="contact-usmle"))
     elif ws and we and ev.today > we and not any(ws <= a.date <= we for a in att):
         res.status = IN_PROGRESS if att else NOT_STARTED
-        res.reasons.append(f"Your eligibility window ({ws.isoformat()} to {we.isoformat()}) ended without a "
-                           "recorded test: register again for a new window.")
-        res.actions.append(Action(f"Register again for {title}: your eligibility window has ended", None,
+        res.reasons.append(F("img.exam.window_ended", ws=ws, we=we))
+        res.actions.append(Action(F("img.exam.register_again", step=sid), None,
                                   "todo", key="register-again"))
     elif ws:
         res.status = IN_PROGRESS
-        res.actions.append(Action(f"Schedule your {title} test date inside your window "
-                                  f"({ws.isoformat()} to {_fmt(we)})", we, "deadline", key="schedule-in-window"))
+        res.actions.append(Action(F("img.exam.schedule_in_window", step=sid, ws=ws, we=we), we, "deadline", key="schedule-in-window"))
     elif att:
         res.status = IN_PROGRESS
     if hard:
         if expected and expected > hard:
             res.status = AT_RISK
             res.deadline = hard
-            res.reasons.append(f"The result of your {sched.isoformat() if sched else ''} test is expected around "
-                               f"{expected.isoformat()}, after {hard_what} ({hard.isoformat()}).")
+            res.reasons.append(F("img.exam.result_after_deadline", value=sched.isoformat() if sched else '', expected=expected, hard_what=hard_what, hard=hard))
         elif not sched and ev.today >= hard:
-            res.reasons.append(f"{hard_what} ({hard.isoformat()}) has passed without a pass recorded.")
+            res.reasons.append(F("img.exam.deadline_passed", hard_what=hard_what, hard=hard))
         elif not sched:
             # The earliest test possible: today, or later when the attempt spacing rules say so.
             first_try = max(ev.today, earliest) if earliest else ev.today
@@ -169,7 +158,7 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
                 res.deadline = hard
                 when = "today" if first_try == ev.today else f"on {first_try.isoformat()}, the earliest the " \
                     "attempt spacing rules allow,"
-                res.reasons.append(f"Even a test {when} would give a result after {hard_what} ({hard.isoformat()}).")
+                res.reasons.append(F("img.exam.too_late_even_now", when=when, hard_what=hard_what, hard=hard))
 
 
 def exam_window_risk(ev: ImgEval, sid: str, res: StepResult) -> None:
@@ -188,13 +177,10 @@ def exam_window_risk(ev: ImgEval, sid: str, res: StepResult) -> None:
         if ev.today > end:
             res.status = EXPIRED
             res.expires = end
-            res.reasons.append(f"More than {years} years since this pass without {_DEF[other].title}: it may "
-                               "no longer count for ECFMG certification (medium confidence: verify with ECFMG).")
+            res.reasons.append(F("img.exam.window_expired", years=years, other=other))
         else:
             res.expires = end
-            res.reasons.append(f"This pass counts for ECFMG certification until {end.isoformat()} unless "
-                               f"{_DEF[other].title} is passed by then ({years}-year window, medium confidence: "
-                               "verify with ECFMG).")
+            res.reasons.append(F("img.exam.window_open", end=end, other=other, years=years))
     elif theirs and mine is None and res.status not in _FINAL:
         years = ev.value(res, "ecfmg.exam_window_years", theirs, quiet=True)
         if not isinstance(years, int):
@@ -204,18 +190,15 @@ def exam_window_risk(ev: ImgEval, sid: str, res: StepResult) -> None:
         exp = res.info.get("expected_on") or res.due
         # Said as an action only when the window binds before the step's own target date.
         if res.due is None or end <= res.due:
-            res.actions.append(Action(f"Pass {_DEF[sid].title} within {years} years of your first passed exam "
-                                      "(ECFMG window, medium confidence)", end, "deadline", key="exam-window"))
+            res.actions.append(Action(F("img.exam.exam_window", step=sid, years=years), end, "deadline", key="exam-window"))
         if exp and exp > end and res.status != BLOCKED:
             res.status = AT_RISK
             res.deadline = end
-            res.reasons.append(f"On course to pass after {end.isoformat()}, when your first pass may stop "
-                               "counting for ECFMG certification.")
+            res.reasons.append(F("img.exam.window_at_risk", end=end))
     elif mine and theirs and abs((theirs - mine).days) > 0:
         years = ev.value(res, "ecfmg.exam_window_years", min(mine, theirs), quiet=True)
         if isinstance(years, int) and max(mine, theirs) > add_years_same_day(min(mine, theirs), years):
-            _add(res.warnings, f"Step 1 and Step 2 CK passes are more than {years} years apart: the earlier "
-                 "may not count for ECFMG certification; verify with ECFMG.")
+            _add(res.warnings, W("img.exam.passes_too_far_apart", years=years))
 
 
 def usmle_step1(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -229,7 +212,6 @@ def usmle_step2ck(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
 
 
 def usmle_ecfmg_exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any]) -> None:
-    title = _DEF[sid].title
     sub = ev.cal_date(res, "eras_submissions_open")
     rol = ev.cal_date(res, "rol_deadline")
     # The target: the result in when ERAS takes submissions (programs see it); once that day
@@ -241,16 +223,14 @@ def usmle_ecfmg_exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any
         registered = f.get("window_start") or f.get("scheduled_date")
         if not registered:
             if ent:
-                res.actions.append(Action(f"Register for {title} through {ent}", None, "todo", key="register"))
+                res.actions.append(Action(F("img.exam.register", step=sid, ent=ent), None, "todo", key="register"))
             else:
-                _add(res.warnings, "Which body registers IMGs for this Step today is not in our records: "
-                     "check usmle.org.")
+                _add(res.warnings, W("img.exam.registration_entity_unknown"))
         if not res.info.get("expected_on"):
             # Sit early enough for the result to be in when ERAS takes submissions, or, when
             # that is no longer possible, by the rank order list deadline.
-            for target, text in ((sub, f"Sit {title} so the result is in when ERAS takes submissions"),
-                                 (rol, f"Sit {title} so ECFMG can verify the result by the rank order "
-                                       "list deadline")):
+            for target, text in ((sub, F("img.exam.sit_by_eras", step=sid)),
+                                 (rol, F("img.exam.sit_by_rol", step=sid))):
                 if target is None:
                     continue
                 latest, _ = ev.turnaround(res, target)
@@ -274,7 +254,7 @@ def step3_due(ev: ImgEval, res: StepResult) -> tuple[dt.date | None, dt.date | N
         md = ev.cal_date(res, "match_day")
         ev.rule(res, "visa.h1b.requires_all_steps")
         if md and ev.today <= md:
-            res.actions.append(Action("Pass Step 3 before the H-1B petition; some programs want it by Match Day",
+            res.actions.append(Action(F("img.step3.pass_before_h1b"),
                                       md, "deadline", key="pass-before-h1b"))
         due = md
         if start:
@@ -300,7 +280,7 @@ def step3_due(ev: ImgEval, res: StepResult) -> tuple[dt.date | None, dt.date | N
         years = ev.program_years(StepResult("_"))
         ends = add_years_same_day(start, years) if start and years else None
         if ends is None or d <= ends:  # a far-off limit (e.g. 10 years) is kept in the rule list only
-            res.actions.append(Action(f"Pass Step 3 by this date ({what})", d, "deadline", key="state-deadline"))
+            res.actions.append(Action(F("img.step3.state_deadline", what=what), d, "deadline", key="state-deadline"))
     cands += state_cands
     hard = min(cands, default=None)
     if due is None or due < ev.today or (hard and hard[0] < due):
@@ -318,20 +298,17 @@ def usmle_step3(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     if sched and res.status != DONE:
         days = _int(cond.get("closed_first_days_of_january"))
         if days and sched.month == 1 and sched.day <= days:
-            _add(res.warnings, f"Step 3 is not offered in the first {days} days of January.")
+            _add(res.warnings, W("img.step3.closed_in_january", days=days))
         if issued is None or sched < issued:
-            _add(res.warnings, "Step 3 is scheduled before your ECFMG certificate is issued: FSMB only opens "
-                 "the application after ECFMG confirms certification.")
+            _add(res.warnings, W("img.step3.before_certificate"))
     if res.status not in _FINAL and res.status != BLOCKED:
         permit = ev.value(res, "usmle.step3.permit_business_days") or {}
         if issued and permit:
-            res.actions.append(Action("Apply to FSMB for Step 3 (permit takes about "
-                                      f"{permit.get('min')}-{permit.get('max')} business days; US test centres only)",
+            res.actions.append(Action(F("img.step3.apply_fsmb", get=permit.get('min'), get2=permit.get('max')),
                                       issued, "todo", key="apply-fsmb"))
     code, st = ev.state_record(res, quiet=True)
     s3lim = _int(st.get("step3_attempt_limit")) or _int(st.get("step_attempt_limit"))
     fails = [a for a in ev.attempts["usmle.step3"] if a.failed]
     if s3lim and fails and res.status != DONE:
-        res.reasons.append(f"{st.get('name', code)} allows at most {s3lim} Step 3 attempts for a licence "
-                           f"({len(fails)} used).")
+        res.reasons.append(F("img.step3.state_attempt_limit", state_name=st.get('name', code), s3lim=s3lim, len=len(fails)))
 
