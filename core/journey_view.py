@@ -88,9 +88,10 @@ def _status_reason(s: StepResult) -> str:
 
 def _open_reason(s: StepResult) -> str:
     """For an open step that holds others up: its next action, in words."""
-    dated = sorted((a for a in s.actions if a.date), key=lambda a: a.date)
+    dated = sorted(((a.date, i, a) for i, a in enumerate(s.actions) if a.date is not None), key=lambda x: x[:2])
     if dated:
-        return f"{dated[0].text} ({dated[0].date.isoformat()})"
+        d, _, a = dated[0]
+        return f"{a.text} ({d.isoformat()})"
     if s.actions:
         return s.actions[0].text
     if s.reasons:

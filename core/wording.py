@@ -460,11 +460,11 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     ),
     "img.exam.fail_at_standard": N_(
         "The attempt on {date} is marked fail with a score of {score}, at or above the {std} standard in "
-        "force on that date: check it{mark}."
+        "force on that date: check it."
     ),
     "img.exam.pass_below_standard": N_(
         "The attempt on {date} is marked pass with a score of {score}, below the {std} standard in force on "
-        "that date: likely an entry error{mark}."
+        "that date: likely an entry error."
     ),
     "img.exam.attempts_after_pass": N_(
         "{len} attempt(s) recorded after the pass of {date}: a passed Step cannot normally be retaken; check "
@@ -711,4 +711,21 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     # --- img.visa
     "img.visa.decide_route": N_("Decide your visa route with your program: J-1 (ECFMG) or H-1B"),
     "img.visa.not_needed": N_("US citizens and permanent residents need no visa for residency."),
+    # --- added: fragments that were built as text, now findings of their own
+    "img.exam.pass_below_standard_unsure": N_(
+        "The attempt on {date} is marked pass with a score of {score}, below the {std} standard in force on "
+        "that date: likely an entry error (that standard is {confidence} confidence: verify on usmle.org)."
+    ),
+    "img.exam.fail_at_standard_unsure": N_(
+        "The attempt on {date} is marked fail with a score of {score}, at or above the {std} standard in "
+        "force on that date: check it (that standard is {confidence} confidence: verify on usmle.org)."
+    ),
+    "img.exam.when_today": N_("today"),
+    "img.exam.when_earliest": N_("on {date}, the earliest the attempt spacing rules allow,"),
+    "img.exam.deadline_rol": N_("the rank order list deadline (ECFMG verification)"),
+    "img.step3.deadline_h1b_start": N_("the start of residency (H-1B petition)"),
+    "img.step3.deadline_state_pgy": N_("{state_name}: Step 3 before PGY-{pgy}"),
+    "img.step3.deadline_state_window": N_("{state_name}: all Steps within {years} years of the first pass"),
+    "img.certificate.permanent_automatic_j1": N_("automatic for ECFMG-sponsored J-1s"),
+    "img.certificate.permanent_request": N_("file a Request for Permanent Validation"),
 }

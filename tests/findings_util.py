@@ -23,3 +23,8 @@ def has(xs, code: str, **params: Any) -> bool:
     """Whether a finding with `code` (and these params) is among `xs`."""
     return any(_finding(x).code == code and all(_finding(x).params.get(k) == v for k, v in params.items())
                for x in xs)
+
+
+def has_any(xs, *codes_: str, **params: Any) -> bool:
+    """Whether a finding with one of `codes_` (and these params) is among `xs`."""
+    return any(has(xs, c, **params) for c in codes_)

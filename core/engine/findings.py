@@ -73,16 +73,16 @@ def _json_value(v: Any) -> Any:
     return v
 
 
-def F(code: str, **params: Any) -> Finding:  # noqa: N802  (short: the engine writes it ~200 times)
+def F(code: str, /, **params: Any) -> Finding:  # noqa: N802  (short: the engine writes it ~200 times)
     """A finding of `code` with `params` (severity set by the list it goes into, see StepResult)."""
     return Finding(code, params)
 
 
-def W(code: str, **params: Any) -> Finding:  # noqa: N802
+def W(code: str, /, **params: Any) -> Finding:  # noqa: N802
     """A warning: an entry error, a low-confidence fact, a collision."""
     return Finding(code, params, WARNING)
 
 
-def B(code: str, **params: Any) -> Finding:  # noqa: N802
+def B(code: str, /, **params: Any) -> Finding:  # noqa: N802
     """Why a step cannot go on (a blocker's reason)."""
     return Finding(code, params, BLOCKING)

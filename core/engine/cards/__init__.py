@@ -17,6 +17,7 @@ exist, the optional `bls_card_expires` field of `pals.prerequisites` is used ins
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from ..base import DONE, Context, StepResult, TrackResult
@@ -130,7 +131,7 @@ for _i, _card in enumerate(TRACK_ORDER):
         id=_card,
         title=_card.upper(),
         steps=tuple(TRACKS[_card]),
-        evaluate=lambda ctx, _c=_card: evaluate_track(_c, ctx),
+        evaluate=partial(evaluate_track, _card),
         fields=TRACK_FIELDS[_card],
         check_step=check_step,
         order=10 + _i,

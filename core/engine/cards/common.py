@@ -105,7 +105,7 @@ def _past_expiry(ctx: Context, card: str, rec: Mapping[str, Any]) -> dt.date | N
     if issue is None:
         return None
     body = rec.get("body") if rec.get("body") in BODY_LABELS else body_of(ctx, card)
-    rid = EXPIRY_RULES.get(body)
+    rid = EXPIRY_RULES.get(str(body))
     rule = _find(ctx, rid, issue) if rid else None
     return expiry_from(issue, rule) if rule else None
 

@@ -18,7 +18,7 @@ from ..base import (
     Context,
     StepResult,
 )
-from ..findings import B, F, W
+from ..findings import B, F, Finding, W
 from .common import _card_rule, _date, _find, _num, _upcoming_course, body_of, card_expiry, expiry_from
 from .definitions import BODY_LABELS, EXPIRY_RULES, STATIONS, _article
 
@@ -78,7 +78,8 @@ def _eval_enroll(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
                                 key="choose-course"))
 
 
-def _bls_cover(ctx: Context, r: StepResult, course: dt.date, pre: Mapping[str, Any]) -> tuple[dt.date | None, str]:
+def _bls_cover(ctx: Context, r: StepResult, course: dt.date,
+               pre: Mapping[str, Any]) -> tuple[dt.date | None, Finding | None]:
     """When the BLS card the PALS course relies on ends, and where that came from."""
     bls_exp, rule = card_expiry(ctx, "bls")
     if rule is not None:

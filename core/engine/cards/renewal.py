@@ -140,7 +140,7 @@ def _lapse_policy(ctx: Context, card: str, body: str, r: StepResult, expires: dt
                     why = F("cards.lapse.why_red_cross_review", days=rc.value["days"], until=rc_until, card=card)
             else:
                 r.warnings.append(W("cards.lapse.red_cross_window_unconfirmed", card=card))
-    policy_label = dict(LAPSED_POLICIES).get(policy, NOT_FOUND) if explicit or body != "red_cross" else ""
+    policy_label = dict(LAPSED_POLICIES).get(str(policy), NOT_FOUND) if explicit or body != "red_cross" else ""
     take_on = booked or today
     allowed = window is not None and take_on <= window
     if allowed and window != dt.date.max:

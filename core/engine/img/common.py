@@ -85,7 +85,7 @@ def _attempts(facts: Mapping[str, Any]) -> list[Attempt]:
 
 
 
-def _add(lst: list[str], text: str) -> None:
+def _add(lst: list[Finding], text: Finding) -> None:
     if text not in lst:
         lst.append(text)
 

@@ -5,6 +5,8 @@ Values of the choices are part of the profile format (docs/profile-format.md).
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..base import DONE, NOT_APPLICABLE, FieldSpec, StepDef
 
 TRACK = "img"
@@ -74,7 +76,7 @@ MATCH_OUTCOMES = (
 )
 PATHWAYS = tuple((str(i), f"Pathway {i}") for i in range(1, 7))
 
-_YEAR = dict(minimum=1950, maximum=2100)
+_YEAR: dict[str, Any] = dict(minimum=1950, maximum=2100)
 
 # --------------------------------------------------------------------------------------------
 # Field specs

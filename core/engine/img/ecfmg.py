@@ -327,8 +327,8 @@ def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
             res.expires = vt
             if perm_date:
                 res.info["permanent_validation_from"] = perm_date
-                txt = ("automatic for ECFMG-sponsored J-1s" if ev.visa_need == "needs_j1"
-                       else "file a Request for Permanent Validation")
+                txt = (F("img.certificate.permanent_automatic_j1") if ev.visa_need == "needs_j1"
+                       else F("img.certificate.permanent_request"))
                 res.actions.append(Action(F("img.certificate.permanent_validation", perm_m=perm_m, txt=txt),
                                           perm_date, "reminder", key="permanent-validation"))
             if vt and ev.today > vt:
@@ -346,8 +346,9 @@ def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
     if all(ev.res[d].status in _FINAL for d in deps):
         res.status = IN_PROGRESS
         res.reasons.append(F("img.certificate.requirements_met"))
-    if all(ready) and isinstance(issue, int):
-        exp = max(ready) + dt.timedelta(days=issue)  # type: ignore[type-var]
+    known = [d for d in ready if d is not None]
+    if len(known) == len(ready) and known and isinstance(issue, int):
+        exp = max(known) + dt.timedelta(days=issue)
         res.info["expected_on"] = exp
         if res.due and exp > res.due:
             res.status = AT_RISK

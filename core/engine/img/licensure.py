@@ -72,8 +72,8 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.status = BLOCKED
         res.reasons.append(F("img.licence.attempt_limit_reached", state_name=st.get("name", code),
                              items=[o for _, o in over]))
-        first = over[0][0]  # the exam named first (journey order)
-        res.blocked_by.append(Blocker(first, res.reasons[-1]))
+        first_exam = over[0][0]  # the exam named first (journey order)
+        res.blocked_by.append(Blocker(first_exam, res.reasons[-1]))
         return
     prep = ev.value(res, "license.prepare_months") or {}
     if res.due and prep.get("months_ahead"):

@@ -18,7 +18,7 @@ from ..base import (
     Blocker,
     StepResult,
 )
-from ..findings import B, F, W
+from ..findings import B, F, Finding, W
 from .common import Attempt, ImgEval, _add, _date, _int, _rule
 from .definitions import _FINAL, EXAMS
 
@@ -35,12 +35,16 @@ def score_checks(ev: ImgEval, sid: str, res: StepResult, att: list[Attempt]) -> 
         std = r.value if r is not None else None
         if a.score is None or not isinstance(std, int | float):
             continue
-        mark = (f" (that standard is {r.confidence} confidence: verify on usmle.org)"
-                if r is not None and r.confidence != "high" and not r.is_override else "")
+        unsure = r is not None and r.confidence != "high" and not r.is_override
+        conf = r.confidence if r is not None else ""
         if a.result == "pass" and a.score < std:
-            _add(res.warnings, W("img.exam.pass_below_standard", date=a.date, score=a.score, std=std, mark=mark))
+            _add(res.warnings, W("img.exam.pass_below_standard_unsure", date=a.date, score=a.score, std=std,
+                                 confidence=conf) if unsure
+                 else W("img.exam.pass_below_standard", date=a.date, score=a.score, std=std))
         elif a.result == "fail" and a.score >= std:
-            _add(res.warnings, W("img.exam.fail_at_standard", date=a.date, score=a.score, std=std, mark=mark))
+            _add(res.warnings, W("img.exam.fail_at_standard_unsure", date=a.date, score=a.score, std=std,
+                                 confidence=conf) if unsure
+                 else W("img.exam.fail_at_standard", date=a.date, score=a.score, std=std))
 
 
 def earliest_next(ev: ImgEval, res: StepResult, att: list[Attempt]) -> dt.date | None:
@@ -73,7 +77,7 @@ def maxed_out(ev: ImgEval) -> list[tuple[str, int, int]]:
 
 
 def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.date | None,
-          hard_what: str) -> None:
+          hard_what: Finding | None) -> None:
     att = ev.attempts[sid]
     score_checks(ev, sid, res, att)
     passes = [a for a in att if a.result == "pass"]
@@ -156,9 +160,9 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
             if latest and latest > hard:
                 res.status = AT_RISK
                 res.deadline = hard
-                when = "today" if first_try == ev.today else f"on {first_try.isoformat()}, the earliest the " \
-                    "attempt spacing rules allow,"
-                res.reasons.append(F("img.exam.too_late_even_now", when=when, hard_what=hard_what, hard=hard))
+                at = (F("img.exam.when_today") if first_try == ev.today
+                      else F("img.exam.when_earliest", date=first_try))
+                res.reasons.append(F("img.exam.too_late_even_now", when=at, hard_what=hard_what, hard=hard))
 
 
 def exam_window_risk(ev: ImgEval, sid: str, res: StepResult) -> None:
@@ -218,7 +222,7 @@ def usmle_ecfmg_exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any
     # has passed, the hard deadline left is the rank list deadline (ECFMG verification).
     res.due = sub if sub and ev.today <= sub else (rol or sub)
     ent = ev.value(res, "usmle.registration_entity", ev.today)
-    exam(ev, sid, res, f, rol, "the rank order list deadline (ECFMG verification)")
+    exam(ev, sid, res, f, rol, F("img.exam.deadline_rol"))
     if res.status not in _FINAL and res.status != BLOCKED:
         registered = f.get("window_start") or f.get("scheduled_date")
         if not registered:
@@ -242,14 +246,14 @@ def usmle_ecfmg_exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any
     exam_window_risk(ev, sid, res)
 
 
-def step3_due(ev: ImgEval, res: StepResult) -> tuple[dt.date | None, dt.date | None, str]:
+def step3_due(ev: ImgEval, res: StepResult) -> tuple[dt.date | None, dt.date | None, Finding | None]:
     """(due, hard deadline, what the deadline is).
 
     The due date is the recommended time (end of PGY-1; for an H-1B, Match Day) while it is
     ahead, else the hard deadline (the H-1B petition before the start; a state rule such as
     Pennsylvania's "before PGY-3"; the state's exam time limit), whichever comes first."""
     start = ev.start
-    cands: list[tuple[dt.date, str]] = []
+    cands: list[tuple[dt.date, Finding]] = []
     if ev.visa_need == "needs_h1b":
         md = ev.cal_date(res, "match_day")
         ev.rule(res, "visa.h1b.requires_all_steps")
@@ -258,34 +262,34 @@ def step3_due(ev: ImgEval, res: StepResult) -> tuple[dt.date | None, dt.date | N
                                       md, "deadline", key="pass-before-h1b"))
         due = md
         if start:
-            cands.append((start, "the start of residency (H-1B petition)"))
+            cands.append((start, F("img.step3.deadline_h1b_start")))
     else:
         pgy = ev.value(res, "usmle.step3.recommended_pgy")
         due = add_years_same_day(start, int(pgy)) if start and isinstance(pgy, int) else None
-    state_cands: list[tuple[dt.date, str]] = []
+    state_cands: list[tuple[dt.date, Finding]] = []
     code, st = ev.state_record(res, quiet=True)
     before = _int(st.get("step3_before_pgy"))
     if before and start:
         state_cands.append((add_years_same_day(start, before - 1),
-                            f"{st.get('name', code)}: Step 3 before PGY-{before}"))
+                            F("img.step3.deadline_state_pgy", state_name=st.get("name", code), pgy=before)))
     lim = _int(st.get("exam_time_limit_years"))
     first = ev.first_pass(("usmle.step1", "usmle.step2ck"))
     if lim and first:
-        state_cands.append((add_years_same_day(first, lim), f"{st.get('name', code)}: all Steps within {lim} "
-                            "years of the first pass"))
+        state_cands.append((add_years_same_day(first, lim),
+                            F("img.step3.deadline_state_window", state_name=st.get("name", code), years=lim)))
     if state_cands and ev.attempts["usmle.step3"] and any(a.result == "pass" for a in ev.attempts["usmle.step3"]):
         state_cands = []
     if state_cands:
-        d, what = min(state_cands)
+        d, what = min(state_cands, key=lambda c: (c[0], c[1].text))
         years = ev.program_years(StepResult("_"))
         ends = add_years_same_day(start, years) if start and years else None
         if ends is None or d <= ends:  # a far-off limit (e.g. 10 years) is kept in the rule list only
             res.actions.append(Action(F("img.step3.state_deadline", what=what), d, "deadline", key="state-deadline"))
     cands += state_cands
-    hard = min(cands, default=None)
+    hard = min(cands, key=lambda c: (c[0], c[1].text), default=None)
     if due is None or due < ev.today or (hard and hard[0] < due):
         due = hard[0] if hard else due
-    return due, (hard[0] if hard else None), (hard[1] if hard else "")
+    return due, (hard[0] if hard else None), (hard[1] if hard else None)
 
 
 def usmle_step3(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
