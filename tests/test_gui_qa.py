@@ -99,6 +99,7 @@ def test_an_override_shows_on_every_open_page_that_uses_the_rule(qtbot, data_dir
     card.own_button.click()
     card.value_edit.setText("3")
     card.use_button.click()
+    assert w.open_step("usmle.step1") is step1  # a page out of view refreshes when shown again
     assert step1.rule_card("usmle.attempt_limit").rule.is_override  # the other page was refreshed
     assert step1.rule_card("usmle.attempt_limit").rule.value == 3
     w.close()

@@ -358,10 +358,17 @@ def gui_session(qapp, data_dir, today):
 def _fake_window(session):
     from PySide6.QtWidgets import QMainWindow, QTabWidget
 
-    class Window(QMainWindow):
+    from gui.extensions import HostMixin
+    from gui.journey_service import JourneyService
+
+    class Window(HostMixin, QMainWindow):
+        """gui/extensions.ExtensionHost, for attaching the panel in isolation."""
+
         def __init__(self):
             super().__init__()
             self.session = session
+            self.journeys = JourneyService(session, self)
+            self.journeys.reload()
             self.tabs = QTabWidget()
             self.setCentralWidget(self.tabs)
             self.menu_file = self.menuBar().addMenu("&File")
@@ -378,6 +385,12 @@ def _fake_window(session):
                 self.built[title] = self.factories[title]()
                 self.tabs.addTab(self.built[title], title)
             return self.built[title]
+
+        def current_step_id(self):
+            return None
+
+        def refresh(self):
+            self.journeys.reload()
 
     return Window()
 
@@ -495,7 +508,7 @@ def test_a_new_day_moves_the_whole_main_window_on(qtbot, gui_session, today):
     assert "21 November 2026" in w.dashboard.sub.text()
     watcher = w.reminders_day_watcher
     watcher.clock, watcher.follows_clock = (lambda: today + dt.timedelta(days=1)), True
-    with qtbot.waitSignal(w.profile_changed, timeout=2000):
+    with qtbot.waitSignal(w.journeys.journey_changed, timeout=2000):  # one evaluation; every view follows
         assert watcher.check()
     assert gui_session.today == today + dt.timedelta(days=1)
     assert "22 November 2026" in w.dashboard.sub.text()
