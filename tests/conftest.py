@@ -7,6 +7,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import datetime as dt  # noqa: E402
+import inspect  # noqa: E402
+import re  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -86,12 +88,21 @@ def shown_window(qtbot):
 
 
 _QT_FIXTURES = {"qtbot", "qapp", "shown_window", "no_modal"}
+_QT_IMPORT = re.compile(r"^\s*(from|import) (gui|PySide6)\b", re.MULTILINE)
 
 
 def _uses_qt(item) -> bool:
     """A test needs Qt when it asks for a Qt fixture or its module imports the GUI or PySide6."""
     if _QT_FIXTURES & set(getattr(item, "fixturenames", ())):
         return True
+    fn = getattr(item, "function", None)
+    if fn is not None:
+        try:
+            src = inspect.getsource(fn)
+        except (OSError, TypeError):
+            src = ""
+        if _QT_IMPORT.search(src):  # imports the GUI or Qt inside the test
+            return True
     mod = getattr(item, "module", None)
     if mod is None:
         return False
