@@ -198,14 +198,14 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "Claim your eCard: open the AHA eCards email, confirm your details, set a security question, answer "
         "the survey."
     ),
-    "cards.card.ecard_code_digits": N_("ecard_code: AHA codes are reported to be {n} digits; check the code."),
+    "cards.card.ecard_code_digits": N_("ecard_code: AHA codes are reported to be {digits} digits; check the code."),
     "cards.card.ecard_code_year": N_(
         "ecard_code: the first two digits usually give the issue year; check the code."
     ),
     "cards.card.blocked_exam": N_("the exam is not passed"),
     "cards.card.issue_in_future": N_("issue_date is in the future."),
     "cards.card.ecard_late": N_(
-        "No eCard recorded {value} business days after the course (expected by {by}): contact your training "
+        "No eCard recorded {days} business days after the course (expected by {by}): contact your training "
         "center."
     ),
     "cards.card.record_card": N_("Record the card when your training center issues it."),
@@ -234,17 +234,17 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "your employer before you pay."
     ),
     "cards.enroll.materials_edition": N_(
-        "materials_edition: from {value} AHA courses use only {value2}-guideline materials and eCards; your "
+        "materials_edition: from {from_date} AHA courses use only {edition}-guideline materials and eCards; your "
         "course date needs them."
     ),
     "cards.enroll.no_course_date_yet": N_("No course date yet."),
     # --- cards.exam
     "cards.exam.ask_retest": N_("Ask your training center about a retest (remediation is their call)."),
     "cards.exam.done_card_held": N_("Your card is issued: exam passed."),
-    "cards.exam.passed_score": N_("Exam {score:pct}: passed (at least {value:pct})."),
-    "cards.exam.below_pass_mark": N_("Exam score {score:pct} is below the pass mark {value:pct}."),
+    "cards.exam.passed_score": N_("Exam {score:pct}: passed (at least {mark:pct})."),
+    "cards.exam.below_pass_mark": N_("Exam score {score:pct} is below the pass mark {mark:pct}."),
     "cards.exam.below_pass_mark_card_held": N_(
-        "Exam score {score:pct} is below the pass mark {value:pct} although a card is recorded: check the "
+        "Exam score {score:pct} is below the pass mark {mark:pct} although a card is recorded: check the "
         "score."
     ),
     "cards.exam.not_passed": N_("Not passed yet."),
@@ -253,7 +253,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "your training center confirms."
     ),
     "cards.exam.passed_told": N_("Passed, as your training center told you."),
-    "cards.exam.sit_exam": N_("Pass the written exam ({value:pct} or more)."),
+    "cards.exam.sit_exam": N_("Pass the written exam ({mark:pct} or more)."),
     # --- cards.lapse
     "cards.lapse.booked_late_allowed": N_("Allowed, because {why}."),
     "cards.lapse.attend_renewal": N_("Attend your renewal course."),
@@ -324,22 +324,22 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     ),
     "cards.prereq.get_manual": N_("Get the current PALS Provider Manual before the course."),
     "cards.prereq.get_manual_new_edition": N_(
-        "Get the {value}-edition PALS Provider Manual: your manual was for a {old_edition}-guideline course, "
-        "and from {value2} courses use only the new materials."
+        "Get the {edition}-edition PALS Provider Manual: your manual was for a {old_edition}-guideline course, "
+        "and from {from_date} courses use only the new materials."
     ),
     "cards.prereq.none_in_sources": N_(
         "No prerequisite for {card:upper} in our sources (not found: ask your training center)."
     ),
     "cards.prereq.precourse": N_(
-        "Pass the precourse self-assessment ({value:pct} or more) and keep its certificate."
+        "Pass the precourse self-assessment ({mark:pct} or more) and keep its certificate."
     ),
     "cards.prereq.precourse_retake": N_("Retake the precourse self-assessment (retakes are unlimited)."),
     "cards.prereq.precourse_rule_not_found": N_(
         "Precourse self-assessment for {body_label}: not found: ask your training center."
     ),
-    "cards.prereq.precourse_below": N_("Precourse self-assessment {score:pct} is below {value:pct}."),
+    "cards.prereq.precourse_below": N_("Precourse self-assessment {score:pct} is below {mark:pct}."),
     "cards.prereq.precourse_passed": N_(
-        "Precourse self-assessment {score:pct}: passed (at least {value:pct})."
+        "Precourse self-assessment {score:pct}: passed (at least {mark:pct})."
     ),
     "cards.prereq.precourse_stale": N_(
         "The precourse self-assessment on record ({score:pct}) was for your last course: each course asks for "
@@ -398,7 +398,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "cards.renewal.valid_through": N_("Card valid through {expires}."),
     # --- img.application
     "img.application.exam_before_accepted": N_(
-        "An exam on {min} is recorded before the application was accepted ({acc}): check the dates."
+        "An exam on {exam_date} is recorded before the application was accepted ({accepted}): check the dates."
     ),
     "img.application.lead_before_exam_passed": N_(
         "Your first exam window or test date is less than the recommended lead time away: the application "
@@ -410,7 +410,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.application.submit_application": N_(
         "Create a MyIntealth account, verify your identity and submit the Application for ECFMG Certification"
     ),
-    "img.application.submitted": N_("Submitted on {sub}; waiting for ECFMG to accept it."),
+    "img.application.submitted": N_("Submitted on {submitted}; waiting for ECFMG to accept it."),
     # --- img.calendar
     "img.calendar.projected": N_(
         "{label} for the {match_year} Match ({date}) is projected from the usual pattern, not published: "
@@ -418,14 +418,14 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     ),
     # --- img.certificate
     "img.certificate.requirements_met": N_("Every requirement is met: ECFMG issues the certificate."),
-    "img.certificate.expected_late": N_("Expected around {exp}, after {due}."),
+    "img.certificate.expected_late": N_("Expected around {expected}, after {due}."),
     "img.certificate.expires_before_permanent": N_(
-        "It expires on {vt}, before you can complete {perm_m} months of training: contact ECFMG for an "
+        "It expires on {valid_through}, before you can complete {months} months of training: contact ECFMG for an "
         "extension."
     ),
-    "img.certificate.expired": N_("Your Pathway-based certificate was valid through {vt}."),
+    "img.certificate.expired": N_("Your Pathway-based certificate was valid through {valid_through}."),
     "img.certificate.permanent_validation": N_(
-        "Permanent validation after {perm_m} months of ACGME training ({txt})"
+        "Permanent validation after {months} months of ACGME training ({route})"
     ),
     # --- img.credentials
     "img.credentials.may_be_late": N_(
@@ -433,7 +433,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     ),
     "img.credentials.diploma": N_("diploma"),
     "img.credentials.expected_late": N_(
-        "Schools may take about {wait} days: verification expected around {exp}, after {due}."
+        "Schools may take about {wait} days: verification expected around {expected}, after {due}."
     ),
     "img.credentials.send_diploma": N_(
         "Send your final diploma (copy in the original language, with an ECFMG-compliant translation) once "
@@ -448,11 +448,11 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     ),
     "img.eras.get_token": N_("Get your ERAS token from ECFMG (MyIntealth)"),
     "img.eras.step2ck_after_submissions": N_(
-        "Your Step 2 CK result is expected around {exp}, after ERAS takes submissions ({due})."
+        "Your Step 2 CK result is expected around {expected}, after ERAS takes submissions ({due})."
     ),
     "img.eras.submit_eras": N_("Submit your ERAS application on the first submission day"),
     "img.eras.submitted_missing_uploads": N_("Submitted, but no upload date for: {items:list}."),
-    "img.eras.upload": N_("Upload: {get}"),
+    "img.eras.upload": N_("Upload: {document}"),
     # --- img.exam
     "img.exam.attempt_limit_reached": N_(
         "{fails} unsuccessful attempts at {step:title} reach the limit of {limit}: you may not apply for any "
@@ -467,7 +467,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "that date: likely an entry error."
     ),
     "img.exam.attempts_after_pass": N_(
-        "{len} attempt(s) recorded after the pass of {date}: a passed Step cannot normally be retaken; check "
+        "{attempts} attempt(s) recorded after the pass of {date}: a passed Step cannot normally be retaken; check "
         "the entries."
     ),
     "img.exam.attempts_left": N_("{fails} unsuccessful attempt(s); {left} left of {limit}."),
@@ -480,7 +480,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "On course to pass after {end}, when your first pass may stop counting for ECFMG certification."
     ),
     "img.exam.window_ended": N_(
-        "Your eligibility window ({ws} to {we}) ended without a recorded test: register again for a new "
+        "Your eligibility window ({window_start} to {window_end}) ended without a recorded test: register again for a new "
         "window."
     ),
     "img.exam.too_late_even_now": N_("Even a test {when} would give a result after {hard_what} ({hard})."),
@@ -505,9 +505,9 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.exam.register_again": N_("Register again for {step:title}: your eligibility window has ended"),
     "img.exam.result_expected": N_("{step:title} result expected (released on Wednesdays)"),
     "img.exam.result_after_deadline": N_(
-        "The result of your {value} test is expected around {expected}, after {hard_what} ({hard})."
+        "The result of your {test_date} test is expected around {expected}, after {hard_what} ({hard})."
     ),
-    "img.exam.schedule_in_window": N_("Schedule your {step:title} test date inside your window ({ws} to {we})"),
+    "img.exam.schedule_in_window": N_("Schedule your {step:title} test date inside your window ({window_start} to {window_end})"),
     "img.exam.sit_by_eras": N_("Sit {step:title} so the result is in when ERAS takes submissions"),
     "img.exam.sit_by_rol": N_("Sit {step:title} so ECFMG can verify the result by the rank order list deadline"),
     "img.exam.sit_exam": N_("Sit {step:title}"),
@@ -522,7 +522,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "The test date {sched} is before {earliest}, the earliest the attempt spacing rules allow."
     ),
     "img.exam.date_outside_window": N_(
-        "The test date {sched} is outside your eligibility window ({ws} to {we})."
+        "The test date {sched} is outside your eligibility window ({window_start} to {window_end})."
     ),
     "img.exam.registration_entity_unknown": N_(
         "Which body registers IMGs for this Step today is not in our records: check usmle.org."
@@ -538,7 +538,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "before filing."
     ),
     "img.h1b.payment_may_apply": N_(
-        "A new H-1B petition for someone outside the US on {on} may need the US${get} payment (exemptions "
+        "A new H-1B petition for someone outside the US on {on} may need the US${amount} payment (exemptions "
         "case by case)."
     ),
     "img.h1b.step3_blocked": N_("Step 3 is blocked, and an H-1B needs it."),
@@ -601,7 +601,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "gives."
     ),
     "img.oet.results_after_rol": N_(
-        "OET results expected around {exp}, after the rank order list deadline ({rol})."
+        "OET results expected around {expected}, after the rank order list deadline ({rol})."
     ),
     "img.oet.pass_too_old": N_(
         "Your passing sitting of {date} is before {earliest}, the earliest date ECFMG accepts for the "
@@ -641,7 +641,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "one."
     ),
     "img.pathway.accepted": N_("Pathway accepted on {accepted}."),
-    "img.pathway.deadline_passed": N_("The {season} Pathways deadline ({sdead}) has passed."),
+    "img.pathway.deadline_passed": N_("The {season} Pathways deadline ({deadline}) has passed."),
     "img.pathway.deadline_unpublished": N_(
         "The {season} Pathways deadline is not in our sources: verify with ECFMG."
     ),
@@ -652,8 +652,8 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.pathway.register_usmle_first": N_(
         "Register for a USMLE Step first: Pathway applicants must be (or have been) registered for one"
     ),
-    "img.pathway.expired": N_("Valid through {vt}: apply for Pathways Revalidation."),
-    "img.pathway.expires_before_rol": N_("Valid through {vt}, before the {match_year} rank list deadline."),
+    "img.pathway.expired": N_("Valid through {valid_through}: apply for Pathways Revalidation."),
+    "img.pathway.expires_before_rol": N_("Valid through {valid_through}, before the {match_year} rank list deadline."),
     # --- img.residency
     "img.residency.length_unknown": N_(
         "Enter your program length: no typical length is recorded for this specialty."
@@ -661,7 +661,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.residency.residency_starts": N_("Residency starts"),
     # --- img.result
     "img.result.unmatched": N_(
-        "Not matched in {value} Match: look at SOAP openings or plan the next Match."
+        "Not matched in {match_year} Match: look at SOAP openings or plan the next Match."
     ),
     "img.result.record_result": N_("Record your Match result"),
     "img.result.start_residency": N_("Start residency"),
@@ -681,7 +681,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     ),
     "img.school.degree_excluded": N_("This degree does not qualify for ECFMG certification."),
     "img.school.year_not_covered": N_(
-        "Your graduation year {year} is outside the years the sponsor note covers ({value}–{value2})."
+        "Your graduation year {year} is outside the years the sponsor note covers ({from_year}–{to_year})."
     ),
     "img.school.too_few_credit_years": N_(
         "The school awarded {credits} credit years; ECFMG needs at least {need}."
@@ -695,10 +695,10 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     ),
     # --- img.step3
     "img.step3.state_attempt_limit": N_(
-        "{state_name} allows at most {s3lim} Step 3 attempts for a licence ({len} used)."
+        "{state_name} allows at most {s3lim} Step 3 attempts for a licence ({used} used)."
     ),
     "img.step3.apply_fsmb": N_(
-        "Apply to FSMB for Step 3 (permit takes about {get}-{get2} business days; US test centres only)"
+        "Apply to FSMB for Step 3 (permit takes about {min_days}-{max_days} business days; US test centres only)"
     ),
     "img.step3.closed_in_january": N_("Step 3 is not offered in the first {days} days of January."),
     "img.step3.before_certificate": N_(

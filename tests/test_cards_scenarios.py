@@ -46,10 +46,10 @@ def test_new_nurse_starts_at_enrolment_with_nothing_dated():
     p = j.step("pals.prerequisites")
     assert p.status == NOT_STARTED
     assert set(keys(p)) == {"precourse", "bls-current"}
-    assert has(p.actions, "cards.prereq.precourse", value=70)
+    assert has(p.actions, "cards.prereq.precourse", mark=70)
     assert p.info["bls_card_required"].startswith("assumed")
     # §1.5: written exam 84%
-    assert has(j.step("pals.exam").actions, "cards.exam.sit_exam", value=84)
+    assert has(j.step("pals.exam").actions, "cards.exam.sit_exam", mark=84)
     # nothing is dated yet: no reminders to nag about
     assert all(a.date is None for s in j.all_steps() for a in s.actions)
 

@@ -264,7 +264,7 @@ def test_online_only_vendor_warns():
 
 def test_2020_materials_after_march_2026_warns():
     facts = {"pals.enroll": {"body": "aha", "materials_edition": "2020", "course_start": "2026-12-05"}}
-    assert has(run(facts).step("pals.enroll").warnings, "cards.enroll.materials_edition", value2="2025")
+    assert has(run(facts).step("pals.enroll").warnings, "cards.enroll.materials_edition", edition="2025")
     facts["pals.enroll"]["course_start"] = "2026-02-27"
     assert not run(facts).step("pals.enroll").warnings
 

@@ -173,7 +173,7 @@ def test_retake_after_pass_is_flagged():
     f["usmle.step1"] = {"attempts": [{"date": "2024-01-10", "result": "pass"},
                                      {"date": "2024-06-10", "result": "fail"}]}
     s = run(f).step("usmle.step1")
-    assert s.status == "done" and has(s.warnings, "img.exam.attempts_after_pass", len=1)
+    assert s.status == "done" and has(s.warnings, "img.exam.attempts_after_pass", attempts=1)
 
 
 @pytest.mark.parametrize("date,score,flagged", [
@@ -260,7 +260,7 @@ def test_eras_documents_and_token():
     s = run(f, today=D(2026, 7, 15)).step("match.eras")
     assert s.status == "in_progress" and s.due == D(2026, 9, 2)
     assert "mspe" not in s.info["documents_missing"] and "photo" in s.info["documents_missing"]
-    assert has(s.actions, "img.eras.upload", get="Photo")
+    assert has(s.actions, "img.eras.upload", document="Photo")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,7 +317,7 @@ def test_pathway_season_deadline_passed_blocks():
     f = base_facts(match_year=2025)
     assert run(f, today=D(2025, 5, 31)).step("ecfmg.pathway").status == "not_started"
     s = run(f, today=D(2025, 6, 1)).step("ecfmg.pathway")
-    assert s.status == "blocked" and has(s.reasons[:1], "img.pathway.deadline_passed", sdead=D(2025, 5, 31))
+    assert s.status == "blocked" and has(s.reasons[:1], "img.pathway.deadline_passed", deadline=D(2025, 5, 31))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_use_my_own_value_from_a_rule_card_stores_it_and_re_evaluates(qtbot, pal
     assert "Called the training center" in text
     assert card.own_button.text() == "Change my value…" and not card.remove_button.isHidden()
     assert "passed (at least 60%)" in page.reasons_label.text()  # live status re-evaluated
-    assert has(_reasons(session, "pals.prerequisites"), "cards.prereq.precourse_passed", value=60)
+    assert has(_reasons(session, "pals.prerequisites"), "cards.prereq.precourse_passed", mark=60)
     assert "Your value for pals.aha.precourse_min_score is saved" in pals_win.statusBar().currentMessage()
 
     qtbot.mouseClick(card.remove_button, Qt.MouseButton.LeftButton)

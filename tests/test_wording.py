@@ -74,7 +74,7 @@ def test_wording_of_dates_percentages_steps_and_nested_findings():
     d = dt.date(2027, 1, 31)
     assert F("cards.renewal.valid_book_by", expires=d, book_by=dt.date(2026, 11, 2)).text == \
         "Card valid through 2027-01-31; book by 2026-11-02."
-    assert F("cards.exam.passed_score", score=84.5, value=84).text == "Exam 84.5%: passed (at least 84%)."
+    assert F("cards.exam.passed_score", score=84.5, mark=84).text == "Exam 84.5%: passed (at least 84%)."
     assert B("dep.waits_for", step="usmle.step1").text == "Waits for USMLE Step 1"
     why = F("img.school.degree_excluded")
     assert B("dep.blocked_by", step="ecfmg.school", why=why).text == \

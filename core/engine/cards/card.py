@@ -51,7 +51,7 @@ def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
                     r.actions.append(Action(F("cards.card.watch_ecard"),
                                             by, "check", key="watch-ecard"))
                     if today > by:
-                        r.warnings.append(W("cards.card.ecard_late", value=days.value, by=by))
+                        r.warnings.append(W("cards.card.ecard_late", days=days.value, by=by))
             else:
                 r.actions.append(Action(F("cards.card.record_card"), key="record-card"))
             return None
@@ -114,7 +114,7 @@ def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
             n = int(fmt_rule.value.get("digits", 0))
             yp = int(fmt_rule.value.get("year_prefix_digits", 0))
             if not (digits.isdigit() and len(digits) == n):
-                r.warnings.append(W("cards.card.ecard_code_digits", n=n))
+                r.warnings.append(W("cards.card.ecard_code_digits", digits=n))
             elif yp and digits[:yp] != f"{issue.year % 100:02d}":
                 r.warnings.append(W("cards.card.ecard_code_year"))
     # early renewal: the newest past card still valid on this card's issue date

@@ -46,7 +46,7 @@ def _eval_enroll(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
     if body == "aha" and mat is not None:
         r.use(mat)
         if edition and edition != "unknown" and edition != mat.value:
-            r.warnings.append(W("cards.enroll.materials_edition", value=mat.valid_from or on, value2=mat.value))
+            r.warnings.append(W("cards.enroll.materials_edition", from_date=mat.valid_from or on, edition=mat.value))
     renewal_opts = _card_rule(ctx, card, body, "renewal_options", on)
     if renewal_opts is not None and isinstance(renewal_opts.value, Mapping):
         r.info["renewal_options"] = renewal_opts.value.get(body, [])
@@ -136,14 +136,14 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
         r.reasons.append(F("cards.prereq.precourse_rule_not_found", body_label=BODY_LABELS[body]))
     elif score is None:
         open_items += 1
-        r.actions.append(Action(F("cards.prereq.precourse", value=pc_rule.value), course, "todo", key="precourse"))
+        r.actions.append(Action(F("cards.prereq.precourse", mark=pc_rule.value), course, "todo", key="precourse"))
     elif score >= pc_rule.value:
         met += 1
-        r.reasons.append(F("cards.prereq.precourse_passed", score=score, value=pc_rule.value))
+        r.reasons.append(F("cards.prereq.precourse_passed", score=score, mark=pc_rule.value))
     else:
         open_items += 1
         failing = True
-        r.reasons.append(F("cards.prereq.precourse_below", score=score, value=pc_rule.value))
+        r.reasons.append(F("cards.prereq.precourse_below", score=score, mark=pc_rule.value))
         r.actions.append(Action(F("cards.prereq.precourse_retake"), course, "todo",
                                 key="precourse"))
     # BLS card on the course date
@@ -205,7 +205,7 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
             r.use(manual)
             r.use(mat)
             open_items += 1
-            r.actions.append(Action(F("cards.prereq.get_manual_new_edition", value=mat.value, old_edition=old_edition, value2=mat.valid_from or course), course, "todo", key="get-manual"))
+            r.actions.append(Action(F("cards.prereq.get_manual_new_edition", edition=mat.value, old_edition=old_edition, from_date=mat.valid_from or course), course, "todo", key="get-manual"))
     r.due = course
     if r.status == AT_RISK:
         return failing
@@ -274,7 +274,7 @@ def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
         r.status = DONE
         r.reasons.append(F("cards.exam.done_card_held"))
         if rule is not None and score is not None and score < rule.value:
-            r.warnings.append(W("cards.exam.below_pass_mark_card_held", score=score, value=rule.value))
+            r.warnings.append(W("cards.exam.below_pass_mark_card_held", score=score, mark=rule.value))
         return False
     r.due = exam_date
     if rule is None and score is not None and facts.get("exam_passed") is None:
@@ -284,10 +284,10 @@ def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
     if rule is not None and score is not None:
         if score >= rule.value:
             r.status = DONE
-            r.reasons.append(F("cards.exam.passed_score", score=score, value=rule.value))
+            r.reasons.append(F("cards.exam.passed_score", score=score, mark=rule.value))
             return False
         r.status = IN_PROGRESS
-        r.reasons.append(F("cards.exam.below_pass_mark", score=score, value=rule.value))
+        r.reasons.append(F("cards.exam.below_pass_mark", score=score, mark=rule.value))
         if body == "aha":
             r.use(_find(ctx, "cards.aha.exam_remediation", on))
         r.actions.append(Action(F("cards.exam.ask_retest"), None, "todo",
@@ -303,7 +303,7 @@ def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
         return True
     r.status = NOT_STARTED
     if rule is not None:
-        r.actions.append(Action(F("cards.exam.sit_exam", value=rule.value), exam_date, key="sit-exam"))
+        r.actions.append(Action(F("cards.exam.sit_exam", mark=rule.value), exam_date, key="sit-exam"))
     return False
 
 

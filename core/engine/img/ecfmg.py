@@ -52,7 +52,7 @@ def ecfmg_school(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     lo, hi = _int(f.get("sponsor_note_from_year")), _int(f.get("sponsor_note_to_year"))
     if grad and (lo or hi) and ev.rule(res, "ecfmg.school.graduation_year_covered"):
         if (lo and grad.year < lo) or (hi and grad.year > hi):
-            problems.append(F("img.school.year_not_covered", year=grad.year, value=lo or '…', value2=hi or 'present'))
+            problems.append(F("img.school.year_not_covered", year=grad.year, from_year=lo or '…', to_year=hi or 'present'))
     credits = _int(f.get("credit_years"))
     need = ev.value(res, "ecfmg.school.min_credit_years", grad)
     if credits is not None and isinstance(need, int) and credits < need:
@@ -87,12 +87,12 @@ def ecfmg_application(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
         res.info["completed_on"] = acc
         early = [a.date for s in ECFMG_EXAMS for a in ev.attempts[s] if a.date < acc]
         if early:
-            _add(res.warnings, W("img.application.exam_before_accepted", min=min(early), acc=acc))
+            _add(res.warnings, W("img.application.exam_before_accepted", exam_date=min(early), accepted=acc))
         return
     res.use(_rule(ev.ctx, "fee.ecfmg.application"))
     if sub:
         res.status = IN_PROGRESS
-        res.reasons.append(F("img.application.submitted", sub=sub))
+        res.reasons.append(F("img.application.submitted", submitted=sub))
     else:
         when = max(res.due, ev.today) if res.due else None  # a preference (see the school step)
         res.actions.append(Action(F("img.application.submit_application"), when, key="submit-application"))
@@ -178,7 +178,7 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         if exp and rol and exp > rol:
             res.status = AT_RISK
             res.deadline = rol
-            res.reasons.append(F("img.oet.results_after_rol", exp=exp, rol=rol))
+            res.reasons.append(F("img.oet.results_after_rol", expected=exp, rol=rol))
         if earliest and sched < earliest:
             _add(res.warnings, W("img.oet.booked_too_early", sched=sched, earliest=earliest))
     elif res.due:
@@ -228,11 +228,11 @@ def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
             res.expires = vt
         if vt and ev.today > vt:
             res.status = EXPIRED
-            res.reasons.append(F("img.pathway.expired", vt=vt))
+            res.reasons.append(F("img.pathway.expired", valid_through=vt))
         elif vt and rol and vt < rol:
             res.status = AT_RISK
             res.deadline = rol
-            res.reasons.append(F("img.pathway.expires_before_rol", vt=vt, match_year=ev.M))
+            res.reasons.append(F("img.pathway.expires_before_rol", valid_through=vt, match_year=ev.M))
         elif acc_season and ev.M and isinstance(cycles, int) and ev.M - acc_season >= cycles:
             res.status = EXPIRED
             res.reasons.append(F("img.pathway.revalidation_likely", acc_season=acc_season, cycles=cycles))
@@ -247,7 +247,7 @@ def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         return
     if sdead and ev.today > sdead:
         res.status = BLOCKED
-        res.reasons.append(F("img.pathway.deadline_passed", season=season, sdead=sdead))
+        res.reasons.append(F("img.pathway.deadline_passed", season=season, deadline=sdead))
         res.blocked_by.append(Blocker(None, res.reasons[-1]))
         return
     opens = sv.get("opens") if isinstance(sv.get("opens"), dt.date) else None
@@ -294,7 +294,7 @@ def ecfmg_credentials(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
             if res.due and exp > res.due:
                 res.status = AT_RISK
                 res.deadline = res.due
-                res.reasons.append(F("img.credentials.expected_late", wait=wait, exp=exp, due=res.due))
+                res.reasons.append(F("img.credentials.expected_late", wait=wait, expected=exp, due=res.due))
         missing = [n for n, d in ((F("img.credentials.diploma"), dv), (F("img.credentials.transcript"), tv)) if not d]
         res.reasons.append(F("img.credentials.waiting_verification", missing=missing))
         return
@@ -329,16 +329,16 @@ def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
                 res.info["permanent_validation_from"] = perm_date
                 txt = (F("img.certificate.permanent_automatic_j1") if ev.visa_need == "needs_j1"
                        else F("img.certificate.permanent_request"))
-                res.actions.append(Action(F("img.certificate.permanent_validation", perm_m=perm_m, txt=txt),
+                res.actions.append(Action(F("img.certificate.permanent_validation", months=perm_m, route=txt),
                                           perm_date, "reminder", key="permanent-validation"))
             if vt and ev.today > vt:
                 res.status = EXPIRED
-                res.reasons.append(F("img.certificate.expired", vt=vt))
+                res.reasons.append(F("img.certificate.expired", valid_through=vt))
             elif vt and perm_date and vt < perm_date:
                 res.status = AT_RISK
                 res.deadline = vt
                 ev.rule(res, "ecfmg.certificate.extension_if_expiring")
-                res.reasons.append(F("img.certificate.expires_before_permanent", vt=vt, perm_m=perm_m))
+                res.reasons.append(F("img.certificate.expires_before_permanent", valid_through=vt, months=perm_m))
         return
     issue = ev.value(res, "ecfmg.certificate.issue_days")
     deps = ("usmle.step1", "usmle.step2ck", "ecfmg.pathway", "ecfmg.oet", "ecfmg.credentials")
@@ -353,5 +353,5 @@ def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
         if res.due and exp > res.due:
             res.status = AT_RISK
             res.deadline = res.due
-            res.reasons.append(F("img.certificate.expected_late", exp=exp, due=res.due))
+            res.reasons.append(F("img.certificate.expected_late", expected=exp, due=res.due))
 

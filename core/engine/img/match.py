@@ -33,7 +33,7 @@ def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     ck = ev.res.get("usmle.step2ck")
     exp = ck.info.get("expected_on") if ck else None
     if ck and ck.status != DONE and res.due and exp and exp > res.due:
-        _add(res.warnings, W("img.eras.step2ck_after_submissions", exp=exp, due=res.due))
+        _add(res.warnings, W("img.eras.step2ck_after_submissions", expected=exp, due=res.due))
     if submitted:
         res.status = DONE
         res.info["completed_on"] = submitted
@@ -46,7 +46,7 @@ def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.actions.append(Action(F("img.eras.get_token"), opens, "todo", key="get-token"))
         res.use(_rule(ev.ctx, "fee.eras.token"))
     for k in missing:
-        res.actions.append(Action(F("img.eras.upload", get=labels.get(k, k)), res.due, "todo", key=f"upload-{k}"))
+        res.actions.append(Action(F("img.eras.upload", document=labels.get(k, k)), res.due, "todo", key=f"upload-{k}"))
     res.actions.append(Action(F("img.eras.submit_eras"), res.due, "deadline",
                               key="submit-eras"))
     if res.due and ev.today > res.due:
@@ -138,7 +138,7 @@ def match_result(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         return
     if outcome == "unmatched":
         res.status = BLOCKED
-        res.reasons.append(F("img.result.unmatched", value=ev.M or 'this'))
+        res.reasons.append(F("img.result.unmatched", match_year=ev.M or 'this'))
         res.blocked_by.append(Blocker(None, res.reasons[-1]))
         return
     if md and ev.today >= md:

@@ -89,7 +89,7 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
         res.reasons.append(F("img.exam.passed", date=p.date))
         after = [a for a in att if a.date > p.date]
         if after and ev.rule(res, "usmle.no_retake_after_pass", p.date):
-            _add(res.warnings, W("img.exam.attempts_after_pass", len=len(after), date=p.date))
+            _add(res.warnings, W("img.exam.attempts_after_pass", attempts=len(after), date=p.date))
         return
     limit = ev.value(res, "usmle.attempt_limit", ev.today)
     fails = [a for a in att if a.failed]
@@ -122,7 +122,7 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
         expected, ta = ev.turnaround(res, sched)
         res.info["expected_on"] = expected
         if ws and we and not (ws <= sched <= we):
-            _add(res.warnings, W("img.exam.date_outside_window", sched=sched, ws=ws, we=we))
+            _add(res.warnings, W("img.exam.date_outside_window", sched=sched, window_start=ws, window_end=we))
         if earliest and sched < earliest:
             _add(res.warnings, W("img.exam.date_before_spacing", sched=sched, earliest=earliest))
         if sched >= ev.today:
@@ -138,19 +138,19 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
                                           "check", key="contact-usmle"))
     elif ws and we and ev.today > we and not any(ws <= a.date <= we for a in att):
         res.status = IN_PROGRESS if att else NOT_STARTED
-        res.reasons.append(F("img.exam.window_ended", ws=ws, we=we))
+        res.reasons.append(F("img.exam.window_ended", window_start=ws, window_end=we))
         res.actions.append(Action(F("img.exam.register_again", step=sid), None,
                                   "todo", key="register-again"))
     elif ws:
         res.status = IN_PROGRESS
-        res.actions.append(Action(F("img.exam.schedule_in_window", step=sid, ws=ws, we=we), we, "deadline", key="schedule-in-window"))
+        res.actions.append(Action(F("img.exam.schedule_in_window", step=sid, window_start=ws, window_end=we), we, "deadline", key="schedule-in-window"))
     elif att:
         res.status = IN_PROGRESS
     if hard:
         if expected and expected > hard:
             res.status = AT_RISK
             res.deadline = hard
-            res.reasons.append(F("img.exam.result_after_deadline", value=sched.isoformat() if sched else '', expected=expected, hard_what=hard_what, hard=hard))
+            res.reasons.append(F("img.exam.result_after_deadline", test_date=sched, expected=expected, hard_what=hard_what, hard=hard))
         elif not sched and ev.today >= hard:
             res.reasons.append(F("img.exam.deadline_passed", hard_what=hard_what, hard=hard))
         elif not sched:
@@ -308,11 +308,11 @@ def usmle_step3(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     if res.status not in _FINAL and res.status != BLOCKED:
         permit = ev.value(res, "usmle.step3.permit_business_days") or {}
         if issued and permit:
-            res.actions.append(Action(F("img.step3.apply_fsmb", get=permit.get('min'), get2=permit.get('max')),
+            res.actions.append(Action(F("img.step3.apply_fsmb", min_days=permit.get('min'), max_days=permit.get('max')),
                                       issued, "todo", key="apply-fsmb"))
     code, st = ev.state_record(res, quiet=True)
     s3lim = _int(st.get("step3_attempt_limit")) or _int(st.get("step_attempt_limit"))
     fails = [a for a in ev.attempts["usmle.step3"] if a.failed]
     if s3lim and fails and res.status != DONE:
-        res.reasons.append(F("img.step3.state_attempt_limit", state_name=st.get('name', code), s3lim=s3lim, len=len(fails)))
+        res.reasons.append(F("img.step3.state_attempt_limit", state_name=st.get('name', code), s3lim=s3lim, used=len(fails)))
 

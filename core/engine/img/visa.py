@@ -79,7 +79,7 @@ def visa_h1b(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     if fee is not None:
         ev.rule(res, fee.id, on)
         if f.get("beneficiary_outside_us") is not False:
-            _add(res.warnings, W("img.h1b.payment_may_apply", on=on, get=fee.value.get('amount')))
+            _add(res.warnings, W("img.h1b.payment_may_apply", on=on, amount=fee.value.get('amount')))
     elif "fee.h1b.proclamation_payment" in ev.ctx.rules:
         recs = ev.ctx.rules.records("fee.h1b.proclamation_payment")
         end = recs[-1].valid_until
