@@ -8,7 +8,7 @@ records go through the core APIs (core.reminders.add_task, Store.save_facts); th
 documents are inserted into the documents/blobs tables directly (Vault.attach copies and fsyncs
 a real file per document, which only this setup would pay). Measured in-process, offscreen,
 interleaved; median. Target: big <= 1.5x demo for `Dashboard.refresh()`; the refresh of every
-panel on a profile switch (the window's `profile_changed` signal) is shown too.
+panel on a profile switch (`MainWindow.refresh()`: one evaluation, every view follows) is shown too.
 """
 
 from __future__ import annotations
@@ -115,11 +115,7 @@ def main() -> None:
             app.processEvents()
 
         def switch():
-            sig = getattr(win, "profile_changed", None)
-            if sig is not None:
-                sig.emit()
-            else:
-                win.dashboard.refresh()
+            win.refresh()  # one evaluation; the navigator, dashboard, pages and every panel follow
             app.processEvents()
 
         what, fn = ("all panels (profile switch)", switch) if panels else ("dashboard refresh", dash)

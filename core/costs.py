@@ -183,12 +183,13 @@ class Ledger:
         return [_row(r) for r in self.db.execute(sql + " ORDER BY coalesce(date, '9999'), id", args).fetchall()]
 
     # -- suggestions from the rule data ------------------------------------------------------------
-    def suggestions(self, profile_id: int, today: dt.date, rules=None) -> list[Suggestion]:
+    def suggestions(self, profile_id: int, today: dt.date, rules=None, doc=None) -> list[Suggestion]:
+        """`doc`: the profile document when the caller holds it already (not read again)."""
         from .engine import known_tracks, step_defs
         from .rules import RuleNotFound, load_rules
 
         rules = rules or load_rules()
-        doc = self.store.document(profile_id)
+        doc = doc if doc is not None else self.store.document(profile_id)
         overrides = doc.get("overrides") or {}
         have = {(c.step_id, c.amount_cents) for c in self.list(profile_id)}
         out: list[Suggestion] = []

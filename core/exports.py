@@ -39,7 +39,7 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
 
 
 def steps_rows(store, profile_id: int, today: dt.date) -> tuple[list[str], list[list]]:
-    from .engine import TRACK_TITLES, evaluate, step_def
+    from .engine import evaluate, step_def, track_title
     from .engine.base import STATUS_LABELS
 
     journey = evaluate(store.document(profile_id), today)
@@ -55,7 +55,7 @@ def steps_rows(store, profile_id: int, today: dt.date) -> tuple[list[str], list[
                 title = s.id
             acts = "; ".join(f"{a.text}" + (f" ({a.date.isoformat()})" if a.date else "") for a in s.actions)
             blocked = "; ".join(b.reason for b in s.blocked_by)
-            rows.append([TRACK_TITLES.get(t.track, t.track), s.id, title, s.status,
+            rows.append([track_title(t.track), s.id, title, s.status,
                          STATUS_LABELS.get(s.status, s.status), s.due, s.expires, s.deadline, acts, blocked])
     return header, rows
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .engine import TRACK_TITLES, all_step_defs
+from .engine import all_step_defs, step_name, step_title, track_title
 from .engine.base import (
     AT_RISK,
     BLOCKED,
@@ -18,33 +18,13 @@ from .engine.base import (
     EXPIRED,
     IN_PROGRESS,
     NOT_APPLICABLE,
+    Action,
     Journey,
     StepResult,
     TrackResult,
 )
 
 URGENT = (EXPIRED, BLOCKED, AT_RISK)
-
-
-def step_title(step_id: str | None) -> str:
-    if step_id is None:
-        return ""
-    sd = all_step_defs().get(step_id)
-    if sd is not None:
-        return sd.title
-    return TRACK_TITLES.get(step_id, step_id)
-
-
-def step_name(step_id: str | None) -> str:
-    """The step's title, with its track in front when another track has a step of that title
-    ("PALS: Before the course", but "USMLE Step 1")."""
-    title = step_title(step_id)
-    sd = all_step_defs().get(step_id or "")
-    if sd is None:
-        return title
-    if sum(1 for o in all_step_defs().values() if o.title == sd.title) > 1:
-        return f"{TRACK_TITLES.get(sd.track, sd.track)}: {title}"
-    return title
 
 
 def track_of(step_id: str) -> str:
@@ -81,7 +61,7 @@ def progress(journey: Journey) -> list[Progress]:
     for t in journey.tracks:
         applicable = [s for s in t.steps if s.status != NOT_APPLICABLE]
         done = sum(1 for s in applicable if s.status == DONE)
-        out.append(Progress(t.track, TRACK_TITLES.get(t.track, t.track), done, len(applicable),
+        out.append(Progress(t.track, track_title(t.track), done, len(applicable),
                             first_open_step(t)))
     return out
 
@@ -100,7 +80,7 @@ def _status_reason(s: StepResult) -> str:
     if s.status == BLOCKED and s.blocked_by:
         return s.blocked_by[0].reason
     if s.reasons:
-        return s.reasons[0] if s.status == EXPIRED else s.reasons[-1]
+        return (s.reasons[0] if s.status == EXPIRED else s.reasons[-1]).text
     if s.blocked_by:
         return s.blocked_by[0].reason
     return ""
@@ -108,13 +88,14 @@ def _status_reason(s: StepResult) -> str:
 
 def _open_reason(s: StepResult) -> str:
     """For an open step that holds others up: its next action, in words."""
-    dated = sorted((a for a in s.actions if a.date), key=lambda a: a.date)
+    dated = sorted(((a.date, i, a) for i, a in enumerate(s.actions) if a.date is not None), key=lambda x: x[:2])
     if dated:
-        return f"{dated[0].text} ({dated[0].date.isoformat()})"
+        d, _, a = dated[0]
+        return f"{a.text} ({d.isoformat()})"
     if s.actions:
         return s.actions[0].text
     if s.reasons:
-        return s.reasons[-1]
+        return s.reasons[-1].text
     return "Not done yet"
 
 
@@ -144,6 +125,46 @@ def blocking_now(journey: Journey) -> list[Blocking]:
                for b in s.blocked_by if b.step):
             continue
         out.append(Blocking(sid, s.status, _open_reason(s), tuple(held[sid]), s.due))
+    return out
+
+
+@dataclass(frozen=True)
+class DatedItem:
+    """One dated thing of a journey. Every dated view (dashboard deadlines, timeline milestones,
+    reminders and the .ics built from them) is derived from `dated_items`, so they agree."""
+
+    date: dt.date
+    kind: str  # "expires", "action" (a dated next action), "deadline" (the at-risk deadline), "due", "done"
+    step_id: str
+    track: str
+    action: Action | None = None  # for kind "action"
+
+    @property
+    def is_deadline(self) -> bool:
+        return self.kind == "deadline" or (self.action is not None and self.action.kind == "deadline")
+
+
+def dated_items(journey: Journey) -> list[DatedItem]:
+    """The dated items of a journey, in journey order; per step: its expiry, then (open steps) its
+    dated actions in the engine's order, its deadline and its due date, or (done steps) the day it
+    was completed. Not-applicable steps have none."""
+    out: list[DatedItem] = []
+    for t in journey.tracks:
+        for s in t.steps:
+            if s.status == NOT_APPLICABLE:
+                continue
+            if s.expires:
+                out.append(DatedItem(s.expires, "expires", s.id, t.track))
+            if s.status == DONE:
+                completed = s.info.get("completed_on") if isinstance(s.info, dict) else None
+                if isinstance(completed, dt.date):
+                    out.append(DatedItem(completed, "done", s.id, t.track))
+                continue
+            out += [DatedItem(a.date, "action", s.id, t.track, a) for a in s.actions if a.date is not None]
+            if s.deadline:
+                out.append(DatedItem(s.deadline, "deadline", s.id, t.track))
+            if s.due:
+                out.append(DatedItem(s.due, "due", s.id, t.track))
     return out
 
 
@@ -184,26 +205,20 @@ def deadlines(journey: Journey, days: int) -> list[ActionItem]:
     deadlines of open steps."""
     today, end = journey.today, journey.today + dt.timedelta(days=days)
     out: dict[tuple, ActionItem] = {}
-
-    def add(d: dt.date | None, text: str, sid: str, kind: str, allow_past: bool = False) -> None:
-        if d is None or d > end or (d < today and not allow_past):
-            return
-        out.setdefault((d, sid, text), ActionItem(d, text, sid, kind))
-
-    for s in journey.all_steps():
-        if s.status == NOT_APPLICABLE:
+    rank = {"expires": 0, "deadline": 1, "action": 2}  # within a step and day: expiry, deadline, actions
+    for it in sorted(dated_items(journey), key=lambda it: rank.get(it.kind, 3)):
+        if it.date > end:
             continue
-        open_ = s.status != DONE
-        title = step_title(s.id)
-        if s.expires:
-            add(s.expires, f"{title} expires", s.id, "expiry")
-        if not open_:
+        title = step_title(it.step_id)
+        if it.kind == "expires" and it.date >= today:
+            text, kind = f"{title} expires", "expiry"
+        elif it.kind == "deadline":
+            text, kind = f"{title}: deadline", "deadline"
+        elif it.kind == "action" and it.is_deadline and it.action is not None:
+            text, kind = it.action.text, "deadline"
+        else:
             continue
-        if s.deadline:
-            add(s.deadline, f"{title}: deadline", s.id, "deadline", allow_past=True)
-        for a in s.actions:
-            if a.kind == "deadline":
-                add(a.date, a.text, s.id, "deadline", allow_past=True)
+        out.setdefault((it.date, it.step_id, text), ActionItem(it.date, text, it.step_id, kind))
     return sorted(out.values(), key=lambda a: (a.date, a.step_id))
 
 
@@ -219,20 +234,17 @@ class Milestone:
 def milestones(journey: Journey) -> list[Milestone]:
     """The points the timeline draws: completed steps, due dates, deadlines and expiries."""
     out: list[Milestone] = []
-    for t in journey.tracks:
-        for s in t.steps:
-            if s.status == NOT_APPLICABLE:
-                continue
-            title = step_title(s.id)
-            completed = s.info.get("completed_on") if isinstance(s.info, dict) else None
-            if s.status == DONE and isinstance(completed, dt.date):
-                out.append(Milestone(completed, title, s.id, t.track, "done"))
-            elif s.status != DONE and s.due:
-                out.append(Milestone(s.due, title, s.id, t.track, "due"))
-            if s.status != DONE and s.deadline and s.deadline != s.due:
-                out.append(Milestone(s.deadline, f"{title}: deadline", s.id, t.track, "deadline"))
-            if s.expires:
-                out.append(Milestone(s.expires, f"{title} expires", s.id, t.track, "expiry"))
+    items = dated_items(journey)
+    due = {it.step_id: it.date for it in items if it.kind == "due"}
+    rank = {"done": 0, "due": 0, "deadline": 1, "expires": 2}  # within a step and day
+    for it in sorted(items, key=lambda it: rank.get(it.kind, 3)):
+        title = step_title(it.step_id)
+        if it.kind in ("done", "due"):
+            out.append(Milestone(it.date, title, it.step_id, it.track, it.kind))
+        elif it.kind == "deadline" and it.date != due.get(it.step_id):
+            out.append(Milestone(it.date, f"{title}: deadline", it.step_id, it.track, "deadline"))
+        elif it.kind == "expires":
+            out.append(Milestone(it.date, f"{title} expires", it.step_id, it.track, "expiry"))
     out.sort(key=lambda m: (m.date, m.track, m.step_id))
     return out
 
@@ -260,7 +272,7 @@ def headline(journey: Journey) -> tuple[str, str | None]:
 
 
 __all__ = [
-    "ActionItem", "Blocking", "Milestone", "Progress", "blocking_now", "deadlines", "first_open_step",
-    "headline", "milestones", "next_actions", "progress", "step_title", "track_of",
+    "ActionItem", "Blocking", "DatedItem", "Milestone", "dated_items", "Progress", "blocking_now", "deadlines", "first_open_step",
+    "headline", "milestones", "next_actions", "progress", "step_name", "step_title", "track_of",
     "IN_PROGRESS",
 ]

@@ -78,12 +78,9 @@ class PacketPlan:
 
 
 def _step_title(step_id: str) -> str:
-    from .engine import TRACK_TITLES, step_def
+    from .engine import step_title
 
-    try:
-        return step_def(step_id).title
-    except KeyError:
-        return TRACK_TITLES.get(step_id, step_id)
+    return step_title(step_id)
 
 
 def plan_packet(store, vault: Vault, profile_id: int, document_ids: list[int], recipient: str, today: dt.date,

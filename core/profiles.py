@@ -124,7 +124,7 @@ def loads(text: str | bytes) -> Any:
 
 
 def validate_document(doc: Any, today: dt.date) -> list[Problem]:
-    from .engine import TRACK_ORDER, all_step_defs, check_step, known_tracks
+    from .engine import all_step_defs, check_step, is_track, known_tracks
     from .roles import ROLES
     from .rules import load_rules
 
@@ -183,7 +183,7 @@ def validate_document(doc: Any, today: dt.date) -> list[Problem]:
     steps = all_step_defs()
     for key, data in facts.items():
         path = f"facts.{key}"
-        if key not in steps and key not in TRACK_ORDER:
+        if key not in steps and not is_track(key):
             problems.append(Problem(path, "is not a known step id or track id"))
             continue
         if not isinstance(data, Mapping):

@@ -163,71 +163,47 @@ def legacy_prefix(step_id: str) -> str:
 
 
 # -- computing the reminders of a journey ----------------------------------------------------------
-def _step_title(step_id: str) -> str:
-    """'USMLE Step 2 CK'; a card track's step gets its card's name: 'PALS: Card issued'."""
-    from .engine import TRACK_TITLES, step_def
-
-    try:
-        sd = step_def(step_id)
-    except KeyError:
-        return step_id
-    return sd.title if sd.track == "img" else f"{TRACK_TITLES.get(sd.track, sd.track)}: {sd.title}"
-
-
-def _prefixed(step_id: str, text: str) -> str:
-    from .engine import TRACK_TITLES, step_def
-
-    try:
-        sd = step_def(step_id)
-    except KeyError:
-        return text
-    tt = TRACK_TITLES.get(sd.track, sd.track)
-    return text if sd.track == "img" or text.startswith(tt) else f"{tt}: {text}"
-
-
 def from_journey(journey) -> list[Reminder]:
-    """The dated things of an evaluated journey. One reminder per step and date."""
-    from .engine.base import DONE, NOT_APPLICABLE
+    """The reminders of an evaluated journey, from its dated items (core.journey_view.dated_items:
+    the dashboard and the timeline read the same list). One reminder per step and date."""
+    from .engine import step_name, with_track
+    from .journey_view import dated_items
 
     out: list[Reminder] = []
-    for track in journey.tracks:
-        for s in track.steps:
-            if s.status == NOT_APPLICABLE:
-                continue
-            title = _step_title(s.id)
-            seen: set[dt.date] = set()
-            used: set[str] = set()  # the source keys of this step
-            if s.expires:
-                out.append(Reminder(_unique(f"step:{s.id}:expires", used), f"{title}: expires", s.expires, EXPIRES,
-                                    step_id=s.id, detail=title))
-                seen.add(s.expires)
-            if s.status == DONE:
-                continue
-            # dated actions first: their text says what to do
-            slugs: set[str] = set()
-            for a in s.actions:
-                if a.date is None or a.date in seen:
-                    continue
-                kind = DEADLINE if a.kind == "deadline" else ACTION
-                akey = getattr(a, "key", "") or ""
-                if akey:
-                    key = _unique(f"step:{s.id}:{_action_key(akey)}", used)
-                else:  # no engine key: the old key made from the text
-                    slug = _slug(a.text)
-                    while slug in slugs:
-                        slug += "-x"
-                    slugs.add(slug)
-                    key = _unique(f"{legacy_prefix(s.id)}{slug}", used)
-                out.append(Reminder(key, _prefixed(s.id, a.text), a.date, kind, step_id=s.id, detail=title,
-                                    action_key=akey))
-                seen.add(a.date)
-            if s.deadline and s.deadline not in seen:
-                out.append(Reminder(_unique(f"step:{s.id}:deadline", used), f"{title}: deadline", s.deadline,
-                                    DEADLINE, step_id=s.id, detail=title))
-                seen.add(s.deadline)
-            if s.due and s.due not in seen:
-                out.append(Reminder(_unique(f"step:{s.id}:due", used), f"{title}: due", s.due, DUE, step_id=s.id,
-                                    detail=title))
+    seen: dict[str, set[dt.date]] = {}
+    used: dict[str, set[str]] = {}  # the source keys of each step
+    slugs: dict[str, set[str]] = {}
+    for it in dated_items(journey):
+        sid = it.step_id
+        title = step_name(sid)
+        days, keys = seen.setdefault(sid, set()), used.setdefault(sid, set())
+        if it.kind == "done" or it.date in days:
+            continue
+        days.add(it.date)
+        if it.kind == "expires":
+            out.append(Reminder(_unique(f"step:{sid}:expires", keys), f"{title}: expires", it.date, EXPIRES,
+                                step_id=sid, detail=title))
+        elif it.kind == "action" and it.action is not None:  # dated actions first: their text says what to do
+            a = it.action
+            kind = DEADLINE if a.kind == "deadline" else ACTION
+            akey = a.key or ""
+            if akey:
+                key = _unique(f"step:{sid}:{_action_key(akey)}", keys)
+            else:  # no engine key: the old key made from the text
+                slug = _slug(a.text)
+                taken = slugs.setdefault(sid, set())
+                while slug in taken:
+                    slug += "-x"
+                taken.add(slug)
+                key = _unique(f"{legacy_prefix(sid)}{slug}", keys)
+            out.append(Reminder(key, with_track(sid, a.text), a.date, kind, step_id=sid, detail=title,
+                                action_key=akey))
+        elif it.kind == "deadline":
+            out.append(Reminder(_unique(f"step:{sid}:deadline", keys), f"{title}: deadline", it.date, DEADLINE,
+                                step_id=sid, detail=title))
+        elif it.kind == "due":
+            out.append(Reminder(_unique(f"step:{sid}:due", keys), f"{title}: due", it.date, DUE, step_id=sid,
+                                detail=title))
     return out
 
 

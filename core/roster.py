@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import dates
-from .engine import TRACK_ORDER, evaluate
+from .engine import evaluate, known_tracks
 from .engine.base import EXPIRED
 from .engine.cards import BODY_LABELS, CARDS, DEFAULT_BODY
 from .roles import ROLE_LABELS, TYPICAL_CARDS_RULE, typical_cards
@@ -42,7 +42,7 @@ from .rules import RuleSet, load_rules
 
 ROSTER_FORMAT = "certpath-roster/1"
 # Columns in journey order (bls, pals, acls, nrp, pears): the tracks of the card module.
-ROSTER_CARDS: tuple[str, ...] = tuple(t for t in TRACK_ORDER if t in CARDS)
+ROSTER_CARDS: tuple[str, ...] = tuple(t for t in known_tracks() if t in CARDS)
 
 NONE = "none"
 NO_CARD = "no_card"

@@ -41,17 +41,14 @@ from core.costs import (
     totals_by_track,
     totals_by_year,
 )
-from core.engine import TRACK_TITLES, known_tracks, step_def, step_defs
+from core.engine import known_tracks, step_defs, step_name, track_title
 
+from .extensions import RefreshWhenShown
 from .step_form import ErrorLabel
 
 
 def _step_label(step_id: str) -> str:
-    try:
-        sd = step_def(step_id)
-    except KeyError:
-        return step_id
-    return sd.title if sd.track == "img" else f"{TRACK_TITLES.get(sd.track, sd.track)}: {sd.title}"
+    return step_name(step_id)
 
 
 class CostDialog(QDialog):
@@ -127,9 +124,10 @@ class CostDialog(QDialog):
 class CostsPanel(QWidget):
     COLUMNS = ["Date", "Step", "Status", "Amount", "Note"]
 
-    def __init__(self, session, current_step=lambda: None, parent=None):
+    def __init__(self, session, current_step=lambda: None, parent=None, journeys=None):
         super().__init__(parent)
         self.session = session
+        self.journeys = journeys  # the window's JourneyService: the profile as last read
         self.current_step = current_step
         self.ledger = Ledger(session.store)
         self.costs = []
@@ -187,7 +185,8 @@ class CostsPanel(QWidget):
     def steps(self) -> list[str]:
         if self.session.profile_id is None:
             return []
-        tracks = self.session.store.profile(self.session.profile_id)["tracks"]
+        tracks = (self.journeys.document() if self.journeys is not None
+                  else self.session.store.profile(self.session.profile_id))["tracks"]
         return [sd.id for t in tracks if t in known_tracks() for sd in step_defs(t)]
 
     def refresh(self, keep: int | None = None) -> None:
@@ -237,7 +236,7 @@ class CostsPanel(QWidget):
             top = QTreeWidgetItem([heading])
             self.totals.addTopLevelItem(top)
             for group, per_cur in totals.items():
-                name = TRACK_TITLES.get(group, group) if heading == "By track" else (
+                name = track_title(group) if heading == "By track" else (
                     "No date" if group == UNDATED else group)
                 for cur, t in sorted(per_cur.items()):
                     QTreeWidgetItem(top, [name, cur, format_amount(t[PAID], cur), format_amount(t[PLANNED], cur),
@@ -245,7 +244,8 @@ class CostsPanel(QWidget):
             top.setExpanded(True)
         for i in range(5):
             self.totals.resizeColumnToContents(i)
-        self.suggested = self.ledger.suggestions(pid, self.session.today)
+        self.suggested = self.ledger.suggestions(
+            pid, self.session.today, doc=self.journeys.document() if self.journeys is not None else None)
         for s in self.suggested:
             amt = format_amount(s.amount_min_cents, s.currency)
             if s.is_range:
@@ -322,18 +322,19 @@ class CostsPanel(QWidget):
 def attach(window):
     """Add the Costs panel; it is built the first time its tab is shown."""
     built: dict[str, CostsPanel] = {}
+    lazy: dict[str, RefreshWhenShown] = {}
 
     def build() -> CostsPanel:
-        panel = CostsPanel(window.session, current_step=getattr(window, "current_step_id", lambda: None))
+        panel = CostsPanel(window.session, current_step=window.current_step_id, journeys=window.journeys)
         built["panel"] = panel
+        lazy["refresh"] = RefreshWhenShown(panel, panel.refresh)
         window.costs_panel = panel
         return panel
 
-    def refresh(*_a) -> None:  # a panel not built yet has nothing to refresh
-        if "panel" in built:
-            built["panel"].refresh()
+    def refresh(*_a) -> None:  # a panel not built yet has nothing to refresh; a hidden one waits
+        if "refresh" in lazy:
+            lazy["refresh"]()
 
     action = window.add_panel("Costs", build, "Ctrl+Shift+L")
-    if hasattr(window, "profile_changed"):
-        window.profile_changed.connect(refresh)
+    window.journeys.journey_changed.connect(refresh)  # a save, a switch, a new day
     return action

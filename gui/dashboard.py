@@ -64,9 +64,12 @@ class Dashboard(QScrollArea):
     open_step = Signal(str)
     walk = Signal(str)  # a track id
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, journeys=None) -> None:
+        """`journeys`: the window's JourneyService; a bare `refresh()` then asks it to reload, so
+        every view follows (after a restore, say), not the dashboard alone."""
         super().__init__()
         self.session = session
+        self.journeys = journeys
         self.journey: Journey | None = None
         self.setObjectName("dashboard")
         self.setWidgetResizable(True)
@@ -196,6 +199,9 @@ class Dashboard(QScrollArea):
     # -- data -----------------------------------------------------------------------------------
     def refresh(self, journey: Journey | None = None, doc: dict | None = None) -> None:
         """Show the current profile; a caller that has just evaluated it passes `journey`/`doc`."""
+        if journey is None and doc is None and self.journeys is not None and not self.journeys.reloading:
+            self.journeys.reload()  # the window's _render comes back here with the journey
+            return
         if self.session.profile_id is None:
             self.journey = None
             self.heading.setText("No profile")

@@ -36,10 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine import TRACK_TITLES, step_def
+from core.engine import step_name
 from core.vault import OK, PROFILE_LEVEL, STATE_LABELS, Vault, VaultError
 
 from . import theme
+from .extensions import RefreshWhenShown
 
 SCOPE_STEP = "step"
 SCOPE_ALL = "all"
@@ -48,11 +49,7 @@ SCOPE_ALL = "all"
 def _step_label(step_id: str) -> str:
     if step_id == PROFILE_LEVEL:
         return "Whole profile"
-    try:
-        sd = step_def(step_id)
-    except KeyError:
-        return TRACK_TITLES.get(step_id, step_id)
-    return sd.title if sd.track == "img" else f"{TRACK_TITLES.get(sd.track, sd.track)}: {sd.title}"
+    return step_name(step_id)
 
 
 def _size(n: int) -> str:
@@ -394,47 +391,34 @@ def write_report_dialog(window, session) -> None:
         return
     finally:
         QApplication.restoreOverrideCursor()
-    if hasattr(window, "statusBar"):
-        window.statusBar().showMessage(f"Report written to {out}", 8000)
+    window.show_status(f"Report written to {out}", 8000)
 
 
 def attach(window):
     """Add the Documents panel (built the first time it is shown) and the File menu items."""
     session = window.session
     built: dict[str, DocumentsPanel] = {}
+    lazy: dict[str, RefreshWhenShown] = {}
 
     def build() -> DocumentsPanel:
-        panel = DocumentsPanel(session, current_step=getattr(window, "current_step_id", lambda: None))
+        panel = DocumentsPanel(session, current_step=window.current_step_id)
         built["panel"] = panel
+        lazy["refresh"] = RefreshWhenShown(panel, panel.refresh)
         window.documents_panel = panel
         return panel
 
     def panel() -> DocumentsPanel:
         if "panel" not in built:
-            getter = getattr(window, "panel", None)
-            if getter is not None:
-                getter("Documents")
-            if "panel" not in built:
-                build()
+            window.panel("Documents")
         return built["panel"]
 
-    def refresh(*_a) -> None:  # a panel not built yet has nothing to refresh
-        if "panel" in built:
-            built["panel"].refresh()
+    def refresh(*_a) -> None:  # a panel not built yet has nothing to refresh; a hidden one waits
+        if "refresh" in lazy:
+            lazy["refresh"]()
 
     action = window.add_panel("Documents", build, "Ctrl+Shift+D")
-    if hasattr(window, "profile_changed"):
-        window.profile_changed.connect(refresh)
-    for sig in ("step_changed", "current_step_changed"):
-        if hasattr(window, sig):
-            getattr(window, sig).connect(refresh)
-    menu = window.menu_file
+    window.journeys.journey_changed.connect(refresh)  # a save, a switch, a new day
     act_packet = QAction("Export document pac&ket…", window, triggered=lambda: panel().export_packet())
     act_report = QAction("&Write status report (PDF)…", window, triggered=lambda: write_report_dialog(window, session))
-    before = getattr(window, "act_quit", None)
-    for a in (act_packet, act_report):
-        if before is not None:
-            menu.insertAction(before, a)
-        else:
-            menu.addAction(a)
+    window.add_file_actions(act_packet, act_report)
     return action

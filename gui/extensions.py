@@ -1,8 +1,9 @@
-"""Extension point: modules listed here get `attach(window)` called at the end of MainWindow.__init__.
+"""Extension point: modules listed here get `attach(host)` called once the main window is up.
 
-An extension may use `window.session`, `window.menu_file`, `window.menu_view`, `window.menu_help`,
-`window.add_panel(title, widget, shortcut)`, the `window.profile_changed` signal and
-`window.current_step_id()`.
+An extension talks to the window only through `ExtensionHost` (below), a typed interface: it never
+probes the window with hasattr/getattr. The window's `journeys` (gui/journey_service.py) holds the
+current profile's evaluated journey; `journeys.journey_changed` fires once per change (a save, a
+switch, an override, a new day), so a panel refreshes from what it is handed.
 
 A module that fails to attach is logged and left out (the status bar says so): one broken
 panel must not keep the user from their journey, and no traceback is ever shown.
@@ -12,13 +13,96 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import QEvent, QObject
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenu, QWidget
+
+    from .journey_service import JourneyService
+    from .session import Session
 
 log = logging.getLogger("certpath.extensions")
 
 EXTENSIONS: list[str] = ["gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui", "gui.rules_update"]
 
 
-def attach_all(window) -> list[str]:
+class ExtensionHost(Protocol):
+    """What the main window offers an extension."""
+
+    session: Session
+    journeys: JourneyService  # the current journey; journey_changed(journey) once per change
+    menu_file: QMenu
+    menu_view: QMenu
+
+    def add_panel(self, title: str, widget: QWidget | Callable[[], QWidget], shortcut: str | None = None) -> QAction:
+        """A tab (built when first shown when `widget` is a factory) and its View menu item."""
+        ...
+
+    def panel(self, title: str) -> QWidget | None:
+        """The panel's widget, built now if it was not yet."""
+        ...
+
+    def current_step_id(self) -> str | None: ...
+
+    def add_file_actions(self, *actions: QAction) -> None:
+        """Items for the File menu, above Quit."""
+        ...
+
+    def show_status(self, text: str, ms: int = 5000) -> None: ...
+
+    def refresh(self) -> None:
+        """Re-read and re-evaluate the profile (journeys.reload()); every view follows."""
+        ...
+
+
+class RefreshWhenShown(QObject):
+    """Call it on every change: it refreshes `widget` now if it is shown, else the next time it
+    is (a panel in a hidden tab does not rebuild 10,000 rows for a Save on a step page)."""
+
+    def __init__(self, widget: QWidget, refresh: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self.widget = widget
+        self.refresh = refresh
+        self.stale = False
+        widget.installEventFilter(self)
+
+    def __call__(self, *_args: object) -> None:
+        if self.widget.isVisible():
+            self.stale = False
+            self.refresh()
+        else:
+            self.stale = True
+
+    def settle(self) -> None:
+        """Refresh now if a change is pending (before reading the widget's data)."""
+        if self.stale:
+            self.stale = False
+            self.refresh()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if obj is self.widget and event.type() == QEvent.Type.Show and self.stale:
+            self.stale = False
+            self.refresh()
+        return False
+
+
+class HostMixin:
+    """`add_file_actions` and `show_status` for a QMainWindow host with `menu_file` and `act_quit`."""
+
+    def add_file_actions(self, *actions) -> None:
+        before = self.act_quit  # type: ignore[attr-defined]
+        for a in actions:
+            self.menu_file.insertAction(before, a)  # type: ignore[attr-defined]
+
+    def show_status(self, text: str, ms: int = 5000) -> None:
+        self.statusBar().showMessage(text, ms)  # type: ignore[attr-defined]
+
+
+def attach_all(window: ExtensionHost) -> list[str]:
     """Attach every extension; return the names that failed."""
     failed = []
     for name in EXTENSIONS:
@@ -27,6 +111,6 @@ def attach_all(window) -> list[str]:
         except Exception:
             log.exception("extension %s failed to attach", name)
             failed.append(name)
-    if failed and hasattr(window, "statusBar"):
-        window.statusBar().showMessage("Some panels could not start: " + ", ".join(failed) + " (see the log)")
+    if failed:
+        window.show_status("Some panels could not start: " + ", ".join(failed) + " (see the log)", 0)
     return failed

@@ -1,9 +1,11 @@
 """The main window: navigator of tracks, stages and steps; the dashboard; a step's page.
 
-Stable API for extensions (gui/extensions.py): `session`, `menu_file`, `menu_view`,
-`menu_help`, `add_panel(title, widget_or_factory, shortcut)`, `panel(title)`, the
-`profile_changed` signal (after a switch, create, rename, delete or any save) and
-`current_step_id()`. `dashboard.refresh()` repaints the dashboard from the store.
+The window is the extensions' `ExtensionHost` (gui/extensions.py): `session`, `journeys`,
+`menu_file`, `menu_view`, `add_panel(title, widget_or_factory, shortcut)`, `panel(title)`,
+`current_step_id()`, `add_file_actions(...)`, `show_status(...)`, `refresh()`. `journeys`
+(gui/journey_service.py) evaluates the profile once per change and emits `journey_changed`; the
+navigator, the dashboard, the open step pages and the panels render what it hands them. The
+`profile_changed` signal still fires after a switch, create, rename, delete or any save.
 
 A panel given as a factory (a callable returning the widget) is built the first time its tab is
 shown (or `panel(title)` asks for it), so start-up does not pay for tabs the user never opens;
@@ -22,11 +24,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from core import __version__
-from core.engine import TRACK_TITLES, evaluate
+from core.engine import is_track, track_title
 from core.journey_view import track_of
 
 from . import theme
 from .dashboard import Dashboard
+from .extensions import HostMixin, RefreshWhenShown
+from .journey_service import JourneyService
 from .navigator import Navigator
 from .session import Session
 
@@ -50,7 +54,7 @@ DISCLAIMER = (
 )
 
 
-class MainWindow(QMainWindow):
+class MainWindow(HostMixin, QMainWindow):
     profile_changed = Signal()
 
     def __init__(self, session: Session, *, defer_extensions: bool = False) -> None:
@@ -58,8 +62,11 @@ class MainWindow(QMainWindow):
         the first paint (the app's start-up does this: the window shows ~50 ms sooner)."""
         super().__init__()
         self.session = session
+        self.journeys = JourneyService(session, self)
+        self.journeys.journey_changed.connect(self._render)
         self.setWindowTitle("CertPath" + (" (demo)" if session.demo else ""))
         self.pages: dict[str, StepPage] = {}
+        self._page_refresh: dict[str, RefreshWhenShown] = {}
         self._walk_actions: dict[str, QAction] = {}
         self._panel_actions: list[QAction] = []
         self._panels: list[_Panel] = []
@@ -67,7 +74,7 @@ class MainWindow(QMainWindow):
         self.navigator = Navigator()
         self.navigator.setMinimumWidth(200)
         self.navigator.step_selected.connect(self.open_step)
-        self.dashboard = Dashboard(session)
+        self.dashboard = Dashboard(session, journeys=self.journeys)
         self.dashboard.open_step.connect(self.open_step)
         self.dashboard.walk.connect(self.walk_through)
         self.tabs = QTabWidget()
@@ -166,7 +173,7 @@ class MainWindow(QMainWindow):
             self.menu_walk.removeAction(a)
         self._walk_actions.clear()
         for i, t in enumerate(tracks):
-            a = self._action(f"&{i + 1} {TRACK_TITLES.get(t, t)}…", lambda t=t: self.walk_through(t),
+            a = self._action(f"&{i + 1} {track_title(t)}…", lambda t=t: self.walk_through(t),
                              f"Ctrl+Shift+{i + 1}" if i < 9 else None, self.menu_walk)
             self._walk_actions[t] = a
         self.act_walk_current.setEnabled(bool(tracks))
@@ -260,32 +267,37 @@ class MainWindow(QMainWindow):
 
     def current_step_id(self) -> str | None:
         key = self.navigator.current_key()
-        return key if key and "." in key or key == "visa" else None
+        return key if key and not is_track(key) else None
 
     # -- refresh --------------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Read and evaluate the current profile once; every view follows (`_render` and the
+        panels, through `journeys.journey_changed`)."""
+        self.journeys.reload()
+
+    def _render(self, journey) -> None:
         pid = self.session.profile_id
-        journey = None
-        doc = None
-        if pid is not None:
-            try:
-                doc = self.session.document()
-                journey = evaluate(doc, self.session.today)
-            except Exception as e:
-                self.statusBar().showMessage(f"CertPath could not evaluate this profile ({type(e).__name__}).")
+        doc = self.journeys.doc
+        if self.journeys.error is not None:
+            self.statusBar().showMessage(
+                f"CertPath could not evaluate this profile ({type(self.journeys.error).__name__}).")
         self.navigator.populate(journey)
         self.dashboard.refresh(journey=journey, doc=doc if journey is not None else None)
         self._rebuild_walk_menu([t.track for t in journey.tracks] if journey else [])
         for page in self.pages.values():
-            if page.is_dirty():
-                page.recompute()
-            else:
-                page.load()
+            self._page_refresh[page.key]()  # the page in view now; the others when next shown
         has = pid is not None
         for a in (self.act_rename, self.act_delete, self.act_save):
             a.setEnabled(has)
-        name = self.session.store.profile(pid)["name"] if has else "no profile"
+        name = (doc["name"] if doc is not None else self.session.store.profile(pid)["name"]) if has else "no profile"
         self.setWindowTitle(f"CertPath: {name}" + (" (demo)" if self.session.demo else ""))
+
+    def _render_page(self, page: StepPage) -> None:
+        doc, journey = self.journeys.doc, self.journeys.journey
+        if page.is_dirty() or journey is None or doc is None:
+            page.recompute()  # the unsaved typing stays, re-checked against the saved profile
+        else:
+            page.show_saved(doc, journey)
 
     def _profile_switched(self) -> None:
         self._drop_pages()
@@ -303,6 +315,7 @@ class MainWindow(QMainWindow):
             p.setParent(None)
             p.deleteLater()
         self.pages.clear()
+        self._page_refresh.clear()
 
     # -- steps ----------------------------------------------------------------------------------
     def open_step(self, key: str) -> StepPage | None:
@@ -314,10 +327,11 @@ class MainWindow(QMainWindow):
             try:
                 from .step_page import StepPage  # built on demand: not needed for the first paint
 
-                page = StepPage(self.session, key)
+                page = StepPage(self.session, key, journeys=self.journeys)
             except KeyError:
                 self.statusBar().showMessage(f"There is no step called {key}.")
                 return None
+            self._page_refresh[key] = RefreshWhenShown(page, lambda p=page: self._render_page(p))
             page.saved.connect(self._on_saved)
             page.overrides_changed.connect(self._on_override)
             page.open_step.connect(self.open_step)
@@ -366,7 +380,7 @@ class MainWindow(QMainWindow):
     def save_all_valid(self) -> None:
         """Keep typing that is valid when the window closes or the profile changes."""
         for page in list(self.pages.values()):
-            page.flush()
+            page.check_now()
             if page.is_dirty() and page.is_valid():
                 page.save()
 

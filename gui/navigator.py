@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
-from core.engine import TRACK_TITLES, step_defs, track_fields
+from core.engine import step_defs, track_fields, track_title
 from core.engine.base import Journey
 from core.journey_view import progress
 
@@ -58,11 +58,11 @@ class Navigator(QTreeWidget):
             prog = {p.track: p for p in progress(journey)}
             for t in journey.tracks:
                 p = prog[t.track]
-                top = QTreeWidgetItem([TRACK_TITLES.get(t.track, t.track), f"{p.done}/{p.applicable} done"])
+                top = QTreeWidgetItem([track_title(t.track), f"{p.done}/{p.applicable} done"])
                 top.setFont(0, theme.heading_font(self, 1.0))
                 top.setData(0, KEY_ROLE, None)
                 top.setData(0, Qt.ItemDataRole.AccessibleTextRole,
-                            f"{TRACK_TITLES.get(t.track, t.track)}: {p.text}")
+                            f"{track_title(t.track)}: {p.text}")
                 self.addTopLevelItem(top)
                 if track_fields(t.track):
                     facts = QTreeWidgetItem(top, ["Your facts", ""])

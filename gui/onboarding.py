@@ -1,9 +1,11 @@
 """First-run wizard: welcome, who you are, the facts that shape the road, a summary; it creates a profile.
 
-Pages: welcome → who (name, IMG / provider / both, role) → IMG facts (school, graduation,
-specialty, Match year, target state, visa need) and/or provider cards (the role's typical set
-pre-checked from `core.roles`) → summary. Routing lives in `nextId()`. The IMG facts use the
-same FieldSpecs and checks as the step pages, so nothing invalid is saved.
+Pages: welcome → who (name, one journey group of the registry or all of them, role) → for each
+chosen group, its page: a lone track's facts (`Track.onboarding`: for the IMG track the school,
+graduation, specialty, Match year, target state, visa need) or a group's check boxes (the provider
+cards, the role's typical set pre-checked from `core.roles`) → summary. Routing lives in
+`nextId()`. The facts use the same FieldSpecs and checks as the step pages, so nothing invalid is
+saved.
 """
 
 from __future__ import annotations
@@ -22,23 +24,28 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from core.engine import TRACK_TITLES, check_step, step_def, track_fields
+from core.engine import check_step, registry, step_def, track_fields, track_title
+from core.engine.registry import Group, Track
 from core.roles import ROLE_LABELS, ROLES, TYPICAL_NOTE, typical_cards
 from core.rules import load_rules
 
 from .session import Session
 from .step_form import StepForm
 
-PAGE_WELCOME, PAGE_WHO, PAGE_SUMMARY, PAGE_IMG, PAGE_CARDS = 1, 2, 3, 4, 5
+PAGE_WELCOME, PAGE_WHO, PAGE_SUMMARY = 1, 2, 3
+PAGE_FIRST_TRACK = 10  # one page per journey group that asks something, in registry order
 
-JOURNEYS = (
-    ("img", "&IMG to US practice (ECFMG, USMLE, the Match, licence, visa)"),
-    ("cards", "Provider &cards (PALS, BLS, ACLS, NRP, PEARS)"),
-    ("both", "B&oth"),
-)
-CARD_TRACKS = ("bls", "pals", "acls", "nrp", "pears")
-IMG_TRACK_KEYS = ("specialty", "match_year", "target_state", "visa_need")
-IMG_SCHOOL_KEYS = ("school_name", "graduation_date")
+
+def journey_choices() -> list[tuple[str, str, list[str]]]:
+    """(choice id, label, group ids) of the who page: one per group of the registry, then one
+    for all of them ("Both" with two groups)."""
+    gs = registry.groups()
+    out = [(g.id, g.label, [g.id]) for g, _ in gs]
+    if len(gs) == 2:
+        out.append(("both", "B&oth", [g.id for g, _ in gs]))
+    elif len(gs) > 2:
+        out.append(("all", "A&ll of these", [g.id for g, _ in gs]))
+    return out
 
 
 class WelcomePage(QWizardPage):
@@ -73,7 +80,8 @@ class WhoPage(QWizardPage):
         self.registerField("name*", self.name)
         self.journey_group = QButtonGroup(self)
         box = QVBoxLayout()
-        for i, (key, label) in enumerate(JOURNEYS):
+        self.choices = journey_choices()
+        for i, (key, label, _groups) in enumerate(self.choices):
             rb = QRadioButton(label)
             rb.setObjectName(f"journey_{key}")
             rb.setAccessibleName(label.replace("&", ""))
@@ -91,40 +99,49 @@ class WhoPage(QWizardPage):
         form.addRow(role_label, self.role)
 
     def journey(self) -> str:
-        return JOURNEYS[max(0, self.journey_group.checkedId())][0]
+        return self.choices[max(0, self.journey_group.checkedId())][0]
+
+    def groups(self) -> list[str]:
+        """The journey groups chosen."""
+        return self.choices[max(0, self.journey_group.checkedId())][2]
 
 
-class ImgFactsPage(QWizardPage):
-    """The facts that shape the IMG road; every field optional, checked like a step page."""
+class TrackFactsPage(QWizardPage):
+    """The facts that shape a track's road (`Track.onboarding`); every field optional, checked
+    like a step page."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, track: Track) -> None:
         super().__init__()
         self.session = session
+        self.track = track
         self.setTitle("The facts that shape your road")
         self.setSubTitle("Fill in what you know; leave the rest empty. You can change all of it later.")
-        tf = {f.key: f for f in track_fields("img")}
-        sf = {f.key: f for f in step_def("ecfmg.school").fields}
-        self.track_form = StepForm(tuple(tf[k] for k in IMG_TRACK_KEYS))
-        self.school_form = StepForm(tuple(sf[k] for k in IMG_SCHOOL_KEYS))
-        StepForm.align(self.school_form, self.track_form)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("<b>Your medical school</b>"))
-        lay.addWidget(self.school_form)
-        lay.addWidget(QLabel("<b>Where you are heading</b>"))
-        lay.addWidget(self.track_form)
+        self.forms: dict[str, StepForm] = {}
+        self.headings: dict[str, str] = {}
+        defaults = track.onboarding_defaults(session.today) if track.onboarding_defaults else {}
+        for sec in track.onboarding:
+            specs = {f.key: f for f in (track_fields(sec.source) if sec.source == track.id
+                                         else step_def(sec.source).fields)}
+            form = StepForm(tuple(specs[k] for k in sec.keys))
+            self.forms[sec.source] = form
+            self.headings[sec.source] = sec.heading
+            lay.addWidget(QLabel(f"<b>{sec.heading}</b>"))
+            lay.addWidget(form)
+            if defaults.get(sec.source):
+                form.set_data(dict(defaults[sec.source]))
+            form.changed.connect(self._check)
+        StepForm.align(*self.forms.values())
         lay.addStretch(1)
-        self.track_form.set_data({"match_year": session.today.year + 1})
-        self.track_form.changed.connect(self._check)
-        self.school_form.changed.connect(self._check)
         self._ok = True
 
     def facts(self) -> dict[str, dict]:
-        return {"img": self.track_form.data()[0], "ecfmg.school": self.school_form.data()[0]}
+        return {key: form.data()[0] for key, form in self.forms.items()}
 
     def _check(self) -> None:
         ok = True
-        doc = {"name": "", "role": "other", "tracks": ["img"], "facts": {}, "overrides": {}}
-        for key, form in (("img", self.track_form), ("ecfmg.school", self.school_form)):
+        doc = {"name": "", "role": "other", "tracks": [self.track.id], "facts": {}, "overrides": {}}
+        for key, form in self.forms.items():
             data, problems = form.data()
             if not problems:
                 try:
@@ -141,19 +158,23 @@ class ImgFactsPage(QWizardPage):
         return self._ok
 
 
-class CardsPage(QWizardPage):
-    def __init__(self, session: Session, who: WhoPage) -> None:
+class GroupPage(QWizardPage):
+    """A group of several tracks (the provider cards): one check box each, the role's typical set
+    (core.roles) ticked."""
+
+    def __init__(self, session: Session, who: WhoPage, group: Group, tracks: list[Track]) -> None:
         super().__init__()
         self.session = session
         self.who = who
+        self.group = group
         self.setTitle("Your cards")
         self.setSubTitle("Tick the cards you hold or need. The usual set for your role is ticked for you.")
         lay = QVBoxLayout(self)
         self.boxes: dict[str, QCheckBox] = {}
-        for t in CARD_TRACKS:
-            cb = QCheckBox(f"{TRACK_TITLES.get(t, t)}")
+        for t in (t.id for t in tracks):
+            cb = QCheckBox(track_title(t))
             cb.setObjectName(f"card_{t}")
-            cb.setAccessibleName(f"{TRACK_TITLES.get(t, t)} card")
+            cb.setAccessibleName(f"{track_title(t)} card")
             self.boxes[t] = cb
             lay.addWidget(cb)
         self.note = QLabel()
@@ -187,6 +208,11 @@ class CardsPage(QWizardPage):
     def cards(self) -> list[str]:
         return [t for t, cb in self.boxes.items() if cb.isChecked()]
 
+    def typical(self) -> list[str]:
+        """The tracks ticked for the role before the page is shown."""
+        cards = typical_cards(self.who.role.currentData(), load_rules(), self.session.today)[0]
+        return [t for t in self.boxes if t in cards]
+
 
 class SummaryPage(QWizardPage):
     def __init__(self, wizard: OnboardingWizard) -> None:
@@ -202,9 +228,9 @@ class SummaryPage(QWizardPage):
         w = self.wiz
         lines = [f"Name: {w.who.name.text().strip()}",
                  f"Role: {w.who.role.currentText()}",
-                 "Journeys: " + (", ".join(TRACK_TITLES.get(t, t) for t in w.tracks()) or "none yet")]
-        if "img" in w.tracks():
-            for form in (w.img.school_form, w.img.track_form):
+                 "Journeys: " + (", ".join(track_title(t) for t in w.tracks()) or "none yet")]
+        for page in w.chosen_facts_pages():
+            for form in page.forms.values():
                 data = form.data()[0]
                 for spec in form.fields:
                     if data.get(spec.key) is not None:
@@ -224,41 +250,61 @@ class OnboardingWizard(QWizard):
         self.setWindowTitle("CertPath: new profile")
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.who = WhoPage()
-        self.img = ImgFactsPage(session)
-        self.cards_page = CardsPage(session, self.who)
         self.setPage(PAGE_WELCOME, WelcomePage())
         self.setPage(PAGE_WHO, self.who)
-        self.setPage(PAGE_IMG, self.img)
-        self.setPage(PAGE_CARDS, self.cards_page)
+        # One page per group that asks something: a lone track's facts, or a group's check boxes.
+        self.group_pages: dict[str, GroupPage] = {}
+        self.facts_pages: dict[str, TrackFactsPage] = {}
+        self._page_ids: dict[str, int] = {}
+        self._group_tracks: dict[str, list[str]] = {}
+        for i, (group, tracks) in enumerate(registry.groups()):
+            self._group_tracks[group.id] = [t.id for t in tracks]
+            page: QWizardPage | None = None
+            if len(tracks) > 1:
+                page = self.group_pages[group.id] = GroupPage(session, self.who, group, tracks)
+            elif tracks[0].onboarding:
+                page = self.facts_pages[tracks[0].id] = TrackFactsPage(session, tracks[0])
+            if page is not None:
+                self._page_ids[group.id] = PAGE_FIRST_TRACK + i
+                self.setPage(PAGE_FIRST_TRACK + i, page)
         self.setPage(PAGE_SUMMARY, SummaryPage(self))
         self.setStartId(PAGE_WELCOME)
         self.resize(760, 560)
 
+    def page_id(self, group_id: str) -> int:
+        """The wizard page of a journey group (a track id for a track alone in its group)."""
+        return self._page_ids[group_id]
+
+    def _route(self) -> list[int]:
+        chosen = self.who.groups()
+        return ([PAGE_WELCOME, PAGE_WHO] + [self._page_ids[g] for g in chosen if g in self._page_ids]
+                + [PAGE_SUMMARY])
+
     def nextId(self) -> int:  # noqa: N802
+        route = self._route()
         cur = self.currentId()
-        j = self.who.journey()
-        if cur == PAGE_WELCOME:
-            return PAGE_WHO
-        if cur == PAGE_WHO:
-            return PAGE_IMG if j in ("img", "both") else PAGE_CARDS
-        if cur == PAGE_IMG:
-            return PAGE_CARDS if j == "both" else PAGE_SUMMARY
-        if cur == PAGE_CARDS:
-            return PAGE_SUMMARY
-        return -1
+        if cur not in route or cur == PAGE_SUMMARY:
+            return -1
+        return route[route.index(cur) + 1]
+
+    def chosen_facts_pages(self) -> list[TrackFactsPage]:
+        chosen = self.tracks()
+        return [p for t, p in self.facts_pages.items() if t in chosen]
 
     def tracks(self) -> list[str]:
-        j = self.who.journey()
-        out = []
-        if j in ("img", "both"):
-            out.append("img")
-        if j in ("cards", "both"):
-            out += self.cards_page.cards() if self.cards_page._role_seen else \
-                typical_cards(self.who.role.currentData(), load_rules(), self.session.today)[0]
+        out: list[str] = []
+        for g in self.who.groups():
+            page = self.group_pages.get(g)
+            if page is None:
+                out += self._group_tracks[g]
+            else:
+                out += page.cards() if page._role_seen else page.typical()
         return out
 
     def accept(self) -> None:
-        facts = self.img.facts() if "img" in self.tracks() else {}
+        facts: dict[str, dict] = {}
+        for page in self.chosen_facts_pages():
+            facts.update(page.facts())
         try:
             self.created_id = self.session.store.create_profile(
                 self.who.name.text(), self.who.role.currentData(), self.tracks(), facts)

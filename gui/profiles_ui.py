@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.engine import TRACK_TITLES
+from core.engine import track_title
 from core.roles import ROLE_LABELS
 
 from .session import Session
@@ -76,7 +76,7 @@ class ProfilesDialog(QDialog):
     def reload(self) -> None:
         self.list.clear()
         for p in self.session.profiles():
-            tracks = ", ".join(TRACK_TITLES.get(t, t) for t in p["tracks"]) or "no journey"
+            tracks = ", ".join(track_title(t) for t in p["tracks"]) or "no journey"
             cur = "  (open)" if p["id"] == self.session.profile_id else ""
             item = QListWidgetItem(f"{p['name']}{cur}\n    {ROLE_LABELS.get(p['role'], p['role'])} · {tracks}")
             item.setData(Qt.ItemDataRole.UserRole, p["id"])

@@ -43,6 +43,8 @@ from PySide6.QtWidgets import (
 
 from core import reminders as rem
 
+from .extensions import RefreshWhenShown
+
 CHECK_EVERY_MS = 30 * 60 * 1000
 log = logging.getLogger("certpath.reminders")
 DAY_CHECK_MS = 5 * 60 * 1000  # how often the clock is read to notice a new day
@@ -116,9 +118,11 @@ class TaskDialog(QDialog):
 class RemindersPanel(QWidget):
     COLUMNS = ["Date", "When", "Reminder", "State", "Stages (days before)"]
 
-    def __init__(self, session, parent=None):
+    def __init__(self, session, parent=None, journeys=None):
+        """`journeys`: the window's JourneyService (the reminders come from its journey)."""
         super().__init__(parent)
         self.session = session
+        self.journeys = journeys
         self.items: list[rem.Reminder] = []
         self.last_action: tuple[int, str] | None = None  # (reminder id, "done" | "snooze"): what Undo reverts
         lay = QVBoxLayout(self)
@@ -158,7 +162,7 @@ class RemindersPanel(QWidget):
     def sync(self) -> list[rem.Reminder]:
         if self.session.profile_id is None:
             return []
-        return rem.sync(self.session.store, self.session.profile_id, self.session.today)
+        return current_reminders(self.session, self.journeys)
 
     def refresh(self, keep: int | None = None) -> None:
         """Re-read the reminders. The selection stays on the same reminder (`keep`, else the one
@@ -317,11 +321,13 @@ class RemindersPanel(QWidget):
         self.refresh()
 
 
-def current_reminders(session) -> list[rem.Reminder]:
-    """The profile's reminders, synced from its dated items (what the panel shows)."""
+def current_reminders(session, journeys=None) -> list[rem.Reminder]:
+    """The profile's reminders, synced from its dated items (what the panel shows): from the
+    journey `journeys` holds when given (no evaluation), else evaluated here."""
     if session.profile_id is None:
         return []
-    return rem.sync(session.store, session.profile_id, session.today)
+    fresh = journeys.fresh_reminders() if journeys is not None and journeys.journey is not None else None
+    return rem.sync(session.store, session.profile_id, session.today, fresh=fresh)
 
 
 class TrayNotifier:
@@ -449,12 +455,11 @@ def export_csv_dialog(window, session) -> str | None:
 
 
 def _status(window, text: str) -> None:
-    if hasattr(window, "statusBar"):
-        window.statusBar().showMessage(text, 10000)
+    window.show_status(text, 10000)
 
 
 def show_startup_summary(window, session, items: list[rem.Reminder] | None = None) -> None:
-    items = current_reminders(session) if items is None else items
+    items = current_reminders(session, window.journeys) if items is None else items
     s = rem.summary(items, session.today)
     if s.empty:
         return
@@ -478,51 +483,47 @@ def attach(window, clock=None):
     """
     session = window.session
     built: dict[str, RemindersPanel] = {}
+    lazy: dict[str, RefreshWhenShown] = {}
 
     def build() -> RemindersPanel:
-        panel = RemindersPanel(session)
+        panel = RemindersPanel(session, journeys=window.journeys)
         built["panel"] = panel
+        lazy["refresh"] = RefreshWhenShown(panel, panel.refresh)
         window.reminders_panel = panel
         return panel
 
     def items() -> list[rem.Reminder]:
-        return built["panel"].items if "panel" in built else current_reminders(session)
+        if "panel" in built:
+            lazy["refresh"].settle()  # a change the hidden panel has not shown yet
+            return built["panel"].items
+        return current_reminders(session, window.journeys)
 
     action = window.add_panel("Reminders", build, "Ctrl+Shift+R")
     notifier = TrayNotifier(window, session, items)
 
-    def on_profile(*_):
-        if "panel" in built:  # a panel not built yet has nothing to refresh
-            built["panel"].refresh()
-        notifier.check()
+    def on_journey(*_):
+        # a panel not built yet has nothing to refresh; a hidden one refreshes when shown. The tray
+        # checks on its own timer (and on a new day, below), so a Save does not sync 5,000 reminders.
+        if "refresh" in lazy:
+            lazy["refresh"]()
+            if not lazy["refresh"].stale:
+                notifier.check(built["panel"].items)
 
-    if hasattr(window, "profile_changed"):
-        window.profile_changed.connect(on_profile)
-    menu = window.menu_file
+    window.journeys.journey_changed.connect(on_journey)
     act_ics = QAction("Export &calendar (.ics)…", window,
                       triggered=lambda: (p := export_ics_dialog(window, session)) and _status(window, f"Saved {p}"))
     act_csv = QAction("Export CS&V…", window,
                       triggered=lambda: (p := export_csv_dialog(window, session)) and _status(window, f"Saved {p}"))
-    before = getattr(window, "act_quit", None)
-    for a in (act_ics, act_csv):
-        if before is not None:
-            menu.insertAction(before, a)
-        else:
-            menu.addAction(a)
+    window.add_file_actions(act_ics, act_csv)
     window.reminders_notifier = notifier
 
     def new_day(day: dt.date) -> None:
         session.advance_today(day)
-        if hasattr(window, "refresh"):  # the dashboard, navigator and open step pages follow the date
-            window.refresh()
-        if hasattr(window, "profile_changed"):
-            window.profile_changed.emit()  # every built panel refreshes (this one too) and the tray checks
-            _status(window, f"A new day ({day.isoformat()}): your dashboard and reminders are up to date")
-            return
-        if "panel" in built:
-            built["panel"].refresh()
-        n = notifier.check()
-        _status(window, f"A new day ({day.isoformat()}): reminders updated" + (f", {n} due" if n else ""))
+        # one evaluation for the new day: the dashboard, navigator, open step pages and every built
+        # panel follow (journey_changed), this one and the tray too
+        window.refresh()
+        notifier.check()  # newly due reminders notify at once
+        _status(window, f"A new day ({day.isoformat()}): your dashboard and reminders are up to date")
 
     window.reminders_day_watcher = DayWatcher(window, session, new_day, clock)
 

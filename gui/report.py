@@ -13,8 +13,9 @@ import os
 from pathlib import Path
 
 from core import __version__
-from core.engine import TRACK_TITLES, evaluate, step_def
+from core.engine import evaluate, step_def, track_title
 from core.engine.base import STATUS_LABELS
+from core.wording import texts
 
 DISCLAIMER = ("CertPath is a planner. Verify every requirement with ECFMG, USMLE, NRMP, your state board and "
               "your training center; this is not legal advice.")
@@ -56,12 +57,12 @@ def report_html(doc: dict, today: dt.date, profile_id: int | None = None) -> str
     parts = [f"<html><head><style>{_CSS}</style></head><body>",
              f"<h1>CertPath status report: {_e(doc.get('name'))}</h1>",
              f"<p class='small'>As of {today.isoformat()} · role: {_e(doc.get('role'))} · tracks: "
-             f"{_e(', '.join(TRACK_TITLES.get(t, t) for t in doc.get('tracks') or []) or 'none')}"
+             f"{_e(', '.join(track_title(t) for t in doc.get('tracks') or []) or 'none')}"
              f" · CertPath {__version__}</p>",
              f"<p class='small'>{_e(DISCLAIMER)}</p>"]
     used_rules: list[str] = []
     for t in journey.tracks:
-        parts.append(f"<h2>{_e(TRACK_TITLES.get(t.track, t.track))}</h2>")
+        parts.append(f"<h2>{_e(track_title(t.track))}</h2>")
         parts.append("<table width='100%' border='1' cellspacing='0'><tr><th width='28%'>Step</th>"
                      "<th width='11%'>Status</th><th width='12%'>Due</th><th width='12%'>Expires</th>"
                      "<th>Next actions and reasons</th></tr>")
@@ -73,8 +74,8 @@ def report_html(doc: dict, today: dt.date, profile_id: int | None = None) -> str
                 notes.append("Blocked: " + _e(b.reason))
             if s.deadline:
                 notes.append(f"Deadline at risk: {s.deadline.isoformat()}")
-            notes += [f"<span class='small'>{_e(r)}</span>" for r in s.reasons[:3]]
-            notes += [f"<span class='small'>Warning: {_e(w)}</span>" for w in s.warnings[:3]]
+            notes += [f"<span class='small'>{_e(r)}</span>" for r in texts(s.reasons[:3])]
+            notes += [f"<span class='small'>Warning: {_e(w)}</span>" for w in texts(s.warnings[:3])]
             parts.append(
                 f"<tr><td>{_e(_title(s.id))}<br/><span class='small'>{_e(s.id)}</span></td>"
                 f"<td class='status-{_e(s.status)}'>{_e(STATUS_LABELS.get(s.status, s.status))}</td>"

@@ -218,9 +218,9 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
         apply_dark(app)
     page = getattr(args, "page", None)
     if page:
-        from core.engine import TRACK_ORDER, all_step_defs
+        from core.engine import all_step_defs, is_track
 
-        if page not in all_step_defs() and page not in TRACK_ORDER:
+        if page not in all_step_defs() and not is_track(page):
             print(f"certpath: --page: {page!r} is not a step id (see docs/profile-format.md)", file=sys.stderr)
             return 2
 

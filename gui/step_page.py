@@ -29,20 +29,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine import TRACK_ORDER, TRACK_TITLES, check_step, evaluate, step_def, track_fields
+from core.engine import check_step, evaluate, get_track, is_track, step_def, track_fields, track_title
 from core.engine.base import StepResult
 from core.journey_view import step_title
 from core.rules import Rule, RuleNotFound, load_rules
 from core.validate import Problem
 
 from . import theme
+from .journey_service import JourneyService
 from .session import Session
 from .step_form import StepForm
-
-TRACK_PAGE_TEXT = {
-    "img": "The facts that shape your whole road: your target specialty, the Match year you aim "
-           "for, the state where you want your licence, and whether you need a visa.",
-}
 
 
 def describe_value(rule: Rule) -> str:
@@ -333,22 +329,25 @@ class StepPage(QWidget):
     overrides_changed = Signal(str)  # a rule id: the user set or removed their own value for it
 
     def __init__(self, session: Session, key: str, *, in_wizard: bool = False,
-                 parent: QWidget | None = None) -> None:
+                 journeys: JourneyService | None = None, parent: QWidget | None = None) -> None:
+        """`journeys`: the window's JourneyService; the page then shows the journey it holds and
+        reads the saved profile from it (standalone, in the walkthrough, it reads and evaluates)."""
         super().__init__(parent)
         self.session = session
+        self.journeys = journeys
         self.key = key
         self.in_wizard = in_wizard
-        self.is_track = key in TRACK_ORDER
+        self.is_track = is_track(key)
         self.problems: list[Problem] = []
         self.result: StepResult | None = None
         self._valid = True
         self._loaded: dict[str, Any] = {}
         if self.is_track:
-            self.title = f"Your facts: {TRACK_TITLES.get(key, key)}"
-            self.description = TRACK_PAGE_TEXT.get(key, "Facts that apply to the whole track.")
+            self.title = f"Your facts: {track_title(key)}"
+            self.description = get_track(key).description or "Facts that apply to the whole track."
             fields = track_fields(key)
             self.rule_ids: tuple[str, ...] = ()
-            self.stage = TRACK_TITLES.get(key, key)
+            self.stage = track_title(key)
         else:
             sd = step_def(key)
             self.title, self.description, fields = sd.title, sd.description, sd.fields
@@ -359,7 +358,10 @@ class StepPage(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=120)
         self._timer.timeout.connect(self.recompute)
         self.form.changed.connect(self._on_changed)
-        self.load()
+        if journeys is not None and journeys.journey is not None and journeys.doc is not None:
+            self.show_saved(journeys.doc, journeys.journey)
+        else:
+            self.load()
 
     # -- layout ---------------------------------------------------------------------------------
     def _build(self, fields) -> None:
@@ -489,6 +491,12 @@ class StepPage(QWidget):
         """Drop a pending recompute (the page's window is closing)."""
         self._timer.stop()
 
+    def check_now(self) -> None:
+        """Check the typing now, without working out its status (before a save by the window,
+        which evaluates the saved profile once and shows it)."""
+        self._timer.stop()
+        self.recompute(check_only=True)
+
     def flush(self) -> None:
         """Run a pending recompute now (before Next or Save)."""
         if self._timer.isActive():
@@ -498,12 +506,27 @@ class StepPage(QWidget):
     def _document(self) -> dict[str, Any]:
         if self.session.profile_id is None:
             return {"name": "", "role": "other", "tracks": [], "facts": {}, "overrides": {}}
+        if self.journeys is not None:
+            return self.journeys.document()
         return self.session.document()
 
-    def recompute(self) -> None:
+    def show_saved(self, doc: dict[str, Any], journey) -> None:
+        """Show the saved facts and their status from an evaluated `journey` of `doc` (the
+        window's, after a change): nothing is read or evaluated again."""
+        saved = dict((doc.get("facts") or {}).get(self.key) or {})
+        if saved != self._loaded or self.is_dirty():  # unchanged facts: the form already shows them
+            self._loaded = saved
+            self.form.set_data(saved)
+            self._baseline = self.form.data()[0]
+        self.recompute(doc=doc, journey=journey)
+
+    def recompute(self, doc: dict[str, Any] | None = None, journey=None, check_only: bool = False) -> None:
+        """Check the form and show the status it gives. `journey` (of the saved `doc`) is used as
+        it is when the form holds exactly what is saved; typing is evaluated as a trial.
+        `check_only`: the checks alone (validity, problems beside the fields), no status."""
         data, local = self.form.data()
         try:
-            doc = self._document()
+            doc = doc if doc is not None else self._document()
         except Exception as e:  # the data file went away (closed, locked): say so, no traceback
             self.live_note.setText(f"CertPath could not read your saved data ({type(e).__name__}).")
             return
@@ -520,15 +543,18 @@ class StepPage(QWidget):
             self._valid = valid
             self.validity_changed.emit(valid)
         self._valid = valid
-        trial = copy.deepcopy(doc)
-        if valid:
-            trial.setdefault("facts", {})[self.key] = data
-        try:
-            journey = evaluate(trial, self.session.today)
-        except Exception as e:
-            self.live_note.setText(f"CertPath could not work out the status ({type(e).__name__}).")
+        if check_only:
             return
         dirty = self.is_dirty()
+        if journey is None or dirty or not valid:
+            trial = copy.deepcopy(doc)
+            if valid:
+                trial.setdefault("facts", {})[self.key] = data
+            try:
+                journey = evaluate(trial, self.session.today)
+            except Exception as e:
+                self.live_note.setText(f"CertPath could not work out the status ({type(e).__name__}).")
+                return
         if not valid:
             note = "Fix the marked fields: the status below is from what you saved."
         elif dirty:
@@ -607,12 +633,13 @@ class StepPage(QWidget):
             parts.append(f"<b>Waiting for</b><ul style='margin-left:-20px'>{items}</ul>")
         if r.reasons:
             parts.append("<b>Why</b><ul style='margin-left:-20px'>"
-                         + "".join(f"<li>{esc(x)}</li>" for x in r.reasons) + "</ul>")
+                         + "".join(f"<li>{esc(x.text)}</li>" for x in r.reasons) + "</ul>")
         if r.warnings:
             parts.append("<b>Check</b><ul style='margin-left:-20px'>"
-                         + "".join(f"<li>{breakable(x)}</li>" for x in r.warnings) + "</ul>")
-        said = " ".join(r.warnings)
-        unsaid = [x for x in r.overrides if x not in said]  # the engine's own warning may name it already
+                         + "".join(f"<li>{breakable(x.text)}</li>" for x in r.warnings) + "</ul>")
+        # the engine's own warning may name the override already: its rule id is a param, never read from text
+        named = {w.params.get("rule") for w in r.warnings} | {x for w in r.warnings for x in w.params.get("rules", ())}
+        unsaid = [x for x in r.overrides if x not in named]
         if unsaid:
             parts.append("Uses your own value for: " + ", ".join(esc(x) for x in unsaid))
         self.reasons_label.setText("".join(parts))
@@ -671,11 +698,13 @@ class StepPage(QWidget):
         """A user's own value was set or removed: show it and re-evaluate; the main window refreshes
         the navigator, the dashboard and the other pages that show this rule."""
         self._rules_shown = None
-        self.recompute()
+        if self.journeys is None:
+            self.recompute()
+        # with the window's JourneyService, the window re-evaluates once and re-renders this page
+        self.overrides_changed.emit(rule_id)
         card = self.rule_card(rule_id)
         if card is not None:
             card.own_button.setFocus()
-        self.overrides_changed.emit(rule_id)
 
     def _link(self, href: str) -> None:
         if href.startswith("step:"):
@@ -684,7 +713,10 @@ class StepPage(QWidget):
     # -- saving ---------------------------------------------------------------------------------
     def save(self) -> bool:
         """Save this page's facts in one transaction; False (and nothing written) while invalid."""
-        self.flush()
+        if self.journeys is None:
+            self.flush()
+        else:  # the checks alone: the window evaluates the saved profile once and shows it here
+            self.check_now()
         if not self._valid or self.session.profile_id is None:
             return False
         if not self.is_dirty():
@@ -695,8 +727,11 @@ class StepPage(QWidget):
         except Exception as e:  # disk full, locked file: say it in words, keep the typing
             self.form.general_error.show_message(f"Could not save: {e}")
             return False
-        self._loaded = self.session.store.step_facts(self.session.profile_id, self.key)
         self._baseline = data
-        self.recompute()
+        if self.journeys is None:  # standalone (the walkthrough): read back and show it here
+            self._loaded = self.session.store.step_facts(self.session.profile_id, self.key)
+            self.recompute()
+        else:  # the window re-evaluates once (journeys.reload) and shows the result on every page
+            self._loaded = data
         self.saved.emit(self.key)
         return True

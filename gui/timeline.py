@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from core.engine import TRACK_TITLES
+from core.engine import track_title
 from core.journey_view import Milestone
 
 from . import theme
@@ -67,7 +67,7 @@ class Timeline(QWidget):
         muted = QColor(theme.muted_color())
         fm = QFontMetrics(self.font())
         lh = fm.height()
-        label_w = max([fm.horizontalAdvance(TRACK_TITLES.get(t, t)) for t in self.tracks] + [60]) + 16
+        label_w = max([fm.horizontalAdvance(track_title(t)) for t in self.tracks] + [60]) + 16
         left, right = label_w, self.width() - 16
         top = 8
         lo, hi = self._range()
@@ -108,7 +108,7 @@ class Timeline(QWidget):
             if i % 2 == 1:
                 p.fillRect(QRectF(0, y, self.width(), lane_h), pal.color(pal.ColorRole.AlternateBase))
             p.setPen(text)
-            p.drawText(QPointF(8, y + lane_h / 2 + fm.ascent() / 2 - 2), TRACK_TITLES.get(t, t))
+            p.drawText(QPointF(8, y + lane_h / 2 + fm.ascent() / 2 - 2), track_title(t))
             mid = y + lane_h / 2
             p.setPen(QPen(muted, 1, Qt.PenStyle.DotLine))
             p.drawLine(QPointF(left, mid), QPointF(right, mid))

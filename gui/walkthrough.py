@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWizard, QWizardPage
 
-from core.engine import TRACK_TITLES, evaluate, step_defs
+from core.engine import evaluate, step_defs, track_title
 from core.engine.base import DONE, NOT_APPLICABLE
 
 from .session import Session
@@ -62,7 +62,7 @@ class WalkthroughWizard(QWizard):
         self.session = session
         self.track = track
         self.step_ids = [s.id for s in step_defs(track)]
-        self.setWindowTitle(f"Walk me through: {TRACK_TITLES.get(track, track)}")
+        self.setWindowTitle(f"Walk me through: {track_title(track)}")
         self.setObjectName(f"walkthrough_{track}")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, False)

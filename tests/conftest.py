@@ -7,6 +7,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import datetime as dt  # noqa: E402
+import inspect  # noqa: E402
+import re  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -88,3 +90,41 @@ def shown_window(qtbot):
     for w, session in opened:
         w.close()
         session.store.db.close()
+
+
+_QT_FIXTURES = {"qtbot", "qapp", "shown_window", "no_modal"}
+_QT_IMPORT = re.compile(r"^\s*(from|import) (gui|PySide6)\b", re.MULTILINE)
+
+
+def _uses_qt(item) -> bool:
+    """A test needs Qt when it asks for a Qt fixture or its module imports the GUI or PySide6."""
+    if _QT_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    fn = getattr(item, "function", None)
+    if fn is not None:
+        try:
+            src = inspect.getsource(fn)
+        except (OSError, TypeError):
+            src = ""
+        if _QT_IMPORT.search(src):  # imports the GUI or Qt inside the test
+            return True
+    mod = getattr(item, "module", None)
+    if mod is None:
+        return False
+    return any(
+        getattr(v, "__module__", "") and str(getattr(v, "__module__", "")).split(".")[0] in ("gui", "PySide6")
+        or getattr(v, "__name__", "").split(".")[0] in ("gui", "PySide6")
+        for v in vars(mod).values()
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need Qt get the `gui` marker (as qutebrowser's conftest does), so
+    `./dev test -m "not gui"` runs the pure core alone."""
+    for item in items:
+        if _uses_qt(item):
+            item.add_marker(pytest.mark.gui)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "gui: needs Qt (added automatically by tests/conftest.py)")

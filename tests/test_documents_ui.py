@@ -6,6 +6,8 @@ import pytest
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
+from gui.extensions import HostMixin
+from gui.journey_service import JourneyService
 from gui.shell import open_session
 
 
@@ -99,14 +101,17 @@ def test_costs_panel_lists_totals_and_suggestions(qtbot, session):
     assert panel.table.rowCount() == 1
 
 
-class FakeWindow(QMainWindow):
-    """The extension API of gui/main_window.MainWindow, for attaching panels in isolation."""
+class FakeWindow(HostMixin, QMainWindow):
+    """The extension API of gui/main_window.MainWindow (gui/extensions.ExtensionHost), for
+    attaching panels in isolation."""
 
     profile_changed = Signal()
 
     def __init__(self, session):
         super().__init__()
         self.session = session
+        self.journeys = JourneyService(session, self)
+        self.journeys.reload()
         self.tabs = QTabWidget()
         self.setCentralWidget(self.tabs)
         self.menu_file = self.menuBar().addMenu("&File")
@@ -131,6 +136,9 @@ class FakeWindow(QMainWindow):
     def current_step_id(self):
         return "usmle.step1"
 
+    def refresh(self):
+        self.journeys.reload()
+
 
 def test_attach_adds_panels_and_menu_items(qtbot, session):
     from gui import costs_ui, documents_ui, reminders_ui
@@ -147,7 +155,7 @@ def test_attach_adds_panels_and_menu_items(qtbot, session):
     assert texts[-1] == "&Quit"
     # nothing is built at attach time; a refresh before the first show is skipped
     assert all(widget is None for widget, _ in w.panels.values())
-    w.profile_changed.emit()
+    w.refresh()
     assert w.reminders_notifier.check() >= 0  # the notifier works without the panel
     assert w.panel("Documents").step_id() == "usmle.step1"
     assert w.panel("Reminders") is w.reminders_panel

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from gui.onboarding import PAGE_CARDS, PAGE_IMG, PAGE_SUMMARY, PAGE_WHO, OnboardingWizard
+from gui.onboarding import PAGE_SUMMARY, PAGE_WHO, OnboardingWizard
 from gui.shell import open_session
 
 
@@ -26,20 +26,20 @@ def test_onboarding_img_by_keyboard(qtbot, data_dir, today):
     wiz = _start(qtbot, session)
     qtbot.keyClicks(wiz.who.name, "Amara Okafor")
     qtbot.keyClick(wiz, Qt.Key.Key_Return)  # IMG is the default journey
-    assert wiz.currentId() == PAGE_IMG
-    school = wiz.img.school_form.editor("school_name")
+    assert wiz.currentId() == wiz.page_id("img")
+    school = wiz.facts_pages["img"].forms["ecfmg.school"].editor("school_name")
     school.setFocus()
     qtbot.keyClicks(school, "Example Faculty")
     qtbot.keyClick(school, Qt.Key.Key_Tab)
-    grad = wiz.img.school_form.editor("graduation_date")
+    grad = wiz.facts_pages["img"].forms["ecfmg.school"].editor("graduation_date")
     assert wiz.focusWidget() is grad
     qtbot.keyClicks(grad, "2024-13-40")  # not a date: said beside the field, Next disabled
     qtbot.waitUntil(lambda: not wiz.button(QWizard.WizardButton.NextButton).isEnabled())
-    assert not wiz.img.school_form.editors["graduation_date"].error.isHidden()
+    assert not wiz.facts_pages["img"].forms["ecfmg.school"].editors["graduation_date"].error.isHidden()
     grad.selectAll()
     qtbot.keyClicks(grad, "2024-06-30")
     qtbot.waitUntil(lambda: wiz.button(QWizard.WizardButton.NextButton).isEnabled())
-    visa = wiz.img.track_form.editor("visa_need")
+    visa = wiz.facts_pages["img"].forms["img"].editor("visa_need")
     visa.setFocus()
     qtbot.keyClick(visa, Qt.Key.Key_Up)  # choose by arrow keys
     qtbot.keyClick(wiz, Qt.Key.Key_Return)
@@ -69,13 +69,13 @@ def test_onboarding_provider_by_keyboard_role_cards_prechecked(qtbot, data_dir, 
         qtbot.keyClick(wiz.who.role, Qt.Key.Key_Down)
     assert wiz.who.role.currentData() == "nurse_nicu"
     qtbot.keyClick(wiz, Qt.Key.Key_Return)
-    assert wiz.currentId() == PAGE_CARDS
-    assert wiz.cards_page.cards() == ["bls", "nrp"]  # the role's typical set, from core.roles
-    assert wiz.focusWidget() is wiz.cards_page.boxes["bls"]
+    assert wiz.currentId() == wiz.page_id("cards")
+    assert wiz.group_pages["cards"].cards() == ["bls", "nrp"]  # the role's typical set, from core.roles
+    assert wiz.focusWidget() is wiz.group_pages["cards"].boxes["bls"]
     qtbot.keyClick(wiz.focusWidget(), Qt.Key.Key_Tab)
-    assert wiz.focusWidget() is wiz.cards_page.boxes["pals"]
+    assert wiz.focusWidget() is wiz.group_pages["cards"].boxes["pals"]
     qtbot.keyClick(wiz.focusWidget(), Qt.Key.Key_Space)
-    assert wiz.cards_page.cards() == ["bls", "pals", "nrp"]
+    assert wiz.group_pages["cards"].cards() == ["bls", "pals", "nrp"]
     qtbot.keyClick(wiz, Qt.Key.Key_Return)
     assert wiz.currentId() == PAGE_SUMMARY
     with qtbot.waitSignal(wiz.accepted, timeout=2000):

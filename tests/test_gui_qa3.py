@@ -20,11 +20,11 @@ def test_onboarding_summary_shows_labels_not_ids(qtbot, data_dir, today):
     wiz = OnboardingWizard(session)
     qtbot.addWidget(wiz)
     wiz.who.name.setText("Amara")
-    tf = wiz.img.track_form
+    tf = wiz.facts_pages["img"].forms["img"]
     for key, value in (("specialty", "pediatrics"), ("target_state", "NY"), ("visa_need", "needs_j1")):
         box = tf.editor(key)
         box.setCurrentIndex(box.findData(value))
-    wiz.img.school_form.editor("graduation_date").setText("2023-07-15")
+    wiz.facts_pages["img"].forms["ecfmg.school"].editor("graduation_date").setText("2023-07-15")
     wiz.setStartId(PAGE_SUMMARY)
     wiz.restart()
     text = wiz.currentPage().label.text()
@@ -41,8 +41,8 @@ def test_onboarding_cards_note_does_not_mangle_the_role(qtbot, data_dir, today):
     wiz = OnboardingWizard(session)
     qtbot.addWidget(wiz)
     wiz.who.role.setCurrentIndex(wiz.who.role.findData("nurse_picu"))
-    wiz.cards_page.initializePage()
-    note = wiz.cards_page.note.text()
+    wiz.group_pages["cards"].initializePage()
+    note = wiz.group_pages["cards"].note.text()
     assert "picus" not in note.lower() and "Nurse: PICU" in note
     session.store.db.close()
 

@@ -5,7 +5,7 @@ import os
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from gui.onboarding import PAGE_CARDS, PAGE_IMG, PAGE_SUMMARY, PAGE_WHO, OnboardingWizard
+from gui.onboarding import PAGE_SUMMARY, PAGE_WHO, OnboardingWizard
 from gui.shell import open_session
 
 
@@ -44,10 +44,10 @@ def test_first_run_wizard_by_keyboard_then_restart(qtbot, data_dir, today):
     assert wiz.who.role.currentData() == "pediatric_resident"
     _press(qtbot, wiz, Qt.Key.Key_Return)
     # "Both": the IMG facts (all optional), then the cards with the role's typical set ticked
-    assert wiz.currentId() == PAGE_IMG
+    assert wiz.currentId() == wiz.page_id("img")
     _press(qtbot, wiz, Qt.Key.Key_Return)
-    assert wiz.currentId() == PAGE_CARDS
-    assert wiz.cards_page.cards() == ["bls", "pals"]
+    assert wiz.currentId() == wiz.page_id("cards")
+    assert wiz.group_pages["cards"].cards() == ["bls", "pals"]
     _press(qtbot, wiz, Qt.Key.Key_Return)
     assert wiz.currentId() == PAGE_SUMMARY
     with qtbot.waitSignal(wiz.accepted, timeout=2000):

@@ -156,13 +156,18 @@ def _journey(*actions, step_id="usmle.step2ck"):
     from core.engine.base import StepResult
 
     step = StepResult(step_id, status="in_progress", actions=list(actions))
-    return SimpleNamespace(tracks=[SimpleNamespace(steps=[step])])
+    return SimpleNamespace(tracks=[SimpleNamespace(track="img", steps=[step])])
 
 
 def _action(text, date, key="", kind="deadline"):
+    """An action worded `text` (a finding of a code registered for the test: rewording is the point)."""
+    from core import wording
     from core.engine.base import Action
+    from core.engine.findings import F
 
-    return Action(text, date, kind, key=key)
+    code = "test.reminders." + "".join(c if c.isalnum() else "_" for c in text.lower())
+    wording.register({code: text.replace("{", "{{").replace("}", "}}")})
+    return Action(F(code), date, kind, key=key)
 
 
 def test_keyed_actions_use_the_engine_key():
@@ -353,10 +358,17 @@ def gui_session(qapp, data_dir, today):
 def _fake_window(session):
     from PySide6.QtWidgets import QMainWindow, QTabWidget
 
-    class Window(QMainWindow):
+    from gui.extensions import HostMixin
+    from gui.journey_service import JourneyService
+
+    class Window(HostMixin, QMainWindow):
+        """gui/extensions.ExtensionHost, for attaching the panel in isolation."""
+
         def __init__(self):
             super().__init__()
             self.session = session
+            self.journeys = JourneyService(session, self)
+            self.journeys.reload()
             self.tabs = QTabWidget()
             self.setCentralWidget(self.tabs)
             self.menu_file = self.menuBar().addMenu("&File")
@@ -373,6 +385,12 @@ def _fake_window(session):
                 self.built[title] = self.factories[title]()
                 self.tabs.addTab(self.built[title], title)
             return self.built[title]
+
+        def current_step_id(self):
+            return None
+
+        def refresh(self):
+            self.journeys.reload()
 
     return Window()
 
@@ -490,7 +508,7 @@ def test_a_new_day_moves_the_whole_main_window_on(qtbot, gui_session, today):
     assert "21 November 2026" in w.dashboard.sub.text()
     watcher = w.reminders_day_watcher
     watcher.clock, watcher.follows_clock = (lambda: today + dt.timedelta(days=1)), True
-    with qtbot.waitSignal(w.profile_changed, timeout=2000):
+    with qtbot.waitSignal(w.journeys.journey_changed, timeout=2000):  # one evaluation; every view follows
         assert watcher.check()
     assert gui_session.today == today + dt.timedelta(days=1)
     assert "22 November 2026" in w.dashboard.sub.text()

@@ -8,11 +8,12 @@ never decides a status itself.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..rules import Rule, RuleSet
+from .findings import B, F, Finding, W
 
 # Status vocabulary (product.md); part of the app's interface.
 NOT_STARTED = "not_started"
@@ -67,19 +68,29 @@ class StepDef:
     depends_on: tuple[str, ...] = ()
     fields: tuple[FieldSpec, ...] = ()
     rule_ids: tuple[str, ...] = ()  # rules the step's page shows
+    # Statuses of a dependency that count as met besides done / not applicable (a renewal does
+    # not wait for an expired card: the expiry is what it is about).
+    satisfied_by: tuple[str, ...] = ()
+    # A gate: while it is blocked, every step after it is blocked too, even one marked done
+    # (a school that does not qualify makes the rest of the road moot).
+    gate: bool = False
 
 
 @dataclass
 class Action:
-    text: str
+    what: Finding  # what to do (core/wording.py words it)
     date: dt.date | None = None  # when to do it by (or when it becomes possible)
     kind: str = "todo"  # "todo", "deadline", "reminder", "check"
     # A stable name for this action within its step (e.g. "sit-exam", "book-renewal"): reminders
     # and calendar events are keyed by it, so rewording `text` keeps the user's snoozes and stages.
     key: str = ""
 
+    @property
+    def text(self) -> str:
+        return self.what.text
+
     def to_json(self) -> dict[str, Any]:
-        out = {"text": self.text, "date": self.date.isoformat() if self.date else None, "kind": self.kind}
+        out = {**self.what.to_json(), "date": self.date.isoformat() if self.date else None, "kind": self.kind}
         if self.key:
             out["key"] = self.key
         return out
@@ -88,10 +99,14 @@ class Action:
 @dataclass
 class Blocker:
     step: str | None  # the blocking step id, or None for an eligibility rule
-    reason: str
+    why: Finding
+
+    @property
+    def reason(self) -> str:
+        return self.why.text
 
     def to_json(self) -> dict[str, Any]:
-        return {"step": self.step, "reason": self.reason}
+        return {"step": self.step, "reason": self.why.to_json()}
 
 
 @dataclass
@@ -103,8 +118,8 @@ class StepResult:
     blocked_by: list[Blocker] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)  # ids of the rules applied
-    reasons: list[str] = field(default_factory=list)  # why this status, in plain words
-    warnings: list[str] = field(default_factory=list)  # entry errors, low-confidence facts, collisions
+    reasons: list[Finding] = field(default_factory=list)  # why this status
+    warnings: list[Finding] = field(default_factory=list)  # entry errors, low-confidence facts, collisions
     deadline: dt.date | None = None  # for at_risk: the deadline it is on course to miss
     overrides: list[str] = field(default_factory=list)  # rule ids where the user's own value was used
     info: dict[str, Any] = field(default_factory=dict)  # computed facts worth showing (e.g. months given up)
@@ -127,8 +142,8 @@ class StepResult:
             "blocked_by": [b.to_json() for b in self.blocked_by],
             "next_actions": [a.to_json() for a in self.actions],
             "rules": list(self.rules),
-            "reasons": list(self.reasons),
-            "warnings": list(self.warnings),
+            "reasons": [f.to_json() for f in self.reasons],
+            "warnings": [f.to_json() for f in self.warnings],
         }
         if self.deadline:
             out["deadline"] = iso(self.deadline)
@@ -168,6 +183,101 @@ class Journey:
 
     def to_json(self) -> dict[str, Any]:
         return {"today": self.today.isoformat(), "tracks": [t.to_json() for t in self.tracks]}
+
+
+@dataclass(frozen=True)
+class DependencyPolicy:
+    """How a track's steps wait for the steps they depend on (`StepDef.depends_on`).
+
+    through_not_applicable: a not-applicable dependency passes on its own dependencies (a card
+      with no prerequisites step waits for the enrolment instead).
+    blocked_spreads: a step waiting for a blocked one is blocked itself, naming the root cause
+      once; otherwise it only lists the step it waits for.
+    expired_waits: an expired step still lists the steps it waits for.
+    warn_due_order: warn when a dependency is due after the step that needs it.
+    """
+
+    through_not_applicable: bool = False
+    blocked_spreads: bool = True
+    expired_waits: bool = True
+    warn_due_order: bool = True
+
+
+_MET = (DONE, NOT_APPLICABLE)
+
+
+def _dependencies(sd: StepDef, defs: Mapping[str, StepDef], results: Mapping[str, StepResult],
+                  policy: DependencyPolicy) -> list[str]:
+    out: list[str] = []
+    todo = list(sd.depends_on)
+    while todo:
+        dep = todo.pop(0)
+        d = results.get(dep)
+        if d is None or dep in out:
+            continue
+        if d.status == NOT_APPLICABLE and policy.through_not_applicable:
+            todo[:0] = list(defs[dep].depends_on)
+            continue
+        out.append(dep)
+    return out
+
+
+def link_dependencies(sd: StepDef, res: StepResult, defs: Mapping[str, StepDef],
+                      results: Mapping[str, StepResult], policy: DependencyPolicy,
+                      roots: dict[str, tuple[str, Finding]]) -> None:
+    """Say on `res` which of the steps it depends on hold it up, by the track's `policy`.
+
+    `results` holds the steps evaluated so far (in journey order); `roots` maps a step blocked
+    through a dependency to (the root step, its reason) and is filled as the walk goes on.
+    Blockers name a step only once; the wording lives with the blocker (see core/wording.py)."""
+    gate = next((results[g.id] for g in defs.values() if g.gate and g.id in results and g.id != sd.id), None)
+    ineligible = gate is not None and gate.status == BLOCKED
+    if res.status == EXPIRED and not policy.expired_waits:
+        return
+    for dep in _dependencies(sd, defs, results, policy):
+        d = results[dep]
+        if d.status in _MET or d.status in sd.satisfied_by:
+            continue
+        if any(b.step == dep for b in res.blocked_by):
+            continue
+        if not (res.status not in _MET or (ineligible and res.status == DONE and d.status == BLOCKED)):
+            continue
+        if d.status == BLOCKED and policy.blocked_spreads:
+            # Name the root cause once (not "Blocked by A: Blocked by B: ..." down the road).
+            root_id, why = roots.get(dep) or (dep, d.reasons[0] if d.reasons else F("dep.it_is_blocked"))
+            res.blocked_by.append(Blocker(dep, B("dep.waits_for_blocked", step=dep, why=why)))
+            if res.status != BLOCKED:
+                res.status = BLOCKED
+                res.deadline = None
+                res.actions = []  # nothing to do here until the root cause is solved
+                roots[sd.id] = (root_id, why)
+                if ineligible:  # the gate does not pass: nothing else on this step matters
+                    res.reasons.clear()
+                res.reasons.insert(0, B("dep.blocked_by", step=root_id, why=why))
+        elif policy.blocked_spreads:
+            res.blocked_by.append(Blocker(dep, B("dep.waits_for", step=dep)))
+        else:
+            res.blocked_by.append(Blocker(dep, B("dep.not_done", step=dep)))
+        if policy.warn_due_order and d.due and res.due and d.due > res.due:
+            w = W("dep.due_after", step=dep, due=d.due, own_due=res.due)
+            if w not in res.warnings:
+                res.warnings.append(w)
+
+
+def apply_dependencies(result: TrackResult, steps: Sequence[StepDef], policy: DependencyPolicy) -> TrackResult:
+    """Link every step of an evaluated track to the steps it depends on, in journey order (a
+    track that links as it walks, like img, has nothing left to do here: links are never doubled)."""
+    defs = {sd.id: sd for sd in steps}
+    by_id = {s.id: s for s in result.steps}
+    done: dict[str, StepResult] = {}
+    roots: dict[str, tuple[str, Finding]] = {}
+    for sd in steps:
+        r = by_id.get(sd.id)
+        if r is None:
+            continue
+        link_dependencies(sd, r, defs, done, policy, roots)
+        done[sd.id] = r
+    return result
 
 
 @dataclass

@@ -1,0 +1,357 @@
+"""ECFMG certification: school eligibility, the application, OET, the Pathway, credentials, the certificate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from ...dates import add_business_days, add_months
+from ..base import (
+    AT_RISK,
+    BLOCKED,
+    DONE,
+    EXPIRED,
+    IN_PROGRESS,
+    NOT_APPLICABLE,
+    NOT_STARTED,
+    Action,
+    Blocker,
+    StepResult,
+)
+from ..findings import F, W
+from .common import ImgEval, _add, _date, _fmt, _int, _list, _rule
+from .definitions import _FINAL, ECFMG_EXAMS
+
+
+def application_due(ev: ImgEval, res: StepResult) -> dt.date | None:
+    lead = ev.value(res, "ecfmg.application.lead_time") or {}
+    cands = []
+    md = ev.cal.get("match_day")
+    if md and "months_before_match_day" in lead:
+        cands.append(add_months(md.date, -int(lead["months_before_match_day"])))
+    firsts = [a.date for s in ECFMG_EXAMS for a in ev.attempts[s]]
+    for s in ECFMG_EXAMS:
+        f = ev.ctx.facts(s)
+        firsts += [d for d in (_date(f.get("window_start")), _date(f.get("scheduled_date"))) if d]
+    exam_lead = None
+    if firsts and "months_before_first_exam" in lead:
+        exam_lead = add_months(min(firsts), -int(lead["months_before_first_exam"]))
+        cands.append(exam_lead)
+    ev._exam_lead = exam_lead
+    return min(cands) if cands else None
+
+
+def ecfmg_school(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    res.due = application_due(ev, res)
+    grad = _date(f.get("graduation_date"))
+    problems = []
+    note_rule = ev.rule(res, "ecfmg.school.sponsor_note_required")
+    if f.get("sponsor_note") is False and note_rule is not None and note_rule.value:
+        problems.append(F("img.school.no_sponsor_note"))
+    lo, hi = _int(f.get("sponsor_note_from_year")), _int(f.get("sponsor_note_to_year"))
+    if grad and (lo or hi) and ev.rule(res, "ecfmg.school.graduation_year_covered"):
+        if (lo and grad.year < lo) or (hi and grad.year > hi):
+            problems.append(F("img.school.year_not_covered", year=grad.year, from_year=lo or '…', to_year=hi or 'present'))
+    credits = _int(f.get("credit_years"))
+    need = ev.value(res, "ecfmg.school.min_credit_years", grad)
+    if credits is not None and isinstance(need, int) and credits < need:
+        problems.append(F("img.school.too_few_credit_years", credits=credits, need=need))
+    excluded = ev.value(res, "ecfmg.school.excluded_degrees", grad) or []
+    if f.get("degree") in excluded:
+        problems.append(F("img.school.degree_excluded"))
+    if problems:
+        res.status = BLOCKED
+        res.reasons += problems
+        res.blocked_by.append(Blocker(None, problems[0]))
+        return
+    known = [f.get("sponsor_note") is True, grad is not None, credits is not None,
+             f.get("degree") is not None]
+    if all(known):
+        res.status = DONE
+        res.reasons.append(F("img.school.qualifies"))
+        return
+    res.status = IN_PROGRESS if any(known) or f.get("wdoms_listed") is not None else NOT_STARTED
+    # res.due comes from the preferred lead before the Match (a preference, not a deadline):
+    # once it has passed the action is simply for today, never shown as "overdue".
+    when = max(res.due, ev.today) if res.due else None
+    res.actions.append(Action(F("img.school.check_wdoms"), when, "check", key="check-wdoms"))
+
+
+def ecfmg_application(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    res.due = application_due(ev, res)
+    ev.rule(res, "ecfmg.application.required_before_exams")
+    sub, acc = _date(f.get("submitted_date")), _date(f.get("accepted_date"))
+    if acc:
+        res.status = DONE
+        res.info["completed_on"] = acc
+        early = [a.date for s in ECFMG_EXAMS for a in ev.attempts[s] if a.date < acc]
+        if early:
+            _add(res.warnings, W("img.application.exam_before_accepted", exam_date=min(early), accepted=acc))
+        return
+    res.use(_rule(ev.ctx, "fee.ecfmg.application"))
+    if sub:
+        res.status = IN_PROGRESS
+        res.reasons.append(F("img.application.submitted", submitted=sub))
+    else:
+        when = max(res.due, ev.today) if res.due else None  # a preference (see the school step)
+        res.actions.append(Action(F("img.application.submit_application"), when, key="submit-application"))
+    # Only the lead before the first exam is a real constraint (the application must be accepted
+    # before any exam application); the Match lead (18 to 24 months) is a preference.
+    lead = ev._exam_lead
+    if lead and ev.today > lead:
+        res.status = AT_RISK
+        res.deadline = lead
+        res.reasons.append(F("img.application.lead_before_exam_passed"))
+    elif res.due and ev.today > res.due:
+        res.reasons.append(F("img.application.match_lead_passed", due=res.due))
+
+
+def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if ev.legacy_cs:
+        ev.rule(res, "ecfmg.cs.legacy_pass_exempts")
+        res.status = NOT_APPLICABLE
+        res.reasons.append(F("img.oet.legacy_cs_exempt"))
+        return
+    ev.rule(res, "oet.required_for_pathways")
+    ev.rule(res, "oet.single_sitting")
+    sit_by = ev.value(res, "oet.sit_by")
+    if ev.M is not None and isinstance(sit_by, Mapping):
+        y = ev.M + int(sit_by.get("match_year_offset", 0))
+        m = int(sit_by.get("month", 12))
+        res.due = add_months(dt.date(y, m, 1), 1) - dt.timedelta(days=1)
+    rol = ev.cal_date(res, "rol_deadline")
+    season = ev.season()
+    earliest = _date(f.get("earliest_accepted_date"))
+    if earliest:
+        res.reasons.append(F("img.oet.recency_entered", earliest=earliest))
+    elif season is not None:
+        r = ev.rule(res, f"oet.recency.{season}")
+        earliest = r.value if r is not None and isinstance(r.value, dt.date) else None
+        if earliest is None and not _date(ev.ctx.facts("ecfmg.pathway").get("accepted_date")):
+            _add(res.warnings, W("img.oet.recency_unpublished", season=season))
+    passing, short = [], []
+    for s in sorted(_list(f.get("sittings")), key=lambda s: _fmt(_date(s.get("date")))):
+        d = _date(s.get("date"))
+        if d is None:
+            continue
+        mins = ev.value(res, "oet.minimum_scores", d)
+        if not isinstance(mins, Mapping):
+            continue
+        scores = {k: _int(s.get(k)) for k in mins}
+        below = [k for k, v in scores.items() if v is None or v < mins[k]]
+        if below:
+            short.append((d, below))
+        else:
+            passing.append((d, _date(s.get("result_date"))))
+    def result_days() -> Any:  # looked up only when a result date has to be estimated
+        return ev.value(res, "oet.result_days")
+
+    recent = [p for p in passing if earliest is None or p[0] >= earliest]
+    if recent:
+        d, rd = recent[-1]
+        res.status = DONE
+        days = ev.value(res, "oet.result_days", quiet=True) if rd is None else None  # an estimate only
+        res.info["completed_on"] = rd or (d + dt.timedelta(days=days) if isinstance(days, int) else d)
+        res.reasons.append(F("img.oet.passed", date=d))
+        return
+    if passing:
+        d, _ = passing[-1]
+        res.status = EXPIRED
+        res.reasons.append(F("img.oet.pass_too_old", date=d, earliest=earliest, season=season))
+    elif short:
+        d, below = short[-1]
+        res.status = IN_PROGRESS
+        res.reasons.append(F("img.oet.sitting_below_minimum", date=d, below=below))
+    sched = _date(f.get("scheduled_date"))
+    if sched and sched >= (passing[-1][0] if passing else dt.date.min):
+        if res.status == NOT_STARTED:
+            res.status = IN_PROGRESS
+        days = result_days()
+        exp = sched + dt.timedelta(days=days) if isinstance(days, int) else None
+        res.info["expected_on"] = exp
+        if sched >= ev.today:
+            res.actions.append(Action(F("img.oet.sit_oet"), sched, "deadline", key="sit-oet"))
+        elif not any(p[0] == sched for p in passing) and not any(x[0] == sched for x in short):
+            res.actions.append(Action(F("img.oet.record_result", sched=sched), exp or ev.today,
+                                      "todo", key="record-result"))
+        if exp and rol and exp > rol:
+            res.status = AT_RISK
+            res.deadline = rol
+            res.reasons.append(F("img.oet.results_after_rol", expected=exp, rol=rol))
+        if earliest and sched < earliest:
+            _add(res.warnings, W("img.oet.booked_too_early", sched=sched, earliest=earliest))
+    elif res.due:
+        res.actions.append(Action(F("img.oet.sit_oet_by"), res.due, "deadline", key="sit-oet-by"))
+        if rol and ev.today > rol:
+            res.status = AT_RISK if res.status != EXPIRED else res.status
+            res.deadline = rol
+            res.reasons.append(F("img.oet.rol_passed", rol=rol))
+
+
+def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if ev.legacy_cs:
+        ev.rule(res, "ecfmg.cs.legacy_pass_exempts")
+        res.status = NOT_APPLICABLE
+        res.reasons.append(F("img.pathway.legacy_cs_exempt"))
+        return
+    ev.rule(res, "ecfmg.step2cs.discontinued")
+    rol = ev.cal_date(res, "rol_deadline")
+    season = ev.season()
+    srule = ev.rule(res, f"pathway.season.{season}") if season else None
+    sv = srule.value if srule is not None and isinstance(srule.value, Mapping) else {}
+    sdead = sv.get("deadline") if isinstance(sv.get("deadline"), dt.date) else None
+    res.due = min([d for d in (sdead, rol) if d], default=None)
+    accepted_already = _date(f.get("accepted_date")) is not None
+    if accepted_already:
+        pass  # the season's dates no longer matter once ECFMG has accepted the Pathway
+    elif season is not None and srule is None:
+        _add(res.warnings, W("img.pathway.season_unpublished", season=season))
+    elif srule is not None and sdead is None:
+        _add(res.warnings, W("img.pathway.deadline_unpublished", season=season))
+    p = f.get("pathway")
+    if f.get("ever_failed_cs") is True:
+        need = ev.value(res, "pathway.cs_fail_requires_pathway6")
+        if need is not None and p != str(need):
+            _add(res.warnings, W("img.pathway.cs_fail_needs_pathway", need=need))
+    applied, accepted = _date(f.get("applied_date")), _date(f.get("accepted_date"))
+    vt = _date(f.get("valid_through"))
+    if accepted:
+        res.status = DONE
+        res.info["completed_on"] = accepted
+        res.reasons.append(F("img.pathway.accepted", accepted=accepted))
+        acc_season = _int(f.get("season"))
+        # The (low-confidence) 2-cycle validity matters only for a later Match than the season's.
+        cycles = (ev.value(res, "pathway.validity_match_cycles")
+                  if acc_season and ev.M and ev.M > acc_season and not vt else None)
+        if vt:
+            res.expires = vt
+        if vt and ev.today > vt:
+            res.status = EXPIRED
+            res.reasons.append(F("img.pathway.expired", valid_through=vt))
+        elif vt and rol and vt < rol:
+            res.status = AT_RISK
+            res.deadline = rol
+            res.reasons.append(F("img.pathway.expires_before_rol", valid_through=vt, match_year=ev.M))
+        elif acc_season and ev.M and isinstance(cycles, int) and ev.M - acc_season >= cycles:
+            res.status = EXPIRED
+            res.reasons.append(F("img.pathway.revalidation_likely", acc_season=acc_season, cycles=cycles))
+        return
+    gen = ev.value(res, "pathway.general_eligibility")
+    registered = any(ev.attempts[s] or ev.ctx.facts(s).get("window_start") for s in ECFMG_EXAMS)
+    if gen and not registered:
+        res.actions.append(Action(F("img.pathway.register_usmle_first"), None, "check", key="register-usmle-first"))
+    if applied:
+        res.status = IN_PROGRESS
+        res.reasons.append(F("img.pathway.applied", applied=applied))
+        return
+    if sdead and ev.today > sdead:
+        res.status = BLOCKED
+        res.reasons.append(F("img.pathway.deadline_passed", season=season, deadline=sdead))
+        res.blocked_by.append(Blocker(None, res.reasons[-1]))
+        return
+    opens = sv.get("opens") if isinstance(sv.get("opens"), dt.date) else None
+    if opens:
+        res.actions.append(Action(F("img.pathway.apply_pathway"), opens, "todo",
+                                  key="apply-pathway"))
+    else:
+        res.actions.append(Action(F("img.pathway.apply_pathway_undated"), res.due, "deadline", key="apply-pathway"))
+    ev.rule(res, "fee.pathways", quiet=True)
+
+
+def certificate_due(ev: ImgEval, res: StepResult) -> dt.date | None:
+    """The certificate is needed by the start date; for an H-1B, early enough to pass Step 3 first."""
+    if ev.visa_need == "needs_h1b":
+        md = ev.cal.get("match_day")
+        if md:
+            latest, _ = ev.turnaround(res, md.date)
+            permit = ev.value(res, "usmle.step3.permit_business_days") or {}
+            sit = md.date - (latest - md.date) if latest else md.date
+            return add_business_days(sit, -int(permit.get("max", 0))) if permit else sit
+    return ev.start
+
+
+def ecfmg_credentials(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    ev.rule(res, "ecfmg.credentials.diploma_verification")
+    issue = ev.value(res, "ecfmg.certificate.issue_days", quiet=True)
+    cert_due = certificate_due(ev, res)
+    res.due = cert_due - dt.timedelta(days=issue) if cert_due and isinstance(issue, int) else cert_due
+    grad = _date(ev.ctx.facts("ecfmg.school").get("graduation_date"))
+    sub = _date(f.get("diploma_submitted_date"))
+    dv, tv = _date(f.get("diploma_verified_date")), _date(f.get("transcript_verified_date"))
+    wait = ev.value(res, "ecfmg.credentials.school_response_days")
+    if dv and tv:
+        res.status = DONE
+        res.info["completed_on"] = max(dv, tv)
+        return
+    if f.get("completion_letter") is True:
+        ev.rule(res, "ecfmg.credentials.completion_letter")
+    if sub or dv or tv or f.get("completion_letter") is True:
+        res.status = IN_PROGRESS
+        if sub and isinstance(wait, int):
+            exp = sub + dt.timedelta(days=wait)
+            res.info["expected_on"] = exp
+            if res.due and exp > res.due:
+                res.status = AT_RISK
+                res.deadline = res.due
+                res.reasons.append(F("img.credentials.expected_late", wait=wait, expected=exp, due=res.due))
+        missing = [n for n, d in ((F("img.credentials.diploma"), dv), (F("img.credentials.transcript"), tv)) if not d]
+        res.reasons.append(F("img.credentials.waiting_verification", missing=missing))
+        return
+    send_by = res.due - dt.timedelta(days=wait) if res.due and isinstance(wait, int) else res.due
+    if grad and grad > ev.today:
+        res.actions.append(Action(F("img.credentials.send_diploma"), grad, "todo",
+                                  key="send-diploma"))
+    else:
+        res.actions.append(Action(F("img.credentials.send_diploma_and_transcript"),
+                                  send_by, "deadline", key="send-diploma"))
+    first_possible = max(grad or ev.today, ev.today)
+    if res.due and isinstance(wait, int) and first_possible + dt.timedelta(days=wait) > res.due:
+        res.status = AT_RISK
+        res.deadline = res.due
+        res.reasons.append(F("img.credentials.may_be_late", wait=wait, due=res.due))
+
+
+def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    ev.rule(res, "ecfmg.certificate.required_by_start")
+    res.due = certificate_due(ev, res)
+    issued = _date(f.get("issued_date"))
+    pathway_based = not ev.legacy_cs
+    perm_m = ev.value(res, "ecfmg.certificate.permanent_after_training_months")
+    perm_date = add_months(ev.start, int(perm_m)) if ev.start and isinstance(perm_m, int) else None
+    if issued:
+        res.status = DONE
+        res.info["completed_on"] = issued
+        if pathway_based and not f.get("permanently_validated"):
+            vt = _date(f.get("valid_through"))
+            res.expires = vt
+            if perm_date:
+                res.info["permanent_validation_from"] = perm_date
+                txt = (F("img.certificate.permanent_automatic_j1") if ev.visa_need == "needs_j1"
+                       else F("img.certificate.permanent_request"))
+                res.actions.append(Action(F("img.certificate.permanent_validation", months=perm_m, route=txt),
+                                          perm_date, "reminder", key="permanent-validation"))
+            if vt and ev.today > vt:
+                res.status = EXPIRED
+                res.reasons.append(F("img.certificate.expired", valid_through=vt))
+            elif vt and perm_date and vt < perm_date:
+                res.status = AT_RISK
+                res.deadline = vt
+                ev.rule(res, "ecfmg.certificate.extension_if_expiring")
+                res.reasons.append(F("img.certificate.expires_before_permanent", valid_through=vt, months=perm_m))
+        return
+    issue = ev.value(res, "ecfmg.certificate.issue_days")
+    deps = ("usmle.step1", "usmle.step2ck", "ecfmg.pathway", "ecfmg.oet", "ecfmg.credentials")
+    ready = [ev.expected_on(d) for d in deps if ev.res[d].status != NOT_APPLICABLE]
+    if all(ev.res[d].status in _FINAL for d in deps):
+        res.status = IN_PROGRESS
+        res.reasons.append(F("img.certificate.requirements_met"))
+    known = [d for d in ready if d is not None]
+    if len(known) == len(ready) and known and isinstance(issue, int):
+        exp = max(known) + dt.timedelta(days=issue)
+        res.info["expected_on"] = exp
+        if res.due and exp > res.due:
+            res.status = AT_RISK
+            res.deadline = res.due
+            res.reasons.append(F("img.certificate.expected_late", expected=exp, due=res.due))
+

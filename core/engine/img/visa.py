@@ -1,0 +1,117 @@
+"""The visa: J-1 through ECFMG or H-1B."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ...dates import add_months
+from ..base import (
+    AT_RISK,
+    BLOCKED,
+    DONE,
+    IN_PROGRESS,
+    NOT_APPLICABLE,
+    Action,
+    Blocker,
+    StepResult,
+)
+from ..findings import B, F, W
+from .common import ImgEval, _add, _date, _rule
+
+
+def visa(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    need = ev.visa_need
+    if need in ("us_citizen", "permanent_resident"):
+        res.status = NOT_APPLICABLE
+        res.reasons.append(F("img.visa.not_needed"))
+        return
+    res.due = ev.start
+    if _date(f.get("visa_issued")):
+        res.status = DONE
+        res.info["completed_on"] = _date(f.get("visa_issued"))
+    if need == "needs_j1":
+        visa_j1(ev, res, f)
+    elif need == "needs_h1b":
+        visa_h1b(ev, res, f)
+    else:
+        res.actions.append(Action(F("img.visa.decide_route"), None, "check",
+                                  key="decide-route"))
+
+
+def visa_j1(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    ev.rule(res, "visa.j1.ecfmg_sole_sponsor")
+    ev.rule(res, "visa.j1.requirements")
+    home = ev.value(res, "visa.j1.two_year_home_rule")
+    if home:
+        res.info["two_year_home_rule"] = home
+        _add(res.warnings, W("img.j1.home_rule", home=home))
+    md = ev.cal_date(res, "match_day")
+    req = _date(f.get("statement_of_need_requested"))
+    months = ev.value(res, "visa.j1.ds2019_earliest_months")
+    earliest = add_months(ev.start, -int(months)) if ev.start and isinstance(months, int) else None
+    ds = _date(f.get("ds2019_issued"))
+    if ds and earliest and ds < earliest:
+        _add(res.warnings, W("img.j1.ds2019_too_early", ds=ds, earliest=earliest, months=months))
+    if res.status == DONE:
+        return
+    if ev.rule(res, "visa.j1.statement_of_need_before_match") and not req:
+        res.actions.append(Action(F("img.j1.statement_of_need"), md, "deadline",
+                                  key="statement-of-need"))
+        if md and ev.today > md:
+            res.status = AT_RISK
+            res.deadline = ev.start
+            res.reasons.append(F("img.j1.statement_of_need_late"))
+    elif req or ds:
+        res.status = IN_PROGRESS
+    if not ds and earliest:
+        res.actions.append(Action(F("img.j1.ds2019_window"), earliest, "reminder", key="ds2019-window"))
+    if ev.start and res.status != AT_RISK and ev.today > ev.start:
+        res.status = AT_RISK
+        res.deadline = ev.start
+
+
+def visa_h1b(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    ev.rule(res, "visa.h1b.requires_all_steps")
+    ev.rule(res, "visa.h1b.cap")
+    on = _date(f.get("h1b_petition_filed")) or ev.today
+    fee = _rule(ev.ctx, "fee.h1b.proclamation_payment", on)
+    if fee is not None:
+        ev.rule(res, fee.id, on)
+        if f.get("beneficiary_outside_us") is not False:
+            _add(res.warnings, W("img.h1b.payment_may_apply", on=on, amount=fee.value.get('amount')))
+    elif "fee.h1b.proclamation_payment" in ev.ctx.rules:
+        recs = ev.ctx.rules.records("fee.h1b.proclamation_payment")
+        end = recs[-1].valid_until
+        res.use(recs[-1])
+        _add(res.warnings, W("img.h1b.payment_rule_ended", end=end))
+    code, _st = ev.state_record(StepResult("_"))
+    tx = _rule(ev.ctx, "visa.h1b.texas_freeze", ev.today)
+    prog_state = ev.ctx.facts("match.result").get("program_state") or code
+    if tx is not None and prog_state == tx.value:
+        ev.rule(res, tx.id, ev.today)
+        _add(res.warnings, W("rule.statement", rule=tx.id, statement=tx.statement))
+    s3 = ev.res["usmle.step3"]
+    if res.status == DONE:
+        return
+    if not _date(f.get("h1b_petition_filed")):
+        md = ev.cal_date(res, "match_day")
+        res.actions.append(Action(F("img.h1b.h1b_petition"), md, "todo",
+                                  key="h1b-petition"))
+    if s3.status != DONE:
+        res.blocked_by.append(Blocker("usmle.step3", B("img.h1b.blocked_step3")))
+    if _date(f.get("h1b_approved")):
+        res.status = DONE
+        res.info["completed_on"] = _date(f.get("h1b_approved"))
+    elif _date(f.get("h1b_petition_filed")):
+        res.status = IN_PROGRESS
+    if s3.status == BLOCKED and res.status != DONE:
+        res.status = BLOCKED
+        res.reasons.append(F("img.h1b.step3_blocked"))
+    elif s3.status != DONE and ev.start:
+        e = s3.info.get("expected_on")
+        if (e and e > ev.start) or ev.today > (s3.due or ev.start):
+            res.status = AT_RISK
+            res.deadline = ev.start
+            res.reasons.append(F("img.h1b.step3_late"))
+
