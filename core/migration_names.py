@@ -9,4 +9,5 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m001_profiles_facts",
     "m002_documents_reminders_costs",
     "m003_reminder_revision",
+    "m004_scenarios",
 )

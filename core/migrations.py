@@ -120,3 +120,20 @@ def m003_reminder_revision(db: Database) -> None:
     # The key the calendar UID is derived from when it differs from source_key (a row re-keyed from
     # an old text-derived key keeps its event's UID, so a re-import updates instead of duplicating).
     db.execute("ALTER TABLE reminders ADD COLUMN uid_key TEXT")
+
+
+@MIGRATIONS(name="m004_scenarios")
+def m004_scenarios(db: Database) -> None:
+    # What-if scenarios: named lists of changes to a profile's facts (core/whatif.py), not copies
+    # of the facts, so they follow later edits of the real profile. `changes` is a JSON list of
+    # {path, value[, record][, new]}.
+    db.execute("""
+        CREATE TABLE scenarios (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            changes TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (profile_id, name)
+        )""")

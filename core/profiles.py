@@ -4,7 +4,8 @@
 {"format": "certpath-profile/1", "name": "...", "role": "pediatric_resident",
  "tracks": ["img", "bls", "pals"],
  "facts": {"<step id or track id>": {...}},
- "overrides": {"<rule id>": {"value": ..., "note": "called the board", "date": "2026-10-01"}}}
+ "overrides": {"<rule id>": {"value": ..., "note": "called the board", "date": "2026-10-01"}},
+ "scenarios": [{"name": "H-1B plan", "changes": [{"path": "img.visa_need", "value": "needs_h1b"}]}]}
 ```
 
 `parse_document(text, today)` checks everything and returns the document or raises
@@ -144,7 +145,7 @@ def validate_document(doc: Any, today: dt.date) -> list[Problem]:
         else:
             problems.append(Problem("format", f"must be {PROFILE_FORMAT!r}"))
         return problems
-    allowed = {"format", "name", "role", "tracks", "facts", "overrides"}
+    allowed = {"format", "name", "role", "tracks", "facts", "overrides", "scenarios"}
     for k in doc:
         if k not in allowed:
             problems.append(Problem(str(k), "is not a known field"))
@@ -195,6 +196,10 @@ def validate_document(doc: Any, today: dt.date) -> list[Problem]:
                 problems.append(Problem(f"overrides.{rid}", "must be an object with a 'value'"))
             elif "note" in ov and not isinstance(ov["note"], str):
                 problems.append(Problem(f"overrides.{rid}.note", "must be text"))
+    if "scenarios" in doc:
+        from .scenarios import check_document_scenarios
+
+        problems.extend(check_document_scenarios(doc["scenarios"]))
     return problems
 
 

@@ -192,6 +192,10 @@ class Store:
                 self.db.execute(
                     "INSERT INTO overrides (profile_id, rule_id, value, note, created_at) VALUES (?, ?, ?, ?, ?)",
                     [pid, rule_id, json.dumps(ov.get("value")), str(ov.get("note", "")), now])
+            if doc.get("scenarios"):
+                from .scenarios import insert_imported
+
+                insert_imported(self.db, pid, doc["scenarios"], now)
         return pid
 
     # -- settings -----------------------------------------------------------------------------
