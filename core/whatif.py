@@ -11,9 +11,10 @@ A change names one fact by path, `STEP.FIELD` with indexed records:
 STEP is a step id or a track id (the longest one the path starts with); FIELD one of its form's
 fields (`FieldSpec`s). Text values are parsed by the field's kind (`parse_change`); values the
 GUI already holds are given as they are (`Change(path, value)`). After all changes are applied the
-changed document is checked with the step pages' own validation (`core.engine.check_step`), every
-step's facts, keeping only problems the profile did not have already: a bad path or value raises
-`WhatIfError` whose problems name the path and the reason, as import does.
+changed document is checked as the step pages check a save (`core.engine.check_step` on each
+changed step's facts, whose cross-field checks read the rest of the changed profile), keeping only
+problems the profile did not have already: a bad path or value raises `WhatIfError` whose
+problems name the path and the reason, as import does.
 
 `what_if(doc, changes, today, rules)` evaluates the profile and the changed copy with the same
 `today` and rules and returns a `WhatIf`: the changed document, both journeys and a `JourneyDiff`
@@ -121,10 +122,18 @@ class Applied:
 _SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d{1,6})\])?$")
 
 
+_keys_cache: list[Any] = [None, {}]  # [the step definitions it was built from, {key: fields}]
+
+
 def _keys() -> dict[str, tuple[FieldSpec, ...]]:
-    out = {t: tuple(track_fields(t)) for t in known_tracks()}
-    out.update({sid: sd.fields for sid, sd in all_step_defs().items()})
-    return out
+    """Every facts key (track ids, step ids) with its fields; rebuilt when the engine's step
+    definitions are (all_step_defs is cached, and re-made when a track is registered)."""
+    defs = all_step_defs()
+    if _keys_cache[0] is not defs:
+        out = {t: tuple(track_fields(t)) for t in known_tracks()}
+        out.update({sid: sd.fields for sid, sd in defs.items()})
+        _keys_cache[:] = [defs, out]
+    return _keys_cache[1]
 
 
 def _fields_of(key: str) -> tuple[FieldSpec, ...]:
@@ -311,10 +320,10 @@ def apply_changes(doc: Mapping[str, Any], changes: Sequence[Change], today: dt.d
     left out and returned in `stale` with the reason; the others are applied."""
     if len(changes) > MAX_CHANGES:
         raise WhatIfError([Problem("(changes)", f"too many changes ({len(changes)}; at most {MAX_CHANGES})")])
-    new = copy.deepcopy(dict(doc))
-    facts: dict[str, Any] = {k: copy.deepcopy(dict(v)) for k, v in (doc.get("facts") or {}).items()
-                             if isinstance(v, Mapping)}
+    new = dict(doc)  # facts are copied step by step as changes touch them (the rest is shared, read-only)
+    facts: dict[str, Any] = {k: v for k, v in (doc.get("facts") or {}).items() if isinstance(v, Mapping)}
     new["facts"] = facts
+    copied: set[str] = set()
     previous: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
     stale: list[StaleChange] = []
@@ -328,7 +337,10 @@ def apply_changes(doc: Mapping[str, Any], changes: Sequence[Change], today: dt.d
             continue
         key = p.key
         previous.setdefault(key, copy.deepcopy(dict((doc.get("facts") or {}).get(key) or {})))
-        data = facts.setdefault(key, {})
+        if key not in copied:
+            facts[key] = copy.deepcopy(dict(facts.get(key) or {}))
+            copied.add(key)
+        data = facts[key]
         if p.index is None:
             if spec.kind == "records" or (c.value is not None and isinstance(c.value, dict | list)):
                 _fail(strict, problems, stale, c, f"{p} takes a single value", None)
@@ -389,7 +401,7 @@ def apply_changes(doc: Mapping[str, Any], changes: Sequence[Change], today: dt.d
         applied.append((c, key))
     if problems:
         raise WhatIfError(problems)
-    for key in list(facts):
+    for key in copied:
         facts[key] = _clean(facts[key])
     # Check what changed as the step pages would, keeping only problems the profile lacked.
     touched = {k for _, k in applied}
@@ -417,10 +429,10 @@ def apply_changes(doc: Mapping[str, Any], changes: Sequence[Change], today: dt.d
                 notes.append(f"after these changes {reason}")
     followed = set(doc.get("tracks") or [])
     for k in sorted({k for _, k in applied}):
-        t = all_step_defs()[k].track if k in all_step_defs() else k
+        t = _track_of(k)
         if t not in followed:
             notes.append(f"{k}: the profile does not follow the {t} journey, so its steps are not shown")
-    for k in [k for k in facts if not facts[k]]:
+    for k in [k for k in copied if k in facts and not facts[k]]:
         del facts[k]
     keys = {k for _, k in applied}
     return Applied(new, tuple(c for c, _ in applied), tuple(stale),
@@ -452,11 +464,18 @@ def _problems(doc: Mapping[str, Any], key: str, today: dt.date, rules) -> list[P
         return [Problem("", f"cannot be checked ({e})")]
 
 
+def _track_of(key: str) -> str:
+    sd = all_step_defs().get(key)
+    return sd.track if sd is not None else key
+
+
 def _new_problems(old: Mapping[str, Any], new: Mapping[str, Any], touched: set[str], today: dt.date,
                   rules) -> list[tuple[str, Problem]]:
     out: list[tuple[str, Problem]] = []
     keys = _keys()
-    for key in (new.get("facts") or {}):
+    # As the step pages do when they save: each changed step's facts are checked (types, ranges and
+    # the track's cross-field checks, which read the rest of the changed profile).
+    for key in sorted(touched):
         if key not in keys:
             continue
         now = _problems(new, key, today, rules)
@@ -464,7 +483,7 @@ def _new_problems(old: Mapping[str, Any], new: Mapping[str, Any], touched: set[s
             continue
         before = set(_problems(old, key, today, rules)) if (old.get("facts") or {}).get(key) else set()
         out += [(key, p) for p in now if p not in before]
-    return sorted(out, key=lambda kp: (kp[0] not in touched, kp[0]))
+    return out
 
 
 # -- the diff ------------------------------------------------------------------------------------
@@ -645,6 +664,8 @@ def diff_journeys(old: Journey, new: Journey) -> JourneyDiff:
     moved: list[MovedDate] = []
     for track, sid in order:
         a, b = olds.get((track, sid)), news.get((track, sid))
+        if a is not None and a == b:  # most steps: nothing differs (dataclass equality, field by field)
+            continue
         # A step done (or not applicable) in both journeys has no due date or deadline that
         # matters (the timeline shows it by the day it was done): only its expiry is compared.
         live = _open(a) or _open(b)
