@@ -435,6 +435,8 @@ def apply_changes(doc: Mapping[str, Any], changes: Sequence[Change], today: dt.d
     for k in [k for k in copied if k in facts and not facts[k]]:
         del facts[k]
     keys = {k for _, k in applied}
+    pos = {id(c): i for i, c in enumerate(changes)}
+    stale.sort(key=lambda s: pos.get(id(s.change), len(pos)))  # in the scenario's order
     return Applied(new, tuple(c for c, _ in applied), tuple(stale),
                    {k: v for k, v in previous.items() if k in keys}, tuple(dict.fromkeys(notes)))
 

@@ -378,3 +378,38 @@ def test_cli_scenarios(tmp_path):
     r = core_cli("scenarios", 9, *base)
     assert r.returncode == 2 and "no profile with id 9" in r.stderr
     assert [line.split("\t")[0] for line in core_cli("scenarios", 1, *base).stdout.splitlines()] == ["H-1B plan"]
+
+
+def test_scenario_writes_wait_for_the_data_folder_lock(tmp_path):
+    from core.instance_lock import InstanceLock
+
+    d = tmp_path / "data"
+    assert core_cli("import", DEMO_IMG, "--data-dir", d).returncode == 0
+    with InstanceLock(d):
+        r = core_cli("scenarios", 1, "create", "TX", "--set", "img.target_state=TX", "--data-dir", d)
+        assert r.returncode == 3 and "already open" in r.stderr
+        assert core_cli("scenarios", 1, "--data-dir", d).returncode == 0  # reading is fine
+    assert core_cli("scenarios", 1, "--data-dir", d).stdout == ""
+
+
+def test_odd_stored_changes_are_stale_never_a_crash(store):
+    """A scenario imported from a document (values are checked when it is evaluated) or a row
+    written by hand: wrong kinds of values, a record index that does not exist, a path of a field
+    this version no longer has."""
+    pid = demo(store)
+    odd = [{"path": "img.target_state", "value": {"x": 1}},
+           {"path": "usmle.step1.attempts[0].result_date", "value": 20250420},
+           {"path": "usmle.step1.attempts[7].result_date", "value": "2025-04-20"},
+           {"path": "match.eras.documents[0]", "value": "not a record"},
+           {"path": "img.match_year", "value": 2028}]
+    store.db.execute("INSERT INTO scenarios (profile_id, name, changes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                     [pid, "Odd", json.dumps(odd + [{"path": "img.no_longer_a_field", "value": 1}]), "x", "x"])
+    store.db.execute("INSERT INTO scenarios (profile_id, name, changes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                     [pid, "Broken", "{not json", "x", "x"])
+    w = evaluate_scenario(store, pid, "Odd", TODAY, RULES)
+    assert [s.change.path for s in w.stale] == [o["path"] for o in odd[:4]] + ["img.no_longer_a_field"]
+    assert [c.path for c in w.applied.changes] == ["img.match_year"]
+    assert w.changed_doc["facts"]["img"]["match_year"] == 2028
+    assert evaluate_scenario(store, pid, "Broken", TODAY, RULES).applied.changes == ()
+    with pytest.raises(ScenarioError, match="none of the scenario's changes applies"):
+        apply_scenario(store, pid, "Broken", TODAY, RULES)

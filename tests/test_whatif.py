@@ -276,3 +276,56 @@ def test_the_json_names_steps_fields_old_new_and_finding_codes():
     assert {"field": "status", "old": "done", "new": "at_risk"} in rol["changes"]
     assert all({"kind", "code", "severity", "text"} <= set(f) for f in rol["findings_added"])
     assert out["changes"] == [{"path": "usmle.step2ck.attempts[0].date", "old": "2025-08-10", "new": "2027-02-24"}]
+
+
+# -- any field of any step -------------------------------------------------------------------------
+
+def _scalar_fields():
+    from core.engine import all_step_defs, known_tracks, track_fields
+
+    out = [(t, f) for t in known_tracks() for f in track_fields(t)]
+    out += [(sid, f) for sid, sd in all_step_defs().items() for f in sd.fields if f.kind != "records"]
+    return out
+
+
+def _as_text(v) -> str:
+    return ("yes" if v else "no") if isinstance(v, bool) else str(v)
+
+
+@pytest.mark.parametrize("doc", [DEMO_IMG, DEMO_PROVIDER], ids=["img", "provider"])
+def test_any_field_any_value_is_applied_or_refused_by_name_never_a_crash(doc):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.strategies import value_for
+
+    fields = _scalar_fields()
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.sampled_from(fields).flatmap(lambda kf: st.tuples(st.just(kf), value_for(kf[1]))))
+    def run(case):
+        (key, spec), value = case
+        path = f"{key}.{spec.key}"
+        text = _as_text(value)
+        if spec.kind == "text" and (text != text.strip() or not text):
+            return  # the command line strips; an empty text clears
+        change = parse_change(f"{path}={text}")
+        assert change.value == value  # the command line reads back what a form would hold
+        try:
+            w = what_if(doc, [change], TODAY, RULES)
+        except WhatIfError as e:
+            assert e.problems and all(p.field.startswith(key + ".") or p.field == key for p in e.problems)
+            return
+        assert {k for k in w.changed_doc["facts"] if w.changed_doc["facts"][k] != (doc["facts"].get(k))} <= {key}
+        direct = diff_journeys(evaluate(doc, TODAY, RULES), evaluate(w.changed_doc, TODAY, RULES))
+        assert w.diff == direct
+        back = value_at_path(doc, path)
+        undo = what_if(w.changed_doc, [Change(path, back)], TODAY, RULES)
+        assert undo.after.to_json() == w.before.to_json()  # the change undone: the journey as it was
+
+    run()
+
+
+def value_at_path(doc, path):
+    key, _, field = path.rpartition(".")
+    return (doc["facts"].get(key) or {}).get(field)
