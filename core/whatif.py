@@ -498,16 +498,20 @@ def _finding_key(item: Any) -> str:
     code = getattr(what, "code", None)
     if code:
         return str(code)
-    if hasattr(item, "key") and hasattr(item, "kind") and hasattr(item, "date"):  # fallback: an Action
+    if _is_action(item):  # fallback: an Action worded by the engine
         return f"action:{item.key}" if item.key else str(item.text)
     return str(item)  # fallback: a string finding
+
+
+def _is_action(item: Any) -> bool:
+    return hasattr(item, "key") and hasattr(item, "kind") and hasattr(item, "date")
 
 
 def _finding_params(item: Any) -> str:
     what = getattr(item, "what", item)
     params = getattr(what, "params", None)
-    if params is None:
-        return ""
+    if params is None:  # fallback while findings are strings: an action's words are its params
+        return str(item.text) if _is_action(item) else ""
     return json.dumps(_plain(params), sort_keys=True, default=str)
 
 

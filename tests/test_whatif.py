@@ -96,11 +96,18 @@ def test_the_last_test_date_that_keeps_the_rank_list_done_and_the_day_after():
 
 def test_switching_visa_route_changes_the_visa_and_step3_steps_only():
     """J-1 -> H-1B with the ECFMG certificate issued: only Step 3 (due by Match Day for an H-1B) and
-    the visa step (H-1B findings instead of J-1 ones) differ."""
+    the visa step (H-1B findings instead of J-1 ones) change status or dates. The one other finding
+    that differs is the certificate's permanent validation (automatic for an ECFMG-sponsored J-1;
+    to be requested otherwise)."""
     doc = ready_to_rank()
     doc["facts"]["ecfmg.certificate"] = {"issued_date": "2026-11-01"}
     w = what_if(doc, parse_changes(["img.visa_need=needs_h1b"]), TODAY, RULES)
-    assert set(w.diff.step_ids) == {"usmle.step3", "visa"}
+    assert {s.id for s in w.diff.steps if s.changes} == {"usmle.step3"}
+    assert set(w.diff.step_ids) == {"ecfmg.certificate", "usmle.step3", "visa"}
+    cert = w.diff.step("ecfmg.certificate")
+    assert not cert.changes and cert.old_status == cert.new_status == DONE
+    assert [f.kind for f in cert.added] == [f.kind for f in cert.removed] == ["action"]
+    assert "automatic for ECFMG-sponsored J-1s" in cert.removed[0].text
     s3 = w.diff.step("usmle.step3")
     assert [(c.field, c.new) for c in s3.changes] == [("due", D(2027, 3, 19))]  # Match Day 2027
     visa = w.diff.step("visa")
@@ -113,7 +120,7 @@ def test_switching_visa_route_before_the_certificate_also_moves_the_certificate_
     """Without the certificate the H-1B route needs it early (FSMB opens Step 3 only after it):
     the certificate step's due moves too, and the diff says so."""
     w = what_if(ready_to_rank(), parse_changes(["img.visa_need=needs_h1b"]), TODAY, RULES)
-    assert set(w.diff.step_ids) == {"ecfmg.certificate", "usmle.step3", "visa"}
+    assert {s.id for s in w.diff.steps if s.changes} == {"ecfmg.certificate", "usmle.step3"}
     cert = w.diff.step("ecfmg.certificate")
     (c,) = cert.changes
     assert c.field == "due" and c.new < c.old
