@@ -378,6 +378,9 @@ def apply_changes(doc: Mapping[str, Any], changes: Sequence[Change], today: dt.d
             if c.value is None:
                 _fail(strict, problems, stale, c, "removes a record that does not exist", None)
                 continue
+            if p.sub is None and not isinstance(c.value, Mapping):
+                _fail(strict, problems, stale, c, "a whole record is an object", None)
+                continue
             rec = dict(c.value) if p.sub is None else {p.sub: c.value}
             recs.append(rec)
             created[ck] = rec
@@ -411,22 +414,17 @@ def apply_changes(doc: Mapping[str, Any], changes: Sequence[Change], today: dt.d
         if strict:
             raise WhatIfError([Problem(f"{k}.{pr.field}" if pr.field else k, pr.message)
                                for k, pr in new_problems])
-        bad_keys = {k for k, _ in new_problems}
-        for k in bad_keys:
+        for k in dict.fromkeys(k for k, _ in new_problems):  # each touched step with problems, in order
             reason = "; ".join(f"{k}.{pr.field}: {pr.message}" if pr.field else f"{k}: {pr.message}"
                                for kk, pr in new_problems if kk == k)
-            if k in touched:  # undo every change on that step: its facts as the profile has them
-                orig = (doc.get("facts") or {}).get(k)
-                if orig:
-                    facts[k] = copy.deepcopy(dict(orig))
-                else:
-                    facts.pop(k, None)
-                for c, kk in applied:
-                    if kk == k:
-                        stale.append(StaleChange(c, reason))
-                applied = [(c, kk) for c, kk in applied if kk != k]
+            # every change on that step is left out: its facts as the profile has them
+            orig = (doc.get("facts") or {}).get(k)
+            if orig:
+                facts[k] = copy.deepcopy(dict(orig))
             else:
-                notes.append(f"after these changes {reason}")
+                facts.pop(k, None)
+            stale += [StaleChange(c, reason) for c, kk in applied if kk == k]
+            applied = [(c, kk) for c, kk in applied if kk != k]
     followed = set(doc.get("tracks") or [])
     for k in sorted({k for _, k in applied}):
         t = _track_of(k)
@@ -485,6 +483,28 @@ def _new_problems(old: Mapping[str, Any], new: Mapping[str, Any], touched: set[s
             continue
         before = set(_problems(old, key, today, rules)) if (old.get("facts") or {}).get(key) else set()
         out += [(key, p) for p in now if p not in before]
+    return out
+
+
+def changes_for_step(key: str, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[Change]:
+    """The changes that turn one step's facts `old` into `new` (a step form saved in a scenario):
+    one change per changed field; a changed record as a whole record, records removed from the end,
+    records added after the last one. Applying them to a profile whose `key` facts are `old` gives
+    `new` (empty values dropped)."""
+    old, new = _clean(dict(old or {})), _clean(dict(new or {}))
+    out: list[Change] = []
+    for spec in _fields_of(key):
+        a, b = old.get(spec.key), new.get(spec.key)
+        if a == b:
+            continue
+        if spec.kind != "records":
+            out.append(Change(f"{key}.{spec.key}", b))
+            continue
+        ra, rb = _records(a), _records(b)
+        base = f"{key}.{spec.key}"
+        out += [Change(f"{base}[{i}]", dict(rb[i])) for i in range(min(len(ra), len(rb))) if ra[i] != rb[i]]
+        out += [Change(f"{base}[{i}]", None) for i in range(len(ra) - 1, len(rb) - 1, -1)]
+        out += [Change(f"{base}[{i}]", dict(rb[i])) for i in range(len(ra), len(rb))]
     return out
 
 
@@ -761,7 +781,7 @@ def compare_docs(doc_a: Mapping[str, Any], doc_b: Mapping[str, Any], today: dt.d
 
 
 __all__ = [
-    "Applied", "Change", "FieldChange", "FindingRef", "JourneyDiff", "MovedDate", "Path", "StaleChange",
+    "Applied", "Change", "FieldChange", "changes_for_step", "FindingRef", "JourneyDiff", "MovedDate", "Path", "StaleChange",
     "StepDiff", "WhatIf", "WhatIfError", "anchor", "apply_changes", "compare_docs", "diff_journeys",
     "findings_of", "parse_change", "parse_changes", "parse_path", "parse_value", "value_at", "what_if",
 ]

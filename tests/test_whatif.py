@@ -336,3 +336,34 @@ def test_any_field_any_value_is_applied_or_refused_by_name_never_a_crash(doc):
 def value_at_path(doc, path):
     key, _, field = path.rpartition(".")
     return (doc["facts"].get(key) or {}).get(field)
+
+
+def test_a_whole_record_must_be_an_object():
+    for path in ("match.eras.documents[0]", "match.eras.documents[7]"):
+        with pytest.raises(WhatIfError) as e:
+            apply_changes(DEMO_IMG, [Change(path, "not a record")], TODAY, RULES)
+        assert e.value.problems[0].field == path
+    a = apply_changes(DEMO_IMG, [Change("match.eras.documents[7]", "not a record"),
+                                 Change("img.target_state", "TX")], TODAY, RULES, strict=False)
+    assert [s.change.path for s in a.stale] == ["match.eras.documents[7]"] and len(a.changes) == 1
+
+
+def test_a_step_form_saved_in_a_scenario_becomes_field_changes():
+    """The GUI edits a scenario with the step forms: the saved form is turned into changes."""
+    from core.whatif import changes_for_step
+
+    old = DEMO_IMG["facts"]["match.eras"]
+    new = copy.deepcopy(old)
+    new["programs"] = 80
+    new["documents"][1]["uploaded_date"] = "2026-08-21"
+    del new["documents"][5:]
+    new["documents"].append({"kind": "lor", "uploaded_date": "2026-09-01"})
+    del new["submitted_date"]
+    changes = changes_for_step("match.eras", old, new)
+    # records 5 and 6 (photo, transcript release) go, a letter comes: record 5 replaced, 6 removed
+    assert [(c.path, c.value is None) for c in changes] == [
+        ("match.eras.documents[1]", False), ("match.eras.documents[5]", False), ("match.eras.documents[6]", True),
+        ("match.eras.submitted_date", True), ("match.eras.programs", False)]
+    a = apply_changes(DEMO_IMG, changes, TODAY, RULES)
+    assert a.doc["facts"]["match.eras"] == new
+    assert changes_for_step("match.eras", old, copy.deepcopy(old)) == []
