@@ -15,6 +15,13 @@ command (core/cli.py). The functions the GUI calls:
     evaluate_scenario(store, pid, name, today) -> WhatIf       the diff against the real journey
     compare_scenarios(store, pid, a, b, today) -> Comparison   A's journey against B's
     apply_scenario(store, pid, name, today) -> AppliedScenario its `undo()` restores the facts
+    restore_scenario(store, deleted)                           Undo of delete
+
+and from core/whatif.py: `what_if(doc, changes, today, before=journey)` for an unsaved scenario
+(`before`: the real journey on screen, saving one evaluation), `changes_for_step(key, old, new)`
+to turn a step form saved in scenario mode into changes, `parse_change("PATH=VALUE")` for text,
+and the result's `changed_doc` (pre-fills the forms), `diff.steps` (old -> new per step, findings
+added/removed) and `diff.moved` (the timeline overlay).
 
 Scenarios are exported with the profile document (`export_document`, key `scenarios`) and
 imported with it (`store.import_document` calls `insert_imported`); backups copy the whole
