@@ -103,11 +103,15 @@ def test_switching_visa_route_changes_the_visa_and_step3_steps_only():
     doc["facts"]["ecfmg.certificate"] = {"issued_date": "2026-11-01"}
     w = what_if(doc, parse_changes(["img.visa_need=needs_h1b"]), TODAY, RULES)
     assert {s.id for s in w.diff.steps if s.changes} == {"usmle.step3"}
-    assert set(w.diff.step_ids) == {"ecfmg.certificate", "usmle.step3", "visa"}
+    assert {"ecfmg.certificate", "usmle.step3", "visa"} <= set(w.diff.step_ids)
+    for other in set(w.diff.step_ids) - {"usmle.step3", "visa"}:  # findings only: same status, same dates
+        d = w.diff.step(other)
+        assert not d.changes and d.old_status == d.new_status == DONE
     cert = w.diff.step("ecfmg.certificate")
     assert not cert.changes and cert.old_status == cert.new_status == DONE
-    assert [f.kind for f in cert.added] == [f.kind for f in cert.removed] == ["action"]
-    assert "automatic for ECFMG-sponsored J-1s" in cert.removed[0].text
+    (gone,) = [f for f in cert.removed if f.kind == "action"]
+    (came,) = [f for f in cert.added if f.kind == "action"]
+    assert "automatic for ECFMG-sponsored J-1s" in gone.text and "automatic" not in came.text
     s3 = w.diff.step("usmle.step3")
     assert [(c.field, c.new) for c in s3.changes] == [("due", D(2027, 3, 19))]  # Match Day 2027
     visa = w.diff.step("visa")
@@ -126,16 +130,34 @@ def test_switching_visa_route_before_the_certificate_also_moves_the_certificate_
     assert c.field == "due" and c.new < c.old
 
 
+START = D(2027, 7, 1)  # the demo's residency start (Match 2027)
+
+
+def pgt_months(state: str) -> int:
+    return RULES.find(f"license.state.{state}", TODAY, {}).value["pgt_months_img"]
+
+
+def other_state(current: str = "PA") -> str:
+    """A state asking IMGs for a different number of training months than `current` does, per the
+    rules in force (the state records change as boards are re-read)."""
+    return next(s for s in ("TX", "NY", "CA", "FL", "IL", "OH", "MI") if pgt_months(s) != pgt_months(current))
+
+
 def test_a_changed_target_state_moves_license_state():
-    w = what_if(DEMO_IMG, parse_changes(["img.target_state=TX"]), TODAY, RULES)
+    from core.dates import add_months
+
+    state = other_state()
+    old_due, new_due = add_months(START, pgt_months("PA")), add_months(START, pgt_months(state))
+    w = what_if(DEMO_IMG, parse_changes([f"img.target_state={state}"]), TODAY, RULES)
     lic = w.diff.step("license.state")
-    assert {c.field: (c.old, c.new) for c in lic.changes} == {"due": (D(2030, 7, 1), D(2029, 7, 1))}
-    assert w.after.step("license.state").info["state"] == "TX"
-    assert set(w.diff.step_ids) <= {"license.state", "usmle.step3"}
+    assert {c.field: (c.old, c.new) for c in lic.changes} == {"due": (old_due, new_due)}
+    assert w.after.step("license.state").info["state"] == state
+    assert {s.id for s in w.diff.steps if s.changes} == {"license.state"}
+    assert set(w.diff.step_ids) <= {"license.state", "usmle.step3", "visa"}
     moved = {(m.step_id, m.kind, m.key): (m.old, m.new) for m in w.diff.moved}
-    assert moved[("license.state", "due", "")] == (D(2030, 7, 1), D(2029, 7, 1))
-    assert moved[("license.state", "action", "apply-licence")] == (D(2030, 7, 1), D(2029, 7, 1))
-    assert w.changes_json() == [{"path": "img.target_state", "old": "PA", "new": "TX"}]
+    assert moved[("license.state", "due", "")] == (old_due, new_due)
+    assert moved[("license.state", "action", "apply-licence")] == (old_due, new_due)
+    assert w.changes_json() == [{"path": "img.target_state", "old": "PA", "new": state}]
 
 
 def test_a_later_pals_renewal_course_moves_its_dates():
@@ -249,7 +271,8 @@ def test_a_step_done_in_both_journeys_compares_its_expiry_only():
     assert before.step("ecfmg.credentials").status == DONE
     w = what_if(doc, parse_changes(["img.visa_need=needs_h1b"]), TODAY, RULES)
     assert w.before.step("ecfmg.credentials").due != w.after.step("ecfmg.credentials").due
-    assert "ecfmg.credentials" not in w.diff.step_ids
+    cred = w.diff.step("ecfmg.credentials")
+    assert cred is None or not cred.changes  # (a finding may differ: a rule the new due date used)
     assert not [m for m in w.diff.moved if m.step_id == "ecfmg.credentials"]
 
 
