@@ -17,6 +17,11 @@
                                                 people and their cards from a spreadsheet
   import-csv ID FILE.csv --kind cards|attempts [--dry-run] [--skip-invalid]
                                                 card history or exam attempts into one profile
+  whatif PROFILE.json --set STEP.FIELD=VALUE [--set ...] [--today D]
+                                                the steps that a change would change, as JSON
+  scenarios ID [list | show NAME | create NAME --set ... | update NAME --set ... | rename OLD NEW
+               | delete NAME | apply NAME [--skip-stale] | compare A B] [--today D] [--data-dir DIR]
+                                                named what-if scenarios kept with the profile
   profiles delete ID [--data-dir DIR]           delete a profile with its documents
   attach ID STEP FILE [--data-dir DIR]          attach a document to a step (or to "profile")
   backup create DEST.zip [--data-dir DIR]       a full backup: the data and every document
@@ -191,8 +196,10 @@ def _profile_id(store, value: str) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from .scenarios import export_document
+
     store = _open_store(args.data_dir)
-    doc = store.document(_profile_id(store, args.id))
+    doc = export_document(store, _profile_id(store, args.id))
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if args.output:
         from .paths import write_private_atomic
@@ -970,6 +977,116 @@ def cmd_program(args: argparse.Namespace) -> int:
         lock.release()
 
 
+def _changes(sets: list[str] | None):
+    from .whatif import WhatIfError, parse_changes
+
+    if not sets:
+        raise CliError("--set STEP.FIELD=VALUE: give at least one change")
+    try:
+        return parse_changes(sets)
+    except WhatIfError as e:
+        raise CliError(_whatif_problems(e)) from None
+
+
+def _whatif_problems(e) -> str:
+    lines = [f"  {p.field}: {p.message}" for p in e.problems[:50]]
+    return "the change was not accepted (nothing was written):\n" + "\n".join(lines)
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    """The profile document with the changes applied, evaluated beside the original: the steps
+    that differ (status, due, expires, deadline; findings added and removed) and the dates that move."""
+    from .whatif import WhatIfError, what_if
+
+    today = _today(args.today)
+    doc = _read_document(args.profile, today)
+    changes = _changes(args.set)
+    try:
+        result = what_if(doc, changes, today)
+    except WhatIfError as e:
+        raise CliError(_whatif_problems(e)) from None
+    _print_json(result.to_json())
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from .scenarios import (
+        ScenarioError,
+        apply_scenario,
+        compare_scenarios,
+        create_scenario,
+        delete_scenario,
+        evaluate_scenario,
+        list_scenarios,
+        rename_scenario,
+        update_scenario,
+    )
+    from .whatif import WhatIfError
+
+    action = args.action or "list"
+    today = _today(args.today)
+    need = {"list": 0, "show": 1, "create": 1, "update": 1, "delete": 1, "apply": 1, "rename": 2, "compare": 2}
+    names = args.names or []
+    if len(names) != need[action]:
+        what = {0: "no name", 1: "one scenario name", 2: "two scenario names"}[need[action]]
+        raise CliError(f"scenarios {action}: give {what} (got {len(names)})")
+    if args.set and action not in ("create", "update"):
+        raise CliError(f"scenarios {action}: --set is for create and update")
+    changes = _changes(args.set) if action in ("create", "update") else None
+    writes = action in ("create", "update", "rename", "delete", "apply")
+    lock = None
+    if writes:
+        from .instance_lock import DataInUseError, InstanceLock
+        from .paths import data_paths
+
+        try:
+            lock = InstanceLock(data_paths(args.data_dir).ensure().root).acquire()
+        except DataInUseError as e:
+            raise CliError(str(e), EXIT_DATA) from None
+    try:
+        store = _open_store(args.data_dir)
+        pid = _profile_id(store, args.id)
+        try:
+            if action == "list":
+                for sc in list_scenarios(store, pid):
+                    n = len(sc.changes)
+                    print(f"{sc.name}\t{n} change{'s' if n != 1 else ''}\tupdated {sc.updated_at}")
+            elif action == "show":
+                _print_json({"scenario": names[0], **evaluate_scenario(store, pid, names[0], today).to_json()})
+            elif action == "create":
+                sc = create_scenario(store, pid, names[0], changes, today)
+                print(f"Saved the scenario “{sc.name}” ({len(sc.changes)} change(s)).")
+            elif action == "update":
+                sc = update_scenario(store, pid, names[0], changes, today)
+                print(f"Updated the scenario “{sc.name}” ({len(sc.changes)} change(s)).")
+            elif action == "rename":
+                sc = rename_scenario(store, pid, names[0], names[1])
+                print(f"Renamed the scenario to “{sc.name}”.")
+            elif action == "delete":
+                sc = delete_scenario(store, pid, names[0])
+                print(f"Deleted the scenario “{sc.name}”.")
+            elif action == "apply":
+                done = apply_scenario(store, pid, names[0], today, skip_stale=args.skip_stale)
+                _print_json(done.to_json())
+            else:
+                _print_json(compare_scenarios(store, pid, names[0], names[1], today).to_json())
+        except WhatIfError as e:
+            raise CliError(_whatif_problems(e)) from None
+        except ScenarioError as e:
+            raise CliError(str(e)) from None
+        return 0
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m core", description="CertPath core: evaluate, import and export profiles.")
     ap.add_argument("--version", action="version", version=f"CertPath {__version__}")
@@ -1137,6 +1254,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("values", nargs="*", help="KEY=VALUE pairs (KEY= clears), or the position, or START END LABEL")
     data_dir(p)
     p.set_defaults(func=cmd_program)
+
+    p = sub.add_parser("whatif", help="what a change to a profile document would change, as JSON")
+    p.add_argument("profile", help="a profile JSON file, or - for standard input")
+    p.add_argument("--set", action="append", metavar="STEP.FIELD=VALUE",
+                   help="a changed fact, e.g. usmle.step2ck.attempts[0].result_date=2026-10-10 or "
+                        "img.target_state=TX (empty value: cleared); repeat for more")
+    p.add_argument("--today", help="evaluate as of this date (YYYY-MM-DD); default: today")
+    p.set_defaults(func=cmd_whatif)
+
+    p = sub.add_parser("scenarios", help="named what-if scenarios of a profile in the data file")
+    p.add_argument("id", help="the profile id (see `profiles`)")
+    p.add_argument("action", nargs="?", choices=("list", "show", "create", "update", "rename", "delete", "apply",
+                                                 "compare"), help="default: list")
+    p.add_argument("names", nargs="*", help="the scenario's name (rename OLD NEW, compare A B)")
+    p.add_argument("--set", action="append", metavar="STEP.FIELD=VALUE", help="a change (create, update)")
+    p.add_argument("--skip-stale", action="store_true",
+                   help="apply: leave out the changes that no longer apply instead of refusing")
+    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    data_dir(p)
+    p.set_defaults(func=cmd_scenarios)
 
     return ap
 

@@ -9,5 +9,6 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m001_profiles_facts",
     "m002_documents_reminders_costs",
     "m003_reminder_revision",
-    "m005_programs",  # m004_scenarios (branch whatif) goes before it; neither depends on the other
+    "m004_scenarios",
+    "m005_programs",
 )

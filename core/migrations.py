@@ -122,10 +122,27 @@ def m003_reminder_revision(db: Database) -> None:
     db.execute("ALTER TABLE reminders ADD COLUMN uid_key TEXT")
 
 
+@MIGRATIONS(name="m004_scenarios")
+def m004_scenarios(db: Database) -> None:
+    # What-if scenarios: named lists of changes to a profile's facts (core/whatif.py), not copies
+    # of the facts, so they follow later edits of the real profile. `changes` is a JSON list of
+    # {path, value[, record][, new]}.
+    db.execute("""
+        CREATE TABLE scenarios (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            changes TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (profile_id, name)
+        )""")
+
+
 @MIGRATIONS(name="m005_programs")
 def m005_programs(db: Database) -> None:
     # The application season (core/programs.py). Self-contained: it reads and changes no table of
-    # another migration, so it may run before or after m004 (whatif's scenarios).
+    # another migration, so its place after m004 (scenarios) is only the order of the branches that added them.
     # One row per program a profile considers or applied to; its fields are a JSON object (the
     # profile document's `programs.items[]`), `uid` its stable identifier (calendar UIDs, imports).
     db.execute("""

@@ -4,7 +4,8 @@
 {"format": "certpath-profile/1", "name": "...", "role": "pediatric_resident",
  "tracks": ["img", "bls", "pals"],
  "facts": {"<step id or track id>": {...}},
- "overrides": {"<rule id>": {"value": ..., "note": "called the board", "date": "2026-10-01"}}}
+ "overrides": {"<rule id>": {"value": ..., "note": "called the board", "date": "2026-10-01"}},
+ "scenarios": [{"name": "H-1B plan", "changes": [{"path": "img.visa_need", "value": "needs_h1b"}]}]}
 ```
 
 `parse_document(text, today)` checks everything and returns the document or raises
@@ -145,7 +146,7 @@ def validate_document(doc: Any, today: dt.date) -> list[Problem]:
         else:
             problems.append(Problem("format", f"must be {PROFILE_FORMAT!r} or {PROFILE_FORMAT_PROGRAMS!r}"))
         return problems
-    allowed = {"format", "name", "role", "tracks", "facts", "overrides", "programs"}
+    allowed = {"format", "name", "role", "tracks", "facts", "overrides", "programs", "scenarios"}
     if "programs" in doc:
         if fmt != PROFILE_FORMAT_PROGRAMS:
             problems.append(Problem("programs", f"needs the document format {PROFILE_FORMAT_PROGRAMS!r}"))
@@ -201,6 +202,10 @@ def validate_document(doc: Any, today: dt.date) -> list[Problem]:
                 problems.append(Problem(f"overrides.{rid}", "is not a known rule id"))
             else:  # the value must have the shape of the rule's published value
                 problems.extend(check_override(rid, ov, rules))
+    if "scenarios" in doc:
+        from .scenarios import check_document_scenarios
+
+        problems.extend(check_document_scenarios(doc["scenarios"]))
     return problems
 
 

@@ -99,5 +99,40 @@ def profile_schema() -> dict[str, Any]:
                     "properties": {"value": {}, "note": {"type": "string"}, "date": {"type": "string"}},
                 },
             },
+            "scenarios": {
+                "description": "Named what-if scenarios: changes to the facts, not copies (core/scenarios.py).",
+                "type": "array",
+                "maxItems": 200,
+                "items": {
+                    "type": "object",
+                    "required": ["name", "changes"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                        "changes": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": 200,
+                            "items": {
+                                "type": "object",
+                                "required": ["path"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "path": {"type": "string", "description":
+                                             "STEP.FIELD, FIELD[INDEX] or FIELD[INDEX].FIELD, e.g. "
+                                             "usmle.step2ck.attempts[0].result_date"},
+                                    "value": {"description": "the fact's new value; null clears it"},
+                                    "record": {"type": "object", "description":
+                                               "the record a change inside a record was made on (its "
+                                               "identifying field and value)"},
+                                    "new": {"type": "boolean", "description": "the change adds a record"},
+                                },
+                            },
+                        },
+                        "created_at": {"type": "string"},
+                        "updated_at": {"type": "string"},
+                    },
+                },
+            },
         },
     }

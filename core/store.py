@@ -238,6 +238,10 @@ class Store:
                 from .programs import ProgramStore
 
                 ProgramStore(self).write_section(pid, doc["programs"])
+            if doc.get("scenarios"):
+                from .scenarios import insert_imported
+
+                insert_imported(self.db, pid, doc["scenarios"], now)
         return pid
 
     # -- settings -----------------------------------------------------------------------------
