@@ -74,3 +74,16 @@ def test_one_version_number_read_from_one_place(capsys):
     for path in [*ROOT.glob("core/**/*.py"), *ROOT.glob("gui/**/*.py")]:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r'__version__\s*=', text) or path == ROOT / "core" / "__init__.py", path
+
+
+def test_every_python_package_is_listed_for_the_wheel():
+    """A new package (core/engine/img/ became one) left out of pyproject's list is missing from
+    every wheel; this says so without building one."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root).parts) for top in ("core", "gui")
+             for p in (root / top).rglob("__init__.py")}
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
