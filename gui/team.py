@@ -258,6 +258,9 @@ class RosterModel(QAbstractTableModel):
         self.cards: tuple[str, ...] = R.ROSTER_CARDS
         self.sort_column = "name"
         self.descending = False
+        self._cache: dict[tuple[int, int], tuple] = {}
+        self._palette: dict[str, object] | None = None
+        self._icon_side = 16
 
     def columns(self) -> list[str]:
         return ["name", "role", *self.cards, "missing"]
@@ -267,6 +270,8 @@ class RosterModel(QAbstractTableModel):
         self.roster = roster
         self.cards = roster.cards if roster is not None else R.ROSTER_CARDS
         self.rows = R.sort_rows(rows, self.sort_column, self.descending) if rows else []
+        self._cache.clear()
+        self._palette = None
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
@@ -289,37 +294,59 @@ class RosterModel(QAbstractTableModel):
                 return f"{col.upper()}: status and last valid day; sorts by expiry"
         return None
 
+    def _colours(self) -> dict[str, object]:
+        if self._palette is None:  # once per reset: the palette's colours and icons per status
+            from PySide6.QtGui import QColor
+
+            statuses = ("done", "at_risk", "expired", "not_started", "blocked", "in_progress")
+            # the icon as a pixmap at its drawn size: a QIcon is scaled again at every paint
+            side = self._icon_side
+            self._palette = {st: (theme.status_color(st), theme.status_icon(st).pixmap(side, side))
+                             for st in statuses}
+            self._palette["muted"] = (QColor(theme.muted_color()), None)
+        return self._palette
+
+    def _cell(self, r: int, c: int) -> tuple:
+        """(text, colour, icon, tooltip source) of a cell, computed once per reset."""
+        key = (r, c)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        row = self.rows[r]
+        col = self.columns()[c]
+        today = self.roster.today
+        pal = self._colours()
+        if col in self.cards:
+            cell = row.cells[col]
+            if cell.state == R.NONE:
+                hit = ("–", pal["muted"][0], None)
+            else:
+                colour, icon = pal[cell_status(cell, today)]
+                hit = (cell_words(cell, today), colour, icon)
+        elif col == "name":
+            hit = (row.name + (f"  ({row.error})" if row.error else ""), None, None)
+        elif col == "role":
+            hit = (row.role_label, None, None)
+        else:
+            shown = [x.upper() for x in row.missing if x in self.cards]
+            hit = (", ".join(shown) if shown else "–", pal["at_risk"][0] if shown else None, None)
+        self._cache[key] = hit
+        return hit
+
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or self.roster is None:
             return None
-        row = self.rows[index.row()]
-        col = self.columns()[index.column()]
-        today = self.roster.today
-        if col in self.cards:
-            cell = row.cells[col]
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-                return cell_words(cell, today)
-            if role == Qt.ItemDataRole.ForegroundRole:
-                if cell.state == R.NONE:
-                    from PySide6.QtGui import QColor
-
-                    return QColor(theme.muted_color())
-                return theme.status_color(cell_status(cell, today))
-            if role == Qt.ItemDataRole.DecorationRole and cell.state != R.NONE:
-                return theme.status_icon(cell_status(cell, today))
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return cell_tip(cell, row)
-            return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if col == "name":
-                return row.name + (f"  ({row.error})" if row.error else "")
-            if col == "role":
-                return row.role_label
-            if col == "missing":
-                shown = [c.upper() for c in row.missing if c in self.cards]
-                return ", ".join(shown) if shown else "–"
-        if role == Qt.ItemDataRole.ForegroundRole and col == "missing" and row.missing:
-            return theme.status_color("at_risk")
+            return self._cell(index.row(), index.column())[0]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._cell(index.row(), index.column())[1]
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._cell(index.row(), index.column())[2]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            col = self.columns()[index.column()]
+            if col in self.cards:
+                row = self.rows[index.row()]
+                return cell_tip(row.cells[col], row)
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
@@ -327,6 +354,7 @@ class RosterModel(QAbstractTableModel):
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.layoutAboutToBeChanged.emit()
         self.rows = R.sort_rows(self.rows, self.sort_column, self.descending)
+        self._cache.clear()
         self.layoutChanged.emit()
 
 
@@ -472,10 +500,17 @@ class TeamPanel(QWidget):
             b.setEnabled(n > 0)
 
     def _fit_columns(self) -> None:
-        self.table.resizeColumnsToContents()
+        """Widths from the font (not resizeColumnsToContents, which asks every cell: seconds at 500)."""
+        fm = self.table.fontMetrics()
         hdr = self.table.horizontalHeader()
-        hdr.resizeSection(0, min(max(hdr.sectionSize(0), 160), 280))
-        hdr.resizeSection(1, min(hdr.sectionSize(1), 200))
+        pad = 24
+        names = max((fm.horizontalAdvance(r.name) for r in self.model.rows), default=100)
+        roles = max((fm.horizontalAdvance(r.role_label) for r in self.model.rows), default=80)
+        hdr.resizeSection(0, min(max(names + pad, 160), 280))
+        hdr.resizeSection(1, min(max(roles + pad, 100), 200))
+        card_w = fm.horizontalAdvance("Expires 2026-12-31 (30 d)") + 16 + pad + 8  # text, icon, padding
+        for i in range(2, 2 + len(self.model.cards)):
+            hdr.resizeSection(i, card_w)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self._widths_set = True
 
