@@ -215,8 +215,8 @@ def cell_words(cell: R.CardCell, today: dt.date) -> str:
     """The cell in words (never colour alone; the icon's shape says it again): state, then date."""
     if cell.state == R.VALID:
         n = cell.days_left(today) or 0
-        if n <= SOON_DAYS:
-            return f"Expires {date_text(cell.expires)} ({'today' if n == 0 else f'{n} d'})"
+        if n <= SOON_DAYS:  # the days left are in the tooltip (and the CSV)
+            return f"Expires {'today' if n == 0 else date_text(cell.expires)}"
         return f"Valid to {date_text(cell.expires)}"
     if cell.state == R.EXPIRED_STATE:
         return f"Expired {date_text(cell.expires)}"
@@ -224,7 +224,7 @@ def cell_words(cell: R.CardCell, today: dt.date) -> str:
             R.ERROR: "Error"}.get(cell.state, cell.state)
 
 
-def cell_tip(cell: R.CardCell, row: R.RosterRow) -> str:
+def cell_tip(cell: R.CardCell, row: R.RosterRow, today: dt.date) -> str:
     if cell.state == R.NONE:
         return f"{row.name} records no {cell.card.upper()} card."
     parts = [f"{cell.card.upper()} of {row.name}"]
@@ -239,7 +239,8 @@ def cell_tip(cell: R.CardCell, row: R.RosterRow) -> str:
     if cell.ecard_code:
         parts.append(f"eCard code: {cell.ecard_code}")
     if cell.expires and cell.state == R.VALID:
-        parts.append(f"Last valid day {date_text(cell.expires)}")
+        n = cell.days_left(today)
+        parts.append(f"Last valid day {date_text(cell.expires)}" + (f" ({n} days left)" if n is not None else ""))
     if cell.state == R.UNKNOWN_EXPIRY:
         parts.append("No expiry rule for this issuing body: ask your training center.")
     if not cell.tracked:
@@ -344,10 +345,17 @@ class RosterModel(QAbstractTableModel):
             return self._cell(index.row(), index.column())[2]
         if role == Qt.ItemDataRole.ToolTipRole:
             col = self.columns()[index.column()]
+            row = self.rows[index.row()]
             if col in self.cards:
-                row = self.rows[index.row()]
-                return cell_tip(row.cells[col], row)
+                return cell_tip(row.cells[col], row, self.roster.today)
+            return self._cell(index.row(), index.column())[0]  # the whole text of an elided cell
         return None
+
+    def unused_cards(self) -> set[str]:
+        """Cards nobody in the roster follows or holds (their columns are hidden)."""
+        if self.roster is None:
+            return set()
+        return {c for c in self.cards if all(r.cells[c].state == R.NONE for r in self.roster.rows)}
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self.sort_column = self.columns()[column]
@@ -486,6 +494,9 @@ class TeamPanel(QWidget):
         self.model.set_rows(roster, rows)
         if not self._widths_set and rows:
             self._fit_columns()
+        unused = self.model.unused_cards()  # of the whole roster, so a filter never moves columns
+        for i, col in enumerate(self.model.columns()):
+            self.table.setColumnHidden(i, col in unused)
         self._restore(current)
         n, total = len(rows), len(roster.rows)
         self.count.setText(f"{n} of {total} profiles shown · as of {date_text(roster.today)} · "
@@ -506,9 +517,9 @@ class TeamPanel(QWidget):
         pad = 24
         names = max((fm.horizontalAdvance(r.name) for r in self.model.rows), default=100)
         roles = max((fm.horizontalAdvance(r.role_label) for r in self.model.rows), default=80)
-        hdr.resizeSection(0, min(max(names + pad, 160), 280))
-        hdr.resizeSection(1, min(max(roles + pad, 100), 200))
-        card_w = fm.horizontalAdvance("Expires 2026-12-31 (30 d)") + 16 + pad + 8  # text, icon, padding
+        hdr.resizeSection(0, min(max(names + pad, 140), 220))
+        hdr.resizeSection(1, min(max(roles + pad, 100), 160))
+        card_w = fm.horizontalAdvance("Valid to 2026-12-31") + 16 + pad + 8  # text, icon, padding
         for i in range(2, 2 + len(self.model.cards)):
             hdr.resizeSection(i, card_w)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)

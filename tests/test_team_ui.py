@@ -76,7 +76,8 @@ def test_cells_say_status_in_words_and_colour(team):
     m = panel.model
     ben = next(i for i, r in enumerate(m.rows) if r.name == "Ben Okafor")
     col = m.columns()
-    assert m.data(m.index(ben, col.index("bls"))) == "Expires 2026-12-10 (19 d)"
+    assert m.data(m.index(ben, col.index("bls"))) == "Expires 2026-12-10"
+    assert "19 days left" in m.data(m.index(ben, col.index("bls")), Qt.ItemDataRole.ToolTipRole)
     assert m.data(m.index(ben, col.index("pals"))) == "Expired 2026-10-31"
     assert m.data(m.index(ben, col.index("pals")), Qt.ItemDataRole.ForegroundRole).name() in ("#b91c1c", "#f87171")
     assert m.data(m.index(ben, col.index("acls"))) == "–"
