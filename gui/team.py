@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -696,6 +697,10 @@ class TeamSummaryBox(QGroupBox):
                                            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
                                            | Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.linkActivated.connect(self._link)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        lay.setAlignment(Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.label)
         self.button = QPushButton("Open the &Team view")
         self.button.clicked.connect(lambda: host.team_action.trigger() if host is not None else None)
