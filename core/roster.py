@@ -188,16 +188,19 @@ def _cell(card: str, journey, doc: Mapping[str, Any], tracked: bool) -> CardCell
 
 
 def _row(pid: int, doc: Mapping[str, Any], today: dt.date, rules: RuleSet,
-         typical_cache: dict[str, tuple[tuple[str, ...], str | None]]) -> RosterRow:
+         typical_cache: dict[str, tuple[tuple[str, ...], str | None]], journey=None) -> RosterRow:
     facts = doc.get("facts") or {}
     followed = set(doc.get("tracks") or [])
     # the cards to evaluate: those followed, and those with a card recorded without being followed
     cards = [c for c in ROSTER_CARDS if c in followed or (facts.get(f"{c}.card") or {}).get("issue_date")]
     cells: dict[str, CardCell] = {c: CardCell(c, NONE) for c in ROSTER_CARDS}
     error = ""
+    if journey is not None and (journey.today != today or not set(cards) <= {t.track for t in journey.tracks}):
+        journey = None  # that journey does not cover every card of the row: evaluate
     if cards:
         try:
-            journey = evaluate({**doc, "tracks": cards}, today, rules)  # once per profile
+            if journey is None:
+                journey = evaluate({**doc, "tracks": cards}, today, rules)  # once per profile
             for c in cards:
                 cells[c] = _cell(c, journey, doc, c in followed)
         except (ValueError, TypeError, KeyError, OverflowError) as e:  # one bad profile never hides the team
@@ -280,6 +283,20 @@ def refresh_rows(roster: Roster, store, profile_ids: Iterable[int]) -> Roster:
     have = {r.profile_id for r in roster.rows}
     rows += [row for pid, row in sorted(fresh.items()) if row is not None and pid not in have]
     return _roster(roster.today, rows, sum(1 for r in fresh.values() if r is not None), docs, rules)
+
+
+def with_journey(roster: Roster, profile_id: int, doc: Mapping[str, Any], journey) -> Roster:
+    """`roster` with the row of `profile_id` built from `doc` and its already evaluated `journey`
+    (the GUI's current profile after a save): no evaluation when the journey covers the row's
+    cards (it was evaluated on the roster's day with the same rules), one otherwise."""
+    rules = roster.rule_set or load_rules()
+    row = _row(int(profile_id), doc, roster.today, rules, {}, journey)
+    docs = {**roster.documents, int(profile_id): doc}
+    if any(r.profile_id == row.profile_id for r in roster.rows):
+        rows = [row if r.profile_id == row.profile_id else r for r in roster.rows]
+    else:
+        rows = [*roster.rows, row]
+    return _roster(roster.today, rows, 1, docs, rules)
 
 
 # --- filters and sorting -----------------------------------------------------------------------

@@ -729,3 +729,22 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.certificate.permanent_automatic_j1": N_("automatic for ECFMG-sponsored J-1s"),
     "img.certificate.permanent_request": N_("file a Request for Permanent Validation"),
 }
+
+
+# issue 20: team (the dashboard's team summary, core.roster.team_summary(...).findings(); the GUI
+# words each item with team.item / team.item_undated and the rest with team.more)
+register({
+    "team.cards_expired": {"one": N_("1 card has expired:"), "other": N_("{count} cards have expired:")},
+    "team.cards_expire_this_month": {"one": N_("1 card expires this month:"),
+                                     "other": N_("{count} cards expire this month:")},
+    "team.cards_expire_soon": {"one": N_("1 card expires within {days} days (after this month):"),
+                               "other": N_("{count} cards expire within {days} days (after this month):")},
+    "team.typical_cards_missing": {
+        "one": N_("1 card the role typically holds is missing (guidance: the employer decides):"),
+        "other": N_("{count} cards the roles typically hold are missing (guidance: the employer decides):")},
+    "team.all_clear": N_("{count} people hold cards: none has expired, none expires within {days} days and none "
+                         "the roles typically hold is missing."),
+    "team.item": N_("{name} ({card:upper}, {date})"),
+    "team.item_undated": N_("{name} ({card:upper})"),
+    "team.more": {"one": N_("and 1 more"), "other": N_("and {count} more")},
+})

@@ -115,6 +115,7 @@ class Dashboard(QScrollArea):
         nb.addWidget(self.next_button, 0, Qt.AlignmentFlag.AlignVCenter)
         lay.addWidget(self.next_box)
         self._next_step: str | None = None
+        self._body_layout = lay
 
         # progress per track: full width, right under the next thing (the walk-through buttons)
         self.progress_box = QGroupBox("Progress per track")
@@ -180,6 +181,10 @@ class Dashboard(QScrollArea):
         want = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
         if self.cols.direction() != want:
             self.cols.setDirection(want)
+
+    def add_section(self, widget: QWidget) -> None:
+        """An extension's section (the team summary), under the next thing to do."""
+        self._body_layout.insertWidget(self._body_layout.indexOf(self.next_box) + 1, widget)
 
     def _style_next_box(self, status: str | None) -> None:
         col = theme.status_color(status or "in_progress")

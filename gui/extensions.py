@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("certpath.extensions")
 
-EXTENSIONS: list[str] = ["gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui", "gui.rules_update"]
+EXTENSIONS: list[str] = ["gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui", "gui.rules_update",
+                         "gui.team"]
 
 
 class ExtensionHost(Protocol):
@@ -53,6 +54,16 @@ class ExtensionHost(Protocol):
         ...
 
     def show_status(self, text: str, ms: int = 5000) -> None: ...
+
+    def open_step(self, key: str) -> object: ...
+
+    def switch_profile(self, pid: int | None = None) -> None:
+        """Switch to profile `pid` (one evaluation for the switch; every view follows)."""
+        ...
+
+    def add_dashboard_section(self, widget: QWidget) -> None:
+        """A section on the dashboard, under the next thing to do."""
+        ...
 
     def refresh(self) -> None:
         """Re-read and re-evaluate the profile (journeys.reload()); every view follows."""

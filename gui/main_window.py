@@ -265,6 +265,9 @@ class MainWindow(HostMixin, QMainWindow):
         entry.holder = widget
         return widget
 
+    def add_dashboard_section(self, widget: QWidget) -> None:
+        self.dashboard.add_section(widget)
+
     def current_step_id(self) -> str | None:
         key = self.navigator.current_key()
         return key if key and not is_track(key) else None

@@ -1,0 +1,904 @@
+"""The Team view (issue 20): who in the data file holds which card, until when.
+
+`attach(host)` adds View ▸ Team (Ctrl+Shift+T), File ▸ Import team from CSV… and the team summary on
+the dashboard. Everything shown comes from `core.roster` (cells from the engine) and
+`core.roster_import` / `core.csv_import` (the import); this module lays it out.
+
+`TeamData` holds the window's one roster. It is built once (on the UI thread for a small file, in a
+worker thread with a progress bar for a large one: ~2 ms a profile), then follows
+`journeys.journey_changed`: after a save the current profile's row is rebuilt from the journey the
+service has just evaluated (`core.roster.with_journey`, no second evaluation), after a switch nothing
+is recomputed, and a new day rebuilds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSizePolicy,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import roster as R
+from core.engine.findings import Finding
+from core.wording import date_text, text
+
+from . import theme
+
+log = logging.getLogger("certpath.gui")
+
+SYNC_MAX = 40  # profiles built on the UI thread (~2 ms each); more go to a worker thread
+CARD_LABELS = {c: c.upper() for c in R.ROSTER_CARDS}
+SOON_DAYS = 30  # a valid card this close to its last day is shown as "expires soon"
+
+# the filter box: (label, RosterFilter keyword arguments)
+FILTERS: tuple[tuple[str, dict], ...] = (
+    ("Everyone", {}),
+    ("Expires within 30 days", {"within_days": 30}),
+    ("Expires within 60 days", {"within_days": 60}),
+    ("Expires within 90 days", {"within_days": 90}),
+    ("Expired", {"expired": True}),
+    ("Missing a card their role typically holds", {"missing": True}),
+)
+
+
+# --- the data --------------------------------------------------------------------------------
+
+class TeamData(QObject):
+    """The window's roster; `changed` when it is replaced, `progress(done, total)` while built."""
+
+    changed = Signal()
+    progress = Signal(int, int)
+
+    def __init__(self, session, journeys, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.journeys = journeys
+        self.roster: R.Roster | None = None
+        self.building = False
+        self.error: str = ""
+        self._future: Future | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._done = [0, 0]
+        self._generation = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(30)
+        self._timer.timeout.connect(self._poll)
+        journeys.journey_changed.connect(self._on_journey)
+
+    # building
+    def ensure(self) -> None:
+        """Build the roster if there is none (or it is of another day)."""
+        if self.building:
+            return
+        if self.roster is None or self.roster.today != self.session.today:
+            self.rebuild()
+
+    def rebuild(self) -> None:
+        """Read the data file once and build every row (unchanged rows reused); a large file is
+        evaluated in a worker thread while `progress` reports."""
+        self._generation += 1
+        gen = self._generation
+        today = self.session.today
+        previous = self.roster if self.roster is not None and self.roster.today == today else None
+        try:
+            docs = self.session.store.all_documents()
+        except Exception as e:  # never a traceback: the view says it
+            log.exception("the team roster could not read the data file")
+            self.error = f"The profiles could not be read ({type(e).__name__})."
+            self.changed.emit()
+            return
+        self.error = ""
+        if len(docs) <= SYNC_MAX:
+            self._apply(R.roster_from_documents(docs, today, previous=previous))
+            return
+        self.building = True
+        self._done = [0, len(docs)]
+        done = self._done
+
+        def counted():
+            for i, d in enumerate(docs):
+                done[0] = i
+                yield d
+            done[0] = len(docs)
+
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster")
+        self._future = self._pool.submit(R.roster_from_documents, counted(), today, None, previous)
+        self._future.generation = gen  # type: ignore[attr-defined]
+        self.progress.emit(0, len(docs))
+        self._timer.start()
+
+    def _poll(self) -> None:
+        fut = self._future
+        if fut is None:
+            self._timer.stop()
+            return
+        self.progress.emit(self._done[0], self._done[1])
+        if not fut.done():
+            return
+        self._timer.stop()
+        self._future = None
+        self.building = False
+        if getattr(fut, "generation", None) != self._generation:
+            return
+        try:
+            roster = fut.result()
+        except Exception as e:
+            log.exception("the team roster could not be built")
+            self.error = f"The team roster could not be built ({type(e).__name__})."
+            self.changed.emit()
+            return
+        if roster.today != self.session.today:
+            self.rebuild()
+            return
+        self._apply(roster)
+
+    def wait(self, timeout: float = 60.0) -> None:
+        """Block until a background build is finished and applied (tests, benchmarks, exports)."""
+        fut = self._future
+        if fut is not None:
+            fut.result(timeout=timeout)
+            self._poll()
+
+    def _apply(self, roster: R.Roster) -> None:
+        self.roster = roster
+        self.changed.emit()
+
+    # following the journey
+    def _on_journey(self, journey) -> None:
+        roster = self.roster
+        if roster is None:
+            return
+        if self.building:
+            self.rebuild()  # what the worker reads may be older than this change
+            return
+        if roster.today != self.session.today:  # a new day
+            self.rebuild()
+            return
+        pid, doc = self.session.profile_id, self.journeys.doc
+        changed = False
+        if pid is not None and doc is not None and roster.documents.get(pid) != doc:
+            roster = R.with_journey(roster, pid, doc, journey)
+            changed = True
+        ids = {p["id"] for p in self.session.store.list_profiles()}
+        have = {r.profile_id for r in roster.rows}
+        if ids != have:  # a profile created (not switched to) or deleted
+            roster = R.refresh_rows(roster, self.session.store, sorted(ids ^ have))
+            changed = True
+        if changed:
+            self._apply(roster)
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+# --- the table -------------------------------------------------------------------------------
+
+def cell_status(cell: R.CardCell, today: dt.date) -> str:
+    """The theme status a cell is coloured (and iconed) with."""
+    if cell.state == R.VALID:
+        n = cell.days_left(today)
+        return "at_risk" if n is not None and n <= SOON_DAYS else "done"
+    return {R.EXPIRED_STATE: "expired", R.NO_CARD: "not_started", R.UNKNOWN_EXPIRY: "at_risk",
+            R.ERROR: "blocked"}.get(cell.state, "not_applicable")
+
+
+def cell_words(cell: R.CardCell, today: dt.date) -> str:
+    """The cell in words (never colour alone; the icon's shape says it again): state, then date."""
+    if cell.state == R.VALID:
+        n = cell.days_left(today) or 0
+        if n <= SOON_DAYS:  # the days left are in the tooltip (and the CSV)
+            return f"Expires {'today' if n == 0 else date_text(cell.expires)}"
+        return f"Valid to {date_text(cell.expires)}"
+    if cell.state == R.EXPIRED_STATE:
+        return f"Expired {date_text(cell.expires)}"
+    return {R.NONE: "–", R.NO_CARD: "No card yet", R.UNKNOWN_EXPIRY: "Expiry unknown",
+            R.ERROR: "Error"}.get(cell.state, cell.state)
+
+
+def cell_tip(cell: R.CardCell, row: R.RosterRow, today: dt.date) -> str:
+    if cell.state == R.NONE:
+        return f"{row.name} records no {cell.card.upper()} card."
+    parts = [f"{cell.card.upper()} of {row.name}"]
+    if cell.issued:
+        parts.append(f"Issued {date_text(cell.issued)}")
+    if cell.body:
+        from core.engine.cards import BODY_LABELS
+
+        parts.append(f"Issued by {BODY_LABELS.get(cell.body, cell.body)}")
+    if cell.training_center:
+        parts.append(f"Training center: {cell.training_center}")
+    if cell.ecard_code:
+        parts.append(f"eCard code: {cell.ecard_code}")
+    if cell.expires and cell.state == R.VALID:
+        n = cell.days_left(today)
+        parts.append(f"Last valid day {date_text(cell.expires)}" + (f" ({n} days left)" if n is not None else ""))
+    if cell.state == R.UNKNOWN_EXPIRY:
+        parts.append("No expiry rule for this issuing body: ask your training center.")
+    if not cell.tracked:
+        parts.append("(a card recorded on a journey the profile does not follow)")
+    parts.append("Enter or double-click opens the card step.")
+    return "\n".join(parts)
+
+
+class RosterModel(QAbstractTableModel):
+    """The rows shown (filtered, then sorted by the roster's own `sort_rows`)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.roster: R.Roster | None = None
+        self.rows: list[R.RosterRow] = []
+        self.cards: tuple[str, ...] = R.ROSTER_CARDS
+        self.sort_column = "name"
+        self.descending = False
+        self._cache: dict[tuple[int, int], tuple] = {}
+        self._palette: dict[str, object] | None = None
+        self._icon_side = 16
+
+    def columns(self) -> list[str]:
+        return ["name", "role", *self.cards, "missing"]
+
+    def set_rows(self, roster: R.Roster | None, rows: list[R.RosterRow]) -> None:
+        self.beginResetModel()
+        self.roster = roster
+        self.cards = roster.cards if roster is not None else R.ROSTER_CARDS
+        self.rows = R.sort_rows(rows, self.sort_column, self.descending) if rows else []
+        self._cache.clear()
+        self._palette = None
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.columns())
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        col = self.columns()[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {"name": "Name", "role": "Role", "missing": "Missing"}.get(
+                col, CARD_LABELS.get(col, col))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == "missing":
+                return "Cards the role typically holds with none recorded (guidance: your employer decides)"
+            if col in self.cards:
+                return f"{col.upper()}: status and last valid day; sorts by expiry"
+        return None
+
+    def _colours(self) -> dict[str, object]:
+        if self._palette is None:  # once per reset: the palette's colours and icons per status
+            from PySide6.QtGui import QColor
+
+            statuses = ("done", "at_risk", "expired", "not_started", "blocked", "in_progress")
+            # the icon as a pixmap at its drawn size: a QIcon is scaled again at every paint
+            side = self._icon_side
+            self._palette = {st: (theme.status_color(st), theme.status_icon(st).pixmap(side, side))
+                             for st in statuses}
+            self._palette["muted"] = (QColor(theme.muted_color()), None)
+        return self._palette
+
+    def _cell(self, r: int, c: int) -> tuple:
+        """(text, colour, icon, tooltip source) of a cell, computed once per reset."""
+        key = (r, c)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        row = self.rows[r]
+        col = self.columns()[c]
+        today = self.roster.today
+        pal = self._colours()
+        if col in self.cards:
+            cell = row.cells[col]
+            if cell.state == R.NONE:
+                hit = ("–", pal["muted"][0], None)
+            else:
+                colour, icon = pal[cell_status(cell, today)]
+                hit = (cell_words(cell, today), colour, icon)
+        elif col == "name":
+            hit = (row.name + (f"  ({row.error})" if row.error else ""), None, None)
+        elif col == "role":
+            hit = (row.role_label, None, None)
+        else:
+            shown = [x.upper() for x in row.missing if x in self.cards]
+            hit = (", ".join(shown) if shown else "–", pal["at_risk"][0] if shown else None, None)
+        self._cache[key] = hit
+        return hit
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or self.roster is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._cell(index.row(), index.column())[0]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._cell(index.row(), index.column())[1]
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._cell(index.row(), index.column())[2]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            col = self.columns()[index.column()]
+            row = self.rows[index.row()]
+            if col in self.cards:
+                return cell_tip(row.cells[col], row, self.roster.today)
+            return self._cell(index.row(), index.column())[0]  # the whole text of an elided cell
+        return None
+
+    def unused_cards(self) -> set[str]:
+        """Cards nobody in the roster follows or holds (their columns are hidden)."""
+        if self.roster is None:
+            return set()
+        return {c for c in self.cards if all(r.cells[c].state == R.NONE for r in self.roster.rows)}
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_column = self.columns()[column]
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.layoutAboutToBeChanged.emit()
+        self.rows = R.sort_rows(self.rows, self.sort_column, self.descending)
+        self._cache.clear()
+        self.layoutChanged.emit()
+
+
+class RosterTable(QTableView):
+    """Enter (and double-click) opens the step of the cell's person and card."""
+
+    open_cell = Signal(int, str)  # profile id, card (or "" for a name/role cell)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._open(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        idx = self.indexAt(event.position().toPoint())
+        if idx.isValid():
+            self._open(idx)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _open(self, idx) -> None:
+        model: RosterModel = self.model()
+        row = model.rows[idx.row()]
+        col = model.columns()[idx.column()]
+        self.open_cell.emit(row.profile_id, col if col in model.cards else "")
+
+
+# --- the panel -------------------------------------------------------------------------------
+
+class TeamPanel(QWidget):
+    def __init__(self, data: TeamData, host=None) -> None:
+        super().__init__()
+        self.data = data
+        self.host = host
+        self.setObjectName("teamPanel")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 10, 12, 10)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("teamSearch")
+        self.search.setPlaceholderText("Search names (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search names")
+        self.search.textChanged.connect(self._schedule)
+        lab = QLabel("&Show:")
+        self.filter = QComboBox()
+        self.filter.setObjectName("teamFilter")
+        self.filter.setAccessibleName("Show")
+        for label, _kw in FILTERS:
+            self.filter.addItem(label)
+        lab.setBuddy(self.filter)
+        self.filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.export_csv_button = QPushButton("Export &CSV…")
+        self.export_csv_button.clicked.connect(self.export_csv)
+        self.export_pdf_button = QPushButton("Export P&DF…")
+        self.export_pdf_button.clicked.connect(self.export_pdf)
+        bar.addWidget(self.search, 2)
+        bar.addWidget(lab)
+        bar.addWidget(self.filter, 1)
+        bar.addWidget(self.export_csv_button)
+        bar.addWidget(self.export_pdf_button)
+        lay.addLayout(bar)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("teamProgress")
+        self.progress.setFormat("Reading the team: %v of %m profiles")
+        self.progress.hide()
+        lay.addWidget(self.progress)
+        self.model = RosterModel(self)
+        self.table = RosterTable()
+        self.table.setObjectName("teamTable")
+        self.table.setAccessibleName("Team roster")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.open_cell.connect(self.open_cell)
+        lay.addWidget(self.table, 1)
+        self.count = QLabel()
+        self.count.setObjectName("teamCount")
+        self.count.setWordWrap(True)
+        self.count.setStyleSheet(f"color: {theme.muted_color()};")
+        lay.addWidget(self.count)
+        self.empty = theme.EmptyHint(self.table, "")
+        self.empty.hide()
+        find = QAction(self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(find)
+        self.setFocusProxy(self.table)
+        self._timer = QTimer(self)  # typing: filter once the keys pause
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(120)
+        self._timer.timeout.connect(self.apply_filter)
+        self._widths_set = False
+        data.changed.connect(self._on_data)
+        data.progress.connect(self._on_progress)
+        data.ensure()
+        self._on_data()
+
+    # filtering
+    def current_filter(self) -> R.RosterFilter:
+        return R.RosterFilter(search=self.search.text().strip(), **FILTERS[self.filter.currentIndex()][1])
+
+    def set_filter(self, label: str) -> None:
+        self.filter.setCurrentIndex([f[0] for f in FILTERS].index(label))
+
+    def _schedule(self, *_a) -> None:
+        self._timer.start()
+
+    def apply_filter(self) -> None:
+        self._timer.stop()
+        roster = self.data.roster
+        if roster is None:
+            self.model.set_rows(None, [])
+            return
+        flt = self.current_filter()
+        rows = R.filter_rows(roster, flt)
+        current = self._current_key()
+        self.model.set_rows(roster, rows)
+        if not self._widths_set and rows:
+            self._fit_columns()
+        unused = self.model.unused_cards()  # of the whole roster, so a filter never moves columns
+        for i, col in enumerate(self.model.columns()):
+            self.table.setColumnHidden(i, col in unused)
+        self._restore(current)
+        n, total = len(rows), len(roster.rows)
+        self.count.setText(f"{n} of {total} profiles shown · as of {date_text(roster.today)} · "
+                           "Missing = typical for the role (guidance: your employer decides) · "
+                           "Enter opens the card step.")
+        if total == 0:
+            self.empty.setText("No profiles yet. File ▸ Import team from CSV… brings a team in.")
+        else:
+            self.empty.setText("Nobody matches this filter.")
+        self.empty.update_for(n == 0)
+        for b in (self.export_csv_button, self.export_pdf_button):
+            b.setEnabled(n > 0)
+
+    def _fit_columns(self) -> None:
+        """Widths from the font (not resizeColumnsToContents, which asks every cell: seconds at 500)."""
+        fm = self.table.fontMetrics()
+        hdr = self.table.horizontalHeader()
+        pad = 24
+        names = max((fm.horizontalAdvance(r.name) for r in self.model.rows), default=100)
+        roles = max((fm.horizontalAdvance(r.role_label) for r in self.model.rows), default=80)
+        hdr.resizeSection(0, min(max(names + pad, 140), 220))
+        hdr.resizeSection(1, min(max(roles + pad, 100), 160))
+        card_w = fm.horizontalAdvance("Valid to 2026-12-31") + 16 + pad + 8  # text, icon, padding
+        for i in range(2, 2 + len(self.model.cards)):
+            hdr.resizeSection(i, card_w)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._widths_set = True
+
+    def _current_key(self):
+        idx = self.table.currentIndex()
+        if not idx.isValid() or idx.row() >= len(self.model.rows):
+            return None
+        return self.model.rows[idx.row()].profile_id, idx.column()
+
+    def _restore(self, key) -> None:
+        if not self.model.rows:
+            return
+        row, col = 0, 0
+        if key is not None:
+            pid, col = key
+            row = next((i for i, r in enumerate(self.model.rows) if r.profile_id == pid), 0)
+        self.table.setCurrentIndex(self.model.index(row, min(col, self.model.columnCount() - 1)))
+
+    def shown_rows(self) -> list[R.RosterRow]:
+        return list(self.model.rows)
+
+    def _on_data(self) -> None:
+        busy = self.data.building
+        self.progress.setVisible(busy)
+        if self.data.error:
+            self.count.setText(self.data.error)
+        if not busy:
+            self.apply_filter()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setVisible(True)
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+
+    # opening a step
+    def open_cell(self, pid: int, card: str) -> None:
+        if self.host is None or self.data.roster is None:
+            return
+        row = next((r for r in self.data.roster.rows if r.profile_id == pid), None)
+        if row is None:
+            return
+        if not card:  # the name, role or missing column: the first card followed or held
+            card = next((c for c in self.model.cards if row.cells[c].state != R.NONE), "")
+        open_person_card(self.host, pid, card, row.name)
+
+    # exports
+    def export_csv(self) -> bool:
+        roster = self.data.roster
+        if roster is None:
+            return False
+        path, _ = QFileDialog.getSaveFileName(self, "Export the team roster as CSV",
+                                              str(Path.home() / f"team-roster-{roster.today.isoformat()}.csv"),
+                                              "CSV files (*.csv)")
+        if not path:
+            return False
+        return self._write(path, R.roster_csv(roster, self.shown_rows(), self.current_filter()).encode("utf-8"))
+
+    def export_pdf(self) -> bool:
+        roster = self.data.roster
+        if roster is None:
+            return False
+        path, _ = QFileDialog.getSaveFileName(self, "Export the team roster as PDF",
+                                              str(Path.home() / f"team-roster-{roster.today.isoformat()}.pdf"),
+                                              "PDF files (*.pdf)")
+        if not path:
+            return False
+        from .report import html_to_pdf
+
+        data = html_to_pdf(roster_html(roster, self.shown_rows(), self.current_filter()),
+                           f"CertPath team roster {roster.today.isoformat()}")
+        return self._write(path, data)
+
+    def _write(self, path: str, data: bytes) -> bool:
+        from core.exports import write_atomic
+
+        try:
+            write_atomic(Path(path), data)
+        except OSError as e:
+            QMessageBox.warning(self, "Not exported", f"Could not write {path}:\n{e.strerror or e}")
+            return False
+        if self.host is not None:
+            self.host.show_status(f"Exported {len(self.shown_rows())} rows to {path}")
+        return True
+
+
+def open_person_card(host, pid: int, card: str, name: str) -> None:
+    """Switch to `pid` through the window (one evaluation for the switch) and open `<card>.card`."""
+    if host.session.profile_id != pid:
+        host.switch_profile(pid)
+    if host.session.profile_id != pid:
+        return
+    journey = host.journeys.journey
+    tracks = {t.track for t in journey.tracks} if journey is not None else set()
+    if card and card in tracks:
+        host.open_step(f"{card}.card")
+    else:
+        what = f"the {card.upper()} journey" if card else "any card journey"
+        host.show_status(f"{name} does not follow {what}: add it with File ▸ Profiles, or record the card "
+                         "from a CSV import.", 8000)
+
+
+def roster_html(roster: R.Roster, rows: list[R.RosterRow], flt: R.RosterFilter) -> str:
+    """The printable roster: the date, the filter, one line per person, the rules used."""
+    from core.rules import RuleNotFound
+
+    from .report import _CSS, DISCLAIMER
+
+    cards = flt.visible_cards(roster)
+    e = html.escape
+    head = "".join(f"<th>{e(c.upper())}</th>" for c in cards)
+    body = []
+    for r in rows:
+        cells = "".join(f"<td nowrap class='status-{e(cell_status(r.cells[c], roster.today))}'>"
+                        f"{e(cell_words(r.cells[c], roster.today))}</td>" for c in cards)
+        missing = ", ".join(c.upper() for c in r.missing if c in cards) or "–"
+        body.append(f"<tr><td>{e(r.name)}</td><td>{e(r.role_label)}</td>{cells}<td>{e(missing)}</td></tr>")
+    comment = R.export_comment(roster, flt, cards)[2:].split("; rules: ")[0]
+    rules = roster.rule_set
+    rule_rows = []
+    for rid in roster.rules:
+        try:
+            rec = rules.find(rid, roster.today) if rules is not None else None
+            rec = rec or (rules.records(rid)[-1] if rules is not None else None)
+        except RuleNotFound:
+            rec = None
+        if rec is None:
+            rule_rows.append(f"<tr><td>{e(rid)}</td><td></td><td></td><td></td></tr>")
+            continue
+        src = "<br/>".join(f"<span class='small'>{e(u)}</span>" for u in rec.urls)
+        rule_rows.append(f"<tr><td>{e(rid)}</td><td>{e(rec.statement)}<br/>{src}</td>"
+                         f"<td nowrap>{rec.checked.isoformat()}</td><td>{e(rec.confidence)}</td></tr>")
+    return (f"<html><head><style>{_CSS} .status-done {{ color: #1b5e20; }}</style></head><body>"
+            f"<h1>Team roster</h1><p class='small'>{e(comment)} · {len(rows)} of {len(roster.rows)} profiles"
+            f"</p><p class='small'>Missing = cards the role typically holds with none recorded (guidance: the "
+            f"employer decides). {e(DISCLAIMER)}</p>"
+            "<table width='100%' border='1' cellspacing='0'><tr><th>Name</th><th>Role</th>"
+            f"{head}<th>Missing</th></tr>{''.join(body)}</table>"
+            "<h2>Rules used</h2><table width='100%' border='1' cellspacing='0'><tr><th width='24%'>Rule</th>"
+            "<th>Statement</th><th width='12%'>Checked</th><th width='12%'>Confidence</th></tr>"
+            f"{''.join(rule_rows)}</table></body></html>")
+
+
+# --- the dashboard's team summary --------------------------------------------------------------
+
+SUMMARY_SHOWN = 6  # people named per line; the rest are counted
+
+
+def summary_lines(summary: R.TeamSummary) -> list[tuple[str, list[R.TeamItem], int]]:
+    """(heading in words, the items named, how many more) per finding, worded by the catalogue."""
+    out = []
+    for code, params in summary.findings():
+        items = list(params["items"])
+        out.append((text(Finding(code, {k: v for k, v in params.items() if k != "items"})),
+                    items[:SUMMARY_SHOWN], max(0, len(items) - SUMMARY_SHOWN)))
+    return out
+
+
+class TeamSummaryBox(QGroupBox):
+    """"3 cards expire this month: …" when more than one profile holds cards."""
+
+    def __init__(self, data: TeamData, host=None) -> None:
+        super().__init__("Your team")
+        self.setObjectName("teamSummary")
+        self.data = data
+        self.host = host
+        lay = QVBoxLayout(self)
+        self.label = theme.WrapLabel()
+        self.label.setObjectName("teamSummaryText")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                           | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+                                           | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.linkActivated.connect(self._link)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        lay.setAlignment(Qt.AlignmentFlag.AlignTop)
+        lay.addWidget(self.label)
+        self.button = QPushButton("Open the &Team view")
+        self.button.clicked.connect(lambda: host.team_action.trigger() if host is not None else None)
+        lay.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
+        data.changed.connect(self.refresh)
+        self.hide()
+
+    def refresh(self) -> None:
+        roster = self.data.roster
+        summary = R.team_summary(roster) if roster is not None else None
+        if summary is None or not summary.show:
+            self.hide()
+            return
+        status = {"team.cards_expired": "expired", "team.cards_expire_this_month": "at_risk",
+                  "team.cards_expire_soon": "in_progress", "team.typical_cards_missing": "not_started"}
+        parts = []
+        for (code, _p), (heading, items, more) in zip(summary.findings(), summary_lines(summary), strict=True):
+            col = theme.status_color(status.get(code, "in_progress")).name()
+            who = "; ".join(
+                f"<a href='team:{i.profile_id}:{i.card}'>"
+                f"{html.escape(text(Finding('team.item' if i.date else 'team.item_undated', {'name': i.name, 'card': i.card, 'date': i.date})))}</a>"
+                for i in items)
+            if more:
+                who += " " + html.escape(text(Finding("team.more", {"count": more})))
+            parts.append(f"<p style='margin:0 0 6px 0'><b style='color:{col}'>{html.escape(heading)}</b> {who}</p>")
+        if not parts:
+            parts.append(f"<p style='margin:0'>{html.escape(text(Finding('team.all_clear', {'count': summary.holders, 'days': summary.soon_days})))}</p>")
+        self.label.setText("".join(parts))
+        self.show()
+
+    def plain_text(self) -> str:
+        from PySide6.QtGui import QTextDocument
+
+        d = QTextDocument()
+        d.setHtml(self.label.text())
+        return d.toPlainText()
+
+    def _link(self, href: str) -> None:
+        if not href.startswith("team:") or self.host is None:
+            return
+        _t, pid, card = href.split(":", 2)
+        roster = self.data.roster
+        name = next((r.name for r in roster.rows if r.profile_id == int(pid)), "") if roster else ""
+        open_person_card(self.host, int(pid), card, name)
+
+
+# --- the import ------------------------------------------------------------------------------
+
+class ImportDialog(QDialog):
+    """The preview of a team CSV: each row's problems beside it, name matching or new profiles,
+    Import in one transaction; Cancel writes nothing."""
+
+    def __init__(self, session, data: bytes, file_name: str, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.raw = data
+        self.file_name = file_name
+        self.preview = None
+        self.result_text = ""
+        self.setWindowTitle(f"Import team from {file_name}")
+        self.resize(920, 560)
+        lay = QVBoxLayout(self)
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        lay.addWidget(self.notes)
+        self.match_name = QRadioButton("&Match people already here by name (update their cards)")
+        self.match_new = QRadioButton("&Add everyone as a new profile")
+        self.match_name.setChecked(True)
+        grp = QButtonGroup(self)
+        grp.addButton(self.match_name)
+        grp.addButton(self.match_new)
+        self.match_name.toggled.connect(lambda _on: self.reload())
+        lay.addWidget(self.match_name)
+        lay.addWidget(self.match_new)
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("importPreview")
+        self.table.setHorizontalHeaderLabels(["Row", "Person", "What happens", "Problems and notes"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        lay.addWidget(self.table, 1)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        lay.addWidget(self.summary)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = self.buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.do_import)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.reload()
+
+    def match(self) -> str:
+        return "name" if self.match_name.isChecked() else "new"
+
+    def reload(self) -> None:
+        from core.csv_import import CREATE, UNCHANGED, UPDATE, CsvError
+        from core.roster_import import preview_roster
+
+        self.table.setRowCount(0)
+        try:
+            self.preview = preview_roster(self.session.store, self.raw, self.session.today, self.match())
+        except (CsvError, ValueError) as e:
+            self.preview = None
+            self.notes.setText(f"This file cannot be read as a team CSV: {e}")
+            self.summary.setText("Nothing can be imported from it.")
+            self.import_button.setEnabled(False)
+            return
+        p = self.preview
+        notes = [*p.notes, *(str(x) for x in p.problems)]
+        self.notes.setText("\n".join(notes) if notes else f"{len(p.rows)} row(s) in {self.file_name}.")
+        err = theme.status_color("expired")
+        what = {CREATE: "New profile", UPDATE: "Update profile {t}", UNCHANGED: "Unchanged (profile {t})"}
+        self.table.setRowCount(len(p.rows))
+        for i, r in enumerate(p.rows):
+            verdict = what.get(r.action, r.action).format(t=r.target) if r.ok else "✕ Not imported"
+            probs = [f"✕ {x.column + ': ' if x.column else ''}{x.message}" for x in r.problems]
+            probs += [f"note: {x.column + ': ' if x.column else ''}{x.message}" for x in r.warnings]
+            items = [QTableWidgetItem(str(r.row)), QTableWidgetItem(r.label),
+                     QTableWidgetItem(verdict), QTableWidgetItem("\n".join(probs) or "✓ OK")]
+            for c, it in enumerate(items):
+                if not r.ok:
+                    it.setForeground(err)
+                self.table.setItem(i, c, it)
+        self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
+        n_ok, n_bad = len(p.valid_rows), len(p.invalid_rows)
+        if p.problems:
+            self.summary.setText("The file has problems (above): nothing can be imported from it.")
+        else:
+            self.summary.setText(f"{n_ok} of {len(p.rows)} rows can be imported"
+                                 + (f"; {n_bad} row(s) with problems will be left out." if n_bad else "."))
+        self.import_button.setEnabled(bool(n_ok) and not p.problems)
+        self.import_button.setText(f"&Import {n_ok} {'person' if n_ok == 1 else 'people'}")
+
+    def do_import(self) -> None:
+        from core.csv_import import commit
+        from core.validate import ValidationError
+
+        if self.preview is None:
+            return
+        try:
+            self.result_text = commit(self.session.store, self.preview, self.session.today)
+        except (ValidationError, ValueError, OSError) as e:
+            QMessageBox.warning(self, "Not imported", f"Nothing was imported: {e}")
+            self.reload()
+            return
+        self.accept()
+
+
+def import_team(host, data: TeamData, path: str | None = None) -> bool:
+    """File ▸ Import team from CSV…: choose the file, preview, import."""
+    from core.csv_import import MAX_BYTES
+
+    parent = host if isinstance(host, QWidget) else None
+    if path is None:
+        path, _ = QFileDialog.getOpenFileName(parent, "Import team from CSV", str(Path.home()),
+                                              "CSV files (*.csv *.txt);;All files (*)")
+        if not path:
+            return False
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_BYTES:
+            raise OSError(f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        QMessageBox.warning(parent, "Cannot read the file", f"{path}: {getattr(e, 'strerror', None) or e}")
+        return False
+    dlg = ImportDialog(host.session, raw, Path(path).name, parent)
+    host.import_dialog = dlg
+    if not dlg.exec():
+        return False
+    data.rebuild()
+    host.refresh()
+    host.show_status(dlg.result_text, 8000)
+    return True
+
+
+# --- registration ----------------------------------------------------------------------------
+
+def attach(host):
+    """View ▸ Team, File ▸ Import team from CSV…, the dashboard's team summary."""
+    data = TeamData(host.session, host.journeys, host if isinstance(host, QObject) else None)
+    host.team_data = data
+    box = TeamSummaryBox(data, host)
+    host.add_dashboard_section(box)
+    host.team_summary = box
+
+    def build() -> TeamPanel:
+        panel = TeamPanel(data, host)
+        host.team_panel = panel
+        return panel
+
+    host.team_action = host.add_panel("Team", build, "Ctrl+Shift+T")
+    act = QAction("Import &team from CSV…", host if isinstance(host, QObject) else None)
+    act.triggered.connect(lambda _c=False: import_team(host, data))
+    host.add_file_actions(act)
+    host.import_team_action = act
+    if threading.current_thread() is threading.main_thread():
+        data.ensure()  # the dashboard's summary; a large file is read in the worker thread
+    return host.team_action

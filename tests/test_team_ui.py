@@ -1,0 +1,227 @@
+"""The Team view (issue 20, gui/team.py): filters, search, sorting, Enter opens the card step with
+one evaluation for the switch, the import preview (bad rows, Cancel writes nothing), the
+dashboard's team summary and the CSV export round trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFileDialog
+
+import core.engine
+from core import roster as R
+from core.roster_import import preview_roster
+
+TODAY = dt.date(2026, 11, 21)
+
+
+def _add(store, name, role, cards):
+    facts, tracks = {}, []
+    for card, (issue, body) in cards.items():
+        facts[f"{card}.card"] = {"issue_date": issue}
+        facts[f"{card}.enroll"] = {"body": body}
+        tracks.append(card)
+    return store.create_profile(name, role, tracks, facts)
+
+
+@pytest.fixture
+def team(qtbot, data_dir, shown_window):
+    from gui.shell import open_session
+
+    session = open_session(data_dir, TODAY, demo=False)
+    st = session.store
+    ids = {
+        "ana": _add(st, "Ana Díaz", "nurse_picu", {"bls": ("2024-12-05", "aha"), "pals": ("2025-03-10", "aha")}),
+        # Red Cross: two years to the day -> last valid day 2026-12-10, within 30 days
+        "ben": _add(st, "Ben Okafor", "nurse_picu", {"bls": ("2024-12-10", "red_cross"), "pals": ("2024-10-02", "aha")}),
+        "cho": _add(st, "Cho Min", "nurse_picu", {"bls": ("2025-06-01", "aha")}),  # PALS missing for a PICU nurse
+    }
+    session.choose_default_profile()
+    win = shown_window(session)
+    win.team_action.trigger()
+    panel = win.team_panel
+    qtbot.waitUntil(lambda: panel.data.roster is not None and not panel.data.building)
+    return win, panel, ids
+
+
+def names(panel):
+    return [r.name for r in panel.shown_rows()]
+
+
+def test_filters_and_search(qtbot, team):
+    win, panel, ids = team
+    assert names(panel) == ["Ana Díaz", "Ben Okafor", "Cho Min"]
+    panel.set_filter("Expires within 30 days")
+    assert names(panel) == ["Ben Okafor"]  # Red Cross BLS to 2026-12-09; Ana's AHA BLS to 2026-12-31 is 40 days
+    panel.set_filter("Expires within 60 days")
+    assert names(panel) == ["Ana Díaz", "Ben Okafor"]
+    panel.set_filter("Expired")
+    assert names(panel) == ["Ben Okafor"]  # PALS of 2024-10-02: end of October 2026
+    panel.set_filter("Missing a card their role typically holds")
+    assert names(panel) == ["Cho Min"]
+    panel.set_filter("Everyone")
+    qtbot.keyClicks(panel.search, "jose")
+    panel.apply_filter()
+    assert names(panel) == [] and panel.empty.isVisible()
+    panel.search.clear()
+    qtbot.keyClicks(panel.search, "diaz")  # accents ignored
+    qtbot.waitUntil(lambda: names(panel) == ["Ana Díaz"])
+    assert "1 of 3 profiles shown" in panel.count.text()
+
+
+def test_cells_say_status_in_words_and_colour(team):
+    win, panel, ids = team
+    m = panel.model
+    ben = next(i for i, r in enumerate(m.rows) if r.name == "Ben Okafor")
+    col = m.columns()
+    assert m.data(m.index(ben, col.index("bls"))) == "Expires 2026-12-10"
+    assert "19 days left" in m.data(m.index(ben, col.index("bls")), Qt.ItemDataRole.ToolTipRole)
+    assert m.data(m.index(ben, col.index("pals"))) == "Expired 2026-10-31"
+    assert m.data(m.index(ben, col.index("pals")), Qt.ItemDataRole.ForegroundRole).name() in ("#b91c1c", "#f87171")
+    assert m.data(m.index(ben, col.index("acls"))) == "–"
+
+
+def test_sorting_by_a_card_column_uses_the_expiry(qtbot, team):
+    win, panel, ids = team
+    col = panel.model.columns().index("bls")
+    panel.table.sortByColumn(col, Qt.SortOrder.AscendingOrder)
+    assert names(panel) == ["Ben Okafor", "Ana Díaz", "Cho Min"]  # 2026-12-10, 2026-12-31, 2027-06-30
+    panel.table.sortByColumn(col, Qt.SortOrder.DescendingOrder)
+    assert names(panel) == ["Cho Min", "Ana Díaz", "Ben Okafor"]
+    panel.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert names(panel) == ["Cho Min", "Ben Okafor", "Ana Díaz"]
+    panel.set_filter("Expires within 60 days")  # the sort holds through a filter
+    assert names(panel) == ["Ben Okafor", "Ana Díaz"]
+
+
+def test_enter_opens_the_persons_card_step_with_one_evaluation(qtbot, team, monkeypatch):
+    win, panel, ids = team
+    calls = []
+    real = core.engine.Journey
+    monkeypatch.setattr(core.engine, "Journey", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    m = panel.model
+    row = next(i for i, r in enumerate(m.rows) if r.name == "Ben Okafor")
+    panel.table.setFocus()
+    panel.table.setCurrentIndex(m.index(row, m.columns().index("pals")))
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    assert win.session.profile_id == ids["ben"]
+    page = win.current_page()
+    assert page is not None and page.key == "pals.card"
+    assert len(calls) == 1  # the switch: one evaluation; the roster reuses its rows
+    # a save of that person's page rebuilds their row from the service's journey: still one
+    calls.clear()
+    win.session.store.save_facts(ids["ben"], {"pals.card": {"issue_date": "2026-11-20"}})
+    win.refresh()
+    assert len(calls) == 1
+    assert win.team_data.roster.row(ids["ben"]).cells["pals"].state == R.VALID
+
+
+def test_double_click_on_a_name_opens_their_first_card(qtbot, team):
+    win, panel, ids = team
+    m = panel.model
+    row = next(i for i, r in enumerate(m.rows) if r.name == "Cho Min")
+    rect = panel.table.visualRect(m.index(row, 0))
+    qtbot.mouseDClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert win.session.profile_id == ids["cho"] and win.current_page().key == "bls.card"
+
+
+def test_dashboard_team_summary(qtbot, team):
+    win, panel, ids = team
+    box = win.team_summary
+    assert not box.isHidden()
+    text = box.plain_text()
+    assert "1 card has expired: Ben Okafor (PALS, 2026-10-31)" in text
+    assert "2 cards expire within 60 days (after this month): " in text or "expire this month" in text
+    assert "Ben Okafor (BLS, 2026-12-10)" in text
+    assert "Cho Min (PALS)" in text
+
+
+def test_summary_hidden_with_one_card_holder(qtbot, data_dir, shown_window):
+    from gui.shell import open_session
+
+    session = open_session(data_dir, TODAY, demo=False)
+    _add(session.store, "Solo", "nurse_picu", {"bls": ("2025-06-01", "aha")})
+    session.store.create_profile("No cards", "other", [], {})
+    session.choose_default_profile()
+    win = shown_window(session)
+    assert win.team_summary.isHidden()
+
+
+def test_export_csv_round_trip(qtbot, team, tmp_path, monkeypatch):
+    win, panel, ids = team
+    panel.set_filter("Expires within 60 days")
+    out = tmp_path / "team.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    assert panel.export_csv()
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf# CertPath team roster as of 2026-11-21; showing expiring within 60 days")
+    assert data.count(b"\r\n") == 4  # comment, header, two people
+    # reading it back into the same file changes nothing
+    pv = preview_roster(win.session.store, data, TODAY)
+    assert pv.ok and {r.action for r in pv.rows} == {"unchanged"}
+    assert sorted(r.target for r in pv.rows) == sorted([ids["ana"], ids["ben"]])
+
+
+def test_export_pdf_has_the_date_and_rules(qtbot, team, tmp_path, monkeypatch):
+    win, panel, ids = team
+    out = tmp_path / "team.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    html = __import__("gui.team", fromlist=["roster_html"]).roster_html(
+        panel.data.roster, panel.shown_rows(), panel.current_filter())
+    assert "2026-11-21" in html and "Rules used" in html and panel.data.roster.rules[0] in html
+    assert panel.export_pdf() and out.read_bytes().startswith(b"%PDF")
+
+
+BAD_CSV = (b"name,role,pals_issue_date,pals_body\r\n"
+           b"Ana D\xc3\xadaz,nurse_picu,2026-01-15,aha\r\n"
+           b"Dee New,nurse_picu,3/10/2026,aha\r\n"
+           b"Eve New,astronaut,2025-05-05,aha\r\n"
+           b"Fay New,nurse_picu,2025-05-05,red_cross\r\n")
+
+
+def test_import_preview_shows_bad_rows_and_cancel_writes_nothing(qtbot, team, tmp_path, monkeypatch):
+    win, panel, ids = team
+    from gui.team import ImportDialog, import_team
+
+    path = tmp_path / "team.csv"
+    path.write_bytes(BAD_CSV)
+    before = win.session.store.all_documents()
+
+    seen = {}
+
+    def cancel(self):
+        seen["rows"] = [(self.table.item(i, 0).text(), self.table.item(i, 2).text(), self.table.item(i, 3).text())
+                        for i in range(self.table.rowCount())]
+        seen["button"] = self.import_button.text()
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ImportDialog, "exec", cancel)
+    assert not import_team(win, win.team_data, str(path))
+    rows = seen["rows"]
+    assert rows[0][1].startswith("Update profile") and rows[0][2] == "✓ OK"
+    assert rows[1][1] == "✕ Not imported" and "pals_issue_date" in rows[1][2]
+    assert rows[2][1] == "✕ Not imported" and "role" in rows[2][2]
+    assert rows[3][1] == "New profile"
+    assert seen["button"] == "&Import 2 people"
+    assert win.session.store.all_documents() == before  # Cancel: nothing written
+
+
+def test_import_commits_valid_rows_in_one_go_and_the_roster_follows(qtbot, team, tmp_path, monkeypatch):
+    win, panel, ids = team
+    from gui.team import ImportDialog, import_team
+
+    path = tmp_path / "team.csv"
+    path.write_bytes(BAD_CSV)
+
+    def accept(self):
+        self.match_new.setChecked(True)  # every row a new profile
+        assert self.import_button.text() == "&Import 2 people"
+        self.do_import()
+        return self.result()
+
+    monkeypatch.setattr(ImportDialog, "exec", accept)
+    assert import_team(win, win.team_data, str(path))
+    qtbot.waitUntil(lambda: len(win.team_data.roster.rows) == 5)
+    assert sorted(names(panel)).count("Ana Díaz") == 2 and "Fay New" in names(panel)
