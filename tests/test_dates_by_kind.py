@@ -129,6 +129,8 @@ def test_expired_pathway_asks_for_revalidation_by_the_season_deadline():
 def test_oet_sit_by(today, status, code):
     oet = run(empty(), today).step("ecfmg.oet")
     assert oet.status == status
+    if status == "at_risk":
+        assert oet.deadline >= today  # the date that still matters, never a passed one
     if code:
         assert code in codes(oet.reasons)
 
@@ -168,3 +170,26 @@ def test_new_profile_is_recognised_until_a_step_fact_is_entered():
     assert not journey_view.is_new_profile(doc)
     j = Journey(D(2026, 12, 1), [run({"img": {"match_year": 2028}}, D(2026, 12, 1))])
     assert journey_view.start_here(j)[0][0] == "ecfmg.school"
+
+
+def test_launch_summary_of_an_empty_profile_lists_nothing_overdue():
+    # before issue 12 it listed 5 "overdue" items (the school's 2025-09-19 lead, the ERAS opening,
+    # NRMP's registration opening ...) for a profile the user had told nothing
+    from core import reminders as rem
+    from core.engine import evaluate
+    doc = {"format": "certpath-profile/1", "name": "N", "role": "img_physician", "tracks": ["img"],
+           "facts": {"img": {"match_year": 2027}}, "overrides": {}}
+    today = D(2026, 12, 1)
+    s = rem.summary(rem.from_journey(evaluate(doc, today, RULES)), today)
+    assert s.overdue == []
+
+
+def test_rules_output_says_which_2027_calendar_records_are_projected(capsys):
+    import json
+
+    from core.cli import main
+    main(["rules", "--id", "match.calendar.2027.rol_deadline"])
+    rec = json.loads(capsys.readouterr().out)[0]
+    assert rec["projected"] is True and rec["kind"] == "deadline" and rec["confidence"] == "low"
+    main(["rules", "--id", "match.calendar.2026.match_day"])  # published: no projected flag
+    assert "projected" not in json.loads(capsys.readouterr().out)[0]

@@ -192,7 +192,10 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
             res.actions.append(Action(F("img.oet.sit_earliest"), ev.today, "deadline", key="sit-oet-by"))
             if res.status != EXPIRED:
                 res.status = AT_RISK
-            res.deadline = None
+            closes = _rule(ev.ctx, f"pathways.{season}.season_closes") if season is not None else None
+            # the date that still matters is the Pathways season's close (else the passed ROL, as before)
+            res.deadline = (closes.value if closes is not None and isinstance(closes.value, dt.date)
+                            and closes.value >= ev.today else rol)
             res.reasons.append(F("img.oet.rol_passed", rol=rol))
         elif ev.today > res.due:
             res.actions.append(Action(F("img.oet.sit_earliest"), ev.today, "deadline", key="sit-oet-by"))
