@@ -163,8 +163,46 @@ def dated_items(journey: Journey) -> list[DatedItem]:
             out += [DatedItem(a.date, "action", s.id, t.track, a) for a in s.actions if a.date is not None]
             if s.deadline:
                 out.append(DatedItem(s.deadline, "deadline", s.id, t.track))
-            if s.due:
+            # A passed due date of a step that is not urgent is a preference the engine already
+            # weighed (e.g. the preferred lead before the Match): its action is dated today, and
+            # the passed date is not an "overdue" alarm. Urgent steps keep theirs.
+            if s.due and not (s.due < journey.today and s.status not in URGENT):
                 out.append(DatedItem(s.due, "due", s.id, t.track))
+    return out
+
+
+def is_new_profile(doc: dict) -> bool:
+    """True for a profile the user has told nothing yet beyond what onboarding asked (its tracks'
+    facts and the onboarding sections): its dashboard shows "start here", not alarms."""
+    from .engine.registry import track as get_track
+    asked: dict[str, set[str]] = {}
+    for tid in doc.get("tracks") or []:
+        try:
+            t = get_track(tid)
+        except Exception:
+            continue
+        asked.setdefault(tid, set()).add("*")
+        for sec in t.onboarding:
+            asked.setdefault(sec.source, set()).update(sec.keys)
+    for key, data in (doc.get("facts") or {}).items():
+        if not isinstance(data, dict):
+            continue
+        keys = {k for k, v in data.items() if v not in (None, "", [], {})}
+        allowed = asked.get(key, set())
+        if "*" in allowed:
+            continue
+        if keys - allowed:
+            return False
+    return True
+
+
+def start_here(journey: Journey) -> list[tuple[str, str]]:
+    """For a new profile: each track's first step, (step id, sentence)."""
+    out = []
+    for p in progress(journey):
+        if p.first_open:
+            out.append((p.first_open, f"{p.title}: start with {step_title(p.first_open)}, and enter what you "
+                                      "have already done in each step; CertPath then dates what is left."))
     return out
 
 
@@ -273,6 +311,6 @@ def headline(journey: Journey) -> tuple[str, str | None]:
 
 __all__ = [
     "ActionItem", "Blocking", "DatedItem", "Milestone", "dated_items", "Progress", "blocking_now", "deadlines", "first_open_step",
-    "headline", "milestones", "next_actions", "progress", "step_name", "step_title", "track_of",
+    "headline", "is_new_profile", "milestones", "start_here", "next_actions", "progress", "step_name", "step_title", "track_of",
     "IN_PROGRESS",
 ]

@@ -142,3 +142,77 @@ def calendar(match_year: int, lookup: Callable[[str], Rule | None]) -> dict[str,
         elif item in projected and pattern_rule is not None:
             out[item] = CalendarDate(item, projected[item], pattern_rule, True, kind)
     return out
+
+
+# -- Which Match a new user can still reach (issue 12: a new user starts in the right season) --
+
+REACHABLE = "reachable"  # someone starting from nothing today can still take part
+ONLY_IF_DONE = "only_if_done"  # possible only if exams, OET and Pathway are already done
+CLOSED = "closed"  # the rank order list deadline has passed
+
+
+@dataclass(frozen=True)
+class SeasonReach:
+    match_year: int
+    reach: str  # REACHABLE / ONLY_IF_DONE / CLOSED
+    why: str  # one line, for the onboarding page
+    projected: bool  # a date this rests on is projected, not published
+
+
+def _season_dates(match_year: int, lookup: Callable[[str], Rule | None]
+                  ) -> tuple[dt.date | None, dt.date | None, dt.date | None, bool]:
+    cal = calendar(match_year, lookup)
+    sub = cal.get("eras_submissions_open")
+    rol = cal.get("rol_deadline")
+    pw = lookup(f"pathways.{match_year}.application_deadline")
+    pw_date = pw.value if pw is not None and isinstance(pw.value, dt.date) else None
+    projected = any(c is not None and c.projected for c in (sub, rol)) or bool(pw is not None and pw.projected)
+    return (sub.date if sub else None, pw_date, rol.date if rol else None, projected)
+
+
+def season_reach(match_year: int, today: dt.date, lookup: Callable[[str], Rule | None]) -> SeasonReach:
+    """Whether the `match_year` Match can still be reached on `today`, from the rules' ERAS, Pathway
+    and rank-order-list dates. From nothing, a person needs the whole ECFMG branch (exams, OET,
+    Pathway) before ERAS takes submissions; once ERAS is open, the Match is still possible only for
+    someone whose ECFMG branch is done or nearly so, until the Pathway application deadline and the
+    ROL deadline pass."""
+    sub, pw, rol, proj = _season_dates(match_year, lookup)
+    note = " (dates projected, not published)" if proj else ""
+    if rol is not None and today > rol:
+        return SeasonReach(match_year, CLOSED,
+                           f"The {match_year} Match's rank order list deadline ({rol.isoformat()}) has passed"
+                           f"{note}.", proj)
+    if sub is not None and today >= sub:
+        if pw is not None and today > pw:
+            return SeasonReach(match_year, ONLY_IF_DONE,
+                               f"{match_year} is possible only if your exams, OET and an accepted Pathway are "
+                               f"already done: the Pathways application deadline ({pw.isoformat()}) has passed"
+                               f"{note}.", proj)
+        extra = f" and a Pathway applied for by {pw.isoformat()}" if pw is not None else ""
+        return SeasonReach(match_year, ONLY_IF_DONE,
+                           f"{match_year} is possible only if your exams and OET are already done{extra}: ERAS "
+                           f"has taken applications since {sub.isoformat()}{note}.", proj)
+    if sub is None and rol is None:
+        return SeasonReach(match_year, REACHABLE,
+                           f"The rules have no {match_year} Match calendar yet.", proj)
+    first = sub or rol
+    return SeasonReach(match_year, REACHABLE,
+                       f"{match_year}: ERAS takes applications from {first.isoformat()}; your exams, OET and "
+                       f"Pathway must be done by then{note}.", proj)
+
+
+def default_match_year(today: dt.date, lookup_on: Callable[[str, dt.date], Rule | None]
+                       ) -> tuple[int, str]:
+    """The earliest Match a person starting from nothing could still reach on `today`, and one
+    line saying why. `lookup_on(rule_id, on)` returns the record in force on `on` or None."""
+    first = today.year  # the Match of this year (March) is the earliest that can still be open
+    lines = []
+    for y in range(first, first + 4):
+        on = dt.date(y, 1, 1)
+        r = season_reach(y, today, lambda rid, on=on: lookup_on(rid, on))
+        if r.reach == REACHABLE:
+            earlier = [x for x in lines if x.reach == ONLY_IF_DONE]
+            why = (earlier[-1].why + f" Starting from nothing, {y} is the earliest.") if earlier else r.why
+            return y, why
+        lines.append(r)
+    return first + 1, "No later Match calendar in the rules: check NRMP and AAMC."

@@ -411,6 +411,66 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "Create a MyIntealth account, verify your identity and submit the Application for ECFMG Certification"
     ),
     "img.application.submitted": N_("Submitted on {submitted}; waiting for ECFMG to accept it."),
+    # issue 12: dates by kind
+    # An opening is never "overdue"; a passed recommendation is late, with its consequence; a
+    # passed hard deadline blocks the step for that Match and names the next season.
+    "img.eras.submit_eras": N_("Submit your ERAS application (submissions are open)"),
+    "img.eras.submit_before_review": N_(
+        "Submit your ERAS application before programs start reviewing on {review}"
+    ),
+    "img.eras.submit_now": N_("Submit your ERAS application now: programs have been reviewing since {since}"),
+    "img.eras.programs_reviewing_since": N_(
+        "Late: programs have been reviewing ERAS applications since {since}, so apply now; every week "
+        "later means fewer interview invitations. An application can still lead to this Match until the "
+        "rank order list deadline ({rol})."
+    ),
+    "img.eras.match_closed": N_(
+        "The {match_year} Match's rank order list deadline ({rol}) has passed: apply in the ERAS season "
+        "for the {next_year} Match."
+    ),
+    "img.nrmp.register_before_late_fee": N_(
+        "Register with NRMP (same name as in ERAS) before {late_fee_from}, when the late fee starts"
+    ),
+    "img.nrmp.register_late": N_(
+        "Register with NRMP now (late fee); late registration closes with the rank order list deadline "
+        "({rol})"
+    ),
+    "img.nrmp.late_fee_applies": N_("NRMP's late registration fee applies since {since}."),
+    "img.nrmp.rol_near": N_(
+        "Registration closes with the rank order list deadline on {rol}: register now."
+    ),
+    "img.oet.sit_by_near": N_(
+        "The last OET sitting ECFMG advises for this Match is by {sit_by}: book one now."
+    ),
+    "img.oet.sit_by_passed": N_(
+        "Late: the last OET sitting ECFMG advised for this Match was by {sit_by}; a later sitting's results "
+        "may not be verified by the rank order list deadline ({rol})."
+    ),
+    "img.oet.sit_earliest": N_("Sit the earliest OET Medicine sitting you can book"),
+    "img.pathway.apply_by": N_("Apply for a Pathway by {deadline} (the season's application deadline)"),
+    "img.pathway.application_deadline_near": N_(
+        "The {season} Pathways application deadline is {deadline}: apply now."
+    ),
+    "img.pathway.application_deadline_passed": N_(
+        "The {season} Pathways application deadline ({deadline}) has passed: this Pathway can count only for "
+        "the {next_season} Match (apply in the {next_season} season)."
+    ),
+    "img.pathway.documents_deadline_near": N_(
+        "Every Pathways document must reach ECFMG by {deadline}: send what is missing now."
+    ),
+    "img.pathway.documents_deadline_passed": N_(
+        "The {season} Pathways documents deadline ({deadline}) has passed without an acceptance: plan for "
+        "the {next_season} season."
+    ),
+    "img.pathway.season_closed_unaccepted": N_(
+        "The {season} Pathways season closed on {closes}; an incomplete application is rejected: apply again "
+        "in the {next_season} season."
+    ),
+    "img.pathway.apply_revalidation_by": N_("Apply for Pathways Revalidation by {deadline}"),
+    "img.pathway.revalidation_deadline_passed": N_(
+        "The {season} Pathways (and Revalidation) application deadline ({deadline}) has passed: revalidate "
+        "in the {next_season} season."
+    ),
     # --- img.calendar
     "img.calendar.projected": N_(
         "{label} for the {match_year} Match ({date}) is projected from the usual pattern, not published: "
@@ -443,14 +503,10 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.credentials.transcript": N_("final transcript"),
     "img.credentials.waiting_verification": N_("Waiting for verification of the {missing:and}."),
     # --- img.eras
-    "img.eras.submissions_open_passed": N_(
-        "ERAS has taken submissions since {due}: programs are already reviewing."
-    ),
     "img.eras.get_token": N_("Get your ERAS token from ECFMG (MyIntealth)"),
     "img.eras.step2ck_after_submissions": N_(
         "Your Step 2 CK result is expected around {expected}, after ERAS takes submissions ({due})."
     ),
-    "img.eras.submit_eras": N_("Submit your ERAS application on the first submission day"),
     "img.eras.submitted_missing_uploads": N_("Submitted, but no upload date for: {items:list}."),
     "img.eras.upload": N_("Upload: {document}"),
     # --- img.exam
@@ -641,7 +697,6 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "one."
     ),
     "img.pathway.accepted": N_("Pathway accepted on {accepted}."),
-    "img.pathway.deadline_passed": N_("The {season} Pathways deadline ({deadline}) has passed."),
     "img.pathway.deadline_unpublished": N_(
         "The {season} Pathways deadline is not in our sources: verify with ECFMG."
     ),

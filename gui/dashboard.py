@@ -32,9 +32,11 @@ from core.journey_view import (
     blocking_now,
     deadlines,
     headline,
+    is_new_profile,
     milestones,
     next_actions,
     progress,
+    start_here,
     step_name,
     step_title,
 )
@@ -231,15 +233,29 @@ class Dashboard(QScrollArea):
         self.heading.setText(doc["name"])
         self.sub.setText(f"{ROLE_LABELS.get(doc.get('role'), doc.get('role') or '')} · "
                          f"today is {today.strftime('%A %d %B %Y')}")
+        fresh = is_new_profile(doc) and bool(journey.tracks)
         text, sid = headline(journey)
+        if fresh:  # nothing entered yet: guidance on where to start, not alarms about it
+            starts = start_here(journey)
+            sid = starts[0][0] if starts else sid
+            text = ("Start here: tell CertPath what you have already done, step by step, starting with "
+                    f"{step_title(sid)}." if sid else text)
         self._next_step = sid
         self.next_label.setText(text)
         self.next_button.setEnabled(sid is not None)
         self.next_button.setText(f"&Open: {step_name(sid)}" if sid else "&Open this step")
-        status = journey.step(sid).status if sid else None
+        status = journey.step(sid).status if sid and not fresh else None
         self._style_next_box(status)
         self._fill_progress(progress(journey))
-        self._fill_blocks(journey)
+        if fresh:
+            self.blocks_label.setText(
+                "<p style='margin:0 0 8px 0'><b>Start here.</b> This profile has no steps entered yet, so "
+                "nothing is counted as late. Open each step, say what you have done and the dates you "
+                "have; CertPath then works out what is due and what is at risk.</p>"
+                + "".join(f"<p style='margin:0 0 6px 0'>{html.escape(line)} ({_link(s_)})</p>"
+                          for s_, line in start_here(journey)))
+        else:
+            self._fill_blocks(journey)
         self._fill_actions(next_actions(journey, limit=6))
         self._fill_deadlines(journey)
         self.timeline.set_items(milestones(journey), [t.track for t in journey.tracks], today)

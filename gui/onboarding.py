@@ -132,8 +132,28 @@ class TrackFactsPage(QWizardPage):
                 form.set_data(dict(defaults[sec.source]))
             form.changed.connect(self._check)
         StepForm.align(*self.forms.values())
+        # the track's one line about the chosen facts (the img track: why this Match year, or that
+        # the chosen year can no longer be reached), said on this page, before Finish
+        self.note = QLabel()
+        self.note.setObjectName("onboarding_note")
+        self.note.setWordWrap(True)
+        lay.addWidget(self.note)
         lay.addStretch(1)
         self._ok = True
+        self._update_note()
+        for form in self.forms.values():
+            form.changed.connect(self._update_note)
+
+    def _update_note(self) -> None:
+        if self.track.onboarding_note is None:
+            self.note.setVisible(False)
+            return
+        try:
+            text = self.track.onboarding_note(self.facts(), self.session.today)
+        except Exception:  # a note must never stop the wizard
+            text = ""
+        self.note.setText(text or "")
+        self.note.setVisible(bool(text))
 
     def facts(self) -> dict[str, dict]:
         return {key: form.data()[0] for key, form in self.forms.items()}

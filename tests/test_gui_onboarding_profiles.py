@@ -51,7 +51,12 @@ def test_onboarding_img_by_keyboard(qtbot, data_dir, today):
     assert p["tracks"] == ["img"] and p["role"] == "img_physician"
     facts = session.store.facts(pid)
     assert facts["ecfmg.school"] == {"school_name": "Example Faculty", "graduation_date": "2024-06-30"}
-    assert facts["img"]["match_year"] == today.year + 1
+    # issue 12: the default is the earliest Match someone starting from nothing can still reach,
+    # computed from the rules (on 2026-11-21 ERAS 2027 has opened: 2028), no longer today.year + 1.
+    from core.engine.img import TRACK_DEF
+    assert facts["img"]["match_year"] == TRACK_DEF.onboarding_defaults(today)["img"]["match_year"] == 2028
+    note = wiz.facts_pages["img"].note
+    assert "2027 is possible only if" in note.text() and not note.isHidden()
     assert facts["img"]["visa_need"] == visa.currentData()
     session.store.db.close()
 
@@ -158,4 +163,43 @@ def test_main_window_api_for_extensions(qtbot, data_dir, today):
     assert all(dlg.rules[i].confidence == "low" for i in range(dlg.table.rowCount())
                if not dlg.table.isRowHidden(i))
     win.close()
+    session.store.db.close()
+
+
+def test_onboarding_says_a_match_year_can_no_longer_be_reached(qtbot, data_dir):
+    import datetime as dt
+    session = open_session(data_dir, dt.date(2026, 12, 1), demo=False)
+    wiz = _start(qtbot, session)
+    qtbot.keyClicks(wiz.who.name, "New IMG")
+    qtbot.keyClick(wiz, Qt.Key.Key_Return)
+    page = wiz.facts_pages["img"]
+    year = page.forms["img"].editor("match_year")
+    assert "2028 is the earliest" in page.note.text()
+    year.setFocus()
+    year.selectAll()
+    qtbot.keyClicks(year, "2026")
+    qtbot.waitUntil(lambda: "can no longer be reached" in page.note.text())  # on this page, before Finish
+    year.selectAll()
+    qtbot.keyClicks(year, "2027")
+    qtbot.waitUntil(lambda: "possible only if" in page.note.text())
+    session.store.db.close()
+
+
+def test_new_empty_img_profile_dashboard_says_start_here(qtbot, data_dir):
+    import datetime as dt
+
+    from gui.dashboard import Dashboard
+    session = open_session(data_dir, dt.date(2026, 12, 1), demo=False)
+    pid = session.store.create_profile("New IMG", "img_physician", ["img"])
+    session.store.save_facts(pid, {"img": {"match_year": 2027}})  # the old default year, nothing else
+    session.profile_id = pid
+    dash = Dashboard(session)
+    qtbot.addWidget(dash)
+    dash.refresh(doc=session.document())
+    assert dash.next_label.text().startswith("Start here")
+    from gui import theme
+    text = dash.blocks_label.text()
+    assert "Start here" in text and "step:ecfmg.school" in text
+    assert not any(theme.status_text(s) in text for s in ("at_risk", "blocked", "expired"))  # no alarms
+    assert "overdue" not in dash.actions_label.text() + dash.deadlines_label.text()
     session.store.db.close()

@@ -49,6 +49,9 @@ class Track:
     choice: str = ""  # the onboarding label when the track is a group of its own
     onboarding: tuple[OnboardingSection, ...] = ()  # facts the first-run wizard asks for
     onboarding_defaults: Callable[[Any], Mapping[str, Mapping[str, Any]]] | None = None  # (today) -> facts
+    # (facts the wizard holds, today) -> one line shown under the track's onboarding facts, e.g. why
+    # the default Match year is what it is, or that a chosen year can no longer be reached
+    onboarding_note: Callable[[Mapping[str, Any], Any], str] | None = None
     dependencies: DependencyPolicy = field(default_factory=DependencyPolicy)
 
     @property

@@ -16,6 +16,7 @@ step; docs/profile-format.md lists the keys.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from ..base import Context, TrackResult
 from ..registry import OnboardingSection, Track, register
@@ -55,8 +56,34 @@ def evaluate_track(track: str, ctx: Context) -> TrackResult:
     return evaluate(ctx)
 
 
+def _lookup_on(rules):
+    return lambda rid, on: rules.find(rid, on) if rid in rules else None
+
+
 def _onboarding_defaults(today: dt.date) -> dict[str, dict[str, object]]:
-    return {TRACK: {"match_year": today.year + 1}}
+    """The Match year a person starting from nothing can still reach on `today` (from the rules'
+    ERAS, Pathway and ROL dates: core.match_calendar.default_match_year)."""
+    from ...match_calendar import default_match_year
+    from ...rules import load_rules
+    year, _why = default_match_year(today, _lookup_on(load_rules()))
+    return {TRACK: {"match_year": year}}
+
+
+def _onboarding_note(facts: Mapping[str, Mapping[str, object]], today: dt.date) -> str:
+    """One line under the facts: why the default year, or what the chosen year still allows."""
+    from ...match_calendar import CLOSED, ONLY_IF_DONE, default_match_year, season_reach
+    from ...rules import load_rules
+    lookup = _lookup_on(load_rules())
+    default, why = default_match_year(today, lookup)
+    chosen = (facts.get(TRACK) or {}).get("match_year")
+    if not isinstance(chosen, int) or isinstance(chosen, bool) or chosen == default:
+        return why
+    r = season_reach(chosen, today, lambda rid: lookup(rid, dt.date(chosen, 1, 1)))
+    if r.reach == CLOSED:
+        return f"{chosen} can no longer be reached: {r.why} The earliest you can still reach is {default}."
+    if r.reach == ONLY_IF_DONE:
+        return r.why
+    return why if chosen < default else f"{chosen}: later than the earliest reachable Match ({default})."
 
 
 TRACK_DEF = register(Track(
@@ -75,5 +102,6 @@ TRACK_DEF = register(Track(
         OnboardingSection("Where you are heading", TRACK, ("specialty", "match_year", "target_state", "visa_need")),
     ),
     onboarding_defaults=_onboarding_defaults,
+    onboarding_note=_onboarding_note,
     dependencies=POLICY,
 ))

@@ -22,6 +22,7 @@ from ..base import (
 from ..findings import F, W
 from .common import ImgEval, _add, _date, _fmt, _int, _list, _rule
 from .definitions import _FINAL, ECFMG_EXAMS
+from .match import DEADLINE_LEAD_DAYS
 
 
 def application_due(ev: ImgEval, res: StepResult) -> dt.date | None:
@@ -182,11 +183,32 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         if earliest and sched < earliest:
             _add(res.warnings, W("img.oet.booked_too_early", sched=sched, earliest=earliest))
     elif res.due:
-        res.actions.append(Action(F("img.oet.sit_oet_by"), res.due, "deadline", key="sit-oet-by"))
+        # The sit-by date is a deadline of the Match year: at_risk as it comes near and once
+        # passed (a later sitting may still be verified by the ROL deadline, with luck), blocked
+        # for this Match once the ROL deadline itself has passed. Never silently not_started.
         if rol and ev.today > rol:
-            res.status = AT_RISK if res.status != EXPIRED else res.status
-            res.deadline = rol
+            # at_risk, not blocked: the Pathways season stays open after the ROL deadline (an OET
+            # pass still counts for the certificate, a later Match or SOAP-free paths)
+            res.actions.append(Action(F("img.oet.sit_earliest"), ev.today, "deadline", key="sit-oet-by"))
+            if res.status != EXPIRED:
+                res.status = AT_RISK
+            closes = _rule(ev.ctx, f"pathways.{season}.season_closes") if season is not None else None
+            # the date that still matters is the Pathways season's close (else the passed ROL, as before)
+            res.deadline = (closes.value if closes is not None and isinstance(closes.value, dt.date)
+                            and closes.value >= ev.today else rol)
             res.reasons.append(F("img.oet.rol_passed", rol=rol))
+        elif ev.today > res.due:
+            res.actions.append(Action(F("img.oet.sit_earliest"), ev.today, "deadline", key="sit-oet-by"))
+            if res.status != EXPIRED:
+                res.status = AT_RISK
+            res.deadline = rol
+            res.reasons.append(F("img.oet.sit_by_passed", sit_by=res.due, rol=rol or res.due))
+        else:
+            res.actions.append(Action(F("img.oet.sit_oet_by"), res.due, "deadline", key="sit-oet-by"))
+            if (res.due - ev.today).days <= DEADLINE_LEAD_DAYS and res.status not in (EXPIRED,):
+                res.status = AT_RISK
+                res.deadline = res.due
+                res.reasons.append(F("img.oet.sit_by_near", sit_by=res.due))
 
 
 def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -201,11 +223,24 @@ def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     srule = ev.rule(res, f"pathway.season.{season}") if season else None
     sv = srule.value if srule is not None and isinstance(srule.value, Mapping) else {}
     sdead = sv.get("deadline") if isinstance(sv.get("deadline"), dt.date) else None
-    res.due = min([d for d in (sdead, rol) if d], default=None)
     accepted_already = _date(f.get("accepted_date")) is not None
+    # The season's dated records (`pathways.<season>.*`, each with a kind; projected ones say so
+    # through their record's low confidence): the application deadline, the documents deadline
+    # and the day incomplete applications are rejected.
+    app_rule = docs_rule = closes_rule = None
+    if season is not None and not accepted_already:
+        app_rule = ev.rule(res, f"pathways.{season}.application_deadline")
+        docs_rule = _rule(ev.ctx, f"pathways.{season}.documents_deadline")
+        closes_rule = _rule(ev.ctx, f"pathways.{season}.season_closes")
+    if sdead is None and app_rule is not None and isinstance(app_rule.value, dt.date):
+        sdead = app_rule.value
+        dead_id = app_rule.id
+    else:
+        dead_id = srule.id if srule is not None else f"pathway.season.{season}"
+    res.due = min([d for d in (sdead, rol) if d], default=None)
     if accepted_already:
         pass  # the season's dates no longer matter once ECFMG has accepted the Pathway
-    elif season is not None and srule is None:
+    elif season is not None and srule is None and app_rule is None:
         _add(res.warnings, W("img.pathway.season_unpublished", season=season))
     elif srule is not None and sdead is None:
         _add(res.warnings, W("img.pathway.deadline_unpublished", season=season))
@@ -229,6 +264,7 @@ def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         if vt and ev.today > vt:
             res.status = EXPIRED
             res.reasons.append(F("img.pathway.expired", valid_through=vt))
+            _revalidation(ev, res)
         elif vt and rol and vt < rol:
             res.status = AT_RISK
             res.deadline = rol
@@ -236,27 +272,73 @@ def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         elif acc_season and ev.M and isinstance(cycles, int) and ev.M - acc_season >= cycles:
             res.status = EXPIRED
             res.reasons.append(F("img.pathway.revalidation_likely", acc_season=acc_season, cycles=cycles))
+            _revalidation(ev, res)
         return
     gen = ev.value(res, "pathway.general_eligibility")
     registered = any(ev.attempts[s] or ev.ctx.facts(s).get("window_start") for s in ECFMG_EXAMS)
     if gen and not registered:
         res.actions.append(Action(F("img.pathway.register_usmle_first"), None, "check", key="register-usmle-first"))
+    nxt = season + 1 if season is not None else None
     if applied:
         res.status = IN_PROGRESS
         res.reasons.append(F("img.pathway.applied", applied=applied))
+        closes = closes_rule.value if closes_rule is not None and isinstance(closes_rule.value, dt.date) else None
+        docs = docs_rule.value if docs_rule is not None and isinstance(docs_rule.value, dt.date) else None
+        if closes and ev.today > closes:
+            res.use(closes_rule)
+            res.status = BLOCKED
+            res.reasons.append(F("img.pathway.season_closed_unaccepted", season=season, closes=closes,
+                                 next_season=nxt, rule=closes_rule.id))
+            res.blocked_by.append(Blocker(None, res.reasons[-1]))
+        elif docs and ev.today > docs:
+            res.use(docs_rule)
+            res.status = BLOCKED
+            res.reasons.append(F("img.pathway.documents_deadline_passed", season=season, deadline=docs,
+                                 next_season=nxt, rule=docs_rule.id))
+            res.blocked_by.append(Blocker(None, res.reasons[-1]))
+        elif docs and (docs - ev.today).days <= DEADLINE_LEAD_DAYS:
+            res.use(docs_rule)
+            res.status = AT_RISK
+            res.deadline = docs
+            res.reasons.append(F("img.pathway.documents_deadline_near", deadline=docs, rule=docs_rule.id))
         return
     if sdead and ev.today > sdead:
         res.status = BLOCKED
-        res.reasons.append(F("img.pathway.deadline_passed", season=season, deadline=sdead))
+        res.reasons.append(F("img.pathway.application_deadline_passed", season=season, deadline=sdead,
+                             next_season=nxt, rule=dead_id))
         res.blocked_by.append(Blocker(None, res.reasons[-1]))
         return
     opens = sv.get("opens") if isinstance(sv.get("opens"), dt.date) else None
-    if opens:
-        res.actions.append(Action(F("img.pathway.apply_pathway"), opens, "todo",
+    if sdead:
+        res.actions.append(Action(F("img.pathway.apply_by", deadline=sdead, rule=dead_id), sdead, "deadline",
+                                  key="apply-pathway"))
+        if (sdead - ev.today).days <= DEADLINE_LEAD_DAYS:
+            res.status = AT_RISK
+            res.deadline = sdead
+            res.reasons.append(F("img.pathway.application_deadline_near", season=season, deadline=sdead,
+                                 rule=dead_id))
+    elif opens:
+        res.actions.append(Action(F("img.pathway.apply_pathway"), max(opens, ev.today), "todo",
                                   key="apply-pathway"))
     else:
         res.actions.append(Action(F("img.pathway.apply_pathway_undated"), res.due, "deadline", key="apply-pathway"))
     ev.rule(res, "fee.pathways", quiet=True)
+
+
+def _revalidation(ev: ImgEval, res: StepResult) -> None:
+    """An expired Pathway acceptance: Pathways Revalidation, by the Match season's application
+    deadline where the rules have one."""
+    ev.rule(res, "pathways.revalidation", quiet=True)
+    if ev.M is None:
+        return
+    r = ev.rule(res, f"pathways.{ev.M}.application_deadline")
+    d = r.value if r is not None and isinstance(r.value, dt.date) else None
+    if d and ev.today > d:
+        res.reasons.append(F("img.pathway.revalidation_deadline_passed", season=ev.M, deadline=d,
+                             next_season=ev.M + 1, rule=r.id))
+    elif d:
+        res.actions.append(Action(F("img.pathway.apply_revalidation_by", deadline=d, rule=r.id), d, "deadline",
+                                  key="apply-revalidation"))
 
 
 def certificate_due(ev: ImgEval, res: StepResult) -> dt.date | None:

@@ -19,11 +19,22 @@ from ..findings import F, W
 from .common import ImgEval, _add, _date, _list, _rule
 from .definitions import ERAS_DOCUMENTS
 
+# How close to a hard deadline an open step turns at_risk: the dashboard's "next 30 days"
+# horizon, the lead the app gives every dated deadline (a season's own lead times, such as a
+# test's result delay, are added on top by the steps that have them).
+DEADLINE_LEAD_DAYS = 30
+
 
 def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    # Dates by kind: the season's opening and the first submission day are openings (never
+    # "overdue"); programs' first review day is a recommendation (late, not overdue: at_risk); the
+    # rank order list deadline is the last day an application can still lead to this Match.
     ev.rule(res, "eras.token")
-    res.due = ev.cal_date(res, "eras_submissions_open")
+    sub_open = ev.cal_date(res, "eras_submissions_open")
     opens = ev.cal_date(res, "eras_opens")
+    review = ev.cal_date(res, "eras_programs_review")
+    rol = ev.cal.get("rol_deadline").date if ev.cal.get("rol_deadline") else None
+    res.due = review or sub_open
     submitted = _date(f.get("submitted_date"))
     need = ev.value(res, "eras.documents") or []
     have = {d.get("kind") for d in _list(f.get("documents")) if _date(d.get("uploaded_date"))}
@@ -32,31 +43,49 @@ def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     res.info["documents_missing"] = missing
     ck = ev.res.get("usmle.step2ck")
     exp = ck.info.get("expected_on") if ck else None
-    if ck and ck.status != DONE and res.due and exp and exp > res.due:
-        _add(res.warnings, W("img.eras.step2ck_after_submissions", expected=exp, due=res.due))
+    if ck and ck.status != DONE and sub_open and exp and exp > sub_open:
+        _add(res.warnings, W("img.eras.step2ck_after_submissions", expected=exp, due=sub_open))
     if submitted:
         res.status = DONE
         res.info["completed_on"] = submitted
         if missing:
             _add(res.warnings, W("img.eras.submitted_missing_uploads", items=[labels.get(k, k) for k in missing]))
         return
+    if rol and ev.today > rol:
+        res.status = BLOCKED
+        res.reasons.append(F("img.eras.match_closed", match_year=ev.M, rol=rol, next_year=ev.M + 1,
+                             rule=f"match.calendar.{ev.M}.rol_deadline"))
+        res.blocked_by.append(Blocker(None, res.reasons[-1]))
+        return
     if f.get("token_date") or have:
         res.status = IN_PROGRESS
     else:
-        res.actions.append(Action(F("img.eras.get_token"), opens, "todo", key="get-token"))
+        when = max(opens, ev.today) if opens else None  # an opening: from then on, never overdue
+        res.actions.append(Action(F("img.eras.get_token"), when, "todo", key="get-token"))
         res.use(_rule(ev.ctx, "fee.eras.token"))
+    up_when = max(sub_open, ev.today) if sub_open else None
     for k in missing:
-        res.actions.append(Action(F("img.eras.upload", document=labels.get(k, k)), res.due, "todo", key=f"upload-{k}"))
-    res.actions.append(Action(F("img.eras.submit_eras"), res.due, "deadline",
-                              key="submit-eras"))
-    if res.due and ev.today > res.due:
+        res.actions.append(Action(F("img.eras.upload", document=labels.get(k, k)), up_when, "todo", key=f"upload-{k}"))
+    if review and ev.today > review:
+        res.actions.append(Action(F("img.eras.submit_now", since=review), ev.today, "todo", key="submit-eras"))
         res.status = AT_RISK
-        res.deadline = res.due
-        res.reasons.append(F("img.eras.submissions_open_passed", due=res.due))
+        # the last day it can still lead to this Match (not the passed recommendation)
+        res.due = res.deadline = rol
+        res.reasons.append(F("img.eras.programs_reviewing_since", since=review, rol=rol or "?",
+                             rule=f"match.calendar.{ev.M}.eras_programs_review"))
+    elif review:
+        res.actions.append(Action(F("img.eras.submit_before_review", review=review), review, "todo",
+                                  key="submit-eras"))
+    elif sub_open:
+        res.actions.append(Action(F("img.eras.submit_eras"), max(sub_open, ev.today), "todo", key="submit-eras"))
 
 
 def match_nrmp(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    # Registration opening: an opening (the action is for today once it has passed, never
+    # "overdue"); the late fee: from that day registering costs more; the ROL deadline closes
+    # late registration (a hard deadline: at_risk as it approaches, blocked once passed).
     opens = ev.cal_date(res, "nrmp_registration_opens")
+    late = ev.cal_date(res, "nrmp_late_fee_from")
     rol = ev.cal_date(res, "rol_deadline")
     res.due = rol
     if _date(f.get("registered_date")):
@@ -69,9 +98,21 @@ def match_nrmp(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.reasons.append(F("img.nrmp.closed", match_year=ev.M, rol=rol))
         res.blocked_by.append(Blocker(None, res.reasons[-1]))
         return
-    ev.rule(res, "nrmp.early_registration_deadline")
-    res.actions.append(Action(F("img.nrmp.register_nrmp"), opens, "todo",
-                              key="register-nrmp"))
+    ev.rule(res, "nrmp.early_registration_deadline", quiet=late is not None)
+    when = max(opens, ev.today) if opens else None
+    if late and ev.today >= late:
+        res.actions.append(Action(F("img.nrmp.register_late", rol=rol or "?"), when, "todo", key="register-nrmp"))
+        _add(res.warnings, W("img.nrmp.late_fee_applies", since=late,
+                             rule=f"match.calendar.{ev.M}.nrmp_late_fee_from"))
+    elif late:
+        res.actions.append(Action(F("img.nrmp.register_before_late_fee", late_fee_from=late), when, "todo",
+                                  key="register-nrmp"))
+    else:
+        res.actions.append(Action(F("img.nrmp.register_nrmp"), when, "todo", key="register-nrmp"))
+    if rol and (rol - ev.today).days <= DEADLINE_LEAD_DAYS:
+        res.status = AT_RISK
+        res.deadline = rol
+        res.reasons.append(F("img.nrmp.rol_near", rol=rol))
 
 
 def match_rol(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
