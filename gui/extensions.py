@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("certpath.extensions")
 
-EXTENSIONS: list[str] = ["gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui", "gui.rules_update"]
+EXTENSIONS: list[str] = ["gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui", "gui.rules_update",
+                        "gui.season_ui"]
 
 
 class ExtensionHost(Protocol):

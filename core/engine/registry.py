@@ -50,6 +50,7 @@ class Track:
     onboarding: tuple[OnboardingSection, ...] = ()  # facts the first-run wizard asks for
     onboarding_defaults: Callable[[Any], Mapping[str, Mapping[str, Any]]] | None = None  # (today) -> facts
     dependencies: DependencyPolicy = field(default_factory=DependencyPolicy)
+    application_season: bool = False  # the track applies to residency programs (the season panel, issue 18)
 
     @property
     def group_id(self) -> str:

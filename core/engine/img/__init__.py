@@ -76,4 +76,5 @@ TRACK_DEF = register(Track(
     ),
     onboarding_defaults=_onboarding_defaults,
     dependencies=POLICY,
+    application_season=True,
 ))
