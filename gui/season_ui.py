@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 from core import csv_import
 from core.costs import Ledger, format_amount
 from core.engine import get_track
+from core.engine.img import SPECIALTIES
 from core.programs import (
     PROGRAM_FIELDS,
     VISAS,
@@ -72,6 +73,7 @@ from .step_form import ErrorLabel
 TITLE = "Application season"
 COLUMNS = ("Program", "Specialty", "State", "Visa", "Status", "Findings")
 _VISA = dict(VISAS)
+_SPECIALTY = dict(SPECIALTIES)
 # The form leaves out what CertPath sets (uid), what the rank list sets (rank) and the notes list.
 FORM_SKIP = {"uid", "rank", "notes"}
 
@@ -92,10 +94,9 @@ def status_text(c: ProgramCheck) -> str:
     if p.withdrawn:
         return "Withdrawn"
     if p.get("interview_date"):
-        t = p.get("interview_time")
-        return f"Interview {p.get('interview_date')}" + (f" {t}" if t else "")
+        return f"Interview {p.get('interview_date')}"
     if p.get("invite_date"):
-        return f"Invited {p.get('invite_date')}" + (f", reply by {p.get('reply_by')}" if p.get("reply_by") else "")
+        return f"Reply by {p.get('reply_by')}" if p.get("reply_by") else f"Invited {p.get('invite_date')}"
     if p.get("applied_date"):
         return f"Applied {p.get('applied_date')}"
     return "Considering"
@@ -114,7 +115,7 @@ class ProgramModel(QAbstractTableModel):
 
     def set_checks(self, checks) -> None:
         self.beginResetModel()
-        self._all = [(c, (c.program.name, c.program.get("specialty") or "", c.program.get("state") or "",
+        self._all = [(c, (c.program.name, _SPECIALTY.get(c.program.get("specialty"), c.program.get("specialty") or ""), c.program.get("state") or "",
                           _VISA.get(c.program.get("visas") or "unknown", ""), status_text(c),
                           " · ".join(f.text for f in c.findings) or "No problem found"))
                      for c in checks]
@@ -455,10 +456,18 @@ class SeasonPanel(QWidget):
         hh = self.view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
-        for i, w in enumerate((220, 140, 50, 110, 150)):
+        hh.setMinimumSectionSize(36)
+        for i, w in enumerate((200, 118, 40, 92, 130)):
             self.view.setColumnWidth(i, w)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.view.doubleClicked.connect(lambda _i: self.edit_program())
+        self.view.selectionModel().currentRowChanged.connect(self._show_details)
         ll.addWidget(self.view, 1)
+        self.details = QLabel()
+        self.details.setObjectName("program_details")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        ll.addWidget(self.details)
         btns = QHBoxLayout()
         self.add_button = QPushButton("&Add program…")
         self.add_button.clicked.connect(self.add_program)
@@ -519,7 +528,8 @@ class SeasonPanel(QWidget):
         rl.addWidget(rank_box, 1)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(1, 1)
+        split.setSizes([720, 300])
 
     # reading
     def refresh(self, *_a) -> None:
@@ -546,9 +556,24 @@ class SeasonPanel(QWidget):
         self.note.setVisible(bool(self.note.text()))
         self.model.set_checks(s.checks)
         self._counts()
+        self._show_details()
         self.clash_label.setText("\n".join(clash_text(c) for c in s.clashes) or "No clashes.")
         self._fees()
         self._rank()
+
+    def _show_details(self, *_a) -> None:
+        c = self._selected()
+        if c is None:
+            self.details.setText("Select a program to see what was found about it.")
+            return
+        p = c.program
+        head = f"{p.name}: " + ("eligible" if c.eligible else "not eligible")
+        when = ""
+        if p.get("interview_date"):
+            when = " · interview " + " ".join(str(x) for x in (p.get("interview_date"), p.get("interview_time"),
+                                                              p.get("interview_tz")) if x)
+        lines = [f.text for f in c.findings] or ["Nothing found against your profile."]
+        self.details.setText(head + when + "\n" + "\n".join("• " + t for t in lines))
 
     def _counts(self) -> None:
         s = self.season
@@ -562,6 +587,7 @@ class SeasonPanel(QWidget):
     def _filter(self, **kw) -> None:
         self.model.set_filter(**kw)
         self._counts()
+        self._show_details()
 
     def _fees(self) -> None:
         s = self.season
@@ -572,8 +598,9 @@ class SeasonPanel(QWidget):
             return
         rows = []
         for ln in fc.lines:
-            mark = (f" <i style='color:{theme.muted_color()}'>(an older season's fee, as of {html.escape(ln.as_of)}:"
-                    f" the {fc.match_year} fee is not published yet)</i>" if ln.latest_known else "")
+            mark = (f" <i style='color:{theme.muted_color()}'>(uses an older season's fee, as of "
+                    f"{html.escape(ln.as_of)}; the {fc.match_year} fee is not published yet)</i>"
+                    if ln.latest_known else "")
             rows.append(f"{html.escape(ln.label)}{mark}")
         for rid in fc.missing:
             rows.append(f"<i>No fee record for {html.escape(rid)}: not in the total.</i>")
@@ -588,7 +615,8 @@ class SeasonPanel(QWidget):
         self.rank.model().blockSignals(True)
         self.rank.clear()
         for i, p in enumerate(s.ranked, 1):
-            it = QListWidgetItem(f"{i}. {p.name}" + (f" ({p.get('specialty')})" if p.get("specialty") else ""))
+            it = QListWidgetItem(f"{i}. {p.name}" + (f" ({_SPECIALTY.get(p.get('specialty'), p.get('specialty'))})"
+                                                  if p.get("specialty") else ""))
             it.setData(Qt.ItemDataRole.UserRole, p.id)
             self.rank.addItem(it)
         self.rank.model().blockSignals(False)
