@@ -260,6 +260,16 @@ def deadlines(journey: Journey, days: int) -> list[ActionItem]:
     return sorted(out.values(), key=lambda a: (a.date, a.step_id))
 
 
+def program_deadlines(store, profile_id: int, today: dt.date, days: int) -> list[ActionItem]:
+    """Issue 18: the application season's interviews and reply-by dates (core.programs.dated_items)
+    from today to today + `days`, as the dashboard's rows ("Interview tomorrow 09:00 EST: Mercy")."""
+    from .programs import ProgramStore, dated_item_text, dated_items
+
+    end = today + dt.timedelta(days=days)
+    return [ActionItem(it.date, dated_item_text(it, today), "match.eras", "deadline" if it.kind == "reply_by"
+                       else "todo") for it in dated_items(ProgramStore(store).list(profile_id), today) if it.date <= end]
+
+
 @dataclass(frozen=True)
 class Milestone:
     date: dt.date
@@ -310,7 +320,8 @@ def headline(journey: Journey) -> tuple[str, str | None]:
 
 
 __all__ = [
-    "ActionItem", "Blocking", "DatedItem", "Milestone", "dated_items", "Progress", "blocking_now", "deadlines", "first_open_step",
-    "headline", "is_new_profile", "milestones", "start_here", "next_actions", "progress", "step_name", "step_title", "track_of",
+    "ActionItem", "Blocking", "DatedItem", "Milestone", "dated_items", "Progress", "blocking_now", "deadlines",
+    "program_deadlines", "first_open_step", "headline", "is_new_profile", "milestones", "start_here", "next_actions",
+    "progress", "step_name", "step_title", "track_of",
     "IN_PROGRESS",
 ]

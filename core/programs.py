@@ -11,15 +11,16 @@ Storage: `ProgramStore(store)` over the tables of migration `m005_programs`; eve
 writes is one transaction (`core.db.transaction`). Callers that write from outside the GUI hold
 the data folder's lock (`core.instance_lock.InstanceLock`), as the command line does.
 
-Eligibility (`check_programs`) returns `ProgramFinding(code, params, severity)` per program, never
-sentences; `finding_text` words them. Nothing here reads the clock: every function takes `today`.
+Eligibility (`check_programs`) returns core.engine's `Finding(code, params, severity)` per program
+(BLOCKING: not eligible; WARNING: cannot be compared), never sentences; the one catalogue
+(core/wording.py, this module's entries registered below) words them: `f.text`. Nothing here reads the clock: every function takes `today`.
 
 What a view calls (the programs page, the dashboard, the rank list dialog):
   season = load_season(store, profile_id, today, journey=journey)   # one read, everything checked
     season.checks -> ProgramCheck(program, findings, eligible, search_text, matches(text))
     season.split() -> (eligible, others)          season.clashes / season.dated / season.ranked
     season.rank_count, season.fees (programs_fees.Forecast), season.signals, season.to_json()
-  finding_text(f), clash_text(c), dated_item_text(item, today)           the words
+  f.text (catalogue), clash_text(c), dated_item_text(item, today)         the words
   PROGRAM_FIELDS, SETTINGS_FIELDS (FieldSpecs for the forms), check_program(data) (inline problems)
   ps = ProgramStore(store): add, update, delete, save_settings, add_block, remove_block,
     move_rank(profile_id, program_id, position), move_up, move_down   (each one transaction)
@@ -39,13 +40,17 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from gettext import gettext as _
 from typing import Any
 
+from . import wording
 from .db import transaction
 from .engine.base import FieldSpec
+from .engine.findings import BLOCKING, Finding
+from .engine.findings import INFO as _INFO
+from .engine.findings import WARNING as _WARNING
 from .engine.img import SPECIALTIES, STATES
 from .validate import Problem, ValidationError, check_fields, parse_date
+from .wording import N_, _
 
 # --- vocabularies (part of the profile format) --------------------------------------------------
 
@@ -442,67 +447,50 @@ def check_section(section: Any, path: str = "programs") -> list[Problem]:
 
 # --- findings -------------------------------------------------------------------------------------
 
-INELIGIBLE, WARNING, INFO = "ineligible", "warning", "info"
+# The engine's vocabulary (core/engine/findings.py): a requirement the applicant does not meet is
+# BLOCKING (the program is not eligible), a fact that cannot be compared is a WARNING.
+INELIGIBLE, WARNING, INFO = BLOCKING, _WARNING, _INFO
 SEVERITIES = (INELIGIBLE, WARNING, INFO)
 
+_VISA_NAMES = {"j1": N_("J-1"), "h1b": N_("H-1B"), "j1_h1b": N_("J-1 and H-1B"), "none": N_("none")}
+_STEP_NAMES = {"usmle.step1": N_("Step 1"), "usmle.step2ck": N_("Step 2 CK")}
+_BY_NAMES = {"application": N_("the application"), "rank_list": N_("the rank order list deadline")}
 
-@dataclass(frozen=True)
-class ProgramFinding:
-    """One finding about a program (to be folded into core.engine's Finding and catalogue)."""
+wording.register_format("visa", lambda v: _(_VISA_NAMES.get(v, str(v))))
+wording.register_format("usmle", lambda v: _(_STEP_NAMES.get(v, str(v))))
+wording.register_format("by", lambda v: _(_BY_NAMES.get(v, str(v))))
+wording.register_format("projected", lambda v: _(", projected") if v else "")
 
-    code: str
-    params: Mapping[str, Any]
-    severity: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "severity": self.severity,
-                "params": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.params.items()},
-                "text": finding_text(self)}
-
-
-_VISA_NAMES = {"j1": "J-1", "h1b": "H-1B"}
-_STEP_NAMES = {"usmle.step1": "Step 1", "usmle.step2ck": "Step 2 CK"}
-_BY_NAMES = {"application": "the application", "rank_list": "the rank order list deadline"}
-
-# The wording catalogue: code -> gettext message with named parameters.
+# This module's entries in the one wording catalogue (core/wording.py): code -> template.
 MESSAGES: dict[str, str] = {
-    "program.visa_not_sponsored": _("Does not sponsor the {need} visa; you need one (it sponsors: {sponsors})."),
-    "program.visa_unknown": _("Visa sponsorship not known; you need a {need}: check with the program."),
-    "program.graduation_limit": _("Graduation limit {limit} years; you graduated in {graduated} "
-                                  "({years} years before the {season} application season)."),
-    "program.graduation_unknown": _("Graduation limit {limit} years; your graduation date is not recorded."),
-    "program.score_below_minimum": _("Wants {step} {minimum} or more; your score is {score}."),
-    "program.score_missing": _("Wants {step} {minimum} or more; no {step} score is recorded."),
-    "program.not_first_attempt": _("Wants every Step passed on the first attempt; {step} took {attempts} attempts."),
-    "program.certificate_after_deadline": _("Wants an ECFMG certificate by {by} ({deadline}); yours is expected "
-                                            "around {expected}, after it."),
-    "program.certificate_date_unknown": _("Wants an ECFMG certificate by {by} ({deadline}); when yours will be "
-                                          "issued is not known yet."),
-    "program.certificate_deadline_unknown": _("Wants an ECFMG certificate by {by}; set your Match year to compare "
-                                              "the dates."),
-    "program.usce_missing": _("Wants US clinical experience; none is recorded."),
+    "program.visa_not_sponsored": N_("Does not sponsor the {need:visa} visa; you need one (it sponsors: "
+                                     "{sponsors:visa})."),
+    "program.visa_unknown": N_("Visa sponsorship not known; you need a {need:visa}: check with the program."),
+    "program.graduation_limit": N_("Graduation limit {limit} years; you graduated in {graduated} "
+                                   "({years} years before the {season} application season)."),
+    "program.graduation_unknown": N_("Graduation limit {limit} years; your graduation date is not recorded."),
+    "program.score_below_minimum": N_("Wants {step:usmle} {minimum} or more; your score is {score}."),
+    "program.score_missing": N_("Wants {step:usmle} {minimum} or more; no {step:usmle} score is recorded."),
+    "program.not_first_attempt": N_("Wants every Step passed on the first attempt; {step:usmle} took {attempts} "
+                                    "attempts."),
+    "program.certificate_after_deadline": N_("Wants an ECFMG certificate by {by:by} ({deadline}{projected:projected}); "
+                                             "yours is expected around {expected}, after it."),
+    "program.certificate_date_unknown": N_("Wants an ECFMG certificate by {by:by} ({deadline}{projected:projected}); "
+                                           "when yours will be issued is not known yet."),
+    "program.certificate_deadline_unknown": N_("Wants an ECFMG certificate by {by:by}; set your Match year to "
+                                               "compare the dates."),
+    "program.usce_missing": N_("Wants US clinical experience; none is recorded."),
+    # Dated items (dated_item_text fills the display params).
+    "program.interview": N_("Interview {when}{at}: {program}"),
+    "program.reply_by": N_("Reply to the invite from {program} by {date} ({when})"),
+    "program.interview.title": N_("Interview{at}: {program}"),  # a reminder's title: no "tomorrow" in it
+    "program.reply_by.title": N_("Reply to the invite from {program}"),
+    # Clashes (clash_text fills the display params).
+    "clash.overlap": N_("Interviews overlap: {a} and {b}."),
+    "clash.same_day": N_("Two interviews on {date}: {a} and {b}."),
+    "clash.blocked": N_("The interview with {program} on {date} falls in a blocked range ({label} {start} to {end})."),
 }
-
-
-def finding_text(f: ProgramFinding) -> str:
-    """The finding in words (gettext-style message, named parameters)."""
-    p = dict(f.params)
-    if "need" in p:
-        p["need"] = _VISA_NAMES.get(p["need"], p["need"])
-    if "sponsors" in p:
-        p["sponsors"] = {"j1": "J-1", "h1b": "H-1B", "j1_h1b": "J-1 and H-1B", "none": "none"}.get(p["sponsors"],
-                                                                                                 p["sponsors"])
-    if "step" in p:
-        p["step"] = _STEP_NAMES.get(p["step"], p["step"])
-    if "by" in p:
-        p["by"] = _BY_NAMES.get(p["by"], p["by"])
-    p = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in p.items()}
-    if p.get("projected"):
-        p["deadline"] = f"{p['deadline']}, projected"
-    try:
-        return _(MESSAGES[f.code]).format(**p)
-    except (KeyError, IndexError):
-        return f.code
+wording.register(MESSAGES)
 
 
 # --- the applicant's facts ------------------------------------------------------------------------
@@ -602,7 +590,7 @@ class Applicant:
 @dataclass(frozen=True)
 class ProgramCheck:
     program: Program
-    findings: tuple[ProgramFinding, ...]
+    findings: tuple[Finding, ...]  # core.engine.findings.Finding, worded by core/wording.py
 
     @cached_property
     def eligible(self) -> bool:
@@ -623,12 +611,12 @@ class ProgramCheck:
 
     def to_json(self) -> dict[str, Any]:
         return {**self.program.to_json(), "eligible": self.eligible,
-                "findings": [f.to_json() for f in self.findings]}
+                "findings": [{**f.to_json(), "severity": f.severity} for f in self.findings]}
 
 
-def check_one(p: Program, a: Applicant, today: dt.date) -> tuple[ProgramFinding, ...]:
-    out: list[ProgramFinding] = []
-    add = lambda code, sev, **params: out.append(ProgramFinding(code, params, sev))  # noqa: E731
+def check_one(p: Program, a: Applicant, today: dt.date) -> tuple[Finding, ...]:
+    out: list[Finding] = []
+    add = lambda code, sev, **params: out.append(Finding(code, params, sev))  # noqa: E731
     # Visa.
     need = {"needs_j1": "j1", "needs_h1b": "h1b"}.get(a.visa_need)
     visas = p.get("visas") or "unknown"
@@ -731,12 +719,6 @@ def dated_items(programs: Iterable[Program], today: dt.date | None = None) -> li
     return sorted(out, key=lambda i: (i.date, i.time or "", i.program_id, i.kind))
 
 
-DATED_MESSAGES = {
-    "program.interview": _("Interview {when}{at}: {program}"),
-    "program.reply_by": _("Reply to the invite from {program} by {date} ({when})"),
-}
-
-
 def _when(d: dt.date, today: dt.date) -> str:
     n = (d - today).days
     if n == 0:
@@ -760,10 +742,24 @@ def dated_item_text(item: DatedItem, today: dt.date) -> str:
             abbr = dt.datetime(item.date.year, item.date.month, item.date.day, h, m, tzinfo=_tz(item.tz)).tzname()
             at = f" {item.time} {abbr}"
         if item.date != today and item.date != today + dt.timedelta(days=1) and item.date != today - dt.timedelta(1):
-            when = f"on {item.date.isoformat()} ({when})"
-        return _(DATED_MESSAGES[item.code]).format(when=when, at=at, program=item.params.get("program", ""))
-    return _(DATED_MESSAGES[item.code]).format(program=item.params.get("program", ""), date=item.date.isoformat(),
-                                               when=when)
+            when = _("on {date} ({when})").format(date=wording.date_text(item.date), when=when)
+        return wording.text(Finding(item.code, {"when": when, "at": at, "program": item.params.get("program", "")}))
+    return wording.text(Finding(item.code, {"program": item.params.get("program", ""), "date": item.date,
+                                            "when": when}))
+
+
+def _at(item: DatedItem) -> str:
+    if item.time and item.tz and _tz(item.tz) is not None:
+        h, m = (int(x) for x in item.time.split(":"))
+        abbr = dt.datetime(item.date.year, item.date.month, item.date.day, h, m, tzinfo=_tz(item.tz)).tzname()
+        return f" {item.time} {abbr}"
+    return ""
+
+
+def dated_item_title(item: DatedItem) -> str:
+    """A title that does not change with the day (a reminder's, a calendar entry's)."""
+    return wording.text(Finding(item.code + ".title", {"at": _at(item) if item.kind == "interview" else "",
+                                                        "program": item.params.get("program", "")}))
 
 
 @dataclass(frozen=True)
@@ -835,18 +831,11 @@ def clashes(programs: Iterable[Program], settings: Mapping[str, Any] | None = No
     return sorted(out, key=lambda c: (c.date, c.code, c.program_ids))
 
 
-CLASH_MESSAGES = {
-    "clash.overlap": _("Interviews overlap: {a} and {b}."),
-    "clash.same_day": _("Two interviews on {date}: {a} and {b}."),
-    "clash.blocked": _("The interview with {program} on {date} falls in a blocked range ({label} {start} to {end})."),
-}
-
-
 def clash_text(c: Clash) -> str:
     p = dict(c.params)
     names = p.pop("programs", ["", ""])
-    p.update(a=names[0], b=names[-1], date=c.date.isoformat())
-    return _(CLASH_MESSAGES[c.code]).format(**{**p, "label": p.get("label") or _("blocked")})
+    p.update(a=names[0], b=names[-1], date=c.date)
+    return wording.text(Finding(c.code, {**p, "label": p.get("label") or _("blocked")}))
 
 
 # --- the rank list --------------------------------------------------------------------------------
@@ -961,7 +950,7 @@ def _safe_cell(v: Any) -> Any:
 @dataclass(frozen=True)
 class Season:
     """A profile's application season on `today`: what the GUI's programs page and the command
-    line show. Built by `load_season`; nothing in it is worded except through `finding_text`,
+    line show. Built by `load_season`; nothing in it is worded except through the catalogue,
     `clash_text` and the fee lines' labels."""
 
     profile_id: int

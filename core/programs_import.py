@@ -328,7 +328,6 @@ def _cell(v: Any) -> Any:
 def programs_csv(checks: Sequence[ProgramCheck]) -> str:
     """The programs with their eligibility as CSV text with a BOM (Excel), one row per program and
     one row per extra note (same program, only the note columns filled)."""
-    from .programs import finding_text
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
@@ -340,7 +339,7 @@ def programs_csv(checks: Sequence[ProgramCheck]) -> str:
         first = notes[0] if notes else {}
         row = {**d, "note": first.get("text"), "note_source": first.get("source"),
                "note_read_on": first.get("read_on"), "id": c.program.id, "eligible": c.eligible,
-               "findings": " | ".join(finding_text(f) for f in c.findings)}
+               "findings": " | ".join(f.text for f in c.findings)}
         w.writerow([_cell(row.get(k)) for k in header])
         for extra in notes[1:]:
             more = {"name": d.get("name"), "specialty": d.get("specialty"), "track": d.get("track"),

@@ -214,12 +214,25 @@ def from_documents(db: Database, profile_id: int) -> list[Reminder]:
                      step_id=step, detail=name) for i, step, name, exp in rows]
 
 
+def from_programs(store, profile_id: int, today: dt.date) -> list[Reminder]:
+    """The application season's interviews and invite reply-by dates (core.programs.dated_items),
+    keyed by the program's stable uid. Added for issue 18."""
+    from .programs import ProgramStore, dated_item_title, dated_items
+
+    progs = ProgramStore(store).list(profile_id)
+    uids = {p.id: p.uid for p in progs}
+    return [Reminder(f"program:{uids[it.program_id]}:{it.kind}", dated_item_title(it), it.date,
+                     DEADLINE if it.kind == "reply_by" else ACTION, step_id="match.eras",
+                     detail=str(it.params.get("program", "")))
+            for it in dated_items(progs, today)]
+
+
 def computed(store, profile_id: int, today: dt.date) -> list[Reminder]:
     """Everything dated for a profile, computed fresh (not yet merged with the table)."""
     from .engine import evaluate
 
     journey = evaluate(store.document(profile_id), today)
-    return from_journey(journey) + from_documents(store.db, profile_id)
+    return from_journey(journey) + from_documents(store.db, profile_id) + from_programs(store, profile_id, today)
 
 
 # -- the table --------------------------------------------------------------------------------------
@@ -283,6 +296,8 @@ def _kind_of(key: str) -> str:
     if key.startswith("doc:"):
         return DOC_EXPIRES
     tail = key.rsplit(":", 1)[-1]
+    if key.startswith("program:"):  # issue 18: interviews and reply-by dates
+        return DEADLINE if tail == "reply_by" else ACTION
     if ":action:" in key:
         return ACTION
     return {"expires": EXPIRES, "deadline": DEADLINE, "due": DUE}.get(tail, DUE)

@@ -76,6 +76,8 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         from .engine import step_name, step_title
 
+        if format_spec in _SPECS:  # a module's own spec (register_format)
+            return _SPECS[format_spec](value)
         if format_spec == "pct":
             return _pct(value)
         if format_spec == "title":
@@ -99,6 +101,12 @@ class _Formatter(string.Formatter):
 
 
 _EXTRA: dict[str, str | dict[str, str]] = {}
+_SPECS: dict[str, Callable[[Any], str]] = {}
+
+
+def register_format(name: str, fn: Callable[[Any], str]) -> None:
+    """Add a format spec a module's own entries use ({need:visa} in core/programs.py)."""
+    _SPECS[name] = fn
 
 
 def register(entries: Mapping[str, str | dict[str, str]]) -> None:

@@ -35,6 +35,7 @@ from core.journey_view import (
     is_new_profile,
     milestones,
     next_actions,
+    program_deadlines,
     progress,
     start_here,
     step_name,
@@ -329,6 +330,12 @@ class Dashboard(QScrollArea):
     def _fill_deadlines(self, journey: Journey) -> None:
         d30 = deadlines(journey, 30)
         d90 = [d for d in deadlines(journey, 90) if d not in d30]
+        if self.session.profile_id is not None:  # issue 18: interviews and invite reply-by dates
+            p30 = program_deadlines(self.session.store, self.session.profile_id, journey.today, 30)
+            d30 = sorted(d30 + p30, key=lambda a: a.date or journey.today)
+            d90 = sorted(d90 + [a for a in program_deadlines(self.session.store, self.session.profile_id,
+                                                            journey.today, 90) if a not in p30],
+                         key=lambda a: a.date or journey.today)
         parts = ["<b>Next 30 days</b>"]
         parts += [self._action_row(a) for a in d30] or ["<p style='margin:0 0 6px 0'>None.</p>"]
         parts.append("<b>31 to 90 days</b>")

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("certpath.extensions")
 
 EXTENSIONS: list[str] = ["gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui", "gui.rules_update",
-                         "gui.team"]
+                         "gui.team", "gui.season_ui"]
 
 
 class ExtensionHost(Protocol):

@@ -71,4 +71,5 @@ class JourneyService(QObject):
             return []
         if self._reminders is None:
             self._reminders = rem.from_journey(self.journey) if self.journey is not None else []
-        return self._reminders + rem.from_documents(self.session.store.db, pid)
+        return (self._reminders + rem.from_documents(self.session.store.db, pid)
+                + rem.from_programs(self.session.store, pid, self.session.today))  # issue 18: interviews

@@ -27,7 +27,6 @@ from core.programs import (
     check_programs,
     clashes,
     dated_items,
-    finding_text,
     load_season,
     rank_count,
     rank_list,
@@ -81,7 +80,7 @@ def test_visa_sponsorship(visas, need, code):
     assert codes(got) == ([code] if code else [])
     if code == "program.visa_not_sponsored":
         assert got[0].severity == INELIGIBLE
-        assert "you need one" in finding_text(got[0])
+        assert "you need one" in got[0].text
     if code == "program.visa_unknown":
         assert got[0].severity == WARNING
 
@@ -91,7 +90,7 @@ def test_graduation_limit_counts_to_the_application_season():
     f = check_one(prog(grad_year_limit=5), APPLICANT, TODAY)
     assert codes(f) == ["program.graduation_limit"] and f[0].params == {
         "limit": 5, "graduated": 2019, "years": 7, "season": 2026}
-    assert finding_text(f[0]) == ("Graduation limit 5 years; you graduated in 2019 (7 years before the 2026 "
+    assert f[0].text == ("Graduation limit 5 years; you graduated in 2019 (7 years before the 2026 "
                                   "application season).")
     assert check_one(prog(grad_year_limit=7), APPLICANT, TODAY) == ()  # exactly at the limit: eligible
     assert codes(check_one(prog(grad_year_limit=6), APPLICANT, TODAY)) == ["program.graduation_limit"]
@@ -115,7 +114,7 @@ def test_certificate_by_application_or_rank_list():
     f = check_one(prog(certificate_by="application"), APPLICANT, TODAY)
     assert codes(f) == ["program.certificate_after_deadline"]
     assert f[0].params["deadline"] == D(2026, 9, 2) and f[0].params["projected"] is True
-    assert "2026-09-02, projected" in finding_text(f[0])
+    assert "2026-09-02, projected" in f[0].text
     assert check_one(prog(certificate_by="rank_list"), APPLICANT, TODAY) == ()
     # The applied date, when recorded, is the application deadline (not projected).
     f = check_one(prog(certificate_by="application", applied_date="2027-03-01"), APPLICANT, TODAY)

@@ -53,6 +53,7 @@ class Track:
     # the default Match year is what it is, or that a chosen year can no longer be reached
     onboarding_note: Callable[[Mapping[str, Any], Any], str] | None = None
     dependencies: DependencyPolicy = field(default_factory=DependencyPolicy)
+    application_season: bool = False  # the track applies to residency programs (the season panel, issue 18)
 
     @property
     def group_id(self) -> str:

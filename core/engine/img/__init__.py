@@ -104,4 +104,5 @@ TRACK_DEF = register(Track(
     onboarding_defaults=_onboarding_defaults,
     onboarding_note=_onboarding_note,
     dependencies=POLICY,
+    application_season=True,
 ))

@@ -1,0 +1,754 @@
+"""The "Application season" panel (issue 18): the programs a profile considers or applies to, each
+checked against the profile; interviews and their clashes; the fee forecast; the draft rank order
+list; import from a CSV with a column-mapping preview.
+
+Everything computed comes from core.programs (`load_season`: one read, every program checked);
+everything written goes through `ProgramStore` / csv_import.commit (one transaction each), then
+the window re-evaluates once (`host.refresh()`) and the panel follows `journey_changed`.
+The panel is offered to profiles on a track whose registry entry says `application_season`.
+`attach(window)` adds it (Ctrl+Shift+A).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import csv_import
+from core.costs import Ledger, format_amount
+from core.engine import get_track
+from core.engine.img import SPECIALTIES
+from core.programs import (
+    PROGRAM_FIELDS,
+    VISAS,
+    ProgramCheck,
+    ProgramStore,
+    Season,
+    check_program,
+    clash_text,
+    load_season,
+    rank_list_csv,
+    rank_list_document,
+    rank_list_text,
+)
+from core.programs_fees import add_planned
+from core.programs_import import preview_programs, program_columns
+from core.validate import ValidationError
+
+from . import theme
+from .extensions import RefreshWhenShown
+from .step_form import ErrorLabel
+
+TITLE = "Application season"
+COLUMNS = ("Program", "Specialty", "State", "Visa", "Status", "Findings")
+_VISA = dict(VISAS)
+_SPECIALTY = dict(SPECIALTIES)
+# The form leaves out what CertPath sets (uid), what the rank list sets (rank) and the notes list.
+FORM_SKIP = {"uid", "rank", "notes"}
+
+
+def season_applies(tracks) -> bool:
+    """Whether a profile on `tracks` has an application season (a registry attribute, not a name)."""
+    for t in tracks or ():
+        try:
+            if get_track(t).application_season:
+                return True
+        except KeyError:
+            continue
+    return False
+
+
+def status_text(c: ProgramCheck) -> str:
+    p = c.program
+    if p.withdrawn:
+        return "Withdrawn"
+    if p.get("interview_date"):
+        return f"Interview {p.get('interview_date')}"
+    if p.get("invite_date"):
+        return f"Reply by {p.get('reply_by')}" if p.get("reply_by") else f"Invited {p.get('invite_date')}"
+    if p.get("applied_date"):
+        return f"Applied {p.get('applied_date')}"
+    return "Considering"
+
+
+class ProgramModel(QAbstractTableModel):
+    """The program list: every row's texts computed once per refresh, so filtering and painting a
+    long list never re-check a program."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._all: list[tuple[ProgramCheck, tuple[str, ...]]] = []
+        self._rows: list[tuple[ProgramCheck, tuple[str, ...]]] = []
+        self.eligible_only = False
+        self.search = ""
+
+    def set_checks(self, checks) -> None:
+        self.beginResetModel()
+        self._all = [(c, (c.program.name, _SPECIALTY.get(c.program.get("specialty"), c.program.get("specialty") or ""), c.program.get("state") or "",
+                          _VISA.get(c.program.get("visas") or "unknown", ""), status_text(c),
+                          " · ".join(f.text for f in c.findings) or "No problem found"))
+                     for c in checks]
+        self._apply()
+        self.endResetModel()
+
+    def set_filter(self, eligible_only: bool | None = None, search: str | None = None) -> None:
+        self.beginResetModel()
+        if eligible_only is not None:
+            self.eligible_only = eligible_only
+        if search is not None:
+            self.search = search
+        self._apply()
+        self.endResetModel()
+
+    def _apply(self) -> None:
+        rows = [r for r in self._all if not self.search or r[0].matches(self.search)]
+        if self.eligible_only:  # the eligible ones first; the others after them, marked, not hidden
+            rows = [r for r in rows if r[0].eligible] + [r for r in rows if not r[0].eligible]
+        self._rows = rows
+
+    def check(self, row: int) -> ProgramCheck:
+        return self._rows[row][0]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        c, texts = self._rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if col == 0 and not c.eligible:
+                return f"✗ {texts[0]}"
+            if col == 5 and not c.eligible:
+                return f"Not eligible: {texts[5]}"
+            return texts[col]
+        if role == Qt.ItemDataRole.ToolTipRole and col == 5:
+            return "\n".join(f.text for f in c.findings) or None
+        if role == Qt.ItemDataRole.ForegroundRole and not c.eligible:
+            return QBrush(QColor(theme.muted_color()))
+        if role == Qt.ItemDataRole.FontRole and not c.eligible:
+            f = QFont()
+            f.setItalic(True)
+            return f
+        if role == Qt.ItemDataRole.UserRole:
+            return c.eligible
+        return None
+
+
+# --- add / edit a program -------------------------------------------------------------------------
+
+class ProgramDialog(QDialog):
+    """A form from PROGRAM_FIELDS; every change is checked with core.programs.check_program and
+    the problems are shown beside their fields; OK stays off while there is one."""
+
+    def __init__(self, parent, data: dict[str, Any] | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit program" if data else "Add program")
+        self.original = dict(data or {})
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        body = QWidget()
+        form = QFormLayout(body)
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+        self.widgets: dict[str, QWidget] = {}
+        self.errors: dict[str, ErrorLabel] = {}
+        for spec in PROGRAM_FIELDS:
+            if spec.key in FORM_SKIP:
+                continue
+            v = self.original.get(spec.key, spec.default)
+            if spec.kind == "choice":
+                w = QComboBox()
+                w.addItem("", None)
+                for val, label in spec.choices:
+                    w.addItem(label, val)
+                i = w.findData(v)
+                w.setCurrentIndex(max(0, i))
+                w.currentIndexChanged.connect(self.validate)
+            elif spec.kind == "bool":
+                w = QCheckBox()
+                w.setChecked(v is True)
+                w.toggled.connect(self.validate)
+            else:
+                w = QLineEdit("" if v is None else str(v))
+                if spec.kind == "date":
+                    w.setPlaceholderText("YYYY-MM-DD")
+                w.textChanged.connect(self.validate)
+            w.setObjectName(f"field_{spec.key}")
+            w.setAccessibleName(spec.label)
+            if spec.help:
+                w.setToolTip(spec.help)
+            err = ErrorLabel()
+            err.setObjectName(f"error_{spec.key}")
+            box = QVBoxLayout()
+            box.setContentsMargins(0, 0, 0, 0)
+            box.addWidget(w)
+            box.addWidget(err)
+            form.addRow(spec.label + (" *" if spec.required else ""), box)
+            self.widgets[spec.key], self.errors[spec.key] = w, err
+        self.general = ErrorLabel()
+        outer.addWidget(self.general)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+        self.resize(620, 640)
+        self.validate()
+
+    def values(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.original.items() if k in FORM_SKIP}
+        for spec in PROGRAM_FIELDS:
+            w = self.widgets.get(spec.key)
+            if w is None:
+                continue
+            if isinstance(w, QComboBox):
+                v = w.currentData()
+            elif isinstance(w, QCheckBox):
+                v = True if w.isChecked() else None
+            else:
+                v = w.text().strip()
+                if spec.kind == "int" and v:
+                    try:
+                        v = int(v)
+                    except ValueError:
+                        pass  # kept as typed: check_program says what is wrong with it
+            if v is not None and v != "":
+                out[spec.key] = v
+        return out
+
+    def problems(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for p in check_program(self.values()):
+            out.setdefault(p.field.split(".")[0].split("[")[0], p.message)
+        return out
+
+    def validate(self, *_a) -> bool:
+        probs = self.problems()
+        for key, err in self.errors.items():
+            err.show_message(probs.get(key))
+        other = [f"{k}: {m}" for k, m in probs.items() if k not in self.errors]
+        self.general.show_message("; ".join(other) if other else None)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not probs)
+        return not probs
+
+    def accept(self) -> None:
+        if self.validate():
+            super().accept()
+
+
+# --- import from CSV ------------------------------------------------------------------------------
+
+class ImportDialog(QDialog):
+    """The CSV's columns mapped to program fields (changeable), each row with its problems beside
+    it; Import writes the valid rows in one transaction, Cancel writes nothing."""
+
+    IGNORE = "(not used)"
+
+    def __init__(self, parent, store, profile_id: int, data: bytes, today: dt.date) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import programs from CSV")
+        self.store, self.profile_id, self.data, self.today = store, profile_id, data, today
+        self.mapping: dict[str, str | None] = {}
+        self.result_text = ""
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("Check how the file's columns are read; rows with problems are not imported."))
+        self.map_box = QGroupBox("Columns")
+        self.map_grid = QGridLayout(self.map_box)
+        lay.addWidget(self.map_box)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        lay.addWidget(self.summary)
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("import_rows")
+        self.table.setHorizontalHeaderLabels(["Row", "Program", "Will", "Problems"])
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        lay.addWidget(self.table, 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = self.buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.combos: dict[str, QComboBox] = {}
+        self.resize(820, 560)
+        self.run_preview()
+        self._build_mapping()
+
+    def _build_mapping(self) -> None:
+        cols = [c for c in program_columns() if not c.computed]
+        by_header = {h: k for k, h in self.preview.headers.items()}
+        from core.csv_import import read_csv
+
+        try:
+            headers = read_csv(self.data).header
+        except Exception:  # the preview says what is wrong with the file
+            headers = list(by_header)
+        for i, h in enumerate(headers):
+            combo = QComboBox()
+            combo.setAccessibleName(f"Column {h}")
+            combo.addItem(self.IGNORE, None)
+            for c in cols:
+                combo.addItem(c.label, c.key)
+            combo.setCurrentIndex(max(0, combo.findData(by_header.get(h))))
+            combo.currentIndexChanged.connect(lambda _i, h=h, cb=combo: self._remap(h, cb.currentData()))
+            self.map_grid.addWidget(QLabel(h), i // 3, (i % 3) * 2)
+            self.map_grid.addWidget(combo, i // 3, (i % 3) * 2 + 1)
+            self.combos[h] = combo
+
+    def _remap(self, header: str, key: str | None) -> None:
+        self.mapping[header] = key
+        self.run_preview()
+
+    def run_preview(self) -> None:
+        try:
+            self.preview = preview_programs(self.store, self.profile_id, self.data, self.today,
+                                            mapping=self.mapping or None)
+        except (ValueError, ValidationError) as e:
+            self.preview = csv_import.Preview(kind="programs", rows=[],
+                                              problems=[csv_import.CsvProblem(0, "", str(e))])
+        pv = self.preview
+        self.table.setRowCount(len(pv.rows))
+        muted = QBrush(QColor(theme.error_color()))
+        for i, r in enumerate(pv.rows):
+            probs = "; ".join(str(p.message) for p in r.problems)
+            warns = "; ".join(str(p.message) for p in r.warnings)
+            cells = [str(r.row), r.label, "skip (problem)" if r.problems else r.action,
+                     probs or warns or ""]
+            for j, t in enumerate(cells):
+                it = QTableWidgetItem(t)
+                if r.problems:
+                    it.setForeground(muted)
+                self.table.setItem(i, j, it)
+        lines = [html.escape(str(getattr(p, "message", p))) for p in pv.problems] + [html.escape(n) for n in pv.notes]
+        bad = sum(1 for r in pv.rows if r.problems)
+        lines.insert(0, f"{len(pv.valid_rows)} of {len(pv.rows)} rows can be imported"
+                        + (f"; {bad} with problems (shown beside them)" if bad else "") + ".")
+        self.summary.setText("<br>".join(lines))
+        self.import_button.setEnabled(bool(pv.valid_rows))
+
+    def accept(self) -> None:
+        try:
+            self.result_text = csv_import.commit(self.store, self.preview, self.today)
+        except (ValueError, ValidationError) as e:
+            QMessageBox.warning(self, "Import programs", f"Nothing was imported: {e}")
+            self.run_preview()
+            return
+        super().accept()
+
+
+# --- the rank list --------------------------------------------------------------------------------
+
+class RankList(QListWidget):
+    """The draft rank order list: drag to reorder, or Ctrl+Up / Ctrl+Down on the selected program."""
+
+    moved = Signal(int, int)  # program id, new position (1-based)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("rank_list")
+        self.setAccessibleName("Draft rank order list")
+        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.model().rowsMoved.connect(self._dropped)
+        for seq, step in (("Ctrl+Up", -1), ("Ctrl+Down", 1)):
+            sc = QShortcut(QKeySequence(seq), self)
+            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+            sc.activated.connect(lambda s=step: self.move_current(s))
+
+    def move_current(self, step: int) -> None:
+        row = self.currentRow()
+        if row < 0 or not (0 <= row + step < self.count()):
+            return
+        self.moved.emit(self.item(row).data(Qt.ItemDataRole.UserRole), row + step + 1)
+
+    def _dropped(self, _parent, start, _end, _dest, _row) -> None:
+        it = self.currentItem()
+        if it is None:
+            return
+        pid, pos = it.data(Qt.ItemDataRole.UserRole), self.row(it) + 1
+        # After the drop has finished: the list is rebuilt from the stored order.
+        QTimer.singleShot(0, lambda: self.moved.emit(pid, pos))
+
+
+# --- the panel ------------------------------------------------------------------------------------
+
+class SeasonPanel(QWidget):
+    def __init__(self, host) -> None:
+        super().__init__()
+        self.host = host
+        self.session = host.session
+        self.season: Season | None = None
+        self.setObjectName("season_panel")
+        outer = QVBoxLayout(self)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        outer.addWidget(self.note)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        outer.addWidget(split, 1)
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.search = QLineEdit(placeholderText="Search name, city, state, ACGME id")
+        self.search.setObjectName("program_search")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda t: self._filter(search=t))
+        self.eligible_only = QCheckBox("&Eligible first (others marked)")
+        self.eligible_only.setObjectName("eligible_only")
+        self.eligible_only.setToolTip("Programs you are eligible for first; the others stay in the list, marked ✗")
+        self.eligible_only.toggled.connect(lambda on: self._filter(eligible_only=on))
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.eligible_only)
+        ll.addLayout(bar)
+        self.counts = QLabel()
+        ll.addWidget(self.counts)
+        self.model = ProgramModel(self)
+        self.view = QTableView()
+        self.view.setObjectName("program_table")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        hh = self.view.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(True)
+        hh.setMinimumSectionSize(36)
+        for i, w in enumerate((200, 118, 40, 92, 130)):
+            self.view.setColumnWidth(i, w)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.view.doubleClicked.connect(lambda _i: self.edit_program())
+        self.view.selectionModel().currentRowChanged.connect(self._show_details)
+        ll.addWidget(self.view, 1)
+        self.details = QLabel()
+        self.details.setObjectName("program_details")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        ll.addWidget(self.details)
+        btns = QHBoxLayout()
+        self.add_button = QPushButton("&Add program…")
+        self.add_button.clicked.connect(self.add_program)
+        self.edit_button = QPushButton("Edi&t…")
+        self.edit_button.clicked.connect(self.edit_program)
+        self.delete_button = QPushButton("&Delete")
+        self.delete_button.clicked.connect(self.delete_program)
+        self.import_button = QPushButton("&Import CSV…")
+        self.import_button.clicked.connect(self.import_csv)
+        for b in (self.add_button, self.edit_button, self.delete_button, self.import_button):
+            btns.addWidget(b)
+        btns.addStretch(1)
+        ll.addLayout(btns)
+        self.clash_box = QGroupBox("Interview clashes")
+        cl = QVBoxLayout(self.clash_box)
+        self.clash_label = QLabel()
+        self.clash_label.setObjectName("clashes")
+        self.clash_label.setWordWrap(True)
+        cl.addWidget(self.clash_label)
+        ll.addWidget(self.clash_box)
+        split.addWidget(left)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        fee_box = QGroupBox("Fee forecast")
+        fl = QVBoxLayout(fee_box)
+        self.fee_label = QLabel()
+        self.fee_label.setObjectName("fees")
+        self.fee_label.setWordWrap(True)
+        self.fee_label.setTextFormat(Qt.TextFormat.RichText)
+        fl.addWidget(self.fee_label)
+        self.plan_button = QPushButton("Add as &planned costs")
+        self.plan_button.clicked.connect(self.add_planned_costs)
+        fl.addWidget(self.plan_button)
+        rl.addWidget(fee_box)
+        rank_box = QGroupBox("Draft rank order list")
+        rk = QVBoxLayout(rank_box)
+        hint = QLabel("Programs you interviewed at. Drag, or Ctrl+Up / Ctrl+Down, to reorder.")
+        hint.setWordWrap(True)
+        rk.addWidget(hint)
+        self.rank = RankList()
+        self.rank.moved.connect(self.move_rank)
+        rk.addWidget(self.rank, 1)
+        self.rank_count = QLabel()
+        self.rank_count.setObjectName("rank_count")
+        self.rank_count.setWordWrap(True)
+        rk.addWidget(self.rank_count)
+        rb = QHBoxLayout()
+        self.csv_button = QPushButton("Export &CSV…")
+        self.csv_button.clicked.connect(lambda: self.export_rank("csv"))
+        self.pdf_button = QPushButton("Export P&DF…")
+        self.pdf_button.clicked.connect(lambda: self.export_rank("pdf"))
+        rb.addWidget(self.csv_button)
+        rb.addWidget(self.pdf_button)
+        rb.addStretch(1)
+        rk.addLayout(rb)
+        rl.addWidget(rank_box, 1)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([720, 300])
+
+    # reading
+    def refresh(self, *_a) -> None:
+        pid = self.session.profile_id
+        doc = self.host.journeys.doc or {}
+        if pid is None or not season_applies(doc.get("tracks")):
+            self.season = None
+            self.note.setText("The application season is for profiles on a track that applies to residency "
+                              "programs (IMG to US practice).")
+            self.model.set_checks([])
+            self.setEnabled(pid is not None and season_applies(doc.get("tracks")))
+            return
+        self.setEnabled(True)
+        journey = self.host.journeys.journey
+        try:
+            self.season = load_season(self.session.store, pid, self.session.today, journey=journey)
+        except Exception as e:  # never a traceback: say it
+            self.season = None
+            self.note.setText(f"The application season could not be read: {e}")
+            return
+        s = self.season
+        self.note.setText("" if s.applicant.match_year else
+                          "Set your Match year (IMG track facts) for the fee forecast and the certificate checks.")
+        self.note.setVisible(bool(self.note.text()))
+        self.model.set_checks(s.checks)
+        self._counts()
+        self._show_details()
+        self.clash_label.setText("\n".join(clash_text(c) for c in s.clashes) or "No clashes.")
+        self._fees()
+        self._rank()
+
+    def _show_details(self, *_a) -> None:
+        c = self._selected()
+        if c is None:
+            self.details.setText("Select a program to see what was found about it.")
+            return
+        p = c.program
+        head = f"{p.name}: " + ("eligible" if c.eligible else "not eligible")
+        when = ""
+        if p.get("interview_date"):
+            when = " · interview " + " ".join(str(x) for x in (p.get("interview_date"), p.get("interview_time"),
+                                                              p.get("interview_tz")) if x)
+        lines = [f.text for f in c.findings] or ["Nothing found against your profile."]
+        self.details.setText(head + when + "\n" + "\n".join("• " + t for t in lines))
+
+    def _counts(self) -> None:
+        s = self.season
+        if s is None:
+            return
+        yes, no = s.split()
+        shown = self.model.rowCount()
+        self.counts.setText(f"{len(s.checks)} programs: {len(yes)} eligible, {len(no)} marked ✗ not eligible"
+                            + (f"; {shown} match the search" if self.model.search else ""))
+
+    def _filter(self, **kw) -> None:
+        self.model.set_filter(**kw)
+        self._counts()
+        self._show_details()
+
+    def _fees(self) -> None:
+        s = self.season
+        fc = s.fees if s else None
+        if fc is None:
+            self.fee_label.setText("No forecast without a Match year.")
+            self.plan_button.setEnabled(False)
+            return
+        rows = []
+        for ln in fc.lines:
+            mark = (f" <i style='color:{theme.muted_color()}'>(uses an older season's fee, as of "
+                    f"{html.escape(ln.as_of)}; the {fc.match_year} fee is not published yet)</i>"
+                    if ln.latest_known else "")
+            rows.append(f"{html.escape(ln.label)}{mark}")
+        for rid in fc.missing:
+            rows.append(f"<i>No fee record for {html.escape(rid)}: not in the total.</i>")
+        total = ", ".join(format_amount(v, c) for c, v in fc.totals().items())
+        rows.append(f"<b>Total: {html.escape(total or '0')}</b>")
+        self.fee_label.setText("<br>".join(rows))
+        self.plan_button.setEnabled(bool(fc.lines))
+
+    def _rank(self) -> None:
+        s = self.season
+        self.rank.blockSignals(True)
+        self.rank.model().blockSignals(True)
+        self.rank.clear()
+        for i, p in enumerate(s.ranked, 1):
+            it = QListWidgetItem(f"{i}. {p.name}" + (f" ({_SPECIALTY.get(p.get('specialty'), p.get('specialty'))})"
+                                                  if p.get("specialty") else ""))
+            it.setData(Qt.ItemDataRole.UserRole, p.id)
+            self.rank.addItem(it)
+        self.rank.model().blockSignals(False)
+        self.rank.blockSignals(False)
+        rc = s.rank_count
+        parts = [f"{rc.count} ranked"]
+        if rc.included is not None:
+            parts.append(f"{rc.included} included in the NRMP registration"
+                         + (f", {rc.extra} extra (a fee per rank)" if rc.extra else ""))
+        if rc.max_ranks is not None:
+            parts.append(f"NRMP's limit is {rc.max_ranks}" + (": over the limit!" if rc.over_max else ""))
+        if rc.latest_known:
+            parts.append("from an earlier season's NRMP record")
+        self.rank_count.setText("; ".join(parts) + ".")
+        for b in (self.csv_button, self.pdf_button):
+            b.setEnabled(bool(s.ranked))
+
+    # writing
+    def _changed(self, status: str) -> None:
+        self.host.refresh()  # one re-evaluation; this panel follows journey_changed
+        self.host.show_status(status)
+
+    def _selected(self) -> ProgramCheck | None:
+        idx = self.view.currentIndex()
+        return self.model.check(idx.row()) if idx.isValid() else None
+
+    def add_program(self) -> None:
+        dlg = ProgramDialog(self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self._save(None, dlg.values())
+
+    def edit_program(self) -> None:
+        c = self._selected()
+        if c is None:
+            return
+        dlg = ProgramDialog(self, dict(c.program.data))
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self._save(c.program.id, dlg.values(), c.program.data)
+
+    def _save(self, program_id: int | None, values: dict[str, Any], before=None) -> None:
+        ps = ProgramStore(self.session.store)
+        try:
+            if program_id is None:
+                ps.add(self.session.profile_id, values)
+            else:
+                changes = dict(values)
+                for k in before or {}:
+                    if k not in changes:
+                        changes[k] = None  # a field emptied in the form
+                ps.update(program_id, changes)
+        except (ValidationError, ValueError) as e:
+            QMessageBox.warning(self, TITLE, f"The program was not saved: {e}")
+            return
+        self._changed(f"Saved {values.get('name', 'the program')}.")
+
+    def delete_program(self) -> None:
+        c = self._selected()
+        if c is None:
+            return
+        if QMessageBox.question(self, TITLE, f"Delete {c.program.name} and its application status?") \
+                != QMessageBox.StandardButton.Yes:
+            return
+        ProgramStore(self.session.store).delete(c.program.id)
+        self._changed(f"Deleted {c.program.name}.")
+
+    def move_rank(self, program_id: int, position: int) -> None:
+        ProgramStore(self.session.store).move_rank(self.session.profile_id, program_id, position)
+        self.host.refresh()
+        for i in range(self.rank.count()):
+            if self.rank.item(i).data(Qt.ItemDataRole.UserRole) == program_id:
+                self.rank.setCurrentRow(i)
+
+    def add_planned_costs(self) -> None:
+        if self.season is None or self.season.fees is None:
+            return
+        ids = add_planned(Ledger(self.session.store), self.session.profile_id, self.season.fees)
+        self._changed(f"{len(ids)} planned costs added to the ledger." if ids
+                      else "These costs are in the ledger already.")
+
+    def import_csv(self, path: str | None = None) -> None:
+        if path is None:
+            path, _f = QFileDialog.getOpenFileName(self, "Import programs", "", "CSV files (*.csv);;All files (*)")
+            if not path:
+                return
+        try:
+            data = Path(path).read_bytes()
+        except OSError as e:
+            QMessageBox.warning(self, TITLE, f"The file could not be read: {e.strerror or e}")
+            return
+        dlg = ImportDialog(self, self.session.store, self.session.profile_id, data, self.session.today)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self._changed(dlg.result_text or "Programs imported.")
+
+    def export_rank(self, kind: str, path: str | None = None) -> None:
+        s = self.season
+        if s is None or not s.ranked:
+            return
+        if path is None:
+            filt = "CSV files (*.csv)" if kind == "csv" else "PDF files (*.pdf)"
+            path, _f = QFileDialog.getSaveFileName(self, "Export the rank order list", f"rank-list.{kind}", filt)
+            if not path:
+                return
+        name = (self.host.journeys.doc or {}).get("name", "")
+        try:
+            if kind == "csv":
+                Path(path).write_text(rank_list_csv(list(s.ranked)), encoding="utf-8", newline="")
+            else:
+                from .report import html_to_pdf, write_pdf
+
+                doc = rank_list_document(list(s.ranked), s.rank_count, name, s.today)
+                body = "<h1>Draft rank order list</h1><pre>" + html.escape(rank_list_text(doc)) + "</pre>"
+                write_pdf(path, html_to_pdf(body, "Rank order list"))
+        except OSError as e:
+            QMessageBox.warning(self, TITLE, f"The file could not be written: {e.strerror or e}")
+            return
+        self.host.show_status(f"Rank order list written to {path}.")
+
+
+def attach(window):
+    """Add the Application season panel; built the first time its tab is shown."""
+    lazy: dict[str, RefreshWhenShown] = {}
+
+    def build() -> SeasonPanel:
+        panel = SeasonPanel(window)
+        lazy["refresh"] = RefreshWhenShown(panel, panel.refresh)
+        panel.refresh()
+        return panel
+
+    def refresh(*_a) -> None:
+        if "refresh" in lazy:
+            lazy["refresh"]()
+
+    action = window.add_panel(TITLE, build, "Ctrl+Shift+A")
+    window.journeys.journey_changed.connect(refresh)
+    return action
