@@ -272,3 +272,9 @@ def test_step2ck_218_is_said_to_be_low_confidence_where_it_applies(sched, low):
     assert bool(unsure) is low
     if low:
         assert "218" in text(unsure[0])
+
+
+@pytest.mark.parametrize("today,shown", [(D(2026, 12, 31), True), (D(2027, 1, 1), True), (D(2027, 1, 2), False)])
+def test_the_ds2019_opening_is_never_shown_as_overdue(today, shown):
+    s = run(certified(), today=today).step("visa")  # DS-2019 from 6 months before 1 Jul 2027
+    assert any(a.key == "ds2019-window" and a.date == D(2027, 1, 1) for a in s.actions) is shown

@@ -96,7 +96,7 @@ def visa_j1(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
             res.reasons.append(F("img.j1.statement_of_need_late"))
     elif req or ds:
         res.status = IN_PROGRESS
-    if not ds and earliest:
+    if not ds and earliest and ev.today <= earliest:  # an opening: once passed it is never "overdue"
         res.actions.append(Action(F("img.j1.ds2019_window"), earliest, "reminder", key="ds2019-window"))
     if not ds:
         ds2019_lead(ev, res, f)
