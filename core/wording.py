@@ -791,6 +791,58 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.step3.deadline_state_window": N_("{state_name}: all Steps within {years} years of the first pass"),
     "img.certificate.permanent_automatic_j1": N_("automatic for ECFMG-sponsored J-1s"),
     "img.certificate.permanent_request": N_("file a Request for Permanent Validation"),
+    # issue 12: statuses
+    "img.school.canadian_needs_ecfmg": N_(
+        "Graduates of Canadian medical schools from {from_year} on need ECFMG certification for US residency "
+        "(the LCME no longer accredits Canadian schools): go through every ECFMG step and allow extra time "
+        "({confidence} confidence: stated by AFMC; ECFMG's own page was not seen)."
+    ),
+    "img.school.canadian_before_change": N_(
+        "You graduate in {year}, before the {from_year} change for Canadian schools: check with ECFMG whether "
+        "you need ECFMG certification ({confidence} confidence)."
+    ),
+    "img.certificate.permanent_after_training": N_(
+        "Permanent since {since}: {months} months of ACGME-accredited training with a valid certificate "
+        "({route}). The certificate no longer expires."
+    ),
+    "img.exam.rebook_from": N_(
+        "Move your {step:title} test booked for {sched}: the attempt rules forbid it; book on or after this date"
+    ),
+    "img.step3.needs_certificate": N_(
+        "Step 3 needs your ECFMG certificate first: FSMB opens the application only after ECFMG confirms it."
+    ),
+    "img.visa.restriction_full": N_("fully suspends entry"),
+    "img.visa.restriction_partial": N_("partly suspends entry (immigrants and B, F, M and J visas, so J-1 residents too)"),
+    "img.visa.entry_restricted": N_(
+        "A presidential proclamation in force since {since} {how} for citizens of {country_name} ({country}) (source dated "
+        "{as_of}: {source}). Check the State Department and NRMP before ranking programs."
+    ),
+    "img.visa.entry_restricted_unsure": N_(
+        "A presidential proclamation in force since {since} {how} for citizens of {country_name} ({country}) (source dated "
+        "{as_of}: {source}). Low confidence: no source after December 2025 was found, so whether this "
+        "still applies today is unclear. Check the State Department and NRMP before ranking programs."
+    ),
+    "img.visa.nrmp_waiver": N_(
+        "Since {since} NRMP has let programs request a waiver of the Match commitment for matched applicants "
+        "from restricted countries, or consider a delayed start or a one-year deferral ({confidence} "
+        "confidence: stated for 2025 starts; {source})."
+    ),
+    "img.j1.apply_ds2019": N_(
+        "Send ECFMG your complete J-1 sponsorship application, Statement of Need included, by this date "
+        "(ECFMG takes up to {weeks} weeks to issue the DS-2019)"
+    ),
+    "img.j1.ds2019_lead_passed": N_(
+        "The J-1 sponsorship application was not complete by {apply_by}: ECFMG takes up to {weeks} weeks, so "
+        "the DS-2019 may not be issued by the start date ({start}). Send it now and tell your program."
+    ),
+    "img.j1.ds2019_expected_late": N_(
+        "Your J-1 application was complete on {applied}; with up to {weeks} weeks of processing the DS-2019 "
+        "may come around {expected}, after the start date ({start}). Tell your program."
+    ),
+    "img.h1b.step3_late_expected": N_(
+        "Step 3's result is expected around {expected} at the earliest, after the start date ({start}): the "
+        "H-1B petition cannot be filed in time. Talk to your program about a J-1 or a later start."
+    ),
 }
 
 

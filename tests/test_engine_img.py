@@ -157,7 +157,12 @@ def test_scheduled_fourth_attempt_before_the_spacing_allows_is_flagged(sched, fl
     f["usmle.step2ck"] = {"attempts": fails("2025-01-10", "2025-04-10", "2025-08-10"),
                           "window_start": "2026-01-15", "scheduled_date": sched}
     s = run(f, today=D(2025, 9, 1)).step("usmle.step2ck")
-    assert has(s.warnings, "img.exam.date_before_spacing") is flagged
+    # Issue 12: a date the attempt rules forbid was only a warning next to a "sit the exam" action
+    # dated on that day; now it is a reason that makes the step at risk, and the action is the
+    # earliest allowed date instead.
+    assert has(s.reasons, "img.exam.date_before_spacing") is flagged
+    assert (s.status == "at_risk") is flagged
+    assert any(a.key == "sit-exam" for a in s.actions) is not flagged
 
 
 def test_three_attempts_in_twelve_months():
@@ -496,8 +501,12 @@ def test_check_result_for_future_test_and_window():
 def test_check_oet_range_and_school_years_and_credentials():
     assert problems("ecfmg.oet", {"sittings": [oet("2025-01-01", wri=501)]})[0].field == "sittings[0].writing"
     assert problems("ecfmg.oet", {"sittings": [oet("2025-01-01", wri=500)]}) == []
-    p = problems("ecfmg.school", {**good_school(), "sponsor_note_from_year": 2023})
-    assert [x.field for x in p] == ["graduation_date"]
+    # Issue 12: a graduation year outside the sponsor note's years used to be refused here as a
+    # typing error, so the blocked eligibility path could never run. It is an eligibility fact
+    # now (ecfmg.school blocked, see test_statuses.py); a to-year before the from-year stays an error.
+    assert problems("ecfmg.school", {**good_school(), "sponsor_note_from_year": 2023}) == []
+    p = problems("ecfmg.school", {**good_school(), "sponsor_note_from_year": 2023, "sponsor_note_to_year": 2020})
+    assert [x.field for x in p] == ["sponsor_note_to_year"]
     p = problems("ecfmg.credentials", {"diploma_verified_date": "2022-06-01"})
     assert [x.field for x in p] == ["diploma_verified_date"]
 

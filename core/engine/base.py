@@ -242,7 +242,11 @@ def link_dependencies(sd: StepDef, res: StepResult, defs: Mapping[str, StepDef],
             continue
         if not (res.status not in _MET or (ineligible and res.status == DONE and d.status == BLOCKED)):
             continue
-        if d.status == BLOCKED and policy.blocked_spreads:
+        # A step blocked only while it waits for a step that is itself moving (Step 3 before the
+        # ECFMG certificate is issued) is no dead end: the steps after it wait, they are not blocked.
+        dead_end = not d.blocked_by or any(b.step is None or b.step not in results
+                                           or results[b.step].status == BLOCKED for b in d.blocked_by)
+        if d.status == BLOCKED and policy.blocked_spreads and dead_end:
             # Name the root cause once (not "Blocked by A: Blocked by B: ..." down the road).
             root_id, why = roots.get(dep) or (dep, d.reasons[0] if d.reasons else F("dep.it_is_blocked"))
             res.blocked_by.append(Blocker(dep, B("dep.waits_for_blocked", step=dep, why=why)))

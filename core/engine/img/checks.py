@@ -74,10 +74,8 @@ def check_step(step_id: str, data: Mapping[str, Any], ctx: Context) -> list[Prob
         lo, hi = _int(data.get("sponsor_note_from_year")), _int(data.get("sponsor_note_to_year"))
         if lo and hi and hi < lo:
             out.append(Problem("sponsor_note_to_year", f"{hi} is before the first covered year ({lo})"))
-        grad = _date(data.get("graduation_date"))
-        if grad and ((lo and grad.year < lo) or (hi and grad.year > hi)):
-            out.append(Problem("graduation_date", f"graduation year {grad.year} is outside the years the ECFMG "
-                               f"sponsor note covers ({lo or '…'}–{hi or 'present'})"))
+        # A graduation year outside the sponsor note's years is an eligibility fact, not a typing
+        # error: the engine blocks ecfmg.school with that reason (img.school.year_not_covered).
     elif step_id == "ecfmg.application":
         order("submitted_date", "accepted_date", "accepted ({b}) before it was submitted ({a})")
     elif step_id == "ecfmg.pathway":

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import DONE, NOT_APPLICABLE, FieldSpec, StepDef
+from .countries import COUNTRIES
 
 TRACK = "img"
 
@@ -111,6 +112,9 @@ TRACK_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("visa_need", "Citizenship / visa", "choice", choices=VISA_NEEDS, default="undecided"),
         FieldSpec("country_of_residence", "Country of last legal permanent residence", "text",
                   help="For the J-1 Statement of Need (not necessarily your citizenship)."),
+        FieldSpec("citizenship", "Country of citizenship", "choice", choices=COUNTRIES,
+                  help="ISO country code. US entry restrictions by nationality (J visas included) are "
+                       "checked on the visa step."),
     ),
 }
 
@@ -125,6 +129,8 @@ STEPS: list[StepDef] = [
         (),
         (
             FieldSpec("school_name", "School name", "text"),
+            FieldSpec("canadian_school", "The school is in Canada", "bool",
+                      help="Canadian graduates from 2026 on need ECFMG certification (the LCME change)."),
             FieldSpec("wdoms_listed", "Listed in WDOMS", "bool"),
             FieldSpec("sponsor_note", "ECFMG note on the Sponsor Notes tab", "bool"),
             FieldSpec("sponsor_note_from_year", "Sponsor note covers graduates from (year)", "int", **_YEAR),
@@ -135,7 +141,8 @@ STEPS: list[StepDef] = [
             FieldSpec("degree", "Degree", "choice", choices=DEGREES),
         ),
         ("ecfmg.school.sponsor_note_required", "ecfmg.school.graduation_year_covered",
-         "ecfmg.school.min_credit_years", "ecfmg.school.excluded_degrees", "ecfmg.school.wfme_not_required"),
+         "ecfmg.school.min_credit_years", "ecfmg.school.excluded_degrees", "ecfmg.school.wfme_not_required",
+         "ecfmg.canada.graduates_need_certification"),
         gate=True,  # a school that does not qualify blocks every later step, even one marked done
     ),
     StepDef(
@@ -334,6 +341,8 @@ STEPS: list[StepDef] = [
         (
             FieldSpec("statement_of_need_requested", "Statement of Need requested on", "date"),
             FieldSpec("statement_of_need_received", "Statement of Need received on", "date"),
+            FieldSpec("ds2019_requested", "J-1 sponsorship application (for the DS-2019) complete on", "date",
+                      help="The day ECFMG had every document, the Statement of Need included."),
             FieldSpec("ds2019_issued", "DS-2019 issued on", "date"),
             FieldSpec("h1b_petition_filed", "H-1B petition filed on", "date"),
             FieldSpec("h1b_approved", "H-1B approved on", "date"),
@@ -341,9 +350,10 @@ STEPS: list[StepDef] = [
             FieldSpec("visa_issued", "Visa issued (or status approved) on", "date"),
         ),
         ("visa.j1.ecfmg_sole_sponsor", "visa.j1.requirements", "visa.j1.statement_of_need_before_match",
-         "visa.j1.ds2019_earliest_months", "visa.j1.two_year_home_rule", "visa.j1.max_years",
+         "visa.j1.ds2019_earliest_months", "visa.j1.ds2019_processing_weeks", "visa.j1.two_year_home_rule", "visa.j1.max_years",
          "visa.h1b.requires_all_steps", "visa.h1b.cap", "visa.h1b.wage_weighted_lottery",
-         "fee.h1b.proclamation_payment", "visa.conrad30", "visa.conrad30.process"),
+         "fee.h1b.proclamation_payment", "visa.entry_restrictions.nationality",
+         "visa.entry_restrictions.nrmp_waiver", "visa.conrad30", "visa.conrad30.process"),
     ),
 ]
 

@@ -61,6 +61,8 @@ def ecfmg_school(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     excluded = ev.value(res, "ecfmg.school.excluded_degrees", grad) or []
     if f.get("degree") in excluded:
         problems.append(F("img.school.degree_excluded"))
+    if f.get("canadian_school") is True:
+        canada_school(ev, res, grad)
     if problems:
         res.status = BLOCKED
         res.reasons += problems
@@ -77,6 +79,19 @@ def ecfmg_school(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     # once it has passed the action is simply for today, never shown as "overdue".
     when = max(res.due, ev.today) if res.due else None
     res.actions.append(Action(F("img.school.check_wdoms"), when, "check", key="check-wdoms"))
+
+
+def canada_school(ev: ImgEval, res: StepResult, grad: dt.date | None) -> None:
+    """Canadian graduates from 2026 on (the LCME change) need ECFMG certification like any IMG."""
+    r = ev.rule(res, "ecfmg.canada.graduates_need_certification", grad or ev.today, quiet=True)
+    if r is None or not isinstance(r.value, int):
+        return
+    conf = r.confidence if r.confidence != "high" and not r.is_override else ""
+    if grad is None or grad.year >= r.value:
+        _add(res.warnings, W("img.school.canadian_needs_ecfmg", from_year=r.value, confidence=conf))
+    else:
+        _add(res.warnings, W("img.school.canadian_before_change", year=grad.year, from_year=r.value,
+                             confidence=conf))
 
 
 def ecfmg_application(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -394,6 +409,16 @@ def ecfmg_credentials(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
         res.reasons.append(F("img.credentials.may_be_late", wait=wait, due=res.due))
 
 
+def _training_start(ev: ImgEval) -> dt.date | None:
+    """The day ACGME training began: the residency start entered, or the matched start once passed."""
+    tr = ev.ctx.facts("residency.training")
+    d = _date(tr.get("start_date"))
+    if d:
+        return d if d <= ev.today else None
+    matched = ev.ctx.facts("match.result").get("outcome") in ("matched", "soap")
+    return ev.start if matched and ev.start and ev.start <= ev.today else None
+
+
 def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     ev.rule(res, "ecfmg.certificate.required_by_start")
     res.due = certificate_due(ev, res)
@@ -404,8 +429,20 @@ def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
     if issued:
         res.status = DONE
         res.info["completed_on"] = issued
+        vt = _date(f.get("valid_through"))
+        trained_from = _training_start(ev)
+        perm_from = (add_months(trained_from, int(perm_m)) if trained_from and isinstance(perm_m, int)
+                     else None)
+        if (pathway_based and not f.get("permanently_validated") and perm_from and ev.today >= perm_from
+                and (vt is None or vt >= perm_from)):
+            # 12 months of ACGME training with a valid certificate make it permanent (automatic
+            # for ECFMG-sponsored J-1s, on request otherwise): no expiry any more.
+            res.info["permanent_validation_from"] = perm_from
+            res.reasons.append(F("img.certificate.permanent_after_training", months=perm_m, since=perm_from,
+                                 route=(F("img.certificate.permanent_automatic_j1") if ev.visa_need == "needs_j1"
+                                        else F("img.certificate.permanent_request"))))
+            return
         if pathway_based and not f.get("permanently_validated"):
-            vt = _date(f.get("valid_through"))
             res.expires = vt
             if perm_date:
                 res.info["permanent_validation_from"] = perm_date

@@ -117,14 +117,26 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
     if we:
         res.info["window_end"] = we
     expected = None
-    if sched:
+    forbidden = bool(sched and earliest and sched < earliest)
+    if sched and forbidden and earliest:
+        # The attempt rules forbid this date: the booked sitting cannot count, so the action is
+        # the earliest allowed date, and the result is expected from a sitting on that day.
+        res.status = AT_RISK
+        res.deadline = earliest
+        res.reasons.append(F("img.exam.date_before_spacing", sched=sched, earliest=earliest))
+        res.actions = [a for a in res.actions if a.key != "next-attempt-from"]
+        res.actions.append(Action(F("img.exam.rebook_from", step=sid, sched=sched), earliest, "todo",
+                                  key="rebook-exam"))
+        expected, _ta = ev.turnaround(res, earliest)
+        res.info["expected_on"] = expected
+        if ws and we and not (ws <= sched <= we):
+            _add(res.warnings, W("img.exam.date_outside_window", sched=sched, window_start=ws, window_end=we))
+    elif sched:
         res.status = IN_PROGRESS
         expected, ta = ev.turnaround(res, sched)
         res.info["expected_on"] = expected
         if ws and we and not (ws <= sched <= we):
             _add(res.warnings, W("img.exam.date_outside_window", sched=sched, window_start=ws, window_end=we))
-        if earliest and sched < earliest:
-            _add(res.warnings, W("img.exam.date_before_spacing", sched=sched, earliest=earliest))
         if sched >= ev.today:
             res.actions.append(Action(F("img.exam.sit_exam", step=sid), sched, "deadline", key="sit-exam"))
             res.actions.append(Action(F("img.exam.result_expected", step=sid), expected, "reminder",
@@ -150,7 +162,8 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
         if expected and expected > hard:
             res.status = AT_RISK
             res.deadline = hard
-            res.reasons.append(F("img.exam.result_after_deadline", test_date=sched, expected=expected, hard_what=hard_what, hard=hard))
+            res.reasons.append(F("img.exam.result_after_deadline", test_date=earliest if forbidden else sched,
+                                 expected=expected, hard_what=hard_what, hard=hard))
         elif not sched and ev.today >= hard:
             res.reasons.append(F("img.exam.deadline_passed", hard_what=hard_what, hard=hard))
         elif not sched:
@@ -213,6 +226,12 @@ def usmle_step2ck(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     # A Step 2 CK result expected after ERAS takes submissions is flagged on match.eras (the
     # step that owns that collision); here the ERAS date is the target (see below).
     usmle_ecfmg_exam(ev, "usmle.step2ck", res, f)
+    if res.status != DONE:
+        # The standard the next sitting is marked against (218 from 1 Jul 2025 rests on one
+        # secondary page): its confidence is said here, where a user aims at it.
+        att = ev.attempts["usmle.step2ck"]
+        on = _date(f.get("scheduled_date")) or (max(ev.today, att[-1].date) if att else ev.today)
+        ev.rule(res, "usmle.step2ck.passing_score", on)
 
 
 def usmle_ecfmg_exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -305,6 +324,18 @@ def usmle_step3(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
             _add(res.warnings, W("img.step3.closed_in_january", days=days))
         if issued is None or sched < issued:
             _add(res.warnings, W("img.step3.before_certificate"))
+    cert_blocked = ev.res["ecfmg.certificate"].status == BLOCKED  # its root cause is named instead
+    if issued is None and not cert_blocked and res.status not in _FINAL and res.status != BLOCKED:
+        # FSMB opens Step 3 only to ECFMG-certified IMGs: a test date entered does not change that.
+        why = B("img.step3.needs_certificate")
+        res.status = BLOCKED
+        res.deadline = None
+        res.reasons.insert(0, why)
+        res.blocked_by.append(Blocker("ecfmg.certificate", why))
+        cert = ev.res["ecfmg.certificate"]
+        if cert.due and res.due and cert.due > res.due:  # what link_dependencies says for a waiting step
+            _add(res.warnings, W("dep.due_after", step="ecfmg.certificate", due=cert.due, own_due=res.due))
+        res.actions = [a for a in res.actions if a.key not in ("sit-exam", "result-expected", "rebook-exam")]
     if res.status not in _FINAL and res.status != BLOCKED:
         permit = ev.value(res, "usmle.step3.permit_business_days") or {}
         if issued and permit:

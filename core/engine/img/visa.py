@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from ...dates import add_months
+from ...dates import add_business_days, add_months
 from ..base import (
     AT_RISK,
     BLOCKED,
@@ -18,6 +19,7 @@ from ..base import (
 )
 from ..findings import B, F, W
 from .common import ImgEval, _add, _date, _rule
+from .countries import COUNTRIES
 
 
 def visa(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -27,6 +29,7 @@ def visa(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.reasons.append(F("img.visa.not_needed"))
         return
     res.due = ev.start
+    entry_restrictions(ev, res)
     if _date(f.get("visa_issued")):
         res.status = DONE
         res.info["completed_on"] = _date(f.get("visa_issued"))
@@ -37,6 +40,35 @@ def visa(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     else:
         res.actions.append(Action(F("img.visa.decide_route"), None, "check",
                                   key="decide-route"))
+
+
+def entry_restrictions(ev: ImgEval, res: StepResult) -> None:
+    """The nationality-based entry restrictions in force today (J visas included), with their date."""
+    cc = ev.tf.get("citizenship")
+    if not isinstance(cc, str) or not cc:
+        return
+    r = ev.rule(res, "visa.entry_restrictions.nationality", ev.today, quiet=True)
+    if r is None or not isinstance(r.value, Mapping):
+        return
+    v = r.value
+    if cc in (v.get("full") or []):
+        how = F("img.visa.restriction_full")
+    elif cc in (v.get("partial") or []) and cc not in (v.get("partial_immigrant_only") or []):
+        how = F("img.visa.restriction_partial")
+    else:
+        return
+    since, source = r.valid_from, (r.urls[0] if r.urls else "")
+    name = dict(COUNTRIES).get(cc, cc)
+    if r.confidence == "low" and not r.is_override:
+        _add(res.warnings, W("img.visa.entry_restricted_unsure", country=cc, country_name=name, how=how, since=since,
+                             as_of=r.as_of or "", source=source))
+    else:
+        _add(res.warnings, W("img.visa.entry_restricted", country=cc, country_name=name, how=how, since=since,
+                             as_of=r.as_of or "", source=source))
+    w = ev.rule(res, "visa.entry_restrictions.nrmp_waiver", ev.today, quiet=True)
+    if w is not None and w.value:
+        _add(res.warnings, W("img.visa.nrmp_waiver", since=w.valid_from, source=w.urls[0] if w.urls else "",
+                             confidence=w.confidence))
 
 
 def visa_j1(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -64,11 +96,38 @@ def visa_j1(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
             res.reasons.append(F("img.j1.statement_of_need_late"))
     elif req or ds:
         res.status = IN_PROGRESS
-    if not ds and earliest:
+    if not ds and earliest and ev.today <= earliest:  # an opening: once passed it is never "overdue"
         res.actions.append(Action(F("img.j1.ds2019_window"), earliest, "reminder", key="ds2019-window"))
+    if not ds:
+        ds2019_lead(ev, res, f)
     if ev.start and res.status != AT_RISK and ev.today > ev.start:
         res.status = AT_RISK
         res.deadline = ev.start
+
+
+def ds2019_lead(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    """ECFMG's processing time (4-6 weeks from a complete application, the Statement of Need
+    included) set the last day to apply for the DS-2019 so that it is in by the start date."""
+    pw = ev.value(res, "visa.j1.ds2019_processing_weeks")
+    if ev.start is None or not isinstance(pw, Mapping) or "max" not in pw:
+        return
+    weeks = int(pw["max"])
+    apply_by = ev.start - dt.timedelta(weeks=weeks)
+    applied = _date(f.get("ds2019_requested"))
+    if applied:
+        exp = applied + dt.timedelta(weeks=weeks)
+        res.info["expected_on"] = exp
+        if exp > ev.start and res.status != AT_RISK:
+            res.status = AT_RISK
+            res.deadline = ev.start
+            res.reasons.append(F("img.j1.ds2019_expected_late", applied=applied, weeks=weeks,
+                                 expected=exp, start=ev.start))
+        return
+    res.actions.append(Action(F("img.j1.apply_ds2019", weeks=weeks), apply_by, "deadline", key="apply-ds2019"))
+    if ev.today > apply_by and res.status != AT_RISK:
+        res.status = AT_RISK
+        res.deadline = ev.start
+        res.reasons.append(F("img.j1.ds2019_lead_passed", apply_by=apply_by, weeks=weeks, start=ev.start))
 
 
 def visa_h1b(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -105,13 +164,28 @@ def visa_h1b(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.info["completed_on"] = _date(f.get("h1b_approved"))
     elif _date(f.get("h1b_petition_filed")):
         res.status = IN_PROGRESS
-    if s3.status == BLOCKED and res.status != DONE:
+    # Step 3 waiting only for the certificate is a matter of timing, not a dead end.
+    s3_stuck = s3.status == BLOCKED and (
+        any(b.step != "ecfmg.certificate" for b in s3.blocked_by)
+        or ev.res["ecfmg.certificate"].status == BLOCKED)
+    if s3_stuck and res.status != DONE:
         res.status = BLOCKED
         res.reasons.append(F("img.h1b.step3_blocked"))
-    elif s3.status != DONE and ev.start:
+    elif s3.status != DONE and ev.start and res.status != DONE:
         e = s3.info.get("expected_on")
+        if e is None:
+            # Not booked: the earliest result is a sitting once the certificate is in (or today)
+            # and FSMB's permit has come, plus the score turnaround.
+            scratch = StepResult("_")
+            cert = ev.expected_on("ecfmg.certificate")
+            first = max(ev.today, cert or ev.today)
+            permit = ev.value(scratch, "usmle.step3.permit_business_days") or {}
+            if isinstance(permit, Mapping) and permit.get("max"):
+                first = add_business_days(first, int(permit["max"]))
+            e, _ = ev.turnaround(scratch, first)
         if (e and e > ev.start) or ev.today > (s3.due or ev.start):
             res.status = AT_RISK
             res.deadline = ev.start
-            res.reasons.append(F("img.h1b.step3_late"))
+            res.reasons.append(F("img.h1b.step3_late_expected", expected=e, start=ev.start) if e and e > ev.start
+                               else F("img.h1b.step3_late"))
 
