@@ -18,9 +18,12 @@ from ..base import (
 from ..findings import F, W
 from .common import ImgEval, _add, _date, _list, _rule
 from .definitions import ERAS_DOCUMENTS
+from .licensure import not_applicable_on_route
 
 
 def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if not_applicable_on_route(ev, res):  # issue 13: the residency-free route has no Match
+        return
     ev.rule(res, "eras.token")
     res.due = ev.cal_date(res, "eras_submissions_open")
     opens = ev.cal_date(res, "eras_opens")
@@ -56,6 +59,8 @@ def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
 
 
 def match_nrmp(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if not_applicable_on_route(ev, res):  # issue 13: the residency-free route has no Match
+        return
     opens = ev.cal_date(res, "nrmp_registration_opens")
     rol = ev.cal_date(res, "rol_deadline")
     res.due = rol
@@ -75,6 +80,8 @@ def match_nrmp(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
 
 
 def match_rol(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if not_applicable_on_route(ev, res):  # issue 13: the residency-free route has no Match
+        return
     rol = ev.cal_date(res, "rol_deadline")
     res.due = rol
     reqs = ev.value(res, "ecfmg.rol_verification") or []
@@ -125,6 +132,8 @@ def match_rol(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
 
 
 def match_result(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if not_applicable_on_route(ev, res):  # issue 13: the residency-free route has no Match
+        return
     md = ev.cal_date(res, "match_day")
     res.due = md
     ev.rule(res, "residency.start")
