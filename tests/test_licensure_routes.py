@@ -246,3 +246,47 @@ def test_renewal_becomes_a_reminder_and_a_calendar_event():
     assert [(r.source_key, r.due) for r in rem] == [("step:license.state:expires", D(2028, 12, 31))]
     cal = ics.build_calendar(rem, 1, "Test", D(2027, 6, 1)).to_ical().decode().replace("\r\n ", "")
     assert "DTSTART;VALUE=DATE:20281231" in cal and "SUMMARY:Full state licence: expires" in cal
+
+
+# ---- the licence page's comparison (GUI) --------------------------------------------------------
+
+def _licence_window(qtbot, data_dir, shown_window, lic):
+    from gui.shell import open_session
+
+    session = open_session(data_dir, TODAY, demo=False)
+    pid = session.store.create_profile("Route", "img", ["img"])
+    prof = profile("WI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3"))
+    session.store.save_facts(pid, prof["facts"])
+    session.profile_id = pid
+    w = shown_window(session)
+    return w, w.open_step("license.state")
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_licence_page_shows_both_routes_side_by_side(qtbot, data_dir, shown_window, no_modal, dark, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from gui import theme
+
+    app = QApplication.instance()
+    (theme.apply_dark if dark else theme.apply_light)(app)
+    try:
+        lic = {**EXPERIENCED, "job_offer_kind": "fqhc", "provisional_issued_date": "2026-09-01"}
+        w, page = _licence_window(qtbot, data_dir, shown_window, lic)
+        qtbot.waitUntil(lambda: page.compare is not None and page.compare.isVisible(), timeout=3000)
+        std, alt = page.compare.columns["standard"], page.compare.columns[ALTERNATIVE]
+        assert "(your choice)" in alt.title.text() and "(your choice)" not in std.title.text()
+        assert alt.full.text().endswith("2029-09-01") or "2029" in alt.full.text()
+        assert "no date yet" not in std.full.text() and std.full.isVisible()
+        assert "met" in alt.summary.text() and not alt.conditions.isVisible()  # the chosen route's list is "Why"
+        assert alt.width() <= page.right_scroll.viewport().width()
+        assert w.open_step("usmle.step1").compare is None  # only the licence page has it
+        import os
+        out = os.environ.get("CERTPATH_SHOTS")
+        if out:
+            w.open_step("license.state")
+            page.right_scroll.ensureWidgetVisible(page.compare.columns[ALTERNATIVE].summary)
+            qtbot.wait(200)
+            w.grab().save(os.path.join(out, f"licence_compare_{'dark' if dark else 'light'}.png"))
+    finally:
+        theme.apply_light(app)
