@@ -633,6 +633,10 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "When {state_name}'s provisional licence becomes a full one is not published: ask the board."
     ),
     "img.route.standard_needs_start": N_("No date yet: give your Match year or residency start date."),
+    "img.route.standard_after_training": N_(
+        "After {months} months of accredited US residency, Step 3 and the ECFMG certificate, before the "
+        "board's processing time."
+    ),
     "img.route.none_in_state": N_("{state_name} has no residency-free route in our sources."),
     "img.route.supervised": N_("{state_name} asks for supervised practice until the full licence."),
     "img.route.board_accepting_unknown": N_(

@@ -254,7 +254,7 @@ def _licence_window(qtbot, data_dir, shown_window, lic):
     from gui.shell import open_session
 
     session = open_session(data_dir, TODAY, demo=False)
-    pid = session.store.create_profile("Route", "img", ["img"])
+    pid = session.store.create_profile("Route", "img_physician", ["img"])
     prof = profile("WI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3"))
     session.store.save_facts(pid, prof["facts"])
     session.profile_id = pid
@@ -278,6 +278,7 @@ def test_licence_page_shows_both_routes_side_by_side(qtbot, data_dir, shown_wind
         assert "(your choice)" in alt.title.text() and "(your choice)" not in std.title.text()
         assert alt.full.text().endswith("2029-09-01") or "2029" in alt.full.text()
         assert "no date yet" not in std.full.text() and std.full.isVisible()
+        assert "24 months of accredited US residency" in std.note.text()
         assert "met" in alt.summary.text() and not alt.conditions.isVisible()  # the chosen route's list is "Why"
         assert alt.width() <= page.right_scroll.viewport().width()
         assert w.open_step("usmle.step1").compare is None  # only the licence page has it
@@ -290,3 +291,23 @@ def test_licence_page_shows_both_routes_side_by_side(qtbot, data_dir, shown_wind
             w.grab().save(os.path.join(out, f"licence_compare_{'dark' if dark else 'light'}.png"))
     finally:
         theme.apply_light(app)
+
+
+# ---- the command line ----------------------------------------------------------------------------
+
+def test_cli_lists_both_kinds_and_evaluate_shows_the_route(tmp_path, capsys):
+    import json
+
+    from core.cli import main
+
+    assert main(["rules", "--id", "license.", "--json"]) == 0
+    ids = {r["id"] for r in json.loads(capsys.readouterr().out)}
+    assert {"license.state.TX", "license.route.TX", "license.renewal.PA"} <= ids
+    p = tmp_path / "p.json"
+    p.write_text(json.dumps({**profile("TX", EXPERIENCED), "name": "Route", "role": "img_physician"}), encoding="utf-8")
+    assert main(["evaluate", str(p), "--today", "2026-12-01"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    step = next(s for t in out["tracks"] for s in t["steps"] if s["id"] == "license.state")
+    assert step["info"]["route"] == ALTERNATIVE and step["info"]["route_comparison"][1]["route"] == ALTERNATIVE
+    eras = next(s for t in out["tracks"] for s in t["steps"] if s["id"] == "match.eras")
+    assert eras["status"] == NOT_APPLICABLE

@@ -390,18 +390,18 @@ def _alternative_dates(ev: ImgEval, v: Mapping[str, Any], conds: list[Condition]
     return start, add_years_same_day(start, yrs), note
 
 
-def _standard_full(ev: ImgEval, due: dt.date | None) -> tuple[dt.date | None, Finding | None]:
+def _standard_full(ev: ImgEval, due: dt.date | None, months: int | None) -> tuple[dt.date | None, Finding | None]:
     if due is None:
         return None, F("img.route.standard_needs_start")
     later = [d for d in (ev.expected_on("usmle.step3"), ev.expected_on("ecfmg.certificate")) if d]
-    return max([due, *later]), None
+    return max([due, *later]), F("img.route.standard_after_training", months=months)
 
 
 def compare_routes(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str | None,
-                   standard_due: dt.date | None) -> list[RouteOption]:
+                   standard_due: dt.date | None, months: int | None = None) -> list[RouteOption]:
     """The standard route and the target state's residency-free route side by side, each with
     the earliest full-licence date it gives for this profile."""
-    full, why = _standard_full(ev, standard_due)
+    full, why = _standard_full(ev, standard_due, months)
     out = [RouteOption(STANDARD, True, full, None, why)]
     v = route_record(ev, code)
     if v is None:
@@ -446,7 +446,7 @@ def licence_route(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str 
         ev.rule(res, f"license.route.{code}")
     elif chosen == ALTERNATIVE:
         _add(res.warnings, W("img.route.none_in_state", state_name=code or "?"))
-    comp = compare_routes(ev, res, f, code, standard_due)
+    comp = compare_routes(ev, res, f, code, standard_due, months)
     res.info["route"] = ALTERNATIVE if (chosen == ALTERNATIVE and v is not None) else STANDARD
     res.info["route_comparison"] = [o.to_json() for o in comp]
     return v if res.info["route"] == ALTERNATIVE else None
