@@ -647,6 +647,79 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "The training years {state_name} asks of IMGs are not published in our sources: verify with the "
         "board."
     ),
+    # issue 13: licensure routes (the route to the licence, its conditions, the comparison, renewal)
+    "img.route.step_not_needed": N_(
+        "Not needed on {state_name}'s residency-free route, which you chose on the licence step."
+    ),
+    "img.route.condition_met": N_("{what}: met"),
+    "img.route.condition_missing": N_("{what}: missing"),
+    "img.route.condition_pending": N_("{what}: expected on {date}"),
+    "img.route.condition_unknown": N_("{what}: not published: ask the board"),
+    "img.route.condition_unanswered": N_("{what}: not answered yet (see your facts on this page)"),
+    "img.route.cond_licensed_abroad": N_("A licence to practise abroad, in good standing"),
+    "img.route.cond_years_practice_abroad": N_("At least {years} years of practice abroad (you: {have})"),
+    "img.route.cond_practice_recency_years": N_("Practice abroad within the last {years} years (since {since})"),
+    "img.route.cond_foreign_pgt_required": N_("Postgraduate training (residency) completed abroad"),
+    "img.route.cond_ecfmg_certificate": N_("The ECFMG certificate"),
+    "img.route.cond_ecfmg_permanent": N_("A permanently validated ECFMG certificate"),
+    "img.route.cond_ecfmg_eligible": N_("A school that qualifies for ECFMG certification"),
+    "img.route.cond_usmle_steps": N_("USMLE passed: {steps:titles}"),
+    "img.route.cond_jurisprudence_exam": N_("The state's jurisprudence exam"),
+    "img.route.cond_employer_offer": N_("A job offer from an employer in the state"),
+    "img.route.cond_employer_kind": N_("The employer is one the law names ({kinds:list})"),
+    "img.route.cond_english": N_("English proficiency (ECFMG's OET requirement)"),
+    "img.route.cond_immigration_work": N_("An immigration status that allows work in the US"),
+    "img.route.cond_immigration_eligible": N_(
+        "Eligible for an immigration status (work authorisation before starting work)"
+    ),
+    "img.route.cond_immigration_presence": N_("Lawful presence in the US, or an application to live or work there"),
+    "img.route.topic_licensed_abroad": N_("A licence abroad"),
+    "img.route.topic_years_practice_abroad": N_("Years of practice abroad"),
+    "img.route.topic_practice_recency_years": N_("How recent the practice abroad must be"),
+    "img.route.topic_foreign_pgt_required": N_("Postgraduate training abroad"),
+    "img.route.topic_ecfmg_certificate": N_("The ECFMG certificate"),
+    "img.route.topic_usmle_steps": N_("Which USMLE Steps"),
+    "img.route.topic_jurisprudence_exam": N_("A state jurisprudence exam"),
+    "img.route.topic_employer_offer": N_("A job offer from an in-state employer"),
+    "img.route.topic_employer_kind": N_("Which kinds of employer"),
+    "img.route.topic_english": N_("English proficiency"),
+    "img.route.topic_immigration_status": N_("Immigration status"),
+    "img.route.board_not_accepting": N_("The {state_name} board does not take applications on this route yet."),
+    "img.route.no_date_until_met": {
+        "one": N_("No date yet: {count} condition is missing or not answered."),
+        "other": N_("No date yet: {count} conditions are missing or not answered."),
+    },
+    "img.route.dates_without_processing": N_("Earliest dates, before the board's processing time."),
+    "img.route.dates_assume_unknowns": N_(
+        "Earliest dates, before the board's processing time and if the conditions not published add none."
+    ),
+    "img.route.conversion_unpublished": N_(
+        "When {state_name}'s provisional licence becomes a full one is not published: ask the board."
+    ),
+    "img.route.standard_needs_start": N_("No date yet: give your Match year or residency start date."),
+    "img.route.standard_after_training": N_(
+        "After {months} months of accredited US residency, Step 3 and the ECFMG certificate, before the "
+        "board's processing time."
+    ),
+    "img.route.none_in_state": N_("{state_name} has no residency-free route in our sources."),
+    "img.route.supervised": N_("{state_name} asks for supervised practice until the full licence."),
+    "img.route.board_accepting_unknown": N_(
+        "Whether the {state_name} board takes applications on this route yet is not published: ask the board."
+    ),
+    "img.route.apply_provisional": N_("Apply to the {state_name} board for the provisional licence"),
+    "img.route.apply_full": N_("Apply for the full {state_name} licence"),
+    "img.route.renewal_unpublished": N_(
+        "The renewal cycle of a {state_name} licence is not published in our sources: ask the board."
+    ),
+    "img.route.renewal_date_on_licence": N_(
+        "{state_name} renews every {years} years on a date printed on your licence: enter it to be reminded."
+    ),
+    "img.route.renew_licence": N_("Renew your licence"),
+    "img.route.licence_lapsed": N_("The licence was due for renewal on {date}: renew it, or enter the new expiry."),
+    "img.route.school_list_unanswered": N_(
+        "{state_name} asks {listed} months of a graduate of a school on its board's list, {months} otherwise: "
+        "say on this page whether yours is (the plan assumes {months})."
+    ),
     # --- img.nrmp
     "img.nrmp.register_nrmp": N_(
         "Register with NRMP (same name as in ERAS); register before the early deadline to avoid the late fee: "

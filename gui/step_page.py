@@ -35,7 +35,7 @@ from core.journey_view import step_title
 from core.rules import Rule, RuleNotFound, load_rules
 from core.validate import Problem
 
-from . import theme
+from . import licence_compare, theme
 from .journey_service import JourneyService
 from .session import Session
 from .step_form import StepForm
@@ -443,6 +443,9 @@ class StepPage(QWidget):
         self.reasons_label.linkActivated.connect(self._link)
         self.reasons_label.setOpenExternalLinks(False)
         rl.addWidget(self.reasons_label)
+        self.compare = licence_compare.for_step(self.key)  # issue 13: the licence page's route comparison
+        if self.compare is not None:
+            rl.addWidget(self.compare)
         rl.addSpacing(6)
         rl.addWidget(_section("Next actions"))
         self.actions_label = _wrap(rich=True)
@@ -600,6 +603,8 @@ class StepPage(QWidget):
         self.status_badge.setAccessibleDescription(theme.status_text(status))
 
     def _show_result(self, r: StepResult | None) -> None:
+        if self.compare is not None:
+            self.compare.show_result(r)
         if r is None:
             self._set_status(None)
             self.dates_label.setText("This step is not on your profile's journeys.")

@@ -250,7 +250,8 @@ def link_dependencies(sd: StepDef, res: StepResult, defs: Mapping[str, StepDef],
             # Name the root cause once (not "Blocked by A: Blocked by B: ..." down the road).
             root_id, why = roots.get(dep) or (dep, d.reasons[0] if d.reasons else F("dep.it_is_blocked"))
             res.blocked_by.append(Blocker(dep, B("dep.waits_for_blocked", step=dep, why=why)))
-            if res.status != BLOCKED:
+            # an expired step was done: it stays expired (its renewal is the action), naming the block
+            if res.status not in (BLOCKED, EXPIRED):
                 res.status = BLOCKED
                 res.deadline = None
                 res.actions = []  # nothing to do here until the root cause is solved

@@ -79,6 +79,52 @@ PATHWAYS = tuple((str(i), f"Pathway {i}") for i in range(1, 7))
 
 _YEAR: dict[str, Any] = dict(minimum=1950, maximum=2100)
 
+# --- issue 13: licensure routes (the licence step's route and the facts the residency-free route asks)
+LICENCE_ROUTES = (
+    ("standard", "Standard route (US residency, then the full licence)"),
+    ("alternative", "The state's residency-free route for physicians trained abroad"),
+)
+IMMIGRATION_STATUSES = (
+    ("authorised_to_work", "Authorised to work in the US (citizen, permanent resident or a work visa)"),
+    ("lawful_presence", "Lawfully present in the US, not yet authorised to work"),
+    ("applied", "Applied to live or work in the US"),
+    ("none", "None of these yet"),
+)
+EMPLOYER_KINDS = (
+    ("hospital", "Hospital"), ("health_system", "Health system"),
+    ("academic_health_system", "Academic health system"),
+    ("provider_with_accredited_gme", "Provider with accredited residency programs"),
+    ("multispecialty_practice_with_gme", "Multispecialty practice with residency programs"),
+    ("hospital_based_facility", "Hospital-based facility"),
+    ("freestanding_emergency_facility", "Freestanding emergency facility"),
+    ("urgent_care", "Urgent care centre"), ("group_practice", "Group practice"),
+    ("fqhc", "Federally qualified health center"), ("community_health_center", "Community health center"),
+    ("ambulatory_surgical_center", "Ambulatory surgical center"), ("rural_practice", "Rural practice"),
+    ("underserved_area_facility", "Facility in an underserved area"),
+    ("underserved_area_provider", "Provider in an underserved area"),
+    ("health_care_facility", "Other health care facility"), ("health_care_provider", "Other health care provider"),
+    ("participating_health_care_entity", "Health care entity taking part in the state's program"),
+    ("sponsoring_entity", "Sponsoring entity with a board-certified supervisor"),
+)
+LICENCE_ROUTE_FIELDS = (
+    FieldSpec("route", "Route to the licence", "choice", choices=LICENCE_ROUTES, default="standard",
+              help="The residency-free route exists only in states with such a law (see the comparison)."),
+    FieldSpec("school_on_board_list", "My school is on the state board's list", "bool",
+              help="Florida and Georgia: the training months depend on it."),
+    FieldSpec("licensed_abroad", "I hold (or held) a licence to practise abroad, in good standing", "bool"),
+    FieldSpec("years_practice_abroad", "Years of practice abroad", "int", minimum=0, maximum=70),
+    FieldSpec("last_practice_date", "Last day of practice abroad", "date",
+              help="Leave empty if you practise now."),
+    FieldSpec("foreign_residency_completed", "I completed a residency (postgraduate training) abroad", "bool"),
+    FieldSpec("jurisprudence_exam_passed", "I passed the state's jurisprudence exam", "bool"),
+    FieldSpec("job_offer", "I have a job offer from an employer in the state", "bool"),
+    FieldSpec("job_offer_kind", "Kind of employer", "choice", choices=EMPLOYER_KINDS),
+    FieldSpec("immigration_status", "Immigration status", "choice", choices=IMMIGRATION_STATUSES),
+    FieldSpec("provisional_issued_date", "Provisional (or limited) licence issued on", "date"),
+    FieldSpec("renewal_due_date", "Licence expires on (as printed on it)", "date",
+              help="Where the board staggers renewal dates, the date on your licence."),
+)
+
 # --------------------------------------------------------------------------------------------
 # Field specs
 
@@ -329,6 +375,7 @@ STEPS: list[StepDef] = [
             FieldSpec("fcvs_started_date", "FCVS / board paperwork started on", "date"),
             FieldSpec("applied_date", "Applied on", "date"),
             FieldSpec("issued_date", "Full licence issued on", "date"),
+            *LICENCE_ROUTE_FIELDS,
         ),
         ("license.requirements", "license.pgt_minimum_years", "license.prepare_months",
          "license.alternative_routes", "fee.fcvs.first"),

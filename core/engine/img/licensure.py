@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from ...dates import add_months, add_years_same_day
+from ...dates import add_months, add_years_same_day, end_of_month
 from ..base import (
     AT_RISK,
     BLOCKED,
     DONE,
+    EXPIRED,
     IN_PROGRESS,
+    NOT_APPLICABLE,
     Action,
     Blocker,
     StepResult,
 )
 from ..findings import F, Finding, W
-from .common import ImgEval, _add, _date, _int
-from .definitions import EXAMS
+from .common import ImgEval, _add, _date, _int, _rule
+from .definitions import EMPLOYER_KINDS, EXAMS
 
 
 def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -30,6 +33,14 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     elif not st:
         _add(res.warnings, W("img.licence.no_state_record", code=code))
     months = _int(st.get("pgt_months_img"))
+    cond = st.get("condition_fact") if st else None
+    if cond == "school_on_board_list":
+        listed = f.get("school_on_board_list")
+        if isinstance(listed, bool):
+            months = _int(st.get("pgt_months_img_listed_school" if listed else "pgt_months_img_other")) or months
+        else:
+            _add(res.warnings, W("img.route.school_list_unanswered", state_name=st.get("name", code),
+                                 listed=_int(st.get("pgt_months_img_listed_school")), months=months))
     if st and months is None:
         _add(res.warnings, W("img.licence.training_years_unpublished", state_name=st.get('name', code)))
     start = ev.start
@@ -43,6 +54,10 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         if st.get("step3_notes"):
             res.info["step3_notes"] = st["step3_notes"]
         ev.rule(res, "license.pgt_minimum_years")
+    route = licence_route(ev, res, f, code, months)
+    if route is not None:
+        _finish_alternative(ev, res, f, code, st, route)
+        return
     years = ev.program_years(StepResult("_"))
     if months and years and years * 12 < months:
         _add(res.warnings, W("img.licence.training_too_short", state_name=st.get('name', code), months=months, years=years * 12))
@@ -65,8 +80,7 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
             over.append((sid, F("img.licence.over_limit_passed_at", step=sid, attempt=passed_at, limit=lim)
                          if passed_at else F("img.licence.over_limit_fails", step=sid, fails=fails_before, limit=lim)))
     if _date(f.get("issued_date")):
-        res.status = DONE
-        res.info["completed_on"] = _date(f.get("issued_date"))
+        _issued(ev, res, f, code)
         return
     if over:
         res.status = BLOCKED
@@ -92,3 +106,441 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.actions.append(Action(F("img.licence.apply_licence"), res.due,
                                   "deadline", key="apply-licence"))
 
+
+
+# --------------------------------------------------------------------------------------------
+# issue 13: the route to the licence (standard, or the target state's residency-free route), the
+# route's conditions, the side-by-side comparison and the renewal of an issued licence.
+
+STANDARD, ALTERNATIVE = "standard", "alternative"
+MET, MISSING, PENDING, UNKNOWN, UNANSWERED = "met", "missing", "pending", "unknown", "unanswered"
+UNK = "unknown"
+# Conditions in the order the page lists them (the record keys of license_routes.toml).
+ROUTE_CONDITIONS = ("licensed_abroad", "years_practice_abroad", "practice_recency_years", "foreign_pgt_required",
+                    "ecfmg_certificate", "ecfmg_permanent", "ecfmg_eligible", "usmle_steps", "jurisprudence_exam",
+                    "employer_offer", "employer_kind", "english", "immigration_work", "immigration_eligible",
+                    "immigration_presence", "immigration_status")
+_EXAM_STEP = {1: "usmle.step1", 2: "usmle.step2ck", 3: "usmle.step3"}
+_WORK = ("authorised_to_work",)
+_PRESENT = ("authorised_to_work", "lawful_presence", "applied")
+_KIND_LABEL = {**dict(EMPLOYER_KINDS), "board_approved": "another employer the board approves"}
+
+
+def _state_code(ev: ImgEval) -> str | None:
+    code = ev.ctx.facts("license.state").get("state") or ev.tf.get("target_state")
+    return code if isinstance(code, str) and code else None
+
+
+def route_record(ev: ImgEval, code: str | None = None, on: dt.date | None = None) -> Mapping[str, Any] | None:
+    """The target state's residency-free route (license.route.XX in force on `on`), or None."""
+    code = code or _state_code(ev)
+    r = _rule(ev.ctx, f"license.route.{code}", on) if code else None
+    return r.value if r is not None and isinstance(r.value, Mapping) else None
+
+
+def alternative_route_chosen(ev: ImgEval) -> bool:
+    """The user chose the target state's residency-free route, and the state has one in force
+    today: residency and the Match do not apply to that licence (ECFMG and the visa still do)."""
+    return ev.ctx.facts("license.state").get("route") == ALTERNATIVE and route_record(ev) is not None
+
+
+def not_applicable_on_route(ev: ImgEval, res: StepResult) -> bool:
+    """For the Match and residency steps: mark `res` not applicable when the residency-free route
+    is chosen (one guarded line at the top of each step)."""
+    if not alternative_route_chosen(ev):
+        return False
+    res.status = NOT_APPLICABLE
+    v = route_record(ev) or {}
+    res.reasons.append(F("img.route.step_not_needed", state_name=v.get("name", _state_code(ev))))
+    return True
+
+
+@dataclass(frozen=True)
+class Condition:
+    key: str  # one of ROUTE_CONDITIONS
+    state: str  # met / missing / pending / unknown / unanswered
+    params: Mapping[str, Any]
+    date: dt.date | None = None  # pending: when it is expected
+
+    @property
+    def finding(self) -> Finding:
+        what = _TOPIC[self.key]() if self.state == UNKNOWN else _COND[self.key](**self.params)
+        if self.state == PENDING:
+            return F("img.route.condition_pending", what=what, date=self.date)
+        return _STATE[self.state](what)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "state": self.state, "date": self.date.isoformat() if self.date else None,
+                "text": self.finding.text}
+
+
+# Literal codes (tests/test_wording.py finds every code the engine can emit by reading them).
+_COND: dict[str, Any] = {
+    "licensed_abroad": lambda: F("img.route.cond_licensed_abroad"),
+    "years_practice_abroad": lambda years, have: F("img.route.cond_years_practice_abroad", years=years, have=have),
+    "practice_recency_years": lambda years, since: F("img.route.cond_practice_recency_years", years=years, since=since),
+    "foreign_pgt_required": lambda: F("img.route.cond_foreign_pgt_required"),
+    "ecfmg_certificate": lambda: F("img.route.cond_ecfmg_certificate"),
+    "ecfmg_permanent": lambda: F("img.route.cond_ecfmg_permanent"),
+    "ecfmg_eligible": lambda: F("img.route.cond_ecfmg_eligible"),
+    "usmle_steps": lambda steps: F("img.route.cond_usmle_steps", steps=steps),
+    "jurisprudence_exam": lambda: F("img.route.cond_jurisprudence_exam"),
+    "employer_offer": lambda: F("img.route.cond_employer_offer"),
+    "employer_kind": lambda kinds: F("img.route.cond_employer_kind", kinds=kinds),
+    "english": lambda: F("img.route.cond_english"),
+    "immigration_work": lambda: F("img.route.cond_immigration_work"),
+    "immigration_eligible": lambda: F("img.route.cond_immigration_eligible"),
+    "immigration_presence": lambda: F("img.route.cond_immigration_presence"),
+}
+_TOPIC: dict[str, Any] = {
+    "licensed_abroad": lambda: F("img.route.topic_licensed_abroad"),
+    "years_practice_abroad": lambda: F("img.route.topic_years_practice_abroad"),
+    "practice_recency_years": lambda: F("img.route.topic_practice_recency_years"),
+    "foreign_pgt_required": lambda: F("img.route.topic_foreign_pgt_required"),
+    "ecfmg_certificate": lambda: F("img.route.topic_ecfmg_certificate"),
+    "usmle_steps": lambda: F("img.route.topic_usmle_steps"),
+    "jurisprudence_exam": lambda: F("img.route.topic_jurisprudence_exam"),
+    "employer_offer": lambda: F("img.route.topic_employer_offer"),
+    "employer_kind": lambda: F("img.route.topic_employer_kind"),
+    "english": lambda: F("img.route.topic_english"),
+    "immigration_status": lambda: F("img.route.topic_immigration_status"),
+}
+_STATE: dict[str, Any] = {
+    MET: lambda what: F("img.route.condition_met", what=what),
+    MISSING: lambda what: F("img.route.condition_missing", what=what),
+    UNANSWERED: lambda what: F("img.route.condition_unanswered", what=what),
+    UNKNOWN: lambda what: F("img.route.condition_unknown", what=what),
+}
+
+
+def _yes_no(v: Any) -> str:
+    return UNANSWERED if not isinstance(v, bool) else (MET if v else MISSING)
+
+
+def _step_state(ev: ImgEval, sid: str) -> tuple[str, dt.date | None]:
+    r = ev.res.get(sid)
+    if r is None:
+        return UNANSWERED, None
+    if r.status in (DONE, NOT_APPLICABLE):
+        return MET, None
+    if r.status in (BLOCKED, EXPIRED):
+        return MISSING, None
+    e = r.info.get("expected_on")
+    return (PENDING, e) if isinstance(e, dt.date) else (MISSING, None)
+
+
+def route_conditions(ev: ImgEval, v: Mapping[str, Any], f: Mapping[str, Any]) -> list[Condition]:
+    """Each condition of the route record `v` for this profile: met, missing, pending (an engine
+    step expected on a date), unknown (the rules do not say: ask the board) or unanswered (a fact
+    of the licence page not given yet). Conditions the route does not ask are left out."""
+    out: list[Condition] = []
+    today = ev.today
+
+    def add(key: str, state: str, date: dt.date | None = None, **params: Any) -> None:
+        out.append(Condition(key, state, params, date))
+
+    la = v.get("licensed_abroad", UNK)
+    if la == UNK:
+        add("licensed_abroad", UNKNOWN)
+    elif la == "required":
+        add("licensed_abroad", _yes_no(f.get("licensed_abroad")))
+    need = v.get("years_practice_abroad", UNK)
+    have = _int(f.get("years_practice_abroad"))
+    if need == UNK:
+        add("years_practice_abroad", UNKNOWN)
+    elif _int(need):
+        add("years_practice_abroad", UNANSWERED if have is None else (MET if have >= need else MISSING),
+            years=need, have=have)
+    rec = v.get("practice_recency_years", UNK)
+    if rec == UNK:
+        add("practice_recency_years", UNKNOWN)
+    elif _int(rec):
+        last = _date(f.get("last_practice_date"))
+        since = add_years_same_day(today, -int(rec))
+        if last is None:
+            # empty = practising now, once the years of practice are given
+            state = MET if have else UNANSWERED
+        else:
+            state = MET if last >= since else MISSING
+        add("practice_recency_years", state, years=rec, since=since)
+    pgt = v.get("foreign_pgt_required", UNK)
+    if pgt == UNK:
+        add("foreign_pgt_required", UNKNOWN)
+    elif pgt == "required":
+        add("foreign_pgt_required", _yes_no(f.get("foreign_residency_completed")))
+    elif pgt == "alternative":
+        done = f.get("foreign_residency_completed")
+        yrs = _int(need)
+        if done is True or (yrs and have is not None and have >= yrs):
+            add("foreign_pgt_required", MET)
+        elif done is False and have is not None:
+            add("foreign_pgt_required", MISSING)
+        else:
+            add("foreign_pgt_required", UNANSWERED)
+    ec = v.get("ecfmg_certificate", UNK)
+    if ec == UNK:
+        add("ecfmg_certificate", UNKNOWN)
+    elif ec in ("required", "permanent_required"):
+        st, d = _step_state(ev, "ecfmg.certificate")
+        if ec == "permanent_required" and st == MET:
+            perm = ev.ctx.facts("ecfmg.certificate").get("permanently_validated")
+            st = MET if perm is True else MISSING
+        add("ecfmg_permanent" if ec == "permanent_required" else "ecfmg_certificate", st, d)
+    elif ec in ("eligible_required", "school_eligible_only"):
+        st, d = _step_state(ev, "ecfmg.school")
+        add("ecfmg_eligible", st, d)
+    steps = v.get("usmle_steps", UNK)
+    if steps == UNK:
+        add("usmle_steps", UNKNOWN)
+    elif isinstance(steps, list):
+        sts = [_step_state(ev, _EXAM_STEP[n]) for n in steps if n in _EXAM_STEP]
+        if all(s == MET for s, _ in sts):
+            add("usmle_steps", MET, steps=[_EXAM_STEP[n] for n in steps])
+        elif all(s in (MET, PENDING) for s, _ in sts):
+            add("usmle_steps", PENDING, max(d for s, d in sts if d), steps=[_EXAM_STEP[n] for n in steps])
+        else:
+            add("usmle_steps", MISSING, steps=[_EXAM_STEP[n] for n in steps])
+    je = v.get("jurisprudence_exam", UNK)
+    if je == UNK:
+        add("jurisprudence_exam", UNKNOWN)
+    elif je == "required":
+        add("jurisprudence_exam", _yes_no(f.get("jurisprudence_exam_passed")))
+    offer = v.get("employer_offer") if isinstance(v.get("employer_offer"), Mapping) else {}
+    os_ = offer.get("status", UNK)
+    kinds = [k for k in offer.get("kinds", []) if k != UNK]
+    labels = [_KIND_LABEL.get(k, k) for k in kinds]
+    if os_ == UNK:
+        add("employer_offer", UNKNOWN)
+    elif os_ == "required":
+        add("employer_offer", _yes_no(f.get("job_offer")))
+        kind = f.get("job_offer_kind")
+        if not kinds:
+            add("employer_kind", UNKNOWN)
+        elif not isinstance(kind, str) or not kind:
+            add("employer_kind", UNANSWERED, kinds=labels)
+        elif kind in kinds:
+            add("employer_kind", MET, kinds=labels)
+        elif "board_approved" in kinds:
+            add("employer_kind", UNKNOWN)  # another kind the board may approve: ask it
+        else:
+            add("employer_kind", MISSING, kinds=labels)
+    en = v.get("english", UNK)
+    if en == UNK:
+        add("english", UNKNOWN)
+    elif en == "required":
+        st, d = _step_state(ev, "ecfmg.oet")
+        add("english", st, d)
+    im = v.get("immigration_status", UNK)
+    if im == UNK:
+        add("immigration_status", UNKNOWN)
+    else:
+        mine = f.get("immigration_status")
+        if ev.visa_need in ("us_citizen", "permanent_resident"):
+            mine = "authorised_to_work"
+        key = {"required": "immigration_work", "eligible_then_work_authorisation": "immigration_eligible"}.get(
+            im, "immigration_presence")
+        ok = _WORK if im == "required" else _PRESENT
+        add(key, UNANSWERED if not mine else (MET if mine in ok else MISSING))
+    return out
+
+
+@dataclass(frozen=True)
+class RouteOption:
+    """One column of the licence page's comparison."""
+
+    route: str  # standard / alternative
+    available: bool  # the state has this route (standard: always)
+    earliest_full: dt.date | None  # the earliest full-licence date for this profile (None: cannot be said)
+    provisional: dt.date | None = None  # alternative: the earliest provisional / limited licence
+    why: Finding | None = None  # why there is no date, or what the date assumes
+    conditions: tuple[Condition, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        return {"route": self.route, "available": self.available, "earliest_full": iso(self.earliest_full),
+                "provisional": iso(self.provisional), "why": self.why.text if self.why else None,
+                "why_code": self.why.code if self.why else None,
+                "conditions": [c.to_json() for c in self.conditions]}
+
+
+def _alternative_dates(ev: ImgEval, v: Mapping[str, Any], conds: list[Condition],
+                       f: Mapping[str, Any]) -> tuple[dt.date | None, dt.date | None, Finding]:
+    """(earliest provisional, earliest full, what they assume or why there is none)."""
+    name = v.get("name", "")
+    if v.get("board_accepting_applications") is False:
+        return None, None, F("img.route.board_not_accepting", state_name=name)
+    blocking = [c for c in conds if c.state in (MISSING, UNANSWERED)]
+    start = _date(f.get("provisional_issued_date"))
+    if start is None:
+        if blocking:
+            return None, None, F("img.route.no_date_until_met", count=len(blocking))
+        dates = [ev.today] + [c.date for c in conds if c.state == PENDING and c.date]
+        eff = _date(v.get("law_effective"))
+        if eff:
+            dates.append(eff)
+        start = max(dates)
+    full_direct = v.get("licence_kind") == "full" or v.get("converts_to_full_after_years") == "not_applicable"
+    unknown = any(c.state == UNKNOWN for c in conds)
+    note = F("img.route.dates_assume_unknowns") if unknown else F("img.route.dates_without_processing")
+    if full_direct:
+        return None, start, note
+    yrs = _int(v.get("converts_to_full_after_years"))
+    if yrs is None:
+        return start, None, F("img.route.conversion_unpublished", state_name=name)
+    return start, add_years_same_day(start, yrs), note
+
+
+def _standard_full(ev: ImgEval, due: dt.date | None, months: int | None) -> tuple[dt.date | None, Finding | None]:
+    if due is None:
+        return None, F("img.route.standard_needs_start")
+    later = [d for d in (ev.expected_on("usmle.step3"), ev.expected_on("ecfmg.certificate")) if d]
+    return max([due, *later]), F("img.route.standard_after_training", months=months)
+
+
+def compare_routes(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str | None,
+                   standard_due: dt.date | None, months: int | None = None) -> list[RouteOption]:
+    """The standard route and the target state's residency-free route side by side, each with
+    the earliest full-licence date it gives for this profile."""
+    full, why = _standard_full(ev, standard_due, months)
+    out = [RouteOption(STANDARD, True, full, None, why)]
+    v = route_record(ev, code)
+    if v is None:
+        out.append(RouteOption(ALTERNATIVE, False, None, None,
+                               F("img.route.none_in_state", state_name=code) if code else F("img.licence.choose_state")))
+        return out
+    conds = route_conditions(ev, v, f)
+    prov, afull, awhy = _alternative_dates(ev, v, conds, f)
+    out.append(RouteOption(ALTERNATIVE, True, afull, prov, awhy, tuple(conds)))
+    return out
+
+
+@dataclass(frozen=True)
+class ComparisonColumn:
+    """One column of the comparison as the licence page shows it (read from an evaluated step)."""
+
+    route: str
+    available: bool
+    earliest_full: dt.date | None
+    provisional: dt.date | None
+    note: str  # what the date assumes, or why there is none ("" when nothing to say)
+    conditions: tuple[tuple[str, str], ...]  # (state, words)
+
+
+def route_comparison(step: StepResult) -> list[ComparisonColumn]:
+    """The standard and the residency-free route of an evaluated licence step, side by side (what
+    `license_state` put in its info `route_comparison`); empty for any other step."""
+    iso = lambda v: dt.date.fromisoformat(v) if isinstance(v, str) and v else None  # noqa: E731
+    return [ComparisonColumn(o["route"], bool(o["available"]), iso(o.get("earliest_full")), iso(o.get("provisional")),
+                             o.get("why") or "", tuple((c["state"], c["text"]) for c in o.get("conditions", [])))
+            for o in step.info.get("route_comparison") or []]
+
+
+def licence_route(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str | None,
+                  months: int | None) -> Mapping[str, Any] | None:
+    """Say the route on the step (info `route`, the comparison) and return the route record when
+    the residency-free route is chosen and exists."""
+    standard_due = add_months(ev.start, months) if ev.start and months else None
+    chosen = f.get("route") or STANDARD
+    v = route_record(ev, code)
+    if v is not None:
+        ev.rule(res, f"license.route.{code}")
+    elif chosen == ALTERNATIVE:
+        _add(res.warnings, W("img.route.none_in_state", state_name=code or "?"))
+    comp = compare_routes(ev, res, f, code, standard_due, months)
+    res.info["route"] = ALTERNATIVE if (chosen == ALTERNATIVE and v is not None) else STANDARD
+    res.info["route_comparison"] = [o.to_json() for o in comp]
+    return v if res.info["route"] == ALTERNATIVE else None
+
+
+def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str | None,
+                        st: Mapping[str, Any], v: Mapping[str, Any]) -> None:
+    alt = next(o for o in compare_routes(ev, res, f, code, None) if o.route == ALTERNATIVE)
+    name = v.get("name", code)
+    res.info["route_conditions"] = [c.to_json() for c in alt.conditions]
+    res.info["licence_kind"] = v.get("licence_kind")
+    for c in alt.conditions:
+        res.reasons.append(c.finding)
+    if alt.why is not None:
+        res.reasons.append(alt.why)
+    if v.get("supervision") == "required":
+        res.reasons.append(F("img.route.supervised", state_name=name))
+    if v.get("board_accepting_applications") == UNK:
+        _add(res.warnings, W("img.route.board_accepting_unknown", state_name=name))
+    if _date(f.get("issued_date")):
+        _issued(ev, res, f, code)
+        return
+    res.due = alt.earliest_full
+    if alt.provisional:
+        res.info["provisional_on"] = alt.provisional
+    if alt.earliest_full:
+        res.info["full_on"] = alt.earliest_full
+    prov_done = _date(f.get("provisional_issued_date"))
+    if prov_done or _date(f.get("applied_date")):
+        res.status = IN_PROGRESS
+    if not prov_done and alt.provisional and v.get("licence_kind") != "full":
+        res.actions.append(Action(F("img.route.apply_provisional", state_name=name), alt.provisional,
+                                  "todo", key="apply-provisional"))
+    if alt.earliest_full:
+        res.actions.append(Action(F("img.route.apply_full", state_name=name), alt.earliest_full,
+                                  "deadline" if prov_done else "todo", key="apply-licence"))
+
+
+# Renewal of an issued licence (license.renewal.XX)
+
+def _renewal_first(v: Mapping[str, Any], issued: dt.date, birth: dt.date | None) -> dt.date | None:
+    years, rule = _int(v.get("years")), v.get("rule")
+    if not years:
+        return None
+    if rule == "issue_month":
+        return end_of_month(add_years_same_day(issued, years))
+    if rule == "birth_month" and birth:
+        return end_of_month(dt.date(issued.year + years, birth.month, 1))
+    if rule == "fixed_date" and _int(v.get("month")) and _int(v.get("day")):
+        parity = v.get("year_parity", "any")
+        d = dt.date(issued.year, int(v["month"]), int(v["day"]))
+        while d <= issued or (parity == "even" and d.year % 2) or (parity == "odd" and not d.year % 2):
+            d = dt.date(d.year + 1, d.month, d.day)
+        return d
+    return None
+
+
+def renewal_due(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str | None) -> dt.date | None:
+    """The next renewal due date of an issued licence (on or after today), from the printed
+    expiry when given, else from the state's cycle; None where the cycle gives no date."""
+    issued = _date(f.get("issued_date"))
+    printed = _date(f.get("renewal_due_date"))
+    if printed:
+        return printed
+    if issued is None or not code:
+        return None
+    r = ev.rule(res, f"license.renewal.{code}", issued)
+    if r is None or not isinstance(r.value, Mapping):
+        _add(res.warnings, W("img.route.renewal_unpublished", state_name=code))
+        return None
+    v = r.value
+    first = _renewal_first(v, issued, _date(ev.tf.get("birth_date")))
+    years = _int(v.get("years"))
+    if first is None:
+        _add(res.warnings, W("img.route.renewal_date_on_licence", state_name=code, years=years or "?"))
+        return None
+    d = first
+    while years and d < ev.today:
+        d = add_years_same_day(d, years) if v.get("rule") == "fixed_date" else end_of_month(add_years_same_day(d, years))
+    return d
+
+
+def _issued(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str | None) -> None:
+    """The licence is issued: done, with its renewal due date (an expiry, like a card's, so
+    reminders and the .ics pick it up), or expired once that date has passed unrenewed."""
+    issued = _date(f.get("issued_date"))
+    res.status = DONE
+    res.info["completed_on"] = issued
+    due = renewal_due(ev, res, f, code)
+    if due is None:
+        return
+    res.expires = due
+    res.info["renewal_due"] = due
+    res.actions.append(Action(F("img.route.renew_licence"), due, "deadline", key="licence-renewal"))
+    if due < ev.today:
+        res.status = EXPIRED
+        res.reasons.append(F("img.route.licence_lapsed", date=due))

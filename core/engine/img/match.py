@@ -18,6 +18,7 @@ from ..base import (
 from ..findings import F, W
 from .common import ImgEval, _add, _date, _list, _rule
 from .definitions import ERAS_DOCUMENTS
+from .licensure import not_applicable_on_route
 
 # How close to a hard deadline an open step turns at_risk: the dashboard's "next 30 days"
 # horizon, the lead the app gives every dated deadline (a season's own lead times, such as a
@@ -26,6 +27,8 @@ DEADLINE_LEAD_DAYS = 30
 
 
 def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if not_applicable_on_route(ev, res):  # issue 13: the residency-free route has no Match
+        return
     # Dates by kind: the season's opening and the first submission day are openings (never
     # "overdue"); programs' first review day is a recommendation (late, not overdue: at_risk); the
     # rank order list deadline is the last day an application can still lead to this Match.
@@ -81,6 +84,8 @@ def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
 
 
 def match_nrmp(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if not_applicable_on_route(ev, res):  # issue 13: the residency-free route has no Match
+        return
     # Registration opening: an opening (the action is for today once it has passed, never
     # "overdue"); the late fee: from that day registering costs more; the ROL deadline closes
     # late registration (a hard deadline: at_risk as it approaches, blocked once passed).
@@ -116,6 +121,8 @@ def match_nrmp(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
 
 
 def match_rol(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if not_applicable_on_route(ev, res):  # issue 13: the residency-free route has no Match
+        return
     rol = ev.cal_date(res, "rol_deadline")
     res.due = rol
     reqs = ev.value(res, "ecfmg.rol_verification") or []
@@ -166,6 +173,8 @@ def match_rol(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
 
 
 def match_result(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if not_applicable_on_route(ev, res):  # issue 13: the residency-free route has no Match
+        return
     md = ev.cal_date(res, "match_day")
     res.due = md
     ev.rule(res, "residency.start")

@@ -14,9 +14,12 @@ from ..base import (
 )
 from ..findings import F, W
 from .common import ImgEval, _add, _date
+from .licensure import not_applicable_on_route
 
 
 def residency_training(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
+    if not_applicable_on_route(ev, res):  # the residency-free route: no US residency for this licence
+        return
     ev.rule(res, "residency.start")
     years = ev.program_years(res)
     if years is None:

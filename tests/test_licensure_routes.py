@@ -1,0 +1,313 @@
+"""Issue 13: the licence step's route (standard, or the target state's residency-free route), the
+route's conditions met / missing / unknown / unanswered, the Match and residency steps not
+applicable on that route, the side-by-side comparison with each route's earliest full-licence
+date, the conditional states' school list, and the renewal of an issued licence as a reminder
+and a calendar event. Every scenario sets `today`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core import ics, reminders, resources_dir
+from core.engine import evaluate, img
+from core.engine.base import DONE, EXPIRED, NOT_APPLICABLE, Context
+from core.engine.img.licensure import ALTERNATIVE, STANDARD, route_comparison
+from core.rules import load_rules_from
+
+D = dt.date
+RULES = load_rules_from(resources_dir() / "rules" / "img")
+TODAY = D(2026, 12, 1)
+MATCH_STEPS = ("match.eras", "match.nrmp", "match.rol", "match.result")
+PASS = {"attempts": [{"date": "2026-03-02", "result": "pass"}]}
+
+
+def profile(state, lic=None, *, certified=False, steps=(), visa_need="needs_h1b", **facts):
+    f = {
+        "img": {"match_year": 2027, "specialty": "internal_medicine", "target_state": state,
+                "visa_need": visa_need, "birth_date": "1985-04-10"},
+        "ecfmg.school": {"wdoms_listed": True, "sponsor_note": True, "sponsor_note_from_year": 2000,
+                         "graduation_date": "2012-06-30", "credit_years": 6, "degree": "medicine"},
+        "license.state": dict(lic or {}),
+        **facts,
+    }
+    if certified:
+        f["ecfmg.certificate"] = {"issued_date": "2026-06-01", "permanently_validated": certified == "permanent"}
+        f["ecfmg.oet"] = {"sittings": [{"date": "2025-10-01", "listening": 400, "reading": 400, "speaking": 400,
+                                        "writing": 400, "result_date": "2025-10-20"}]}
+    for sid in steps:
+        f[sid] = PASS
+    return {"format": "certpath-profile/1", "tracks": ["img"], "facts": f, "overrides": {}}
+
+
+def run(prof, today=TODAY):
+    return img.evaluate_track("img", Context(today=today, rules=RULES, profile=prof))
+
+
+def licence(prof, today=TODAY):
+    return run(prof, today).step("license.state")
+
+
+def states(step):
+    """condition key -> state, as the step says them."""
+    return {c["key"]: c["state"] for c in step.info.get("route_conditions", [])}
+
+
+EXPERIENCED = dict(route=ALTERNATIVE, licensed_abroad=True, years_practice_abroad=8, foreign_residency_completed=True,
+                   job_offer=True, immigration_status="authorised_to_work")
+
+
+# ---- conditions, state by state ------------------------------------------------------------------
+
+def test_tennessee_before_the_2026_rewrite_asks_three_years_of_practice():
+    s = licence(profile("TN", {**EXPERIENCED, "years_practice_abroad": 2, "foreign_residency_completed": False}),
+                D(2026, 5, 17))
+    c = states(s)
+    assert "license.route.TN" in s.rules
+    assert c["years_practice_abroad"] == "missing"  # 2 of 3 years
+    assert c["foreign_pgt_required"] == "missing"  # neither 3 years' training nor 3 years' practice
+    assert "ecfmg_permanent" not in c and c["ecfmg_certificate"] == "unknown"
+    assert c["licensed_abroad"] == "unknown"
+
+
+def test_tennessee_from_2026_05_18_asks_a_permanent_ecfmg_certificate_and_a_licence_abroad():
+    s = licence(profile("TN", {**EXPERIENCED, "years_practice_abroad": 2}, certified=True), D(2026, 5, 18))
+    c = states(s)
+    assert c["years_practice_abroad"] == "unknown"
+    assert c["licensed_abroad"] == "met"
+    assert c["foreign_pgt_required"] == "met"
+    assert c["ecfmg_permanent"] == "missing"  # issued but not permanently validated
+    assert c["immigration_presence"] == "met"
+    texts = [r.text for r in s.reasons]
+    assert "Years of practice abroad: not published: ask the board" in texts
+    s2 = licence(profile("TN", EXPERIENCED, certified="permanent"), D(2026, 5, 18))
+    assert states(s2)["ecfmg_permanent"] == "met"
+
+
+def test_texas_needs_the_jurisprudence_exam_work_authorisation_and_steps_1_and_2():
+    lic = {**EXPERIENCED, "job_offer_kind": "hospital"}
+    s = licence(profile("TX", lic))
+    c = states(s)
+    assert c["jurisprudence_exam"] == "unanswered"
+    assert c["usmle_steps"] == "missing"
+    assert c["employer_kind"] == "met" and c["immigration_work"] == "met"
+    assert c["ecfmg_eligible"] == "met"  # the school qualifies: the certificate itself is not asked
+    assert c["years_practice_abroad"] == "unknown"
+    assert s.due is None and any(r.code == "img.route.no_date_until_met" for r in s.reasons)
+    s = licence(profile("TX", {**lic, "job_offer_kind": "fqhc", "immigration_status": "applied"}))
+    assert states(s)["employer_kind"] == "missing" and states(s)["immigration_work"] == "missing"
+
+
+def test_florida_full_licence_directly_once_every_condition_is_met():
+    lic = {**EXPERIENCED, "job_offer_kind": "health_care_provider", "last_practice_date": "2025-01-31"}
+    s = licence(profile("FL", lic, certified=True, steps=("usmle.step1", "usmle.step2ck")))
+    c = states(s)
+    assert set(c.values()) <= {"met", "unknown"}, c
+    assert c["practice_recency_years"] == "met"  # within 4 years of today
+    assert s.due == TODAY and s.info["full_on"] == TODAY and "provisional_on" not in s.info
+    assert [a.key for a in s.actions] == ["apply-licence"]
+    stale = licence(profile("FL", {**lic, "last_practice_date": "2022-11-30"}, certified=True,
+                            steps=("usmle.step1", "usmle.step2ck")))
+    assert states(stale)["practice_recency_years"] == "missing"  # more than 4 years ago
+    assert stale.due is None
+
+
+def test_virginia_provisional_licence_but_the_conversion_is_not_published():
+    s = licence(profile("VA", EXPERIENCED))
+    c = states(s)
+    assert c["licensed_abroad"] == "met" and c["years_practice_abroad"] == "met"
+    assert c["employer_offer"] == "unknown"
+    assert s.info["provisional_on"] == TODAY and "full_on" not in s.info and s.due is None
+    assert any(r.code == "img.route.conversion_unpublished" for r in s.reasons)
+    assert [a.key for a in s.actions] == ["apply-provisional"]
+
+
+def test_wisconsin_full_licence_three_years_after_the_provisional_one():
+    lic = {**EXPERIENCED, "job_offer_kind": "fqhc", "provisional_issued_date": "2026-09-01"}
+    s = licence(profile("WI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
+    c = states(s)
+    assert c["usmle_steps"] == "met" and c["employer_kind"] == "met"
+    assert s.info["full_on"] == D(2029, 9, 1) == s.due
+    assert any(r.code == "img.route.supervised" for r in s.reasons)
+    # another employer kind: the law lets the board approve one, so it is said as unknown, not missing
+    s = licence(profile("WI", {**lic, "job_offer_kind": "urgent_care"}, certified=True))
+    assert states(s)["employer_kind"] == "unknown"
+
+
+def test_a_pending_step_dates_the_route_by_its_expected_result():
+    lic = {**EXPERIENCED, "job_offer_kind": "fqhc"}
+    prof = profile("WI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck"))
+    prof["facts"]["usmle.step3"] = {"scheduled_date": "2027-02-10"}
+    s = licence(prof)
+    assert states(s)["usmle_steps"] == "pending"
+    prov = s.info["provisional_on"]
+    assert prov > D(2027, 2, 10) and s.info["full_on"] == D(prov.year + 3, prov.month, prov.day)
+
+
+def test_a_state_without_a_route_keeps_the_standard_route_and_says_so():
+    s = licence(profile("CA", {"route": ALTERNATIVE}))
+    assert s.info["route"] == STANDARD
+    assert any(w.code == "img.route.none_in_state" for w in s.warnings)
+    t = run(profile("CA", {"route": ALTERNATIVE}))
+    assert all(t.step(sid).status != NOT_APPLICABLE for sid in MATCH_STEPS + ("residency.training",))
+
+
+# ---- the Match and residency on the route ----------------------------------------------------------
+
+def test_alternative_route_makes_the_match_and_residency_not_applicable_but_not_ecfmg_or_the_visa():
+    t = run(profile("WI", EXPERIENCED))
+    for sid in MATCH_STEPS + ("residency.training",):
+        assert t.step(sid).status == NOT_APPLICABLE, sid
+        assert t.step(sid).reasons[0].code == "img.route.step_not_needed"
+    for sid in ("ecfmg.application", "ecfmg.certificate", "usmle.step1", "visa"):
+        assert t.step(sid).status != NOT_APPLICABLE, sid
+    # nothing waits for a step that does not apply
+    for s in t.steps:
+        assert not any(b.step in MATCH_STEPS + ("residency.training",) for b in s.blocked_by), s.id
+    std = run(profile("WI", {**EXPERIENCED, "route": STANDARD}))
+    assert all(std.step(sid).status != NOT_APPLICABLE for sid in MATCH_STEPS)
+
+
+# ---- the comparison ----------------------------------------------------------------------------
+
+def test_comparison_gives_each_routes_earliest_full_licence_date():
+    lic = {**EXPERIENCED, "route": STANDARD, "job_offer_kind": "fqhc", "provisional_issued_date": "2026-09-01"}
+    s = licence(profile("WI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
+    std, alt = route_comparison(s)
+    assert (std.route, alt.route) == (STANDARD, ALTERNATIVE)
+    # standard: residency from 1 July 2027 plus Wisconsin's 24 months
+    assert std.earliest_full == D(2029, 7, 1) and std.available
+    assert alt.earliest_full == D(2029, 9, 1) and alt.provisional == D(2026, 9, 1)
+    assert ("met", "USMLE passed: USMLE Step 1, USMLE Step 2 CK, USMLE Step 3: met") in alt.conditions
+    assert s.info["route"] == STANDARD and s.due == D(2029, 7, 1)  # the chosen route dates the step
+
+
+def test_comparison_without_a_route_in_the_state():
+    std, alt = route_comparison(licence(profile("NY")))
+    assert std.earliest_full == D(2030, 7, 1)  # 36 months from 1 July 2027
+    assert not alt.available and alt.earliest_full is None and "no residency-free route" in alt.note
+
+
+def test_the_comparison_and_the_route_are_in_the_evaluate_json():
+    j = licence(profile("TX", EXPERIENCED)).to_json()
+    assert j["info"]["route"] == ALTERNATIVE
+    assert [o["route"] for o in j["info"]["route_comparison"]] == [STANDARD, ALTERNATIVE]
+    assert {c["key"] for c in j["info"]["route_conditions"]} >= {"jurisprudence_exam", "usmle_steps"}
+
+
+# ---- conditional states (FL, GA) ------------------------------------------------------------------
+
+@pytest.mark.parametrize("state,listed,other", [("FL", 12, 24), ("GA", 12, 36)])
+def test_school_on_board_list_chooses_the_months(state, listed, other):
+    start = D(2027, 7, 1)
+    yes = licence(profile(state, {"school_on_board_list": True}))
+    no = licence(profile(state, {"school_on_board_list": False}))
+    unsaid = licence(profile(state))
+    assert yes.due == D(start.year + listed // 12, 7, 1)
+    assert no.due == unsaid.due == D(start.year + other // 12, 7, 1)
+    assert any(w.code == "img.route.school_list_unanswered" for w in unsaid.warnings)
+    assert not any(w.code == "img.route.school_list_unanswered" for w in yes.warnings + no.warnings)
+
+
+# ---- renewal ----------------------------------------------------------------------------------
+
+def test_pennsylvania_renewal_31_december_of_even_years():
+    s = licence(profile("PA", {"issued_date": "2027-03-01"}), D(2027, 6, 1))
+    assert s.status == DONE and s.expires == D(2028, 12, 31) == s.info["renewal_due"]
+    assert [(a.key, a.date) for a in s.actions] == [("licence-renewal", D(2028, 12, 31))]
+    assert licence(profile("PA", {"issued_date": "2027-03-01"}), D(2029, 1, 2)).expires == D(2030, 12, 31)
+
+
+def test_california_renews_in_the_month_of_issue_and_birth_month_before_july_2018():
+    assert licence(profile("CA", {"issued_date": "2027-03-15"}), D(2027, 6, 1)).expires == D(2029, 3, 31)
+    assert licence(profile("CA", {"issued_date": "2016-02-10"}), D(2017, 1, 1)).expires == D(2018, 4, 30)
+
+
+def test_staggered_or_unpublished_cycles_say_so_and_a_printed_date_wins():
+    tx = licence(profile("TX", {"issued_date": "2027-03-01"}), D(2027, 6, 1))
+    assert tx.expires is None and any(w.code == "img.route.renewal_date_on_licence" for w in tx.warnings)
+    oh = licence(profile("OH", {"issued_date": "2027-03-01"}), D(2027, 6, 1))
+    assert oh.expires is None and any(w.code == "img.route.renewal_unpublished" for w in oh.warnings)
+    tx = licence(profile("TX", {"issued_date": "2027-03-01", "renewal_due_date": "2029-02-28"}), D(2027, 6, 1))
+    assert tx.expires == D(2029, 2, 28) and tx.status == DONE
+
+
+def test_a_licence_past_its_renewal_date_is_expired():
+    lic = {"issued_date": "2027-03-01", "renewal_due_date": "2029-02-28"}
+    assert licence(profile("TX", lic), D(2029, 2, 28)).status == DONE
+    s = licence(profile("TX", lic), D(2029, 3, 1))
+    assert s.status == EXPIRED and s.reasons[-1].code == "img.route.licence_lapsed"
+
+
+def test_renewal_becomes_a_reminder_and_a_calendar_event():
+    j = evaluate(profile("PA", {"issued_date": "2027-03-01"}), D(2027, 6, 1), RULES)
+    rem = [r for r in reminders.from_journey(j) if r.source_key.startswith("step:license.state:")]
+    assert [(r.source_key, r.due) for r in rem] == [("step:license.state:expires", D(2028, 12, 31))]
+    cal = ics.build_calendar(rem, 1, "Test", D(2027, 6, 1)).to_ical().decode().replace("\r\n ", "")
+    assert "DTSTART;VALUE=DATE:20281231" in cal and "SUMMARY:Full state licence: expires" in cal
+
+
+# ---- the licence page's comparison (GUI) --------------------------------------------------------
+
+def _licence_window(qtbot, data_dir, shown_window, lic):
+    from gui.shell import open_session
+
+    session = open_session(data_dir, TODAY, demo=False)
+    pid = session.store.create_profile("Route", "img_physician", ["img"])
+    prof = profile("WI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3"))
+    session.store.save_facts(pid, prof["facts"])
+    session.profile_id = pid
+    w = shown_window(session)
+    return w, w.open_step("license.state")
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_licence_page_shows_both_routes_side_by_side(qtbot, data_dir, shown_window, no_modal, dark, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from gui import theme
+
+    app = QApplication.instance()
+    (theme.apply_dark if dark else theme.apply_light)(app)
+    try:
+        lic = {**EXPERIENCED, "job_offer_kind": "fqhc", "provisional_issued_date": "2026-09-01"}
+        w, page = _licence_window(qtbot, data_dir, shown_window, lic)
+        qtbot.waitUntil(lambda: page.compare is not None and page.compare.isVisible(), timeout=3000)
+        std, alt = page.compare.columns["standard"], page.compare.columns[ALTERNATIVE]
+        assert "(your choice)" in alt.title.text() and "(your choice)" not in std.title.text()
+        assert alt.full.text().endswith("2029-09-01") or "2029" in alt.full.text()
+        assert "no date yet" not in std.full.text() and std.full.isVisible()
+        assert "24 months of accredited US residency" in std.note.text()
+        assert "met" in alt.summary.text() and not alt.conditions.isVisible()  # the chosen route's list is "Why"
+        assert alt.width() <= page.right_scroll.viewport().width()
+        assert w.open_step("usmle.step1").compare is None  # only the licence page has it
+        import os
+        out = os.environ.get("CERTPATH_SHOTS")
+        if out:
+            w.open_step("license.state")
+            page.right_scroll.ensureWidgetVisible(page.compare.columns[ALTERNATIVE].summary)
+            qtbot.wait(200)
+            w.grab().save(os.path.join(out, f"licence_compare_{'dark' if dark else 'light'}.png"))
+    finally:
+        theme.apply_light(app)
+
+
+# ---- the command line ----------------------------------------------------------------------------
+
+def test_cli_lists_both_kinds_and_evaluate_shows_the_route(tmp_path, capsys):
+    import json
+
+    from core.cli import main
+
+    assert main(["rules", "--id", "license.", "--json"]) == 0
+    ids = {r["id"] for r in json.loads(capsys.readouterr().out)}
+    assert {"license.state.TX", "license.route.TX", "license.renewal.PA"} <= ids
+    p = tmp_path / "p.json"
+    p.write_text(json.dumps({**profile("TX", EXPERIENCED), "name": "Route", "role": "img_physician"}), encoding="utf-8")
+    assert main(["evaluate", str(p), "--today", "2026-12-01"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    step = next(s for t in out["tracks"] for s in t["steps"] if s["id"] == "license.state")
+    assert step["info"]["route"] == ALTERNATIVE and step["info"]["route_comparison"][1]["route"] == ALTERNATIVE
+    eras = next(s for t in out["tracks"] for s in t["steps"] if s["id"] == "match.eras")
+    assert eras["status"] == NOT_APPLICABLE
