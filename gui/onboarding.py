@@ -29,6 +29,7 @@ from core.engine.registry import Group, Track
 from core.roles import ROLE_LABELS, ROLES, TYPICAL_NOTE, typical_cards
 from core.rules import load_rules
 
+from .confirm import ask_discard
 from .session import Session
 from .step_form import StepForm
 
@@ -300,6 +301,18 @@ class OnboardingWizard(QWizard):
             else:
                 out += page.cards() if page._role_seen else page.typical()
         return out
+
+    def has_input(self) -> bool:
+        """Anything typed or chosen that a Cancel would lose."""
+        return bool(self.who.name.text().strip()) or self.currentId() not in (PAGE_WELCOME, -1)
+
+    def reject(self) -> None:
+        """Escape, Cancel and the window's close button all come here: ask before losing typing."""
+        if self.has_input() and not ask_discard(
+                self, "Discard this new profile?",
+                "What you typed here is not saved yet. Discard it, or keep editing?"):
+            return
+        super().reject()
 
     def accept(self) -> None:
         facts: dict[str, dict] = {}

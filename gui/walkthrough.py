@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWizard, QWizardPage
 from core.engine import evaluate, step_defs, track_title
 from core.engine.base import DONE, NOT_APPLICABLE
 
+from .confirm import ask_discard
 from .session import Session
 from .step_page import StepPage
 
@@ -56,6 +57,7 @@ class StepWizardPage(QWizardPage):
 
 class WalkthroughWizard(QWizard):
     saved = Signal(str)  # a step id, after each page is saved
+    kept_on_close = Signal(str)  # the title of a page whose valid typing was saved as it closed
 
     def __init__(self, session: Session, track: str, parent=None) -> None:
         super().__init__(parent)
@@ -88,6 +90,23 @@ class WalkthroughWizard(QWizard):
                 break
         self.resize(1120, 780)
         self.setMinimumSize(900, 600)
+
+    def reject(self) -> None:
+        """Escape, Close and the window's close button: valid typing on the open page is saved
+        (and said); invalid typing is only dropped once the user says so."""
+        view = self.current_view()
+        if view is not None and view.is_dirty():
+            view.flush()
+            if view.is_valid():
+                if view.save():
+                    self.kept_on_close.emit(view.title)
+                else:
+                    return  # could not write (the page says why): keep the wizard open
+            elif not ask_discard(self, "Discard your changes?",
+                                 f"\u201c{view.title}\u201d has a field that is not valid, so it cannot be "
+                                 "saved. Discard the changes on this page, or keep editing?"):
+                return
+        super().reject()
 
     def done(self, result: int) -> None:
         # Typing on the open page may have a recompute pending; a closed wizard must not run it
