@@ -54,6 +54,12 @@ DISCLAIMER = (
 )
 
 
+def window_title(name: str, demo: bool) -> str:
+    """"CertPath: NAME", with "(demo)" said once (the demo profiles' names already carry it)."""
+    mark = " (demo)" if demo and not name.rstrip().endswith("(demo)") else ""
+    return f"CertPath: {name}{mark}"
+
+
 class MainWindow(HostMixin, QMainWindow):
     profile_changed = Signal()
 
@@ -290,7 +296,7 @@ class MainWindow(HostMixin, QMainWindow):
         for a in (self.act_rename, self.act_delete, self.act_save):
             a.setEnabled(has)
         name = (doc["name"] if doc is not None else self.session.store.profile(pid)["name"]) if has else "no profile"
-        self.setWindowTitle(f"CertPath: {name}" + (" (demo)" if self.session.demo else ""))
+        self.setWindowTitle(window_title(name, self.session.demo))
 
     def _render_page(self, page: StepPage) -> None:
         doc, journey = self.journeys.doc, self.journeys.journey

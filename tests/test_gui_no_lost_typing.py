@@ -125,3 +125,20 @@ def test_quitting_with_an_invalid_field_asks_and_keep_editing_stays_open(qtbot, 
     win.close()
     assert len(seen) == 2 and not win.isVisible()
     assert "graduation_date" not in session.store.step_facts(pid, "ecfmg.school")
+
+
+def test_onboarding_role_follows_the_journey_until_the_user_picks_one(qtbot, data_dir, today):
+    session = open_session(data_dir, today, demo=False)
+    wiz = OnboardingWizard(session)
+    qtbot.addWidget(wiz)
+    who = wiz.who
+    assert who.role.currentData() == "img_physician"
+    buttons = {b.objectName(): b for b in who.journey_group.buttons()}
+    buttons["journey_cards"].setChecked(True)
+    assert who.role.currentData() != "img_physician"
+    buttons["journey_both"].setChecked(True)
+    assert who.role.currentData() == "img_physician"
+    who.role.activated.emit(who.role.findData("nurse_picu"))  # the user's own choice
+    who.role.setCurrentIndex(who.role.findData("nurse_picu"))
+    buttons["journey_cards"].setChecked(True)
+    assert who.role.currentData() == "nurse_picu"
