@@ -9,7 +9,7 @@ reaches the database.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWizard, QWizardPage
 
 from core.engine import evaluate, step_defs, track_title
@@ -47,6 +47,7 @@ class StepWizardPage(QWizardPage):
         w = self.view.form.first_widget()
         if w is not None:
             w.setFocus()
+            QTimer.singleShot(0, w, w.setFocus)  # after the wizard has moved its own focus to Next
 
     def isComplete(self) -> bool:  # noqa: N802
         return self.view.is_valid()
@@ -90,6 +91,14 @@ class WalkthroughWizard(QWizard):
                 break
         self.resize(1120, 780)
         self.setMinimumSize(900, 600)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        # the first page was set up before the wizard was shown, where setFocus does not hold
+        view = self.current_view()
+        w = view.form.first_widget() if view is not None else None
+        if w is not None:
+            QTimer.singleShot(0, w, w.setFocus)
 
     def reject(self) -> None:
         """Escape, Close and the window's close button: valid typing on the open page is saved

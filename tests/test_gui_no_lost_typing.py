@@ -142,3 +142,18 @@ def test_onboarding_role_follows_the_journey_until_the_user_picks_one(qtbot, dat
     who.role.setCurrentIndex(who.role.findData("nurse_picu"))
     buttons["journey_cards"].setChecked(True)
     assert who.role.currentData() == "nurse_picu"
+
+
+def test_each_walkthrough_page_focuses_its_first_field(qtbot, data_dir, today):
+    session = open_session(data_dir, today, demo=False)
+    _profile(session)
+    wiz = WalkthroughWizard(session, "img")
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.activateWindow()
+    qtbot.waitUntil(wiz.isActiveWindow)
+    first = wiz.current_view().form.first_widget()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is first)
+    wiz.current_view().form.editor("school_name").setText("Example Faculty")
+    wiz.next()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is wiz.current_view().form.first_widget())
