@@ -20,7 +20,6 @@ import of one profile (core/history_import.py: past cards, exam attempts).
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime as dt
 import io
@@ -32,6 +31,7 @@ from typing import Any
 from .db import transaction
 from .engine.base import FieldSpec
 from .roster import search_key
+from .validate import date_problem as _date_problem
 from .validate import parse_date
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -232,21 +232,11 @@ _FALSE = {"no", "n", "false", "0"}
 
 
 def date_problem(text: str) -> str | None:
-    """Why `text` is not an ISO date, in words; None when it is one."""
-    try:
-        parse_date(text)
-        return None
-    except ValueError as e:
-        m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
-        if m and 1 <= int(m[2]) <= 12:
-            y, mo = int(m[1]), int(m[2])
-            days = calendar.monthrange(y, mo)[1]
-            if int(m[3]) > days:
-                return f"'{text}' is not a date: {calendar.month_name[mo]} {y} has {days} days"
-        if re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", text):
-            return (f"'{text}' is not a date in the form YYYY-MM-DD: day and month could be either way round; "
-                    "format the column as YYYY-MM-DD in your spreadsheet")
-        return str(e)
+    """Why `text` is not an ISO date, in words; None when it is one (the one wording: core.validate)."""
+    why = _date_problem(text)
+    if why is not None and "either way round" in why:
+        return why.replace("type it as YYYY-MM-DD", "format the column as YYYY-MM-DD in your spreadsheet")
+    return why
 
 
 def convert(spec: FieldSpec, text: str, extra_choices: dict[str, str] | None = None) -> tuple[Any, str | None]:

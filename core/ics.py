@@ -68,7 +68,8 @@ def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name:
         if r.step_id:
             desc.append(f"Step: {r.step_id}")
         if r.repeat_days:
-            desc.append(f"Repeats every {r.repeat_days} days (the next one is exported when this is done).")
+            every = "day" if r.repeat_days == 1 else f"{r.repeat_days} days"
+            desc.append(f"Repeats every {every} (the next one is exported when this is done).")
         desc.append("From CertPath. Verify every requirement with the official source.")
         ev.add("description", "\n".join(desc))
         ev.add("categories", [r.kind])

@@ -463,12 +463,55 @@ def undo_done(store, reminder_id: int, *, today: dt.date) -> None:
         store.db.execute("UPDATE reminders SET done_at = NULL" + _BUMP + " WHERE id = ?", [_day(today), reminder_id])
 
 
-def delete_task(store, reminder_id: int) -> None:
+def update_task(store, reminder_id: int, *, title: str, due: dt.date, repeat_days: int | None,
+                stages: Iterable[int] | str, today: dt.date) -> None:
+    """Edit one of the user's own reminders. A moved date clears snooze and done (as a computed
+    reminder's does); any change bumps the revision (the calendar's copy updates)."""
+    info = _check_id(store.db, reminder_id)
+    if not info["user_task"]:
+        raise ValueError("only your own reminders can be edited; computed ones follow your journey "
+                         "(their reminder days can be changed)")
+    title = title.strip()
+    if not title:
+        raise ValueError("a reminder needs a title")
+    if repeat_days is not None:
+        if isinstance(repeat_days, bool) or not isinstance(repeat_days, int) or not 1 <= repeat_days <= 3660:
+            raise ValueError("repeat every 1 to 3660 days (a whole number)")
+    st = parse_stages(stages)
+    row = store.db.execute("SELECT title, due, repeat_days, stages FROM reminders WHERE id = ?",
+                           [reminder_id]).fetchone()
+    if (row[0], _d(row[1]), row[2], tuple(json.loads(row[3]))) == (title, due, repeat_days, st):
+        return
+    moved = _d(row[1]) != due
+    with transaction(store.db):
+        store.db.execute(
+            "UPDATE reminders SET title = ?, due = ?, repeat_days = ?, stages = ?"
+            + (", snoozed_until = NULL, done_at = NULL" if moved else "") + _BUMP + " WHERE id = ?",
+            [title, due.isoformat(), repeat_days, json.dumps(list(st)), _day(today), reminder_id])
+
+
+def delete_task(store, reminder_id: int) -> dict[str, Any]:
+    """Delete one of the user's own reminders; returns the row as it was, for `restore_task` (Undo)."""
     info = _check_id(store.db, reminder_id)
     if not info["user_task"]:
         raise ValueError("only your own reminders can be deleted; computed ones follow your journey")
+    cur = store.db.execute("SELECT * FROM reminders WHERE id = ?", [reminder_id])
+    cols = [d[0] for d in cur.description]
+    row = dict(zip(cols, cur.fetchone(), strict=True))
     with transaction(store.db):
         store.db.execute("DELETE FROM reminders WHERE id = ?", [reminder_id])
+    return row
+
+
+def restore_task(store, row: dict[str, Any]) -> int:
+    """Put back a reminder `delete_task` removed, exactly as it was (its id and calendar UID too)."""
+    if not row.get("user_task"):
+        raise ValueError("only your own reminders can be restored")
+    cols = list(row)
+    with transaction(store.db):
+        store.db.execute(f"INSERT INTO reminders ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                         [row[c] for c in cols])
+    return int(row["id"])
 
 
 # -- what to show --------------------------------------------------------------------------------
@@ -499,6 +542,21 @@ class Summary:
     @property
     def empty(self) -> bool:
         return not (self.overdue or self.this_week)
+
+    def headline(self, today: dt.date) -> str:
+        """One sentence for the dashboard's banner: the counts, then the most urgent item."""
+        if self.empty:
+            return "Nothing is overdue or due this week."
+        counts = []
+        if self.overdue:
+            counts.append(f"{len(self.overdue)} overdue")
+        if self.this_week:
+            counts.append(f"{len(self.this_week)} due this week")
+        first = self.overdue[0] if self.overdue else self.this_week[0]
+        n = first.days_left(today)
+        when = (f"was due {first.due.isoformat()}" if n < 0 else "today" if n == 0 else
+                "tomorrow" if n == 1 else f"{first.due.isoformat()}, in {n} days")
+        return f"Reminders: {' and '.join(counts)}. First: {first.title} ({when})."
 
     def text(self, today: dt.date) -> str:
         if self.empty:

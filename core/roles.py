@@ -38,6 +38,17 @@ ROLES: list[tuple[str, str]] = [
     ("other", "Other"),
 ]
 ROLE_IDS = tuple(r for r, _ in ROLES)
+# The role onboarding proposes for the journey groups chosen, until the user picks one: a listed
+# group's role when one is among them, else the first role of the list that belongs to no group.
+GROUP_ROLE: dict[str, str] = {"img": "img_physician"}
+
+
+def proposed_role(groups: list[str]) -> str:
+    """The role to preselect for the journey groups chosen (the user's own choice always wins)."""
+    for g in groups:
+        if g in GROUP_ROLE:
+            return GROUP_ROLE[g]
+    return next(r for r, _ in ROLES if r not in GROUP_ROLE.values())
 ROLE_LABELS = dict(ROLES)
 
 

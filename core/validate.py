@@ -8,8 +8,10 @@ importer and the command line print them and exit 2. Track modules add cross-fie
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +37,40 @@ class ValidationError(ValueError):
         super().__init__("; ".join(str(p) for p in problems))
 
 
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")  # English whatever the C locale (calendar's would follow it)
+
+
+def date_problem(text: str) -> str | None:
+    """Why `text` is not a date CertPath accepts, in words; None when it is one (or is empty).
+    The one wording for the step pages, the date editor, the CSV import and the command line."""
+    t = text.strip()
+    if not t:
+        return None
+    m = _ISO.fullmatch(t)
+    if m:
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+        if not MIN_DATE.year <= y <= MAX_DATE.year:
+            return f"{t} is outside the years 1900 to 2200"
+        if not 1 <= mo <= 12:
+            return f"'{t}' is not a date: there is no month {mo} (months go from 01 to 12)"
+        days = calendar.monthrange(y, mo)[1]
+        if d < 1 or d > days:
+            return f"'{t}' is not a date: {_MONTHS[mo - 1]} {y} has {days} days"
+        return None
+    try:  # the other ISO 8601 forms Python reads (20260110, 2026-W02-6) stay accepted
+        other = dt.date.fromisoformat(t)
+    except ValueError:
+        other = None
+    if other is not None:
+        return None if MIN_DATE <= other <= MAX_DATE else f"{t} is outside the years 1900 to 2200"
+    if re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", t):
+        return (f"'{t}' is not a date in the form YYYY-MM-DD: day and month could be either way round; "
+                "type it as YYYY-MM-DD")
+    return f"'{t}' is not a date in the form YYYY-MM-DD"
+
+
 def parse_date(value: Any) -> dt.date | None:
     """A date from an ISO string or a date; None for empty. Raises ValueError otherwise."""
     if value is None or value == "":
@@ -44,13 +80,10 @@ def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        try:
-            d = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"'{value}' is not a date in the form YYYY-MM-DD") from None
-        if not (MIN_DATE <= d <= MAX_DATE):
-            raise ValueError(f"{value} is outside the years 1900 to 2200")
-        return d
+        why = date_problem(value) if value.strip() else f"'{value}' is not a date in the form YYYY-MM-DD"
+        if why is not None:
+            raise ValueError(why)
+        return dt.date.fromisoformat(value.strip())
     raise ValueError(f"expected a date (YYYY-MM-DD), got {type(value).__name__}")
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -43,6 +42,7 @@ from core.costs import (
 )
 from core.engine import known_tracks, step_defs, step_name, track_title
 
+from .date_edit import DateEdit, date_field
 from .extensions import RefreshWhenShown
 from .step_form import ErrorLabel
 
@@ -71,10 +71,9 @@ class CostDialog(QDialog):
         self.status.addItem("Planned", PLANNED)
         self.status.addItem("Paid", PAID)
         self.has_date = QCheckBox("Dated")
-        self.date = QDateEdit(calendarPopup=True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
         d = (cost.date if cost and cost.date else today)
-        self.date.setDate(QDate(d.year, d.month, d.day))
+        self.date = DateEdit(d, today=today)
+        self.date.setAccessibleName("Cost date")
         self.has_date.setChecked(bool(cost is None or cost.date))
         self.date.setEnabled(self.has_date.isChecked())
         self.has_date.toggled.connect(self.date.setEnabled)
@@ -86,7 +85,7 @@ class CostDialog(QDialog):
             self.note.setText(cost.note)
         dr = QHBoxLayout()
         dr.addWidget(self.has_date)
-        dr.addWidget(self.date, 1)
+        dr.addWidget(date_field(self.date), 1)
         lay.addRow("Step:", self.step)
         lay.addRow("Amount:", self.amount)
         lay.addRow("Currency:", self.currency)
@@ -95,6 +94,7 @@ class CostDialog(QDialog):
         lay.addRow("", self.error)
         self.amount.textEdited.connect(lambda _t: self.error.show_message(None))
         self.currency.textEdited.connect(lambda _t: self.error.show_message(None))
+        self.date.textEdited.connect(lambda _t: self.error.show_message(None))
         lay.addRow("Status:", self.status)
         lay.addRow("Date:", dr)
         lay.addRow("Note:", self.note)
@@ -106,10 +106,17 @@ class CostDialog(QDialog):
     def values(self) -> dict:
         return {"step_id": self.step.currentData(), "amount_cents": parse_amount(self.amount.text()),
                 "currency": self.currency.text().strip().upper(), "status": self.status.currentData(),
-                "date": self.date.date().toPython() if self.has_date.isChecked() else None,
+                "date": self.date.date() if self.has_date.isChecked() else None,
                 "note": self.note.text().strip()}
 
     def _ok(self) -> None:
+        if self.has_date.isChecked():
+            why = "Type the date (YYYY-MM-DD) or untick Dated" if self.date.is_empty() else self.date.problem()
+            if why:
+                self.error.show_message(why)
+                self.date.setFocus()
+                self.adjustSize()
+                return
         try:
             v = self.values()
             Ledger._check(v["step_id"], v["amount_cents"], v["currency"], v["status"])

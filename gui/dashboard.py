@@ -44,6 +44,7 @@ from core.journey_view import (
 from core.roles import ROLE_LABELS
 
 from . import theme
+from .banner import Banner
 from .session import Session
 
 
@@ -95,6 +96,8 @@ class Dashboard(QScrollArea):
         hv.addWidget(self.sub)
         head.addLayout(hv, 1)
         lay.addLayout(head)
+        self.banner = Banner()  # non-modal notices (the start-up reminder summary)
+        lay.addWidget(self.banner)
         # the one next thing
         self.next_box = QFrame()
         self.next_box.setObjectName("nextBox")

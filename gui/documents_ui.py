@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -40,7 +39,9 @@ from core.engine import step_name
 from core.vault import OK, PROFILE_LEVEL, STATE_LABELS, Vault, VaultError
 
 from . import theme
+from .date_edit import DateEdit, date_field
 from .extensions import RefreshWhenShown
+from .step_form import ErrorLabel
 
 SCOPE_STEP = "step"
 SCOPE_ALL = "all"
@@ -67,21 +68,31 @@ class ExpiryDialog(QDialog):
         lay = QFormLayout(self)
         self.has = QCheckBox("This document expires")
         self.has.setChecked(current is not None)
-        self.date = QDateEdit(calendarPopup=True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        d = current or today
-        self.date.setDate(QDate(d.year, d.month, d.day))
+        self.date = DateEdit(current or today, today=today)
+        self.date.setAccessibleName("Expires on")
         self.date.setEnabled(current is not None)
         self.has.toggled.connect(self.date.setEnabled)
+        self.error = ErrorLabel()
+        self.date.textEdited.connect(lambda _t: self.error.show_message(None))
         lay.addRow(self.has)
-        lay.addRow("Expires on:", self.date)
+        lay.addRow("Expires on:", date_field(self.date))
+        lay.addRow("", self.error)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        bb.accepted.connect(self.accept)
+        bb.accepted.connect(self._ok)
         bb.rejected.connect(self.reject)
         lay.addRow(bb)
 
+    def _ok(self) -> None:
+        if self.has.isChecked():
+            why = "Type the expiry date (YYYY-MM-DD)" if self.date.is_empty() else self.date.problem()
+            if why:
+                self.error.show_message(why)
+                self.date.setFocus()
+                return
+        self.accept()
+
     def value(self) -> dt.date | None:
-        return self.date.date().toPython() if self.has.isChecked() else None
+        return self.date.date() if self.has.isChecked() else None
 
 
 class PacketDialog(QDialog):

@@ -65,6 +65,11 @@ class ExtensionHost(Protocol):
         """A section on the dashboard, under the next thing to do."""
         ...
 
+    def show_banner(self, text: str, kind: str = "info", action: str | None = None,
+                    on_action: Callable[[], object] | None = None) -> None:
+        """A non-modal notice on the dashboard: a sentence, an optional action, Dismiss."""
+        ...
+
     def refresh(self) -> None:
         """Re-read and re-evaluate the profile (journeys.reload()); every view follows."""
         ...
@@ -111,6 +116,10 @@ class HostMixin:
 
     def show_status(self, text: str, ms: int = 5000) -> None:
         self.statusBar().showMessage(text, ms)  # type: ignore[attr-defined]
+
+    def show_banner(self, text: str, kind: str = "info", action: str | None = None, on_action=None) -> None:
+        """A non-modal notice across the top of the dashboard (gui/banner.py)."""
+        self.dashboard.banner.show_message(text, kind, action, on_action)  # type: ignore[attr-defined]
 
 
 def attach_all(window: ExtensionHost) -> list[str]:

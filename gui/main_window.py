@@ -54,6 +54,12 @@ DISCLAIMER = (
 )
 
 
+def window_title(name: str, demo: bool) -> str:
+    """"CertPath: NAME", with "(demo)" said once (the demo profiles' names already carry it)."""
+    mark = " (demo)" if demo and not name.rstrip().endswith("(demo)") else ""
+    return f"CertPath: {name}{mark}"
+
+
 class MainWindow(HostMixin, QMainWindow):
     profile_changed = Signal()
 
@@ -293,7 +299,7 @@ class MainWindow(HostMixin, QMainWindow):
         for a in (self.act_rename, self.act_delete, self.act_save):
             a.setEnabled(has)
         name = (doc["name"] if doc is not None else self.session.store.profile(pid)["name"]) if has else "no profile"
-        self.setWindowTitle(f"CertPath: {name}" + (" (demo)" if self.session.demo else ""))
+        self.setWindowTitle(window_title(name, self.session.demo))
 
     def _render_page(self, page: StepPage) -> None:
         doc, journey = self.journeys.doc, self.journeys.journey
@@ -403,6 +409,8 @@ class MainWindow(HostMixin, QMainWindow):
         self.save_all_valid()
         wiz = WalkthroughWizard(self.session, track, self)
         wiz.saved.connect(lambda _k: (self.refresh(), self.profile_changed.emit()))
+        wiz.kept_on_close.connect(
+            lambda title: self.statusBar().showMessage(f"Saved your changes to {title} as the walk-through closed.", 8000))
         wiz.finished.connect(lambda _r: self.refresh())
         wiz.open()
         self._wizard = wiz
@@ -498,7 +506,27 @@ class MainWindow(HostMixin, QMainWindow):
         if nav > cap:
             self.split.setSizes([cap, max(200, self.width() - cap)])
 
+    def invalid_dirty_pages(self) -> list[StepPage]:
+        out = []
+        for page in self.pages.values():
+            if page.is_dirty():
+                page.check_now()
+                if not page.is_valid():
+                    out.append(page)
+        return out
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        bad = self.invalid_dirty_pages()
+        if bad:
+            from .confirm import ask_discard
+
+            names = ", ".join(f"\u201c{p.title}\u201d" for p in bad)
+            if not ask_discard(self, "Discard changes that are not valid?",
+                               f"{names}: a field is not valid, so it cannot be saved. Valid changes elsewhere "
+                               "are saved. Discard the invalid ones and quit, or keep editing?"):
+                self.open_step(bad[0].key)
+                event.ignore()
+                return
         try:
             self.save_all_valid()
             self.save_geometry()

@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from core.engine import check_step, registry, step_def, track_fields, track_title
 from core.engine.registry import Group, Track
-from core.roles import ROLE_LABELS, ROLES, TYPICAL_NOTE, typical_cards
+from core.roles import ROLE_LABELS, ROLES, TYPICAL_NOTE, proposed_role, typical_cards
 from core.rules import load_rules
 
+from .confirm import ask_discard
 from .session import Session
 from .step_form import StepForm
 
@@ -97,6 +98,18 @@ class WhoPage(QWizardPage):
         role_label = QLabel("&Role:")
         role_label.setBuddy(self.role)
         form.addRow(role_label, self.role)
+        # the role follows the journey chosen until the user picks one themselves
+        self.role_chosen = False
+        self.role.activated.connect(lambda _i: setattr(self, "role_chosen", True))
+        self.journey_group.idToggled.connect(lambda _id, on: on and self._follow_journey())
+        self._follow_journey()
+
+    def _follow_journey(self) -> None:
+        if self.role_chosen:
+            return
+        i = self.role.findData(proposed_role(self.groups()))
+        if i >= 0:
+            self.role.setCurrentIndex(i)
 
     def journey(self) -> str:
         return self.choices[max(0, self.journey_group.checkedId())][0]
@@ -320,6 +333,19 @@ class OnboardingWizard(QWizard):
             else:
                 out += page.cards() if page._role_seen else page.typical()
         return out
+
+    def has_input(self) -> bool:
+        """Anything typed or chosen that a Cancel would lose."""
+        # the name is required to pass the who page, so every later page has it too
+        return bool(self.who.name.text().strip()) or self.who.journey_group.checkedId() > 0
+
+    def reject(self) -> None:
+        """Escape, Cancel and the window's close button all come here: ask before losing typing."""
+        if self.has_input() and not ask_discard(
+                self, "Discard this new profile?",
+                "What you typed here is not saved yet. Discard it, or keep editing?"):
+            return
+        super().reject()
 
     def accept(self) -> None:
         facts: dict[str, dict] = {}

@@ -2,7 +2,7 @@
 
 `attach(window)` adds the panel (Ctrl+Shift+R), File menu items "Export calendar (.ics)…" and
 "Export CSV…", syncs the computed reminders into the table, and shows what is overdue and due
-this week: in the panel, in the status bar, in a small window at start (not in screenshot/offscreen
+this week: in the panel, in the status bar, in a non-modal banner on the dashboard at start (not in screenshot
 mode) and, when a system tray exists, as tray notifications while the app runs. A `DayWatcher`
 reads the clock every few minutes: past midnight it moves `session.today` on, refreshes the panel
 and notifies what became due.
@@ -14,17 +14,17 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QGuiApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -43,7 +43,9 @@ from PySide6.QtWidgets import (
 
 from core import reminders as rem
 
+from .date_edit import DateEdit, date_field
 from .extensions import RefreshWhenShown
+from .step_form import ErrorLabel
 
 CHECK_EVERY_MS = 30 * 60 * 1000
 log = logging.getLogger("certpath.reminders")
@@ -70,20 +72,21 @@ def _when(r: rem.Reminder, today: dt.date) -> str:
         return "tomorrow"
     if n > 0:
         return f"in {n} days"
-    return f"{-n} days ago"
+    return "yesterday" if n == -1 else f"{-n} days ago"
 
 
 class TaskDialog(QDialog):
     """A "check the portal" reminder of the user's own."""
 
-    def __init__(self, parent, today: dt.date):
+    def __init__(self, parent, today: dt.date, task: rem.Reminder | None = None):
         super().__init__(parent)
-        self.setWindowTitle("New reminder")
+        self.editing = task
+        self.setWindowTitle("Edit reminder" if task is not None else "New reminder")
         lay = QFormLayout(self)
         self.title = QLineEdit(placeholderText="e.g. Check MyIntealth for messages")
-        self.due = QDateEdit(calendarPopup=True)
-        self.due.setDisplayFormat("yyyy-MM-dd")
-        self.due.setDate(QDate(today.year, today.month, today.day))
+        self.due = DateEdit(today, today=today)
+        self.due.setAccessibleName("Reminder date")
+        self.due_error = ErrorLabel()
         self.repeat = QCheckBox("Repeat every")
         self.days = QSpinBox(minimum=1, maximum=3660, value=14, suffix=" days")
         self.days.setEnabled(False)
@@ -95,9 +98,18 @@ class TaskDialog(QDialog):
         self.stages = QLineEdit("1")
         self.stages.setToolTip("Days before the date to remind you, separated by commas (e.g. 30, 7, 1)")
         lay.addRow("What:", self.title)
-        lay.addRow("On:", self.due)
+        lay.addRow("On:", date_field(self.due))
+        lay.addRow("", self.due_error)
+        self.due.textEdited.connect(lambda _t: self.due_error.show_message(None))
         lay.addRow(rep)
         lay.addRow("Remind days before:", self.stages)
+        if task is not None:
+            self.title.setText(task.title)
+            self.due.set_date(task.due)
+            self.repeat.setChecked(bool(task.repeat_days))
+            if task.repeat_days:
+                self.days.setValue(task.repeat_days)
+            self.stages.setText(", ".join(str(s) for s in task.stages))
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         bb.accepted.connect(self._ok)
         bb.rejected.connect(self.reject)
@@ -105,12 +117,18 @@ class TaskDialog(QDialog):
 
     def _ok(self) -> None:
         if not self.title.text().strip():
-            QMessageBox.warning(self, "New reminder", "Say what to do.")
+            QMessageBox.warning(self, self.windowTitle(), "Say what to do.")
+            return
+        why = "The date is required (YYYY-MM-DD)" if self.due.is_empty() else self.due.problem()
+        if why:
+            self.due_error.show_message(why)
+            self.due.setFocus()
+            self.due.selectAll()
             return
         try:
             rem.parse_stages(self.stages.text())
         except ValueError as e:
-            QMessageBox.warning(self, "New reminder", str(e))
+            QMessageBox.warning(self, self.windowTitle(), str(e))
             return
         self.accept()
 
@@ -157,6 +175,28 @@ class RemindersPanel(QWidget):
         row.addStretch(1)
         lay.addLayout(row)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        # Enter or a double-click edits: your own reminder whole, a computed one's reminder days
+        self.table.activated.connect(lambda _i: self.edit_selected())
+        self.btn_delete.setToolTip("Delete your own reminder (Ctrl+Z brings it back)")
+        # the toast after a delete: what went, and Undo (Ctrl+Z)
+        self.toast = QFrame()
+        self.toast.setObjectName("reminder_toast")
+        self.toast.setFrameShape(QFrame.Shape.StyledPanel)
+        tl = QHBoxLayout(self.toast)
+        tl.setContentsMargins(8, 4, 8, 4)
+        self.toast_label = QLabel()
+        self.toast_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.toast_undo = QPushButton("Undo (Ctrl+Z)", clicked=self.undo_delete)
+        self.toast_undo.setObjectName("toast_undo")
+        tl.addWidget(self.toast_label, 1)
+        tl.addWidget(self.toast_undo)
+        self.toast.hide()
+        lay.insertWidget(lay.count() - 1, self.toast)
+        self._toast_timer = QTimer(self, singleShot=True, interval=12000)
+        self._toast_timer.timeout.connect(self.toast.hide)
+        self.deleted: dict | None = None  # the row the last Delete removed (what Undo puts back)
+        undo = QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_any)
+        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh()
 
     def sync(self) -> list[rem.Reminder]:
@@ -183,7 +223,7 @@ class RemindersPanel(QWidget):
             self.table.insertRow(i)
             stages = ", ".join(str(s) for s in r.stages) or "on the day"
             if r.repeat_days:
-                stages += f"; repeats every {r.repeat_days} days"
+                stages += "; repeats every day" if r.repeat_days == 1 else f"; repeats every {r.repeat_days} days"
             cells = [r.due.isoformat(), _when(r, today), r.title, _state(r, today), stages]
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
@@ -308,17 +348,61 @@ class RemindersPanel(QWidget):
         dlg = TaskDialog(self, self.session.today)
         if not dlg.exec():
             return
-        rid = rem.add_task(self.session.store, self.session.profile_id, dlg.title.text(), dlg.due.date().toPython(),
+        rid = rem.add_task(self.session.store, self.session.profile_id, dlg.title.text(), dlg.due.date(),
                      repeat_days=dlg.days.value() if dlg.repeat.isChecked() else None,
                      stages=rem.parse_stages(dlg.stages.text()))
         self.refresh(keep=rid)
+
+    def edit_selected(self) -> None:
+        """Enter or a double-click: your own reminder in its dialog; a computed one (its date
+        follows your journey) only its reminder days."""
+        r = self.selected()
+        if r is None:
+            return
+        if not r.user_task:
+            if not r.done:
+                self.edit_stages()
+            return
+        dlg = TaskDialog(self, self.session.today, task=r)
+        if not dlg.exec():
+            return
+        try:
+            rem.update_task(self.session.store, r.id, title=dlg.title.text(), due=dlg.due.date(),
+                            repeat_days=dlg.days.value() if dlg.repeat.isChecked() else None,
+                            stages=dlg.stages.text(), today=self.session.today)
+        except (ValueError, LookupError) as e:
+            QMessageBox.warning(self, "Edit reminder", str(e))
+            return
+        self.refresh(keep=r.id)
 
     def delete_selected(self) -> None:
         r = self.selected()
         if r is None or not r.user_task:
             return
-        rem.delete_task(self.session.store, r.id)
+        self.deleted = rem.delete_task(self.session.store, r.id)
+        self.toast_label.setText(f"Deleted \u201c{r.title}\u201d ({r.due.isoformat()}).")
+        self.toast.show()
+        self._toast_timer.start()
         self.refresh()
+
+    def undo_delete(self) -> bool:
+        """Put back the reminder the last Delete removed (same id, stages and calendar entry)."""
+        if self.deleted is None:
+            return False
+        row, self.deleted = self.deleted, None
+        self.toast.hide()
+        try:
+            rid = rem.restore_task(self.session.store, row)
+        except Exception as e:  # its profile gone, a full disk: say so
+            QMessageBox.warning(self, "Undo delete", f"Could not bring the reminder back: {e}")
+            return False
+        self.refresh(keep=rid)
+        return True
+
+    def undo_any(self) -> None:
+        """Ctrl+Z: the last delete first, else Done or Snooze (as the Undo button)."""
+        if not self.undo_delete():
+            self.undo_selected()
 
 
 def current_reminders(session, journeys=None) -> list[rem.Reminder]:
@@ -458,21 +542,23 @@ def _status(window, text: str) -> None:
     window.show_status(text, 10000)
 
 
-def show_startup_summary(window, session, items: list[rem.Reminder] | None = None) -> None:
+def show_startup_summary(window, session, items: list[rem.Reminder] | None = None,
+                         open_panel=None) -> rem.Summary:
+    """What is overdue and due this week, said once at start: in the status bar and in a
+    non-modal banner on the dashboard (never a box to click away). Its counts are the reminders
+    panel's (the same synced reminders, from core.journey_view.dated_items)."""
     items = current_reminders(session, window.journeys) if items is None else items
     s = rem.summary(items, session.today)
     if s.empty:
-        return
+        return s
     _status(window, f"Reminders: {len(s.overdue)} overdue, {len(s.this_week)} due this week")
-    if QGuiApplication.platformName() in ("offscreen", "minimal") or not window.isVisible():
-        return
     if not session.store.setting("reminders.startup_summary", True):
-        return
-    box = QMessageBox(QMessageBox.Icon.Information, "Reminders", s.text(session.today),
-                      QMessageBox.StandardButton.Ok, window)
-    box.setWindowModality(Qt.WindowModality.NonModal)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
+        return s
+    show_banner = getattr(window, "show_banner", None)
+    if show_banner is not None:
+        show_banner(s.headline(session.today), "warning" if s.overdue else "info",
+                    "Open &reminders" if open_panel else None, open_panel)
+    return s
 
 
 def attach(window, clock=None):
@@ -535,8 +621,8 @@ def attach(window, clock=None):
         except Exception:  # the summary is a courtesy: never a traceback for it
             log.exception("the start-up reminder summary failed")
             return
-        notifier.check(current)
-        show_startup_summary(window, session, current)
+        notifier.check(current)  # the tray's notifications, when there is a tray
+        show_startup_summary(window, session, current, open_panel=action.trigger)
 
     QTimer.singleShot(800, window, at_start)
     return action

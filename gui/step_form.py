@@ -31,6 +31,7 @@ from core.engine.base import FieldSpec
 from core.validate import Problem, parse_date
 
 from . import theme
+from .date_edit import DateEdit, date_field
 
 _PATH = re.compile(r"^([A-Za-z0-9_]+)(?:\[(\d+)\](?:\.([A-Za-z0-9_]+))?)?$")
 
@@ -61,6 +62,42 @@ class ErrorLabel(QLabel):
             self.hide()
 
 
+class SearchCombo(QComboBox):
+    """A choice box where typing searches the labels, spaces included: "New York" picks New York
+    (a plain QComboBox opens its list on the space and picks New Hampshire). Typing within a
+    second extends the search; the first label that starts with it (else contains it) is chosen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._typed = ""
+        self._last = 0.0
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        import time
+
+        text = event.text()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+        if text and text.isprintable() and not mods:
+            now = time.monotonic()
+            if now - self._last > 1.0:
+                self._typed = ""
+            if text == " " and not self._typed:
+                super().keyPressEvent(event)  # a space alone opens the list, as before
+                return
+            self._last = now
+            self._typed += text
+            want = self._typed.casefold()
+            labels = [self.itemText(i).casefold() for i in range(self.count())]
+            hit = next((i for i, t in enumerate(labels) if t.startswith(want)), None)
+            if hit is None:
+                hit = next((i for i, t in enumerate(labels) if want in t), None)
+            if hit is not None:
+                self.setCurrentIndex(hit)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 class FieldEditor:
     """One input for one FieldSpec (not records) and the error label beside it."""
 
@@ -69,7 +106,7 @@ class FieldEditor:
         k = spec.kind
         name = spec.label + (" (required)" if spec.required else "")
         if k in ("bool", "choice"):
-            w = QComboBox()
+            w = SearchCombo()
             if k == "bool":
                 w.addItem("— not answered —", None)
                 w.addItem("Yes", True)
@@ -81,12 +118,12 @@ class FieldEditor:
             w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             w.setMinimumContentsLength(14)
             w.currentIndexChanged.connect(lambda *_: on_change())
+        elif k == "date":
+            w = DateEdit()
+            w.textChanged.connect(lambda *_: on_change())
         else:
             w = QLineEdit()
-            if k == "date":
-                w.setPlaceholderText("YYYY-MM-DD")
-                w.setMaxLength(10)
-            elif k == "int":
+            if k == "int":
                 w.setPlaceholderText(_range_hint(spec, "whole number"))
             elif k == "float":
                 w.setPlaceholderText(_range_hint(spec, "number"))
@@ -98,6 +135,8 @@ class FieldEditor:
             w.setAccessibleDescription(spec.help)
         w.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.widget = w
+        # what a layout holds: a date's editor with the date in the user's locale beside it
+        self.container: QWidget = date_field(w) if isinstance(w, DateEdit) else w
         self.error = ErrorLabel()
 
     # -- values ---------------------------------------------------------------------------------
@@ -164,7 +203,7 @@ def _cell(editor: FieldEditor, label: str) -> QWidget:
         lab = QLabel(label)
         lab.setBuddy(editor.widget)
         lay.addWidget(lab)
-    lay.addWidget(editor.widget)
+    lay.addWidget(editor.container)
     lay.addWidget(editor.error)
     return box
 
@@ -361,7 +400,7 @@ class StepForm(QWidget):
                 bl = QVBoxLayout(box)
                 bl.setContentsMargins(0, 0, 0, 0)
                 bl.setSpacing(2)
-                bl.addWidget(fe.widget)
+                bl.addWidget(fe.container)
                 if spec.help:
                     h = QLabel(spec.help)
                     h.setWordWrap(True)

@@ -624,7 +624,8 @@ class StepPage(QWidget):
             lines.append(f"Deadline at risk: {r.deadline.isoformat()}")
         if r.expires:
             days = (r.expires - today).days
-            when = f"in {days} days" if days >= 0 else f"{-days} days ago"
+            when = ("today" if days == 0 else "tomorrow" if days == 1 else "yesterday" if days == -1
+                    else f"in {days} days" if days > 0 else f"{-days} days ago")
             lines.append(f"Expires: {r.expires.isoformat()} ({when})")
         self.dates_label.setText("\n".join(lines))
         self.dates_label.setVisible(bool(lines))

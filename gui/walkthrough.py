@@ -9,12 +9,13 @@ reaches the database.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWizard, QWizardPage
 
 from core.engine import evaluate, step_defs, track_title
 from core.engine.base import DONE, NOT_APPLICABLE
 
+from .confirm import ask_discard
 from .session import Session
 from .step_page import StepPage
 
@@ -46,6 +47,7 @@ class StepWizardPage(QWizardPage):
         w = self.view.form.first_widget()
         if w is not None:
             w.setFocus()
+            QTimer.singleShot(0, w, w.setFocus)  # after the wizard has moved its own focus to Next
 
     def isComplete(self) -> bool:  # noqa: N802
         return self.view.is_valid()
@@ -56,6 +58,7 @@ class StepWizardPage(QWizardPage):
 
 class WalkthroughWizard(QWizard):
     saved = Signal(str)  # a step id, after each page is saved
+    kept_on_close = Signal(str)  # the title of a page whose valid typing was saved as it closed
 
     def __init__(self, session: Session, track: str, parent=None) -> None:
         super().__init__(parent)
@@ -88,6 +91,31 @@ class WalkthroughWizard(QWizard):
                 break
         self.resize(1120, 780)
         self.setMinimumSize(900, 600)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        # the first page was set up before the wizard was shown, where setFocus does not hold
+        view = self.current_view()
+        w = view.form.first_widget() if view is not None else None
+        if w is not None:
+            QTimer.singleShot(0, w, w.setFocus)
+
+    def reject(self) -> None:
+        """Escape, Close and the window's close button: valid typing on the open page is saved
+        (and said); invalid typing is only dropped once the user says so."""
+        view = self.current_view()
+        if view is not None and view.is_dirty():
+            view.flush()
+            if view.is_valid():
+                if view.save():
+                    self.kept_on_close.emit(view.title)
+                else:
+                    return  # could not write (the page says why): keep the wizard open
+            elif not ask_discard(self, "Discard your changes?",
+                                 f"\u201c{view.title}\u201d has a field that is not valid, so it cannot be "
+                                 "saved. Discard the changes on this page, or keep editing?"):
+                return
+        super().reject()
 
     def done(self, result: int) -> None:
         # Typing on the open page may have a recompute pending; a closed wizard must not run it

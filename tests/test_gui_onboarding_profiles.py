@@ -70,7 +70,8 @@ def test_onboarding_provider_by_keyboard_role_cards_prechecked(qtbot, data_dir, 
     assert wiz.who.journey() == "cards"
     qtbot.keyClick(wiz.focusWidget(), Qt.Key.Key_Tab)
     assert wiz.focusWidget() is wiz.who.role
-    for _ in range(6):
+    assert wiz.who.role.currentData() == "pediatrician"  # the role follows the journey: not the IMG's
+    for _ in range(5):
         qtbot.keyClick(wiz.who.role, Qt.Key.Key_Down)
     assert wiz.who.role.currentData() == "nurse_nicu"
     qtbot.keyClick(wiz, Qt.Key.Key_Return)

@@ -221,20 +221,24 @@ def test_data_survives_closing_mid_wizard_and_restarting(qtbot, data_dir, today)
     for step_id in ("pals.enroll", "pals.prerequisites"):
         fill(wiz.current_view().form, PALS_PAGES[step_id])
         _next(qtbot, wiz)
-    fill(wiz.current_view().form, PALS_PAGES["pals.attend"])  # typed, not saved
+    fill(wiz.current_view().form, PALS_PAGES["pals.attend"])  # typed, not saved with Next
+    kept: list = []
+    wiz.kept_on_close.connect(kept.append)
     wiz.close()
+    assert kept == [wiz.pages["pals.attend"].view.title]  # valid typing is kept on close, and said
     session.store.db.close()
 
     again = open_session(data_dir, today, demo=False)
     assert again.profile_id == pid
     assert again.store.step_facts(pid, "pals.enroll") == PALS_PAGES["pals.enroll"]
     assert again.store.step_facts(pid, "pals.prerequisites") == PALS_PAGES["pals.prerequisites"]
-    assert again.store.step_facts(pid, "pals.attend") == {}  # Cancel keeps only what was saved
+    assert again.store.step_facts(pid, "pals.attend") == PALS_PAGES["pals.attend"]
     wiz2 = WalkthroughWizard(again, "pals")
     qtbot.addWidget(wiz2)
     wiz2.show()
-    assert wiz2.current_step_id() == "pals.attend"  # resumes at the first step not done
+    assert wiz2.current_step_id() == "pals.exam"  # resumes at the first step not done
     wiz2.back()  # and Back still reaches the earlier steps, with their saved facts
+    wiz2.back()
     assert wiz2.current_step_id() == "pals.prerequisites"
     assert wiz2.current_view().form.editor("precourse_score").text() == "85"
     wiz2.reject()
