@@ -930,7 +930,7 @@ def _program_values(pairs: list[str], specs) -> dict[str, object]:
 def cmd_program(args: argparse.Namespace) -> int:
     from .instance_lock import DataInUseError, InstanceLock
     from .paths import data_paths
-    from .programs import PROGRAM_FIELDS, SETTINGS_FIELDS, ProgramNotFound, ProgramStore
+    from .programs import PROGRAM_FIELDS, SETTINGS_FIELDS, Program, ProgramNotFound, ProgramStore
     from .validate import ValidationError, parse_date
 
     try:
@@ -952,12 +952,15 @@ def cmd_program(args: argparse.Namespace) -> int:
                 if len(args.values) != 1 or not args.values[0].isdigit():
                     raise CliError("rank: give the program id and a position (1 = first)")
                 pid = ps.profile_of(int(args.target))
+                p: Program
                 for i, p in enumerate(ps.move_rank(pid, int(args.target), int(args.values[0])), 1):
                     print(f"{i:>3}. {p.name} (program {p.id})")
             elif args.action == "block":
                 if len(args.values) < 2:
                     raise CliError("block: give the profile id, the first and the last day (YYYY-MM-DD), a label")
                 start, end = parse_date(args.values[0]), parse_date(args.values[1])
+                if start is None or end is None:
+                    raise CliError("block: give the first and the last day (YYYY-MM-DD)")
                 ps.add_block(_profile_id(store, args.target), start, end, " ".join(args.values[2:]))
             elif args.action == "unblock":
                 if len(args.values) != 1 or not args.values[0].isdigit():
@@ -1037,7 +1040,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         raise CliError(f"scenarios {action}: give {what} (got {len(names)})")
     if args.set and action not in ("create", "update"):
         raise CliError(f"scenarios {action}: --set is for create and update")
-    changes = _changes(args.set) if action in ("create", "update") else None
+    changes = _changes(args.set) if action in ("create", "update") else []
     writes = action in ("create", "update", "rename", "delete", "apply")
     lock = None
     if writes:
