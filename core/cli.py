@@ -1098,6 +1098,10 @@ def build_parser() -> argparse.ArgumentParser:
     def data_dir(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data-dir", help="data folder (default: $CERTPATH_DATA_DIR or the user data folder)")
 
+    def dated_output(p: argparse.ArgumentParser) -> None:  # the exports: as of a day, to a file or stdout
+        p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+        p.add_argument("-o", "--output", help="write to this file instead of standard output")
+
     p = sub.add_parser("evaluate", help="print the journey of a profile document as JSON")
     p.add_argument("profile", help="a profile JSON file, or - for standard input")
     p.add_argument("--today", help="evaluate as of this date (YYYY-MM-DD); default: today")
@@ -1149,16 +1153,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ics", help="print the profile's deadlines, expiries and reminders as .ics")
     p.add_argument("id")
-    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    dated_output(p)
     data_dir(p)
     p.set_defaults(func=cmd_ics)
 
     p = sub.add_parser("csv", help="print steps, deadlines, documents, costs or programs as CSV")
     p.add_argument("kind", choices=("steps", "deadlines", "documents", "costs", "programs"))
     p.add_argument("id")
-    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    dated_output(p)
     data_dir(p)
     p.set_defaults(func=cmd_csv)
 
@@ -1179,8 +1181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", action="store_true",
                    help="the team summary instead of the rows: expired, expiring this month and soon, missing")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    dated_output(p)
     data_dir(p)
     p.set_defaults(func=cmd_roster)
 
@@ -1210,8 +1211,7 @@ def build_parser() -> argparse.ArgumentParser:
                                         "clashes, interview dates, the rank list and the fee forecast")
     p.add_argument("id")
     p.add_argument("--eligible-only", action="store_true", help="list only the programs you are eligible for")
-    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    dated_output(p)
     data_dir(p)
     p.set_defaults(func=cmd_programs)
 
@@ -1227,15 +1227,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rank-list", help="the draft rank order list (programs interviewed at, in your order)")
     p.add_argument("id")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    dated_output(p)
     data_dir(p)
     p.set_defaults(func=cmd_rank_list)
 
     p = sub.add_parser("programs-ics", help="interviews (timed, with time zones) and reply-by dates as .ics")
     p.add_argument("id")
-    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    dated_output(p)
     data_dir(p)
     p.set_defaults(func=cmd_programs_ics)
 
