@@ -17,6 +17,7 @@ test:
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/python scripts/typecheck.py
 
 sysdeps-run:
 	@PYTHON=$(PYTHON) sh scripts/system-deps.sh run
@@ -49,4 +50,4 @@ lock:
 	./dev lock $(ARGS)
 
 clean:
-	rm -rf $(VENV) .venv-lock build dist .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-lock build dist .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -1,6 +1,6 @@
 # The README's two commands on Windows, with nothing to install first but Python 3.11+ (python.org
 # or the Microsoft Store; no make, no Git Bash):
-#   .\dev.cmd run     start CertPath          .\dev.cmd test    ruff + the whole test suite
+#   .\dev.cmd run     start CertPath          .\dev.cmd test    ruff + mypy + the whole test suite
 # Also: .\dev.cmd demo (the demo profiles, throwaway folder), .\dev.cmd bundle (the frozen app,
 # dist\CertPath\CertPath.exe), .\dev.cmd setup (only the virtual environment).
 # dev.cmd runs this file with -ExecutionPolicy Bypass (Windows refuses unsigned .ps1 files by
@@ -85,6 +85,9 @@ switch ($Command) {
     "test" {
         Initialize-Venv
         & (Join-Path $Venv "Scripts\ruff.exe") check .
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+        # mypy: core\ clean, gui\ within its committed baseline (scripts/typecheck.py)
+        & $VenvPython scripts\typecheck.py
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
         if (-not $env:QT_QPA_PLATFORM) { $env:QT_QPA_PLATFORM = "offscreen" }
         & $VenvPython -m pytest @Rest

@@ -24,6 +24,7 @@ The caller must have closed its connections to the data file first.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -199,7 +200,7 @@ def verify_database(path: Path) -> None:
 # -- automatic backups -------------------------------------------------------------------------
 def list_backups(paths: DataPaths) -> list[BackupInfo]:
     """The automatic backups in backups/, newest first."""
-    out = []
+    out: list[BackupInfo] = []
     if not paths.backups.is_dir():
         return out
     for p in paths.backups.iterdir():
@@ -383,7 +384,7 @@ def create_archive(paths: DataPaths, dest: Path, *, now: dt.datetime,
                 zi.compress_type = zipfile.ZIP_DEFLATED
                 zi.external_attr = (stat.S_IFREG | 0o600) << 16
                 with open(p, "rb") as src, zf.open(zi, "w", force_zip64=True) as out:
-                    for chunk in iter(lambda src=src: src.read(_CHUNK), b""):
+                    for chunk in iter(functools.partial(src.read, _CHUNK), b""):
                         h.update(chunk)
                         out.write(chunk)
                         size += len(chunk)
@@ -750,7 +751,8 @@ def _restore_archive_locked(paths: DataPaths, archive: Path, info: ArchiveInfo, 
                 _extract_member(zf, zf.getinfo(DB_MEMBER), db_tmp, info.files[DB_MEMBER], label, on_bytes)
                 verify_database(db_tmp)
                 used = referenced_blobs(db_tmp)
-                extra = [n for n in info.files if n != DB_MEMBER and VAULT_MEMBER.fullmatch(n).group(2) not in used]
+                extra = [n for n in info.files if n != DB_MEMBER
+                         and ((m := VAULT_MEMBER.fullmatch(n)) is None or m.group(2) not in used)]
                 if extra:
                     raise RestoreRefused(
                         f"{label} holds {len(extra)} file(s) that its data does not use (for example "

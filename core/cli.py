@@ -930,7 +930,7 @@ def _program_values(pairs: list[str], specs) -> dict[str, object]:
 def cmd_program(args: argparse.Namespace) -> int:
     from .instance_lock import DataInUseError, InstanceLock
     from .paths import data_paths
-    from .programs import PROGRAM_FIELDS, SETTINGS_FIELDS, ProgramNotFound, ProgramStore
+    from .programs import PROGRAM_FIELDS, SETTINGS_FIELDS, Program, ProgramNotFound, ProgramStore
     from .validate import ValidationError, parse_date
 
     try:
@@ -952,12 +952,15 @@ def cmd_program(args: argparse.Namespace) -> int:
                 if len(args.values) != 1 or not args.values[0].isdigit():
                     raise CliError("rank: give the program id and a position (1 = first)")
                 pid = ps.profile_of(int(args.target))
+                p: Program
                 for i, p in enumerate(ps.move_rank(pid, int(args.target), int(args.values[0])), 1):
                     print(f"{i:>3}. {p.name} (program {p.id})")
             elif args.action == "block":
                 if len(args.values) < 2:
                     raise CliError("block: give the profile id, the first and the last day (YYYY-MM-DD), a label")
                 start, end = parse_date(args.values[0]), parse_date(args.values[1])
+                if start is None or end is None:
+                    raise CliError("block: give the first and the last day (YYYY-MM-DD)")
                 ps.add_block(_profile_id(store, args.target), start, end, " ".join(args.values[2:]))
             elif args.action == "unblock":
                 if len(args.values) != 1 or not args.values[0].isdigit():
@@ -1037,7 +1040,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         raise CliError(f"scenarios {action}: give {what} (got {len(names)})")
     if args.set and action not in ("create", "update"):
         raise CliError(f"scenarios {action}: --set is for create and update")
-    changes = _changes(args.set) if action in ("create", "update") else None
+    changes = _changes(args.set) if action in ("create", "update") else []
     writes = action in ("create", "update", "rename", "delete", "apply")
     lock = None
     if writes:
@@ -1095,6 +1098,10 @@ def build_parser() -> argparse.ArgumentParser:
     def data_dir(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data-dir", help="data folder (default: $CERTPATH_DATA_DIR or the user data folder)")
 
+    def dated_output(p: argparse.ArgumentParser) -> None:  # the exports: as of a day, to a file or stdout
+        p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+        p.add_argument("-o", "--output", help="write to this file instead of standard output")
+
     p = sub.add_parser("evaluate", help="print the journey of a profile document as JSON")
     p.add_argument("profile", help="a profile JSON file, or - for standard input")
     p.add_argument("--today", help="evaluate as of this date (YYYY-MM-DD); default: today")
@@ -1146,16 +1153,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ics", help="print the profile's deadlines, expiries and reminders as .ics")
     p.add_argument("id")
-    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    dated_output(p)
     data_dir(p)
     p.set_defaults(func=cmd_ics)
 
     p = sub.add_parser("csv", help="print steps, deadlines, documents, costs or programs as CSV")
     p.add_argument("kind", choices=("steps", "deadlines", "documents", "costs", "programs"))
     p.add_argument("id")
-    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    dated_output(p)
     data_dir(p)
     p.set_defaults(func=cmd_csv)
 
@@ -1176,8 +1181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", action="store_true",
                    help="the team summary instead of the rows: expired, expiring this month and soon, missing")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    dated_output(p)
     data_dir(p)
     p.set_defaults(func=cmd_roster)
 
@@ -1207,8 +1211,7 @@ def build_parser() -> argparse.ArgumentParser:
                                         "clashes, interview dates, the rank list and the fee forecast")
     p.add_argument("id")
     p.add_argument("--eligible-only", action="store_true", help="list only the programs you are eligible for")
-    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    dated_output(p)
     data_dir(p)
     p.set_defaults(func=cmd_programs)
 
@@ -1224,15 +1227,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rank-list", help="the draft rank order list (programs interviewed at, in your order)")
     p.add_argument("id")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    dated_output(p)
     data_dir(p)
     p.set_defaults(func=cmd_rank_list)
 
     p = sub.add_parser("programs-ics", help="interviews (timed, with time zones) and reply-by dates as .ics")
     p.add_argument("id")
-    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    dated_output(p)
     data_dir(p)
     p.set_defaults(func=cmd_programs_ics)
 

@@ -7,14 +7,16 @@ step lists in its `rule_ids`, in force on `today`, with their checked date and c
 
 from __future__ import annotations
 
+import builtins  # `list` inside Ledger is its method
 import datetime as dt
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from .db import transaction
+from .db import inserted_id, transaction
 
 PAID = "paid"
 PLANNED = "planned"
@@ -94,7 +96,7 @@ def parse_amount(text: str | int | float | Decimal) -> int:
         raise ValueError(f"'{text}' is not an amount of zero or more")
     if d > Decimal(MAX_CENTS) / 100:
         raise ValueError(f"'{text}' is too large")
-    if d.as_tuple().exponent < -2 and d != d.quantize(Decimal("0.01")):
+    if isinstance(exp := d.as_tuple().exponent, int) and exp < -2 and d != d.quantize(Decimal("0.01")):
         raise ValueError(f"'{text}' has more than two decimals")
     cents = int((d * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if cents > MAX_CENTS:
@@ -137,7 +139,7 @@ class Ledger:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [profile_id, step_id, amount_cents, currency, date.isoformat() if date else None, status, note,
                  dt.datetime.now(dt.UTC).isoformat(timespec="seconds")])
-        return int(cur.lastrowid)
+        return inserted_id(cur)
 
     @staticmethod
     def _check(step_id: str, amount_cents: int, currency: str, status: str) -> tuple[int, str, str]:
@@ -151,7 +153,7 @@ class Ledger:
 
     def update(self, cost_id: int, **changes: Any) -> None:
         c = self.get(cost_id)
-        new = {"step_id": c.step_id, "amount_cents": c.amount_cents, "currency": c.currency, "date": c.date,
+        new: dict[str, Any] = {"step_id": c.step_id, "amount_cents": c.amount_cents, "currency": c.currency, "date": c.date,
                "status": c.status, "note": c.note}
         unknown = set(changes) - set(new)
         if unknown:
@@ -176,14 +178,15 @@ class Ledger:
         return _row(r)
 
     def list(self, profile_id: int, step_id: str | None = None) -> list[Cost]:
-        sql, args = f"SELECT {_COLS} FROM costs WHERE profile_id = ?", [profile_id]
+        sql = f"SELECT {_COLS} FROM costs WHERE profile_id = ?"
+        args: builtins.list[object] = [profile_id]
         if step_id is not None:
             sql += " AND step_id = ?"
             args.append(step_id)
         return [_row(r) for r in self.db.execute(sql + " ORDER BY coalesce(date, '9999'), id", args).fetchall()]
 
     # -- suggestions from the rule data ------------------------------------------------------------
-    def suggestions(self, profile_id: int, today: dt.date, rules=None, doc=None) -> list[Suggestion]:
+    def suggestions(self, profile_id: int, today: dt.date, rules=None, doc=None) -> builtins.list[Suggestion]:
         """`doc`: the profile document when the caller holds it already (not read again)."""
         from .engine import known_tracks, step_defs
         from .rules import RuleNotFound, load_rules
@@ -192,7 +195,7 @@ class Ledger:
         doc = doc if doc is not None else self.store.document(profile_id)
         overrides = doc.get("overrides") or {}
         have = {(c.step_id, c.amount_cents) for c in self.list(profile_id)}
-        out: list[Suggestion] = []
+        out: builtins.list[Suggestion] = []
         for track in doc.get("tracks") or []:
             if track not in known_tracks():
                 continue
@@ -218,7 +221,7 @@ class Ledger:
         return self.add(profile_id, s.step_id, amt, s.currency, date=date, status=PLANNED, note=note)
 
 
-def suggestion_from_rule(step_id: str, rule, have: set[tuple[str, int]] = frozenset()) -> Suggestion | None:
+def suggestion_from_rule(step_id: str, rule, have: AbstractSet[tuple[str, int]] = frozenset()) -> Suggestion | None:
     v = rule.value
     if not isinstance(v, dict) or "currency" not in v:
         return None

@@ -250,7 +250,10 @@ def convert(spec: FieldSpec, text: str, extra_choices: dict[str, str] | None = N
         return text, None
     if k == "date":
         why = date_problem(text)
-        return (None, why) if why else (parse_date(text).isoformat(), None)
+        if why:
+            return None, why
+        d = parse_date(text)
+        return (d.isoformat() if d else None), None
     if k in ("int", "float"):
         t = text.replace("\u00a0", "").replace(" ", "")
         if k == "float" and re.fullmatch(r"-?\d+,\d+", t):

@@ -505,6 +505,13 @@ def _open_readonly(path: Path, up_to_date: bool) -> Database:
     raise open_error(path, last) from last
 
 
+def inserted_id(cur: sqlite3.Cursor) -> int:
+    """The row id an INSERT just made (sqlite3 types it as optional: only an INSERT sets it)."""
+    if cur.lastrowid is None:
+        raise DatabaseError("the insert made no row")
+    return int(cur.lastrowid)
+
+
 @contextmanager
 def transaction(db: Database):
     """One user action that writes: all of it or none of it."""

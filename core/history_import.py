@@ -214,7 +214,7 @@ def card_steps(card: str) -> list[str]:
 def expiry_note(card: str, doc: Mapping[str, Any], given: str, today: dt.date, rules: RuleSet) -> str | None:
     """When a sheet's expiry date for the current card differs from the engine's, say so."""
     exp, rule = card_expiry(Context(today=today, rules=rules, profile=doc), card)
-    if exp is None or exp.isoformat() == given:
+    if exp is None or rule is None or exp.isoformat() == given:
         return None
     return (f"the sheet says {given}; CertPath computes {exp.isoformat()} from the issue date "
             f"(rule {rule.id}) and shows that")

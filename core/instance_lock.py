@@ -181,6 +181,15 @@ class DataLock:
                 _dl_unlock(self._data_fd)
 
     @contextmanager
+    def _counted(self) -> Iterator[None]:
+        """One more exclusive hold for the block (nested holds, or no lock files to lock)."""
+        self._exclusive += 1
+        try:
+            yield
+        finally:
+            self._exclusive -= 1
+
+    @contextmanager
     def exclusive(self, wait: float | None = None, what: str = "") -> Iterator[None]:
         """Hold the lock alone: no other process writes until the block ends.
 
@@ -188,20 +197,14 @@ class DataLock:
         closed its connections, which the restore's own in-use check confirms.
         """
         with self._mutex:
-            if self._exclusive:
-                self._exclusive += 1
-                try:
+            if self._exclusive:  # nested: the outer block holds it already
+                with self._counted():
                     yield
-                finally:
-                    self._exclusive -= 1
                 return
             data, intent = self._fds()
             if data is None or intent is None:
-                self._exclusive += 1
-                try:
+                with self._counted():
                     yield
-                finally:
-                    self._exclusive -= 1
                 return
             if wait is None:
                 wait = writer_wait() if os.environ.get(WAIT_ENV) else RESTORE_WAIT

@@ -78,7 +78,8 @@ def configure_logging(paths: DataPaths, level: int = logging.INFO) -> Path:
 
 
 def current_log_path() -> Path | None:
-    return Path(_handler.baseFilename) if _handler is not None else None
+    name = getattr(_handler, "baseFilename", None)  # a FileHandler's; None before setup
+    return Path(name) if name is not None else None
 
 
 def shutdown_logging() -> None:

@@ -9,6 +9,7 @@ GUI drew one; core never imports Qt), then records what was sent to whom and whe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import tempfile
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .backup import zip_time
-from .db import transaction
+from .db import inserted_id, transaction
 from .vault import OK, STATE_LABELS, Document, Vault, VaultError, unique_names
 
 INDEX_TXT = "index.txt"
@@ -136,7 +137,7 @@ def write_packet(store, vault: Vault, plan: PacketPlan, out_path: str | os.PathL
                     info.compress_type = zipfile.ZIP_DEFLATED
                     try:
                         with src.open("rb") as r, z.open(info, "w") as w:
-                            for chunk in iter(lambda r=r: r.read(1024 * 1024), b""):
+                            for chunk in iter(functools.partial(r.read, 1024 * 1024), b""):
                                 w.write(chunk)
                     except OSError as err:
                         raise PacketError(f"“{e.document.original_name}” could not be read from the vault: "
@@ -155,7 +156,7 @@ def write_packet(store, vault: Vault, plan: PacketPlan, out_path: str | os.PathL
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [plan.profile_id, plan.recipient, plan.purpose, json.dumps([e.document.id for e in plan.entries]),
              out.name, plan.today.isoformat(), plan.note])
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 def packet_log(store, profile_id: int) -> list[dict]:

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from .db import transaction
+from .db import inserted_id, transaction
 
 if TYPE_CHECKING:  # sqlite-utils is imported only when needed (start-up time)
     from .db import Database
@@ -196,7 +196,7 @@ def from_journey(journey) -> list[Reminder]:
                     slug += "-x"
                 taken.add(slug)
                 key = _unique(f"{legacy_prefix(sid)}{slug}", keys)
-            out.append(Reminder(key, with_track(sid, a.text), a.date, kind, step_id=sid, detail=title,
+            out.append(Reminder(key, with_track(sid, a.text), it.date, kind, step_id=sid, detail=title,
                                 action_key=akey))
         elif it.kind == "deadline":
             out.append(Reminder(_unique(f"step:{sid}:deadline", keys), f"{title}: deadline", it.date, DEADLINE,
@@ -272,9 +272,9 @@ def _legacy_matches(rows: dict[str, dict[str, Any]], fresh: Sequence[Reminder]) 
     for f in fresh:
         if not f.action_key or f.source_key in rows:
             continue
-        row = legacy.pop((f.step_id, f.due), None)
-        if row is not None:
-            out[f.source_key] = row
+        old = legacy.pop((f.step_id, f.due), None)
+        if old is not None:
+            out[f.source_key] = old
     return out
 
 
@@ -358,19 +358,19 @@ def sync(store, profile_id: int, today: dt.date, fresh: Sequence[Reminder] | Non
                              [new, row["source_key"], row["id"]])
         rows = _with_legacy(rows, fresh)
         for f in fresh:
-            row = rows.get(f.source_key)
-            if row is None:
+            have = rows.get(f.source_key)
+            if have is None:
                 store.db.execute(
                     "INSERT INTO reminders (profile_id, source_key, title, step_id, due, stages, user_task, "
                     "created_at, revision, revised_on) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?)",
                     [profile_id, f.source_key, f.title, f.step_id, f.due.isoformat(), json.dumps(list(f.stages)),
                      now, today.isoformat()])
-            elif _changed(row, f):
-                moved = row["due"] != f.due
+            elif _changed(have, f):
+                moved = have["due"] != f.due
                 store.db.execute(
                     "UPDATE reminders SET title = ?, step_id = ?, due = ?, revision = revision + 1, revised_on = ?"
                     + (", snoozed_until = NULL, done_at = NULL" if moved else "") + " WHERE id = ?",
-                    [f.title, f.step_id, f.due.isoformat(), today.isoformat(), row["id"]])
+                    [f.title, f.step_id, f.due.isoformat(), today.isoformat(), have["id"]])
         for key, row in rows.items():
             if not row["user_task"] and key not in keys:
                 store.db.execute("DELETE FROM reminders WHERE id = ?", [row["id"]])
@@ -411,7 +411,7 @@ def add_task(store, profile_id: int, title: str, due: dt.date, *, repeat_days: i
             "created_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, 0)",
             [profile_id, f"task:new:{now}:{title}", title, step_id, due.isoformat(), json.dumps(list(st)),
              repeat_days, now])
-        rid = int(cur.lastrowid)
+        rid = inserted_id(cur)
         store.db.execute("UPDATE reminders SET source_key = ? WHERE id = ?", [f"task:{rid}", rid])
     return rid
 

@@ -279,7 +279,7 @@ def refresh_rows(roster: Roster, store, profile_ids: Iterable[int]) -> Roster:
             continue
         docs[pid] = doc
         fresh[pid] = _row(pid, doc, roster.today, rules, cache)
-    rows = [fresh.get(r.profile_id, r) for r in roster.rows if fresh.get(r.profile_id, r) is not None]
+    rows = [row for r in roster.rows if (row := fresh.get(r.profile_id, r)) is not None]
     have = {r.profile_id for r in roster.rows}
     rows += [row for pid, row in sorted(fresh.items()) if row is not None and pid not in have]
     return _roster(roster.today, rows, sum(1 for r in fresh.values() if r is not None), docs, rules)
@@ -535,10 +535,10 @@ def roster_json(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | N
 
 
 def cell_text(cell: CardCell, today: dt.date) -> str:
-    if cell.state == VALID:
+    if cell.state == VALID and cell.expires is not None:
         n = cell.days_left(today)
         return f"{cell.expires.isoformat()} ({'today' if n == 0 else f'{n}d'})"
-    if cell.state == EXPIRED_STATE:
+    if cell.state == EXPIRED_STATE and cell.expires is not None:
         return f"EXPIRED {cell.expires.isoformat()}"
     return {NONE: "-", NO_CARD: "no card", UNKNOWN_EXPIRY: "expiry ?", ERROR: "error"}.get(cell.state, cell.state)
 

@@ -139,7 +139,9 @@ def preview_roster(store, data: bytes, today: dt.date, match_existing: str = "na
 def _person(pr: PreviewRow, values: dict[str, str], headers: dict[str, str],
             existing: dict[str, list[tuple[int, dict[str, Any]]]], seen: dict[str, int], match: str,
             today: dt.date, rules: RuleSet) -> None:
-    col = lambda key: headers.get(key, key)  # noqa: E731
+    def col(key: str) -> str:
+        return headers.get(key, key)
+
     n = pr.row
     name = values.get("name", "")
     pr.label = name

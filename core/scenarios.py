@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .db import Database, transaction
+from .db import Database, inserted_id, transaction
 from .validate import Problem
 from .whatif import (
     MAX_CHANGES,
@@ -158,7 +158,7 @@ def create_scenario(store, profile_id: int, name: str, changes: Sequence[Change]
         cur = store.db.execute(
             "INSERT INTO scenarios (profile_id, name, changes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
             [profile_id, clean, _dump(kept), now, now])
-        sid = int(cur.lastrowid)
+        sid = inserted_id(cur)
     return Scenario(sid, profile_id, clean, kept, now, now)
 
 
@@ -197,7 +197,7 @@ def restore_scenario(store, sc: Scenario) -> Scenario:
         cur = store.db.execute(
             "INSERT INTO scenarios (profile_id, name, changes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
             [sc.profile_id, clean, _dump(sc.changes), sc.created_at, sc.updated_at])
-    return Scenario(int(cur.lastrowid), sc.profile_id, clean, sc.changes, sc.created_at, sc.updated_at)
+    return Scenario(inserted_id(cur), sc.profile_id, clean, sc.changes, sc.created_at, sc.updated_at)
 
 
 # -- evaluating ----------------------------------------------------------------------------------

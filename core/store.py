@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import PROFILE_FORMAT, PROFILE_FORMAT_PROGRAMS
-from .db import Database, transaction
+from .db import Database, inserted_id, transaction
 
 
 def _now() -> str:
@@ -73,7 +73,7 @@ class Store:
                 "INSERT INTO profiles (name, role, tracks, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
                 [name, role, json.dumps(list(tracks)), now, now],
             )
-            pid = int(cur.lastrowid)
+            pid = inserted_id(cur)
             for key, data in (facts or {}).items():
                 self._put_facts(pid, key, data, now)
         return pid
@@ -81,7 +81,8 @@ class Store:
     def update_profile(self, profile_id: int, *, name: str | None = None, role: str | None = None,
                        tracks: list[str] | None = None) -> None:
         self.profile(profile_id)
-        sets, args = [], []
+        sets: list[str] = []
+        args: list[object] = []
         if name is not None:
             if not name.strip():
                 raise ValueError("a profile needs a name")
@@ -226,7 +227,7 @@ class Store:
             cur = self.db.execute(
                 "INSERT INTO profiles (name, role, tracks, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
                 [doc["name"].strip(), doc.get("role", "other"), json.dumps(list(doc.get("tracks", []))), now, now])
-            pid = int(cur.lastrowid)
+            pid = inserted_id(cur)
             for key, data in (doc.get("facts") or {}).items():
                 self._put_facts(pid, key, data, now)
             for rule_id, ov in (doc.get("overrides") or {}).items():

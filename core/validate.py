@@ -12,9 +12,9 @@ import calendar
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 from .engine.base import FieldSpec
 
@@ -31,9 +31,20 @@ class Problem:
         return f"{self.field}: {self.message}"
 
 
+class Reported(Protocol):
+    """What a ValidationError lists: a Problem, or a csv_import.CsvProblem (whose field is its row/column)."""
+
+    @property
+    def field(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+
 class ValidationError(ValueError):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
+    def __init__(self, problems: Sequence[Reported]):
+        # read as Problems everywhere: a CsvProblem has the same field and message
+        self.problems: list[Problem] = cast("list[Problem]", list(problems))
         super().__init__("; ".join(str(p) for p in problems))
 
 

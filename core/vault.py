@@ -10,6 +10,7 @@ Nothing here raises on a missing or altered vault file: `verify` reports it as a
 
 from __future__ import annotations
 
+import builtins  # `list` inside Vault is its method
 import datetime as dt
 import hashlib
 import mimetypes
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .db import transaction
+from .db import inserted_id, transaction
 from .paths import DataPaths, ensure_private_dir, make_private_file
 
 if TYPE_CHECKING:  # sqlite-utils is imported only when needed (start-up time)
@@ -316,7 +317,7 @@ class Vault:
                         "added_at, expires, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [profile_id, step_id, sha, name, guess_mime(name), size, today.isoformat(),
                          expires.isoformat() if expires else None, note])
-                    doc_id, already = int(cur.lastrowid), False
+                    doc_id, already = inserted_id(cur), False
         except BaseException:
             if new_bytes and not self._blob_in_use(sha):
                 final.unlink(missing_ok=True)
@@ -455,7 +456,7 @@ class Vault:
                 pass
         return last
 
-    def orphans(self) -> list[Path]:
+    def orphans(self) -> builtins.list[Path]:
         """Files in the vault no document points at (left by a crash between copy and commit)."""
         if not self.paths.vault.is_dir():
             return []

@@ -92,7 +92,31 @@ def shown_window(qtbot):
         session.store.db.close()
 
 
-_QT_FIXTURES = {"qtbot", "qapp", "shown_window", "no_modal"}
+
+@pytest.fixture
+def demo_session(data_dir, today):
+    """A session on the demo profiles, the default one chosen; its database closed at the end."""
+    from gui.shell import load_demo, open_session
+
+    s = open_session(data_dir, today, demo=False)
+    load_demo(s.store, today)
+    s.choose_default_profile()
+    yield s
+    s.store.db.close()
+
+
+@pytest.fixture
+def img_window(qtbot, data_dir, today, shown_window):
+    """The main window on one new IMG profile ("Amara"), shown."""
+    from gui.shell import open_session
+
+    session = open_session(data_dir, today, demo=False)
+    pid = session.store.create_profile("Amara", "img_physician", ["img"], {})
+    session.switch(pid)
+    return shown_window(session)
+
+
+_QT_FIXTURES = {"qtbot", "qapp", "shown_window", "no_modal", "demo_session", "img_window"}
 _QT_IMPORT = re.compile(r"^\s*(from|import) (gui|PySide6)\b", re.MULTILINE)
 
 

@@ -452,3 +452,58 @@ def test_restores_while_two_command_line_writers_write_lose_nothing(paths, tmp_p
     reported, kept, restores = restore_under_writers(paths, tmp_path)
     assert restores >= 5 and len(reported) >= 10
     assert reported - kept == set()  # every write reported as done is in the data or a kept copy
+
+
+# -- restore: never swap the file under an open connection ---------------------------------------
+def test_restore_refuses_while_the_data_file_is_open(paths):
+    """Before the fix the swap went ahead: the open connection kept writing into the replaced
+    (unlinked) file and its deleted -wal, so everything saved afterwards was silently lost."""
+    db = open_database(paths.db)
+    Store(db).create_profile("Ana", "other", [])
+    made = backup.auto_backup(paths, dt.date(2026, 11, 20), conn=db.conn)
+    Store(db).create_profile("Still open", "other", [])
+    before = sorted(p.name for p in paths.root.rglob("*"))
+    try:
+        with pytest.raises(backup.BackupError, match="in use"):
+            backup.restore_backup(paths, made, now=NOW)
+        assert sorted(p.name for p in paths.root.rglob("*")) == before
+        assert [p["name"] for p in Store(db).list_profiles()] == ["Ana", "Still open"]
+    finally:
+        db.close()
+    backup.restore_backup(paths, made, now=NOW)  # closed: fine
+
+
+def test_two_restores_in_the_same_second_keep_both_previous_files(paths):
+    """Before the fix the second 'before-restore' copy overwrote the first one (same name)."""
+    db = open_database(paths.db)
+    s = Store(db)
+    s.create_profile("Original", "other", [])
+    b1 = backup.auto_backup(paths, dt.date(2026, 11, 19), conn=db.conn)
+    db.close()
+    backup.restore_backup(paths, b1, now=NOW)
+    db = open_database(paths.db)
+    Store(db).create_profile("Second", "other", [])
+    db.close()
+    backup.restore_backup(paths, b1, now=NOW)  # the same second (or a clock that went back)
+    kept = [b for b in backup.list_backups(paths) if b.kind == "before-restore"]
+    assert len(kept) == 2
+    names = set()
+    for b in kept:
+        con = sqlite3.connect(str(b.path))
+        names.add(tuple(r[0] for r in con.execute("SELECT name FROM profiles ORDER BY id")))
+        con.close()
+    assert ("Original", "Second") in names
+
+
+def _with_profile(paths) -> None:
+    db = open_database(paths.db)
+    Store(db).create_profile("Ana", "other", [])
+    db.close()
+
+
+# -- ZIP timestamps: a clock before 1980 -----------------------------------------------------------
+def test_full_backup_with_a_clock_before_1980(paths, tmp_path):
+    """A dead CMOS battery resets the clock to 1970: the backup must still be written."""
+    _with_profile(paths)
+    out = backup.create_archive(paths, tmp_path / "b.zip", now=dt.datetime(1970, 1, 1, 0, 0, 5))
+    assert backup.inspect_archive(out).vault_count == 0

@@ -191,3 +191,76 @@ def test_the_remove_button_asks_before_removing(qtbot, session, tmp_path, monkey
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     panel.btn_remove.click()
     assert panel.table.rowCount() == 0
+
+
+@pytest.fixture
+def win(img_window):  # tests/conftest.py
+    return img_window
+
+
+def test_a_refused_attachment_is_said_in_the_panel_not_in_a_box(qtbot, win, tmp_path, monkeypatch, no_modal):
+    from PySide6.QtWidgets import QFileDialog
+
+    ok = tmp_path / "diploma.pdf"
+    ok.write_bytes(b"%PDF ok")
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    big = tmp_path / "huge.iso"
+    with open(big, "wb") as f:
+        f.truncate(51 * 1024 * 1024)  # sparse: no real disk used
+    win.open_step("ecfmg.school")
+    panel = win.panel("Documents")
+    win.tabs.setCurrentWidget(panel)
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        staticmethod(lambda *a, **k: ([str(ok), str(folder), str(big)], "")))
+    panel.btn_attach.click()
+    text = panel.status.text()
+    assert text.startswith("1 file(s) attached.")
+    assert "“scans” is a folder" in text and "“huge.iso” is 51.0 MB" in text
+    assert panel.table.rowCount() == 1
+    panel.refresh()
+    assert panel.status.text() == "1 document(s)."
+
+
+def _session(data_dir, today, demo=False):
+    return open_session(data_dir, today, demo=demo)
+
+
+def test_packet_dialog_does_not_offer_missing_or_altered_documents(qtbot, data_dir, today, tmp_path):
+    from core.vault import ALTERED, OK, Vault
+    from gui.documents_ui import PacketDialog
+
+    session = _session(data_dir, today, demo=True)
+    vault = Vault(session.store.db, session.paths)
+    pid = session.profile_id
+    good, bad = tmp_path / "good.pdf", tmp_path / "bad.pdf"
+    good.write_bytes(b"%PDF good")
+    bad.write_bytes(b"%PDF bad")
+    for p in (good, bad):
+        vault.attach(pid, "ecfmg.school", str(p), today)
+    docs = vault.list(pid, "ecfmg.school")
+    states = {d.id: (ALTERED if d.original_name == "bad.pdf" else OK) for d in docs}
+    dlg = PacketDialog(None, docs, {d.id for d in docs}, states)
+    qtbot.addWidget(dlg)
+    items = {dlg.list.item(i).data(Qt.ItemDataRole.UserRole): dlg.list.item(i) for i in range(dlg.list.count())}
+    bad_doc = next(d for d in docs if d.original_name == "bad.pdf")
+    good_doc = next(d for d in docs if d.original_name == "good.pdf")
+    assert dlg.chosen() == [good_doc.id]
+    it = items[bad_doc.id]
+    assert not it.flags() & Qt.ItemFlag.ItemIsEnabled
+    assert "altered" in it.text().lower()
+    session.store.db.close()
+
+
+def test_empty_file_is_accepted_and_said_in_the_status_line(qtbot, data_dir, today, tmp_path):
+    from gui.documents_ui import DocumentsPanel
+
+    session = _session(data_dir, today, demo=True)
+    empty = tmp_path / "score-report.pdf"
+    empty.write_bytes(b"")
+    panel = DocumentsPanel(session, current_step=lambda: "ecfmg.school")
+    qtbot.addWidget(panel)
+    assert panel.attach_paths([str(empty)]) == []
+    assert panel.table.rowCount() == 1
+    assert "empty file" in panel.status.text()
+    session.store.db.close()

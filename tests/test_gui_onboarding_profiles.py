@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
+from mnemonics_util import clashes as _clashes
+from mnemonics_util import screen_texts as _screen_texts
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
@@ -203,4 +208,108 @@ def test_new_empty_img_profile_dashboard_says_start_here(qtbot, data_dir):
     assert "Start here" in text and "step:ecfmg.school" in text
     assert not any(theme.status_text(s) in text for s in ("at_risk", "blocked", "expired"))  # no alarms
     assert "overdue" not in dash.actions_label.text() + dash.deadlines_label.text()
+    session.store.db.close()
+
+
+@pytest.fixture
+def win(img_window):  # tests/conftest.py
+    return img_window
+
+
+def test_deleting_a_profile_removes_its_documents_files_and_keeps_the_others(qtbot, win, tmp_path, monkeypatch):
+    from core.vault import OK, Vault
+    from gui import profiles_ui
+
+    session = win.session
+    keep = session.store.create_profile("Dana", "nurse_picu", ["pals"], {})
+    gone = session.profile_id
+    vault = Vault(session.store.db, session.paths)
+    own, shared, other = (tmp_path / n for n in ("diploma.pdf", "shared.pdf", "ecard.pdf"))
+    own.write_bytes(b"%PDF only Amara's diploma")
+    shared.write_bytes(b"%PDF the same file in both profiles")
+    other.write_bytes(b"%PDF only Dana's eCard")
+    d_own = vault.attach(gone, "ecfmg.school", own, session.today).document
+    vault.attach(gone, "ecfmg.school", shared, session.today)
+    d_shared_keep = vault.attach(keep, "pals.card", shared, session.today).document
+    d_other = vault.attach(keep, "pals.card", other, session.today).document
+    viewer_copy = vault.open_path(d_own)
+    assert viewer_copy.is_file()
+    own_blob, shared_blob, other_blob = (vault.path_of(d) for d in (d_own, d_shared_keep, d_other))
+
+    monkeypatch.setattr(profiles_ui, "confirm_delete", lambda *a, **k: True)
+    win.delete_profile()
+
+    assert [p["id"] for p in session.profiles()] == [keep] and session.profile_id == keep
+    assert not own_blob.exists()  # before the fix the deleted profile's diploma stayed in vault/
+    assert not viewer_copy.exists()  # and so did its copy for the viewer
+    assert shared_blob.is_file() and other_blob.is_file()  # Dana's documents are untouched
+    assert all(vault.verify(d) == OK for d in vault.list(keep))
+    assert len(vault.list(keep)) == 2 and vault.orphans() == []
+
+
+def test_delete_profile_uses_the_sessions_clock_with_no_grace(data_dir, today, tmp_path):
+    """Files written just now go too (grace 0), judged by the session's clock, not by `today`."""
+    from core.vault import Vault
+    from gui.profiles_ui import delete_profile
+
+    session = open_session(data_dir, dt.date(2020, 1, 1), demo=False)  # a session started on an old day
+    a = session.store.create_profile("A", "img_physician", ["img"], {})
+    session.store.create_profile("B", "img_physician", ["img"], {})
+    src = tmp_path / "x.pdf"
+    src.write_bytes(b"%PDF x")
+    doc = Vault(session.store.db, session.paths).attach(a, "ecfmg.school", src, session.today).document
+    blob = Vault(session.store.db, session.paths).path_of(doc)
+    assert delete_profile(session, a) == 1 and not blob.exists()
+    session.store.db.close()
+
+
+def test_onboarding_name_label_does_not_take_the_next_buttons_mnemonic(qtbot, data_dir, today):
+    from gui.onboarding import PAGE_WHO, OnboardingWizard
+
+    session = open_session(data_dir, today, demo=False)
+    wiz = OnboardingWizard(session)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.next()
+    assert wiz.currentId() == PAGE_WHO
+    assert _clashes(_screen_texts(wiz)) == {}  # was &Name: beside &Next >
+    wiz.close()
+    session.store.db.close()
+
+
+def _session(data_dir, today, demo=False):
+    return open_session(data_dir, today, demo=demo)
+
+
+def test_onboarding_summary_shows_labels_not_ids(qtbot, data_dir, today):
+    from gui.onboarding import PAGE_SUMMARY, OnboardingWizard
+
+    session = _session(data_dir, today)
+    wiz = OnboardingWizard(session)
+    qtbot.addWidget(wiz)
+    wiz.who.name.setText("Amara")
+    tf = wiz.facts_pages["img"].forms["img"]
+    for key, value in (("specialty", "pediatrics"), ("target_state", "NY"), ("visa_need", "needs_j1")):
+        box = tf.editor(key)
+        box.setCurrentIndex(box.findData(value))
+    wiz.facts_pages["img"].forms["ecfmg.school"].editor("graduation_date").setText("2023-07-15")
+    wiz.setStartId(PAGE_SUMMARY)
+    wiz.restart()
+    text = wiz.currentPage().label.text()
+    assert "Pediatrics" in text and "New York" in text and "Needs a J-1" in text
+    assert "needs_j1" not in text and ": NY" not in text and "pediatrics" not in text
+    assert "Graduation date (expected or actual): 2023-07-15" in text
+    session.store.db.close()
+
+
+def test_onboarding_cards_note_does_not_mangle_the_role(qtbot, data_dir, today):
+    from gui.onboarding import OnboardingWizard
+
+    session = _session(data_dir, today)
+    wiz = OnboardingWizard(session)
+    qtbot.addWidget(wiz)
+    wiz.who.role.setCurrentIndex(wiz.who.role.findData("nurse_picu"))
+    wiz.group_pages["cards"].initializePage()
+    note = wiz.group_pages["cards"].note.text()
+    assert "picus" not in note.lower() and "Nurse: PICU" in note
     session.store.db.close()

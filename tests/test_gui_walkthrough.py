@@ -243,3 +243,53 @@ def test_data_survives_closing_mid_wizard_and_restarting(qtbot, data_dir, today)
     assert wiz2.current_view().form.editor("precourse_score").text() == "85"
     wiz2.reject()
     again.store.db.close()
+
+
+PALS_ENROL = {"body": "aha", "format": "classroom", "training_center": "City TC", "course_kind": "initial",
+              "enrolled_on": "2026-02-01", "course_start": "2026-03-09", "course_end": "2026-03-10"}
+
+
+def test_a_recompute_pending_when_the_wizard_closes_never_runs_on_a_closed_database(qtbot, data_dir, today):
+    """Typing on a walkthrough page starts a short recompute timer; closing the wizard and then the
+    data file let it fire later on a closed database (a traceback in the event loop)."""
+    session = open_session(data_dir, today, demo=False)
+    pid = session.store.create_profile("Dana", "nurse_picu", ["pals"], {"pals.enroll": PALS_ENROL})
+    session.switch(pid)
+    wiz = WalkthroughWizard(session, "pals")
+    qtbot.addWidget(wiz)
+    wiz.show()
+    view = wiz.current_view()
+    view.form.editor("precourse_score").setText("90")  # typed: a recompute is pending
+    assert view._timer.isActive()
+    wiz.close()
+    session.store.db.close()
+    qtbot.wait(250)  # longer than the timer: nothing may run against the closed file
+    view.recompute()  # and a recompute that does run says so in words
+    assert "could not read your saved data" in view.live_note.text()
+
+
+def _session(data_dir, today, demo=False):
+    return open_session(data_dir, today, demo=demo)
+
+
+def test_walkthrough_back_then_next_keeps_unsaved_typing(qtbot, data_dir, today):
+    from gui.walkthrough import WalkthroughWizard
+
+    session = _session(data_dir, today)
+    pid = session.store.create_profile("Amara", "img_physician", ["img"], {})
+    session.switch(pid)
+    wiz = WalkthroughWizard(session, "img")
+    qtbot.addWidget(wiz)
+    wiz.show()
+    assert wiz.current_step_id() == "ecfmg.school"
+    wiz.current_view().form.editor("school_name").setText("University of Lagos")
+    wiz.next()
+    assert wiz.current_step_id() == "ecfmg.application"
+    wiz.current_view().form.editor("submitted_date").setText("2025-01-01")  # typed, not saved
+    wiz.back()
+    wiz.next()
+    assert wiz.current_step_id() == "ecfmg.application"
+    assert wiz.current_view().form.editor("submitted_date").text() == "2025-01-01"
+    assert session.store.step_facts(pid, "ecfmg.application") == {}  # still only Next saves
+    wiz.reject()
+    session.store.db.close()

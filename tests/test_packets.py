@@ -84,3 +84,18 @@ def test_index_pdf_drawn_by_qt(qapp, docs, today, tmp_path):
     # (Devanagari is in index.txt; the PDF shows it only where a Devanagari font is installed)
     write_packet(store, v, plan, tmp_path / "p.zip", index_pdf=pdf)
     assert json.loads(store.db.execute("SELECT document_ids FROM packets").fetchone()[0]) == ids
+
+
+def test_packet_with_a_clock_before_1980(store, data_dir, tmp_path):
+    from core.packets import plan_packet, write_packet
+    from core.paths import data_paths
+    from core.vault import Vault
+
+    pid = store.create_profile("Ana", "other", [])
+    src = tmp_path / "diploma.pdf"
+    src.write_bytes(b"%PDF diploma")
+    v = Vault(store.db, data_paths(data_dir))
+    d = v.attach(pid, "ecfmg.school", src, dt.date(1970, 1, 1)).document
+    plan = plan_packet(store, v, pid, [d.id], "A board", dt.date(1970, 1, 1))
+    write_packet(store, v, plan, tmp_path / "p.zip")
+    assert (tmp_path / "p.zip").is_file()

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from core import backup
-from core.db import NewerVersionError, open_database
+from core.db import DatabaseError, NewerVersionError, NotADatabaseError, open_database
 from core.paths import DataPaths
 from core.recovery import Recovery, open_or_recover, restore_newest, start_fresh
 from core.store import Store
@@ -262,3 +262,61 @@ def test_a_newer_file_names_the_unknown_migration(paths):
     db.close()
     with pytest.raises(NewerVersionError, match="m004_appointments"):
         open_or_recover(paths, now=NOW)
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch):
+    import core.db
+
+    monkeypatch.setattr(core.db, "BUSY_TIMEOUT_MS", 50)
+
+
+def _with_profile(paths) -> None:
+    db = open_database(paths.db)
+    Store(db).create_profile("Ana", "other", [])
+    db.close()
+
+
+# -- recovery: a healthy file that is merely in use is not "damaged" ------------------------------
+def test_a_locked_data_file_is_not_moved_aside(paths, short_busy_timeout):
+    """Another program holding the file (a second app, a sync tool) must not make it 'damaged'.
+
+    Before the fix: 'database is locked' (an OperationalError) was reported as "not a CertPath
+    data file, or it is damaged", the good file was renamed to *.damaged-* and the user was
+    offered a fresh start.
+    """
+    _with_profile(paths)
+    holder = sqlite3.connect(str(paths.db))
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(DatabaseError) as exc:
+            result = open_or_recover(paths, now=NOW)
+            if isinstance(result, Recovery):  # the bug: treated as damage
+                pytest.fail(f"a locked file was moved aside: {result.moved_to}")
+        assert not isinstance(exc.value, NotADatabaseError)
+        assert "in use" in str(exc.value) and "not been changed" in str(exc.value)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert paths.db.exists()
+    assert not list(paths.root.glob("*.damaged-*"))
+    db = open_database(paths.db)
+    assert [p["name"] for p in Store(db).list_profiles()] == ["Ana"]
+    db.close()
+
+
+def test_a_failed_migration_is_not_reported_as_damage(paths, monkeypatch):
+    """A migration that fails (a constraint, a full disk) leaves the file as it was: not damaged."""
+    _with_profile(paths)
+    con = sqlite3.connect(str(paths.db))
+    con.execute("DELETE FROM _sqlite_migrations WHERE name = 'm003_reminder_revision'")
+    con.execute("PRAGMA user_version = 2")
+    con.commit()
+    # the column m003 adds exists already, so applying m003 fails like a buggy migration would
+    con.close()
+    result = None
+    with pytest.raises(DatabaseError) as exc:
+        result = open_or_recover(paths, now=NOW)
+    assert result is None and not isinstance(exc.value, NotADatabaseError)
+    assert not list(paths.root.glob("*.damaged-*")) and paths.db.exists()

@@ -513,3 +513,20 @@ def test_a_new_day_moves_the_whole_main_window_on(qtbot, gui_session, today):
     assert gui_session.today == today + dt.timedelta(days=1)
     assert "22 November 2026" in w.dashboard.sub.text()
     w.close()
+
+
+# -- time: no clock deep inside core ---------------------------------------------------------------
+def test_set_stages_and_undo_done_take_today(store, today):
+    """Before the fix both fell back to date.today() deep inside core (wrong LAST-MODIFIED in a
+    calendar exported for another day, and untestable)."""
+    import core.reminders as rem
+
+    pid = store.create_profile("Ana", "other", [])
+    rid = rem.add_task(store, pid, "Check the portal", today)
+    with pytest.raises(TypeError):
+        rem.set_stages(store, rid, [3])  # `today` is required now
+    rem.mark_done(store, rid, today)
+    with pytest.raises(TypeError):
+        rem.undo_done(store, rid)
+    rem.set_stages(store, rid, [3], today=today)
+    rem.undo_done(store, rid, today=today)

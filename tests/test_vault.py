@@ -256,3 +256,39 @@ def test_files_the_app_writes_are_private_and_names_show_what_they_are(tmp_path)
     with zipfile.ZipFile(tmp_path / "packet.zip") as zf:
         assert not any(ch in n for n in zf.namelist() for ch in "\u202e\u2066\u200f")
     db.close()
+
+
+# -- names on Windows ---------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["CON .notes.pdf", "nul .tar.gz", "COM1 .x.txt", "CONIN$.txt", "COM¹.pdf"])
+def test_reserved_windows_names_with_spaces_before_the_dot(name):
+    from core.vault import safe_file_name
+
+    out = safe_file_name(name)
+    assert out.startswith("_"), out
+
+
+def test_deleting_a_profile_can_remove_its_scanned_documents(store, data_dir, tmp_path):
+    """Before: no code path ever removed the vault files of a deleted profile (or bytes left by a
+    crash between copy and commit): the scans stayed on disk for good. `remove_orphans` removes
+    them (older than the grace period), and never bytes a document still uses."""
+    from core.paths import data_paths
+    from core.vault import Vault
+
+    v = Vault(store.db, data_paths(data_dir))
+    a = store.create_profile("Ana", "other", [])
+    b = store.create_profile("Ben", "other", [])
+    scan, shared = tmp_path / "passport.pdf", tmp_path / "shared.pdf"
+    scan.write_bytes(b"%PDF passport scan")
+    shared.write_bytes(b"%PDF shared")
+    gone = v.attach(a, "ecfmg.school", scan, dt.date(2026, 11, 1)).document
+    v.attach(a, "ecfmg.school", shared, dt.date(2026, 11, 1))
+    kept = v.attach(b, "ecfmg.school", shared, dt.date(2026, 11, 1)).document
+    (v.paths.vault / ".incoming-crashed").write_bytes(b"half a copy")
+    store.delete_profile(a)
+    assert v.path_of(gone).exists()  # the profile's rows went, its bytes did not
+    now = dt.datetime.now(dt.UTC)
+    assert v.remove_orphans(now) == 0  # just written: maybe an attach in progress
+    assert v.remove_orphans(now + dt.timedelta(hours=2)) == 2
+    assert not v.path_of(gone).exists() and v.verify(kept) == "ok"
+    assert not list(v.paths.vault.glob(".incoming-*"))
+    assert store.db.execute("SELECT sha256 FROM blobs").fetchall() == [(kept.sha256,)]

@@ -1,0 +1,73 @@
+"""The costs panel and dialog (gui/costs_ui.py)."""
+
+import datetime as dt
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+
+@pytest.mark.parametrize("typed, words", [("12,50", "is not an amount"), ("-3", "zero or more"),
+                                          ("abc", "is not an amount")])
+def test_an_invalid_amount_is_said_beside_the_field(qtbot, today, no_modal, typed, words):
+    from gui.costs_ui import CostDialog
+
+    dlg = CostDialog(None, ["usmle.step1"], today)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.amount.setText(typed)
+    dlg._ok()
+    assert not dlg.error.isHidden() and words in dlg.error.text()
+    assert dlg.result() == 0 and dlg.isVisible()
+    qtbot.keyClicks(dlg.amount, "0")  # typing clears the message
+    assert dlg.error.isHidden()
+
+
+@pytest.fixture
+def session(demo_session):  # tests/conftest.py
+    return demo_session
+
+
+def _costs(qtbot, session):
+    from gui.costs_ui import CostsPanel
+
+    p = CostsPanel(session)
+    qtbot.addWidget(p)
+    return p
+
+
+def test_costs_delete_button_asks_first(qtbot, session, today, monkeypatch):
+    from core.costs import Ledger
+
+    Ledger(session.store).add(session.profile_id, "usmle.step1", 100000, "USD", date=today)
+    p = _costs(qtbot, session)
+    p.table.selectRow(0)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.No))
+    p.btn_delete.click()  # clicked(False) used to arrive as confirm=False
+    assert asked and len(p.costs) == 1
+
+
+def test_costs_selection_stays_on_the_edited_and_the_added_cost(qtbot, session, today, monkeypatch):
+    from core.costs import Ledger
+    from gui import costs_ui
+
+    led = Ledger(session.store)
+    for amt in (100, 200, 300):
+        led.add(session.profile_id, "usmle.step1", amt * 100, "EUR", date=today + dt.timedelta(days=amt))
+    p = _costs(qtbot, session)
+    p.table.selectRow(2)
+    target = p.selected().id
+
+    class Accept(costs_ui.CostDialog):
+        def exec(self):
+            self.amount.setText("350")
+            return True
+
+    monkeypatch.setattr(costs_ui, "CostDialog", Accept)
+    p.edit_selected()
+    assert p.selected().id == target and p.selected().amount_cents == 35000
+    p.table.selectRow(0)
+    p.suggestions.setCurrentItem(p.suggestions.topLevelItem(0))
+    p.use_suggestion()
+    assert p.selected().note.startswith("From fee.")
