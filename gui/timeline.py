@@ -91,6 +91,12 @@ class Timeline(QWidget):
             p.drawText(QPointF(lx + 16, top + fm.ascent()), word)
             lx += 30 + fm.horizontalAdvance(word)
         p.drawText(QPointF(lx + 10, top + fm.ascent()), "│ today")
+        if self.overlay:
+            lx += 30 + fm.horizontalAdvance("│ today")
+            p.setPen(QPen(muted, 2, Qt.PenStyle.DashLine))
+            p.drawEllipse(QPointF(lx + 6, top + lh / 2), 5.0, 5.0)
+            p.setPen(text)
+            p.drawText(QPointF(lx + 16, top + fm.ascent()), "before the change → after")
         top += lh + 8
         # year ticks
         axis_y = top + lh
@@ -142,9 +148,10 @@ class Timeline(QWidget):
                     p.drawEllipse(QPointF(x_of(old), mid), 7.0, 7.0)
                 if old and new:
                     x0, x1 = x_of(old), x_of(new)
-                    p.drawLine(QPointF(x0, mid + 12), QPointF(x1, mid + 12))
-                    tip = 5 if x1 >= x0 else -5
-                    p.drawPolygon(QPolygonF([QPointF(x1, mid + 12), QPointF(x1 - tip, mid + 8), QPointF(x1 - tip, mid + 16)]))
+                    tip = 7 if x1 >= x0 else -7  # on the lane's line: clear of the labels above and below
+                    p.drawLine(QPointF(x0 + tip, mid), QPointF(x1 - tip, mid))
+                    p.drawPolygon(QPolygonF([QPointF(x1 - tip, mid), QPointF(x1 - 2 * tip, mid - 4),
+                                             QPointF(x1 - 2 * tip, mid + 4)]))
         # today's line
         tx = x_of(self.today)
         bottom = y0 + len(self.tracks) * lane_h

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -141,7 +141,7 @@ class WhatIfWindow(QDialog):
         outer.setContentsMargins(0, 0, 0, 8)
         self.band = QFrame()
         self.band.setObjectName("scenarioBand")
-        bg, fg = theme.badge_colors("warning")
+        bg, fg = ("#5a4300", "#ffe9a8") if theme.is_dark(self.palette()) else ("#ffe7a0", "#3d2d00")
         self.band.setStyleSheet(f"#scenarioBand {{ background: {bg}; }} #scenarioBand QLabel {{ color: {fg}; }}")
         bl = QHBoxLayout(self.band)
         bl.setContentsMargins(16, 8, 16, 8)
@@ -193,7 +193,7 @@ class WhatIfWindow(QDialog):
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(12, 4, 6, 0)
-        sl = QLabel("Change the facts of: (&F)")
+        sl = QLabel("Change the &facts of:")
         self.step_box = QComboBox()
         self.step_box.setAccessibleName("Step whose facts to change")
         sl.setBuddy(self.step_box)
@@ -220,7 +220,7 @@ class WhatIfWindow(QDialog):
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(6, 4, 12, 0)
-        hl = QLabel("What changes against your real journey (&W)")
+        hl = QLabel("&What changes against your real journey")
         hl.setFont(theme.heading_font(self, 1.05))
         self.diff_view = QTextBrowser()
         self.diff_view.setObjectName("scenarioDiff")
@@ -228,20 +228,24 @@ class WhatIfWindow(QDialog):
         self.diff_view.setOpenLinks(False)
         hl.setBuddy(self.diff_view)
         rl.addWidget(hl)
-        rl.addWidget(self.diff_view, 1)
+        vsplit = QSplitter(Qt.Orientation.Vertical)
+        vsplit.setChildrenCollapsible(False)
+        vsplit.addWidget(self.diff_view)
         self.timeline = Timeline()
         self.timeline.setAccessibleName("Timeline: dates that move in this scenario")
         tscroll = QScrollArea()
         tscroll.setWidgetResizable(True)
         tscroll.setFrameShape(QFrame.Shape.NoFrame)
         tscroll.setWidget(self.timeline)
-        tscroll.setMaximumHeight(360)
         tscroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.timeline_scroll = tscroll
-        rl.addWidget(tscroll)
+        vsplit.addWidget(tscroll)
+        vsplit.setStretchFactor(0, 1)
+        vsplit.setStretchFactor(1, 0)
+        self.vsplit = vsplit
+        rl.addWidget(vsplit, 1)
         split.addWidget(right)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        self.split = split
         outer.addWidget(split, 1)
         close = QHBoxLayout()
         close.setContentsMargins(12, 0, 12, 0)
@@ -253,6 +257,29 @@ class WhatIfWindow(QDialog):
         outer.addLayout(close)
         self.form: StepForm | None = None
         self.form_key: str | None = None
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self._fit()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self._timer.stop()  # a closed scenario evaluates nothing more
+        super().hideEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The form column ~38% wide; the timeline as tall as its lanes (up to half the height)."""
+        w = self.split.width()
+        self.split.setSizes([int(w * 0.38), w - int(w * 0.38)])
+        self._fit_timeline()
+
+    def _fit_timeline(self) -> None:
+        h = self.vsplit.height()
+        t = min(self.timeline.height() + 4, h // 2)
+        self.vsplit.setSizes([h - t, t])
 
     # -- state ------------------------------------------------------------------------------------
     def changes(self) -> list[Change]:
@@ -332,8 +359,9 @@ class WhatIfWindow(QDialog):
             self.problem_label.setText("")
             stale = self.result.stale
             if stale:
-                self.problem_label.setText("Left out (no longer applies): " + "; ".join(
-                    f"{s.change.path}: {s.reason}" for s in stale))
+                self.problem_label.setText("Left out of this scenario: " + "; ".join(
+                    s.reason if s.reason.startswith(s.change.path) else f"{s.change.path}: {s.reason}"
+                    for s in stale))
         except WhatIfError as e:
             self.problems = list(e.problems)
             self.problem_label.setText("Not in the scenario: " + "; ".join(
@@ -351,6 +379,7 @@ class WhatIfWindow(QDialog):
                                    "No facts changed yet: edit a field to see what would follow.")
         self.diff_view.setHtml(diff_html(self.result.diff))
         self._draw(self.result)
+        self._fit_timeline()
         self._set_title()
 
     def _draw(self, w: WhatIfResult) -> None:
@@ -577,6 +606,18 @@ class WhatIf(QObject):
         self.undo_action.triggered.connect(lambda _c=False: self.undo())
         host.add_file_actions(self.undo_action)
         host.what_if_requested.connect(lambda key: self.open(key or None))
+        if isinstance(host, QObject):
+            host.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        """Closing the main window closes the scenario window first (which asks about unsaved edits)."""
+        if obj is self.host and event.type() == QEvent.Type.Close and self.window is not None \
+                and self.window.isVisible():
+            self.window.close()
+            if self.window.isVisible():
+                event.ignore()
+                return True
+        return False
 
     def open(self, step_key: str | None = None) -> WhatIfWindow | None:
         host = self.host

@@ -13,6 +13,13 @@ from core import scenarios as sc
 from gui.shell import open_session
 
 
+@pytest.fixture(autouse=True)
+def _discard_at_the_end(monkeypatch):
+    """A scenario left unsaved by a test is discarded when its window closes at teardown (the
+    question would otherwise wait for a click); tests that check the question set their own."""
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+
+
 @pytest.fixture
 def win(qtbot, data_dir, today, shown_window):
     from gui.shell import load_demo
@@ -143,3 +150,14 @@ def test_escape_with_unsaved_edits_asks_before_discarding(qtbot, win, monkeypatc
     w2 = _ext(win).open("img")
     w2.close()
     assert len(asked) == 2 and not w2.isVisible()
+
+
+def test_closing_the_main_window_asks_about_an_unsaved_scenario_first(qtbot, win, monkeypatch):
+    w = _ext(win).open("img")
+    _h1b(qtbot, w)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    win.close()
+    assert win.isVisible() and w.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    win.close()
+    assert not w.isVisible() and not win.isVisible()
