@@ -600,7 +600,7 @@ class WhatIf(QObject):
         self.open_action.setToolTip("Try a change on a copy of your profile and see what follows")
         self.open_action.triggered.connect(lambda _c=False: self.open())
         host.menu_view.addAction(self.open_action)
-        self.undo_action = QAction("&Undo applying a scenario", self)
+        self.undo_action = QAction("Undo applyin&g a scenario", self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(lambda _c=False: self.undo())
@@ -637,7 +637,7 @@ class WhatIf(QObject):
     def remember(self, applied: sc.AppliedScenario) -> None:
         self.applied = applied
         self.undo_action.setEnabled(True)
-        self.undo_action.setText(f"&Undo applying “{applied.name}”")
+        self.undo_action.setText(f"Undo applyin&g “{applied.name}”")
 
     def undo(self) -> bool:
         applied = self.applied
@@ -650,7 +650,7 @@ class WhatIf(QObject):
             return False
         self.applied = None
         self.undo_action.setEnabled(False)
-        self.undo_action.setText("&Undo applying a scenario")
+        self.undo_action.setText("Undo applyin&g a scenario")
         self.host.refresh()
         self.host.show_status(f"Undone: the profile is as it was before “{applied.name}” was applied.", 8000)
         return True
