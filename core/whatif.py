@@ -40,7 +40,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine import all_step_defs, check_step, evaluate, known_tracks, track_fields
-from .engine.base import DONE, NOT_APPLICABLE, FieldSpec, Journey, StepResult
+from .engine.base import DONE, NOT_APPLICABLE, Action, FieldSpec, Journey, StepResult
+from .engine.findings import Finding
 from .validate import Problem, ValidationError, parse_date
 
 WHATIF_FORMAT = "certpath-whatif/1"
@@ -510,36 +511,20 @@ def changes_for_step(key: str, old: Mapping[str, Any] | None, new: Mapping[str, 
 
 # -- the diff ------------------------------------------------------------------------------------
 
-def _finding_key(item: Any) -> str:
-    """A finding's stable identity: its `code` (core/engine/findings.py, branch `journey`); an
-    action's is its finding's code. Fallback while findings are strings: the string itself (an action:
-    its key). Delete the fallback once every finding has a code."""
-    what = getattr(item, "what", item)
-    code = getattr(what, "code", None)
-    if code:
-        return str(code)
-    if _is_action(item):  # fallback: an Action worded by the engine
-        return f"action:{item.key}" if item.key else str(item.text)
-    return str(item)  # fallback: a string finding
+def _finding(item: Finding | Action) -> Finding:
+    """The finding itself: an action's is the finding it carries (`what`)."""
+    return item.what if isinstance(item, Action) else item
 
 
-def _is_action(item: Any) -> bool:
-    return hasattr(item, "key") and hasattr(item, "kind") and hasattr(item, "date")
-
-
-def _finding_params(item: Any) -> str:
-    what = getattr(item, "what", item)
-    params = getattr(what, "params", None)
-    if params is None:  # fallback while findings are strings: an action's words are its params
-        return str(item.text) if _is_action(item) else ""
-    return json.dumps(_plain(params), sort_keys=True, default=str)
+def _finding_params(f: Finding) -> str:
+    return json.dumps(_plain(f.params), sort_keys=True, default=str)
 
 
 def _plain(v: Any) -> Any:
     """A finding's params as JSON values (dates ISO, nested findings as code and params)."""
     if isinstance(v, dt.date):
         return v.isoformat()
-    if hasattr(v, "code") and hasattr(v, "params"):
+    if isinstance(v, Finding):
         return {"code": v.code, "params": _plain(v.params)}
     if isinstance(v, Mapping):
         return {str(k): _plain(x) for k, x in v.items()}
@@ -548,24 +533,13 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _finding_text(item: Any) -> str:
-    t = getattr(item, "text", None)
-    return str(t) if t is not None else str(item)
-
-
-def _finding_severity(item: Any, kind: str) -> str:
-    what = getattr(item, "what", item)
-    return str(getattr(what, "severity", None) or {"reason": "info", "warning": "warning",
-                                                   "blocker": "blocking", "action": "info"}[kind])
-
-
 @dataclass(frozen=True)
 class FindingRef:
     kind: str  # "reason", "warning", "action", "blocker"
     code: str
     text: str
     severity: str
-    params: str = ""  # JSON of the params (empty while findings are strings)
+    params: str = ""  # JSON of the params
 
     @property
     def ident(self) -> tuple[str, str, str]:
@@ -580,14 +554,13 @@ def findings_of(step: StepResult) -> list[FindingRef]:
     for kind, items in (("reason", step.reasons), ("warning", step.warnings), ("action", step.actions),
                         ("blocker", step.blocked_by)):
         for it in items:
-            if kind == "blocker":
-                # a blocker is the step it waits for and its finding (`why` on journey, `reason` on main)
-                why = getattr(it, "why", None) or getattr(it, "reason", "")
-                ref = FindingRef(kind, f"{it.step or '-'}:{_finding_key(why)}", _finding_text(why),
-                                 _finding_severity(why, kind), _finding_params(why))
+            if kind == "blocker":  # the step it waits for and why
+                f = it.why
+                code = f"{it.step or '-'}:{f.code}"
             else:
-                ref = FindingRef(kind, _finding_key(it), _finding_text(it), _finding_severity(it, kind),
-                                 _finding_params(it))
+                f = _finding(it)
+                code = f.code
+            ref = FindingRef(kind, code, f.text, f.severity, _finding_params(f))
             out.append(ref)
     return out
 
@@ -676,7 +649,7 @@ def _dated(step: StepResult, live: bool = True) -> dict[tuple[str, str], dt.date
             out[(kind, "")] = d
     for a in step.actions:
         if a.date is not None:
-            out.setdefault(("action", a.key or _finding_text(a)), a.date)
+            out.setdefault(("action", a.key or a.text), a.date)
     return out
 
 

@@ -67,6 +67,7 @@ def _link(step_id: str, text: str | None = None) -> str:
 class Dashboard(QScrollArea):
     open_step = Signal(str)
     walk = Signal(str)  # a track id
+    what_if = Signal()  # try a change as a scenario (gui/whatif_ui.py)
 
     def __init__(self, session: Session, journeys=None) -> None:
         """`journeys`: the window's JourneyService; a bare `refresh()` then asks it to reload, so
@@ -95,6 +96,10 @@ class Dashboard(QScrollArea):
         hv.addWidget(self.heading)
         hv.addWidget(self.sub)
         head.addLayout(hv, 1)
+        self.what_if_button = QPushButton("What &if…")
+        self.what_if_button.setToolTip("Try a change on a copy of your profile first (nothing is saved)")
+        self.what_if_button.clicked.connect(self.what_if.emit)
+        head.addWidget(self.what_if_button, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(head)
         self.banner = Banner()  # non-modal notices (the start-up reminder summary)
         lay.addWidget(self.banner)

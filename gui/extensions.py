@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QEvent, QObject
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QMenu, QWidget
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("certpath.extensions")
 
 EXTENSIONS: list[str] = ["gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui", "gui.rules_update",
-                         "gui.team", "gui.season_ui"]
+                         "gui.team", "gui.season_ui", "gui.whatif_ui"]
 
 
 class ExtensionHost(Protocol):
@@ -38,6 +39,7 @@ class ExtensionHost(Protocol):
     journeys: JourneyService  # the current journey; journey_changed(journey) once per change
     menu_file: QMenu
     menu_view: QMenu
+    what_if_requested: SignalInstance  # (step key or ""): a What if… button was pressed
 
     def add_panel(self, title: str, widget: QWidget | Callable[[], QWidget], shortcut: str | None = None) -> QAction:
         """A tab (built when first shown when `widget` is a factory) and its View menu item."""

@@ -62,6 +62,7 @@ def window_title(name: str, demo: bool) -> str:
 
 class MainWindow(HostMixin, QMainWindow):
     profile_changed = Signal()
+    what_if_requested = Signal(str)  # a step key ("" on the dashboard): gui/whatif_ui.py opens a scenario
 
     def __init__(self, session: Session, *, defer_extensions: bool = False) -> None:
         """`defer_extensions`: attach the documents/reminders/costs/backup extensions just after
@@ -83,6 +84,7 @@ class MainWindow(HostMixin, QMainWindow):
         self.dashboard = Dashboard(session, journeys=self.journeys)
         self.dashboard.open_step.connect(self.open_step)
         self.dashboard.walk.connect(self.walk_through)
+        self.dashboard.what_if.connect(lambda: self.what_if_requested.emit(""))
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
@@ -344,6 +346,7 @@ class MainWindow(HostMixin, QMainWindow):
             page.saved.connect(self._on_saved)
             page.overrides_changed.connect(self._on_override)
             page.open_step.connect(self.open_step)
+            page.what_if.connect(self.what_if_requested.emit)
             self.pages[key] = page
         if self.tabs.widget(1) is not page:
             self.tabs.blockSignals(True)

@@ -327,6 +327,7 @@ class StepPage(QWidget):
     saved = Signal(str)
     open_step = Signal(str)  # the user followed a link to another step
     overrides_changed = Signal(str)  # a rule id: the user set or removed their own value for it
+    what_if = Signal(str)  # this page's key: try a change as a scenario (gui/whatif_ui.py)
 
     def __init__(self, session: Session, key: str, *, in_wizard: bool = False,
                  journeys: JourneyService | None = None, parent: QWidget | None = None) -> None:
@@ -417,6 +418,10 @@ class StepPage(QWidget):
             self.revert_button.clicked.connect(self.load)
             bar.addWidget(self.save_button)
             bar.addWidget(self.revert_button)
+            self.what_if_button = QPushButton("What &if…")
+            self.what_if_button.setToolTip("Try a change on a copy of your profile first (nothing is saved)")
+            self.what_if_button.clicked.connect(lambda: self.what_if.emit(self.key))
+            bar.addWidget(self.what_if_button)
             self.save_state = QLabel()
             bar.addWidget(self.save_state, 1)
             ll.addLayout(bar)

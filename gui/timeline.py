@@ -31,7 +31,13 @@ class Timeline(QWidget):
         self.items: list[Milestone] = []
         self.tracks: list[str] = []
         self.today = dt.date.today()
+        self.overlay: list[tuple[str, dt.date | None, dt.date | None, str]] = []
         self.setMinimumHeight(140)
+
+    def set_overlay(self, moves: list[tuple[str, dt.date | None, dt.date | None, str]]) -> None:
+        """Dates that move (track, old, new, label): the old one drawn faint, an arrow to the new."""
+        self.overlay = list(moves)
+        self.update()
 
     def set_items(self, items: list[Milestone], tracks: list[str], today: dt.date) -> None:
         self.items, self.tracks, self.today = list(items), list(tracks), today
@@ -52,7 +58,7 @@ class Timeline(QWidget):
         return QSize(600, self._height())
 
     def _range(self) -> tuple[dt.date, dt.date]:
-        dates = [m.date for m in self.items] + [self.today]
+        dates = [m.date for m in self.items] + [self.today] + [d for o in self.overlay for d in o[1:3] if d]
         lo, hi = min(dates), max(dates)
         lo = min(lo, self.today - dt.timedelta(days=60))
         hi = max(hi, self.today + dt.timedelta(days=180))
@@ -85,6 +91,12 @@ class Timeline(QWidget):
             p.drawText(QPointF(lx + 16, top + fm.ascent()), word)
             lx += 30 + fm.horizontalAdvance(word)
         p.drawText(QPointF(lx + 10, top + fm.ascent()), "│ today")
+        if self.overlay:
+            lx += 30 + fm.horizontalAdvance("│ today")
+            p.setPen(QPen(muted, 2, Qt.PenStyle.DashLine))
+            p.drawEllipse(QPointF(lx + 6, top + lh / 2), 5.0, 5.0)
+            p.setPen(text)
+            p.drawText(QPointF(lx + 16, top + fm.ascent()), "before the change → after")
         top += lh + 8
         # year ticks
         axis_y = top + lh
@@ -130,6 +142,16 @@ class Timeline(QWidget):
                 ty = mid - 9 if row == 0 else mid + 9 + fm.ascent()
                 p.setPen(text)
                 p.drawText(QPointF(lx0, ty), lab)
+            for _t, old, new, _lab in [o for o in self.overlay if o[0] == t]:  # moved dates: old -> new
+                p.setPen(QPen(muted, 2, Qt.PenStyle.DashLine))
+                if old:
+                    p.drawEllipse(QPointF(x_of(old), mid), 7.0, 7.0)
+                if old and new:
+                    x0, x1 = x_of(old), x_of(new)
+                    tip = 7 if x1 >= x0 else -7  # on the lane's line: clear of the labels above and below
+                    p.drawLine(QPointF(x0 + tip, mid), QPointF(x1 - tip, mid))
+                    p.drawPolygon(QPolygonF([QPointF(x1 - tip, mid), QPointF(x1 - 2 * tip, mid - 4),
+                                             QPointF(x1 - 2 * tip, mid + 4)]))
         # today's line
         tx = x_of(self.today)
         bottom = y0 + len(self.tracks) * lane_h

@@ -9,14 +9,14 @@ import json
 
 import pytest
 
-from core import resources_dir
+from core import resources_dir, wording
 from core.engine import evaluate
-from core.engine.base import AT_RISK, DONE, Journey, StepResult, TrackResult
+from core.engine.base import AT_RISK, DONE, Action, Blocker, Journey, StepResult, TrackResult
+from core.engine.findings import F
 from core.rules import load_rules
 from core.whatif import (
     Change,
     WhatIfError,
-    _finding_key,
     apply_changes,
     diff_journeys,
     parse_change,
@@ -276,26 +276,29 @@ def test_a_step_done_in_both_journeys_compares_its_expiry_only():
     assert not [m for m in w.diff.moved if m.step_id == "ecfmg.credentials"]
 
 
-class _Finding:
-    """The shape of core.engine.findings.Finding (branch `journey`): code, params, severity, text."""
-
-    def __init__(self, code, text, **params):
-        self.code, self.text, self.params, self.severity = code, text, params, "info"
-
-
-def _journey(*reasons) -> Journey:
-    return Journey(TODAY, [TrackResult("img", [StepResult("visa", reasons=list(reasons))])])
+def _journey(*reasons, actions=(), blocked_by=()) -> Journey:
+    return Journey(TODAY, [TrackResult("img", [StepResult("visa", reasons=list(reasons), actions=list(actions),
+                                                          blocked_by=list(blocked_by))])])
 
 
 def test_findings_are_compared_by_code_and_params_not_by_wording():
-    a = _journey(_Finding("img.visa.h1b_payment", "You may need to pay", amount=100000))
-    reworded = _journey(_Finding("img.visa.h1b_payment", "The payment may apply", amount=100000))
-    assert not diff_journeys(a, reworded)
-    other = _journey(_Finding("img.visa.h1b_payment", "You may need to pay", amount=5000))
+    a = _journey(F("img.h1b.payment_may_apply", on=TODAY, amount=100000))
+    assert not diff_journeys(a, _journey(F("img.h1b.payment_may_apply", on=TODAY, amount=100000)))
+    other = _journey(F("img.h1b.payment_may_apply", on=TODAY, amount=5000))
     (step,) = diff_journeys(a, other).steps
-    assert [f.code for f in step.added] == [f.code for f in step.removed] == ["img.visa.h1b_payment"]
-    assert _finding_key(_Finding("x.y", "text")) == "x.y"
-    assert _finding_key("a sentence") == "a sentence"  # findings that are still strings
+    assert [f.code for f in step.added] == [f.code for f in step.removed] == ["img.h1b.payment_may_apply"]
+    assert step.added[0].text == wording.text(F("img.h1b.payment_may_apply", on=TODAY, amount=5000))  # worded by the catalogue
+
+
+def test_an_action_is_compared_by_its_finding_and_a_blocker_by_the_step_it_waits_for():
+    act = Action(F("img.h1b.payment_may_apply", on=TODAY, amount=100000), D(2027, 1, 1), key="pay")
+    a = _journey(actions=[act])
+    assert not diff_journeys(a, _journey(actions=[Action(act.what, D(2027, 1, 1), key="pay")]))
+    (step,) = diff_journeys(a, _journey(actions=[Action(F("img.h1b.payment_may_apply", on=TODAY, amount=1), key="pay")])).steps
+    assert [f.kind for f in step.added] == ["action"]
+    b = _journey(blocked_by=[Blocker("usmle.step1", F("img.h1b.payment_may_apply", on=TODAY, amount=1))])
+    (step,) = diff_journeys(b, _journey(blocked_by=[Blocker("usmle.step2ck", F("img.h1b.payment_may_apply", on=TODAY, amount=1))])).steps
+    assert [f.code for f in step.added] == ["usmle.step2ck:img.h1b.payment_may_apply"]
 
 
 def test_the_json_names_steps_fields_old_new_and_finding_codes():
