@@ -297,10 +297,29 @@ def milestones(journey: Journey) -> list[Milestone]:
     return out
 
 
+def _only_waiting(journey: Journey, b: Blocking) -> bool:
+    """A blocked step that only waits for steps still moving (Step 3 before the ECFMG certificate
+    is issued) is no alarm for the headline: the step it waits for is what to do next."""
+    if b.status != BLOCKED:
+        return False
+    s = journey.step(b.step_id)
+    if not s.blocked_by:
+        return False
+    for blk in s.blocked_by:
+        if blk.step is None:
+            return False
+        try:
+            if journey.step(blk.step).status in (BLOCKED, EXPIRED):
+                return False
+        except KeyError:
+            return False
+    return True
+
+
 def headline(journey: Journey) -> tuple[str, str | None]:
     """The one thing to do next, in a sentence, and the step it belongs to."""
     blocks = blocking_now(journey)
-    urgent = [b for b in blocks if b.status in URGENT]
+    urgent = [b for b in blocks if b.status in URGENT and not _only_waiting(journey, b)]
     if urgent:
         b = urgent[0]
         when = f" by {b.date.isoformat()}" if b.date and b.status != EXPIRED else ""

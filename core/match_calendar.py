@@ -196,6 +196,7 @@ def season_reach(match_year: int, today: dt.date, lookup: Callable[[str], Rule |
         return SeasonReach(match_year, REACHABLE,
                            f"The rules have no {match_year} Match calendar yet.", proj)
     first = sub or rol
+    assert first is not None  # one of them is, said above
     return SeasonReach(match_year, REACHABLE,
                        f"{match_year}: ERAS takes applications from {first.isoformat()}; your exams, OET and "
                        f"Pathway must be done by then{note}.", proj)
@@ -206,10 +207,14 @@ def default_match_year(today: dt.date, lookup_on: Callable[[str, dt.date], Rule 
     """The earliest Match a person starting from nothing could still reach on `today`, and one
     line saying why. `lookup_on(rule_id, on)` returns the record in force on `on` or None."""
     first = today.year  # the Match of this year (March) is the earliest that can still be open
-    lines = []
+    lines: list[SeasonReach] = []
     for y in range(first, first + 4):
         on = dt.date(y, 1, 1)
-        r = season_reach(y, today, lambda rid, on=on: lookup_on(rid, on))
+
+        def lookup(rid: str, on: dt.date = on) -> Rule | None:
+            return lookup_on(rid, on)
+
+        r = season_reach(y, today, lookup)
         if r.reach == REACHABLE:
             earlier = [x for x in lines if x.reach == ONLY_IF_DONE]
             why = (earlier[-1].why + f" Starting from nothing, {y} is the earliest.") if earlier else r.why

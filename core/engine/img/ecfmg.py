@@ -299,19 +299,19 @@ def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.reasons.append(F("img.pathway.applied", applied=applied))
         closes = closes_rule.value if closes_rule is not None and isinstance(closes_rule.value, dt.date) else None
         docs = docs_rule.value if docs_rule is not None and isinstance(docs_rule.value, dt.date) else None
-        if closes and ev.today > closes:
+        if closes and closes_rule is not None and ev.today > closes:
             res.use(closes_rule)
             res.status = BLOCKED
             res.reasons.append(F("img.pathway.season_closed_unaccepted", season=season, closes=closes,
                                  next_season=nxt, rule=closes_rule.id))
             res.blocked_by.append(Blocker(None, res.reasons[-1]))
-        elif docs and ev.today > docs:
+        elif docs and docs_rule is not None and ev.today > docs:
             res.use(docs_rule)
             res.status = BLOCKED
             res.reasons.append(F("img.pathway.documents_deadline_passed", season=season, deadline=docs,
                                  next_season=nxt, rule=docs_rule.id))
             res.blocked_by.append(Blocker(None, res.reasons[-1]))
-        elif docs and (docs - ev.today).days <= DEADLINE_LEAD_DAYS:
+        elif docs and docs_rule is not None and (docs - ev.today).days <= DEADLINE_LEAD_DAYS:
             res.use(docs_rule)
             res.status = AT_RISK
             res.deadline = docs
@@ -348,10 +348,12 @@ def _revalidation(ev: ImgEval, res: StepResult) -> None:
         return
     r = ev.rule(res, f"pathways.{ev.M}.application_deadline")
     d = r.value if r is not None and isinstance(r.value, dt.date) else None
-    if d and ev.today > d:
+    if r is None or d is None:
+        pass
+    elif ev.today > d:
         res.reasons.append(F("img.pathway.revalidation_deadline_passed", season=ev.M, deadline=d,
                              next_season=ev.M + 1, rule=r.id))
-    elif d:
+    else:
         res.actions.append(Action(F("img.pathway.apply_revalidation_by", deadline=d, rule=r.id), d, "deadline",
                                   key="apply-revalidation"))
 

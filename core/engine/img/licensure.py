@@ -305,7 +305,7 @@ def route_conditions(ev: ImgEval, v: Mapping[str, Any], f: Mapping[str, Any]) ->
         add("jurisprudence_exam", UNKNOWN)
     elif je == "required":
         add("jurisprudence_exam", _yes_no(f.get("jurisprudence_exam_passed")))
-    offer = v.get("employer_offer") if isinstance(v.get("employer_offer"), Mapping) else {}
+    offer: Mapping[str, Any] = v["employer_offer"] if isinstance(v.get("employer_offer"), Mapping) else {}
     os_ = offer.get("status", UNK)
     kinds = [k for k in offer.get("kinds", []) if k != UNK]
     labels = [_KIND_LABEL.get(k, k) for k in kinds]

@@ -36,7 +36,8 @@ def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     sub_open = ev.cal_date(res, "eras_submissions_open")
     opens = ev.cal_date(res, "eras_opens")
     review = ev.cal_date(res, "eras_programs_review")
-    rol = ev.cal.get("rol_deadline").date if ev.cal.get("rol_deadline") else None
+    rol_cal = ev.cal.get("rol_deadline")
+    rol = rol_cal.date if rol_cal else None
     res.due = review or sub_open
     submitted = _date(f.get("submitted_date"))
     need = ev.value(res, "eras.documents") or []
@@ -54,7 +55,7 @@ def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         if missing:
             _add(res.warnings, W("img.eras.submitted_missing_uploads", items=[labels.get(k, k) for k in missing]))
         return
-    if rol and ev.today > rol:
+    if rol and ev.M and ev.today > rol:  # a ROL date means a Match year
         res.status = BLOCKED
         res.reasons.append(F("img.eras.match_closed", match_year=ev.M, rol=rol, next_year=ev.M + 1,
                              rule=f"match.calendar.{ev.M}.rol_deadline"))
