@@ -152,3 +152,22 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "gui: needs Qt (added automatically by tests/conftest.py)")
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item):
+    """While pytest-qt closes a test's widgets, a question box ("Discard this new profile?") has
+    nobody to answer it: it returns at once as "Keep editing" instead of waiting forever (a test
+    that left typing in a wizard once hung the whole run). Registered after pytest-qt's own
+    teardown wrapper, so this one is outermost and covers its widget closing."""
+    qtw = sys.modules.get("PySide6.QtWidgets")
+    if qtw is None:
+        yield
+        return
+    box = qtw.QMessageBox
+    real = box.exec
+    box.exec = lambda self, *a, **k: 0  # no button clicked: the caller keeps the typing
+    try:
+        yield
+    finally:
+        box.exec = real
