@@ -311,3 +311,69 @@ def test_cli_lists_both_kinds_and_evaluate_shows_the_route(tmp_path, capsys):
     assert step["info"]["route"] == ALTERNATIVE and step["info"]["route_comparison"][1]["route"] == ALTERNATIVE
     eras = next(s for t in out["tracks"] for s in t["steps"] if s["id"] == "match.eras")
     assert eras["status"] == NOT_APPLICABLE
+
+
+# ---- what the licence waits for depends on the route ----------------------------------------------
+
+def waits(step):
+    return {b.step for b in step.blocked_by}
+
+
+def test_standard_route_licence_still_waits_for_step_3_and_the_certificate():
+    s = licence(profile("TX", {**EXPERIENCED, "route": STANDARD}, steps=("usmle.step1", "usmle.step2ck")))
+    assert s.info["route"] == STANDARD
+    assert {"usmle.step3", "ecfmg.certificate"} <= waits(s)
+    assert any(b.why.code == "dep.waits_for" and b.step == "usmle.step3" for b in s.blocked_by)
+
+
+@pytest.mark.parametrize("state", ["TX", "FL"])
+def test_a_route_without_step_3_does_not_wait_for_it(state):
+    """Texas (Steps 1-2, an ECFMG-eligible school only) and Florida (Steps 1-2, the certificate):
+    Step 3 is not one of their conditions, so the licence does not say it waits for it."""
+    lic = {**EXPERIENCED, "job_offer_kind": "hospital" if state == "TX" else "health_care_provider"}
+    t = run(profile(state, lic, steps=("usmle.step1", "usmle.step2ck")))
+    s = t.step("license.state")
+    assert s.info["route"] == ALTERNATIVE
+    assert t.step("usmle.step3").status not in (DONE, NOT_APPLICABLE)  # Step 3 not passed
+    assert "usmle.step3" not in waits(s), s.blocked_by
+    if state == "TX":  # the certificate is not asked either: only a school that makes one eligible
+        assert "ecfmg.certificate" not in waits(s)
+    else:
+        assert "ecfmg.certificate" in waits(s)
+
+
+def test_texas_route_waits_for_the_steps_it_names_until_they_are_passed():
+    lic = {**EXPERIENCED, "job_offer_kind": "hospital"}
+    s = licence(profile("TX", lic))
+    assert {"usmle.step1", "usmle.step2ck"} <= waits(s) and "usmle.step3" not in waits(s)
+    s = licence(profile("TX", lic, steps=("usmle.step1", "usmle.step2ck")))
+    assert not waits(s) & {"usmle.step1", "usmle.step2ck"}
+
+
+def test_a_route_that_asks_for_step_3_waits_for_it():
+    lic = {**EXPERIENCED, "job_offer_kind": "fqhc"}
+    s = licence(profile("WI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck")))
+    assert s.info["route"] == ALTERNATIVE and "usmle.step3" in waits(s)
+    done = licence(profile("WI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
+    assert "usmle.step3" not in waits(done)
+
+
+def test_a_route_whose_steps_are_unknown_adds_no_wait_and_says_unknown():
+    s = licence(profile("VA", EXPERIENCED))
+    assert states(s)["usmle_steps"] == "unknown"
+    assert not waits(s) & {"usmle.step3", "ecfmg.certificate"}
+
+
+def test_an_evaluation_may_only_name_steps_of_its_track():
+    from core.engine.base import DependencyPolicy, StepDef, StepResult, link_dependencies
+    a, b = StepDef("x.a", "x", "S", "A", ""), StepDef("x.b", "x", "S", "B", "", ("x.a",))
+    defs = {a.id: a, b.id: b}
+    res = StepResult("x.b", depends_on=("x.nope",))
+    with pytest.raises(ValueError):
+        link_dependencies(b, res, defs, {"x.a": StepResult("x.a")}, DependencyPolicy(), {})
+    res = StepResult("x.b", depends_on=())
+    link_dependencies(b, res, defs, {"x.a": StepResult("x.a")}, DependencyPolicy(), {})
+    assert res.blocked_by == []  # the evaluation said it waits for nothing
+    res = StepResult("x.b")
+    link_dependencies(b, res, defs, {"x.a": StepResult("x.a")}, DependencyPolicy(), {})
+    assert [x.step for x in res.blocked_by] == ["x.a"]  # the definition's list

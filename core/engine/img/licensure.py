@@ -21,7 +21,7 @@ from ..base import (
 )
 from ..findings import F, Finding, W
 from .common import ImgEval, _add, _date, _int, _rule
-from .definitions import EMPLOYER_KINDS, EXAMS
+from .definitions import EMPLOYER_KINDS, EXAMS, STEPS
 
 
 def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -56,6 +56,7 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         ev.rule(res, "license.pgt_minimum_years")
     route = licence_route(ev, res, f, code, months)
     if route is not None:
+        res.depends_on = route_dependencies(route)
         _finish_alternative(ev, res, f, code, st, route)
         return
     years = ev.program_years(StepResult("_"))
@@ -153,6 +154,26 @@ def not_applicable_on_route(ev: ImgEval, res: StepResult) -> bool:
     v = route_record(ev) or {}
     res.reasons.append(F("img.route.step_not_needed", state_name=v.get("name", _state_code(ev))))
     return True
+
+
+def route_dependencies(v: Mapping[str, Any]) -> tuple[str, ...]:
+    """The steps a licence on the residency-free route `v` waits for: those its law asks for
+    (the ECFMG certificate or only an eligible school, the USMLE Steps it names, English through
+    the OET), in journey order. A condition the law leaves unknown adds no wait: the page says it
+    as unknown instead of asserting a requirement (Step 3 is asked only where the route names it)."""
+    out: list[str] = []
+    ec = v.get("ecfmg_certificate", UNK)
+    if ec in ("required", "permanent_required"):
+        out.append("ecfmg.certificate")
+    elif ec in ("eligible_required", "school_eligible_only"):
+        out.append("ecfmg.school")
+    if v.get("english") == "required":
+        out.append("ecfmg.oet")
+    steps = v.get("usmle_steps", UNK)
+    if isinstance(steps, list):
+        out += [_EXAM_STEP[n] for n in steps if n in _EXAM_STEP]
+    order = {sid: i for i, sid in enumerate(s.id for s in STEPS)}
+    return tuple(sorted(dict.fromkeys(out), key=order.__getitem__))
 
 
 @dataclass(frozen=True)
