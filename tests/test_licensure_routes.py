@@ -377,3 +377,48 @@ def test_an_evaluation_may_only_name_steps_of_its_track():
     res = StepResult("x.b")
     link_dependencies(b, res, defs, {"x.a": StepResult("x.a")}, DependencyPolicy(), {})
     assert [x.step for x in res.blocked_by] == ["x.a"]  # the definition's list
+
+
+# ---- the state's attempt limits on the residency-free route ----------------------------------------
+
+FAILS3 = {"attempts": [{"date": d, "result": "fail"} for d in ("2024-01-10", "2024-07-10", "2025-01-10")]}
+PASS4 = {"attempts": FAILS3["attempts"] + [{"date": "2025-08-10", "result": "pass"}]}
+
+
+def test_texas_route_applies_the_three_attempt_limit_of_155_056_to_the_steps_it_asks():
+    lic = {**EXPERIENCED, "job_offer_kind": "hospital", "jurisprudence_exam_passed": True}
+    prof = profile("TX", lic, steps=("usmle.step2ck",), **{"usmle.step1": PASS4})
+    s = licence(prof)
+    assert s.info["route"] == ALTERNATIVE and s.status == "blocked"
+    assert s.reasons[-1].code == "img.licence.attempt_limit_reached"
+    assert [b.step for b in s.blocked_by if b.why.code == "img.licence.attempt_limit_reached"] == ["usmle.step1"]
+    assert s.info["route_attempt_limits"] == {"usmle.step1": 3, "usmle.step2ck": 3}
+    assert not s.actions  # no "apply" date while the limit bars the route
+    # passed within three attempts: not blocked by the limit
+    ok = licence(profile("TX", lic, steps=("usmle.step1", "usmle.step2ck")))
+    assert ok.status != "blocked" and not any(r.code == "img.licence.attempt_limit_reached" for r in ok.reasons)
+
+
+def test_texas_route_does_not_count_step_3_which_it_does_not_ask():
+    lic = {**EXPERIENCED, "job_offer_kind": "hospital"}
+    prof = profile("TX", lic, steps=("usmle.step1", "usmle.step2ck"), **{"usmle.step3": FAILS3})
+    s = licence(prof)
+    assert not any(r.code == "img.licence.attempt_limit_reached" for r in s.reasons)
+    # the standard route counts it
+    std = licence(profile("TX", {**lic, "route": STANDARD}, steps=("usmle.step1", "usmle.step2ck"),
+                          **{"usmle.step3": FAILS3}))
+    assert std.status == "blocked" and any(r.code == "img.licence.attempt_limit_reached" for r in std.reasons)
+
+
+def test_oklahoma_route_law_is_silent_on_the_limit_so_it_is_said_not_applied():
+    lic = {**EXPERIENCED, "job_offer_kind": "provider_with_accredited_gme"}
+    prof = profile("OK", lic, certified=True, steps=("usmle.step2ck", "usmle.step3"), **{"usmle.step1": PASS4})
+    s = licence(prof)
+    assert s.info["route"] == ALTERNATIVE and s.status != "blocked"
+    assert not any(r.code == "img.licence.attempt_limit_reached" for r in s.reasons)
+    assert any(w.code == "img.route.attempt_limits_unpublished" and w.params["limit"] == 3 for w in s.warnings)
+
+
+def test_a_route_state_without_a_limit_says_nothing_about_one():
+    s = licence(profile("WI", {**EXPERIENCED, "job_offer_kind": "fqhc"}, **{"usmle.step1": PASS4}))
+    assert not any(w.code == "img.route.attempt_limits_unpublished" for w in s.warnings)

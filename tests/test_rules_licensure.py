@@ -154,7 +154,8 @@ ROUTE_KEYS = {
     "name", "licence_kind", "licensed_abroad", "years_practice_abroad", "practice_recency_years",
     "foreign_pgt_required", "ecfmg_certificate", "usmle_steps", "jurisprudence_exam", "employer_offer", "english",
     "immigration_status", "provisional_years", "provisional_extension_years", "supervision",
-    "converts_to_full_after_years", "law_effective", "board_accepting_applications", "citation", "notes",
+    "converts_to_full_after_years", "law_effective", "board_accepting_applications", "state_attempt_limits",
+    "citation", "notes",
 }
 U = "unknown"
 VOCAB = {
@@ -167,6 +168,7 @@ VOCAB = {
     "english": {"required", "not_required", U},
     "immigration_status": {"required", "eligible_then_work_authorisation", "lawful_presence_or_applied", U},
     "supervision": {"required", "not_required", U},
+    "state_attempt_limits": {"applies", "not_applicable", U},
 }
 ROUTE_IDS = sorted(i for i in RULES.ids() if i.startswith("license.route."))
 
