@@ -422,3 +422,14 @@ def test_oklahoma_route_law_is_silent_on_the_limit_so_it_is_said_not_applied():
 def test_a_route_state_without_a_limit_says_nothing_about_one():
     s = licence(profile("WI", {**EXPERIENCED, "job_offer_kind": "fqhc"}, **{"usmle.step1": PASS4}))
     assert not any(w.code == "img.route.attempt_limits_unpublished" for w in s.warnings)
+
+
+def test_nebraska_route_full_licence_after_three_provisional_and_three_transitional_years():
+    """Neb. Rev. Stat. 38-2067/38-2068: Step 3 for the transitional licence, unrestricted after 3 + 3 years."""
+    lic = {**EXPERIENCED, "job_offer_kind": "participating_health_care_entity", "provisional_issued_date": "2026-09-01"}
+    s = licence(profile("NE", lic, certified=True, steps=("usmle.step1", "usmle.step2ck")))
+    assert s.info["route"] == ALTERNATIVE
+    assert "usmle.step3" in waits(s)  # the transitional licence asks for it
+    done = licence(profile("NE", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
+    assert done.info["full_on"] == D(2032, 9, 1)
+    assert states(done)["years_practice_abroad"] == "met" and states(done)["foreign_pgt_required"] == "met"
