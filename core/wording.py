@@ -706,6 +706,10 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.route.board_accepting_unknown": N_(
         "Whether the {state_name} board takes applications on this route yet is not published: ask the board."
     ),
+    "img.route.attempt_limits_unpublished": N_(
+        "{state_name} limits USMLE attempts for a licence (at most {limit}); whether that limit applies to "
+        "this route is not published: ask the board."
+    ),
     "img.route.apply_provisional": N_("Apply to the {state_name} board for the provisional licence"),
     "img.route.apply_full": N_("Apply for the full {state_name} licence"),
     "img.route.renewal_unpublished": N_(

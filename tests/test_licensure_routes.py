@@ -311,3 +311,125 @@ def test_cli_lists_both_kinds_and_evaluate_shows_the_route(tmp_path, capsys):
     assert step["info"]["route"] == ALTERNATIVE and step["info"]["route_comparison"][1]["route"] == ALTERNATIVE
     eras = next(s for t in out["tracks"] for s in t["steps"] if s["id"] == "match.eras")
     assert eras["status"] == NOT_APPLICABLE
+
+
+# ---- what the licence waits for depends on the route ----------------------------------------------
+
+def waits(step):
+    return {b.step for b in step.blocked_by}
+
+
+def test_standard_route_licence_still_waits_for_step_3_and_the_certificate():
+    s = licence(profile("TX", {**EXPERIENCED, "route": STANDARD}, steps=("usmle.step1", "usmle.step2ck")))
+    assert s.info["route"] == STANDARD
+    assert {"usmle.step3", "ecfmg.certificate"} <= waits(s)
+    assert any(b.why.code == "dep.waits_for" and b.step == "usmle.step3" for b in s.blocked_by)
+
+
+@pytest.mark.parametrize("state", ["TX", "FL"])
+def test_a_route_without_step_3_does_not_wait_for_it(state):
+    """Texas (Steps 1-2, an ECFMG-eligible school only) and Florida (Steps 1-2, the certificate):
+    Step 3 is not one of their conditions, so the licence does not say it waits for it."""
+    lic = {**EXPERIENCED, "job_offer_kind": "hospital" if state == "TX" else "health_care_provider"}
+    t = run(profile(state, lic, steps=("usmle.step1", "usmle.step2ck")))
+    s = t.step("license.state")
+    assert s.info["route"] == ALTERNATIVE
+    assert t.step("usmle.step3").status not in (DONE, NOT_APPLICABLE)  # Step 3 not passed
+    assert "usmle.step3" not in waits(s), s.blocked_by
+    if state == "TX":  # the certificate is not asked either: only a school that makes one eligible
+        assert "ecfmg.certificate" not in waits(s)
+    else:
+        assert "ecfmg.certificate" in waits(s)
+
+
+def test_texas_route_waits_for_the_steps_it_names_until_they_are_passed():
+    lic = {**EXPERIENCED, "job_offer_kind": "hospital"}
+    s = licence(profile("TX", lic))
+    assert {"usmle.step1", "usmle.step2ck"} <= waits(s) and "usmle.step3" not in waits(s)
+    s = licence(profile("TX", lic, steps=("usmle.step1", "usmle.step2ck")))
+    assert not waits(s) & {"usmle.step1", "usmle.step2ck"}
+
+
+def test_a_route_that_asks_for_step_3_waits_for_it():
+    lic = {**EXPERIENCED, "job_offer_kind": "fqhc"}
+    s = licence(profile("WI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck")))
+    assert s.info["route"] == ALTERNATIVE and "usmle.step3" in waits(s)
+    done = licence(profile("WI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
+    assert "usmle.step3" not in waits(done)
+
+
+def test_a_route_whose_steps_are_unknown_adds_no_wait_and_says_unknown():
+    s = licence(profile("VA", EXPERIENCED))
+    assert states(s)["usmle_steps"] == "unknown"
+    assert not waits(s) & {"usmle.step3", "ecfmg.certificate"}
+
+
+def test_an_evaluation_may_only_name_steps_of_its_track():
+    from core.engine.base import DependencyPolicy, StepDef, StepResult, link_dependencies
+    a, b = StepDef("x.a", "x", "S", "A", ""), StepDef("x.b", "x", "S", "B", "", ("x.a",))
+    defs = {a.id: a, b.id: b}
+    res = StepResult("x.b", depends_on=("x.nope",))
+    with pytest.raises(ValueError):
+        link_dependencies(b, res, defs, {"x.a": StepResult("x.a")}, DependencyPolicy(), {})
+    res = StepResult("x.b", depends_on=())
+    link_dependencies(b, res, defs, {"x.a": StepResult("x.a")}, DependencyPolicy(), {})
+    assert res.blocked_by == []  # the evaluation said it waits for nothing
+    res = StepResult("x.b")
+    link_dependencies(b, res, defs, {"x.a": StepResult("x.a")}, DependencyPolicy(), {})
+    assert [x.step for x in res.blocked_by] == ["x.a"]  # the definition's list
+
+
+# ---- the state's attempt limits on the residency-free route ----------------------------------------
+
+FAILS3 = {"attempts": [{"date": d, "result": "fail"} for d in ("2024-01-10", "2024-07-10", "2025-01-10")]}
+PASS4 = {"attempts": FAILS3["attempts"] + [{"date": "2025-08-10", "result": "pass"}]}
+
+
+def test_texas_route_applies_the_three_attempt_limit_of_155_056_to_the_steps_it_asks():
+    lic = {**EXPERIENCED, "job_offer_kind": "hospital", "jurisprudence_exam_passed": True}
+    prof = profile("TX", lic, steps=("usmle.step2ck",), **{"usmle.step1": PASS4})
+    s = licence(prof)
+    assert s.info["route"] == ALTERNATIVE and s.status == "blocked"
+    assert s.reasons[-1].code == "img.licence.attempt_limit_reached"
+    assert [b.step for b in s.blocked_by if b.why.code == "img.licence.attempt_limit_reached"] == ["usmle.step1"]
+    assert s.info["route_attempt_limits"] == {"usmle.step1": 3, "usmle.step2ck": 3}
+    assert not s.actions  # no "apply" date while the limit bars the route
+    # passed within three attempts: not blocked by the limit
+    ok = licence(profile("TX", lic, steps=("usmle.step1", "usmle.step2ck")))
+    assert ok.status != "blocked" and not any(r.code == "img.licence.attempt_limit_reached" for r in ok.reasons)
+
+
+def test_texas_route_does_not_count_step_3_which_it_does_not_ask():
+    lic = {**EXPERIENCED, "job_offer_kind": "hospital"}
+    prof = profile("TX", lic, steps=("usmle.step1", "usmle.step2ck"), **{"usmle.step3": FAILS3})
+    s = licence(prof)
+    assert not any(r.code == "img.licence.attempt_limit_reached" for r in s.reasons)
+    # the standard route counts it
+    std = licence(profile("TX", {**lic, "route": STANDARD}, steps=("usmle.step1", "usmle.step2ck"),
+                          **{"usmle.step3": FAILS3}))
+    assert std.status == "blocked" and any(r.code == "img.licence.attempt_limit_reached" for r in std.reasons)
+
+
+def test_oklahoma_route_law_is_silent_on_the_limit_so_it_is_said_not_applied():
+    lic = {**EXPERIENCED, "job_offer_kind": "provider_with_accredited_gme"}
+    prof = profile("OK", lic, certified=True, steps=("usmle.step2ck", "usmle.step3"), **{"usmle.step1": PASS4})
+    s = licence(prof)
+    assert s.info["route"] == ALTERNATIVE and s.status != "blocked"
+    assert not any(r.code == "img.licence.attempt_limit_reached" for r in s.reasons)
+    assert any(w.code == "img.route.attempt_limits_unpublished" and w.params["limit"] == 3 for w in s.warnings)
+
+
+def test_a_route_state_without_a_limit_says_nothing_about_one():
+    s = licence(profile("WI", {**EXPERIENCED, "job_offer_kind": "fqhc"}, **{"usmle.step1": PASS4}))
+    assert not any(w.code == "img.route.attempt_limits_unpublished" for w in s.warnings)
+
+
+def test_nebraska_route_full_licence_after_three_provisional_and_three_transitional_years():
+    """Neb. Rev. Stat. 38-2067/38-2068: Step 3 for the transitional licence, unrestricted after 3 + 3 years."""
+    lic = {**EXPERIENCED, "job_offer_kind": "participating_health_care_entity", "provisional_issued_date": "2026-09-01"}
+    s = licence(profile("NE", lic, certified=True, steps=("usmle.step1", "usmle.step2ck")))
+    assert s.info["route"] == ALTERNATIVE
+    assert "usmle.step3" in waits(s)  # the transitional licence asks for it
+    done = licence(profile("NE", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
+    assert done.info["full_on"] == D(2032, 9, 1)
+    assert states(done)["years_practice_abroad"] == "met" and states(done)["foreign_pgt_required"] == "met"

@@ -80,7 +80,9 @@ def test_records_not_reverified_are_low_and_say_why():
 @pytest.mark.parametrize("state,months", [
     ("VA", 12),             # every graduate since 2017-10-18 (Va. Register 34:2; 18VAC85-20-122)
     ("TX", 24), ("MD", 24), ("WA", 24), ("MI", 24), ("PA", 24),
-    ("NY", 36), ("TN", 36), ("NC", 36), ("CA", 36),
+    ("AL", 24),             # Ala. Admin. Code r. 540-X-3-.03(2): two years for non-LCME graduates (not 36)
+    ("CT", 24), ("HI", 24),
+    ("NY", 36), ("TN", 36), ("NC", 36), ("CA", 36), ("DC", 36), ("MS", 36), ("ME", 36),
 ])
 def test_licence_due_after_the_states_training_months(state, months):
     assert value(f"license.state.{state}")["pgt_months_img"] == months
@@ -154,7 +156,8 @@ ROUTE_KEYS = {
     "name", "licence_kind", "licensed_abroad", "years_practice_abroad", "practice_recency_years",
     "foreign_pgt_required", "ecfmg_certificate", "usmle_steps", "jurisprudence_exam", "employer_offer", "english",
     "immigration_status", "provisional_years", "provisional_extension_years", "supervision",
-    "converts_to_full_after_years", "law_effective", "board_accepting_applications", "citation", "notes",
+    "converts_to_full_after_years", "law_effective", "board_accepting_applications", "state_attempt_limits",
+    "citation", "notes",
 }
 U = "unknown"
 VOCAB = {
@@ -167,6 +170,7 @@ VOCAB = {
     "english": {"required", "not_required", U},
     "immigration_status": {"required", "eligible_then_work_authorisation", "lawful_presence_or_applied", U},
     "supervision": {"required", "not_required", U},
+    "state_attempt_limits": {"applies", "not_applicable", U},
 }
 ROUTE_IDS = sorted(i for i in RULES.ids() if i.startswith("license.route."))
 
@@ -287,3 +291,16 @@ def test_pennsylvania_renews_on_31_december_of_even_years():
 
 def test_states_without_a_published_cycle_have_no_record():
     assert "license.renewal.SD" not in RULES and "license.renewal.WY" not in RULES
+
+
+def test_states_verified_in_the_second_pass_cite_a_primary_source_and_say_what_is_left():
+    for c in ("AL", "AK", "AR", "CT", "DC", "HI", "MS", "ME", "IA"):
+        r = RULES.records(f"license.state.{c}")[0]
+        assert any(s.tier == "primary" for s in r.sources), c
+        assert r.confidence in ("high", "medium") and r.checked == D(2026, 12, 1), c
+        assert "pgt_months_img" not in r.value.get("unverified", []), c
+    assert value("license.state.AL")["pgt_months_img"] == 24 and value("license.state.AL")["pgt_months_us"] == 12
+    # Kentucky: the attempt limit is the regulation's, the months still are not verified
+    ky = RULES.records("license.state.KY")[0]
+    assert ky.confidence == "low" and ky.value["step_attempt_limit"] == 4
+    assert "pgt_months_img" in ky.value["unverified"] and "step_attempt_limit" not in ky.value["unverified"]

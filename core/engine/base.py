@@ -123,6 +123,9 @@ class StepResult:
     deadline: dt.date | None = None  # for at_risk: the deadline it is on course to miss
     overrides: list[str] = field(default_factory=list)  # rule ids where the user's own value was used
     info: dict[str, Any] = field(default_factory=dict)  # computed facts worth showing (e.g. months given up)
+    # The steps this evaluation waits for when the facts change them (a licence route whose law
+    # does not ask for Step 3); None = the definition's `depends_on`. Ids must be steps of the track.
+    depends_on: tuple[str, ...] | None = None
 
     def use(self, rule: Rule | None) -> Rule | None:
         if rule is not None:
@@ -206,17 +209,28 @@ class DependencyPolicy:
 _MET = (DONE, NOT_APPLICABLE)
 
 
-def _dependencies(sd: StepDef, defs: Mapping[str, StepDef], results: Mapping[str, StepResult],
+def depends_on(sd: StepDef, res: StepResult | None, defs: Mapping[str, StepDef]) -> tuple[str, ...]:
+    """The steps `sd` waits for: its evaluation's own list when the facts set one
+    (`StepResult.depends_on`), else the definition's."""
+    if res is None or res.depends_on is None:
+        return sd.depends_on
+    unknown = [d for d in res.depends_on if d not in defs]
+    if unknown:
+        raise ValueError(f"step {sd.id!r} depends on {unknown!r}, not steps of its track")
+    return res.depends_on
+
+
+def _dependencies(sd: StepDef, res: StepResult, defs: Mapping[str, StepDef], results: Mapping[str, StepResult],
                   policy: DependencyPolicy) -> list[str]:
     out: list[str] = []
-    todo = list(sd.depends_on)
+    todo = list(depends_on(sd, res, defs))
     while todo:
         dep = todo.pop(0)
         d = results.get(dep)
         if d is None or dep in out:
             continue
         if d.status == NOT_APPLICABLE and policy.through_not_applicable:
-            todo[:0] = list(defs[dep].depends_on)
+            todo[:0] = list(depends_on(defs[dep], d, defs))
             continue
         out.append(dep)
     return out
@@ -225,7 +239,8 @@ def _dependencies(sd: StepDef, defs: Mapping[str, StepDef], results: Mapping[str
 def link_dependencies(sd: StepDef, res: StepResult, defs: Mapping[str, StepDef],
                       results: Mapping[str, StepResult], policy: DependencyPolicy,
                       roots: dict[str, tuple[str, Finding]]) -> None:
-    """Say on `res` which of the steps it depends on hold it up, by the track's `policy`.
+    """Say on `res` which of the steps it depends on hold it up, by the track's `policy` (the
+    steps it depends on: `depends_on`, so an evaluation may set them from the facts).
 
     `results` holds the steps evaluated so far (in journey order); `roots` maps a step blocked
     through a dependency to (the root step, its reason) and is filled as the walk goes on.
@@ -234,13 +249,16 @@ def link_dependencies(sd: StepDef, res: StepResult, defs: Mapping[str, StepDef],
     ineligible = gate is not None and gate.status == BLOCKED
     if res.status == EXPIRED and not policy.expired_waits:
         return
-    for dep in _dependencies(sd, defs, results, policy):
+    for dep in _dependencies(sd, res, defs, results, policy):
         d = results[dep]
         if d.status in _MET or d.status in sd.satisfied_by:
             continue
-        if any(b.step == dep for b in res.blocked_by):
-            continue
         if not (res.status not in _MET or (ineligible and res.status == DONE and d.status == BLOCKED)):
+            continue
+        if any(b.step == dep for b in res.blocked_by):
+            # already named by the step itself (a state's attempt limit on Step 3): still say when
+            # the step it waits for is due after it
+            _warn_due_order(res, dep, d, policy)
             continue
         # A step blocked only while it waits for a step that is itself moving (Step 3 before the
         # ECFMG certificate is issued) is no dead end: the steps after it wait, they are not blocked.
@@ -263,10 +281,14 @@ def link_dependencies(sd: StepDef, res: StepResult, defs: Mapping[str, StepDef],
             res.blocked_by.append(Blocker(dep, B("dep.waits_for", step=dep)))
         else:
             res.blocked_by.append(Blocker(dep, B("dep.not_done", step=dep)))
-        if policy.warn_due_order and d.due and res.due and d.due > res.due:
-            w = W("dep.due_after", step=dep, due=d.due, own_due=res.due)
-            if w not in res.warnings:
-                res.warnings.append(w)
+        _warn_due_order(res, dep, d, policy)
+
+
+def _warn_due_order(res: StepResult, dep: str, d: StepResult, policy: DependencyPolicy) -> None:
+    if policy.warn_due_order and d.due and res.due and d.due > res.due:
+        w = W("dep.due_after", step=dep, due=d.due, own_due=res.due)
+        if w not in res.warnings:
+            res.warnings.append(w)
 
 
 def apply_dependencies(result: TrackResult, steps: Sequence[StepDef], policy: DependencyPolicy) -> TrackResult:

@@ -368,6 +368,8 @@ STEPS: list[StepDef] = [
         "license.state", TRACK, _L, "Full state licence",
         "Apply for a full licence in your target state once you have its required training years "
         "and Step 3. Start the paperwork (FCVS or the board) about 6 months ahead.",
+        # the standard route's; a residency-free route waits for what its law asks instead
+        # (licensure.route_dependencies, set on the evaluated step)
         ("usmle.step3", "ecfmg.certificate"),
         (
             FieldSpec("state", "State", "choice", choices=STATES, help="Defaults to your target state."),

@@ -21,7 +21,7 @@ from ..base import (
 )
 from ..findings import F, Finding, W
 from .common import ImgEval, _add, _date, _int, _rule
-from .definitions import EMPLOYER_KINDS, EXAMS
+from .definitions import EMPLOYER_KINDS, EXAMS, STEPS
 
 
 def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
@@ -56,6 +56,7 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         ev.rule(res, "license.pgt_minimum_years")
     route = licence_route(ev, res, f, code, months)
     if route is not None:
+        res.depends_on = route_dependencies(route)
         _finish_alternative(ev, res, f, code, st, route)
         return
     years = ev.program_years(StepResult("_"))
@@ -65,29 +66,11 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     if tl_days and start and not _date(f.get("training_license_date")):
         res.actions.append(Action(F("img.licence.training_licence", state_name=st.get('name', code), tl_days=tl_days),
                                   start + dt.timedelta(days=tl_days), "deadline", key="training-licence"))
-    # The state's attempt limit: per Step (e.g. Alaska 2, Texas 3) or on Step 3 only (e.g. Alabama 3).
-    per_step = _int(st.get("step_attempt_limit"))
-    s3only = _int(st.get("step3_attempt_limit"))
-    over: list[tuple[str, Finding]] = []  # (exam step, what is over its limit)
-    for sid in EXAMS:
-        lim = s3only if sid == "usmle.step3" and s3only else per_step
-        if not lim:
-            continue
-        att = ev.attempts[sid]
-        passed_at = next((i + 1 for i, a in enumerate(att) if a.result == "pass"), None)
-        fails_before = sum(1 for a in att[: (passed_at or len(att) + 1) - 1] if a.failed)
-        if (passed_at and passed_at > lim) or (passed_at is None and fails_before >= lim):
-            over.append((sid, F("img.licence.over_limit_passed_at", step=sid, attempt=passed_at, limit=lim)
-                         if passed_at else F("img.licence.over_limit_fails", step=sid, fails=fails_before, limit=lim)))
+    over = _over_attempt_limits(ev, st, EXAMS)
     if _date(f.get("issued_date")):
         _issued(ev, res, f, code)
         return
-    if over:
-        res.status = BLOCKED
-        res.reasons.append(F("img.licence.attempt_limit_reached", state_name=st.get("name", code),
-                             items=[o for _, o in over]))
-        first_exam = over[0][0]  # the exam named first (journey order)
-        res.blocked_by.append(Blocker(first_exam, res.reasons[-1]))
+    if _block_over_limits(res, st, code, over):
         return
     prep = ev.value(res, "license.prepare_months") or {}
     if res.due and prep.get("months_ahead"):
@@ -106,6 +89,46 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.actions.append(Action(F("img.licence.apply_licence"), res.due,
                                   "deadline", key="apply-licence"))
 
+
+
+def _attempt_limits(st: Mapping[str, Any]) -> dict[str, int]:
+    """The state's attempt limit per exam step: per Step (e.g. Alaska 2, Texas 3) or on Step 3
+    only (e.g. Alabama 3)."""
+    per_step = _int(st.get("step_attempt_limit"))
+    s3only = _int(st.get("step3_attempt_limit"))
+    out = {}
+    for sid in EXAMS:
+        lim = s3only if sid == "usmle.step3" and s3only else per_step
+        if lim:
+            out[sid] = lim
+    return out
+
+
+def _over_attempt_limits(ev: ImgEval, st: Mapping[str, Any], exams: tuple[str, ...]) -> list[tuple[str, Finding]]:
+    """(exam step, what is over the state's limit) for each of `exams` past its limit."""
+    over: list[tuple[str, Finding]] = []
+    for sid, lim in _attempt_limits(st).items():
+        if sid not in exams:
+            continue
+        att = ev.attempts[sid]
+        passed_at = next((i + 1 for i, a in enumerate(att) if a.result == "pass"), None)
+        fails_before = sum(1 for a in att[: (passed_at or len(att) + 1) - 1] if a.failed)
+        if (passed_at and passed_at > lim) or (passed_at is None and fails_before >= lim):
+            over.append((sid, F("img.licence.over_limit_passed_at", step=sid, attempt=passed_at, limit=lim)
+                         if passed_at else F("img.licence.over_limit_fails", step=sid, fails=fails_before, limit=lim)))
+    return over
+
+
+def _block_over_limits(res: StepResult, st: Mapping[str, Any], code: str | None,
+                       over: list[tuple[str, Finding]]) -> bool:
+    if not over:
+        return False
+    res.status = BLOCKED
+    res.reasons.append(F("img.licence.attempt_limit_reached", state_name=st.get("name", code),
+                         items=[o for _, o in over]))
+    first_exam = over[0][0]  # the exam named first (journey order)
+    res.blocked_by.append(Blocker(first_exam, res.reasons[-1]))
+    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,6 +176,26 @@ def not_applicable_on_route(ev: ImgEval, res: StepResult) -> bool:
     v = route_record(ev) or {}
     res.reasons.append(F("img.route.step_not_needed", state_name=v.get("name", _state_code(ev))))
     return True
+
+
+def route_dependencies(v: Mapping[str, Any]) -> tuple[str, ...]:
+    """The steps a licence on the residency-free route `v` waits for: those its law asks for
+    (the ECFMG certificate or only an eligible school, the USMLE Steps it names, English through
+    the OET), in journey order. A condition the law leaves unknown adds no wait: the page says it
+    as unknown instead of asserting a requirement (Step 3 is asked only where the route names it)."""
+    out: list[str] = []
+    ec = v.get("ecfmg_certificate", UNK)
+    if ec in ("required", "permanent_required"):
+        out.append("ecfmg.certificate")
+    elif ec in ("eligible_required", "school_eligible_only"):
+        out.append("ecfmg.school")
+    if v.get("english") == "required":
+        out.append("ecfmg.oet")
+    steps = v.get("usmle_steps", UNK)
+    if isinstance(steps, list):
+        out += [_EXAM_STEP[n] for n in steps if n in _EXAM_STEP]
+    order = {sid: i for i, sid in enumerate(s.id for s in STEPS)}
+    return tuple(sorted(dict.fromkeys(out), key=order.__getitem__))
 
 
 @dataclass(frozen=True)
@@ -469,6 +512,8 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
     if _date(f.get("issued_date")):
         _issued(ev, res, f, code)
         return
+    if _route_attempt_limits(ev, res, st, code, v):
+        return
     res.due = alt.earliest_full
     if alt.provisional:
         res.info["provisional_on"] = alt.provisional
@@ -483,6 +528,27 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
     if alt.earliest_full:
         res.actions.append(Action(F("img.route.apply_full", state_name=name), alt.earliest_full,
                                   "deadline" if prov_done else "todo", key="apply-licence"))
+
+
+def _route_attempt_limits(ev: ImgEval, res: StepResult, st: Mapping[str, Any], code: str | None,
+                          v: Mapping[str, Any]) -> bool:
+    """The state's USMLE attempt limits on the residency-free route: applied to the Steps the route
+    asks for where its law (or the state's rule for every applicant) says they apply; where the law
+    is silent, said as not published. True when the licence is blocked by them."""
+    steps = v.get("usmle_steps")
+    exams = tuple(_EXAM_STEP[n] for n in steps if n in _EXAM_STEP) if isinstance(steps, list) else EXAMS
+    limits = {sid: lim for sid, lim in _attempt_limits(st or {}).items() if sid in exams}
+    if not limits:
+        return False
+    how = v.get("state_attempt_limits", UNK)
+    name = v.get("name", code)
+    if how == "applies":
+        res.info["route_attempt_limits"] = limits
+        return _block_over_limits(res, st, code, _over_attempt_limits(ev, st, exams))
+    if how != "not_applicable":
+        _add(res.warnings, W("img.route.attempt_limits_unpublished", state_name=name,
+                             limit=max(limits.values())))
+    return False
 
 
 # Renewal of an issued licence (license.renewal.XX)
