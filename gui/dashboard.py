@@ -45,6 +45,7 @@ from core.roles import ROLE_LABELS
 
 from . import theme
 from .banner import Banner
+from .dates_display import show_date
 from .session import Session
 
 
@@ -241,7 +242,7 @@ class Dashboard(QScrollArea):
         self.journey = journey
         self.heading.setText(doc["name"])
         self.sub.setText(f"{ROLE_LABELS.get(doc.get('role'), doc.get('role') or '')} · "
-                         f"today is {today.strftime('%A %d %B %Y')}")
+                         f"today is {show_date(today, long=True)}")
         fresh = is_new_profile(doc) and bool(journey.tracks)
         text, sid = headline(journey)
         if fresh:  # nothing entered yet: guidance on where to start, not alarms about it

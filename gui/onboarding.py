@@ -30,6 +30,7 @@ from core.roles import ROLE_LABELS, ROLES, TYPICAL_NOTE, proposed_role, typical_
 from core.rules import load_rules
 
 from .confirm import ask_discard
+from .dates_display import show_date
 from .session import Session
 from .step_form import StepForm
 
@@ -231,7 +232,7 @@ class GroupPage(QWizardPage):
             src = ""
             if rule is not None and rule.sources:
                 src = f" Source: <a href='{rule.urls[0]}'>{rule.urls[0].split('://')[-1][:60]}</a>" \
-                      f" (checked {rule.checked.isoformat()})."
+                      f" (checked {show_date(rule.checked)})."
             self.note.setText(f"Ticked: the cards usually held in your role, {label} ({TYPICAL_NOTE}).{src}")
         else:
             self.note.setText(f"CertPath has no typical set for “{label}”: ask your employer.")

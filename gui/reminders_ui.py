@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from core import reminders as rem
 
 from .date_edit import DateEdit, date_field
+from .dates_display import show_date
 from .extensions import RefreshWhenShown
 from .step_form import ErrorLabel
 
@@ -56,7 +57,7 @@ def _state(r: rem.Reminder, today: dt.date) -> str:
     if r.done:
         return "Done"
     if r.snoozed(today):
-        return f"Snoozed to {r.snoozed_until.isoformat()}"
+        return f"Snoozed to {show_date(r.snoozed_until)}"
     if r.is_overdue(today):
         return "Overdue"
     if r.is_due_now(today):
@@ -224,7 +225,7 @@ class RemindersPanel(QWidget):
             stages = ", ".join(str(s) for s in r.stages) or "on the day"
             if r.repeat_days:
                 stages += "; repeats every day" if r.repeat_days == 1 else f"; repeats every {r.repeat_days} days"
-            cells = [r.due.isoformat(), _when(r, today), r.title, _state(r, today), stages]
+            cells = [show_date(r.due), _when(r, today), r.display_title, _state(r, today), stages]
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 it.setToolTip(r.detail or text)
@@ -330,7 +331,7 @@ class RemindersPanel(QWidget):
         if r is None:
             return
         text, ok = QInputDialog.getText(self, "Reminder stages",
-                                        f"Remind me this many days before {r.due.isoformat()}\n"
+                                        f"Remind me this many days before {show_date(r.due)}\n"
                                         "(separated by commas; 0 = on the day):",
                                         text=", ".join(str(s) for s in r.stages))
         if not ok:
@@ -380,7 +381,7 @@ class RemindersPanel(QWidget):
         if r is None or not r.user_task:
             return
         self.deleted = rem.delete_task(self.session.store, r.id)
-        self.toast_label.setText(f"Deleted \u201c{r.title}\u201d ({r.due.isoformat()}).")
+        self.toast_label.setText(f"Deleted \u201c{r.title}\u201d ({show_date(r.due)}).")
         self.toast.show()
         self._toast_timer.start()
         self.refresh()
@@ -453,7 +454,7 @@ class TrayNotifier:
             self.shown.add(self._key(r))
         if new and self.tray is not None:
             today = self.session.today
-            body = "\n".join(f"{r.title} ({r.due.isoformat()}, {_when(r, today)})" for r in new[:5])
+            body = "\n".join(f"{r.display_title} ({show_date(r.due)}, {_when(r, today)})" for r in new[:5])
             if len(new) > 5:
                 body += f"\n… and {len(new) - 5} more"
             self.tray.showMessage(f"CertPath: {len(new)} reminder(s)", body,
@@ -609,7 +610,7 @@ def attach(window, clock=None):
         # panel follow (journey_changed), this one and the tray too
         window.refresh()
         notifier.check()  # newly due reminders notify at once
-        _status(window, f"A new day ({day.isoformat()}): your dashboard and reminders are up to date")
+        _status(window, f"A new day ({show_date(day)}): your dashboard and reminders are up to date")
 
     window.reminders_day_watcher = DayWatcher(window, session, new_day, clock)
 

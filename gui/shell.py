@@ -269,6 +269,9 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
             return 3
 
         _say_notices(session.store.db, quiet=bool(args.screenshot))
+        from .dates_display import install as install_dates
+
+        install_dates(session.store)  # dates as the user reads them (View > Dates), before the first view
 
         from .main_window import MainWindow
 

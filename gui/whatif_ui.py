@@ -16,6 +16,7 @@ Escape or closing with unsaved scenario edits asks first.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import logging
 from collections.abc import Sequence
@@ -46,6 +47,7 @@ from core.whatif import Change, JourneyDiff, WhatIfError, changes_for_step, pars
 from core.whatif import WhatIf as WhatIfResult
 
 from . import theme
+from .dates_display import show_date
 from .step_form import StepForm
 from .timeline import Timeline
 
@@ -63,7 +65,7 @@ def _word(field: str, v: Any) -> str:
         return "none"
     if field == "status":
         return theme.status_text(str(v))
-    return v.isoformat() if hasattr(v, "isoformat") else str(v)
+    return show_date(v) if isinstance(v, dt.date) else str(v)
 
 
 def diff_html(diff: JourneyDiff, old_name: str = "your journey", new_name: str = "this scenario") -> str:
