@@ -259,11 +259,11 @@ class CostsPanel(QWidget):
             if s.is_range:
                 amt += " – " + format_amount(s.amount_max_cents, s.currency)
             what = s.statement if len(s.statement) <= 70 else s.statement[:69].rstrip() + "…"
-            it = QTreeWidgetItem([_step_label(s.step_id), what + (" ✓ in ledger" if s.recorded else ""), amt,
-                                  show_date(s.checked), s.confidence])
-            it.setToolTip(1, s.statement + "\n" + "\n".join(s.sources) + f"\n(rule {s.rule_id})")
-            it.setToolTip(0, s.statement)
-            self.suggestions.addTopLevelItem(it)
+            fee = QTreeWidgetItem([_step_label(s.step_id), what + (" ✓ in ledger" if s.recorded else ""), amt,
+                                   show_date(s.checked), s.confidence])
+            fee.setToolTip(1, s.statement + "\n" + "\n".join(s.sources) + f"\n(rule {s.rule_id})")
+            fee.setToolTip(0, s.statement)
+            self.suggestions.addTopLevelItem(fee)
         for i in range(5):
             self.suggestions.resizeColumnToContents(i)
         self._update_buttons()

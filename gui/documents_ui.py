@@ -55,11 +55,12 @@ def _step_label(step_id: str) -> str:
 
 
 def _size(n: int) -> str:
+    x: float = n
     for unit in ("bytes", "kB", "MB"):
-        if n < 1024 or unit == "MB":
-            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
+        if x < 1024 or unit == "MB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{x:.1f} {unit}"
+        x /= 1024
+    return str(x)
 
 
 class ExpiryDialog(QDialog):
@@ -366,7 +367,8 @@ class DocumentsPanel(QWidget):
                                              "ZIP archives (*.zip)")
         if not out:
             return
-        progress = QProgressDialog("Writing the packet…", None, 0, len(plan.entries), self)
+        progress = QProgressDialog("Writing the packet…", "", 0, len(plan.entries), self)
+        progress.setCancelButton(None)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
 

@@ -102,8 +102,12 @@ class WhoPage(QWizardPage):
         # the role follows the journey chosen until the user picks one themselves
         self.role_chosen = False
         self.role.activated.connect(lambda _i: setattr(self, "role_chosen", True))
-        self.journey_group.idToggled.connect(lambda _id, on: on and self._follow_journey())
+        self.journey_group.idToggled.connect(self._journey_toggled)
         self._follow_journey()
+
+    def _journey_toggled(self, _id: int, on: bool) -> None:
+        if on:
+            self._follow_journey()
 
     def _follow_journey(self) -> None:
         if self.role_chosen:

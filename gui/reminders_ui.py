@@ -299,7 +299,7 @@ class RemindersPanel(QWidget):
     # -- actions --------------------------------------------------------------------------------
     def snooze_selected(self) -> None:
         r = self.selected()
-        if r is None:
+        if r is None or r.id is None:  # the table lists synced reminders only: each has its row id
             return
         rem.snooze(self.session.store, r.id, rem.snooze_default(r, self.session.today))
         self.last_action = (r.id, "snooze")
@@ -307,7 +307,7 @@ class RemindersPanel(QWidget):
 
     def done_selected(self) -> None:
         r = self.selected()
-        if r is None:
+        if r is None or r.id is None:
             return
         moved = rem.mark_done(self.session.store, r.id, self.session.today)
         # a repeating task moved on to its next date (nothing to undo: it is not done)
@@ -319,6 +319,8 @@ class RemindersPanel(QWidget):
         if target is None:
             return
         r, kind = target
+        if r.id is None:
+            return
         if kind == "done":
             rem.undo_done(self.session.store, r.id, today=self.session.today)
         else:  # snoozed until today: shows again at once
@@ -328,7 +330,7 @@ class RemindersPanel(QWidget):
 
     def edit_stages(self) -> None:
         r = self.selected()
-        if r is None:
+        if r is None or r.id is None:
             return
         text, ok = QInputDialog.getText(self, "Reminder stages",
                                         f"Remind me this many days before {show_date(r.due)}\n"
@@ -349,7 +351,10 @@ class RemindersPanel(QWidget):
         dlg = TaskDialog(self, self.session.today)
         if not dlg.exec():
             return
-        rid = rem.add_task(self.session.store, self.session.profile_id, dlg.title.text(), dlg.due.date(),
+        due = dlg.due.date()
+        if due is None:  # the dialog accepts a valid date only
+            return
+        rid = rem.add_task(self.session.store, self.session.profile_id, dlg.title.text(), due,
                      repeat_days=dlg.days.value() if dlg.repeat.isChecked() else None,
                      stages=rem.parse_stages(dlg.stages.text()))
         self.refresh(keep=rid)
@@ -365,10 +370,11 @@ class RemindersPanel(QWidget):
                 self.edit_stages()
             return
         dlg = TaskDialog(self, self.session.today, task=r)
-        if not dlg.exec():
+        due = dlg.due.date() if dlg.exec() else None  # the dialog accepts a valid date only
+        if due is None or r.id is None:
             return
         try:
-            rem.update_task(self.session.store, r.id, title=dlg.title.text(), due=dlg.due.date(),
+            rem.update_task(self.session.store, r.id, title=dlg.title.text(), due=due,
                             repeat_days=dlg.days.value() if dlg.repeat.isChecked() else None,
                             stages=dlg.stages.text(), today=self.session.today)
         except (ValueError, LookupError) as e:
@@ -378,7 +384,7 @@ class RemindersPanel(QWidget):
 
     def delete_selected(self) -> None:
         r = self.selected()
-        if r is None or not r.user_task:
+        if r is None or r.id is None or not r.user_task:
             return
         self.deleted = rem.delete_task(self.session.store, r.id)
         self.toast_label.setText(f"Deleted \u201c{r.title}\u201d ({show_date(r.due)}).")

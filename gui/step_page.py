@@ -466,7 +466,8 @@ class StepPage(QWidget):
         rl.addStretch(1)
         self.right_scroll = _scroll(right)
         cols.addWidget(self.right_scroll, 2)
-        self._rule_labels: list[QLabel] = []
+        self._rule_labels: list[RuleCard] = []
+        self._rules_shown: tuple[list[str], str] | None = None  # what the rule cards show (ids, overrides)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
@@ -674,7 +675,7 @@ class StepPage(QWidget):
     def _show_rules(self, ids: list[str]) -> None:
         overrides = self._document().get("overrides") or {}
         shown = (ids, json.dumps({k: overrides[k] for k in ids if k in overrides}, sort_keys=True, default=str))
-        if getattr(self, "_rules_shown", None) == shown:
+        if self._rules_shown == shown:
             return
         self._rules_shown = shown
         focus_id = next((c.rule.id for c in self._rule_labels if c.isAncestorOf(self.focusWidget())), None) \

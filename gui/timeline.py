@@ -126,10 +126,10 @@ class Timeline(QWidget):
             p.setPen(QPen(muted, 1, Qt.PenStyle.DotLine))
             p.drawLine(QPointF(left, mid), QPointF(right, mid))
             placed: list[tuple[float, float, int]] = []  # label x-ranges per row (above/below)
-            for m in [m for m in self.items if m.track == t]:
-                x = x_of(m.date)
-                self._mark(p, QPointF(x, mid), m.kind)
-                lab = fm.elidedText(m.label, Qt.TextElideMode.ElideRight, 170)
+            for ms in [ms for ms in self.items if ms.track == t]:
+                x = x_of(ms.date)
+                self._mark(p, QPointF(x, mid), ms.kind)
+                lab = fm.elidedText(ms.label, Qt.TextElideMode.ElideRight, 170)
                 w = fm.horizontalAdvance(lab)
                 lx0 = min(max(left, x - w / 2), right - w)
                 row = 0
