@@ -40,7 +40,7 @@ from core.vault import OK, PROFILE_LEVEL, STATE_LABELS, Vault, VaultError
 
 from . import theme
 from .date_edit import DateEdit, date_field
-from .dates_display import show_date
+from .dates_display import show_date, show_value
 from .extensions import RefreshWhenShown
 from .step_form import ErrorLabel
 
@@ -235,7 +235,7 @@ class DocumentsPanel(QWidget):
             bad += state != OK
             r = self.table.rowCount()
             self.table.insertRow(r)
-            cells = [d.original_name, _step_label(d.step_id), d.mime, _size(d.size), d.added_at[:10],
+            cells = [d.original_name, _step_label(d.step_id), d.mime, _size(d.size), show_value(d.added_at[:10]),
                      show_date(d.expires), STATE_LABELS[state]]
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
