@@ -12,6 +12,8 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 
+from .wording import iso_dates
+
 KINDS = ("steps", "deadlines", "documents", "costs")
 BOM = "\ufeff"
 
@@ -100,6 +102,7 @@ def costs_rows(store, profile_id: int, today: dt.date) -> tuple[list[str], list[
     return header, rows
 
 
+@iso_dates()  # an interface: ISO dates whatever the GUI shows
 def export_csv(kind: str, store, profile_id: int, today: dt.date, paths=None) -> str:
     """The CSV text (with BOM) of one kind of export."""
     if kind == "steps":

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .reminders import Reminder
+from .wording import iso_dates
 
 PRODID = f"-//CertPath//CertPath {__version__}//EN"
 UID_NAMESPACE = uuid.UUID("5f0c2a52-5d7e-4c1e-9c43-3a9f1c1e0c11")
@@ -40,6 +41,7 @@ def alarm_trigger(stage_days: int) -> dt.timedelta:
     return dt.timedelta(days=-stage_days, hours=ALARM_HOUR)
 
 
+@iso_dates()  # an interface: ISO dates whatever the GUI shows
 def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name: str, today: dt.date, *,
                    stamp: dt.datetime | None = None):
     """An `icalendar.Calendar` of the reminders (done ones are kept, without alarms)."""

@@ -23,6 +23,7 @@ from .engine.base import (
     StepResult,
     TrackResult,
 )
+from .wording import date_text
 
 URGENT = (EXPIRED, BLOCKED, AT_RISK)
 
@@ -91,7 +92,7 @@ def _open_reason(s: StepResult) -> str:
     dated = sorted(((a.date, i, a) for i, a in enumerate(s.actions) if a.date is not None), key=lambda x: x[:2])
     if dated:
         d, _, a = dated[0]
-        return f"{a.text} ({d.isoformat()})"
+        return f"{a.text} ({date_text(d)})"
     if s.actions:
         return s.actions[0].text
     if s.reasons:
@@ -221,10 +222,10 @@ class ActionItem:
             return "no date"
         days = (self.date - today).days
         if days < 0:
-            return f"{self.date.isoformat()} (overdue by {-days} day{'s' if days != -1 else ''})"
+            return f"{date_text(self.date)} (overdue by {-days} day{'s' if days != -1 else ''})"
         if days == 0:
-            return f"{self.date.isoformat()} (today)"
-        return f"{self.date.isoformat()} (in {days} day{'s' if days != 1 else ''})"
+            return f"{date_text(self.date)} (today)"
+        return f"{date_text(self.date)} (in {days} day{'s' if days != 1 else ''})"
 
 
 def next_actions(journey: Journey, limit: int | None = None) -> list[ActionItem]:
@@ -322,13 +323,13 @@ def headline(journey: Journey) -> tuple[str, str | None]:
     urgent = [b for b in blocks if b.status in URGENT and not _only_waiting(journey, b)]
     if urgent:
         b = urgent[0]
-        when = f" by {b.date.isoformat()}" if b.date and b.status != EXPIRED else ""
+        when = f" by {date_text(b.date)}" if b.date and b.status != EXPIRED else ""
         word = {EXPIRED: "has expired", BLOCKED: "is blocked", AT_RISK: "is at risk"}[b.status]
         return f"{step_title(b.step_id)} {word}{when}: {b.reason}".rstrip(": "), b.step_id
     acts = next_actions(journey)
     if acts:
         a = acts[0]
-        when = f" (by {a.date.isoformat()})" if a.date else ""
+        when = f" (by {date_text(a.date)})" if a.date else ""
         return f"{a.text}{when}", a.step_id
     for p in progress(journey):
         if p.first_open:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .datefmt import date_text
 from .rules import Rule
 
 PATTERN_ID = "match.calendar.pattern"
@@ -60,6 +61,7 @@ ITEM_KINDS = {
     "match_day": "result_day",
     "eras_season_ends": "event",
 }
+
 
 
 def record_id(year: int, item: str) -> str:
@@ -180,25 +182,25 @@ def season_reach(match_year: int, today: dt.date, lookup: Callable[[str], Rule |
     note = " (dates projected, not published)" if proj else ""
     if rol is not None and today > rol:
         return SeasonReach(match_year, CLOSED,
-                           f"The {match_year} Match's rank order list deadline ({rol.isoformat()}) has passed"
+                           f"The {match_year} Match's rank order list deadline ({date_text(rol)}) has passed"
                            f"{note}.", proj)
     if sub is not None and today >= sub:
         if pw is not None and today > pw:
             return SeasonReach(match_year, ONLY_IF_DONE,
                                f"{match_year} is possible only if your exams, OET and an accepted Pathway are "
-                               f"already done: the Pathways application deadline ({pw.isoformat()}) has passed"
+                               f"already done: the Pathways application deadline ({date_text(pw)}) has passed"
                                f"{note}.", proj)
-        extra = f" and a Pathway applied for by {pw.isoformat()}" if pw is not None else ""
+        extra = f" and a Pathway applied for by {date_text(pw)}" if pw is not None else ""
         return SeasonReach(match_year, ONLY_IF_DONE,
                            f"{match_year} is possible only if your exams and OET are already done{extra}: ERAS "
-                           f"has taken applications since {sub.isoformat()}{note}.", proj)
+                           f"has taken applications since {date_text(sub)}{note}.", proj)
     if sub is None and rol is None:
         return SeasonReach(match_year, REACHABLE,
                            f"The rules have no {match_year} Match calendar yet.", proj)
     first = sub or rol
     assert first is not None  # one of them is, said above
     return SeasonReach(match_year, REACHABLE,
-                       f"{match_year}: ERAS takes applications from {first.isoformat()}; your exams, OET and "
+                       f"{match_year}: ERAS takes applications from {date_text(first)}; your exams, OET and "
                        f"Pathway must be done by then{note}.", proj)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from .backup import zip_time
 from .db import inserted_id, transaction
 from .vault import OK, STATE_LABELS, Document, Vault, VaultError, unique_names
+from .wording import iso_dates
 
 INDEX_TXT = "index.txt"
 INDEX_PDF = "index.pdf"
@@ -113,6 +114,7 @@ def plan_packet(store, vault: Vault, profile_id: int, document_ids: list[int], r
     return PacketPlan(profile_id, profile["name"], recipient, purpose.strip(), today, entries, note.strip())
 
 
+@iso_dates()  # the packet and its index are files: ISO dates
 def write_packet(store, vault: Vault, plan: PacketPlan, out_path: str | os.PathLike[str], *,
                  index_pdf: bytes | None = None, progress=None) -> int:
     """Write the ZIP to `out_path` (temp file + fsync + rename) and log it. Returns the log id.

@@ -159,7 +159,7 @@ def check_program(data: Any, path: str = "") -> list[Problem]:
         out.append(Problem(at("interview_tz"), "is needed with an interview time (the program's time zone)"))
     inv, rep = parse_date(data.get("invite_date")), parse_date(data.get("reply_by"))
     if inv and rep and rep < inv:
-        out.append(Problem(at("reply_by"), f"{rep.isoformat()} is before the invite ({inv.isoformat()})"))
+        out.append(Problem(at("reply_by"), f"{wording.date_text(rep)} is before the invite ({wording.date_text(inv)})"))
     return out
 
 
@@ -174,7 +174,7 @@ def check_settings(data: Any, path: str = "") -> list[Problem]:
         s, e = parse_date(b.get("start")), parse_date(b.get("end"))
         if s and e and e < s:
             out.append(Problem(f"{path}.blocked[{i}].end" if path else f"blocked[{i}].end",
-                               f"{e.isoformat()} is before the start ({s.isoformat()})"))
+                               f"{wording.date_text(e)} is before the start ({wording.date_text(s)})"))
     z = data.get("home_tz")
     if z and _tz(z) is None:
         out.append(Problem(f"{path}.home_tz" if path else "home_tz", f"'{z}' is not a known time zone"))

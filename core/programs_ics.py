@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from . import __version__
 from .programs import Program, dated_items
+from .wording import iso_dates
 
 PRODID = f"-//CertPath//CertPath {__version__} programs//EN"
 UID_NAMESPACE = uuid.UUID("0b6f9a8e-3c1d-4f65-9d2a-7e1b5c4a9f30")
@@ -25,6 +26,7 @@ def event_uid(program_uid: str, kind: str) -> str:
     return f"{uuid.uuid5(UID_NAMESPACE, f'{program_uid}:{kind}')}@certpath"
 
 
+@iso_dates()  # an interface: ISO dates whatever the GUI shows
 def build_program_calendar(programs: Iterable[Program], profile_name: str, today: dt.date, *,
                            stamp: dt.datetime | None = None):
     from icalendar import Alarm, Calendar, Event

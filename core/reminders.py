@@ -69,6 +69,14 @@ class Reminder:
     revision: int = 0  # bumped when the date, title, stages or done state change (ICS SEQUENCE)
     revised_on: dt.date | None = None  # the day of the last change (ICS LAST-MODIFIED)
     uid_key: str | None = None  # the calendar UID's key when it differs from source_key
+    # The title as a person reads it on screen: its dates in the installed display format
+    # (core.wording.set_date_formatter; the GUI's locale). `title` itself always has ISO dates: it is
+    # stored, exported to .ics and CSV and compared by `sync`, so it never follows the display.
+    shown: str = ""
+
+    @property
+    def display_title(self) -> str:
+        return self.shown or self.title
 
     @property
     def calendar_key(self) -> str:
@@ -168,6 +176,7 @@ def from_journey(journey) -> list[Reminder]:
     the dashboard and the timeline read the same list). One reminder per step and date."""
     from .engine import step_name, with_track
     from .journey_view import dated_items
+    from .wording import text
 
     out: list[Reminder] = []
     seen: dict[str, set[dt.date]] = {}
@@ -189,15 +198,15 @@ def from_journey(journey) -> list[Reminder]:
             akey = a.key or ""
             if akey:
                 key = _unique(f"step:{sid}:{_action_key(akey)}", keys)
-            else:  # no engine key: the old key made from the text
-                slug = _slug(a.text)
+            else:  # no engine key: the old key made from the text (ISO dates, as it always was)
+                slug = _slug(text(a.what, iso=True))
                 taken = slugs.setdefault(sid, set())
                 while slug in taken:
                     slug += "-x"
                 taken.add(slug)
                 key = _unique(f"{legacy_prefix(sid)}{slug}", keys)
-            out.append(Reminder(key, with_track(sid, a.text), it.date, kind, step_id=sid, detail=title,
-                                action_key=akey))
+            out.append(Reminder(key, with_track(sid, text(a.what, iso=True)), it.date, kind, step_id=sid,
+                                detail=title, action_key=akey, shown=with_track(sid, a.text)))
         elif it.kind == "deadline":
             out.append(Reminder(_unique(f"step:{sid}:deadline", keys), f"{title}: deadline", it.date, DEADLINE,
                                 step_id=sid, detail=title))
@@ -545,6 +554,8 @@ class Summary:
 
     def headline(self, today: dt.date) -> str:
         """One sentence for the dashboard's banner: the counts, then the most urgent item."""
+        from .wording import date_text
+
         if self.empty:
             return "Nothing is overdue or due this week."
         counts = []
@@ -554,23 +565,25 @@ class Summary:
             counts.append(f"{len(self.this_week)} due this week")
         first = self.overdue[0] if self.overdue else self.this_week[0]
         n = first.days_left(today)
-        when = (f"was due {first.due.isoformat()}" if n < 0 else "today" if n == 0 else
-                "tomorrow" if n == 1 else f"{first.due.isoformat()}, in {n} days")
-        return f"Reminders: {' and '.join(counts)}. First: {first.title} ({when})."
+        when = (f"was due {date_text(first.due)}" if n < 0 else "today" if n == 0 else
+                "tomorrow" if n == 1 else f"{date_text(first.due)}, in {n} days")
+        return f"Reminders: {' and '.join(counts)}. First: {first.display_title} ({when})."
 
     def text(self, today: dt.date) -> str:
+        from .wording import date_text
+
         if self.empty:
             return "Nothing is overdue or due this week."
         lines = []
         if self.overdue:
             lines.append(f"Overdue ({len(self.overdue)}):")
-            lines += [f"  • {r.title} (was due {r.due.isoformat()})" for r in self.overdue]
+            lines += [f"  • {r.display_title} (was due {date_text(r.due)})" for r in self.overdue]
         if self.this_week:
             lines.append(f"Due this week ({len(self.this_week)}):")
             for r in self.this_week:
                 n = r.days_left(today)
                 when = "today" if n == 0 else ("tomorrow" if n == 1 else f"in {n} days")
-                lines.append(f"  • {r.title} ({r.due.isoformat()}, {when})")
+                lines.append(f"  • {r.display_title} ({date_text(r.due)}, {when})")
         return "\n".join(lines)
 
 

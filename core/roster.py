@@ -39,6 +39,7 @@ from .engine.base import EXPIRED
 from .engine.cards import BODY_LABELS, CARDS, DEFAULT_BODY
 from .roles import ROLE_LABELS, TYPICAL_CARDS_RULE, typical_cards
 from .rules import RuleSet, load_rules
+from .wording import iso_dates
 
 ROSTER_FORMAT = "certpath-roster/1"
 # Columns in journey order (bls, pals, acls, nrp, pears): the tracks of the card module.
@@ -482,6 +483,7 @@ def csv_columns(cards: Sequence[str]) -> list[str]:
     return [*head, "missing_typical"]
 
 
+@iso_dates()
 def export_comment(roster: Roster, flt: RosterFilter, cards: Sequence[str]) -> str:
     parts = [f"CertPath team roster as of {roster.today.isoformat()}"]
     conds = []
@@ -501,6 +503,7 @@ def export_comment(roster: Roster, flt: RosterFilter, cards: Sequence[str]) -> s
     return "# " + "; ".join(parts)
 
 
+@iso_dates()
 def roster_csv(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | None = None) -> str:
     """The rows as CSV (UTF-8 with BOM, CRLF, formula-safe cells, as the other exports), after a
     first `# ...` line with the date, the filter and the rule ids used."""
@@ -525,6 +528,7 @@ def roster_csv(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | No
     return BOM + buf.getvalue()
 
 
+@iso_dates()
 def roster_json(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | None = None) -> str:
     flt = flt or RosterFilter()
     cards = flt.visible_cards(roster)
@@ -558,6 +562,7 @@ class _Table:
         return [fmt(self.head), fmt(["-" * w for w in widths]), *(fmt(r) for r in self.rows)]
 
 
+@iso_dates()
 def roster_text(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | None = None) -> str:
     """A plain-text table, one line per row; names have their control characters removed."""
     flt = flt or RosterFilter()
@@ -573,6 +578,7 @@ def roster_text(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | N
     return "\n".join(lines) + "\n"
 
 
+@iso_dates()
 def summary_json(summary: TeamSummary) -> str:
     def item(i: TeamItem) -> dict[str, Any]:
         return {"id": i.profile_id, "name": i.name, "card": i.card, "date": _iso(i.date)}
@@ -594,6 +600,7 @@ _SUMMARY_HEADINGS = {
 }
 
 
+@iso_dates()
 def summary_text(summary: TeamSummary) -> str:
     """The team summary in plain words for the command line (the GUI words the findings itself)."""
     lines = [f"Team summary as of {summary.today.isoformat()}: {summary.profiles} profile(s), "

@@ -26,6 +26,7 @@ import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .datefmt import date_formatter, date_text, iso_date, iso_dates, set_date_formatter
 from .engine.findings import Finding
 
 _translations: gettext.NullTranslations = gettext.NullTranslations()
@@ -39,29 +40,20 @@ def _(s: str) -> str:
     return _translations.gettext(s)
 
 
-def iso_date(d: dt.date) -> str:
-    return d.isoformat()
-
-
-_date_format: Callable[[dt.date], str] = iso_date
+__all__ = ["CATALOGUE", "N_", "date_formatter", "date_text", "install", "iso_date", "iso_dates", "register",
+           "register_format", "set_date_formatter", "template", "text", "texts"]
 
 
 def install(translations: gettext.NullTranslations | None = None,
             date_format: Callable[[dt.date], str] | None = None) -> None:
     """Install a translation and/or the date format findings are shown with (the GUI's, once,
-    at start-up). The command line and the exports keep ISO dates (`text(f, iso=True)`)."""
-    global _translations, _date_format
+    at start-up). The command line and the exports keep ISO dates (`text(f, iso=True)`, or
+    anything run under `iso_dates()`)."""
+    global _translations
     if translations is not None:
         _translations = translations
     if date_format is not None:
-        _date_format = date_format
-
-
-def date_text(d: dt.date | None, iso: bool = False) -> str:
-    """A date in the installed format (ISO with `iso`); "?" for an unknown date."""
-    if d is None:
-        return "?"
-    return iso_date(d) if iso else _date_format(d)
+        set_date_formatter(date_format)
 
 
 def _pct(x: Any) -> str:

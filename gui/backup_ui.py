@@ -39,7 +39,8 @@ def _now() -> dt.datetime:
 
 class _Progress:
     def __init__(self, parent, title: str) -> None:
-        self.dialog = QProgressDialog(title, None, 0, 1000, parent)
+        self.dialog = QProgressDialog(title, "", 0, 1000, parent)
+        self.dialog.setCancelButton(None)  # a backup or a restore is not stopped half-way
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(300)
         self.dialog.setAutoClose(False)
@@ -102,8 +103,10 @@ class RestoreChooser(QDialog):
 class BackupActions:
     def __init__(self, window) -> None:
         self.window = window
-        self.act_backup = QAction("&Back up everything…", window, triggered=self.back_up)
-        self.act_restore = QAction("&Restore from a backup…", window, triggered=self.restore)
+        self.act_backup = QAction("&Back up everything…", window)
+        self.act_backup.triggered.connect(lambda _checked=False: self.back_up())
+        self.act_restore = QAction("&Restore from a backup…", window)
+        self.act_restore.triggered.connect(lambda _checked=False: self.restore())
         menu = getattr(window, "menu_file", None)
         if menu is None:
             menu = next((a.menu() for a in window.menuBar().actions()

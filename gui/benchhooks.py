@@ -11,6 +11,8 @@ import os
 import sys
 import time
 
+_filter: object = None  # the installed event filter (kept alive here)
+
 
 def install() -> None:
     from PySide6.QtCore import QEvent, QObject, QTimer
@@ -30,5 +32,6 @@ def install() -> None:
                 QTimer.singleShot(0, app.quit)
             return False
 
-    app._certpath_first_paint = FirstPaintQuit(app)  # keep a reference
-    app.installEventFilter(app._certpath_first_paint)
+    global _filter
+    _filter = FirstPaintQuit(app)  # keep a reference for the app's lifetime
+    app.installEventFilter(_filter)

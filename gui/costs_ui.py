@@ -43,6 +43,7 @@ from core.costs import (
 from core.engine import known_tracks, step_defs, step_name, track_title
 
 from .date_edit import DateEdit, date_field
+from .dates_display import show_date
 from .extensions import RefreshWhenShown
 from .step_form import ErrorLabel
 
@@ -215,7 +216,7 @@ class CostsPanel(QWidget):
         for c in self.costs:
             r = self.table.rowCount()
             self.table.insertRow(r)
-            cells = [c.date.isoformat() if c.date else "", _step_label(c.step_id), c.status.capitalize(),
+            cells = [show_date(c.date), _step_label(c.step_id), c.status.capitalize(),
                      format_amount(c.amount_cents, c.currency), c.note]
             for i, text in enumerate(cells):
                 it = QTableWidgetItem(text)
@@ -258,11 +259,11 @@ class CostsPanel(QWidget):
             if s.is_range:
                 amt += " – " + format_amount(s.amount_max_cents, s.currency)
             what = s.statement if len(s.statement) <= 70 else s.statement[:69].rstrip() + "…"
-            it = QTreeWidgetItem([_step_label(s.step_id), what + (" ✓ in ledger" if s.recorded else ""), amt,
-                                  s.checked.isoformat(), s.confidence])
-            it.setToolTip(1, s.statement + "\n" + "\n".join(s.sources) + f"\n(rule {s.rule_id})")
-            it.setToolTip(0, s.statement)
-            self.suggestions.addTopLevelItem(it)
+            fee = QTreeWidgetItem([_step_label(s.step_id), what + (" ✓ in ledger" if s.recorded else ""), amt,
+                                   show_date(s.checked), s.confidence])
+            fee.setToolTip(1, s.statement + "\n" + "\n".join(s.sources) + f"\n(rule {s.rule_id})")
+            fee.setToolTip(0, s.statement)
+            self.suggestions.addTopLevelItem(fee)
         for i in range(5):
             self.suggestions.resizeColumnToContents(i)
         self._update_buttons()

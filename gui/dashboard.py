@@ -45,6 +45,7 @@ from core.roles import ROLE_LABELS
 
 from . import theme
 from .banner import Banner
+from .dates_display import show_date
 from .session import Session
 
 
@@ -170,7 +171,9 @@ class Dashboard(QScrollArea):
             # not Maximum: a box capped at its sizeHint ignores height-for-width and cuts the
             # last wrapped line of its text
             box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-            box.layout().setAlignment(Qt.AlignmentFlag.AlignTop)
+            box_layout = box.layout()
+            assert box_layout is not None  # each box got its layout above
+            box_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         col_a.addStretch(1)
         col_b.addStretch(1)
         # timeline
@@ -240,8 +243,9 @@ class Dashboard(QScrollArea):
             return
         self.journey = journey
         self.heading.setText(doc["name"])
-        self.sub.setText(f"{ROLE_LABELS.get(doc.get('role'), doc.get('role') or '')} · "
-                         f"today is {today.strftime('%A %d %B %Y')}")
+        role = str(doc.get("role") or "")
+        self.sub.setText(f"{ROLE_LABELS.get(role, role)} · "
+                         f"today is {show_date(today, long=True)}")
         fresh = is_new_profile(doc) and bool(journey.tracks)
         text, sid = headline(journey)
         if fresh:  # nothing entered yet: guidance on where to start, not alarms about it
@@ -272,7 +276,8 @@ class Dashboard(QScrollArea):
     def _fill_progress(self, progs) -> None:
         lay = self.progress_layout
         while lay.count():
-            w = lay.takeAt(0).widget()
+            item = lay.takeAt(0)
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.setParent(None)
                 w.deleteLater()

@@ -1,6 +1,6 @@
 """The one date editor of every form: a typed ISO date (YYYY-MM-DD), checked exactly as the step
 pages check it (`core.validate.date_problem`), a calendar pop-up (Alt+Down, F4 or the button at
-its end), and the date as the user's locale writes it in a label beside it.
+its end), and the date as the GUI shows dates (gui/dates_display.py, in full) in a label beside it.
 
 It is a QLineEdit, so typing behaves as everywhere else: tabbing in selects the whole date and
 what is typed replaces it, and nothing is ever rewritten to a different date behind the user's back
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from core.validate import MAX_DATE, MIN_DATE, date_problem, parse_date
 
 from . import theme
+from .dates_display import show_date
 
 
 class _CalendarPopup(QFrame):
@@ -101,8 +102,7 @@ class DateEdit(QLineEdit):
         why = date_problem(text)
         d = None if why is not None or not text.strip() else parse_date(text.strip())
         if d is not None:
-            self.locale_label.setText(QLocale().toString(QDate(d.year, d.month, d.day),
-                                                         QLocale.FormatType.LongFormat))
+            self.locale_label.setText(show_date(d, long=True))
             self.locale_label.setStyleSheet(f"color: {theme.muted_color()};")
         elif why is not None and len(text.strip()) >= 10:
             self.locale_label.setText("not a date")

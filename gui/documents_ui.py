@@ -40,6 +40,7 @@ from core.vault import OK, PROFILE_LEVEL, STATE_LABELS, Vault, VaultError
 
 from . import theme
 from .date_edit import DateEdit, date_field
+from .dates_display import show_date, show_value
 from .extensions import RefreshWhenShown
 from .step_form import ErrorLabel
 
@@ -54,11 +55,12 @@ def _step_label(step_id: str) -> str:
 
 
 def _size(n: int) -> str:
+    x: float = n
     for unit in ("bytes", "kB", "MB"):
-        if n < 1024 or unit == "MB":
-            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
+        if x < 1024 or unit == "MB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{x:.1f} {unit}"
+        x /= 1024
+    return str(x)
 
 
 class ExpiryDialog(QDialog):
@@ -233,8 +235,8 @@ class DocumentsPanel(QWidget):
             bad += state != OK
             r = self.table.rowCount()
             self.table.insertRow(r)
-            cells = [d.original_name, _step_label(d.step_id), d.mime, _size(d.size), d.added_at[:10],
-                     d.expires.isoformat() if d.expires else "", STATE_LABELS[state]]
+            cells = [d.original_name, _step_label(d.step_id), d.mime, _size(d.size), show_value(d.added_at[:10]),
+                     show_date(d.expires), STATE_LABELS[state]]
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 it.setToolTip(text)
@@ -365,7 +367,8 @@ class DocumentsPanel(QWidget):
                                              "ZIP archives (*.zip)")
         if not out:
             return
-        progress = QProgressDialog("Writing the packet…", None, 0, len(plan.entries), self)
+        progress = QProgressDialog("Writing the packet…", "", 0, len(plan.entries), self)
+        progress.setCancelButton(None)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
 

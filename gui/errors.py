@@ -27,6 +27,12 @@ def current_dialog():
     return _dialog
 
 
+def _to_stderr(text: str) -> None:
+    """The details on the original stderr, when there is one (a windowed app on Windows has none)."""
+    if sys.__stderr__ is not None:
+        sys.__stderr__.write(text)
+
+
 def show_error(exc_type, exc, tb) -> None:
     """The excepthook: log, then show (or extend) the dialog. Never raises."""
     global _dialog, _showing
@@ -41,7 +47,7 @@ def show_error(exc_type, exc, tb) -> None:
         from PySide6.QtWidgets import QApplication
 
         if QApplication.instance() is None:
-            sys.__stderr__.write(details)
+            _to_stderr(details)
             return
         _showing = True
         if _dialog is not None and _dialog.isVisible():
@@ -50,7 +56,7 @@ def show_error(exc_type, exc, tb) -> None:
         _dialog = _make_dialog(exc_type, exc, details)
         _dialog.show()
     except Exception:  # noqa: BLE001
-        sys.__stderr__.write(details)
+        _to_stderr(details)
     finally:
         _showing = False
 

@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("certpath.extensions")
 
-EXTENSIONS: list[str] = ["gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui", "gui.rules_update",
-                         "gui.team", "gui.season_ui", "gui.whatif_ui"]
+# gui.dates_display first: it installs how dates read before any panel renders one
+EXTENSIONS: list[str] = ["gui.dates_display", "gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui",
+                         "gui.rules_update", "gui.team", "gui.season_ui", "gui.whatif_ui"]
 
 
 class ExtensionHost(Protocol):

@@ -10,6 +10,7 @@ from core.engine.base import Journey
 from core.journey_view import progress
 
 from . import theme
+from .dates_display import show_date
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 
@@ -88,9 +89,9 @@ class Navigator(QTreeWidget):
                     item.setForeground(1, theme.status_color(r.status))
                     tip = f"{sd.title}: {label[2:]}"
                     if r.due:
-                        tip += f"\nDue {r.due.isoformat()}"
+                        tip += f"\nDue {show_date(r.due)}"
                     if r.expires:
-                        tip += f"\nExpires {r.expires.isoformat()}"
+                        tip += f"\nExpires {show_date(r.expires)}"
                     item.setToolTip(0, tip)
                     self._items[sd.id] = item
                 self.expandItem(top)

@@ -30,6 +30,7 @@ from core.roles import ROLE_LABELS, ROLES, TYPICAL_NOTE, proposed_role, typical_
 from core.rules import load_rules
 
 from .confirm import ask_discard
+from .dates_display import show_date
 from .session import Session
 from .step_form import StepForm
 
@@ -101,8 +102,12 @@ class WhoPage(QWizardPage):
         # the role follows the journey chosen until the user picks one themselves
         self.role_chosen = False
         self.role.activated.connect(lambda _i: setattr(self, "role_chosen", True))
-        self.journey_group.idToggled.connect(lambda _id, on: on and self._follow_journey())
+        self.journey_group.idToggled.connect(self._journey_toggled)
         self._follow_journey()
+
+    def _journey_toggled(self, _id: int, on: bool) -> None:
+        if on:
+            self._follow_journey()
 
     def _follow_journey(self) -> None:
         if self.role_chosen:
@@ -231,7 +236,7 @@ class GroupPage(QWizardPage):
             src = ""
             if rule is not None and rule.sources:
                 src = f" Source: <a href='{rule.urls[0]}'>{rule.urls[0].split('://')[-1][:60]}</a>" \
-                      f" (checked {rule.checked.isoformat()})."
+                      f" (checked {show_date(rule.checked)})."
             self.note.setText(f"Ticked: the cards usually held in your role, {label} ({TYPICAL_NOTE}).{src}")
         else:
             self.note.setText(f"CertPath has no typical set for “{label}”: ask your employer.")

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from core import reminders as rem
 
 from .date_edit import DateEdit, date_field
+from .dates_display import show_date
 from .extensions import RefreshWhenShown
 from .step_form import ErrorLabel
 
@@ -56,7 +57,7 @@ def _state(r: rem.Reminder, today: dt.date) -> str:
     if r.done:
         return "Done"
     if r.snoozed(today):
-        return f"Snoozed to {r.snoozed_until.isoformat()}"
+        return f"Snoozed to {show_date(r.snoozed_until)}"
     if r.is_overdue(today):
         return "Overdue"
     if r.is_due_now(today):
@@ -224,7 +225,7 @@ class RemindersPanel(QWidget):
             stages = ", ".join(str(s) for s in r.stages) or "on the day"
             if r.repeat_days:
                 stages += "; repeats every day" if r.repeat_days == 1 else f"; repeats every {r.repeat_days} days"
-            cells = [r.due.isoformat(), _when(r, today), r.title, _state(r, today), stages]
+            cells = [show_date(r.due), _when(r, today), r.display_title, _state(r, today), stages]
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 it.setToolTip(r.detail or text)
@@ -298,7 +299,7 @@ class RemindersPanel(QWidget):
     # -- actions --------------------------------------------------------------------------------
     def snooze_selected(self) -> None:
         r = self.selected()
-        if r is None:
+        if r is None or r.id is None:  # the table lists synced reminders only: each has its row id
             return
         rem.snooze(self.session.store, r.id, rem.snooze_default(r, self.session.today))
         self.last_action = (r.id, "snooze")
@@ -306,7 +307,7 @@ class RemindersPanel(QWidget):
 
     def done_selected(self) -> None:
         r = self.selected()
-        if r is None:
+        if r is None or r.id is None:
             return
         moved = rem.mark_done(self.session.store, r.id, self.session.today)
         # a repeating task moved on to its next date (nothing to undo: it is not done)
@@ -318,6 +319,8 @@ class RemindersPanel(QWidget):
         if target is None:
             return
         r, kind = target
+        if r.id is None:
+            return
         if kind == "done":
             rem.undo_done(self.session.store, r.id, today=self.session.today)
         else:  # snoozed until today: shows again at once
@@ -327,10 +330,10 @@ class RemindersPanel(QWidget):
 
     def edit_stages(self) -> None:
         r = self.selected()
-        if r is None:
+        if r is None or r.id is None:
             return
         text, ok = QInputDialog.getText(self, "Reminder stages",
-                                        f"Remind me this many days before {r.due.isoformat()}\n"
+                                        f"Remind me this many days before {show_date(r.due)}\n"
                                         "(separated by commas; 0 = on the day):",
                                         text=", ".join(str(s) for s in r.stages))
         if not ok:
@@ -348,7 +351,10 @@ class RemindersPanel(QWidget):
         dlg = TaskDialog(self, self.session.today)
         if not dlg.exec():
             return
-        rid = rem.add_task(self.session.store, self.session.profile_id, dlg.title.text(), dlg.due.date(),
+        due = dlg.due.date()
+        if due is None:  # the dialog accepts a valid date only
+            return
+        rid = rem.add_task(self.session.store, self.session.profile_id, dlg.title.text(), due,
                      repeat_days=dlg.days.value() if dlg.repeat.isChecked() else None,
                      stages=rem.parse_stages(dlg.stages.text()))
         self.refresh(keep=rid)
@@ -364,10 +370,11 @@ class RemindersPanel(QWidget):
                 self.edit_stages()
             return
         dlg = TaskDialog(self, self.session.today, task=r)
-        if not dlg.exec():
+        due = dlg.due.date() if dlg.exec() else None  # the dialog accepts a valid date only
+        if due is None or r.id is None:
             return
         try:
-            rem.update_task(self.session.store, r.id, title=dlg.title.text(), due=dlg.due.date(),
+            rem.update_task(self.session.store, r.id, title=dlg.title.text(), due=due,
                             repeat_days=dlg.days.value() if dlg.repeat.isChecked() else None,
                             stages=dlg.stages.text(), today=self.session.today)
         except (ValueError, LookupError) as e:
@@ -377,10 +384,10 @@ class RemindersPanel(QWidget):
 
     def delete_selected(self) -> None:
         r = self.selected()
-        if r is None or not r.user_task:
+        if r is None or r.id is None or not r.user_task:
             return
         self.deleted = rem.delete_task(self.session.store, r.id)
-        self.toast_label.setText(f"Deleted \u201c{r.title}\u201d ({r.due.isoformat()}).")
+        self.toast_label.setText(f"Deleted \u201c{r.title}\u201d ({show_date(r.due)}).")
         self.toast.show()
         self._toast_timer.start()
         self.refresh()
@@ -453,7 +460,7 @@ class TrayNotifier:
             self.shown.add(self._key(r))
         if new and self.tray is not None:
             today = self.session.today
-            body = "\n".join(f"{r.title} ({r.due.isoformat()}, {_when(r, today)})" for r in new[:5])
+            body = "\n".join(f"{r.display_title} ({show_date(r.due)}, {_when(r, today)})" for r in new[:5])
             if len(new) > 5:
                 body += f"\n… and {len(new) - 5} more"
             self.tray.showMessage(f"CertPath: {len(new)} reminder(s)", body,
@@ -609,7 +616,7 @@ def attach(window, clock=None):
         # panel follow (journey_changed), this one and the tray too
         window.refresh()
         notifier.check()  # newly due reminders notify at once
-        _status(window, f"A new day ({day.isoformat()}): your dashboard and reminders are up to date")
+        _status(window, f"A new day ({show_date(day)}): your dashboard and reminders are up to date")
 
     window.reminders_day_watcher = DayWatcher(window, session, new_day, clock)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from core import __version__
 from core.engine import evaluate, step_def, track_title
 from core.engine.base import STATUS_LABELS
-from core.wording import texts
+from core.wording import iso_dates, texts
 
 DISCLAIMER = ("CertPath is a planner. Verify every requirement with ECFMG, USMLE, NRMP, your state board and "
               "your training center; this is not legal advice.")
@@ -48,6 +48,7 @@ def _title(step_id: str) -> str:
         return step_id
 
 
+@iso_dates()  # a document to hand over: ISO dates, like every export
 def report_html(doc: dict, today: dt.date, profile_id: int | None = None) -> str:
     from core.rules import RuleNotFound, load_rules
 
@@ -100,6 +101,7 @@ def report_html(doc: dict, today: dt.date, profile_id: int | None = None) -> str
     return "".join(parts)
 
 
+@iso_dates()  # a document to hand over: ISO dates, like every export
 def packet_index_html(plan) -> str:
     rows = []
     for i, e in enumerate(plan.entries, 1):

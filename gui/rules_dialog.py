@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from core.rules import load_rules
 
 from . import theme
+from .dates_display import show_date
 from .step_page import rule_html
 
 DISCLAIMER = ("Verify with ECFMG, USMLE, NRMP, your state board and your training center; "
@@ -36,8 +37,8 @@ def pack_line() -> str:
 
     state = state_in_use()
     info = state.pack.info
-    made = info.made.strftime("%d %b %Y").lstrip("0") if info.made else "?"
-    checked = newest_checked(state.pack.rules).strftime("%d %b %Y").lstrip("0")
+    made = show_date(info.made) if info.made else "?"
+    checked = show_date(newest_checked(state.pack.rules))
     if info.origin == "installed":
         text = f"Rules in use: rule pack {info.version} of {made}, installed"
         if info.installed:
@@ -120,9 +121,9 @@ class RulesDialog(QDialog):
         for i, r in enumerate(self.rules):
             period = ""
             if r.valid_from or r.valid_until:
-                period = f" ({r.valid_from or '…'} to {r.valid_until or 'now'})"
+                period = f" ({show_date(r.valid_from) or '…'} to {show_date(r.valid_until) or 'now'})"
             items = [r.id + period, r.statement, theme.CONFIDENCE_TEXT[r.confidence].split(":")[0],
-                     r.checked.isoformat()]
+                     show_date(r.checked)]
             for c, text in enumerate(items):
                 it = QTableWidgetItem(text)
                 it.setData(Qt.ItemDataRole.UserRole, i)

@@ -47,6 +47,7 @@ from core.rulepacks import (
 )
 
 from . import theme
+from .dates_display import show_date
 
 log = logging.getLogger("certpath.rules_update")
 
@@ -54,7 +55,7 @@ _FIELD = {"status": "status", "due": "due date", "expires": "expiry"}
 
 
 def _date(d: dt.date | None) -> str:
-    return d.strftime("%d %b %Y").lstrip("0") if d else "?"
+    return show_date(d) if d else "?"
 
 
 def _value(v) -> str:

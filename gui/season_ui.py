@@ -67,6 +67,7 @@ from core.programs_import import preview_programs, program_columns
 from core.validate import ValidationError
 
 from . import theme
+from .dates_display import show_value
 from .extensions import RefreshWhenShown
 from .step_form import ErrorLabel
 
@@ -94,11 +95,12 @@ def status_text(c: ProgramCheck) -> str:
     if p.withdrawn:
         return "Withdrawn"
     if p.get("interview_date"):
-        return f"Interview {p.get('interview_date')}"
+        return f"Interview {show_value(p.get('interview_date'))}"
     if p.get("invite_date"):
-        return f"Reply by {p.get('reply_by')}" if p.get("reply_by") else f"Invited {p.get('invite_date')}"
+        return (f"Reply by {show_value(p.get('reply_by'))}" if p.get("reply_by")
+                else f"Invited {show_value(p.get('invite_date'))}")
     if p.get("applied_date"):
-        return f"Applied {p.get('applied_date')}"
+        return f"Applied {show_value(p.get('applied_date'))}"
     return "Considering"
 
 
@@ -570,7 +572,7 @@ class SeasonPanel(QWidget):
         head = f"{p.name}: " + ("eligible" if c.eligible else "not eligible")
         when = ""
         if p.get("interview_date"):
-            when = " · interview " + " ".join(str(x) for x in (p.get("interview_date"), p.get("interview_time"),
+            when = " · interview " + " ".join(show_value(x) for x in (p.get("interview_date"), p.get("interview_time"),
                                                               p.get("interview_tz")) if x)
         lines = [f.text for f in c.findings] or ["Nothing found against your profile."]
         self.details.setText(head + when + "\n" + "\n".join("• " + t for t in lines))

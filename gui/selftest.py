@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,7 @@ class Platform:
     why: str
 
 
-def choose_platform(offscreen: bool, env: dict[str, str] | None = None,
+def choose_platform(offscreen: bool, env: Mapping[str, str] | None = None,
                     system: str | None = None) -> Platform:
     env = os.environ if env is None else env
     system = sys.platform if system is None else system
@@ -195,7 +195,8 @@ def check_window(ctx: Ctx) -> str:
     shot = ctx.window.grab()
     expect(not shot.isNull() and shot.width() > 0, "the main window did not paint")
     dash = getattr(ctx.window, "dashboard", None)
-    expect(dash is not None, "the main window has no dashboard")
+    if dash is None:
+        raise SelfTestFailure("the main window has no dashboard")
     name = ctx.session.store.profile(ctx.session.profile_id)["name"]
     heading = dash.heading.text()
     expect(name in heading, f"the dashboard heading is {heading!r}, expected the profile {name!r}")

@@ -269,6 +269,9 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
             return 3
 
         _say_notices(session.store.db, quiet=bool(args.screenshot))
+        from .dates_display import install as install_dates
+
+        install_dates(session.store)  # dates as the user reads them (View > Dates), before the first view
 
         from .main_window import MainWindow
 
@@ -292,8 +295,11 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
         if not demo:  # the daily backup and the clean-up, just after the first paint
             from PySide6.QtCore import QTimer
 
-            QTimer.singleShot(0, lambda: (run_daily_backup(session.paths, today, session.store.db),
-                                          start_cleanup(session.paths, session.store.db, now)))
+            def after_first_paint() -> None:
+                run_daily_backup(session.paths, today, session.store.db)
+                start_cleanup(session.paths, session.store.db, now)
+
+            QTimer.singleShot(0, after_first_paint)
         win.show()
         return app.exec()
     finally:

@@ -105,29 +105,29 @@ class FieldEditor:
         self.spec = spec
         k = spec.kind
         name = spec.label + (" (required)" if spec.required else "")
+        w: SearchCombo | QLineEdit  # a DateEdit is a QLineEdit
         if k in ("bool", "choice"):
-            w = SearchCombo()
+            combo = SearchCombo()
             if k == "bool":
-                w.addItem("— not answered —", None)
-                w.addItem("Yes", True)
-                w.addItem("No", False)
+                combo.addItem("— not answered —", None)
+                combo.addItem("Yes", True)
+                combo.addItem("No", False)
             else:
-                w.addItem("— choose —", None)
+                combo.addItem("— choose —", None)
                 for value, label in spec.choices:
-                    w.addItem(label, value)
-            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            w.setMinimumContentsLength(14)
-            w.currentIndexChanged.connect(lambda *_: on_change())
-        elif k == "date":
-            w = DateEdit()
-            w.textChanged.connect(lambda *_: on_change())
+                    combo.addItem(label, value)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
+            combo.currentIndexChanged.connect(lambda *_: on_change())
+            w = combo
         else:
-            w = QLineEdit()
+            line = DateEdit() if k == "date" else QLineEdit()
             if k == "int":
-                w.setPlaceholderText(_range_hint(spec, "whole number"))
+                line.setPlaceholderText(_range_hint(spec, "whole number"))
             elif k == "float":
-                w.setPlaceholderText(_range_hint(spec, "number"))
-            w.textChanged.connect(lambda *_: on_change())
+                line.setPlaceholderText(_range_hint(spec, "number"))
+            line.textChanged.connect(lambda *_: on_change())
+            w = line
         w.setObjectName(f"field_{spec.key}")
         w.setAccessibleName(name)
         if spec.help:
@@ -410,11 +410,12 @@ class StepForm(QWidget):
                 form.addRow(lab, box)
 
     def labels(self) -> list[QLabel]:
-        out = []
+        out: list[QLabel] = []
         for row in range(self.form.rowCount()):
             item = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            if item is not None and isinstance(item.widget(), QLabel):
-                out.append(item.widget())
+            lab = item.widget() if item is not None else None
+            if isinstance(lab, QLabel):
+                out.append(lab)
         return out
 
     @staticmethod

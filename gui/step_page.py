@@ -9,6 +9,7 @@ main window (with Save and Revert) and inside the walkthrough wizard (where Next
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import html
 import json
 import math
@@ -36,6 +37,7 @@ from core.rules import Rule, RuleNotFound, load_rules
 from core.validate import Problem
 
 from . import licence_compare, theme
+from .dates_display import show_date
 from .journey_service import JourneyService
 from .session import Session
 from .step_form import StepForm
@@ -125,7 +127,7 @@ def rule_html(rule: Rule, published: str = "") -> str:
     elif val:
         parts.append(f"Value: {esc(val)}")
     meta = (f"<span style='color:{fg}; background:{bg};'>&nbsp;{esc(conf)}&nbsp;</span>"
-            f" &nbsp;Checked {rule.checked.isoformat()}")
+            f" &nbsp;Checked {show_date(rule.checked)}")
     if rule.as_of and not rule.projected and rule.as_of.lower() not in ("projected", "undated"):
         meta += f" &nbsp;(source dated {esc(rule.as_of)})"
     elif rule.as_of and rule.as_of.lower() == "undated":
@@ -464,7 +466,8 @@ class StepPage(QWidget):
         rl.addStretch(1)
         self.right_scroll = _scroll(right)
         cols.addWidget(self.right_scroll, 2)
-        self._rule_labels: list[QLabel] = []
+        self._rule_labels: list[RuleCard] = []
+        self._rules_shown: tuple[list[str], str] | None = None  # what the rule cards show (ids, overrides)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
@@ -622,16 +625,16 @@ class StepPage(QWidget):
         lines = []
         done_on = r.info.get("completed_on") if r.status == "done" else None
         if done_on:
-            lines.append(f"Completed: {done_on}")
+            lines.append(f"Completed: {show_date(done_on) if isinstance(done_on, dt.date) else done_on}")
         elif r.due and r.status not in ("done", "not_applicable"):
-            lines.append(f"Due: {r.due.isoformat()}")
+            lines.append(f"Due: {show_date(r.due)}")
         if r.deadline:
-            lines.append(f"Deadline at risk: {r.deadline.isoformat()}")
+            lines.append(f"Deadline at risk: {show_date(r.deadline)}")
         if r.expires:
             days = (r.expires - today).days
             when = ("today" if days == 0 else "tomorrow" if days == 1 else "yesterday" if days == -1
                     else f"in {days} days" if days > 0 else f"{-days} days ago")
-            lines.append(f"Expires: {r.expires.isoformat()} ({when})")
+            lines.append(f"Expires: {show_date(r.expires)} ({when})")
         self.dates_label.setText("\n".join(lines))
         self.dates_label.setVisible(bool(lines))
         esc = html.escape
@@ -658,7 +661,7 @@ class StepPage(QWidget):
             acts = sorted(r.actions, key=lambda a: (a.date is None, a.date or today))
             rows = []
             for a in acts:
-                when = a.date.isoformat() if a.date else "no date"
+                when = show_date(a.date) if a.date else "no date"
                 late = a.date is not None and a.date < today
                 mark = " <b>(overdue)</b>" if late else ""
                 kind = {"deadline": " — deadline", "reminder": "", "check": " — check", "todo": ""}.get(a.kind, "")
@@ -672,7 +675,7 @@ class StepPage(QWidget):
     def _show_rules(self, ids: list[str]) -> None:
         overrides = self._document().get("overrides") or {}
         shown = (ids, json.dumps({k: overrides[k] for k in ids if k in overrides}, sort_keys=True, default=str))
-        if getattr(self, "_rules_shown", None) == shown:
+        if self._rules_shown == shown:
             return
         self._rules_shown = shown
         focus_id = next((c.rule.id for c in self._rule_labels if c.isAncestorOf(self.focusWidget())), None) \

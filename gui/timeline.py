@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QLocale, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -17,6 +17,7 @@ from core.engine import track_title
 from core.journey_view import Milestone
 
 from . import theme
+from .dates_display import show_date
 
 KIND_STATUS = {"done": "done", "due": "in_progress", "deadline": "at_risk", "expiry": "expired"}
 LEGEND = (("done", "done"), ("due", "due"), ("deadline", "deadline"), ("expiry", "expires"))
@@ -41,7 +42,7 @@ class Timeline(QWidget):
 
     def set_items(self, items: list[Milestone], tracks: list[str], today: dt.date) -> None:
         self.items, self.tracks, self.today = list(items), list(tracks), today
-        lines = [f"{m.date.isoformat()}: {m.label} ({m.kind})" for m in self.items]
+        lines = [f"{show_date(m.date)}: {m.label} ({m.kind})" for m in self.items]
         self.setAccessibleDescription("; ".join(lines[:40]))
         self.setToolTip("\n".join(lines[:30]) if lines else "Nothing dated yet")
         self.setFixedHeight(self._height())
@@ -108,7 +109,7 @@ class Timeline(QWidget):
             if d >= lo:
                 x = x_of(d)
                 p.drawLine(QPointF(x, axis_y - 4), QPointF(x, axis_y + 4))
-                lab = str(d.year) if d.month == 1 else d.strftime("%b")
+                lab = str(d.year) if d.month == 1 else QLocale().standaloneMonthName(d.month, QLocale.FormatType.ShortFormat)
                 p.drawText(QPointF(x - fm.horizontalAdvance(lab) / 2, axis_y - 6), lab)
             m = d.month - 1 + step_months
             d = dt.date(d.year + m // 12, m % 12 + 1, 1)
@@ -125,10 +126,10 @@ class Timeline(QWidget):
             p.setPen(QPen(muted, 1, Qt.PenStyle.DotLine))
             p.drawLine(QPointF(left, mid), QPointF(right, mid))
             placed: list[tuple[float, float, int]] = []  # label x-ranges per row (above/below)
-            for m in [m for m in self.items if m.track == t]:
-                x = x_of(m.date)
-                self._mark(p, QPointF(x, mid), m.kind)
-                lab = fm.elidedText(m.label, Qt.TextElideMode.ElideRight, 170)
+            for ms in [ms for ms in self.items if ms.track == t]:
+                x = x_of(ms.date)
+                self._mark(p, QPointF(x, mid), ms.kind)
+                lab = fm.elidedText(ms.label, Qt.TextElideMode.ElideRight, 170)
                 w = fm.horizontalAdvance(lab)
                 lx0 = min(max(left, x - w / 2), right - w)
                 row = 0
@@ -158,7 +159,7 @@ class Timeline(QWidget):
         p.setPen(QPen(theme.status_color("blocked"), 2))
         p.drawLine(QPointF(tx, axis_y - lh), QPointF(tx, bottom))
         p.setPen(text)
-        lab = f"today {self.today.isoformat()}"
+        lab = f"today {show_date(self.today)}"
         p.drawText(QPointF(min(tx + 4, right - fm.horizontalAdvance(lab)), bottom + fm.ascent() + 2), lab)
         p.end()
 

@@ -16,6 +16,7 @@ Escape or closing with unsaved scenario edits asks first.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import logging
 from collections.abc import Sequence
@@ -46,6 +47,7 @@ from core.whatif import Change, JourneyDiff, WhatIfError, changes_for_step, pars
 from core.whatif import WhatIf as WhatIfResult
 
 from . import theme
+from .dates_display import show_date
 from .step_form import StepForm
 from .timeline import Timeline
 
@@ -63,7 +65,7 @@ def _word(field: str, v: Any) -> str:
         return "none"
     if field == "status":
         return theme.status_text(str(v))
-    return v.isoformat() if hasattr(v, "isoformat") else str(v)
+    return show_date(v) if isinstance(v, dt.date) else str(v)
 
 
 def diff_html(diff: JourneyDiff, old_name: str = "your journey", new_name: str = "this scenario") -> str:
@@ -113,13 +115,16 @@ class WhatIfWindow(QDialog):
         self.host = host
         self.owner = owner
         self.session = host.session
-        self.pid = self.session.profile_id
+        pid = self.session.profile_id
+        if pid is None:  # WhatIf.open checks first: a scenario is always of one profile
+            raise ValueError("a what-if scenario needs a profile")
+        self.pid: int = pid
         self.doc = host.journeys.document()
         self.journey = host.journeys.journey
         self.name: str | None = None
         self.step_changes: dict[str, list[Change]] = {}  # per form key
         self.saved_changes: list[Change] = []
-        self.result: WhatIfResult | None = None
+        self.outcome: WhatIfResult | None = None
         self.problems: list = []
         self.applied: sc.AppliedScenario | None = None
         self.setObjectName("whatIfWindow")
@@ -313,8 +318,8 @@ class WhatIfWindow(QDialog):
         return dict((self.doc.get("facts") or {}).get(key) or {})
 
     def _scenario_facts(self, key: str) -> dict[str, Any]:
-        if self.result is not None:
-            return dict((self.result.changed_doc.get("facts") or {}).get(key) or {})
+        if self.outcome is not None:
+            return dict((self.outcome.changed_doc.get("facts") or {}).get(key) or {})
         return self._real(key)
 
     def choose_step(self, key: str | None) -> None:
@@ -354,10 +359,10 @@ class WhatIfWindow(QDialog):
     def recompute(self) -> None:
         """Evaluate the copy with the scenario's changes beside the real journey."""
         try:
-            self.result = what_if(self.doc, self.changes(), self.session.today, before=self.journey, strict=False)
+            self.outcome = what_if(self.doc, self.changes(), self.session.today, before=self.journey, strict=False)
             self.problems = []
             self.problem_label.setText("")
-            stale = self.result.stale
+            stale = self.outcome.stale
             if stale:
                 self.problem_label.setText("Left out of this scenario: " + "; ".join(
                     s.reason if s.reason.startswith(s.change.path) else f"{s.change.path}: {s.reason}"
@@ -377,8 +382,8 @@ class WhatIfWindow(QDialog):
         n = len(self.changes())
         self.changes_label.setText(f"{n} changed fact(s) in this scenario." if n else
                                    "No facts changed yet: edit a field to see what would follow.")
-        self.diff_view.setHtml(diff_html(self.result.diff))
-        self._draw(self.result)
+        self.diff_view.setHtml(diff_html(self.outcome.diff))
+        self._draw(self.outcome)
         self._fit_timeline()
         self._set_title()
 
@@ -501,7 +506,7 @@ class WhatIfWindow(QDialog):
         if not self.changes() or self.problems:
             return False
         if confirm:
-            n = len(self.result.diff.steps) if self.result else 0
+            n = len(self.outcome.diff.steps) if self.outcome else 0
             ans = QMessageBox.question(
                 self, "Apply scenario",
                 f"Make this scenario your real profile? {len(self.changes())} fact(s) change and {n} step(s) "
@@ -511,6 +516,8 @@ class WhatIfWindow(QDialog):
         if self.is_dirty() or self.name is None:
             if not self.save_scenario(name):
                 return False
+        if self.name is None:  # not saved (cancelled): nothing to apply
+            return False
         try:
             applied = sc.apply_scenario(self.session.store, self.pid, self.name, self.session.today)
         except (sc.ScenarioError, WhatIfError) as e:
@@ -581,7 +588,7 @@ class CompareDialog(QDialog):
             self.view.setHtml("<p>Choose two different scenarios.</p>")
             return
         s = self.win.session
-        self.comparison = sc.compare_scenarios(s.store, s.profile_id, a, b, s.today)
+        self.comparison = sc.compare_scenarios(s.store, self.win.pid, a, b, s.today)
         self.view.setHtml(diff_html(self.comparison.diff, f"“{a}”", f"“{b}”"))
 
 

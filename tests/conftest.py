@@ -29,7 +29,13 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("CERTPATH_DATA_DIR", raising=False)
     monkeypatch.setenv("CERTPATH_CACHE_DIR", str(home / "cache"))  # the rules' parse cache
     monkeypatch.delenv("CERTPATH_TRUST_KEYS", raising=False)
+    qtcore = sys.modules.get("PySide6.QtCore")
+    if qtcore is not None:  # the GUI's dates in one known locale, whatever the machine's (gui/dates_display.py)
+        qtcore.QLocale.setDefault(qtcore.QLocale("en_GB"))
     yield home
+    dd = sys.modules.get("gui.dates_display")
+    if dd is not None:  # a window installed the GUI's date format: core's ISO back for the next test
+        dd.uninstall()
     from core.rulepacks import deactivate
 
     deactivate()  # a command run in-process switched to its data folder's rules: back to the bundled ones

@@ -219,6 +219,31 @@ def test_file_menu_backup_and_restore_reopens_the_data(qtbot, data_dir, today, t
     win.session.store.db.close()
 
 
+def test_the_file_menu_item_asks_where_to_back_up(qtbot, data_dir, today, tmp_path, monkeypatch):
+    """Triggering File > Back up everything… opens the save dialog (the menu's `triggered(bool)`
+    once reached back_up as its destination: `dest=False`, no dialog, no backup)."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from gui import backup_ui
+    from gui.main_window import MainWindow
+    from gui.shell import open_session
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (asked.append(a[2]) or str(tmp_path / "menu"), ""))
+    session = open_session(data_dir, today, demo=False, now=NOW)
+    session.switch(session.store.create_profile("Ana", "other", []))
+    win = MainWindow(session)
+    qtbot.addWidget(win)
+    actions = getattr(win, "_backup_actions", None) or backup_ui.attach(win)
+    actions.act_backup.trigger()
+    assert asked and asked[0].endswith(".zip")
+    assert (tmp_path / "menu.zip").exists()
+    win.close()
+    win.session.store.db.close()
+
+
 def test_restore_in_the_window_leaves_sqlite_utils_on_the_open_connection(qtbot, data_dir, today, tmp_path,
                                                                          monkeypatch):
     """After File > Restore every part of the window's Database works, sqlite-utils included

@@ -424,7 +424,7 @@ def test_attendance_cannot_be_recorded_before_the_course_starts():
     profile = {"format": "certpath-profile/1", "name": "Q", "tracks": ["pals"],
                "facts": {"pals.enroll": {"body": "aha", "course_start": "2026-12-05", "course_end": "2026-12-05"}}}
     probs = check_step("pals.attend", {"attended": True, "skill_infant_cpr": True}, profile, TODAY)
-    assert [p.field for p in probs] == ["attended"] and "5 Dec 2026" in probs[0].message
+    assert [p.field for p in probs] == ["attended"] and "2026-12-05" in probs[0].message  # ISO in core
     # once the course date has come, the same facts are fine
     assert check_step("pals.attend", {"attended": True}, profile, D(2026, 12, 5)) == []
 

@@ -439,7 +439,7 @@ def test_a_new_day_refreshes_the_panel_and_notifies(qtbot, gui_session, today):
     assert not watcher.check() and len(tray.messages) == 1  # later that day: nothing new
     # the next day the task is due: its due day notifies again
     clock_now[0] = today + dt.timedelta(days=2)
-    assert watcher.check() and len(tray.messages) == 2 and "(2026-11-23, today)" in tray.messages[1][1]
+    assert watcher.check() and len(tray.messages) == 2 and "(23 Nov 2026, today)" in tray.messages[1][1]  # the GUI's dates
     assert any(r.id == tid for r in panel.items)
 
 

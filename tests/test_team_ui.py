@@ -76,9 +76,9 @@ def test_cells_say_status_in_words_and_colour(team):
     m = panel.model
     ben = next(i for i, r in enumerate(m.rows) if r.name == "Ben Okafor")
     col = m.columns()
-    assert m.data(m.index(ben, col.index("bls"))) == "Expires 2026-12-10"
+    assert m.data(m.index(ben, col.index("bls"))) == "Expires 10 Dec 2026"  # the GUI's dates (en_GB in the tests)
     assert "19 days left" in m.data(m.index(ben, col.index("bls")), Qt.ItemDataRole.ToolTipRole)
-    assert m.data(m.index(ben, col.index("pals"))) == "Expired 2026-10-31"
+    assert m.data(m.index(ben, col.index("pals"))) == "Expired 31 Oct 2026"
     assert m.data(m.index(ben, col.index("pals")), Qt.ItemDataRole.ForegroundRole).name() in ("#b91c1c", "#f87171")
     assert m.data(m.index(ben, col.index("acls"))) == "–"
 
@@ -132,9 +132,9 @@ def test_dashboard_team_summary(qtbot, team):
     box = win.team_summary
     assert not box.isHidden()
     text = box.plain_text()
-    assert "1 card has expired: Ben Okafor (PALS, 2026-10-31)" in text
+    assert "1 card has expired: Ben Okafor (PALS, 31 Oct 2026)" in text
     assert "2 cards expire within 60 days (after this month): " in text or "expire this month" in text
-    assert "Ben Okafor (BLS, 2026-12-10)" in text
+    assert "Ben Okafor (BLS, 10 Dec 2026)" in text
     assert "Cho Min (PALS)" in text
 
 

@@ -44,7 +44,7 @@ def _set_choice(form, key, value):
 def _h1b(qtbot, w):
     w.choose_step("img")
     _set_choice(w.form, "visa_need", "needs_h1b")
-    qtbot.waitUntil(lambda: w.result is not None and bool(w.result.diff.steps), timeout=5000)
+    qtbot.waitUntil(lambda: w.outcome is not None and bool(w.outcome.diff.steps), timeout=5000)
 
 
 def _snapshot(session):
@@ -71,12 +71,12 @@ def test_making_a_scenario_writes_nothing_and_shows_what_changes(qtbot, win):
     before = _snapshot(win.session)
     w = _ext(win).open("img")
     _h1b(qtbot, w)
-    ids = {s.id for s in w.result.diff.steps}
+    ids = {s.id for s in w.outcome.diff.steps}
     assert any(i.startswith("visa") for i in ids), ids
     assert "Visa" in w.diff_view.toPlainText() or "visa" in w.diff_view.toPlainText().lower()
     assert "→" in w.diff_view.toPlainText()
     assert w.windowTitle() == "What if: new scenario *"
-    assert w.timeline.overlay or not w.result.diff.moved
+    assert w.timeline.overlay or not w.outcome.diff.moved
     assert _snapshot(win.session) == before  # nothing written while editing
 
 
@@ -94,7 +94,7 @@ def test_naming_keeping_and_comparing_two_scenarios(qtbot, win):
     assert w.name is None and not w.changes()
     w.choose_step("img")
     _set_choice(w.form, "target_state", "TX")
-    qtbot.waitUntil(lambda: bool(w.changes()) and w.result is not None, timeout=5000)
+    qtbot.waitUntil(lambda: bool(w.changes()) and w.outcome is not None, timeout=5000)
     assert w.save_scenario("TX plan")
     assert w.rename_scenario("Texas plan")
     assert w.compare_button.isEnabled()

@@ -100,7 +100,9 @@ def test_an_installed_date_format_and_translation_apply_but_iso_stays_for_export
         def gettext(self, message):
             return message.replace("Card valid through", "CARD VALID THROUGH")
 
-    monkeypatch.setattr(wording, "_date_format", wording.iso_date)
+    from core import datefmt
+
+    monkeypatch.setattr(datefmt, "_date_format", datefmt.iso_date)
     monkeypatch.setattr(wording, "_translations", gettext.NullTranslations())
     wording.install(Shout(), lambda d: d.strftime("%d/%m/%Y"))
     f = F("cards.renewal.valid_through", expires=dt.date(2027, 1, 31))

@@ -76,7 +76,7 @@ def check_step(step_id: str, data: Mapping[str, Any], ctx: Context) -> list[Prob
         enroll = ctx.facts(f"{card}.enroll")
         course = d("course_end", enroll) or d("course_start", enroll)
         if issue and course and issue < course:
-            out.append(Problem("issue_date", f"the card cannot be issued before its course ({course.isoformat()})"))
+            out.append(Problem("issue_date", f"the card cannot be issued before its course ({_fmt(course)})"))
         if issue and issue > ctx.today:
             out.append(Problem("issue_date", "is in the future"))
         claimed = d("claimed_on")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ... import dates
+from ...datefmt import date_text
 from ...rules import Rule, RuleNotFound
 from ...validate import parse_date
 from ..base import (
@@ -125,6 +126,7 @@ def _upcoming_course(ctx: Context, card: str) -> dt.date | None:
 
 
 def _fmt(d: dt.date) -> str:
-    return f"{d.day} {d.strftime('%b %Y')}"
+    """A date in a message (ISO in the command line, the GUI's display format once it installs one)."""
+    return date_text(d)
 
 
