@@ -389,7 +389,8 @@ def roster_from_documents(docs: Iterable[tuple[int, Mapping[str, Any]]], today: 
 
 
 def roster_from_raw(raws: Iterable[RawDocument], today: dt.date, rules: RuleSet | None = None,
-                    previous: Roster | None = None, cache: RosterCache | None = None) -> Roster:
+                    previous: Roster | None = None, cache: RosterCache | None = None,
+                    keys: Mapping[int, str] | None = None) -> Roster:
     """The roster of these `Store.raw_documents` rows: a row whose stored content has a kept
     evaluation in `cache` is built from it (no parse, no evaluation); the others are parsed and
     evaluated, and the cache then keeps exactly this roster's evaluations."""
@@ -406,7 +407,7 @@ def roster_from_raw(raws: Iterable[RawDocument], today: dt.date, rules: RuleSet 
     for raw in raws:
         pid = raw[0]
         raw_of[pid] = raw
-        key = raw_key(raw)
+        key = keys[pid] if keys is not None and pid in keys else raw_key(raw)
         ev = kept.get(key)
         if ev is None or (ev.error and ev.on != today):  # an error may be of that day: evaluate again
             doc = parsed[pid] = parse_raw_document(raw)
@@ -426,12 +427,17 @@ def roster_from_raw(raws: Iterable[RawDocument], today: dt.date, rules: RuleSet 
     return _roster(today, rows, evaluated, Documents(raw_of, parsed), rules)
 
 
-def misses(raws: Iterable[RawDocument], today: dt.date, rules: RuleSet, cache: RosterCache) -> int:
-    """How many of these profiles `roster_from_raw` would evaluate (no kept evaluation of them)."""
+def misses(raws: Iterable[RawDocument], today: dt.date, rules: RuleSet, cache: RosterCache,
+           keys: dict[int, str] | None = None) -> int:
+    """How many of these profiles `roster_from_raw` would evaluate (no kept evaluation of them);
+    `keys` (filled here, pass it on to roster_from_raw) keeps each profile's content key."""
     kept = cache.entries(rules)
     n = 0
     for raw in raws:
-        ev = kept.get(raw_key(raw))
+        key = raw_key(raw)
+        if keys is not None:
+            keys[raw[0]] = key
+        ev = kept.get(key)
         n += ev is None or bool(ev.error and ev.on != today)
     return n
 

@@ -119,7 +119,8 @@ class TeamData(QObject):
         previous = self.roster if self.roster is not None and self.roster.today == today else None
         try:
             raws = self.session.store.raw_documents()
-            misses = R.misses(raws, today, rules, self.cache)
+            keys: dict[int, str] = {}
+            misses = R.misses(raws, today, rules, self.cache, keys)
         except Exception as e:  # never a traceback: the view says it
             log.exception("the team roster could not read the data file")
             self.error = f"The profiles could not be read ({type(e).__name__})."
@@ -127,7 +128,7 @@ class TeamData(QObject):
             return
         self.error = ""
         if misses <= SYNC_MAX:
-            self._apply(R.roster_from_raw(raws, today, rules, previous, self.cache))
+            self._apply(R.roster_from_raw(raws, today, rules, previous, self.cache, keys))
             return
         self.building = True
         self._done = [0, len(raws)]
@@ -139,7 +140,7 @@ class TeamData(QObject):
                 yield d
             done[0] = len(raws)
 
-        self._submit(gen, R.roster_from_raw, counted(), today, rules, previous, self.cache)
+        self._submit(gen, R.roster_from_raw, counted(), today, rules, previous, self.cache, keys)
         self.progress.emit(0, len(raws))
 
     def _submit(self, gen: int, fn, *args) -> None:
@@ -315,6 +316,7 @@ class RosterModel(QAbstractTableModel):
         self._cache: dict[tuple[int, int], tuple] = {}
         self._palette: dict[str, object] | None = None
         self._icon_side = 16
+        self._unused: tuple[R.Roster, set[str]] | None = None
 
     def columns(self) -> list[str]:
         return ["name", "role", *self.cards, "missing"]
@@ -409,10 +411,13 @@ class RosterModel(QAbstractTableModel):
         return None
 
     def unused_cards(self) -> set[str]:
-        """Cards nobody in the roster follows or holds (their columns are hidden)."""
-        if self.roster is None:
+        """Cards nobody in the roster follows or holds (their columns are hidden); once per roster."""
+        roster = self.roster
+        if roster is None:
             return set()
-        return {c for c in self.cards if all(r.cells[c].state == R.NONE for r in self.roster.rows)}
+        if self._unused is None or self._unused[0] is not roster:
+            self._unused = (roster, {c for c in self.cards if all(r.cells[c].state == R.NONE for r in roster.rows)})
+        return set(self._unused[1])
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self.sort_column = self.columns()[column]

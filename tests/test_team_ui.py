@@ -351,3 +351,19 @@ def test_export_waits_for_todays_statuses(qtbot, team, tmp_path, monkeypatch):
     text = out.read_bytes().decode("utf-8-sig")
     assert "as of 2027-01-01" in text and not R.pending_rows(panel.data.roster)
     assert ",expired,expired," in text or ",expired,at_risk," in text  # Ana's BLS: the engine's status of that day
+
+
+def test_filtering_sorting_and_the_card_filter_never_evaluate(qtbot, team, monkeypatch):
+    import core.roster as CR
+
+    win, panel, ids = team
+    calls = []
+    real = CR.evaluate
+    monkeypatch.setattr(CR, "evaluate", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    for label, _kw in __import__("gui.team", fromlist=["FILTERS"]).FILTERS:
+        panel.set_filter(label)
+    panel.set_cards(("pals",))
+    panel.search.setText("ana")
+    panel.apply_filter()
+    panel.model.sort(panel.model.columns().index("bls"), Qt.SortOrder.DescendingOrder)
+    assert calls == []
