@@ -10,6 +10,8 @@ cards (`core.roles.typical_cards`, guidance only: "typical; your employer decide
 The API a view uses:
 
     roster = build_roster(store, today)                 # one pass over the data file
+    roster = build_roster(store, today, cache=RosterCache.of_store(store))  # kept evaluations reused
+    roster = complete_statuses(roster, cache)           # rows kept from another day: today's statuses
     roster = refresh_rows(roster, store, [profile_id])  # after an edit: that profile only
     roster = build_roster(store, today, previous=roster)  # a reload: unchanged profiles reused
     rows = filter_rows(roster, RosterFilter(within_days=30, cards=("pals",), search="jose"))

@@ -209,7 +209,7 @@ class RosterCache:
         try:
             doc = json.loads(self.path.read_bytes())
         except (OSError, ValueError) as e:
-            log.warning("the roster cache %s is not used (%s)", self.path, e)
+            log.info("the roster cache %s is not used (%s)", self.path, e)
             return {}
         if not isinstance(doc, dict) or doc.get("format") != CACHE_FORMAT or \
                 (doc.get("rules"), doc.get("code")) != header or not isinstance(doc.get("entries"), dict):
@@ -241,7 +241,7 @@ class RosterCache:
                 self._stamp = self._file_stamp()
                 self.writes += 1
             except OSError as e:  # a read-only or full data folder: the roster works without it
-                log.warning("the roster cache %s could not be written (%s)", self.path, e)
+                log.info("the roster cache %s could not be written (%s)", self.path, e)
 
     def clear(self) -> None:
         with self._lock:

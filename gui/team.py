@@ -432,6 +432,11 @@ class RosterTable(QTableView):
     """Enter (and double-click) opens the step of the cell's person and card."""
 
     open_cell = Signal(int, str)  # profile id, card (or "" for a name/role cell)
+    resized = Signal()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -537,6 +542,7 @@ class TeamPanel(QWidget):
         hdr.setMinimumSectionSize(48)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.open_cell.connect(self.open_cell)
+        self.table.resized.connect(self._on_table_resized)
         lay.addWidget(self.table, 1)
         self.count = QLabel()
         self.count.setObjectName("teamCount")
@@ -555,6 +561,7 @@ class TeamPanel(QWidget):
         self._timer.setInterval(120)
         self._timer.timeout.connect(self.apply_filter)
         self._widths_set = False
+        self._widths_key: tuple[R.Roster | None, tuple[int, int, int, int]] | None = None
         data.changed.connect(self._on_data)
         data.progress.connect(self._on_progress)
         data.ensure()
@@ -603,10 +610,12 @@ class TeamPanel(QWidget):
         chosen = self.chosen_cards()
         self.cards_button.setText(", ".join(CARD_LABELS[c] for c in chosen) if chosen else "All cards")
         hidden = unused | (set(roster.cards) - set(shown))
+        moved = False
         for i, col in enumerate(self.model.columns()):
             if self.table.isColumnHidden(i) != (col in hidden):
                 self.table.setColumnHidden(i, col in hidden)
-        if not self._widths_set and rows:
+                moved = True
+        if (not self._widths_set or moved) and rows:
             self._fit_columns()
         self._restore(current)
         n, total = len(rows), len(roster.rows)
@@ -623,26 +632,39 @@ class TeamPanel(QWidget):
 
     def _fit_columns(self) -> None:
         """Widths from the font (not resizeColumnsToContents, which asks every cell: seconds at
-        500): each card column fits its longest words, Role and Missing fit their texts up to a
-        cap (elided beyond, the tooltip says it all), the name takes the rest, so three cards fit
-        1280 pixels without a horizontal scroll bar."""
+        500): each card column fits its longest words, Missing fits its text up to a cap, Role
+        fits its longest label when the names keep room for theirs (else it is capped, elided, the
+        tooltip says it all), the name takes the rest: three cards fit 1280 pixels without a
+        horizontal scroll bar, and a wide window shows every role in full. Again on a resize."""
+        roster = self.data.roster
+        rows = roster.rows if roster is not None else self.model.rows
         fm = self.table.fontMetrics()
         hdr = self.table.horizontalHeader()
         pad = 20
-        roster = self.data.roster
-        rows = roster.rows if roster is not None else self.model.rows
-        roles = max((fm.horizontalAdvance(r) for r in {r.role_label for r in rows}), default=80)
-        hdr.resizeSection(1, min(max(roles + pad, fm.horizontalAdvance("Role") + pad), 150))
-        sample = date_text(dt.date(2026, 12, 31))
-        words = max(fm.horizontalAdvance(w) for w in (f"Valid to {sample}", f"Expired {sample}",
-                                                      f"Expires {sample}", "Expiry unknown", "No card yet"))
-        card_w = words + 16 + 6 + pad  # text, the icon and its gap, padding
-        for i in range(2, 2 + len(self.model.cards)):
+        if self._widths_key is None or self._widths_key[0] is not roster:
+            roles = max((fm.horizontalAdvance(r) for r in {r.role_label for r in rows}), default=80)
+            names = max((fm.horizontalAdvance(r.name) for r in rows), default=100)
+            sample = date_text(dt.date(2026, 12, 31))
+            words = max(fm.horizontalAdvance(w) for w in (f"Valid to {sample}", f"Expired {sample}",
+                                                          f"Expires {sample}", "Expiry unknown", "No card yet"))
+            longest = max((len(r.missing) for r in rows), default=0)
+            miss = fm.horizontalAdvance(", ".join(["PALS"] * max(1, longest)))
+            self._widths_key = (roster, (max(roles, fm.horizontalAdvance("Role")) + pad, names + pad,
+                                         words + 16 + 6 + pad,  # text, the icon and its gap, padding
+                                         min(max(miss, fm.horizontalAdvance("Missing")) + pad, 130)))
+        role_w, name_w, card_w, miss_w = self._widths_key[1]
+        cards = len(self.model.cards)
+        for i in range(2, 2 + cards):
             hdr.resizeSection(i, card_w)
-        longest = max((len(r.missing) for r in rows), default=0)
-        miss = fm.horizontalAdvance(", ".join(["PALS"] * max(1, longest)))
-        hdr.resizeSection(2 + len(self.model.cards), min(max(miss, fm.horizontalAdvance("Missing")) + pad, 130))
+        hdr.resizeSection(2 + cards, miss_w)
+        shown = sum(1 for i in range(2, 2 + cards) if not self.table.isColumnHidden(i))
+        room = self.table.viewport().width() - shown * card_w - miss_w
+        hdr.resizeSection(1, role_w if room - role_w >= min(name_w, 240) else min(role_w, 150))
         self._widths_set = True
+
+    def _on_table_resized(self) -> None:
+        if self._widths_set:
+            self._fit_columns()
 
     def _current_key(self):
         idx = self.table.currentIndex()
