@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -229,7 +230,30 @@ class Store:
                " (SELECT json_group_array(json_array(rule_id, CAST(value AS TEXT), note, created_at)) FROM"
                "  (SELECT rule_id, value, note, created_at FROM overrides WHERE profile_id = p.id ORDER BY rule_id))"
                " FROM profiles p" + where + " ORDER BY p.id")
-        return [tuple(r) for r in self.db.execute(sql, args).fetchall()]  # type: ignore[misc]
+        try:
+            return [tuple(r) for r in self.db.execute(sql, args).fetchall()]  # type: ignore[misc]
+        except sqlite3.OperationalError as e:
+            if "json_" not in str(e):
+                raise
+        return self._raw_documents_without_json1(where.replace("p.id", "{col}"), args)
+
+    def _raw_documents_without_json1(self, where: str, args: list[int]) -> list[RawDocument]:
+        """The same rows for an SQLite built without its JSON functions: three queries, the arrays
+        written here (their text differs from SQLite's, so the roster cache is rebuilt once)."""
+        facts: dict[int, list[list[str]]] = {}
+        for pid, key, data in self.db.execute(
+                "SELECT profile_id, key, CAST(data AS TEXT) FROM facts" + where.format(col="profile_id")
+                + " ORDER BY profile_id, key", args):
+            facts.setdefault(pid, []).append([key, data])
+        overrides: dict[int, list[list[str]]] = {}
+        for pid, rid, value, note, created in self.db.execute(
+                "SELECT profile_id, rule_id, CAST(value AS TEXT), note, created_at FROM overrides"
+                + where.format(col="profile_id") + " ORDER BY profile_id, rule_id", args):
+            overrides.setdefault(pid, []).append([rid, value, note, created])
+        return [(pid, name, role, tracks, json.dumps(facts.get(pid, []), ensure_ascii=False),
+                 json.dumps(overrides.get(pid, []), ensure_ascii=False))
+                for pid, name, role, tracks in self.db.execute(
+                    "SELECT id, name, role, tracks FROM profiles" + where.format(col="id") + " ORDER BY id", args)]
 
     def import_document(self, doc: Mapping[str, Any]) -> int:
         """Create a profile from an already-validated document, in one transaction."""

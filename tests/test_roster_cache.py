@@ -203,3 +203,24 @@ def test_raw_documents_parse_to_all_documents(team):
 
     assert [(r[0], parse_raw_document(r)) for r in store.raw_documents()] == store.all_documents()
     assert [r[0] for r in store.raw_documents([ids[2], 999])] == [ids[2]]
+
+
+def test_raw_documents_without_sqlites_json_functions(team, monkeypatch):
+    """An SQLite built without JSON1: the same documents through three plain queries."""
+    import sqlite3
+
+    store, ids = team
+    want = store.all_documents()
+    first = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
+    real = store.db.execute
+
+    def no_json(sql, parameters=None):
+        if "json_group_array" in sql:
+            raise sqlite3.OperationalError("no such function: json_group_array")
+        return real(sql, parameters)
+
+    monkeypatch.setattr(store.db, "execute", no_json)
+    assert store.all_documents() == want
+    assert [r[0] for r in store.raw_documents([ids[1]])] == [ids[1]]
+    again = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
+    assert again.rows == first.rows
