@@ -313,8 +313,10 @@ def test_the_view_follows_a_new_day_across_an_expiry_from_the_kept_evaluations(q
     win.refresh()
     qtbot.waitUntil(lambda: panel.data.roster.today == dt.date(2027, 1, 1))
     assert _cell_text(panel, "Ana Díaz", "bls") == "Expired 2026-12-31"
-    panel.data.wait()  # today's statuses, evaluated in the worker, replace the kept ones
+    assert R.pending_rows(panel.data.roster)  # the engine's statuses of that day: when an export asks
+    panel.data.complete_now()
     assert not R.pending_rows(panel.data.roster)
+    assert _cell_text(panel, "Ana Díaz", "bls") == "Expired 2026-12-31"
     assert panel.data.roster.rows == R.build_roster(win.session.store, dt.date(2027, 1, 1)).rows
 
 
