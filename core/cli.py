@@ -597,6 +597,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
     from .roster import (
         RosterFilter,
         build_roster,
+        complete_statuses,
         filter_rows,
         roster_csv,
         roster_json,
@@ -611,8 +612,13 @@ def cmd_roster(args: argparse.Namespace) -> int:
                            search=args.search or "")
     except ValueError as e:
         raise CliError(f"--{e}") from None
+    from .roster_cache import RosterCache
+
     store = _open_store(args.data_dir)
-    roster = build_roster(store, today)
+    cache = RosterCache.of_store(store)
+    roster = build_roster(store, today, cache=cache)
+    if not args.summary:  # the exports carry the engine's statuses of `today` (and the rules they used)
+        roster = complete_statuses(roster, cache)
     try:
         rows = sort_rows(filter_rows(roster, flt), args.sort or "name", args.descending)
     except ValueError as e:

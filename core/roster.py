@@ -10,6 +10,8 @@ cards (`core.roles.typical_cards`, guidance only: "typical; your employer decide
 The API a view uses:
 
     roster = build_roster(store, today)                 # one pass over the data file
+    roster = build_roster(store, today, cache=RosterCache.of_store(store))  # kept evaluations reused
+    roster = complete_statuses(roster, cache)           # rows kept from another day: today's statuses
     roster = refresh_rows(roster, store, [profile_id])  # after an edit: that profile only
     roster = build_roster(store, today, previous=roster)  # a reload: unchanged profiles reused
     rows = filter_rows(roster, RosterFilter(within_days=30, cards=("pals",), search="jose"))
@@ -38,7 +40,9 @@ from .engine import evaluate, known_tracks
 from .engine.base import EXPIRED
 from .engine.cards import BODY_LABELS, CARDS, DEFAULT_BODY
 from .roles import ROLE_LABELS, TYPICAL_CARDS_RULE, typical_cards
+from .roster_cache import RosterCache, raw_key
 from .rules import RuleSet, load_rules
+from .store import RawDocument, parse_raw_document
 from .wording import iso_dates
 
 ROSTER_FORMAT = "certpath-roster/1"
@@ -128,6 +132,11 @@ class RosterRow:
     error: str = ""
     rules: tuple[str, ...] = ()  # rule ids this row's cells and role guidance used
     name_key: str = field(default="", compare=False, repr=False)  # search_key(name), kept for search and sort
+    # the engine's statuses (card_status, renewal_status, renewal_deadline) and the rule ids are
+    # not of the roster's day: the row came from a cached evaluation of another day. Its states
+    # and expiries are today's (see _cell); `complete_statuses` evaluates the rest before an
+    # export needs it.
+    pending: bool = False
 
     def __post_init__(self) -> None:
         if not self.name_key:
@@ -149,77 +158,195 @@ class RosterRow:
         return out
 
 
+class Documents(Mapping[int, Mapping[str, Any]]):
+    """The profile documents a roster was built from, parsed only when asked for (a roster built
+    from the cache never parses the documents of its rows; an edit compares one)."""
+
+    def __init__(self, raw: Mapping[int, RawDocument] | None = None,
+                 parsed: Mapping[int, Mapping[str, Any]] | None = None) -> None:
+        self._raw: dict[int, RawDocument] = dict(raw or {})
+        self._parsed: dict[int, Mapping[str, Any]] = dict(parsed or {})
+
+    def __getitem__(self, pid: int) -> Mapping[str, Any]:
+        doc = self._parsed.get(pid)
+        if doc is None:
+            raw = self._raw[pid]  # KeyError: no such profile
+            doc = self._parsed[pid] = parse_raw_document(raw)
+        return doc
+
+    def __iter__(self):
+        return iter(dict.fromkeys([*self._raw, *self._parsed]))
+
+    def __len__(self) -> int:
+        return len(set(self._raw) | set(self._parsed))
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self._parsed or pid in self._raw
+
+    def replaced(self, pid: int, doc: Mapping[str, Any] | None) -> Documents:
+        """A copy with `pid`'s document set to `doc` (None: removed)."""
+        raw = {k: v for k, v in self._raw.items() if k != pid}
+        parsed = {k: v for k, v in self._parsed.items() if k != pid}
+        if doc is not None:
+            parsed[pid] = doc
+        return Documents(raw, parsed)
+
+
 @dataclass
 class Roster:
     today: dt.date
     rows: list[RosterRow]
     cards: tuple[str, ...] = ROSTER_CARDS
     rules: tuple[str, ...] = ()  # every rule id the cells and the role guidance used
-    evaluated: int = 0  # rows computed for this roster (the others were reused from `previous`)
-    documents: dict[int, Mapping[str, Any]] = field(default_factory=dict, repr=False)  # as evaluated
+    evaluated: int = 0  # rows computed for this roster (the others were reused from `previous` or the cache)
+    documents: Mapping[int, Mapping[str, Any]] = field(default_factory=Documents, repr=False)  # as built
     rule_set: RuleSet | None = field(default=None, repr=False)
 
     def row(self, profile_id: int) -> RosterRow:
         return next(r for r in self.rows if r.profile_id == profile_id)
 
 
-def _cell(card: str, journey, doc: Mapping[str, Any], tracked: bool) -> CardCell:
+@dataclass(frozen=True)
+class CellParts:
+    """What one cell is made of, before `today` decides its state: the engine's word on the day
+    `Evaluated.on` and the card's own facts.
+
+    `expires` and the card's facts depend on the profile's data and the rules only (the expiry is
+    counted from the issue date or the instructor-led event, and its rule records are looked up on
+    those dates), so they hold on any day (tests/test_roster_cache.py checks it for each body); the
+    statuses, the renewal's deadline and the rule ids the steps used (a valid AHA card also uses
+    the eCard claim rules) are of `on`."""
+
+    expires: dt.date | None
+    card_status: str | None
+    renewal_status: str | None
+    renewal_deadline: dt.date | None
+    card_rules: tuple[str, ...] = ()
+    renewal_rules: tuple[str, ...] = ()
+    tracked: bool = False
+    issued: dt.date | None = None
+    body: str | None = None
+    training_center: str = ""
+    ecard_code: str = ""
+    course_date: dt.date | None = None
+    rules: tuple[str, ...] = ()  # card_rules then renewal_rules, each id once
+
+    def __post_init__(self) -> None:
+        if not self.rules:
+            object.__setattr__(self, "rules", tuple(dict.fromkeys([*self.card_rules, *self.renewal_rules])))
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """One evaluation of a profile's cards: the part of a roster row a cache can keep."""
+
+    on: dt.date
+    cards: tuple[str, ...]  # the cards the row evaluated (row_cards)
+    cells: Mapping[str, CellParts]
+    error: str = ""
+
+
+def row_cards(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    """The cards a row evaluates: those followed, and those with a card recorded without being followed."""
     facts = doc.get("facts") or {}
-    card_res = journey.step(f"{card}.card")
-    ren = journey.step(f"{card}.renewal")
-    card_facts = facts.get(f"{card}.card") or {}
-    enroll = facts.get(f"{card}.enroll") or {}
-    issued = _date(card_facts.get("issue_date"))
-    body = enroll.get("body") if enroll.get("body") in BODY_LABELS else DEFAULT_BODY[card]
-    expires = card_res.expires
-    if issued is None:
+    followed = set(doc.get("tracks") or [])
+    return tuple(c for c in ROSTER_CARDS if c in followed or (facts.get(f"{c}.card") or {}).get("issue_date"))
+
+
+def evaluate_cards(doc: Mapping[str, Any], today: dt.date, rules: RuleSet, journey=None) -> Evaluated:
+    """The engine's word on the row's cards on `today`: one evaluation (none when `journey`, already
+    evaluated on `today` with the same rules, covers every card of the row)."""
+    cards = row_cards(doc)
+    if journey is not None and (journey.today != today or not set(cards) <= {t.track for t in journey.tracks}):
+        journey = None  # that journey does not cover every card of the row: evaluate
+    if not cards:
+        return Evaluated(today, cards, {})
+    facts = doc.get("facts") or {}
+    followed = set(doc.get("tracks") or [])
+    try:
+        if journey is None:
+            journey = evaluate({**doc, "tracks": list(cards)}, today, rules)  # once per profile
+        cells = {}
+        for c in cards:
+            card_res = journey.step(f"{c}.card")
+            ren = journey.step(f"{c}.renewal")
+            card_facts = facts.get(f"{c}.card") or {}
+            enroll = facts.get(f"{c}.enroll") or {}
+            issued = _date(card_facts.get("issue_date"))
+            body = enroll.get("body") if enroll.get("body") in BODY_LABELS else DEFAULT_BODY[c]
+            cells[c] = CellParts(
+                card_res.expires, card_res.status, ren.status, ren.deadline or ren.due,
+                tuple(card_res.rules), tuple(ren.rules), tracked=c in followed, issued=issued,
+                body=body if (issued or enroll) else None, training_center=str(enroll.get("training_center") or ""),
+                ecard_code=str(card_facts.get("ecard_code") or ""), course_date=_date(enroll.get("course_end")))
+        return Evaluated(today, cards, cells)
+    except (ValueError, TypeError, KeyError, OverflowError) as e:  # one bad profile never hides the team
+        return Evaluated(today, cards, {}, f"could not be evaluated ({e})")
+
+
+def _cell(card: str, p: CellParts, today: dt.date, current: bool) -> CardCell:
+    """The cell on `today`. The state is read from the engine's expiry and `today` (a card is
+    expired from the day after its last valid day, as the engine's card step says), so an
+    evaluation of another day still gives today's state; that day's statuses are left out
+    (`current` False) until evaluated again."""
+    expires = p.expires
+    if p.issued is None:
         state = NO_CARD
     elif expires is None:
         state = UNKNOWN_EXPIRY
-    elif card_res.status == EXPIRED or expires < journey.today:
+    elif expires < today or (current and p.card_status == EXPIRED):
         state = EXPIRED_STATE  # (an at_risk card past its last day, in a grace period, is expired too)
     else:
         state = VALID
-    rules = tuple(dict.fromkeys([*card_res.rules, *ren.rules]))
-    return CardCell(
-        card=card, state=state, tracked=tracked, card_status=card_res.status, renewal_status=ren.status,
-        expires=expires, issued=issued, body=body if (issued or enroll) else None,
-        training_center=str(enroll.get("training_center") or ""), ecard_code=str(card_facts.get("ecard_code") or ""),
-        course_date=_date(enroll.get("course_end")), renewal_deadline=ren.deadline or ren.due, rules=rules)
+    if current:
+        return CardCell(card, state, p.tracked, p.card_status, p.renewal_status, expires, p.issued, p.body,
+                        p.training_center, p.ecard_code, p.course_date, p.renewal_deadline, p.rules)
+    return CardCell(card, state, p.tracked, None, None, expires, p.issued, p.body, p.training_center,
+                    p.ecard_code, p.course_date, None, ())
 
 
-def _row(pid: int, doc: Mapping[str, Any], today: dt.date, rules: RuleSet,
-         typical_cache: dict[str, tuple[tuple[str, ...], str | None]], journey=None) -> RosterRow:
-    facts = doc.get("facts") or {}
-    followed = set(doc.get("tracks") or [])
-    # the cards to evaluate: those followed, and those with a card recorded without being followed
-    cards = [c for c in ROSTER_CARDS if c in followed or (facts.get(f"{c}.card") or {}).get("issue_date")]
-    cells: dict[str, CardCell] = {c: CardCell(c, NONE) for c in ROSTER_CARDS}
-    error = ""
-    if journey is not None and (journey.today != today or not set(cards) <= {t.track for t in journey.tracks}):
-        journey = None  # that journey does not cover every card of the row: evaluate
-    if cards:
-        try:
-            if journey is None:
-                journey = evaluate({**doc, "tracks": cards}, today, rules)  # once per profile
-            for c in cards:
-                cells[c] = _cell(c, journey, doc, c in followed)
-        except (ValueError, TypeError, KeyError, OverflowError) as e:  # one bad profile never hides the team
-            error = f"could not be evaluated ({e})"
-            cells = {c: CardCell(c, ERROR if c in cards else NONE) for c in ROSTER_CARDS}
-    role = str(doc.get("role") or "other")
-    overrides = doc.get("overrides") or {}
-    if TYPICAL_CARDS_RULE in overrides:
+_NONE_CELLS = {c: CardCell(c, NONE) for c in ROSTER_CARDS}
+
+
+def _row(pid: int, name: str, role: str, ev: Evaluated, today: dt.date, rules: RuleSet,
+         typical_cache: dict[Any, Any],
+         overrides: Mapping[str, Any] | None = None) -> RosterRow:
+    """The row of one profile on `today` from `ev` (its statuses count only if `ev` is of `today`);
+    `overrides`: the profile's overrides when it overrides the role guidance."""
+    current = ev.on == today
+    cells: dict[str, CardCell] = dict(_NONE_CELLS)
+    if ev.error:
+        for c in ev.cards:
+            cells[c] = CardCell(c, ERROR)
+    else:
+        for c in ev.cards:
+            cells[c] = _cell(c, ev.cells[c], today, current)
+    role = role or "other"
+    if overrides is not None:
         typ, rid = _typical(role, rules, today, overrides)
     else:
         if role not in typical_cache:
             typical_cache[role] = _typical(role, rules, today, None)
         typ, rid = typical_cache[role]
-    used = dict.fromkeys(r for c in cells.values() for r in c.rules)
-    if rid:
-        used[rid] = None
-    missing = tuple(c for c in typ if c in cells and cells[c].state in (NONE, NO_CARD))
-    return RosterRow(pid, str(doc.get("name") or ""), role, cells, typ, missing, error, tuple(used))
+    lists = (*(cells[c].rules for c in ev.cards), rid)
+    used = typical_cache.get(lists)  # (rows share a few rule lists; memo per build, with the roles')
+    if used is None:
+        seen = dict.fromkeys(r for c in ev.cards for r in cells[c].rules)
+        if rid:
+            seen[rid] = None
+        used = typical_cache[lists] = tuple(seen)
+    missing = tuple(c for c in typ if cells[c].state in (NONE, NO_CARD)) if typ else ()
+    return RosterRow(pid, name, role, cells, typ, missing, ev.error, used,
+                     pending=not current and not ev.error and bool(ev.cards))
+
+
+def _doc_row(pid: int, doc: Mapping[str, Any], today: dt.date, rules: RuleSet,
+             typical_cache: dict[Any, Any], journey=None,
+             ev: Evaluated | None = None) -> RosterRow:
+    ev = ev if ev is not None else evaluate_cards(doc, today, rules, journey)
+    ov = doc.get("overrides") or {}
+    return _row(pid, str(doc.get("name") or ""), str(doc.get("role") or "other"), ev, today, rules,
+                typical_cache, ov if TYPICAL_CARDS_RULE in ov else None)
 
 
 def _typical(role: str, rules: RuleSet, today: dt.date,
@@ -231,17 +358,24 @@ def _typical(role: str, rules: RuleSet, today: dt.date,
     return tuple(c for c in cards if c in ROSTER_CARDS), (rule.id if rule is not None else None)
 
 
-def build_roster(store, today: dt.date, rules: RuleSet | None = None, previous: Roster | None = None) -> Roster:
+def build_roster(store, today: dt.date, rules: RuleSet | None = None, previous: Roster | None = None,
+                 cache: RosterCache | None = None) -> Roster:
     """The roster of every profile in `store` on `today`: one read of the data file, one
     evaluation per profile that follows or records a card.
 
     With `previous` (an earlier roster of the same day and rules), a profile whose document has
-    not changed keeps its row: after one change, a rebuild evaluates one profile."""
-    return roster_from_documents(store.all_documents(), today, rules, previous)
+    not changed keeps its row: after one change, a rebuild evaluates one profile. With `cache`
+    (`RosterCache.of_store(store)`, kept beside the data file), a profile whose stored content,
+    rules and CertPath build are those of a kept evaluation is not evaluated again, nor is its
+    document parsed (see core.roster_cache)."""
+    if cache is None:
+        return roster_from_documents(store.all_documents(), today, rules, previous)
+    return roster_from_raw(store.raw_documents(), today, rules, previous, cache)
 
 
 def roster_from_documents(docs: Iterable[tuple[int, Mapping[str, Any]]], today: dt.date,
                           rules: RuleSet | None = None, previous: Roster | None = None) -> Roster:
+    """The roster of these (id, document) pairs, every row evaluated (or reused from `previous`)."""
     rules = rules or load_rules()
     reuse = previous is not None and previous.today == today and previous.rule_set is rules
     old = {r.profile_id: r for r in previous.rows} if reuse and previous is not None else {}
@@ -252,34 +386,123 @@ def roster_from_documents(docs: Iterable[tuple[int, Mapping[str, Any]]], today: 
         if pid in old and previous is not None and previous.documents.get(pid) == doc:
             rows.append(old[pid])
             continue
-        rows.append(_row(pid, doc, today, rules, cache))
+        rows.append(_doc_row(pid, doc, today, rules, cache))
         evaluated += 1
-    return _roster(today, rows, evaluated, kept, rules)
+    return _roster(today, rows, evaluated, Documents(parsed=kept), rules)
 
 
-def _roster(today: dt.date, rows: list[RosterRow], evaluated: int, docs: dict[int, Mapping[str, Any]],
+def roster_from_raw(raws: Iterable[RawDocument], today: dt.date, rules: RuleSet | None = None,
+                    previous: Roster | None = None, cache: RosterCache | None = None,
+                    keys: Mapping[int, str] | None = None) -> Roster:
+    """The roster of these `Store.raw_documents` rows: a row whose stored content has a kept
+    evaluation in `cache` is built from it (no parse, no evaluation); the others are parsed and
+    evaluated, and the cache then keeps exactly this roster's evaluations."""
+    rules = rules or load_rules()
+    cache = cache if cache is not None else RosterCache(None)
+    kept = cache.entries(rules)
+    reuse = previous is not None and previous.today == today and previous.rule_set is rules
+    old = {r.profile_id: r for r in previous.rows} if reuse and previous is not None else {}
+    fresh: dict[str, Evaluated] = {}
+    typical: dict[str, tuple[tuple[str, ...], str | None]] = {}
+    raw_of: dict[int, RawDocument] = {}
+    parsed: dict[int, Mapping[str, Any]] = {}
+    rows, evaluated = [], 0
+    for raw in raws:
+        pid = raw[0]
+        raw_of[pid] = raw
+        key = keys[pid] if keys is not None and pid in keys else raw_key(raw)
+        ev = kept.get(key)
+        if ev is None or (ev.error and ev.on != today):  # an error may be of that day: evaluate again
+            doc = parsed[pid] = parse_raw_document(raw)
+            if pid in old and previous is not None and previous.documents.get(pid) == doc:
+                rows.append(old[pid])
+                continue
+            ev = evaluate_cards(doc, today, rules)
+            evaluated += 1
+        fresh[key] = ev
+        if TYPICAL_CARDS_RULE in raw[5]:  # (a rule id in the overrides' text: parse them to be sure)
+            ov: Mapping[str, Any] = (parsed.get(pid) or parse_raw_document(raw)).get("overrides") or {}
+            rows.append(_row(pid, raw[1], raw[2], ev, today, rules, typical,
+                             ov if TYPICAL_CARDS_RULE in ov else None))
+        else:
+            rows.append(_row(pid, raw[1], raw[2], ev, today, rules, typical))
+    cache.update(rules, fresh, replace=True)
+    return _roster(today, rows, evaluated, Documents(raw_of, parsed), rules)
+
+
+def misses(raws: Iterable[RawDocument], today: dt.date, rules: RuleSet, cache: RosterCache,
+           keys: dict[int, str] | None = None) -> int:
+    """How many of these profiles `roster_from_raw` would evaluate (no kept evaluation of them);
+    `keys` (filled here, pass it on to roster_from_raw) keeps each profile's content key."""
+    kept = cache.entries(rules)
+    n = 0
+    for raw in raws:
+        key = raw_key(raw)
+        if keys is not None:
+            keys[raw[0]] = key
+        ev = kept.get(key)
+        n += ev is None or bool(ev.error and ev.on != today)
+    return n
+
+
+def pending_rows(roster: Roster) -> list[int]:
+    """Profiles whose row carries no statuses of the roster's day (from a cached evaluation of another day)."""
+    return [r.profile_id for r in roster.rows if r.pending]
+
+
+def complete_statuses(roster: Roster, cache: RosterCache | None = None) -> Roster:
+    """`roster` with every pending row evaluated on its day (what an export with the engine's
+    statuses needs); the roster itself when none is pending. One evaluation per pending row."""
+    wanted = set(pending_rows(roster))
+    if not wanted:
+        return roster
+    rules = roster.rule_set or load_rules()
+    typical: dict[str, tuple[tuple[str, ...], str | None]] = {}
+    fresh: dict[str, Evaluated] = {}
+    rows = []
+    docs = roster.documents
+    for r in roster.rows:
+        if r.profile_id not in wanted:
+            rows.append(r)
+            continue
+        doc = docs[r.profile_id]
+        ev = evaluate_cards(doc, roster.today, rules)
+        raw = docs._raw.get(r.profile_id) if isinstance(docs, Documents) else None
+        if cache is not None and raw is not None:
+            fresh[raw_key(raw)] = ev
+        rows.append(_doc_row(r.profile_id, doc, roster.today, rules, typical, ev=ev))
+    if cache is not None:
+        cache.update(rules, fresh)
+    return _roster(roster.today, rows, len(wanted), docs, rules)
+
+
+def _roster(today: dt.date, rows: list[RosterRow], evaluated: int, docs: Mapping[int, Mapping[str, Any]],
             rules: RuleSet) -> Roster:
     used = sorted({r for row in rows for r in row.rules})
     return Roster(today=today, rows=rows, rules=tuple(used), evaluated=evaluated, documents=docs, rule_set=rules)
+
+
+def _docs(roster: Roster) -> Documents:
+    d = roster.documents
+    return d if isinstance(d, Documents) else Documents(parsed=d)
 
 
 def refresh_rows(roster: Roster, store, profile_ids: Iterable[int]) -> Roster:
     """`roster` with the rows of `profile_ids` read and evaluated again (a profile edited, added or
     deleted): what a view does after one change, at the cost of those profiles only."""
     rules = roster.rule_set or load_rules()
-    docs = dict(roster.documents)
+    docs = _docs(roster)
     wanted = list(dict.fromkeys(int(p) for p in profile_ids))
     read = dict(store.all_documents(wanted))  # one pass over those profiles only
     fresh: dict[int, RosterRow | None] = {}
     cache: dict[str, tuple[tuple[str, ...], str | None]] = {}
     for pid in wanted:
         doc = read.get(pid)
+        docs = docs.replaced(pid, doc)
         if doc is None:  # deleted
             fresh[pid] = None
-            docs.pop(pid, None)
             continue
-        docs[pid] = doc
-        fresh[pid] = _row(pid, doc, roster.today, rules, cache)
+        fresh[pid] = _doc_row(pid, doc, roster.today, rules, cache)
     rows = [row for r in roster.rows if (row := fresh.get(r.profile_id, r)) is not None]
     have = {r.profile_id for r in roster.rows}
     rows += [row for pid, row in sorted(fresh.items()) if row is not None and pid not in have]
@@ -291,8 +514,8 @@ def with_journey(roster: Roster, profile_id: int, doc: Mapping[str, Any], journe
     (the GUI's current profile after a save): no evaluation when the journey covers the row's
     cards (it was evaluated on the roster's day with the same rules), one otherwise."""
     rules = roster.rule_set or load_rules()
-    row = _row(int(profile_id), doc, roster.today, rules, {}, journey)
-    docs = {**roster.documents, int(profile_id): doc}
+    row = _doc_row(int(profile_id), doc, roster.today, rules, {}, journey)
+    docs = _docs(roster).replaced(int(profile_id), doc)
     if any(r.profile_id == row.profile_id for r in roster.rows):
         rows = [row if r.profile_id == row.profile_id else r for r in roster.rows]
     else:
@@ -512,6 +735,7 @@ def roster_csv(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | No
     from .exports import BOM, _cell
 
     flt = flt or RosterFilter()
+    _check_complete(rows)
     cards = flt.visible_cards(roster)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
@@ -528,9 +752,15 @@ def roster_csv(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | No
     return BOM + buf.getvalue()
 
 
+def _check_complete(rows: Sequence[RosterRow]) -> None:
+    if any(r.pending for r in rows):  # never an export with the statuses left out
+        raise ValueError("the roster has rows without today's statuses: complete_statuses(roster) first")
+
+
 @iso_dates()
 def roster_json(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | None = None) -> str:
     flt = flt or RosterFilter()
+    _check_complete(rows)
     cards = flt.visible_cards(roster)
     doc = {"format": ROSTER_FORMAT, "today": roster.today.isoformat(), "rules": list(roster.rules),
            "filter": flt.describe(), "cards": list(cards), "count": len(rows),
@@ -566,6 +796,7 @@ class _Table:
 def roster_text(roster: Roster, rows: Sequence[RosterRow], flt: RosterFilter | None = None) -> str:
     """A plain-text table, one line per row; names have their control characters removed."""
     flt = flt or RosterFilter()
+    _check_complete(rows)
     cards = flt.visible_cards(roster)
     t = _Table(["ID", "Name", "Role", *(c.upper() for c in cards), "Missing"])
     for r in rows:

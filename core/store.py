@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,20 @@ def _loads(raw: Any, want: type | None = None) -> Any:
 
 
 _UNREADABLE = object()
+
+
+# (id, name, role, tracks JSON, facts JSON array, overrides JSON array): Store.raw_documents
+RawDocument = tuple[int, str, str, str, str, str]
+
+
+def parse_raw_document(raw: RawDocument) -> dict[str, Any]:
+    """The profile document of one `Store.raw_documents` row (what `all_documents` returns)."""
+    _pid, name, role, tracks, facts_raw, overrides_raw = raw
+    facts = {key: json.loads(data) for key, data in json.loads(facts_raw)}
+    overrides = {rid: {"value": json.loads(value), "note": note, "date": created[:10]}
+                 for rid, value, note, created in json.loads(overrides_raw)}
+    return {"format": PROFILE_FORMAT, "name": name, "role": role, "tracks": json.loads(tracks),
+            "facts": facts, "overrides": overrides}
 
 
 class ProfileNotFound(LookupError):
@@ -194,31 +209,51 @@ class Store:
 
     def all_documents(self, ids: list[int] | None = None) -> list[tuple[int, dict[str, Any]]]:
         """(id, profile document) of every profile (or of those `ids` that exist), read in one pass
-        (three queries, not 2n+1): for views over the whole data file such as the team roster."""
+        (one query, not 2n+1): for views over the whole data file such as the team roster."""
+        return [(raw[0], parse_raw_document(raw)) for raw in self.raw_documents(ids)]
+
+    def raw_documents(self, ids: list[int] | None = None) -> list[RawDocument]:
+        """(id, name, role, tracks, facts, overrides) of every profile (or of those `ids`) in one
+        query, as stored: `tracks` the JSON list, `facts` and `overrides` each one JSON array of the
+        rows' stored text. `parse_raw_document` makes the document; the text alone identifies the
+        profile's whole content (the roster cache keys on it without parsing it)."""
         where, args = "", []
         if ids is not None:
             ids = [int(i) for i in ids]
             if not ids:
                 return []
-            where = f" WHERE {{col}} IN ({', '.join('?' * len(ids))})"
+            where = f" WHERE p.id IN ({', '.join('?' * len(ids))})"
             args = ids
-        facts: dict[int, dict[str, Any]] = {}
+        sql = ("SELECT p.id, p.name, p.role, p.tracks,"
+               " (SELECT json_group_array(json_array(key, CAST(data AS TEXT))) FROM"
+               "  (SELECT key, data FROM facts WHERE profile_id = p.id ORDER BY key)),"
+               " (SELECT json_group_array(json_array(rule_id, CAST(value AS TEXT), note, created_at)) FROM"
+               "  (SELECT rule_id, value, note, created_at FROM overrides WHERE profile_id = p.id ORDER BY rule_id))"
+               " FROM profiles p" + where + " ORDER BY p.id")
+        try:
+            return [tuple(r) for r in self.db.execute(sql, args).fetchall()]  # type: ignore[misc]
+        except sqlite3.OperationalError as e:
+            if "json_" not in str(e):
+                raise
+        return self._raw_documents_without_json1(where.replace("p.id", "{col}"), args)
+
+    def _raw_documents_without_json1(self, where: str, args: list[int]) -> list[RawDocument]:
+        """The same rows for an SQLite built without its JSON functions: three queries, the arrays
+        written here (their text differs from SQLite's, so the roster cache is rebuilt once)."""
+        facts: dict[int, list[list[str]]] = {}
         for pid, key, data in self.db.execute(
-                "SELECT profile_id, key, data FROM facts" + where.format(col="profile_id") + " ORDER BY profile_id, key",
-                args):
-            facts.setdefault(pid, {})[key] = json.loads(data)
-        overrides: dict[int, dict[str, Any]] = {}
+                "SELECT profile_id, key, CAST(data AS TEXT) FROM facts" + where.format(col="profile_id")
+                + " ORDER BY profile_id, key", args):
+            facts.setdefault(pid, []).append([key, data])
+        overrides: dict[int, list[list[str]]] = {}
         for pid, rid, value, note, created in self.db.execute(
-                "SELECT profile_id, rule_id, value, note, created_at FROM overrides" + where.format(col="profile_id")
-                + " ORDER BY profile_id, rule_id", args):
-            overrides.setdefault(pid, {})[rid] = {"value": json.loads(value), "note": note, "date": created[:10]}
-        rows = self.db.execute("SELECT id, name, role, tracks FROM profiles" + where.format(col="id") + " ORDER BY id",
-                               args).fetchall()
-        return [
-            (pid, {"format": PROFILE_FORMAT, "name": name, "role": role, "tracks": json.loads(tracks),
-                   "facts": facts.get(pid, {}), "overrides": overrides.get(pid, {})})
-            for pid, name, role, tracks in rows
-        ]
+                "SELECT profile_id, rule_id, CAST(value AS TEXT), note, created_at FROM overrides"
+                + where.format(col="profile_id") + " ORDER BY profile_id, rule_id", args):
+            overrides.setdefault(pid, []).append([rid, value, note, created])
+        return [(pid, name, role, tracks, json.dumps(facts.get(pid, []), ensure_ascii=False),
+                 json.dumps(overrides.get(pid, []), ensure_ascii=False))
+                for pid, name, role, tracks in self.db.execute(
+                    "SELECT id, name, role, tracks FROM profiles" + where.format(col="id") + " ORDER BY id", args)]
 
     def import_document(self, doc: Mapping[str, Any]) -> int:
         """Create a profile from an already-validated document, in one transaction."""

@@ -14,16 +14,18 @@ is recomputed, and a new day rebuilds it.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import html
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEventLoop, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QComboBox,
     QDialog,
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -42,12 +45,15 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from core import roster as R
 from core.engine.findings import Finding
+from core.roster_cache import RosterCache
+from core.rules import load_rules
 from core.wording import date_text, text
 
 from . import theme
@@ -84,6 +90,7 @@ class TeamData(QObject):
         self.roster: R.Roster | None = None
         self.building = False
         self.error: str = ""
+        self.cache = RosterCache.of_store(session.store)
         self._future: Future | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._done = [0, 0]
@@ -95,45 +102,53 @@ class TeamData(QObject):
 
     # building
     def ensure(self) -> None:
-        """Build the roster if there is none (or it is of another day)."""
+        """Build the roster if there is none (or it is of another day or other rules)."""
         if self.building:
             return
-        if self.roster is None or self.roster.today != self.session.today:
+        roster = self.roster
+        if roster is None or roster.today != self.session.today or roster.rule_set is not load_rules():
             self.rebuild()
 
     def rebuild(self) -> None:
-        """Read the data file once and build every row (unchanged rows reused); a large file is
-        evaluated in a worker thread while `progress` reports."""
+        """Read the data file once and build every row: from the kept evaluations (the roster
+        cache) where the profile, the rules and the build are unchanged, else evaluated; when many
+        profiles need the engine, in a worker thread while `progress` reports."""
         self._generation += 1
         gen = self._generation
         today = self.session.today
+        rules = load_rules()
         previous = self.roster if self.roster is not None and self.roster.today == today else None
         try:
-            docs = self.session.store.all_documents()
+            raws = self.session.store.raw_documents()
+            keys: dict[int, str] = {}
+            misses = R.misses(raws, today, rules, self.cache, keys)
         except Exception as e:  # never a traceback: the view says it
             log.exception("the team roster could not read the data file")
             self.error = f"The profiles could not be read ({type(e).__name__})."
             self.changed.emit()
             return
         self.error = ""
-        if len(docs) <= SYNC_MAX:
-            self._apply(R.roster_from_documents(docs, today, previous=previous))
+        if misses <= SYNC_MAX:
+            self._apply(R.roster_from_raw(raws, today, rules, previous, self.cache, keys))
             return
         self.building = True
-        self._done = [0, len(docs)]
+        self._done = [0, len(raws)]
         done = self._done
 
         def counted():
-            for i, d in enumerate(docs):
+            for i, d in enumerate(raws):
                 done[0] = i
                 yield d
-            done[0] = len(docs)
+            done[0] = len(raws)
 
+        self._submit(gen, R.roster_from_raw, counted(), today, rules, previous, self.cache, keys)
+        self.progress.emit(0, len(raws))
+
+    def _submit(self, gen: int, fn, *args) -> None:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster")
-        self._future = self._pool.submit(R.roster_from_documents, counted(), today, None, previous)
+        self._future = self._pool.submit(fn, *args)
         self._future.generation = gen  # type: ignore[attr-defined]
-        self.progress.emit(0, len(docs))
         self._timer.start()
 
     def _poll(self) -> None:
@@ -141,7 +156,8 @@ class TeamData(QObject):
         if fut is None:
             self._timer.stop()
             return
-        self.progress.emit(self._done[0], self._done[1])
+        if self.building:
+            self.progress.emit(self._done[0], self._done[1])
         if not fut.done():
             return
         self._timer.stop()
@@ -162,11 +178,38 @@ class TeamData(QObject):
         self._apply(roster)
 
     def wait(self, timeout: float = 60.0) -> None:
-        """Block until a background build is finished and applied (tests, benchmarks, exports)."""
-        fut = self._future
-        if fut is not None:
+        """Block until a background build or completion is finished and applied (tests,
+        benchmarks, exports)."""
+        for _ in range(3):
+            fut = self._future
+            if fut is None:
+                return
             fut.result(timeout=timeout)
             self._poll()
+
+    def complete_now(self) -> R.Roster | None:
+        """The roster with every row's statuses of today (what the exports carry).
+
+        Rows from evaluations of another day show today's states at once (their expiry holds);
+        their statuses of today, which only the exports carry, are evaluated here, when an export
+        asks (not in the background after every open, where the evaluations would hold Python's
+        lock while the user scrolls and filters): in the worker, the event loop served meanwhile,
+        the result kept in the cache for the rest of the day."""
+        self.wait()
+        roster = self.roster
+        if roster is None or not R.pending_rows(roster):
+            return roster
+        self._generation += 1
+        self._submit(self._generation, R.complete_statuses, roster, self.cache)
+        fut = self._future
+        while fut is not None and not fut.done():
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents, 20)
+            threading.Event().wait(0.005)
+        self.wait()
+        if self.roster is not None and R.pending_rows(self.roster):  # overtaken by a change meanwhile
+            self._generation += 1
+            self._apply(R.complete_statuses(self.roster, self.cache))
+        return self.roster
 
     def _apply(self, roster: R.Roster) -> None:
         self.roster = roster
@@ -180,7 +223,7 @@ class TeamData(QObject):
         if self.building:
             self.rebuild()  # what the worker reads may be older than this change
             return
-        if roster.today != self.session.today:  # a new day
+        if roster.today != self.session.today or roster.rule_set is not load_rules():  # a new day, other rules
             self.rebuild()
             return
         pid, doc = self.session.profile_id, self.journeys.doc
@@ -194,6 +237,7 @@ class TeamData(QObject):
             roster = R.refresh_rows(roster, self.session.store, sorted(ids ^ have))
             changed = True
         if changed:
+            self._generation += 1  # a completion running for the older roster is dropped
             self._apply(roster)
 
     def shutdown(self) -> None:
@@ -250,6 +294,17 @@ def cell_tip(cell: R.CardCell, row: R.RosterRow, today: dt.date) -> str:
     return "\n".join(parts)
 
 
+def missing_tip(row: R.RosterRow, cards: tuple[str, ...]) -> str:
+    """The Missing cell in full: what the role typically holds and which of those has no card."""
+    typical = [c.upper() for c in row.typical if c in cards]
+    missing = [c.upper() for c in row.missing if c in cards]
+    if not typical:
+        return f"{row.role_label}: no card of those shown is typical for this role."
+    head = f"Typical for {row.role_label}: {', '.join(typical)}."
+    tail = (f" No card recorded: {', '.join(missing)}." if missing else " Each has a card recorded.")
+    return head + tail + "\n(Guidance only: your employer decides.)"
+
+
 class RosterModel(QAbstractTableModel):
     """The rows shown (filtered, then sorted by the roster's own `sort_rows`)."""
 
@@ -258,19 +313,23 @@ class RosterModel(QAbstractTableModel):
         self.roster: R.Roster | None = None
         self.rows: list[R.RosterRow] = []
         self.cards: tuple[str, ...] = R.ROSTER_CARDS
+        self.shown_cards: tuple[str, ...] = R.ROSTER_CARDS  # the card filter's (the Missing column says those)
         self.sort_column = "name"
         self.descending = False
         self._cache: dict[tuple[int, int], tuple] = {}
         self._palette: dict[str, object] | None = None
         self._icon_side = 16
+        self._unused: tuple[R.Roster, set[str]] | None = None
 
     def columns(self) -> list[str]:
         return ["name", "role", *self.cards, "missing"]
 
-    def set_rows(self, roster: R.Roster | None, rows: list[R.RosterRow]) -> None:
+    def set_rows(self, roster: R.Roster | None, rows: list[R.RosterRow],
+                 shown_cards: tuple[str, ...] | None = None) -> None:
         self.beginResetModel()
         self.roster = roster
         self.cards = roster.cards if roster is not None else R.ROSTER_CARDS
+        self.shown_cards = tuple(shown_cards) if shown_cards is not None else self.cards
         self.rows = R.sort_rows(rows, self.sort_column, self.descending) if rows else []
         self._cache.clear()
         self._palette = None
@@ -330,7 +389,7 @@ class RosterModel(QAbstractTableModel):
         elif col == "role":
             hit = (row.role_label, None, None)
         else:
-            shown = [x.upper() for x in row.missing if x in self.cards]
+            shown = [x.upper() for x in row.missing if x in self.shown_cards]
             hit = (", ".join(shown) if shown else "–", pal["at_risk"][0] if shown else None, None)
         self._cache[key] = hit
         return hit
@@ -349,14 +408,19 @@ class RosterModel(QAbstractTableModel):
             row = self.rows[index.row()]
             if col in self.cards:
                 return cell_tip(row.cells[col], row, self.roster.today)
+            if col == "missing":
+                return missing_tip(row, self.shown_cards)
             return self._cell(index.row(), index.column())[0]  # the whole text of an elided cell
         return None
 
     def unused_cards(self) -> set[str]:
-        """Cards nobody in the roster follows or holds (their columns are hidden)."""
-        if self.roster is None:
+        """Cards nobody in the roster follows or holds (their columns are hidden); once per roster."""
+        roster = self.roster
+        if roster is None:
             return set()
-        return {c for c in self.cards if all(r.cells[c].state == R.NONE for r in self.roster.rows)}
+        if self._unused is None or self._unused[0] is not roster:
+            self._unused = (roster, {c for c in self.cards if all(r.cells[c].state == R.NONE for r in roster.rows)})
+        return set(self._unused[1])
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self.sort_column = self.columns()[column]
@@ -371,6 +435,11 @@ class RosterTable(QTableView):
     """Enter (and double-click) opens the step of the cell's person and card."""
 
     open_cell = Signal(int, str)  # profile id, card (or "" for a name/role cell)
+    resized = Signal()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -419,6 +488,26 @@ class TeamPanel(QWidget):
             self.filter.addItem(label)
         lab.setBuddy(self.filter)
         self.filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        # the card filter (the command line's --card): which card columns show and count
+        cards_label = QLabel("C&ards:")
+        self.cards_button = QToolButton()
+        self.cards_button.setObjectName("teamCards")
+        self.cards_button.setAccessibleName("Cards shown")
+        self.cards_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.cards_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.cards_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.cards_menu = QMenu(self.cards_button)
+        self.card_actions: dict[str, QAction] = {}
+        self.all_cards_action = self.cards_menu.addAction("&All cards")
+        self.all_cards_action.triggered.connect(self.show_all_cards)
+        self.cards_menu.addSeparator()
+        for c in R.ROSTER_CARDS:
+            act = self.cards_menu.addAction(f"&{CARD_LABELS[c]}")
+            act.setCheckable(True)
+            act.toggled.connect(lambda _on: self.apply_filter())
+            self.card_actions[c] = act
+        self.cards_button.setMenu(self.cards_menu)
+        cards_label.setBuddy(self.cards_button)
         self.export_csv_button = QPushButton("Export &CSV…")
         self.export_csv_button.clicked.connect(self.export_csv)
         self.export_pdf_button = QPushButton("Export P&DF…")
@@ -426,6 +515,8 @@ class TeamPanel(QWidget):
         bar.addWidget(self.search, 2)
         bar.addWidget(lab)
         bar.addWidget(self.filter, 1)
+        bar.addWidget(cards_label)
+        bar.addWidget(self.cards_button)
         bar.addWidget(self.export_csv_button)
         bar.addWidget(self.export_pdf_button)
         lay.addLayout(bar)
@@ -447,9 +538,14 @@ class TeamPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        hdr = self.table.horizontalHeader()
+        hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the name takes what is left (elided, tooltip)
+        hdr.setStretchLastSection(False)
+        hdr.setMinimumSectionSize(48)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.open_cell.connect(self.open_cell)
+        self.table.resized.connect(self._on_table_resized)
         lay.addWidget(self.table, 1)
         self.count = QLabel()
         self.count.setObjectName("teamCount")
@@ -468,14 +564,31 @@ class TeamPanel(QWidget):
         self._timer.setInterval(120)
         self._timer.timeout.connect(self.apply_filter)
         self._widths_set = False
+        self._widths_key: tuple[R.Roster | None, tuple[int, int, int, int]] | None = None
         data.changed.connect(self._on_data)
         data.progress.connect(self._on_progress)
         data.ensure()
         self._on_data()
 
     # filtering
+    def chosen_cards(self) -> tuple[str, ...]:
+        """The cards the card filter keeps (none chosen: every card)."""
+        return tuple(c for c, a in self.card_actions.items() if a.isChecked())
+
+    def set_cards(self, cards) -> None:
+        """Choose the cards shown (as `--card pals,bls`); empty: all."""
+        for c, act in self.card_actions.items():
+            act.blockSignals(True)
+            act.setChecked(c in cards)
+            act.blockSignals(False)
+        self.apply_filter()
+
+    def show_all_cards(self) -> None:
+        self.set_cards(())
+
     def current_filter(self) -> R.RosterFilter:
-        return R.RosterFilter(search=self.search.text().strip(), **FILTERS[self.filter.currentIndex()][1])
+        return R.RosterFilter(search=self.search.text().strip(), cards=self.chosen_cards(),
+                              **FILTERS[self.filter.currentIndex()][1])
 
     def set_filter(self, label: str) -> None:
         self.filter.setCurrentIndex([f[0] for f in FILTERS].index(label))
@@ -492,12 +605,21 @@ class TeamPanel(QWidget):
         flt = self.current_filter()
         rows = R.filter_rows(roster, flt)
         current = self._current_key()
-        self.model.set_rows(roster, rows)
-        if not self._widths_set and rows:
-            self._fit_columns()
+        shown = flt.visible_cards(roster)
+        self.model.set_rows(roster, rows, shown)
         unused = self.model.unused_cards()  # of the whole roster, so a filter never moves columns
+        for c, act in self.card_actions.items():
+            act.setEnabled(c not in unused)
+        chosen = self.chosen_cards()
+        self.cards_button.setText(", ".join(CARD_LABELS[c] for c in chosen) if chosen else "All cards")
+        hidden = unused | (set(roster.cards) - set(shown))
+        moved = False
         for i, col in enumerate(self.model.columns()):
-            self.table.setColumnHidden(i, col in unused)
+            if self.table.isColumnHidden(i) != (col in hidden):
+                self.table.setColumnHidden(i, col in hidden)
+                moved = True
+        if (not self._widths_set or moved) and rows:
+            self._fit_columns()
         self._restore(current)
         n, total = len(rows), len(roster.rows)
         self.count.setText(f"{n} of {total} profiles shown · as of {date_text(roster.today)} · "
@@ -512,19 +634,41 @@ class TeamPanel(QWidget):
             b.setEnabled(n > 0)
 
     def _fit_columns(self) -> None:
-        """Widths from the font (not resizeColumnsToContents, which asks every cell: seconds at 500)."""
+        """Widths from the font (not resizeColumnsToContents, which asks every cell: seconds at
+        500): each card column fits its longest words, Missing fits its text up to a cap, Role
+        fits its longest label when the names keep room for theirs (else it is capped, elided, the
+        tooltip says it all), the name takes the rest: three cards fit 1280 pixels without a
+        horizontal scroll bar, and a wide window shows every role in full. Again on a resize."""
+        roster = self.data.roster
+        rows = roster.rows if roster is not None else self.model.rows
         fm = self.table.fontMetrics()
         hdr = self.table.horizontalHeader()
-        pad = 24
-        names = max((fm.horizontalAdvance(r.name) for r in self.model.rows), default=100)
-        roles = max((fm.horizontalAdvance(r.role_label) for r in self.model.rows), default=80)
-        hdr.resizeSection(0, min(max(names + pad, 140), 220))
-        hdr.resizeSection(1, min(max(roles + pad, 100), 160))
-        card_w = fm.horizontalAdvance("Valid to 2026-12-31") + 16 + pad + 8  # text, icon, padding
-        for i in range(2, 2 + len(self.model.cards)):
+        pad = 20
+        if self._widths_key is None or self._widths_key[0] is not roster:
+            roles = max((fm.horizontalAdvance(r) for r in {r.role_label for r in rows}), default=80)
+            longest_names = heapq.nlargest(24, (r.name for r in rows), key=len)  # (measuring 500 costs ~10 ms)
+            names = max((fm.horizontalAdvance(n) for n in longest_names), default=100)
+            sample = date_text(dt.date(2026, 12, 31))
+            words = max(fm.horizontalAdvance(w) for w in (f"Valid to {sample}", f"Expired {sample}",
+                                                          f"Expires {sample}", "Expiry unknown", "No card yet"))
+            longest = max((len(r.missing) for r in rows), default=0)
+            miss = fm.horizontalAdvance(", ".join(["PALS"] * max(1, longest)))
+            self._widths_key = (roster, (max(roles, fm.horizontalAdvance("Role")) + pad, names + pad,
+                                         words + 16 + 6 + pad,  # text, the icon and its gap, padding
+                                         min(max(miss, fm.horizontalAdvance("Missing")) + pad, 130)))
+        role_w, name_w, card_w, miss_w = self._widths_key[1]
+        cards = len(self.model.cards)
+        for i in range(2, 2 + cards):
             hdr.resizeSection(i, card_w)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        hdr.resizeSection(2 + cards, miss_w)
+        shown = sum(1 for i in range(2, 2 + cards) if not self.table.isColumnHidden(i))
+        room = self.table.viewport().width() - shown * card_w - miss_w
+        hdr.resizeSection(1, role_w if room - role_w >= min(name_w, 240) else min(role_w, 150))
         self._widths_set = True
+
+    def _on_table_resized(self) -> None:
+        if self._widths_set:
+            self._fit_columns()
 
     def _current_key(self):
         idx = self.table.currentIndex()
@@ -570,30 +714,33 @@ class TeamPanel(QWidget):
 
     # exports
     def export_csv(self) -> bool:
-        roster = self.data.roster
-        if roster is None:
-            return False
-        path, _ = QFileDialog.getSaveFileName(self, "Export the team roster as CSV",
-                                              str(Path.home() / f"team-roster-{roster.today.isoformat()}.csv"),
-                                              "CSV files (*.csv)")
-        if not path:
-            return False
-        return self._write(path, R.roster_csv(roster, self.shown_rows(), self.current_filter()).encode("utf-8"))
+        return self._export("CSV", "csv", lambda roster, rows, flt: R.roster_csv(roster, rows, flt).encode("utf-8"))
 
     def export_pdf(self) -> bool:
+        from .report import html_to_pdf
+
+        return self._export("PDF", "pdf", lambda roster, rows, flt: html_to_pdf(
+            roster_html(roster, rows, flt), f"CertPath team roster {roster.today.isoformat()}"))
+
+    def _export(self, kind: str, ext: str, render) -> bool:
+        """Ask where, then write the rows shown (as filtered) with today's statuses: rows kept
+        from another day's evaluation are evaluated first (a wait cursor meanwhile)."""
         roster = self.data.roster
         if roster is None:
             return False
-        path, _ = QFileDialog.getSaveFileName(self, "Export the team roster as PDF",
-                                              str(Path.home() / f"team-roster-{roster.today.isoformat()}.pdf"),
-                                              "PDF files (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(self, f"Export the team roster as {kind}",
+                                              str(Path.home() / f"team-roster-{roster.today.isoformat()}.{ext}"),
+                                              f"{kind} files (*.{ext})")
         if not path:
             return False
-        from .report import html_to_pdf
-
-        data = html_to_pdf(roster_html(roster, self.shown_rows(), self.current_filter()),
-                           f"CertPath team roster {roster.today.isoformat()}")
-        return self._write(path, data)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            roster = self.data.complete_now()  # the view follows (changed)
+        finally:
+            QApplication.restoreOverrideCursor()
+        if roster is None:
+            return False
+        return self._write(path, render(roster, self.shown_rows(), self.current_filter()))
 
     def _write(self, path: str, data: bytes) -> bool:
         from core.exports import write_atomic

@@ -225,3 +225,147 @@ def test_import_commits_valid_rows_in_one_go_and_the_roster_follows(qtbot, team,
     assert import_team(win, win.team_data, str(path))
     qtbot.waitUntil(lambda: len(win.team_data.roster.rows) == 5)
     assert sorted(names(panel)).count("Ana Díaz") == 2 and "Fay New" in names(panel)
+
+
+# --- the card filter ---------------------------------------------------------------------------
+
+def test_card_filter_keeps_the_chosen_card_columns_and_conditions(qtbot, team):
+    win, panel, ids = team
+    m = panel.model
+    col = {c: i for i, c in enumerate(m.columns())}
+    assert panel.cards_button.text() == "All cards"
+    assert not panel.card_actions["acls"].isEnabled()  # nobody holds or follows ACLS
+    panel.set_filter("Expired")
+    assert names(panel) == ["Ben Okafor"]  # his PALS
+    panel.set_cards(("bls",))
+    assert names(panel) == [] and panel.cards_button.text() == "BLS"  # no BLS has expired
+    assert panel.table.isColumnHidden(col["pals"]) and not panel.table.isColumnHidden(col["bls"])
+    panel.set_filter("Missing a card their role typically holds")
+    assert names(panel) == []  # Cho misses a PALS, not a BLS
+    panel.set_cards(("pals",))
+    assert names(panel) == ["Cho Min"]
+    row = next(i for i, r in enumerate(m.rows) if r.name == "Cho Min")
+    assert m.data(m.index(row, col["missing"])) == "PALS"
+    assert "Typical for Nurse: PICU: PALS. No card recorded: PALS." in m.data(
+        m.index(row, col["missing"]), Qt.ItemDataRole.ToolTipRole)
+    assert panel.current_filter().cards == ("pals",)
+    panel.show_all_cards()
+    assert panel.cards_button.text() == "All cards" and not panel.table.isColumnHidden(col["pals"])
+
+
+@pytest.mark.qt_log_ignore("does not support grabbing the keyboard", "does not support raise")  # offscreen pop-up
+def test_card_filter_is_reached_and_used_from_the_keyboard(qtbot, team):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    win, panel, ids = team
+    buddy = next(lab for lab in panel.findChildren(QLabel) if lab.buddy() is panel.cards_button)
+    assert buddy.text() == "C&ards:"  # Alt+A
+    assert panel.cards_button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    panel.cards_button.setFocus()
+    picked = []
+
+    def choose():  # the menu is open (modal): its mnemonic picks PALS
+        menu = QApplication.activePopupWidget()
+        picked.append(menu is panel.cards_menu)
+        qtbot.keyClick(menu, Qt.Key.Key_P)
+
+    QTimer.singleShot(50, choose)
+    qtbot.keyClick(panel.cards_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: panel.chosen_cards() == ("pals",))
+    assert picked == [True] and panel.cards_button.text() == "PALS"
+    col = panel.model.columns()
+    assert panel.table.isColumnHidden(col.index("bls"))
+
+
+def test_three_cards_fit_1280_without_a_horizontal_scroll_bar(qtbot, team):
+    win, panel, ids = team
+    assert win.width() == 1280
+    qtbot.waitUntil(lambda: panel.table.viewport().width() > 0)
+    assert panel.table.horizontalScrollBar().maximum() == 0
+    hdr = panel.table.horizontalHeader()
+    m = panel.model
+    fm = panel.table.fontMetrics()
+    i = m.columns().index("missing")
+    assert hdr.sectionSize(i) >= fm.horizontalAdvance("PALS") + 12
+    for c in ("bls", "pals"):
+        j = m.columns().index(c)
+        assert hdr.sectionSize(j) >= fm.horizontalAdvance("Valid to 2026-12-31") + 16
+
+
+# --- never a stale status ---------------------------------------------------------------------
+
+def _cell_text(panel, name, card):
+    m = panel.model
+    row = next(i for i, r in enumerate(m.rows) if r.name == name)
+    return m.data(m.index(row, m.columns().index(card)))
+
+
+def test_the_view_follows_a_new_day_across_an_expiry_from_the_kept_evaluations(qtbot, team):
+    win, panel, ids = team
+    assert _cell_text(panel, "Ana Díaz", "bls") == "Valid to 2026-12-31"
+    win.session.advance_today(dt.date(2026, 12, 31))  # the last valid day
+    win.refresh()
+    qtbot.waitUntil(lambda: panel.data.roster.today == dt.date(2026, 12, 31) and not panel.data.building)
+    assert panel.data.roster.evaluated == 0  # from the cache file: no evaluation to show it
+    assert _cell_text(panel, "Ana Díaz", "bls") == "Expires today"
+    win.session.advance_today(dt.date(2027, 1, 1))  # the day after
+    win.refresh()
+    qtbot.waitUntil(lambda: panel.data.roster.today == dt.date(2027, 1, 1))
+    assert _cell_text(panel, "Ana Díaz", "bls") == "Expired 2026-12-31"
+    assert R.pending_rows(panel.data.roster)  # the engine's statuses of that day: when an export asks
+    panel.data.complete_now()
+    assert not R.pending_rows(panel.data.roster)
+    assert _cell_text(panel, "Ana Díaz", "bls") == "Expired 2026-12-31"
+    assert panel.data.roster.rows == R.build_roster(win.session.store, dt.date(2027, 1, 1)).rows
+
+
+def test_an_edit_elsewhere_and_other_rules_show_at_once(qtbot, team, monkeypatch):
+    import dataclasses
+
+    import gui.team as T
+    from core.rules import RuleSet, load_rules
+
+    win, panel, ids = team
+    # a card edited outside the window (the command line, another profile): the next build reads it
+    win.session.store.save_facts(ids["cho"], {"bls.card": {"issue_date": "2024-01-05"}})
+    panel.data.rebuild()
+    assert panel.data.roster.evaluated == 1
+    assert _cell_text(panel, "Cho Min", "bls") == "Expired 2026-01-31"
+    # other rules (a rule pack installed): AHA cards last 12 months
+    rules = load_rules()
+    other = RuleSet([dataclasses.replace(r, value={**r.value, "months": 12})
+                     if r.id == "cards.expiry.aha" and isinstance(r.value, dict) else r for r in rules.all()])
+    monkeypatch.setattr(T, "load_rules", lambda: other)
+    win.refresh()
+    qtbot.waitUntil(lambda: panel.data.roster.rule_set is other and not panel.data.building)
+    assert _cell_text(panel, "Ana Díaz", "pals") == "Expired 2026-03-31"
+
+
+def test_export_waits_for_todays_statuses(qtbot, team, tmp_path, monkeypatch):
+    win, panel, ids = team
+    win.session.advance_today(dt.date(2027, 1, 1))
+    win.refresh()
+    qtbot.waitUntil(lambda: panel.data.roster.today == dt.date(2027, 1, 1))
+    out = tmp_path / "team.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    assert panel.export_csv()
+    text = out.read_bytes().decode("utf-8-sig")
+    assert "as of 2027-01-01" in text and not R.pending_rows(panel.data.roster)
+    assert ",expired,expired," in text or ",expired,at_risk," in text  # Ana's BLS: the engine's status of that day
+
+
+def test_filtering_sorting_and_the_card_filter_never_evaluate(qtbot, team, monkeypatch):
+    import core.roster as CR
+
+    win, panel, ids = team
+    calls = []
+    real = CR.evaluate
+    monkeypatch.setattr(CR, "evaluate", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    for label, _kw in __import__("gui.team", fromlist=["FILTERS"]).FILTERS:
+        panel.set_filter(label)
+    panel.set_cards(("pals",))
+    panel.search.setText("ana")
+    panel.apply_filter()
+    panel.model.sort(panel.model.columns().index("bls"), Qt.SortOrder.DescendingOrder)
+    assert calls == []

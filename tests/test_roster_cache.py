@@ -1,0 +1,226 @@
+"""The roster cache (core/roster_cache.py): a roster of kept evaluations equals the one evaluated
+now, on the same day and on any other, and never outlives an edit, an override, other rules or
+another build."""
+
+import dataclasses
+import datetime as dt
+import json
+
+import pytest
+
+from core import roster as R
+from core import roster_cache as RC
+from core.roster_cache import RosterCache
+from core.rules import RuleSet, load_rules
+
+D = dt.date
+TODAY = D(2026, 11, 21)
+
+
+def add(store, name, role, cards, body="aha"):
+    facts, tracks = {}, []
+    for card, issue in cards.items():
+        facts[f"{card}.card"] = {"issue_date": issue}
+        facts[f"{card}.enroll"] = {"body": body, "training_center": "TC 1"}
+        tracks.append(card)
+    return store.create_profile(name, role, tracks, facts)
+
+
+@pytest.fixture
+def team(store):
+    ids = [add(store, "Ana", "nurse_picu", {"pals": "2025-01-10", "bls": "2024-12-01"}),
+           add(store, "José", "pediatrician", {"pals": "2025-06-10", "nrp": "2025-02-15"}),
+           add(store, "Kim", "paramedic", {"bls": "2025-03-10"}, body="red_cross"),
+           store.create_profile("No cards", "nurse_nicu", [], {}),
+           store.create_profile("Waiting", "nurse_picu", ["pals"], {"pals.enroll": {"body": "aha"}})]
+    return store, ids
+
+
+def plain(store, today):
+    return R.build_roster(store, today)  # every row evaluated now
+
+
+def test_a_second_build_evaluates_nobody_and_equals_an_evaluated_roster(team):
+    store, ids = team
+    cache = RosterCache.of_store(store)
+    first = R.build_roster(store, TODAY, cache=cache)
+    assert first.evaluated == len(ids) and cache.path.is_file()
+    again = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))  # as at a new start: from the file
+    assert again.evaluated == 0
+    assert again.rows == plain(store, TODAY).rows == first.rows
+    assert again.rules == plain(store, TODAY).rules
+    assert not R.pending_rows(again)
+
+
+def test_editing_a_card_is_never_served_from_the_cache(team):
+    store, ids = team
+    cache = RosterCache.of_store(store)
+    before = R.build_roster(store, TODAY, cache=cache).row(ids[0]).cells["pals"]
+    assert before.state == R.VALID and before.expires == D(2027, 1, 31)
+    store.save_facts(ids[0], {"pals.card": {"issue_date": "2024-09-10"}})  # an earlier card: expired
+    after = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
+    assert after.evaluated == 1
+    assert after.row(ids[0]).cells["pals"].state == R.EXPIRED_STATE
+    assert after.row(ids[0]).cells["pals"].expires == D(2026, 9, 30)
+    assert after.rows == plain(store, TODAY).rows
+
+
+def test_an_override_and_its_removal_each_show_at_once(team):
+    store, ids = team
+    cache = RosterCache.of_store(store)
+    R.build_roster(store, TODAY, cache=cache)
+    store.set_override(ids[0], "cards.expiry.aha", {"method": "end_of_month", "months": 12}, "employer")
+    r = R.build_roster(store, TODAY, cache=cache)
+    assert r.evaluated == 1 and r.row(ids[0]).cells["pals"].expires == D(2026, 1, 31)
+    assert r.row(ids[0]).cells["pals"].state == R.EXPIRED_STATE
+    store.set_override(ids[3], "roles.typical_cards", {"nurse_nicu": ["nrp"]})
+    r = R.build_roster(store, TODAY, cache=cache)
+    assert r.row(ids[3]).missing == ("nrp",) and r.rows == plain(store, TODAY).rows
+    store.remove_override(ids[0], "cards.expiry.aha")
+    r = R.build_roster(store, TODAY, cache=cache)
+    assert r.row(ids[0]).cells["pals"].expires == D(2027, 1, 31) and r.rows == plain(store, TODAY).rows
+
+
+def test_other_rules_make_the_whole_file_unused(team):
+    store, ids = team
+    cache = RosterCache.of_store(store)
+    rules = load_rules()
+    R.build_roster(store, TODAY, rules, cache=cache)
+    # the same records but AHA cards last 12 months: another rule set (as a rule pack would bring)
+    changed = [dataclasses.replace(r, value={**r.value, "months": 12})
+               if r.id == "cards.expiry.aha" and isinstance(r.value, dict) else r for r in rules.all()]
+    other = RuleSet(changed)
+    r = R.build_roster(store, TODAY, other, cache=RosterCache.of_store(store))
+    assert r.evaluated == len(ids)
+    assert r.row(ids[0]).cells["pals"].expires == D(2026, 1, 31)
+    assert r.rows == R.build_roster(store, TODAY, other).rows
+    back = R.build_roster(store, TODAY, rules, cache=RosterCache.of_store(store))
+    assert back.evaluated == len(ids) and back.rows == plain(store, TODAY).rows
+
+
+def test_another_build_of_certpath_makes_the_file_unused(team, monkeypatch):
+    store, ids = team
+    R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
+    monkeypatch.setattr(RC, "_code_key", "another build")
+    assert R.build_roster(store, TODAY, cache=RosterCache.of_store(store)).evaluated == len(ids)
+
+
+@pytest.mark.parametrize("day", [D(2027, 1, 30), D(2027, 1, 31), D(2027, 2, 1), D(2028, 6, 1), D(2025, 2, 1)])
+def test_a_kept_evaluation_of_another_day_gives_that_days_states(team, day):
+    """Ana's PALS lasts to 31 Jan 2027: kept from 21 Nov 2026, the roster of the day before, the
+    last day, the day after (and far on, and before the card was issued) shows what an
+    evaluation of that day shows; only the statuses wait for complete_statuses."""
+    store, ids = team
+    cache = RosterCache.of_store(store)
+    R.build_roster(store, TODAY, cache=cache)
+    kept = R.build_roster(store, day, cache=RosterCache.of_store(store))
+    assert kept.evaluated == 0
+    now = plain(store, day)
+    for a, b in zip(kept.rows, now.rows, strict=True):
+        assert a.missing == b.missing and a.error == b.error
+        for c in R.ROSTER_CARDS:
+            x, y = a.cells[c], b.cells[c]
+            assert (x.state, x.expires, x.issued, x.body) == (y.state, y.expires, y.issued, y.body), (a.name, c)
+    assert kept.row(ids[0]).cells["pals"].state == (R.VALID if day <= D(2027, 1, 31) else R.EXPIRED_STATE)
+    assert set(R.pending_rows(kept)) == {ids[0], ids[1], ids[2], ids[4]}  # not "No cards": no statuses to wait for
+    assert all(c.card_status is None and not c.rules for i in R.pending_rows(kept) for c in kept.row(i).cells.values())
+    with pytest.raises(ValueError):
+        R.roster_csv(kept, kept.rows)  # never an export with the statuses left out
+    with pytest.raises(ValueError):
+        R.roster_json(kept, kept.rows)
+    done = R.complete_statuses(kept, cache)
+    assert not R.pending_rows(done) and done.rows == now.rows and done.rules == now.rules
+    assert R.build_roster(store, day, cache=RosterCache.of_store(store)).evaluated == 0  # kept for that day too
+
+
+def test_the_expiry_a_cache_keeps_does_not_depend_on_the_day(store):
+    """What the cache reuses on another day (the expiry, its rule ids, the card's facts) is the
+    same whichever day the engine evaluates: the assumption the cache stands on, for each body."""
+    rules = load_rules()
+    docs = []
+    for body, card in (("aha", "pals"), ("red_cross", "bls"), ("aap", "nrp"), ("other", "acls"), ("aha", "pears")):
+        for issue in ("2024-02-29", "2025-07-31", "2026-12-15"):
+            facts = {f"{card}.card": {"issue_date": issue, "ecard_code": "251234567890"},
+                     f"{card}.enroll": {"body": body, "course_start": "2024-02-20", "course_end": "2024-02-20"},
+                     f"{card}.renewal": {"renewal_course_date": "2026-03-01"}}
+            docs.append({"name": "x", "role": "nurse_picu", "tracks": [card], "facts": facts, "overrides": {}})
+    days = [D(2023, 1, 1), D(2024, 2, 29), D(2025, 6, 1), D(2026, 3, 1), D(2026, 11, 21), D(2027, 1, 1), D(2031, 1, 1)]
+    for doc in docs:
+        seen = set()
+        for day in days:
+            ev = R.evaluate_cards(doc, day, rules)
+            seen.add(tuple((c, p.expires, p.issued, p.body, p.tracked, p.training_center, p.ecard_code, p.course_date)
+                           for c, p in ev.cells.items()))
+        assert len(seen) == 1, doc["facts"]
+
+
+def test_a_deleted_persons_entry_leaves_the_file(team):
+    store, ids = team
+    cache = RosterCache.of_store(store)
+    R.build_roster(store, TODAY, cache=cache)
+    n = len(json.loads(cache.path.read_text())["entries"])
+    store.delete_profile(ids[1])
+    R.build_roster(store, TODAY, cache=cache)
+    body = json.loads(cache.path.read_text())
+    assert len(body["entries"]) == n - 1
+    assert "José" not in cache.path.read_text() and "TC 1" in cache.path.read_text()  # no name in it
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": "certpath-roster-cache/1"}', b"[1, 2]",
+                                    None])
+def test_a_damaged_cache_file_is_ignored_and_rewritten(team, damage):
+    store, ids = team
+    cache = RosterCache.of_store(store)
+    R.build_roster(store, TODAY, cache=cache)
+    if damage is None:  # right header, entries damaged one by one
+        body = json.loads(cache.path.read_text())
+        for k in list(body["entries"])[:2]:
+            body["entries"][k][3] = {"pals": ["not a date"] * 3}
+        cache.path.write_text(json.dumps(body))
+    else:
+        cache.path.write_bytes(damage)
+    r = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
+    assert r.rows == plain(store, TODAY).rows
+    assert R.build_roster(store, TODAY, cache=RosterCache.of_store(store)).evaluated == 0
+
+
+def test_an_unwritable_cache_folder_only_costs_the_evaluations(team, monkeypatch):
+    store, ids = team
+
+    def refuse(*_a, **_k):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr("core.paths.write_private_atomic", refuse)
+    cache = RosterCache.of_store(store)
+    assert R.build_roster(store, TODAY, cache=cache).rows == plain(store, TODAY).rows
+    assert not cache.path.exists()
+
+
+def test_raw_documents_parse_to_all_documents(team):
+    store, ids = team
+    store.set_override(ids[0], "cards.expiry.aha", {"method": "end_of_month", "months": 30}, "note\x1e with ¿")
+    from core.store import parse_raw_document
+
+    assert [(r[0], parse_raw_document(r)) for r in store.raw_documents()] == store.all_documents()
+    assert [r[0] for r in store.raw_documents([ids[2], 999])] == [ids[2]]
+
+
+def test_raw_documents_without_sqlites_json_functions(team, monkeypatch):
+    """An SQLite built without JSON1: the same documents through three plain queries."""
+    import sqlite3
+
+    store, ids = team
+    want = store.all_documents()
+    first = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
+    real = store.db.execute
+
+    def no_json(sql, parameters=None):
+        if "json_group_array" in sql:
+            raise sqlite3.OperationalError("no such function: json_group_array")
+        return real(sql, parameters)
+
+    monkeypatch.setattr(store.db, "execute", no_json)
+    assert store.all_documents() == want
+    assert [r[0] for r in store.raw_documents([ids[1]])] == [ids[1]]
+    again = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
+    assert again.rows == first.rows
