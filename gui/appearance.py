@@ -160,6 +160,15 @@ class Appearance(QObject):
         if was is not None:
             self.changed.emit(self.dark)
 
+    def close(self) -> None:
+        """Stop following the system and forget the windows (a test's teardown, a new install)."""
+        try:
+            self.app.styleHints().colorSchemeChanged.disconnect(self._scheme_changed)
+        except (RuntimeError, TypeError):
+            pass
+        self.blockSignals(True)  # the windows it told about a switch are not told any more
+        self.setParent(None)
+
     def _scheme_changed(self, _scheme=None) -> None:
         if self.mode == "system" and not self.forced_dark:
             self.apply()
@@ -193,6 +202,14 @@ def install(app: QApplication, store=None, forced_dark: bool = False) -> Appeara
 
 def current() -> Appearance | None:
     return _current
+
+
+def reset() -> None:
+    """Forget the app's Appearance (tests: each starts from the stored choice again)."""
+    global _current
+    if _current is not None:
+        _current.close()
+    _current = None
 
 
 def add_menu(window: QWidget, menu: QMenu) -> QMenu:

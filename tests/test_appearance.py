@@ -14,9 +14,9 @@ from gui import appearance, theme
 def fresh_theme(qapp):
     """Each test starts light with no remembered controller, and leaves the app light."""
     theme.apply_light(qapp)
-    appearance._current = None
+    appearance.reset()
     yield qapp
-    appearance._current = None
+    appearance.reset()
     theme.apply_light(qapp)
 
 
@@ -34,7 +34,7 @@ def test_choosing_dark_changes_the_palette_and_is_remembered(fresh_theme, img_wi
     assert win._theme_actions["dark"].isChecked() and not win._theme_actions["light"].isChecked()
     # the next start reads the choice from the same data folder
     theme.apply_light(app)
-    appearance._current = None
+    appearance.reset()
     ap = appearance.install(app, win.session.store)
     assert ap.mode == "dark" and theme.is_dark()
     # and Light goes back, remembered too
