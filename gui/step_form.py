@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import choice_notes
 from core.engine.base import FieldSpec
 from core.validate import Problem, parse_date
 
@@ -137,7 +138,41 @@ class FieldEditor:
         self.widget = w
         # what a layout holds: a date's editor with the date in the user's locale beside it
         self.container: QWidget = date_field(w) if isinstance(w, DateEdit) else w
+        self.note: QLabel | None = None
+        if k == "choice" and choice_notes.has_notes(spec.key):
+            self.container = self._with_notes(w)
         self.error = ErrorLabel()
+
+    def _with_notes(self, combo: QComboBox) -> QWidget:
+        """The choice box with each item's one-line description as its tooltip, and the chosen
+        one's in a line under the box (core/choice_notes.py)."""
+        for i in range(combo.count()):
+            n = choice_notes.note(self.spec.key, combo.itemData(i))
+            if n:
+                combo.setItemData(i, n, Qt.ItemDataRole.ToolTipRole)
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(combo)
+        self.note = theme.WrapLabel()
+        self.note.setObjectName(f"note_{self.spec.key}")
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setStyleSheet(f"color: {theme.muted_color()};")
+        lay.addWidget(self.note)
+        combo.currentIndexChanged.connect(lambda *_: self._show_note())
+        self._show_note()
+        return box
+
+    def _show_note(self) -> None:
+        if self.note is None:
+            return
+        n = choice_notes.note(self.spec.key, self.widget.currentData()) or ""
+        self.note.setText(n)
+        self.note.setVisible(bool(n))
+        if not self.widget.property("invalid"):
+            self.widget.setAccessibleDescription(" ".join(x for x in (n, self.spec.help) if x))
 
     # -- values ---------------------------------------------------------------------------------
     def value(self, path: str) -> tuple[Any, Problem | None]:
@@ -174,6 +209,7 @@ class FieldEditor:
                 w.setText("" if value is None else _fmt(value))
         finally:
             w.blockSignals(False)
+        self._show_note()
 
     def set_problem(self, message: str | None) -> None:
         self.error.show_message(message)
