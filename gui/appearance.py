@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import re
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QWidget
 
@@ -153,6 +153,7 @@ class Appearance(QObject):
         else:
             theme.apply_light(self.app)
         theme.clear_icon_cache()
+        QCoreApplication.sendPostedEvents()  # the widgets' palettes follow now, before they re-render
         was = self.dark
         self.dark = theme.is_dark(self.app.palette())
         if was is not None and was != self.dark:

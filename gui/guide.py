@@ -8,7 +8,7 @@ beside the step they are filling in.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QLocale, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QDialog,
@@ -47,6 +47,7 @@ class GuideWindow(QDialog):
             text = (f"<h1>The user guide could not be read</h1><p>{e}</p><p>Reinstalling CertPath "
                     "brings it back; your data is not affected.</p>")
         self.html = text
+        self.current_anchor: str | None = None
 
         self.contents = QTreeWidget()
         self.contents.setObjectName("guideContents")
@@ -80,7 +81,7 @@ class GuideWindow(QDialog):
         split.addWidget(self.browser)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([260, 700])
+        split.setSizes([290, 710])
         split.setChildrenCollapsible(False)
 
         # the find bar: Ctrl+F, Enter for the next hit, Shift+Enter for the one before, Escape closes it
@@ -123,10 +124,12 @@ class GuideWindow(QDialog):
     def show_anchor(self, anchor: str | None) -> bool:
         """Scroll to `anchor` and select it in the contents; False (first page) if it is not there."""
         if not anchor or anchor not in core_guide.anchors(self.html):
-            self.browser.scrollToAnchor("start")
+            self.current_anchor = None
             self.browser.verticalScrollBar().setValue(0)
             return False
         self.browser.scrollToAnchor(anchor)
+        # and once more when the window has its size (the first show lays the text out again)
+        QTimer.singleShot(0, lambda: self.browser.scrollToAnchor(anchor) if self.current_anchor == anchor else None)
         item = self._item_for(anchor)
         if item is not None:
             self.contents.blockSignals(True)

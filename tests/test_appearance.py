@@ -32,6 +32,9 @@ def test_choosing_dark_changes_the_palette_and_is_remembered(fresh_theme, img_wi
     assert theme.is_dark() and _window_lightness(app) < 128
     assert win.session.store.setting(appearance.SETTING) == "dark"
     assert win._theme_actions["dark"].isChecked() and not win._theme_actions["light"].isChecked()
+    # the window re-rendered in the new palette (the next-step box takes its background from it)
+    base = theme.dark_palette().color(QPalette.ColorRole.Base).name()
+    assert f"background: {base}" in win.dashboard.next_box.styleSheet()
     # the next start reads the choice from the same data folder
     theme.apply_light(app)
     appearance.reset()
