@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -155,10 +155,11 @@ class FieldEditor:
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         lay.addWidget(combo)
-        self.note = theme.WrapLabel()
+        self.note = _NoteLabel()
         self.note.setObjectName(f"note_{self.spec.key}")
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.note.setStyleSheet(f"color: {theme.muted_color()};")
         lay.addWidget(self.note)
         combo.currentIndexChanged.connect(lambda *_: self._show_note())
@@ -215,6 +216,33 @@ class FieldEditor:
         self.error.show_message(message)
         self.widget.setAccessibleDescription(message or self.spec.help)
         self.widget.setProperty("invalid", bool(message))
+
+
+class _NoteLabel(theme.WrapLabel):
+    """The line under a choice: as tall as its text at its own width. It does not offer a
+    height-for-width to the form: QFormLayout asks it at another width (the row's, not the field
+    column's) and a two-line note was cut to one when the choice changed."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt name)
+        return False
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt name)
+        # the lines the text is drawn in at this width (QLabel's own answer had a line too many
+        # under a style sheet, leaving a gap before the field's help)
+        if not self.text():
+            return 0
+        m = self.contentsMargins()
+        rect = self.fontMetrics().boundingRect(0, 0, max(1, width - m.left() - m.right()), 100000,
+                                               int(Qt.TextFlag.TextWordWrap), self.text())
+        return rect.height() + m.top() + m.bottom()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        # as tall as the text at the width it has (QLabel guesses a narrower width, and the form
+        # gave a one-line note the height of three)
+        hint = super().sizeHint()
+        if self.width() > 0:
+            hint.setHeight(self.heightForWidth(self.width()))
+        return hint
 
 
 def _fmt(value: Any) -> str:

@@ -96,6 +96,15 @@ def test_onboarding_visa_choice_carries_its_line(qtbot, demo_session):
     labels = [w for w in wiz.findChildren(type(wiz.findChild(object, "note_visa_need")))
               if w.objectName() == "note_visa_need"]
     assert labels, "the visa need has its line under the box"
+    wiz.resize(900, 700)
+    wiz.show()
+    wiz.next()
+    wiz.who.name.setText("Amara")
+    wiz.next()
     combo = wiz.findChild(object, "field_visa_need")
-    combo.setCurrentIndex(combo.findData("needs_h1b"))
-    assert labels[0].text() == choice_notes.note("visa_need", "needs_h1b")
+    combo.setCurrentIndex(combo.findData("needs_j1"))
+    note = labels[0]
+    assert note.text() == choice_notes.note("visa_need", "needs_j1")
+    # (that the two-line note is not cut by its row was checked on screenshots: under pytest-qt the
+    # cut did not reproduce, so no assertion here pretends to catch it)
+    wiz.who.name.setText("")  # nothing typed is left to ask about when the test closes it
