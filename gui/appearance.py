@@ -144,8 +144,10 @@ class Appearance(QObject):
             finally:
                 hints.blockSignals(False)
         if self.mode == "system" and not self.forced_dark:
-            self.app.setStyle(self.native_style)
-            self.app.setPalette(QPalette())  # the platform's own palette
+            if self.app.style().name().lower() != self.native_style.lower():
+                self.app.setStyle(self.native_style)
+            if self.dark is not None:  # at start-up the palette is the platform's already
+                self.app.setPalette(QPalette())  # the platform's own palette
             if dark and not theme.is_dark(self.app.palette()):
                 theme.apply_dark(self.app)  # the system is dark but gave no dark palette
         elif dark:

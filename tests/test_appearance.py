@@ -137,9 +137,13 @@ def test_every_status_symbol_has_a_font_here(qapp):
     on a bare Linux: no installed font has U+26D4)."""
     from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
 
+    from gui.licence_compare import MARKS
+
     families = QFontDatabase.families()
-    for status, (sym, _light, _dark) in theme.STATUS_STYLE.items():
+    symbols = [(status, sym) for status, (sym, _light, _dark) in theme.STATUS_STYLE.items()]
+    symbols += list(MARKS.items())  # the licence comparison's marks (met, missing, ...)
+    for what, sym in symbols:
         cp = ord(sym)
-        assert any(QFontMetrics(QFont(f)).inFontUcs4(cp) for f in families), (status, sym)
+        assert any(QFontMetrics(QFont(f)).inFontUcs4(cp) for f in families), (what, sym)
     # and the test can tell: a code point no installed font has is found missing
     assert not any(QFontMetrics(QFont(f)).inFontUcs4(0x10FFFD) for f in families)
