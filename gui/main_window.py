@@ -163,15 +163,18 @@ class MainWindow(HostMixin, QMainWindow):
                                              "Ctrl+W", None)
         self.menu_walk.addAction(self.act_walk_current)
         self.menu_walk.addSeparator()
+        from . import appearance
+
+        appearance.add_menu(self, v)  # View ▸ Theme: System / Light / Dark
         self._panels_sep = v.addSeparator()
 
         self.menu_help = mb.addMenu("&Help")
         h = self.menu_help
-        # F1: the reference a user looks for; Ctrl+Shift+R belongs to the Reminders panel
-        self.act_rules = self._action("&Where these rules come from…", self.show_rules,
-                                      QKeySequence.StandardKey.HelpContents, h)
-        if self.act_rules.shortcut().isEmpty():
-            self.act_rules.setShortcut(QKeySequence("F1"))
+        from . import guide
+
+        guide.add_menu(self, h)  # Help ▸ User guide (F1, on the current step's section)
+        # Shift+F1: the rules (F1 is the guide); Ctrl+Shift+R belongs to the Reminders panel
+        self.act_rules = self._action("&Where these rules come from…", self.show_rules, "Shift+F1", h)
         self.act_disclaimer = self._action("&Disclaimer", self.disclaimer, None, h)
         h.addSeparator()
         self.act_about = self._action("&About CertPath", self.about, None, h)

@@ -268,6 +268,9 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
             print(f"certpath: {e}", file=sys.stderr)
             return 3
 
+        from . import appearance
+
+        appearance.install(app, session.store, forced_dark=bool(getattr(args, "dark", False)))  # View ▸ Theme
         _say_notices(session.store.db, quiet=bool(args.screenshot))
         from .dates_display import install as install_dates
 

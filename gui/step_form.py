@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import choice_notes
 from core.engine.base import FieldSpec
 from core.validate import Problem, parse_date
 
@@ -137,7 +138,42 @@ class FieldEditor:
         self.widget = w
         # what a layout holds: a date's editor with the date in the user's locale beside it
         self.container: QWidget = date_field(w) if isinstance(w, DateEdit) else w
+        self.note: QLabel | None = None
+        if k == "choice" and choice_notes.has_notes(spec.key):
+            self.container = self._with_notes(w)
         self.error = ErrorLabel()
+
+    def _with_notes(self, combo: QComboBox) -> QWidget:
+        """The choice box with each item's one-line description as its tooltip, and the chosen
+        one's in a line under the box (core/choice_notes.py)."""
+        for i in range(combo.count()):
+            n = choice_notes.note(self.spec.key, combo.itemData(i))
+            if n:
+                combo.setItemData(i, n, Qt.ItemDataRole.ToolTipRole)
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(combo)
+        self.note = _NoteLabel()
+        self.note.setObjectName(f"note_{self.spec.key}")
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.note.setStyleSheet(f"color: {theme.muted_color()};")
+        lay.addWidget(self.note)
+        combo.currentIndexChanged.connect(lambda *_: self._show_note())
+        self._show_note()
+        return box
+
+    def _show_note(self) -> None:
+        if self.note is None:
+            return
+        n = choice_notes.note(self.spec.key, self.widget.currentData()) or ""
+        self.note.setText(n)
+        self.note.setVisible(bool(n))
+        if not self.widget.property("invalid"):
+            self.widget.setAccessibleDescription(" ".join(x for x in (n, self.spec.help) if x))
 
     # -- values ---------------------------------------------------------------------------------
     def value(self, path: str) -> tuple[Any, Problem | None]:
@@ -174,11 +210,39 @@ class FieldEditor:
                 w.setText("" if value is None else _fmt(value))
         finally:
             w.blockSignals(False)
+        self._show_note()
 
     def set_problem(self, message: str | None) -> None:
         self.error.show_message(message)
         self.widget.setAccessibleDescription(message or self.spec.help)
         self.widget.setProperty("invalid", bool(message))
+
+
+class _NoteLabel(theme.WrapLabel):
+    """The line under a choice: as tall as its text at its own width. It does not offer a
+    height-for-width to the form: QFormLayout asks it at another width (the row's, not the field
+    column's) and a two-line note was cut to one when the choice changed."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt name)
+        return False
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt name)
+        # the lines the text is drawn in at this width (QLabel's own answer had a line too many
+        # under a style sheet, leaving a gap before the field's help)
+        if not self.text():
+            return 0
+        m = self.contentsMargins()
+        rect = self.fontMetrics().boundingRect(0, 0, max(1, width - m.left() - m.right()), 100000,
+                                               int(Qt.TextFlag.TextWordWrap), self.text())
+        return rect.height() + m.top() + m.bottom()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        # as tall as the text at the width it has (QLabel guesses a narrower width, and the form
+        # gave a one-line note the height of three)
+        hint = super().sizeHint()
+        if self.width() > 0:
+            hint.setHeight(self.heightForWidth(self.width()))
+        return hint
 
 
 def _fmt(value: Any) -> str:

@@ -1,7 +1,7 @@
 """Look and feel: status icons with text (never colour alone), confidence badges, palettes.
 
-The app follows the system's light or dark palette; `apply_dark(app)` forces a dark Fusion
-palette (`--dark`, screenshots). Colours are picked per palette so text stays readable.
+The app follows the theme chosen in View ▸ Theme (gui/appearance.py: System, Light or Dark);
+`apply_dark(app)` forces the dark Fusion palette (`--dark`, screenshots, the Dark theme). Colours are picked per palette so text stays readable.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ STATUS_STYLE = {
     "not_started": ("○", "#6b7280", "#9ca3af"),
     "in_progress": ("◐", "#1d4ed8", "#60a5fa"),
     "done": ("✓", "#15803d", "#4ade80"),
-    "blocked": ("⛔", "#b91c1c", "#f87171"),
+    # ⊘ (U+2298) is in DejaVu Sans, Segoe UI Symbol and the macOS fonts; ⛔ (U+26D4) drew as a
+    # box on a bare Linux and as a colour emoji elsewhere
+    "blocked": ("⊘", "#b91c1c", "#f87171"),
     "at_risk": ("!", "#b45309", "#fbbf24"),
     "expired": ("✕", "#b91c1c", "#f87171"),
     "not_applicable": ("–", "#6b7280", "#9ca3af"),
@@ -168,16 +170,21 @@ def badge(text: str, kind: str = "neutral") -> QLabel:
     return lab
 
 
+# kind -> ((fg, bg) in the light palette, (fg, bg) in the dark one)
+BADGES = {
+    "high": (("#166534", "#dcfce7"), ("#bbf7d0", "#14532d")),
+    "medium": (("#1e3a8a", "#dbeafe"), ("#bfdbfe", "#1e3a8a")),
+    "low": (("#7c2d12", "#ffedd5"), ("#fed7aa", "#7c2d12")),
+    "override": (("#581c87", "#f3e8ff"), ("#e9d5ff", "#581c87")),
+    "neutral": (("#374151", "#f3f4f6"), ("#e5e7eb", "#374151")),
+}
+MUTED = ("#52525b", "#a1a1aa")  # (light, dark)
+ERROR = ("#b91c1c", "#f87171")  # the same as Expired's: one red per palette
+
+
 def badge_colors(kind: str) -> tuple[str, str]:
-    dark = is_dark()
-    table = {
-        "high": ("#166534", "#dcfce7") if not dark else ("#bbf7d0", "#14532d"),
-        "medium": ("#1e3a8a", "#dbeafe") if not dark else ("#bfdbfe", "#1e3a8a"),
-        "low": ("#7c2d12", "#ffedd5") if not dark else ("#fed7aa", "#7c2d12"),
-        "override": ("#581c87", "#f3e8ff") if not dark else ("#e9d5ff", "#581c87"),
-        "neutral": ("#374151", "#f3f4f6") if not dark else ("#e5e7eb", "#374151"),
-    }
-    return table.get(kind, table["neutral"])
+    light, dark = BADGES.get(kind, BADGES["neutral"])
+    return dark if is_dark() else light
 
 
 def style_badge(lab: QLabel, kind: str) -> None:
@@ -187,11 +194,11 @@ def style_badge(lab: QLabel, kind: str) -> None:
 
 
 def error_color() -> str:
-    return "#fca5a5" if is_dark() else "#b91c1c"
+    return ERROR[1] if is_dark() else ERROR[0]
 
 
 def muted_color() -> str:
-    return "#a1a1aa" if is_dark() else "#52525b"
+    return MUTED[1] if is_dark() else MUTED[0]
 
 
 def heading_font(widget: QWidget, scale: float = 1.3, bold: bool = True) -> QFont:
@@ -227,6 +234,10 @@ def dark_palette() -> QPalette:
     for role in (roles.WindowText, roles.Text, roles.ButtonText):
         pal.setColor(QPalette.ColorGroup.Disabled, role, c(120, 120, 128))
     return pal
+
+
+def clear_icon_cache() -> None:
+    _icon_cache.clear()
 
 
 def apply_dark(app: QApplication) -> None:
