@@ -56,12 +56,23 @@ def make_demo_dir() -> Path:
 def _preload_core() -> None:
     """Import the pure-Python modules start-up needs before PySide6 is imported: once PySide6
     is loaded, its `__feature__` import hook inspects the source of every module imported after
-    it (measured: ~15 ms for ours from source). A frozen app has no source, so it is no slower."""
+    it (measured: ~15 ms for ours from source). A frozen app has no source, so it is no slower.
+    Each of these is needed before the first paint anyway (the data folder's lock, log, recovery
+    check and rule pack; the profile document with its programs; the dashboard's words)."""
+    import platformdirs  # noqa: F401  (core.cache_dir: where the rules' parse cache is)
+
     import core.engine
     import core.engine.cards
     import core.engine.img
+    import core.instance_lock
     import core.journey_view
-    import core.store  # noqa: F401
+    import core.logs
+    import core.programs
+    import core.recovery
+    import core.roles
+    import core.rulepacks
+    import core.store
+    import core.wording  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """The hidden `--exit-after-paint` option: quit right after the main window's first paint.
 
 Used by benchmarks/bench_startup.py and bench_memory.py to time "process start -> first painted
-dashboard". It creates the QApplication itself (gui.shell reuses an existing instance) and
+dashboard" (with CERTPATH_PAINT_STAMP set it prints `first-paint <wall time> <peak RSS kB>`). It creates the QApplication itself (gui.shell reuses an existing instance) and
 installs an application-wide event filter, so the normal start-up path runs unchanged.
 """
 
@@ -10,6 +10,15 @@ from __future__ import annotations
 import os
 import sys
 import time
+
+
+def _peak_rss_kb() -> int:
+    """Linux: the process's peak resident set so far (VmHWM), in kB; -1 where there is none."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            return next(int(x.split()[1]) for x in f if x.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return -1
 
 
 def install() -> None:
@@ -25,8 +34,8 @@ def install() -> None:
             if not self.done and ev.type() == QEvent.Type.Paint and obj.isWidgetType() \
                     and isinstance(obj.window(), QMainWindow):
                 self.done = True
-                if os.environ.get("CERTPATH_PAINT_STAMP"):  # wall-clock time of the first paint
-                    print(f"first-paint {time.time():.6f}", file=sys.stderr)
+                if os.environ.get("CERTPATH_PAINT_STAMP"):  # wall-clock time and peak RSS so far
+                    print(f"first-paint {time.time():.6f} {_peak_rss_kb()}", file=sys.stderr)
                 QTimer.singleShot(0, app.quit)
             return False
 

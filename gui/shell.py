@@ -290,10 +290,8 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
                 start_cleanup(session.paths, session.store.db, now)
             return screenshot(app, win, Path(args.screenshot), args.size)
         if not demo:  # the daily backup and the clean-up, just after the first paint
-            from PySide6.QtCore import QTimer
-
-            QTimer.singleShot(0, lambda: (run_daily_backup(session.paths, today, session.store.db),
-                                          start_cleanup(session.paths, session.store.db, now)))
+            win.call_after_first_paint(lambda: (run_daily_backup(session.paths, today, session.store.db),
+                                                start_cleanup(session.paths, session.store.db, now)))
         win.show()
         return app.exec()
     finally:
