@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--self-test", action="store_true",
                     help="check this installation in a temporary folder (database, demo profiles, window, "
                     "PDF report, calendar export) and exit; your own data is never touched")
+    ap.add_argument("--offscreen", action="store_true",
+                    help="with --self-test: build and paint the window offscreen instead of opening it on "
+                    "the screen (a machine without a display, or to check everything but the real window)")
     ap.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     return ap
 
@@ -76,16 +79,19 @@ def _preload_core() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.self_test:  # before anything else can touch a data folder
-        from .selftest import run_self_test
-
-        return run_self_test(parse_today(args.today))
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    if args.offscreen and not args.self_test:
+        ap.error("--offscreen goes with --self-test (for the app itself set QT_QPA_PLATFORM=offscreen)")
     try:
         today = parse_today(args.today)
     except ValueError:
         print(f"certpath: --today: '{args.today}' is not a date (YYYY-MM-DD)", file=sys.stderr)
         return 2
+    if args.self_test:  # before anything else can touch a data folder
+        from .selftest import run_self_test
+
+        return run_self_test(today, offscreen=args.offscreen)
     demo_dir = None
     if args.demo:
         demo_dir = make_demo_dir()
