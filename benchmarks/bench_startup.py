@@ -8,9 +8,10 @@ Measures, side by side in one run (interleaved rounds, one warm-up each, median)
   source   python -m gui --exit-after-paint (the real start-up path, data folder with the demo profiles)
   frozen   dist/CertPath/CertPath ...       (when `./dev bundle` has been run)
 Each child process gives, at once: the time to the stamp it prints at its first paint, the peak
-RSS up to that paint (Linux VmHWM, read by the child in the paint), and the time to its exit and
-its whole peak RSS (os.wait4's ru_maxrss: what runs just after the paint, such as attaching the
-extensions, and the tear-down, included).
+RSS up to that paint (Linux VmHWM, read by the child in the paint) and its CPU time so far, and the time to its exit and
+its whole peak RSS and CPU time (os.wait4's rusage: what runs just after the paint, such as
+attaching the extensions, and the tear-down, included). On a shared machine the CPU times move
+much less than the wall-clock times when other work competes for the cores.
 Targets: time to first paint <= 2.0x bare; peak RSS after the first paint <= 1.5x bare.
 Then `python -X importtime` of the source start-up: what each import costs.
 """
@@ -86,6 +87,12 @@ def main() -> None:
                {k: [r.paint_ms for r in v] for k, v in res.items()}, TARGET)
         report("start -> process exit right after that paint (includes tear-down)", "ms",
                {k: [r.exit_ms for r in v] for k, v in res.items()}, None)
+        if all(r.cpu_at_paint_ms is not None for v in res.values() for r in v):
+            report("CPU time used up to the first paint, user + system (barely moved by other work on the cores)",
+                   "ms", {k: [r.cpu_at_paint_ms for r in v] for k, v in res.items()}, None)  # type: ignore[misc]
+        if not any(math.isnan(r.cpu_ms) for v in res.values() for r in v):
+            report("CPU time of the whole process (what runs just after the paint and the tear-down included)",
+                   "ms", {k: [r.cpu_ms for r in v] for k, v in res.items()}, None)
         if all(r.rss_at_paint_mb is not None for v in res.values() for r in v):
             report("peak RSS up to the first paint (VmHWM read at the paint; the target)", "MB",
                    {k: [r.rss_at_paint_mb for r in v] for k, v in res.items()}, RSS_TARGET)  # type: ignore[misc]

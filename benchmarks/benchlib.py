@@ -36,7 +36,7 @@ class FirstPaintQuit(QObject):
         if not self.done and ev.type() == QEvent.Type.Paint:
             self.done = True
             if os.environ.get("CERTPATH_PAINT_STAMP"):
-                print(f"first-paint {time.time():.6f} {peak_rss_kb()}", file=sys.stderr)
+                print(f"first-paint {time.time():.6f} {peak_rss_kb()} {time.process_time():.6f}", file=sys.stderr)
             QTimer.singleShot(0, app.quit)
         return False
 
@@ -144,6 +144,8 @@ class StartRun:
     exit_ms: float  # start -> the process has exited (includes the tear-down)
     rss_at_paint_mb: float | None
     rss_peak_mb: float
+    cpu_ms: float  # user + system CPU time of the whole process (os.wait4; NaN without it)
+    cpu_at_paint_ms: float | None  # the CPU time the child had used at its first paint
 
 
 def start_run(cmd: list[str]) -> StartRun:
@@ -156,9 +158,10 @@ def start_run(cmd: list[str]) -> StartRun:
         _, status, usage = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
         kb = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss  # macOS: bytes
+        cpu = (usage.ru_utime + usage.ru_stime) * 1000
     else:  # Windows: no rusage of one child
         p.wait()
-        kb = float("nan")
+        kb = cpu = float("nan")
     exit_ms = (time.time() - t0) * 1000
     text = err.decode(errors="replace")
     if p.returncode != 0:
@@ -167,7 +170,9 @@ def start_run(cmd: list[str]) -> StartRun:
         if line.startswith("first-paint "):
             parts = line.split()
             hwm = int(parts[2]) if len(parts) > 2 else -1
-            return StartRun((float(parts[1]) - t0) * 1000, exit_ms, hwm / 1024 if hwm > 0 else None, kb / 1024)
+            cpu_paint = float(parts[3]) * 1000 if len(parts) > 3 else None
+            return StartRun((float(parts[1]) - t0) * 1000, exit_ms, hwm / 1024 if hwm > 0 else None, kb / 1024,
+                            cpu, cpu_paint)
     raise SystemExit(f"{cmd} printed no first-paint stamp")
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from core import __version__
@@ -53,6 +51,8 @@ def parse_today(value: str | None) -> dt.date:
 
 
 def make_demo_dir() -> Path:
+    import tempfile  # --demo only
+
     return Path(tempfile.mkdtemp(prefix="certpath-demo-"))
 
 
@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         return run(args, data_dir=data_dir, today=today, demo=args.demo)
     finally:
         if demo_dir is not None:
+            import shutil
+
             shutil.rmtree(demo_dir, ignore_errors=True)
 
 

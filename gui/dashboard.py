@@ -192,7 +192,13 @@ class Dashboard(QScrollArea):
     def resizeEvent(self, event) -> None:  # noqa: N802
         """Two columns when there is room, one under the other when the window is narrow."""
         super().resizeEvent(event)
-        narrow = self.viewport().width() < 820
+        # the viewport's width, without viewport(): PySide6's first wrapping of that Qt-made widget
+        # creates ~80 Python enum types (~10-35 ms) just before the first paint
+        width = self.maximumViewportSize().width()
+        bar = self.verticalScrollBar()
+        if bar.isVisible():
+            width -= bar.width()
+        narrow = width < 820
         want = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
         if self.cols.direction() != want:
             self.cols.setDirection(want)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
 
 from core import __version__
 from core.engine import is_track, track_title
@@ -515,12 +515,16 @@ class MainWindow(HostMixin, QMainWindow):
         self._rules_dialog = dlg
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox  # not at import: its type and enums cost start-up time
+
         QMessageBox.about(self, "About CertPath",
                           f"CertPath {__version__}\n\nAn offline planner for the IMG road to US practice "
                           f"and for PALS and companion cards. Your data stays on this computer:\n"
                           f"{self.session.paths.root}\n\n{DISCLAIMER}")
 
     def disclaimer(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.information(self, "Disclaimer", DISCLAIMER)
 
     # -- window state ---------------------------------------------------------------------------
