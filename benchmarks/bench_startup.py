@@ -14,11 +14,14 @@ attaching the extensions, and the tear-down, included). On a shared machine the 
 much less than the wall-clock times when other work competes for the cores.
 Targets: time to first paint <= 2.0x bare; peak RSS after the first paint <= 1.5x bare.
 Then `python -X importtime` of the source start-up: what each import costs.
+With CERTPATH_BENCH_BEFORE=DIR (a checkout of an older commit, e.g. `git archive C | tar -x -C DIR`)
+that checkout's source start-up is measured in the same rounds, as "before (source)".
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
 import subprocess
 import sys
@@ -81,6 +84,9 @@ def main() -> None:
                 "CertPath (source)": app_cmd(data)}
         if FROZEN.exists():
             cmds["CertPath (frozen)"] = app_cmd(data, frozen=True)
+        before = os.environ.get("CERTPATH_BENCH_BEFORE")  # another checkout (an older commit), same data
+        if before:
+            cmds["before (source)"] = ["env", f"PYTHONPATH={before}", *app_cmd(data)]
         res = side_by_side(cmds, runs, measure=start_run)
         print(f"(median of {runs} runs each, interleaved, 1 warm-up each)")
         report("start -> first paint of the main window (the target)", "ms",
