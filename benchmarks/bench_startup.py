@@ -86,7 +86,7 @@ def main() -> None:
             cmds["CertPath (frozen)"] = app_cmd(data, frozen=True)
         before = os.environ.get("CERTPATH_BENCH_BEFORE")  # another checkout (an older commit), same data
         if before:
-            cmds["before (source)"] = ["env", f"PYTHONPATH={before}", *app_cmd(data)]
+            cmds["before (source)"] = ["env", "-C", before, f"PYTHONPATH={before}", *app_cmd(data)]  # -m: cwd first
         res = side_by_side(cmds, runs, measure=start_run)
         print(f"(median of {runs} runs each, interleaved, 1 warm-up each)")
         report("start -> first paint of the main window (the target)", "ms",
