@@ -35,7 +35,7 @@ def install() -> None:
     paint = MainWindow.paintEvent
 
     def first_paint(self, event) -> None:
-        MainWindow.paintEvent = paint  # once
+        MainWindow.paintEvent = paint  # type: ignore[method-assign]  # once
         if os.environ.get("CERTPATH_PAINT_STAMP"):  # wall-clock time, peak RSS and CPU time so far
             print(f"first-paint {time.time():.6f} {_peak_rss_kb()} {time.process_time():.6f}", file=sys.stderr)
         QTimer.singleShot(0, app.quit)
