@@ -1,16 +1,27 @@
-"""Start-up: process start -> first painted dashboard (demo profiles), vs a bare PySide6 window.
+"""Start-up: process start -> first painted dashboard (demo profiles), vs a bare PySide6 window;
+and the peak memory of the same runs.
 
 A script, not a test:  .venv/bin/python benchmarks/bench_startup.py [runs]   (default 7, min 5)
 
-Measures, side by side in one run (interleaved rounds, median):
+Measures, side by side in one run (interleaved rounds, one warm-up each, median):
   bare     python bare_window.py            (QApplication + QMainWindow, quit after first paint)
   source   python -m gui --exit-after-paint (the real start-up path, data folder with the demo profiles)
-  frozen   dist/CertPath/CertPath ...       (when `make bundle` has been run)
-Target: app <= 2.0x bare. Then `python -X importtime` of the source start-up: what each import costs.
+  frozen   dist/CertPath/CertPath ...       (when `./dev bundle` has been run)
+Each child process gives, at once: the time to the stamp it prints at its first paint, the peak
+RSS up to that paint (Linux VmHWM, read by the child in the paint) and its CPU time so far, and the time to its exit and
+its whole peak RSS and CPU time (os.wait4's rusage: what runs just after the paint, such as
+attaching the extensions, and the tear-down, included). On a shared machine the CPU times move
+much less than the wall-clock times when other work competes for the cores.
+Targets: time to first paint <= 2.0x bare; peak RSS after the first paint <= 1.5x bare.
+Then `python -X importtime` of the source start-up: what each import costs.
+With CERTPATH_BENCH_BEFORE=DIR (a checkout of an older commit, e.g. `git archive C | tar -x -C DIR`)
+that checkout's source start-up is measured in the same rounds, as "before (source)".
 """
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import subprocess
 import sys
@@ -28,17 +39,17 @@ from benchlib import (  # noqa: E402
     machine,
     med,
     side_by_side,
-    time_run,
-    time_to_paint,
+    start_run,
     tmpdir,
     verdict,
 )
 
 TARGET = 2.0
+RSS_TARGET = 1.5
 
 
-def import_costs(data_dir: Path, top: int = 14) -> list[tuple[str, float]]:
-    """Cumulative import time (ms) per top-level package, from `python -X importtime`."""
+def import_costs(data_dir: Path) -> list[tuple[str, float]]:
+    """Import time (ms) per top-level package, from `python -X importtime`: self times summed."""
     r = subprocess.run([sys.executable, "-X", "importtime", *app_cmd(data_dir)[1:]], env=env(), cwd=ROOT,
                        capture_output=True, text=True, check=True)
     per_pkg: dict[str, float] = defaultdict(float)
@@ -48,7 +59,19 @@ def import_costs(data_dir: Path, top: int = 14) -> list[tuple[str, float]]:
             continue
         self_us, name = int(m.group(1)), m.group(4)
         per_pkg[name.split(".")[0]] += self_us / 1000  # self times summed per package: no double count
-    return sorted(per_pkg.items(), key=lambda kv: -kv[1])[:top]
+    return sorted(per_pkg.items(), key=lambda kv: -kv[1])
+
+
+def report(title: str, unit: str, res: dict[str, list[float]], target: float | None) -> None:
+    base = med(res["bare window"])
+    print(f"\n{title}:")
+    for k, xs in res.items():
+        m = med(xs)
+        extra = ""
+        if k != "bare window":
+            extra = f"  ratio {m / base:.2f}x" + (f" (target <= {target}x: {verdict(m / base, target)})"
+                                                 if target else "")
+        print(f"  {k:<18} {m:7.1f} {unit}  (min {min(xs):.1f}, max {max(xs):.1f}){extra}")
 
 
 def main() -> None:
@@ -61,25 +84,34 @@ def main() -> None:
                 "CertPath (source)": app_cmd(data)}
         if FROZEN.exists():
             cmds["CertPath (frozen)"] = app_cmd(data, frozen=True)
-        for title, measure, target in (
-                ("start -> first paint of the main window (the target)", time_to_paint, TARGET),
-                ("start -> process exit right after that paint (includes tear-down)", time_run, None)):
-            res = side_by_side(cmds, runs, measure=measure)
-            base = med(res["bare window"])
-            print(f"\n{title}, median of {runs} (interleaved, 1 warm-up each):")
-            for k, xs in res.items():
-                m = med(xs)
-                extra = ""
-                if k != "bare window":
-                    extra = f"  ratio {m / base:.2f}x" + (
-                        f" (target <= {target}x: {verdict(m / base, target)})" if target else "")
-                print(f"  {k:<18} {m:7.1f} ms  (min {min(xs):.1f}, max {max(xs):.1f}){extra}")
+        before = os.environ.get("CERTPATH_BENCH_BEFORE")  # another checkout (an older commit), same data
+        if before:
+            cmds["before (source)"] = ["env", "-C", before, f"PYTHONPATH={before}", *app_cmd(data)]  # -m: cwd first
+        res = side_by_side(cmds, runs, measure=start_run)
+        print(f"(median of {runs} runs each, interleaved, 1 warm-up each)")
+        report("start -> first paint of the main window (the target)", "ms",
+               {k: [r.paint_ms for r in v] for k, v in res.items()}, TARGET)
+        report("start -> process exit right after that paint (includes tear-down)", "ms",
+               {k: [r.exit_ms for r in v] for k, v in res.items()}, None)
+        if all(r.cpu_at_paint_ms is not None for v in res.values() for r in v):
+            report("CPU time used up to the first paint, user + system (barely moved by other work on the cores)",
+                   "ms", {k: [r.cpu_at_paint_ms for r in v] for k, v in res.items()}, None)  # type: ignore[misc]
+        if not any(math.isnan(r.cpu_ms) for v in res.values() for r in v):
+            report("CPU time of the whole process (what runs just after the paint and the tear-down included)",
+                   "ms", {k: [r.cpu_ms for r in v] for k, v in res.items()}, None)
+        if all(r.rss_at_paint_mb is not None for v in res.values() for r in v):
+            report("peak RSS up to the first paint (VmHWM read at the paint; the target)", "MB",
+                   {k: [r.rss_at_paint_mb for r in v] for k, v in res.items()}, RSS_TARGET)  # type: ignore[misc]
+        if not any(math.isnan(r.rss_peak_mb) for v in res.values() for r in v):
+            report("peak RSS of the whole process (wait4; what runs just after the paint included)", "MB",
+                   {k: [r.rss_peak_mb for r in v] for k, v in res.items()},
+                   None if res["bare window"][0].rss_at_paint_mb is not None else RSS_TARGET)
         if not FROZEN.exists():
-            print(f"  (no {FROZEN.relative_to(ROOT)}: run `make bundle` to measure the frozen app too)")
+            print(f"  (no {FROZEN.relative_to(ROOT)}: run `./dev bundle` to measure the frozen app too)")
         costs = import_costs(data)
-        total = sum(v for _, v in import_costs(data, top=10_000))
+        total = sum(v for _, v in costs)
         print(f"\nimports during start-up (python -X importtime, self time summed per package; all: {total:.0f} ms):")
-        for name, ms in costs:
+        for name, ms in costs[:14]:
             print(f"  {name:<28} {ms:7.1f} ms")
 
 

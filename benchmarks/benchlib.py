@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,13 +23,20 @@ import os, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
+def peak_rss_kb():
+    try:  # Linux: the peak resident set so far (the same line gui/benchhooks.py prints)
+        with open("/proc/self/status") as f:
+            return next(int(x.split()[1]) for x in f if x.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return -1
+
 class FirstPaintQuit(QObject):
     done = False
     def eventFilter(self, obj, ev):
         if not self.done and ev.type() == QEvent.Type.Paint:
             self.done = True
             if os.environ.get("CERTPATH_PAINT_STAMP"):
-                print(f"first-paint {time.time():.6f}", file=sys.stderr)
+                print(f"first-paint {time.time():.6f} {peak_rss_kb()} {time.process_time():.6f}", file=sys.stderr)
             QTimer.singleShot(0, app.quit)
         return False
 
@@ -123,6 +131,48 @@ def time_to_paint(cmd: list[str]) -> float:
     for line in r.stderr.decode(errors="replace").splitlines():
         if line.startswith("first-paint "):
             return (float(line.split()[1]) - t0) * 1000
+    raise SystemExit(f"{cmd} printed no first-paint stamp")
+
+
+@dataclass(frozen=True)
+class StartRun:
+    """One child process: start -> first paint (ms), peak RSS up to that paint (MB; Linux's VmHWM
+    read by the child at the paint, None elsewhere) and peak RSS of the whole process (MB, from
+    os.wait4: it includes what runs after the paint and the tear-down)."""
+
+    paint_ms: float
+    exit_ms: float  # start -> the process has exited (includes the tear-down)
+    rss_at_paint_mb: float | None
+    rss_peak_mb: float
+    cpu_ms: float  # user + system CPU time of the whole process (os.wait4; NaN without it)
+    cpu_at_paint_ms: float | None  # the CPU time the child had used at its first paint
+
+
+def start_run(cmd: list[str]) -> StartRun:
+    e = env()
+    e["CERTPATH_PAINT_STAMP"] = "1"
+    t0 = time.time()
+    p = subprocess.Popen(cmd, env=e, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.read() if p.stderr else b""
+    if hasattr(os, "wait4"):
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        kb = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss  # macOS: bytes
+        cpu = (usage.ru_utime + usage.ru_stime) * 1000
+    else:  # Windows: no rusage of one child
+        p.wait()
+        kb = cpu = float("nan")
+    exit_ms = (time.time() - t0) * 1000
+    text = err.decode(errors="replace")
+    if p.returncode != 0:
+        raise SystemExit(f"{cmd} failed ({p.returncode}): {text[-2000:]}")
+    for line in text.splitlines():
+        if line.startswith("first-paint "):
+            parts = line.split()
+            hwm = int(parts[2]) if len(parts) > 2 else -1
+            cpu_paint = float(parts[3]) * 1000 if len(parts) > 3 else None
+            return StartRun((float(parts[1]) - t0) * 1000, exit_ms, hwm / 1024 if hwm > 0 else None, kb / 1024,
+                            cpu, cpu_paint)
     raise SystemExit(f"{cmd} printed no first-paint stamp")
 
 

@@ -29,8 +29,8 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .backup import BackupInfo, newest_good_backup, restore_backup
 from .db import (
     Database,
     DataFileUnavailableError,
@@ -41,6 +41,9 @@ from .db import (
     open_database,
 )
 from .paths import DataPaths
+
+if TYPE_CHECKING:  # core.backup (zipfile, hashlib/OpenSSL, shutil) only when a backup is needed
+    from .backup import BackupInfo
 
 log = logging.getLogger("certpath.recovery")
 
@@ -222,12 +225,12 @@ def _diagnose(paths: DataPaths) -> tuple[str, str] | None:
 
     kind: "damaged", "empty" or "stray-wal".
     """
-    from .backup import list_backups
-
     path = paths.db
     if not path.exists():
         return None
     if path.stat().st_size == 0:
+        from .backup import list_backups  # core.backup only when something is wrong
+
         if list_backups(paths):
             return "empty", ("the data file is empty (0 bytes), so your data is not in it; there "
                              "are backups of it")
@@ -341,6 +344,8 @@ def _open_or_recover(paths, db_path, now, before_migrate, lock) -> Database | Re
                       ", ".join(f"{i.table}:{i.profile_id}:{i.key}" for i in items[:20]))
             text = ("Part of your data cannot be read (the data file is damaged in these places):\n"
                     + contents_text(items) + "\n\nEverything else is intact. The file was kept where it is.")
+            from .backup import newest_good_backup
+
             return Recovery(problem=text, backup=newest_good_backup(paths), kind="contents", unreadable=items)
     log.error("data file cannot be used (%s): %s", kind, problem.replace(str(db_path), db_path.name))
     with lock.exclusive(what="working"):
@@ -348,6 +353,8 @@ def _open_or_recover(paths, db_path, now, before_migrate, lock) -> Database | Re
     log.warning("damaged data file moved aside to %s", moved[0].name if moved else "(nothing to move)")
     text = (f"The data file could not be used: {problem.replace(str(db_path), db_path.name)}. "
             "It has been moved aside (not deleted).")
+    from .backup import newest_good_backup
+
     return Recovery(problem=text, moved_to=moved, backup=newest_good_backup(paths),
                     kind="empty" if kind == "empty" else "damaged")
 
@@ -363,6 +370,8 @@ def restore_newest(paths: DataPaths, recovery: Recovery, *, now: dt.datetime,
     """Put the Recovery's backup in place (checked) and open it."""
     if recovery.backup is None:
         raise ValueError("no backup to restore")
+    from .backup import restore_backup
+
     restore_backup(paths, recovery.backup.path, now=now)
     return open_database(paths.db, before_migrate=before_migrate)
 

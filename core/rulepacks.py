@@ -12,22 +12,24 @@ verified again every time it is loaded. See docs/rules-format.md.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import io
 import json
 import os
 import re
 import stat
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, resources_dir
 from .rules import COMPILED_NAME, RuleDataError, RuleSet, read_rule_files, rules_from_files
+
+if TYPE_CHECKING:
+    import zipfile
+
+# base64, hashlib, io and zipfile are imported where a pack is built or read: start-up with the
+# bundled rules needs none of them (hashlib alone would load OpenSSL's libcrypto, ~3 MB resident).
 
 PACK_FORMAT = "certpath-rulepack/1"
 PACK_SUFFIX = ".cprules"
@@ -95,6 +97,8 @@ def _crypto():
 
 def key_id(public_pem: bytes) -> str:
     """A short, stable name of a public key: the first 16 hex digits of the SHA-256 of its raw bytes."""
+    import hashlib
+
     ed25519, serialization, _ = _crypto()
     key = serialization.load_pem_public_key(public_pem)
     if not isinstance(key, ed25519.Ed25519PublicKey):
@@ -231,6 +235,10 @@ def build_pack(out: Path, private_key: Path | None, *, version: str, today: dt.d
     """Build and sign a pack of the rules under `source` (default: resources/rules/). The rules must
     load (the same checks as at start-up) or nothing is written. Without a key the pack is unsigned
     (a CI run without the secret): no app installs it, but it can be diffed and inspected."""
+    import base64
+    import hashlib
+    import zipfile
+
     try:
         pack_version_key(version)
     except ValueError as e:
@@ -305,6 +313,9 @@ def _check_name(name: str) -> str | None:
 
 def _unpack(path: Path) -> tuple[dict[str, Any], bytes, bytes | None, dict[str, bytes]]:
     """Read a pack's members with every structural defence; (manifest, its bytes, signature, files)."""
+    import io
+    import zipfile
+
     label = path.name
     try:
         size = path.stat().st_size
@@ -405,6 +416,9 @@ def read_pack(path: str | os.PathLike[str], *, trust: Iterable[str | os.PathLike
     """Open and check a pack file: structure and sizes, the manifest, the signature (by a trusted
     key), every file's SHA-256 and size (no file missing, none added), the app-version range and
     that its rules load. PackRefused with one sentence otherwise."""
+    import base64
+    import hashlib
+
     path = Path(path)
     label = path.name
     manifest, raw, sig, members = _unpack(path)

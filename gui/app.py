@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from core import __version__
@@ -39,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--self-test", action="store_true",
                     help="check this installation in a temporary folder (database, demo profiles, window, "
                     "PDF report, calendar export) and exit; your own data is never touched")
+    ap.add_argument("--offscreen", action="store_true",
+                    help="with --self-test: build and paint the window offscreen instead of opening it on "
+                    "the screen (a machine without a display, or to check everything but the real window)")
     ap.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     return ap
 
@@ -50,31 +51,47 @@ def parse_today(value: str | None) -> dt.date:
 
 
 def make_demo_dir() -> Path:
+    import tempfile  # --demo only
+
     return Path(tempfile.mkdtemp(prefix="certpath-demo-"))
 
 
 def _preload_core() -> None:
     """Import the pure-Python modules start-up needs before PySide6 is imported: once PySide6
     is loaded, its `__feature__` import hook inspects the source of every module imported after
-    it (measured: ~15 ms for ours from source). A frozen app has no source, so it is no slower."""
+    it (measured: ~15 ms for ours from source). A frozen app has no source, so it is no slower.
+    Each of these is needed before the first paint anyway (the data folder's lock, log, recovery
+    check and rule pack; the profile document with its programs; the dashboard's words)."""
+    import platformdirs  # noqa: F401  (core.cache_dir: where the rules' parse cache is)
+
     import core.engine
     import core.engine.cards
     import core.engine.img
+    import core.instance_lock
     import core.journey_view
-    import core.store  # noqa: F401
+    import core.logs
+    import core.programs
+    import core.recovery
+    import core.roles
+    import core.rulepacks
+    import core.store
+    import core.wording  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.self_test:  # before anything else can touch a data folder
-        from .selftest import run_self_test
-
-        return run_self_test(parse_today(args.today))
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    if args.offscreen and not args.self_test:
+        ap.error("--offscreen goes with --self-test (for the app itself set QT_QPA_PLATFORM=offscreen)")
     try:
         today = parse_today(args.today)
     except ValueError:
         print(f"certpath: --today: '{args.today}' is not a date (YYYY-MM-DD)", file=sys.stderr)
         return 2
+    if args.self_test:  # before anything else can touch a data folder
+        from .selftest import run_self_test
+
+        return run_self_test(today, offscreen=args.offscreen)
     demo_dir = None
     if args.demo:
         demo_dir = make_demo_dir()
@@ -96,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         return run(args, data_dir=data_dir, today=today, demo=args.demo)
     finally:
         if demo_dir is not None:
+            import shutil
+
             shutil.rmtree(demo_dir, ignore_errors=True)
 
 

@@ -7,8 +7,6 @@ Links (`step:<id>`) open the step's page; "Walk me through…" opens a track's w
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -49,6 +47,12 @@ from .dates_display import show_date
 from .session import Session
 
 
+def _escape(text: str) -> str:
+    """html.escape(text): the `html` module would import html.entities' 2,000-name table at start-up."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#x27;"))
+
+
 def _label(rich: bool = True) -> QLabel:
     lab = theme.WrapLabel()
     lab.setWordWrap(True)
@@ -62,7 +66,7 @@ def _label(rich: bool = True) -> QLabel:
 
 
 def _link(step_id: str, text: str | None = None) -> str:
-    return f"<a href='step:{html.escape(step_id)}'>{html.escape(text or step_name(step_id))}</a>"
+    return f"<a href='step:{_escape(step_id)}'>{_escape(text or step_name(step_id))}</a>"
 
 
 class Dashboard(QScrollArea):
@@ -191,7 +195,13 @@ class Dashboard(QScrollArea):
     def resizeEvent(self, event) -> None:  # noqa: N802
         """Two columns when there is room, one under the other when the window is narrow."""
         super().resizeEvent(event)
-        narrow = self.viewport().width() < 820
+        # the viewport's width, without viewport(): PySide6's first wrapping of that Qt-made widget
+        # creates ~80 Python enum types (~10-35 ms) just before the first paint
+        width = self.maximumViewportSize().width()
+        bar = self.verticalScrollBar()
+        if bar.isVisible():
+            width -= bar.width()
+        narrow = width < 820
         want = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
         if self.cols.direction() != want:
             self.cols.setDirection(want)
@@ -265,7 +275,7 @@ class Dashboard(QScrollArea):
                 "<p style='margin:0 0 8px 0'><b>Start here.</b> This profile has no steps entered yet, so "
                 "nothing is counted as late. Open each step, say what you have done and the dates you "
                 "have; CertPath then works out what is due and what is at risk.</p>"
-                + "".join(f"<p style='margin:0 0 6px 0'>{html.escape(line)} ({_link(s_)})</p>"
+                + "".join(f"<p style='margin:0 0 6px 0'>{_escape(line)} ({_link(s_)})</p>"
                           for s_, line in start_here(journey)))
         else:
             self._fill_blocks(journey)
@@ -316,24 +326,24 @@ class Dashboard(QScrollArea):
         for b in blocking_now(journey)[:6]:
             st = journey.step(b.step_id).status
             col = theme.status_color(st).name()
-            line = (f"<b style='color:{col}'>{html.escape(theme.status_text(st))}</b> "
+            line = (f"<b style='color:{col}'>{_escape(theme.status_text(st))}</b> "
                     f"{_link(b.step_id)}")
             if b.reason:
-                line += f"<br>{html.escape(b.reason)}"
+                line += f"<br>{_escape(b.reason)}"
             if b.holds_up:
-                line += "<br><i>Holds up: " + ", ".join(html.escape(step_name(x)) for x in b.holds_up) + "</i>"
+                line += "<br><i>Holds up: " + ", ".join(_escape(step_name(x)) for x in b.holds_up) + "</i>"
             rows.append(line)
         self.blocks_label.setText("".join(f"<p style='margin:0 0 {0 if i == len(rows) - 1 else 8}px 0'>{r}</p>"
                                           for i, r in enumerate(rows)) if rows else "Nothing blocks you now.")
 
     def _action_row(self, a: ActionItem) -> str:
         today = self.session.today
-        when = html.escape(a.when(today))
+        when = _escape(a.when(today))
         if a.overdue(today):
             when = f"<b style='color:{theme.status_color('expired').name()}'>{when}</b>"
         else:
             when = f"<b>{when}</b>"
-        return (f"<p style='margin:0 0 6px 0'>{when}<br>{html.escape(a.text)} "
+        return (f"<p style='margin:0 0 6px 0'>{when}<br>{_escape(a.text)} "
                 f"<span style='color:{theme.muted_color()}'>({_link(a.step_id)})</span></p>")
 
     def _fill_actions(self, items: list[ActionItem]) -> None:

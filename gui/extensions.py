@@ -1,4 +1,5 @@
-"""Extension point: modules listed here get `attach(host)` called once the main window is up.
+"""Extension point: modules listed here get `attach(host)` called once the main window is up (in
+the app, just after its first paint: MainWindow(defer_extensions=True), call_after_first_paint).
 
 An extension talks to the window only through `ExtensionHost` (below), a typed interface: it never
 probes the window with hasattr/getattr. The window's `journeys` (gui/journey_service.py) holds the

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
 
 from core import __version__
 from core.engine import is_track, track_title
@@ -48,6 +48,8 @@ class _Panel:
     widget: QWidget | None = None
 
 
+AFTER_PAINT_FALLBACK_MS = 1500  # call_after_first_paint: run by then even if the window was not painted
+
 DISCLAIMER = (
     "CertPath is a planner. Verify every requirement with ECFMG, USMLE, NRMP, your state board "
     "and your training center; this is not legal advice."
@@ -65,8 +67,9 @@ class MainWindow(HostMixin, QMainWindow):
     what_if_requested = Signal(str)  # a step key ("" on the dashboard): gui/whatif_ui.py opens a scenario
 
     def __init__(self, session: Session, *, defer_extensions: bool = False) -> None:
-        """`defer_extensions`: attach the documents/reminders/costs/backup extensions just after
-        the first paint (the app's start-up does this: the window shows ~50 ms sooner)."""
+        """`defer_extensions`: attach the extensions (gui/extensions.py) just after the window's
+        first paint, not before it (the app's start-up does this: the first screen needs none of
+        them), see `call_after_first_paint`."""
         super().__init__()
         self.session = session
         self.journeys = JourneyService(session, self)
@@ -111,10 +114,37 @@ class MainWindow(HostMixin, QMainWindow):
         self.restore_geometry()
         self.refresh()
         self.extensions_attached = False
+        self._after_paint: list[Callable[[], object]] | None = []  # None once painted
         if defer_extensions:
-            QTimer.singleShot(0, self.attach_extensions)
+            self.call_after_first_paint(self.attach_extensions)
         else:
             self.attach_extensions()
+
+    def call_after_first_paint(self, fn: Callable[[], object]) -> None:
+        """Run `fn` just after the window's first paint (soon, if it was painted already): work the
+        first screen does not show waits until the user sees the window. A window that is not
+        painted within AFTER_PAINT_FALLBACK_MS of being shown (started minimised) runs it then."""
+        if self._after_paint is None:
+            QTimer.singleShot(0, fn)
+        else:
+            self._after_paint.append(fn)
+
+    def _run_after_paint(self) -> None:
+        pending, self._after_paint = self._after_paint, None
+        for fn in pending or []:
+            fn()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        if self._after_paint:
+            QTimer.singleShot(AFTER_PAINT_FALLBACK_MS, self._run_after_paint)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().paintEvent(event)
+        if self._after_paint is not None:  # the whole first frame is painted before the timer runs
+            pending, self._after_paint = self._after_paint, None
+            if pending:
+                QTimer.singleShot(0, lambda: [fn() for fn in pending])
 
     def attach_extensions(self) -> None:
         if self.extensions_attached:
@@ -488,12 +518,16 @@ class MainWindow(HostMixin, QMainWindow):
         self._rules_dialog = dlg
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox  # not at import: its type and enums cost start-up time
+
         QMessageBox.about(self, "About CertPath",
                           f"CertPath {__version__}\n\nAn offline planner for the IMG road to US practice "
                           f"and for PALS and companion cards. Your data stays on this computer:\n"
                           f"{self.session.paths.root}\n\n{DISCLAIMER}")
 
     def disclaimer(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.information(self, "Disclaimer", DISCLAIMER)
 
     # -- window state ---------------------------------------------------------------------------

@@ -51,7 +51,6 @@ class Ctx:
 
 
 # -- which Qt platform the window check uses ------------------------------------------------------
-OFFSCREEN_ENV = "CERTPATH_SELFTEST_OFFSCREEN"  # set by `--self-test --offscreen` (take_offscreen_flag)
 WINDOW_TIMEOUT_S = 15.0  # how long a real window may take to appear on the screen
 
 
@@ -81,17 +80,6 @@ def choose_platform(offscreen: bool, env: Mapping[str, str] | None = None,
         if env.get(var):
             return Platform(None, True, f"the real window (display {var}={env[var]})")
     return Platform("offscreen", False, "offscreen (no display: DISPLAY and WAYLAND_DISPLAY are unset)")
-
-
-def take_offscreen_flag(argv: list[str], parser=None) -> list[str]:
-    """`--self-test --offscreen`: drop `--offscreen` from argv and remember it in the environment,
-    for an entry point whose option parser does not know the flag (yet)."""
-    if "--offscreen" not in argv or "--self-test" not in argv:
-        return argv
-    if parser is not None and "--offscreen" in getattr(parser, "_option_string_actions", {}):
-        return argv  # the parser handles it itself
-    os.environ[OFFSCREEN_ENV] = "1"
-    return [a for a in argv if a != "--offscreen"]
 
 
 # -- the checks, in order -----------------------------------------------------------------------
@@ -371,9 +359,8 @@ _REPORT = _Report()
 
 
 def run_self_test(today: dt.date | None = None, checks: list | None = None,
-                  offscreen: bool | None = None) -> int:
-    if offscreen is None:
-        offscreen = os.environ.get(OFFSCREEN_ENV) == "1"
+                  offscreen: bool = False) -> int:
+    """`offscreen`: `--self-test --offscreen` (gui/app.py's option parser, from source and frozen)."""
     plat = choose_platform(offscreen)
     today = today or dt.date.today()
     checks = CHECKS if checks is None else checks

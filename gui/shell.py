@@ -296,13 +296,11 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
                 start_cleanup(session.paths, session.store.db, now)
             return screenshot(app, win, Path(args.screenshot), args.size)
         if not demo:  # the daily backup and the clean-up, just after the first paint
-            from PySide6.QtCore import QTimer
-
             def after_first_paint() -> None:
                 run_daily_backup(session.paths, today, session.store.db)
                 start_cleanup(session.paths, session.store.db, now)
 
-            QTimer.singleShot(0, after_first_paint)
+            win.call_after_first_paint(after_first_paint)
         win.show()
         return app.exec()
     finally:

@@ -139,7 +139,7 @@ class FieldEditor:
         # what a layout holds: a date's editor with the date in the user's locale beside it
         self.container: QWidget = date_field(w) if isinstance(w, DateEdit) else w
         self.note: QLabel | None = None
-        if k == "choice" and choice_notes.has_notes(spec.key):
+        if isinstance(w, QComboBox) and k == "choice" and choice_notes.has_notes(spec.key):
             self.container = self._with_notes(w)
         self.error = ErrorLabel()
 
@@ -167,7 +167,7 @@ class FieldEditor:
         return box
 
     def _show_note(self) -> None:
-        if self.note is None:
+        if self.note is None or not isinstance(self.widget, QComboBox):
             return
         n = choice_notes.note(self.spec.key, self.widget.currentData()) or ""
         self.note.setText(n)

@@ -1,13 +1,13 @@
-"""PyInstaller entry script: the frozen CertPath starts here (see build.spec)."""
+"""PyInstaller entry script: the frozen CertPath starts here (see build.spec).
+
+The same options as from source (`python -m gui`): gui/app.py's parser, `--self-test
+[--offscreen]` included."""
 
 import os
 import sys
 
-from gui.app import build_parser, main
-from gui.selftest import take_offscreen_flag
+from gui.app import main
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONUTF8", "1")
-    # `CertPath --self-test --offscreen`: today's offscreen-only self-test (the option parser in
-    # gui/app.py does not know the flag yet; take_offscreen_flag leaves it there once it does)
-    sys.exit(main(take_offscreen_flag(sys.argv[1:], build_parser())))
+    sys.exit(main(sys.argv[1:]))

@@ -147,3 +147,39 @@ def test_starting_the_app_makes_the_daily_backup(qtbot, tmp_path):
     # at most one a day
     assert main(["--data-dir", str(data), "--screenshot", str(tmp_path / "s.png"), "--today", "2026-11-21"]) == 0
     assert len([p for p in (data / "backups").rglob("*") if p.is_file()]) == 1
+
+
+def test_what_the_first_screen_does_not_show_waits_for_the_first_paint(qtbot, demo_session, monkeypatch):
+    """The app's start-up (MainWindow(defer_extensions=True), gui/shell.py's daily backup): the
+    extensions are attached, and other deferred work runs, just after the window's first paint,
+    not on the first turn of the event loop (which came before the paint and delayed it)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from gui import extensions
+    from gui.main_window import MainWindow
+
+    order: list[str] = []
+    attach_all = extensions.attach_all
+    monkeypatch.setattr(extensions, "attach_all", lambda w: (order.append("attach"), attach_all(w))[1])
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, ev):  # noqa: N802
+            if ev.type() == QEvent.Type.Paint and "paint" not in order:
+                order.append("paint")
+            return False
+
+    w = MainWindow(demo_session, defer_extensions=True)
+    qtbot.addWidget(w)
+    probe = FirstPaint(w)
+    w.installEventFilter(probe)
+    w.call_after_first_paint(lambda: order.append("backup"))
+    qtbot.wait(50)  # event loop turns before the window is shown: nothing runs yet
+    assert order == [] and not w.extensions_attached
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitUntil(lambda: "backup" in order)
+    assert order == ["paint", "attach", "backup"]
+    assert w.extensions_attached and w.panel("Documents") is not None  # the panels are there
+    w.call_after_first_paint(lambda: order.append("later"))  # once painted: soon, not never
+    qtbot.waitUntil(lambda: "later" in order)
+    w.close()

@@ -76,10 +76,13 @@ def test_cli_dispatches_self_test_first(monkeypatch):
     from gui import app
 
     seen = {}
-    monkeypatch.setattr(selftest, "run_self_test", lambda today=None: seen.setdefault("today", today) and 7)
+    monkeypatch.setattr(selftest, "run_self_test",
+                        lambda today=None, offscreen=False: seen.update(today=today, offscreen=offscreen) or 7)
     monkeypatch.setattr(app, "make_demo_dir", lambda: pytest.fail("self-test must not make a data folder"))
     assert app.main(["--self-test", "--demo", "--today", "2026-11-21"]) == 7
-    assert str(seen["today"]) == "2026-11-21"
+    assert str(seen["today"]) == "2026-11-21" and seen["offscreen"] is False
+    assert app.main(["--self-test", "--offscreen", "--today", "2026-11-21"]) == 7
+    assert seen["offscreen"] is True  # the flag reaches the self-test from the parser itself
 
 
 # -- which platform the window check uses (issue 17) ----------------------------------------------
@@ -100,21 +103,40 @@ def test_choose_platform(offscreen, env, system, qpa, real):
     assert p.why  # the report says which one and why
 
 
-def test_offscreen_flag_is_taken_only_with_self_test(monkeypatch):
-    monkeypatch.delenv(selftest.OFFSCREEN_ENV, raising=False)
-    assert selftest.take_offscreen_flag(["--offscreen"]) == ["--offscreen"]  # argparse says no
-    assert selftest.OFFSCREEN_ENV not in os.environ
-    assert selftest.take_offscreen_flag(["--self-test", "--offscreen"]) == ["--self-test"]
-    assert os.environ[selftest.OFFSCREEN_ENV] == "1"
+def test_the_option_parser_knows_offscreen_only_with_self_test(capsys):
+    from gui.app import build_parser, main
+
+    args = build_parser().parse_args(["--self-test", "--offscreen"])
+    assert args.self_test and args.offscreen
+    assert not build_parser().parse_args(["--self-test"]).offscreen
+    with pytest.raises(SystemExit) as e:  # alone it is refused before anything opens
+        main(["--offscreen"])
+    assert e.value.code == 2
+    assert "--offscreen goes with --self-test" in capsys.readouterr().err
 
 
-def _entry(args, env_extra, tmp_path, drop=("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")):
+def _entry(args, env_extra, tmp_path, drop=("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"),
+           source=False):
+    """The frozen app's entry script (packaging/certpath_main.py), or `python -m gui` (source)."""
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_extra, CERTPATH_SELFTEST_LOG=str(tmp_path / "log.txt"), PYTHONPATH=str(ROOT))
-    env.pop(selftest.OFFSCREEN_ENV, None)
-    return subprocess.run([sys.executable, str(ROOT / "packaging" / "certpath_main.py"), *args,
-                           "--today", "2026-11-21"], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=120)
+    entry = ["-m", "gui"] if source else [str(ROOT / "packaging" / "certpath_main.py")]
+    return subprocess.run([sys.executable, *entry, *args, "--today", "2026-11-21"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 display numbers")
+@pytest.mark.parametrize("source", [True, False], ids=["python -m gui", "entry script"])
+def test_self_test_offscreen_works_from_source_as_in_the_frozen_app(tmp_path, source):
+    # a display is named but cannot open: only the flag keeps the window check offscreen
+    n = next(n for n in range(4300, 4400) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    r = _entry(["--self-test", "--offscreen"], {"DISPLAY": f":{n}"}, tmp_path, source=source)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "window: offscreen (--offscreen)" in r.stdout
+    assert "ok  main window: platform offscreen (painted offscreen" in r.stdout
+    assert "self-test passed" in r.stdout
+    r = _entry(["--offscreen"], {"DISPLAY": f":{n}"}, tmp_path, source=source)
+    assert r.returncode == 2 and "--offscreen goes with --self-test" in r.stderr
 
 
 def test_entry_point_without_a_display_uses_offscreen_and_says_so(tmp_path):
@@ -152,7 +174,6 @@ def _xcb_ready() -> bool:
 def test_with_a_display_the_window_opens_on_xcb_and_closes(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
     env.update(PYTHONPATH=str(ROOT))
-    env.pop(selftest.OFFSCREEN_ENV, None)
     r = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", sys.executable,
                         str(ROOT / "packaging" / "certpath_main.py"), "--self-test", "--today", "2026-11-21"],
                        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
