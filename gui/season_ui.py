@@ -203,7 +203,10 @@ class ProgramDialog(QDialog):
             if spec.key in FORM_SKIP:
                 continue
             v = self.original.get(spec.key, spec.default)
-            if spec.kind == "choice":
+            if spec.key == "interview_tz":  # the program's zone: the searchable list of IANA zones
+                w = ZoneCombo(v, none_label="(none)")
+                w.currentTextChanged.connect(self.validate)
+            elif spec.kind == "choice":
                 w = QComboBox()
                 w.addItem("", None)
                 for val, label in spec.choices:
@@ -247,7 +250,12 @@ class ProgramDialog(QDialog):
             w = self.widgets.get(spec.key)
             if w is None:
                 continue
-            if isinstance(w, QComboBox):
+            if isinstance(w, ZoneCombo):
+                try:
+                    v = w.zone()
+                except ValueError:
+                    v = w.currentText().strip()  # kept as typed: check_program says what is wrong
+            elif isinstance(w, QComboBox):
                 v = w.currentData()
             elif isinstance(w, QCheckBox):
                 v = True if w.isChecked() else None
@@ -433,16 +441,18 @@ class ZoneCombo(QComboBox):
     """The IANA time zones, searchable: type any part of a name ("kolk", "new_y", "Chicago") and
     pick it from the list that narrows as you type. `zone()` is the chosen name (None: not set)."""
 
-    def __init__(self, value: str | None) -> None:
+    def __init__(self, value: str | None, none_label: str = NO_ZONE) -> None:
         super().__init__()
         from zoneinfo import available_timezones
+
+        self.none_label = none_label
 
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
         if value and value not in self.zones:
             self.zones.append(value)  # a valid zone outside the list (UTC, Etc/GMT+5) stays choosable
-        self.addItem(NO_ZONE, None)
+        self.addItem(none_label, None)
         for z in self.zones:
             self.addItem(z.replace("_", " "), z)
         comp = QCompleter(self.model(), self)
@@ -461,7 +471,7 @@ class ZoneCombo(QComboBox):
     def zone(self) -> str | None:
         """The zone typed or chosen; raises ValueError when the text names no zone."""
         text = self.currentText().strip()
-        if not text or text == NO_ZONE:
+        if not text or text == self.none_label:
             return None
         key = text.replace(" ", "_").casefold()
         for z in self.zones:

@@ -299,3 +299,23 @@ def test_signals_box_counts_flags_over_use_and_says_not_published(qtbot, win):
     assert "⚠ Internal medicine: 4 of 3 gold (1 over), 0 of 12 silver" in text
     assert "Family medicine: 1 of 5 signals" in text and text.count("⚠") == 1
     assert "AAMC program signaling, 2025 ERAS season" in panel.signal_label.toolTip()
+
+
+def test_the_program_form_picks_the_interview_zone_from_the_searchable_list(qtbot, win):
+    from gui.season_ui import ZoneCombo
+
+    panel = _panel(win)
+    dlg = ProgramDialog(panel, {"name": "Mercy", "interview_date": "2026-12-03", "interview_time": "09:00",
+                                "interview_tz": "America/New_York"})
+    qtbot.addWidget(dlg)
+    tz = dlg.widgets["interview_tz"]
+    assert isinstance(tz, ZoneCombo) and tz.zone() == "America/New_York"
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok.isEnabled()
+    tz.setEditText("Mars/Olympus")
+    assert not ok.isEnabled() and "not a known time zone" in dlg.errors["interview_tz"].text()
+    tz.setEditText("America/Chicago")
+    assert ok.isEnabled() and dlg.values()["interview_tz"] == "America/Chicago"
+    tz.set_zone(None)  # "(none)" with a time: the zone is asked for
+    assert not ok.isEnabled() and "needed with an interview time" in dlg.errors["interview_tz"].text()
+    assert "interview_tz" not in dlg.values()
