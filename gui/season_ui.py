@@ -203,26 +203,30 @@ class ProgramDialog(QDialog):
             if spec.key in FORM_SKIP:
                 continue
             v = self.original.get(spec.key, spec.default)
+            w: QWidget
             if spec.key == "interview_tz":  # the program's zone: the searchable list of IANA zones
-                w = ZoneCombo(v, none_label="(none)")
-                w.currentTextChanged.connect(self.validate)
+                zc = ZoneCombo(v, none_label="(none)")
+                zc.currentTextChanged.connect(self.validate)
+                w = zc
             elif spec.kind == "choice":
-                w = QComboBox()
-                w.addItem("", None)
+                cb = QComboBox()
+                cb.addItem("", None)
                 for val, label in spec.choices:
-                    w.addItem(label, val)
-                i = w.findData(v)
-                w.setCurrentIndex(max(0, i))
-                w.currentIndexChanged.connect(self.validate)
+                    cb.addItem(label, val)
+                cb.setCurrentIndex(max(0, cb.findData(v)))
+                cb.currentIndexChanged.connect(self.validate)
+                w = cb
             elif spec.kind == "bool":
-                w = QCheckBox()
-                w.setChecked(v is True)
-                w.toggled.connect(self.validate)
+                chk = QCheckBox()
+                chk.setChecked(v is True)
+                chk.toggled.connect(self.validate)
+                w = chk
             else:
-                w = QLineEdit("" if v is None else str(v))
+                le = QLineEdit("" if v is None else str(v))
                 if spec.kind == "date":
-                    w.setPlaceholderText("YYYY-MM-DD")
-                w.textChanged.connect(self.validate)
+                    le.setPlaceholderText("YYYY-MM-DD")
+                le.textChanged.connect(self.validate)
+                w = le
             w.setObjectName(f"field_{spec.key}")
             w.setAccessibleName(spec.label)
             if spec.help:
@@ -250,6 +254,7 @@ class ProgramDialog(QDialog):
             w = self.widgets.get(spec.key)
             if w is None:
                 continue
+            v: Any
             if isinstance(w, ZoneCombo):
                 try:
                     v = w.zone()
@@ -259,13 +264,15 @@ class ProgramDialog(QDialog):
                 v = w.currentData()
             elif isinstance(w, QCheckBox):
                 v = True if w.isChecked() else None
-            else:
+            elif isinstance(w, QLineEdit):
                 v = w.text().strip()
                 if spec.kind == "int" and v:
                     try:
                         v = int(v)
                     except ValueError:
                         pass  # kept as typed: check_program says what is wrong with it
+            else:
+                continue
             if v is not None and v != "":
                 out[spec.key] = v
         return out
