@@ -2,7 +2,11 @@
 
 Each reminder is an all-day VEVENT (DTSTART;VALUE=DATE, DTEND the next day: dates have no time
 zone, so they land on the same day in every calendar), with one VALARM per stage at 09:00 on the
-stage day (TRIGGER relative to the start) and one on the day itself. UIDs are derived from the
+stage day (TRIGGER relative to the start) and one on the day itself. A reminder with a time (an
+application-season interview with its time and zone: `Reminder.start`) is a timed event instead:
+DTSTART;TZID=<the program's zone> and DTEND after its length, the zone's VTIMEZONE included, stage
+alarms at 09:00 in that zone and one an hour before it starts; an interview without a time stays
+all-day. UIDs are derived from the
 profile id and the reminder's stable key (`Reminder.calendar_key`: its `source_key`, or the old
 key of a row re-keyed from a text-derived key), so importing a newer export updates events
 instead of duplicating them. SEQUENCE is the reminder's stored revision (it goes up when the
@@ -26,6 +30,7 @@ from .wording import iso_dates
 PRODID = f"-//CertPath//CertPath {__version__}//EN"
 UID_NAMESPACE = uuid.UUID("5f0c2a52-5d7e-4c1e-9c43-3a9f1c1e0c11")
 ALARM_HOUR = 9  # alarms ring at 09:00 on the stage day
+TIMED_LEAD_MINUTES = 60  # a timed event's alarm on its own day: an hour before it starts
 
 
 def event_uid(profile_id: int, source_key: str) -> str:
@@ -41,6 +46,15 @@ def alarm_trigger(stage_days: int) -> dt.timedelta:
     return dt.timedelta(days=-stage_days, hours=ALARM_HOUR)
 
 
+def timed_alarm_trigger(stage_days: int, start: dt.datetime) -> dt.timedelta:
+    """A timed event's alarm: at 09:00 (the event's own zone) `stage_days` days before, and on the
+    day itself TIMED_LEAD_MINUTES before it starts (09:00 may be after an early start)."""
+    if stage_days == 0:
+        return -dt.timedelta(minutes=TIMED_LEAD_MINUTES)
+    since_midnight = dt.timedelta(hours=start.hour, minutes=start.minute)
+    return dt.timedelta(days=-stage_days, hours=ALARM_HOUR) - since_midnight
+
+
 @iso_dates()  # an interface: ISO dates whatever the GUI shows
 def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name: str, today: dt.date, *,
                    stamp: dt.datetime | None = None):
@@ -48,6 +62,7 @@ def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name:
     from icalendar import Alarm, Calendar, Event
 
     stamp = stamp or _midnight_utc(today)
+    zoned = False
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -63,9 +78,15 @@ def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name:
         ev.add("sequence", max(0, int(r.revision)))
         ev.add("last-modified", min(_midnight_utc(r.revised_on), stamp) if r.revised_on else stamp)
         ev.add("summary", r.title)
-        ev.add("dtstart", r.due)  # a date: VALUE=DATE
-        ev.add("dtend", r.due + dt.timedelta(days=1))
-        ev.add("transp", "TRANSPARENT")
+        if r.start is not None:  # a timed event (an interview with a time): TZID=<its zone>
+            ev.add("dtstart", r.start)
+            ev.add("dtend", r.start + dt.timedelta(minutes=max(1, r.minutes)))
+            ev.add("transp", "OPAQUE")
+            zoned = True
+        else:
+            ev.add("dtstart", r.due)  # a date: VALUE=DATE
+            ev.add("dtend", r.due + dt.timedelta(days=1))
+            ev.add("transp", "TRANSPARENT")
         desc = [r.detail] if r.detail and r.detail != r.title else []
         if r.step_id:
             desc.append(f"Step: {r.step_id}")
@@ -83,10 +104,15 @@ def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name:
                 a.add("uid", event_uid(profile_id, f"{key}#alarm-{s}"))
                 a.add("action", "DISPLAY")
                 when = "today" if s == 0 else (f"in {s} day" + ("s" if s != 1 else ""))
+                if r.start is not None and s == 0:
+                    when = f"in {TIMED_LEAD_MINUTES} minutes"
                 a.add("description", f"{r.title} ({when})")
-                a.add("trigger", alarm_trigger(s))
+                a.add("trigger", alarm_trigger(s) if r.start is None else timed_alarm_trigger(s, r.start))
                 ev.add_component(a)
         cal.add_component(ev)
+    if zoned:  # the zones' rules (VTIMEZONE) for the years the timed events fall in
+        years = [r.start.year for r in reminders if r.start is not None]
+        cal.add_missing_timezones(first_date=dt.date(min(years) - 1, 1, 1), last_date=dt.date(max(years) + 2, 1, 1))
     return cal
 
 

@@ -836,6 +836,12 @@ def clash_text(c: Clash) -> str:
     p = dict(c.params)
     names = p.pop("programs", ["", ""])
     p.update(a=names[0], b=names[-1], date=c.date)
+    for k in ("start", "end"):  # kept ISO in the params (JSON); worded as dates like `date`
+        if isinstance(p.get(k), str):
+            try:
+                p[k] = dt.date.fromisoformat(p[k])
+            except ValueError:
+                pass
     return wording.text(Finding(c.code, {**p, "label": p.get("label") or _("blocked")}))
 
 

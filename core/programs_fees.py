@@ -21,9 +21,12 @@ from gettext import gettext as _
 from gettext import ngettext
 from typing import Any
 
+from . import wording
 from .costs import PLANNED, format_amount, parse_amount
+from .engine.findings import BLOCKING, WARNING, Finding
 from .engine.img import SPECIALTIES
 from .rules import Rule, RuleNotFound, RuleSet
+from .wording import N_
 
 
 def season_rule(rules: RuleSet, rule_id: str, on: dt.date, overrides: Mapping[str, Any] | None = None
@@ -224,47 +227,118 @@ def add_planned(ledger, profile_id: int, fc: Forecast, keys: Iterable[str] | Non
 
 # --- program signals ------------------------------------------------------------------------------
 
+SIGNAL_KIND_NAMES = {"signal": N_("signals"), "gold": N_("gold"), "silver": N_("silver")}
+wording.register_format("signal_kind", lambda v: wording._(SIGNAL_KIND_NAMES.get(v, str(v))))
+wording.register_format("specialty", lambda v: wording._(dict(SPECIALTIES).get(v, str(v))))
+SIGNAL_MESSAGES: dict[str, str | dict[str, str]] = {
+    # One specialty's line: "Internal medicine: 2 of 3 gold, 13 of 12 silver (1 over)".
+    "signals.count": N_("{used} of {limit} {kind:signal_kind}"),
+    "signals.count_over": N_("{used} of {limit} {kind:signal_kind} ({over} over)"),
+    "signals.line": N_("{specialty:specialty}: {counts}"),
+    "signals.over_limit": N_("{specialty:specialty}: {used} {kind:signal_kind} signals marked; the {season} ERAS "
+                             "season allows {limit}."),
+    "signals.not_published": {
+        "one": N_("{specialty:specialty}: {count} signal marked; the {season} season's number is not published"),
+        "other": N_("{specialty:specialty}: {count} signals marked; the {season} season's number is not published"),
+    },
+    "signals.earlier": N_("{as_of}: {counts}"),
+}
+wording.register(SIGNAL_MESSAGES)
+
+
 @dataclass(frozen=True)
 class SignalUse:
-    """Signals marked on a specialty's programs against that season's number of signals."""
+    """Signals marked on a specialty's programs against the season's number of signals.
+
+    Signal numbers change from season to season (AAMC publishes them per season), so only a
+    record of the Match year's own ERAS season is compared: without one, `limit` is None and the
+    number is "not published", never an older season's. That older record is kept as `earlier`
+    (context for a tooltip, never compared)."""
 
     specialty: str
     used: Mapping[str, int]  # "signal" / "gold" / "silver" -> programs marked (withdrawn ones too)
-    limit: Mapping[str, int] | None  # the record's value ({total, gold?, silver?}); None: no record
+    limit: Mapping[str, int] | None  # the season's record ({total, gold?, silver?}); None: not published
     rule_id: str
-    latest_known: bool
     as_of: str
+    season: int = 0  # the ERAS season (= the Match year)
+    earlier: Mapping[str, int] | None = None  # the latest earlier season's record, for context only
+    earlier_as_of: str = ""
+
+    @property
+    def total_used(self) -> int:
+        return sum(self.used.values())
+
+    @property
+    def tiered(self) -> bool:
+        lim = self.limit or {}
+        return "gold" in lim or "silver" in lim
+
+    def counts(self, limit: Mapping[str, int] | None = None) -> list[dict[str, int | str]]:
+        """[{kind, used, limit}] against `limit` (default the season's): gold and silver for a
+        two-tier specialty (a plain signal counts as silver), else one count of all signals."""
+        lim = self.limit if limit is None else limit
+        if not lim:
+            return []
+        if "gold" in lim or "silver" in lim:
+            out: list[dict[str, int | str]] = []
+            for kind in ("gold", "silver"):
+                if kind in lim:
+                    n = self.used.get(kind, 0) + (self.used.get("signal", 0) if kind == "silver" else 0)
+                    out.append({"kind": kind, "used": n, "limit": int(lim[kind])})
+            return out
+        return [{"kind": "signal", "used": self.total_used, "limit": int(lim["total"])}]
 
     @property
     def over(self) -> list[dict[str, Any]]:
-        """Each kind of signal used beyond the limit: {kind, used, limit}."""
-        if not self.limit:
-            return []
-        out = []
-        total = sum(self.used.values())
-        if "gold" in self.limit or "silver" in self.limit:
-            for kind in ("gold", "silver"):
-                n = self.used.get(kind, 0) + (self.used.get("signal", 0) if kind == "silver" else 0)
-                if kind in self.limit and n > int(self.limit[kind]):
-                    out.append({"kind": kind, "used": n, "limit": int(self.limit[kind])})
-        elif total > int(self.limit["total"]):
-            out.append({"kind": "signal", "used": total, "limit": int(self.limit["total"])})
-        return out
+        """Each kind of signal used beyond the season's number: {kind, used, limit}."""
+        return [dict(c) for c in self.counts() if int(c["used"]) > int(c["limit"])]
+
+    @property
+    def findings(self) -> list[Finding]:
+        if self.limit is None:
+            return [Finding("signals.not_published", {"specialty": self.specialty, "season": self.season,
+                                                      "count": self.total_used}, WARNING)]
+        return [Finding("signals.over_limit", {"specialty": self.specialty, "season": self.season, **o}, BLOCKING)
+                for o in self.over]
+
+    def text(self) -> str:
+        """The panel's line: "Internal medicine: 2 of 3 gold, 13 of 12 silver (1 over)", or the
+        "not published" sentence."""
+        if self.limit is None:
+            return wording.text(self.findings[0])
+        return wording.text(Finding("signals.line", {"specialty": self.specialty,
+                                                     "counts": _counts_text(self.counts())}))
+
+    def earlier_text(self) -> str:
+        """The latest earlier season's numbers against the marks ("2025 ERAS season: 2 of 15
+        signals"), or "" without one."""
+        if not self.earlier:
+            return ""
+        return wording.text(Finding("signals.earlier", {"as_of": self.earlier_as_of,
+                                                        "counts": _counts_text(self.counts(self.earlier))}))
 
     def to_json(self) -> dict[str, Any]:
-        return {"specialty": self.specialty, "used": dict(self.used),
-                "limit": dict(self.limit) if self.limit else None, "rule_id": self.rule_id,
-                "latest_known": self.latest_known, "as_of": self.as_of,
-                "findings": [{"code": "signals.over_limit", "params": {"specialty": self.specialty, **o}}
-                             for o in self.over]
-                + ([{"code": "signals.not_published", "params": {"specialty": self.specialty}}]
-                   if self.limit is None else [])}
+        return {"specialty": self.specialty, "season": self.season, "used": dict(self.used),
+                "limit": dict(self.limit) if self.limit else None, "rule_id": self.rule_id, "as_of": self.as_of,
+                "counts": self.counts(), "text": self.text(),
+                "earlier": ({"limit": dict(self.earlier), "as_of": self.earlier_as_of} if self.earlier else None),
+                "findings": [{"code": f.code, "params": dict(f.params)} for f in self.findings]}
+
+
+def _counts_text(counts: list[dict[str, int | str]]) -> str:
+    parts = []
+    for c in counts:
+        over = int(c["used"]) - int(c["limit"])
+        code = "signals.count_over" if over > 0 else "signals.count"
+        parts.append(wording.text(Finding(code, {**c, "over": over})))
+    return ", ".join(parts)
 
 
 def signal_use(programs: Iterable[Any], match_year: int, rules: RuleSet | None = None,
                overrides: Mapping[str, Any] | None = None) -> list[SignalUse]:
     """For each specialty with programs, the signals marked and the season's number of signals
-    (`eras.signals.<specialty>`, looked up on the day ERAS takes submissions)."""
+    (`eras.signals.<specialty>`, the record in force on the day ERAS takes submissions); an older
+    season's record is only `earlier`, never the limit."""
     from .rules import load_rules
 
     rules = rules or load_rules()
@@ -278,7 +352,10 @@ def signal_use(programs: Iterable[Any], match_year: int, rules: RuleSet | None =
     out = []
     for spec, u in sorted(used.items()):
         rid = f"eras.signals.{spec}"
-        r, latest = season_rule(rules, rid, eras_day, overrides) if rid in rules else (None, False)
-        out.append(SignalUse(spec, u, dict(r.value) if r is not None else None, rid, latest,
-                             (r.as_of or "") if r is not None else ""))
+        r, older = season_rule(rules, rid, eras_day, overrides) if rid in rules else (None, False)
+        if r is not None and not older:
+            out.append(SignalUse(spec, u, dict(r.value), rid, r.as_of or "", match_year))
+        else:
+            out.append(SignalUse(spec, u, None, rid, "", match_year,
+                                 dict(r.value) if r is not None else None, (r.as_of or "") if r is not None else ""))
     return out

@@ -77,6 +77,10 @@ class Reminder:
     @property
     def display_title(self) -> str:
         return self.shown or self.title
+    # A timed event (an interview with a time): its aware start in the event's own zone and its
+    # length; None for an all-day date (everything else).
+    start: dt.datetime | None = None
+    minutes: int = 0
 
     @property
     def calendar_key(self) -> str:
@@ -229,11 +233,16 @@ def from_programs(store, profile_id: int, today: dt.date) -> list[Reminder]:
     from .programs import ProgramStore, dated_item_title, dated_items
 
     progs = ProgramStore(store).list(profile_id)
-    uids = {p.id: p.uid for p in progs}
-    return [Reminder(f"program:{uids[it.program_id]}:{it.kind}", dated_item_title(it), it.date,
-                     DEADLINE if it.kind == "reply_by" else ACTION, step_id="match.eras",
-                     detail=str(it.params.get("program", "")))
-            for it in dated_items(progs, today)]
+    by_id = {p.id: p for p in progs}
+    out = []
+    for it in dated_items(progs, today):
+        p = by_id[it.program_id]
+        start = p.interview_start() if it.kind == "interview" else None  # None: no time (all day)
+        out.append(Reminder(f"program:{p.uid}:{it.kind}", dated_item_title(it), it.date,
+                            DEADLINE if it.kind == "reply_by" else ACTION, step_id="match.eras",
+                            detail=str(it.params.get("program", "")), start=start,
+                            minutes=p.interview_minutes if start is not None else 0))
+    return out
 
 
 def computed(store, profile_id: int, today: dt.date) -> list[Reminder]:

@@ -16,16 +16,18 @@ import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -37,6 +39,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -56,6 +59,7 @@ from core.programs import (
     ProgramStore,
     Season,
     check_program,
+    check_settings,
     clash_text,
     load_season,
     rank_list_csv,
@@ -64,9 +68,10 @@ from core.programs import (
 )
 from core.programs_fees import add_planned
 from core.programs_import import preview_programs, program_columns
-from core.validate import ValidationError
+from core.validate import ValidationError, parse_date
 
 from . import theme
+from .date_edit import DateEdit, date_field
 from .dates_display import show_value
 from .extensions import RefreshWhenShown
 from .step_form import ErrorLabel
@@ -200,23 +205,30 @@ class ProgramDialog(QDialog):
             if spec.key in FORM_SKIP:
                 continue
             v = self.original.get(spec.key, spec.default)
-            if spec.kind == "choice":
-                w = QComboBox()
-                w.addItem("", None)
+            w: QWidget
+            if spec.key == "interview_tz":  # the program's zone: the searchable list of IANA zones
+                zc = ZoneCombo(v, none_label="(none)")
+                zc.currentTextChanged.connect(self.validate)
+                w = zc
+            elif spec.kind == "choice":
+                cb = QComboBox()
+                cb.addItem("", None)
                 for val, label in spec.choices:
-                    w.addItem(label, val)
-                i = w.findData(v)
-                w.setCurrentIndex(max(0, i))
-                w.currentIndexChanged.connect(self.validate)
+                    cb.addItem(label, val)
+                cb.setCurrentIndex(max(0, cb.findData(v)))
+                cb.currentIndexChanged.connect(self.validate)
+                w = cb
             elif spec.kind == "bool":
-                w = QCheckBox()
-                w.setChecked(v is True)
-                w.toggled.connect(self.validate)
+                chk = QCheckBox()
+                chk.setChecked(v is True)
+                chk.toggled.connect(self.validate)
+                w = chk
             else:
-                w = QLineEdit("" if v is None else str(v))
+                le = QLineEdit("" if v is None else str(v))
                 if spec.kind == "date":
-                    w.setPlaceholderText("YYYY-MM-DD")
-                w.textChanged.connect(self.validate)
+                    le.setPlaceholderText("YYYY-MM-DD")
+                le.textChanged.connect(self.validate)
+                w = le
             w.setObjectName(f"field_{spec.key}")
             w.setAccessibleName(spec.label)
             if spec.help:
@@ -244,17 +256,25 @@ class ProgramDialog(QDialog):
             w = self.widgets.get(spec.key)
             if w is None:
                 continue
-            if isinstance(w, QComboBox):
+            v: Any
+            if isinstance(w, ZoneCombo):
+                try:
+                    v = w.zone()
+                except ValueError:
+                    v = w.currentText().strip()  # kept as typed: check_program says what is wrong
+            elif isinstance(w, QComboBox):
                 v = w.currentData()
             elif isinstance(w, QCheckBox):
                 v = True if w.isChecked() else None
-            else:
+            elif isinstance(w, QLineEdit):
                 v = w.text().strip()
                 if spec.kind == "int" and v:
                     try:
                         v = int(v)
                     except ValueError:
                         pass  # kept as typed: check_program says what is wrong with it
+            else:
+                continue
             if v is not None and v != "":
                 out[spec.key] = v
         return out
@@ -413,6 +433,298 @@ class RankList(QListWidget):
         QTimer.singleShot(0, lambda: self.moved.emit(pid, pos))
 
 
+# --- the season settings: time zone, US clinical experience, blocked ranges ------------------------
+
+NO_ZONE = "(not set: each program's own day)"
+
+
+def system_zone() -> str | None:
+    """The system's IANA time zone (None when Qt cannot tell or the name is not a known zone)."""
+    from zoneinfo import available_timezones
+
+    name = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "replace")
+    return name if name in available_timezones() else None
+
+
+class ZoneCombo(QComboBox):
+    """The IANA time zones, searchable: type any part of a name ("kolk", "new_y", "Chicago") and
+    pick it from the list that narrows as you type. `zone()` is the chosen name (None: not set)."""
+
+    def __init__(self, value: str | None, none_label: str = NO_ZONE) -> None:
+        super().__init__()
+        from zoneinfo import available_timezones
+
+        self.none_label = none_label
+
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+        if value and value not in self.zones:
+            self.zones.append(value)  # a valid zone outside the list (UTC, Etc/GMT+5) stays choosable
+        self.addItem(none_label, None)
+        for z in self.zones:
+            self.addItem(z.replace("_", " "), z)
+        comp = QCompleter(self.model(), self)
+        comp.setFilterMode(Qt.MatchFlag.MatchContains)
+        comp.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        comp.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setCompleter(comp)
+        self.setMaxVisibleItems(16)
+        self.set_zone(value)
+
+    def set_zone(self, value: str | None) -> None:
+        i = self.findData(value) if value else 0
+        self.setCurrentIndex(max(0, i))
+        self.setEditText(self.itemText(max(0, i)))
+
+    def zone(self) -> str | None:
+        """The zone typed or chosen; raises ValueError when the text names no zone."""
+        text = self.currentText().strip()
+        if not text or text == self.none_label:
+            return None
+        key = text.replace(" ", "_").casefold()
+        for z in self.zones:
+            if z.casefold() == key:
+                return z
+        raise ValueError(f"'{text}' is not a time zone in the list (type part of a name, e.g. Chicago)")
+
+
+class BlockDialog(QDialog):
+    """One blocked range: from and until (inclusive, the one date editor) and what it is."""
+
+    def __init__(self, parent, block: dict[str, Any] | None, today: dt.date) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit blocked days" if block else "Add blocked days")
+        b = block or {}
+        form = QFormLayout(self)
+        self.start = DateEdit(parse_date(b.get("start")), today=today)
+        self.start.setObjectName("block_start")
+        self.start.setAccessibleName("Blocked from")
+        self.end = DateEdit(parse_date(b.get("end")), today=today)
+        self.end.setObjectName("block_end")
+        self.end.setAccessibleName("Blocked until (inclusive)")
+        self.label = QLineEdit(b.get("label", ""))
+        self.label.setObjectName("block_label")
+        self.label.setPlaceholderText("A night shift, travel, an exam…")
+        self.label.setAccessibleName("What")
+        self.error = ErrorLabel()
+        self.error.setObjectName("block_error")
+        form.addRow("&From *", date_field(self.start))
+        form.addRow("&Until (inclusive) *", date_field(self.end))
+        form.addRow("&What", self.label)
+        form.addRow(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        for w in (self.start, self.end, self.label):
+            w.textChanged.connect(self.validate)
+        self.end.date_changed.connect(self.validate)
+        self.resize(460, self.sizeHint().height())
+        self.validate()
+
+    def block(self) -> dict[str, Any]:
+        out = {"start": self.start.text().strip(), "end": self.end.text().strip(), "label": self.label.text().strip()}
+        return {k: v for k, v in out.items() if v}
+
+    def problem(self) -> str | None:
+        for name, edit in (("From", self.start), ("Until", self.end)):
+            if edit.is_empty():
+                return f"{name}: a date is needed"
+            if edit.problem():
+                return f"{name}: {edit.problem()}"
+        probs = check_settings({"blocked": [self.block()]})
+        return probs[0].message if probs else None
+
+    def validate(self, *_a) -> bool:
+        why = self.problem()
+        # an empty field is not an error to shout while the form is new: OK stays off instead
+        self.error.show_message(why if why and "a date is needed" not in why else None)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(why is None)
+        return why is None
+
+    def accept(self) -> None:
+        if self.validate():
+            super().accept()
+
+
+def block_text(b: dict[str, Any]) -> str:
+    start, end = show_value(b.get("start")) or "?", show_value(b.get("end")) or "?"
+    when = start if start == end else f"{start} to {end}"
+    return f"{when}: {b['label']}" if b.get("label") else when
+
+
+class SettingsDialog(QDialog):
+    """The profile's season settings (core.programs.SETTINGS_FIELDS): the time zone interviews are
+    put on your days in, months of US clinical experience (programs that want it are checked
+    against it), and blocked date ranges (an interview inside one is flagged). OK saves them in
+    one transaction (ProgramStore.save_settings); Cancel writes nothing."""
+
+    def __init__(self, parent, settings: dict[str, Any], today: dt.date) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Season settings")
+        self.today = today
+        self.original = dict(settings)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        self.zone = ZoneCombo(settings.get("home_tz") or system_zone())
+        self.zone.setObjectName("home_tz")
+        self.zone.setAccessibleName("Your time zone")
+        self.zone.setToolTip("Type part of a name (Kolkata, Chicago) to search. Interviews are put on your "
+                             "calendar days in this zone when same-day clashes are checked.")
+        self.zone_hint = QLabel()
+        self.zone_hint.setObjectName("home_tz_hint")
+        self.zone_hint.setWordWrap(True)
+        self.zone_hint.setStyleSheet(f"color: {theme.muted_color()};")
+        self.zone.currentTextChanged.connect(self.validate)
+        zbox = QWidget()
+        zl = QVBoxLayout(zbox)
+        zl.setContentsMargins(0, 0, 0, 0)
+        zl.addWidget(self.zone)
+        zl.addWidget(self.zone_hint)
+        zlabel = QLabel("Your &time zone")
+        zlabel.setBuddy(self.zone)
+        form.addRow(zlabel, zbox)
+        self.usce = QSpinBox()
+        self.usce.setObjectName("usce_months")
+        self.usce.setAccessibleName("US clinical experience in months")
+        self.usce.setRange(-1, 600)
+        self.usce.setSpecialValueText("Not recorded")
+        self.usce.setSuffix(" months")
+        self.usce.setToolTip("Hands-on US clinical experience (clerkships, externships, observerships "
+                             "count as programs say): programs that want some are checked against it.")
+        v = settings.get("usce_months")
+        self.usce.setValue(v if isinstance(v, int) else -1)
+        form.addRow("US &clinical experience", self.usce)
+        outer.addLayout(form)
+        box = QGroupBox("Blocked days (shifts, travel): an interview inside one is flagged")
+        bl = QVBoxLayout(box)
+        self.blocks: list[dict[str, Any]] = [dict(b) for b in settings.get("blocked") or []]
+        self.table = QTableWidget(0, 3)
+        self.table.setObjectName("blocked_ranges")
+        self.table.setAccessibleName("Blocked days")
+        self.table.setHorizontalHeaderLabels(["From", "Until", "What"])
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.doubleClicked.connect(lambda _i: self.edit_block())
+        bl.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.add_block_button = QPushButton("&Add…")
+        self.add_block_button.clicked.connect(self.add_block)
+        self.edit_block_button = QPushButton("&Edit…")
+        self.edit_block_button.clicked.connect(self.edit_block)
+        self.delete_block_button = QPushButton("&Delete")
+        self.delete_block_button.clicked.connect(self.delete_block)
+        for b in (self.add_block_button, self.edit_block_button, self.delete_block_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        bl.addLayout(row)
+        outer.addWidget(box, 1)
+        self.error = ErrorLabel()
+        self.error.setObjectName("settings_error")
+        outer.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Save")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+        self.table.itemSelectionChanged.connect(self._enable)
+        self._fill()
+        self.resize(620, 520)
+        self.validate()
+
+    # the blocked ranges (kept here until Save)
+    def _fill(self, select: int | None = None) -> None:
+        self.table.setRowCount(len(self.blocks))
+        for i, b in enumerate(self.blocks):
+            for j, key in enumerate(("start", "end", "label")):
+                self.table.setItem(i, j, QTableWidgetItem(str(b.get(key, ""))))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        if select is not None and 0 <= select < len(self.blocks):
+            self.table.selectRow(select)
+        self._enable()
+
+    def _enable(self) -> None:
+        has = self.table.currentRow() >= 0 and bool(self.table.selectedItems())
+        self.edit_block_button.setEnabled(has)
+        self.delete_block_button.setEnabled(has)
+
+    def add_block(self) -> None:
+        dlg = BlockDialog(self, None, self.today)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.blocks.append(dlg.block())
+            self.blocks.sort(key=lambda b: (b.get("start", ""), b.get("end", "")))
+            self._fill(self.blocks.index(dlg.block()) if dlg.block() in self.blocks else None)
+            self.validate()
+
+    def edit_block(self) -> None:
+        i = self.table.currentRow()
+        if not 0 <= i < len(self.blocks):
+            return
+        dlg = BlockDialog(self, self.blocks[i], self.today)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.blocks[i] = dlg.block()
+            self._fill(i)
+            self.validate()
+
+    def delete_block(self) -> None:
+        i = self.table.currentRow()
+        if not 0 <= i < len(self.blocks):
+            return
+        del self.blocks[i]
+        self._fill(min(i, len(self.blocks) - 1))
+        self.validate()
+
+    # the whole
+    def values(self) -> dict[str, Any]:
+        """The settings as saved: keys this dialog does not edit are kept as they were."""
+        out = {k: v for k, v in self.original.items() if k not in ("home_tz", "usce_months", "blocked")}
+        try:
+            z = self.zone.zone()
+        except ValueError:
+            z = self.zone.currentText().strip()  # kept as typed: check_settings says what is wrong
+        if z:
+            out["home_tz"] = z
+        if self.usce.value() >= 0:
+            out["usce_months"] = self.usce.value()
+        if self.blocks:
+            out["blocked"] = list(self.blocks)
+        return out
+
+    def validate(self, *_a) -> bool:
+        why = None
+        try:
+            z = self.zone.zone()
+        except ValueError as e:
+            z, why = None, str(e)
+        if z:
+            from zoneinfo import ZoneInfo
+
+            noon = dt.datetime(self.today.year, self.today.month, self.today.day, 12, tzinfo=ZoneInfo(z))
+            off = noon.utcoffset() or dt.timedelta(0)
+            mins = int(off.total_seconds() // 60)
+            sign = "+" if mins >= 0 else "−"
+            self.zone_hint.setText(f"On {self.today.isoformat()}: UTC{sign}{abs(mins) // 60:02d}:{abs(mins) % 60:02d}"
+                                   f" ({noon.tzname()})")
+        else:
+            self.zone_hint.setText("Not set: two interviews are compared on each program's own date."
+                                   if why is None else "")
+        if why is None:
+            probs = check_settings(self.values())
+            why = "; ".join(f"{p.field}: {p.message}" for p in probs) if probs else None
+        self.error.show_message(why)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(why is None)
+        return why is None
+
+    def accept(self) -> None:
+        if self.validate():
+            super().accept()
+
+
 # --- the panel ------------------------------------------------------------------------------------
 
 class SeasonPanel(QWidget):
@@ -489,12 +801,41 @@ class SeasonPanel(QWidget):
         self.clash_label.setObjectName("clashes")
         self.clash_label.setWordWrap(True)
         cl.addWidget(self.clash_label)
-        ll.addWidget(self.clash_box)
+        cl.addStretch(1)
+        self.settings_box = QGroupBox("Your time zone, experience and blocked days")
+        sl = QVBoxLayout(self.settings_box)
+        self.settings_label = QLabel()
+        self.settings_label.setObjectName("season_settings")
+        self.settings_label.setWordWrap(True)
+        self.settings_label.setTextFormat(Qt.TextFormat.PlainText)
+        sl.addWidget(self.settings_label)
+        srow = QHBoxLayout()
+        self.settings_button = QPushButton("Chan&ge…")
+        self.settings_button.setObjectName("season_settings_button")
+        self.settings_button.setToolTip("Your time zone, months of US clinical experience and blocked days "
+                                        "(shifts, travel)")
+        self.settings_button.clicked.connect(self.edit_settings)
+        srow.addWidget(self.settings_button)
+        srow.addStretch(1)
+        sl.addLayout(srow)
+        sl.addStretch(1)
+        low = QHBoxLayout()
+        low.addWidget(self.clash_box, 1)
+        low.addWidget(self.settings_box, 1)
+        ll.addLayout(low)
         split.addWidget(left)
 
         right = QWidget()
         rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
+        rl.setContentsMargins(0, 0, 4, 0)
+        sig_box = QGroupBox("Program signals")
+        gl = QVBoxLayout(sig_box)
+        self.signal_label = QLabel()
+        self.signal_label.setObjectName("signals")
+        self.signal_label.setWordWrap(True)
+        self.signal_label.setTextFormat(Qt.TextFormat.RichText)
+        gl.addWidget(self.signal_label)
+        rl.addWidget(sig_box)
         fee_box = QGroupBox("Fee forecast")
         fl = QVBoxLayout(fee_box)
         self.fee_label = QLabel()
@@ -528,7 +869,15 @@ class SeasonPanel(QWidget):
         rb.addStretch(1)
         rk.addLayout(rb)
         rl.addWidget(rank_box, 1)
-        split.addWidget(right)
+        rank_box.setMinimumHeight(200)
+        # signals, fees and the rank list scroll together when the window is short: nothing is cut off
+        right_scroll = QScrollArea()
+        right_scroll.setObjectName("season_side")
+        right_scroll.setWidgetResizable(True)
+        right_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        right_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        right_scroll.setWidget(right)
+        split.addWidget(right_scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setSizes([720, 300])
@@ -560,6 +909,8 @@ class SeasonPanel(QWidget):
         self._counts()
         self._show_details()
         self.clash_label.setText("\n".join(clash_text(c) for c in s.clashes) or "No clashes.")
+        self._settings()
+        self._signals()
         self._fees()
         self._rank()
 
@@ -590,6 +941,51 @@ class SeasonPanel(QWidget):
         self.model.set_filter(**kw)
         self._counts()
         self._show_details()
+
+    def _settings(self) -> None:
+        st = self.season.settings if self.season else {}
+        zone = st.get("home_tz")
+        usce = st.get("usce_months")
+        blocks = st.get("blocked") or []
+        lines = [f"Time zone: {zone}" if zone else "Time zone: not set (each program's own day)",
+                 "US clinical experience: " + ("not recorded" if usce is None else
+                                               f"{usce} month{'s' if usce != 1 else ''}")]
+        if blocks:
+            shown = [block_text(b) for b in blocks[:3]]
+            more = f" and {len(blocks) - 3} more" if len(blocks) > 3 else ""
+            lines.append("Blocked: " + "; ".join(shown) + more)
+        else:
+            lines.append("Blocked days: none")
+        self.settings_label.setText("\n".join(lines))
+        self.settings_label.setToolTip("\n".join(block_text(b) for b in blocks) if len(blocks) > 3 else "")
+
+    def _signals(self) -> None:
+        s = self.season
+        if s is None or s.applicant.match_year is None:
+            self.signal_label.setText("Set your Match year to count signals against the season's numbers.")
+            self.signal_label.setToolTip("")
+            return
+        if not s.signals:
+            self.signal_label.setText("Add programs (with their specialty) to count your signals.")
+            self.signal_label.setToolTip("")
+            return
+        rows, tips = [], []
+        for u in s.signals:
+            line = html.escape(u.text())
+            if u.over:
+                rows.append(f"<span style='color:{theme.error_color()}'>⚠ {line}</span>")
+            elif u.limit is None:
+                rows.append(f"<i style='color:{theme.muted_color()}'>{line}</i>")
+            else:
+                rows.append(line)
+            name = _SPECIALTY.get(u.specialty, u.specialty)
+            if u.limit is not None:
+                tips.append(f"{name}: AAMC program signaling, {u.as_of}")
+            elif u.earlier:
+                tips.append(f"{name}: not published for the {u.season} season; for comparison only, "
+                            f"{u.earlier_text()}")
+        self.signal_label.setText("<br>".join(rows))
+        self.signal_label.setToolTip("\n".join(tips))
 
     def _fees(self) -> None:
         s = self.season
@@ -690,6 +1086,21 @@ class SeasonPanel(QWidget):
         for i in range(self.rank.count()):
             if self.rank.item(i).data(Qt.ItemDataRole.UserRole) == program_id:
                 self.rank.setCurrentRow(i)
+
+    def edit_settings(self) -> None:
+        pid = self.session.profile_id
+        if pid is None:
+            return
+        ps = ProgramStore(self.session.store)
+        dlg = SettingsDialog(self, ps.settings(pid), self.session.today)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            ps.save_settings(pid, dlg.values())  # one transaction
+        except (ValidationError, ValueError) as e:
+            QMessageBox.warning(self, TITLE, f"The settings were not saved: {e}")
+            return
+        self._changed("Saved your season settings.")
 
     def add_planned_costs(self) -> None:
         if self.season is None or self.season.fees is None:

@@ -145,3 +145,99 @@ def test_last_modified_is_never_after_dtstamp(provider, today):
     stamp = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
     _, ev = _events(export_ics(store, pid, today, stamp=stamp))
     assert all(e["LAST-MODIFIED"].dt <= e["DTSTAMP"].dt for e in ev.values())
+
+
+# --- application-season interviews in the main calendar (issue 18) ---------------------------------
+
+@pytest.fixture
+def applicant(store):
+    from core.programs import ProgramStore
+
+    pid = store.create_profile("Asha", "img_physician", ["img"], {"img": {"match_year": 2027}})
+    ps = ProgramStore(store)
+    ids = {
+        "mercy": ps.add(pid, {"name": "Mercy", "interview_date": "2026-12-03", "interview_time": "14:30",
+                              "interview_tz": "America/Chicago", "interview_minutes": 90, "uid": "mercy-uid"}),
+        "oak": ps.add(pid, {"name": "Oak Valley", "interview_date": "2026-12-04", "uid": "oak-uid"}),
+        "lake": ps.add(pid, {"name": "Lakeside", "invite_date": "2026-11-20", "reply_by": "2026-11-28",
+                             "uid": "lake-uid"}),
+        "west": ps.add(pid, {"name": "West Coast", "interview_date": "2027-01-12", "interview_time": "08:00",
+                             "interview_tz": "America/Los_Angeles", "uid": "west-uid"}),
+    }
+    return store, pid, ps, ids
+
+
+def test_interviews_with_a_time_are_timed_events_with_their_zone(applicant):
+    from zoneinfo import ZoneInfo
+
+    store, pid, _ps, _ids = applicant
+    today = dt.date(2026, 11, 21)
+    data = export_ics(store, pid, today)
+    cal, events = _events(data)
+    mercy = events[event_uid(pid, "program:mercy-uid:interview")]
+    start, end = mercy["DTSTART"].dt, mercy["DTEND"].dt
+    assert isinstance(start, dt.datetime) and start.tzinfo is not None
+    assert start == dt.datetime(2026, 12, 3, 14, 30, tzinfo=ZoneInfo("America/Chicago"))
+    assert start.astimezone(dt.UTC) == dt.datetime(2026, 12, 3, 20, 30, tzinfo=dt.UTC)  # CST is UTC-6
+    assert end - start == dt.timedelta(minutes=90)
+    assert str(mercy["TRANSP"]) == "OPAQUE"
+    assert b"DTSTART;TZID=America/Chicago:20261203T143000" in data
+    assert b"DTEND;TZID=America/Chicago:20261203T160000" in data
+    # each zone an event uses is defined in the file (VTIMEZONE), so any calendar reads the time
+    zones = {str(z["TZID"]) for z in cal.walk("VTIMEZONE")}
+    assert zones == {"America/Chicago", "America/Los_Angeles"}
+    # the default length when none was given (core.programs.DEFAULT_INTERVIEW_MINUTES)
+    west = events[event_uid(pid, "program:west-uid:interview")]
+    assert west["DTEND"].dt - west["DTSTART"].dt == dt.timedelta(minutes=240)
+    # an interview without a time stays all-day, and so does a reply-by date
+    oak = events[event_uid(pid, "program:oak-uid:interview")]
+    assert type(oak["DTSTART"].dt) is dt.date and oak["DTSTART"].dt == dt.date(2026, 12, 4)
+    assert oak["DTEND"].dt == dt.date(2026, 12, 5) and str(oak["TRANSP"]) == "TRANSPARENT"
+    lake = events[event_uid(pid, "program:lake-uid:reply_by")]
+    assert type(lake["DTSTART"].dt) is dt.date and lake["DTSTART"].dt == dt.date(2026, 11, 28)
+    assert b"DTSTART;VALUE=DATE:20261204" in data
+
+
+def test_timed_interview_alarms_ring_at_nine_in_its_zone_and_an_hour_before(applicant):
+    from core.ics import TIMED_LEAD_MINUTES
+
+    store, pid, _ps, _ids = applicant
+    today = dt.date(2026, 11, 21)
+    _, events = _events(export_ics(store, pid, today))
+    for key, first_stage_day in (("mercy-uid", dt.date(2026, 11, 26)), ("west-uid", dt.date(2026, 12, 13))):
+        ev = events[event_uid(pid, f"program:{key}:interview")]
+        start = ev["DTSTART"].dt
+        rings = sorted(start + a["TRIGGER"].dt for a in ev.walk("VALARM"))
+        # 07 days before at 09:00 of the program's zone ... and on the day, an hour before the start
+        assert rings[-1] == start - dt.timedelta(minutes=TIMED_LEAD_MINUTES)
+        for r in rings[:-1]:
+            assert (r.hour, r.minute) == (ALARM_HOUR, 0) and r.tzinfo == start.tzinfo
+        assert first_stage_day in {r.date() for r in rings}  # 7 days before (a default stage)
+
+
+def test_timed_interview_uid_is_stable_and_a_new_time_is_an_update(applicant):
+    store, pid, ps, ids = applicant
+    today = dt.date(2026, 11, 21)
+    rem.sync(store, pid, today)
+    first = export_ics(store, pid, today)
+    assert export_ics(store, pid, today) == first  # the same data on the same day: the same bytes
+    uid = event_uid(pid, "program:mercy-uid:interview")
+    ps.update(ids["mercy"], {"interview_time": "10:00", "interview_tz": "America/New_York"})
+    later = dt.date(2026, 11, 22)
+    rem.sync(store, pid, later)
+    _, before = _events(first)
+    _, after = _events(export_ics(store, pid, later))
+    assert set(after) == set(before)  # the same events (UIDs), none added
+    moved = after[uid]
+    assert b"TZID=America/New_York" in moved.to_ical() and moved["DTSTART"].dt.hour == 10
+    assert int(moved["SEQUENCE"]) == int(before[uid]["SEQUENCE"]) + 1  # calendars take it as an update
+    # the time removed: the same event becomes all-day again
+    ps.update(ids["mercy"], {"interview_time": None, "interview_tz": None})
+    _, plain = _events(export_ics(store, pid, later))
+    assert type(plain[uid]["DTSTART"].dt) is dt.date
+
+
+def test_a_calendar_without_timed_events_has_no_time_zones(provider, today):
+    store, pid = provider
+    cal, _ = _events(export_ics(store, pid, today))
+    assert cal.walk("VTIMEZONE") == []

@@ -546,14 +546,52 @@ def test_signals_counted_against_the_seasons_number():
     ps += [prog(9, specialty="family_medicine", signal="signal"), prog(10, specialty="obstetrics_gynecology",
                                                                       signal="signal")]
     uses = {u.specialty: u for u in signal_use(ps, 2025, RULES)}
-    assert uses["internal_medicine"].over == [{"kind": "gold", "used": 4, "limit": 3}]
-    assert not uses["internal_medicine"].latest_known  # the 2025 season's own record
-    assert uses["family_medicine"].over == [] and uses["family_medicine"].limit == {"total": 5}
-    assert uses["obstetrics_gynecology"].limit is None  # not on AAMC's list: no number invented
-    assert uses["obstetrics_gynecology"].to_json()["findings"] == [
-        {"code": "signals.not_published", "params": {"specialty": "obstetrics_gynecology"}}]
+    im = uses["internal_medicine"]
+    assert im.over == [{"kind": "gold", "used": 4, "limit": 3}]
+    assert im.as_of == "2025 ERAS season" and im.earlier is None  # the 2025 season's own record
+    assert [f.code for f in im.findings] == ["signals.over_limit"]
+    assert im.text() == "Internal medicine: 4 of 3 gold (1 over), 0 of 12 silver"
+    fm = uses["family_medicine"]
+    assert fm.over == [] and fm.limit == {"total": 5} and fm.findings == []
+    assert fm.text() == "Family medicine: 1 of 5 signals"
+    ob = uses["obstetrics_gynecology"]
+    assert ob.limit is None and ob.earlier is None  # not on AAMC's list: no number invented
+    assert ob.to_json()["findings"] == [{"code": "signals.not_published", "params": {
+        "specialty": "obstetrics_gynecology", "season": 2025, "count": 1}}]
+    assert "not published" in ob.text() and "1 signal marked" in ob.text()
+    # The 2027 season has no AAMC record: "not published", never the 2025 number as the limit.
     later = {u.specialty: u for u in signal_use(ps, 2027, RULES)}
-    assert later["internal_medicine"].latest_known and later["internal_medicine"].as_of == "2025 ERAS season"
+    im27 = later["internal_medicine"]
+    assert im27.limit is None and im27.over == [] and im27.counts() == []
+    assert [f.code for f in im27.findings] == ["signals.not_published"]
+    assert im27.text() == "Internal medicine: 4 signals marked; the 2027 season's number is not published"
+    assert im27.earlier == {"total": 15, "gold": 3, "silver": 12} and im27.earlier_as_of == "2025 ERAS season"
+    assert im27.earlier_text() == "2025 ERAS season: 4 of 3 gold (1 over), 0 of 12 silver"
+    assert im27.to_json()["limit"] is None and im27.to_json()["earlier"]["as_of"] == "2025 ERAS season"
+
+
+def test_signals_in_a_two_tier_specialty_count_plain_signals_as_silver():
+    from core.programs_fees import signal_use
+
+    ps = [prog(i, specialty="anesthesiology", signal="silver") for i in range(1, 10)]
+    ps += [prog(20, specialty="anesthesiology", signal="signal"), prog(21, specialty="anesthesiology")]
+    (an,) = signal_use(ps, 2025, RULES)
+    assert an.counts() == [{"kind": "gold", "used": 0, "limit": 5}, {"kind": "silver", "used": 10, "limit": 10}]
+    assert an.over == []  # 10 of 10 is not over
+    (an,) = signal_use(ps + [prog(22, specialty="anesthesiology", signal="silver")], 2025, RULES)
+    assert an.over == [{"kind": "silver", "used": 11, "limit": 10}]
+
+
+def test_signal_record_is_used_up_to_its_last_season_day_only():
+    """The 2025 record runs until 2025-06-01: a Match year whose ERAS season starts later gets
+    'not published'. Checked on the day ERAS takes submissions for 2025 (in force) and 2026 (not)."""
+    from core.programs_fees import season_days, signal_use
+
+    ps = [prog(1, specialty="psychiatry", signal="signal")]
+    assert season_days(2025, RULES)[0] < D(2025, 6, 1) <= season_days(2026, RULES)[0]
+    (y25,) = signal_use(ps, 2025, RULES)
+    (y26,) = signal_use(ps, 2026, RULES)
+    assert y25.limit == {"total": 10} and y26.limit is None and y26.earlier == {"total": 10}
 
 
 def test_cli_program_fees_forecast_and_planned_costs(tmp_path):

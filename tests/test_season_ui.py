@@ -150,3 +150,172 @@ def test_rank_list_reorders_by_drag(qtbot, win):
     rank.model().moveRows(rank.model().index(0, 0).parent(), 1, 1, rank.model().index(0, 0).parent(), 0)  # a drop
     qtbot.waitUntil(lambda: rank.item(0).text() == "1. Two")
     assert [p.get("rank") for p in ProgramStore(win.session.store).list(win.session.profile_id)] == [2, 1]
+
+
+# --- the season settings and the signals box -------------------------------------------------------
+
+def test_block_dialog_checks_its_dates_with_the_one_date_editor(qtbot, win):
+    from gui.date_edit import DateEdit
+    from gui.season_ui import BlockDialog
+
+    dlg = BlockDialog(_panel(win), None, TODAY)
+    qtbot.addWidget(dlg)
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert isinstance(dlg.start, DateEdit) and isinstance(dlg.end, DateEdit)
+    assert not ok.isEnabled() and dlg.error.isHidden()  # empty: OK off, nothing shouted yet
+    dlg.start.setText("2026-12-20")
+    dlg.end.setText("2026-12-18")
+    assert not ok.isEnabled() and "before the start" in dlg.error.text()
+    dlg.end.setText("2026-02-30")
+    assert not ok.isEnabled() and not dlg.error.isHidden()
+    dlg.end.setText("2026-12-22")
+    dlg.label.setText("travel")
+    assert ok.isEnabled() and dlg.error.isHidden()
+    assert dlg.block() == {"start": "2026-12-20", "end": "2026-12-22", "label": "travel"}
+
+
+def test_zone_combo_searches_any_part_of_a_name_and_refuses_unknown_ones(qtbot):
+    from gui.season_ui import ZoneCombo
+
+    z = ZoneCombo(None)
+    qtbot.addWidget(z)
+    assert z.zone() is None  # "not set"
+    comp = z.completer()
+    comp.setCompletionPrefix("kolk")
+    assert comp.completionCount() == 1 and comp.currentCompletion() == "Asia/Kolkata"
+    comp.setCompletionPrefix("new y")
+    assert comp.currentCompletion() == "America/New York"
+    z.setEditText("America/New York")
+    assert z.zone() == "America/New_York"
+    z.setEditText("asia/kolkata")
+    assert z.zone() == "Asia/Kolkata"  # case does not matter
+    z.setEditText("Mars/Olympus")
+    with pytest.raises(ValueError, match="not a time zone"):
+        z.zone()
+    assert ZoneCombo("Asia/Amman").zone() == "Asia/Amman"
+
+
+def test_settings_default_to_the_system_zone_and_bad_input_keeps_save_off(qtbot, win):
+    from gui.season_ui import SettingsDialog, system_zone
+
+    dlg = SettingsDialog(_panel(win), {}, TODAY)
+    qtbot.addWidget(dlg)
+    assert dlg.zone.zone() == system_zone()  # nothing saved yet: the system's zone is offered
+    save = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert save.isEnabled() and dlg.usce.text() == "Not recorded"
+    dlg.zone.setEditText("Mars/Olympus")
+    assert not save.isEnabled() and "not a time zone" in dlg.error.text()
+    dlg.zone.setEditText("Asia/Kolkata")
+    assert save.isEnabled() and "UTC+05:30" in dlg.zone_hint.text()
+    dlg.zone.set_zone(None)
+    assert dlg.values() == {} and "each program's own date" in dlg.zone_hint.text()
+
+
+def test_settings_saved_from_the_panel_change_eligibility_and_clashes(qtbot, win, monkeypatch):
+    from gui.season_ui import BlockDialog, SettingsDialog
+
+    _add(win, name="Mercy", usce_required=True, interview_date="2026-12-15")
+    _add(win, name="Lakeside", interview_date="2026-12-20", interview_time="23:30", interview_tz="America/New_York")
+    _add(win, name="Hill", interview_date="2026-12-21", interview_time="15:00", interview_tz="Asia/Kolkata")
+    win.refresh()
+    panel = _panel(win)
+    ps = ProgramStore(win.session.store)
+    pid = win.session.profile_id
+    assert not panel.season.checks[0].eligible  # wants US clinical experience; none recorded
+    assert "No clashes." == panel.clash_label.text()
+    assert "not recorded" in panel.settings_label.text() and "Blocked days: none" in panel.settings_label.text()
+
+    # Cancel writes nothing
+    def cancel(self):
+        self.usce.setValue(12)
+        return 0
+    monkeypatch.setattr(SettingsDialog, "exec", cancel)
+    panel.edit_settings()
+    assert ps.settings(pid) == {}
+
+    def fill_block(self):
+        self.start.setText("2026-12-14")
+        self.end.setText("2026-12-16")
+        self.label.setText("night shifts")
+        return 1
+    monkeypatch.setattr(BlockDialog, "exec", fill_block)
+
+    def save(self):
+        self.zone.setEditText("Asia/Kolkata")
+        self.usce.setValue(6)
+        self.add_block()
+        assert self.table.rowCount() == 1 and self.table.item(0, 2).text() == "night shifts"
+        return 1
+    monkeypatch.setattr(SettingsDialog, "exec", save)
+    assert panel.settings_button.text() == "Chan&ge…"  # Alt+G from the keyboard
+    panel.settings_button.click()
+    assert ps.settings(pid) == {"home_tz": "Asia/Kolkata", "usce_months": 6,
+                                "blocked": [{"start": "2026-12-14", "end": "2026-12-16", "label": "night shifts"}]}
+    assert panel.season.checks[0].eligible  # 6 months recorded
+    text = panel.clash_label.text()
+    assert "Mercy on 15 Dec 2026 falls in a blocked range (night shifts 14 Dec 2026 to 16 Dec 2026)" in text
+    # 23:30 in New York is 10:00 on the 21st in Kolkata: the same day as Hill there
+    assert "Two interviews on 21 Dec 2026: Lakeside and Hill." in text
+    assert "Time zone: Asia/Kolkata" in panel.settings_label.text()
+    assert "US clinical experience: 6 months" in panel.settings_label.text()
+    assert "14 Dec 2026 to 16 Dec 2026: night shifts" in panel.settings_label.text()
+
+    # edit the range, then delete it: the other settings stay
+    def edit_block(self):
+        self.end.setText("2026-12-14")
+        return 1
+    monkeypatch.setattr(BlockDialog, "exec", edit_block)
+
+    def edit_then_delete(self):
+        self.table.selectRow(0)
+        self.edit_block()
+        assert self.blocks == [{"start": "2026-12-14", "end": "2026-12-14", "label": "night shifts"}]
+        self.table.selectRow(0)
+        self.delete_block()
+        assert self.table.rowCount() == 0 and not self.delete_block_button.isEnabled()
+        return 1
+    monkeypatch.setattr(SettingsDialog, "exec", edit_then_delete)
+    panel.edit_settings()
+    assert ps.settings(pid) == {"home_tz": "Asia/Kolkata", "usce_months": 6}
+    assert "blocked range" not in panel.clash_label.text()
+
+
+def test_signals_box_counts_flags_over_use_and_says_not_published(qtbot, win):
+    for i in range(4):
+        _add(win, name=f"IM {i}", specialty="internal_medicine", signal="gold")
+    _add(win, name="FM 1", specialty="family_medicine", signal="signal")
+    win.refresh()
+    panel = _panel(win)
+    text = panel.signal_label.text()
+    # the profile's Match year is 2027: AAMC has published no 2027 numbers (resources/rules/img/application.toml)
+    assert "Internal medicine: 4 signals marked; the 2027 season&#x27;s number is not published" in text
+    assert "of 3" not in text  # the 2025 number is not passed off as this season's
+    assert "2025 ERAS season: 4 of 3 gold (1 over)" in panel.signal_label.toolTip()
+    # a profile in the 2025 Match: counted against that season's record, over-use flagged
+    store, pid = win.session.store, win.session.profile_id
+    store.save_facts(pid, {"img": {**store.facts(pid)["img"], "match_year": 2025}})
+    win.refresh()
+    text = panel.signal_label.text()
+    assert "⚠ Internal medicine: 4 of 3 gold (1 over), 0 of 12 silver" in text
+    assert "Family medicine: 1 of 5 signals" in text and text.count("⚠") == 1
+    assert "AAMC program signaling, 2025 ERAS season" in panel.signal_label.toolTip()
+
+
+def test_the_program_form_picks_the_interview_zone_from_the_searchable_list(qtbot, win):
+    from gui.season_ui import ZoneCombo
+
+    panel = _panel(win)
+    dlg = ProgramDialog(panel, {"name": "Mercy", "interview_date": "2026-12-03", "interview_time": "09:00",
+                                "interview_tz": "America/New_York"})
+    qtbot.addWidget(dlg)
+    tz = dlg.widgets["interview_tz"]
+    assert isinstance(tz, ZoneCombo) and tz.zone() == "America/New_York"
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok.isEnabled()
+    tz.setEditText("Mars/Olympus")
+    assert not ok.isEnabled() and "not a known time zone" in dlg.errors["interview_tz"].text()
+    tz.setEditText("America/Chicago")
+    assert ok.isEnabled() and dlg.values()["interview_tz"] == "America/Chicago"
+    tz.set_zone(None)  # "(none)" with a time: the zone is asked for
+    assert not ok.isEnabled() and "needed with an interview time" in dlg.errors["interview_tz"].text()
+    assert "interview_tz" not in dlg.values()
