@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("certpath.extensions")
 
 EXTENSIONS: list[str] = ["gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui", "gui.rules_update",
-                         "gui.team", "gui.season_ui", "gui.whatif_ui"]
+                         "gui.team", "gui.season_ui", "gui.whatif_ui", "gui.search_ui"]
 
 
 class ExtensionHost(Protocol):
@@ -38,6 +38,7 @@ class ExtensionHost(Protocol):
     session: Session
     journeys: JourneyService  # the current journey; journey_changed(journey) once per change
     menu_file: QMenu
+    menu_edit: QMenu
     menu_view: QMenu
     what_if_requested: SignalInstance  # (step key or ""): a What if… button was pressed
 

@@ -149,6 +149,7 @@ class MainWindow(HostMixin, QMainWindow):
         if self.act_quit.shortcut().isEmpty():  # no platform standard (Linux offscreen, some desktops)
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
 
+        self.menu_edit = mb.addMenu("&Edit")  # Find… (gui/search_ui.py)
         self.menu_view = mb.addMenu("&View")
         v = self.menu_view
         self.act_dashboard = self._action("&Dashboard", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1", v)
