@@ -126,3 +126,11 @@ def test_all_profiles_and_the_command_line(filled, data_dir, capsys):
     assert data["hits"][0]["key"] == "pals.card" and data["total"] > 1 and len(data["hits"]) == 1
     assert main(["search", "x", "--profile", "99", "--data-dir", str(data_dir)]) == 2
     assert "no profile with id 99" in capsys.readouterr().err
+
+
+def test_the_phrase_in_order_ranks_first():
+    idx = _idx(Entry(S.DOCUMENT, "a", "issued card.pdf"), Entry(S.DOCUMENT, "b", "my card issued.pdf"),
+               Entry(S.DOCUMENT, "c", "card issued.pdf"), Entry(S.DOCUMENT, "d", "card.pdf", "issued"))
+    assert [h.key for h in idx.search("card issued")] == ["c", "b", "a", "d"]
+    # one word: the titles that begin with it first (the shorter first), then those holding it
+    assert [h.key for h in idx.search("card")] == ["d", "c", "a", "b"]
