@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("certpath.extensions")
 
 EXTENSIONS: list[str] = ["gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui", "gui.rules_update",
-                         "gui.team", "gui.season_ui", "gui.whatif_ui", "gui.search_ui"]
+                         "gui.team", "gui.season_ui", "gui.whatif_ui", "gui.search_ui",
+                         "gui.history_import_ui"]
 
 
 class ExtensionHost(Protocol):
