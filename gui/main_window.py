@@ -294,6 +294,7 @@ class MainWindow(HostMixin, QMainWindow):
             self.statusBar().showMessage(
                 f"CertPath could not evaluate this profile ({type(self.journeys.error).__name__}).")
         self.navigator.populate(journey)
+        self._fit_navigator()
         self.dashboard.refresh(journey=journey, doc=doc if journey is not None else None)
         self._rebuild_walk_menu([t.track for t in journey.tracks] if journey else [])
         for page in self.pages.values():
@@ -503,12 +504,23 @@ class MainWindow(HostMixin, QMainWindow):
     def save_geometry(self) -> None:
         self.session.store.set_setting("ui.geometry", bytes(self.saveGeometry().toBase64()).decode("ascii"))
 
+    NAV_SHARE = 0.34  # the navigator takes at most this share of the window's width
+
+    def _fit_navigator(self) -> None:
+        """Widen the navigator so its labels and statuses show whole (never past NAV_SHARE)."""
+        sizes = self.split.sizes()
+        want = min(self.navigator.preferred_width(), max(220, int(self.width() * self.NAV_SHARE)))
+        if sizes and sum(sizes) and sizes[0] < want:
+            self.split.setSizes([want, max(200, sum(sizes) - want)])
+
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         nav = self.split.sizes()[0] if self.split.count() else 0
-        cap = max(220, int(self.width() * 0.3))
+        cap = max(220, int(self.width() * self.NAV_SHARE))
         if nav > cap:
             self.split.setSizes([cap, max(200, self.width() - cap)])
+        else:
+            self._fit_navigator()
 
     def invalid_dirty_pages(self) -> list[StepPage]:
         out = []
