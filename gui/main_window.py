@@ -505,18 +505,22 @@ class MainWindow(HostMixin, QMainWindow):
         self.session.store.set_setting("ui.geometry", bytes(self.saveGeometry().toBase64()).decode("ascii"))
 
     NAV_SHARE = 0.34  # the navigator takes at most this share of the window's width
+    MIN_CONTENT = 720  # and leaves the step page at least this much (its two columns at 1024 wide)
+
+    def _nav_cap(self) -> int:
+        return max(220, min(int(self.width() * self.NAV_SHARE), self.width() - self.MIN_CONTENT))
 
     def _fit_navigator(self) -> None:
-        """Widen the navigator so its labels and statuses show whole (never past NAV_SHARE)."""
+        """Widen the navigator so its labels and statuses show whole (up to `_nav_cap`)."""
         sizes = self.split.sizes()
-        want = min(self.navigator.preferred_width(), max(220, int(self.width() * self.NAV_SHARE)))
+        want = min(self.navigator.preferred_width(), self._nav_cap())
         if sizes and sum(sizes) and sizes[0] < want:
             self.split.setSizes([want, max(200, sum(sizes) - want)])
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         nav = self.split.sizes()[0] if self.split.count() else 0
-        cap = max(220, int(self.width() * self.NAV_SHARE))
+        cap = self._nav_cap()
         if nav > cap:
             self.split.setSizes([cap, max(200, self.width() - cap)])
         else:

@@ -9,7 +9,7 @@ def test_no_label_is_cut_at_common_window_sizes(shown_window, demo_session, qtbo
     win.resize(*size)
     qtbot.wait(20)
     nav = win.navigator
-    assert nav.width() <= int(size[0] * win.NAV_SHARE) + 1
+    assert nav.width() <= win._nav_cap() + 1
     fm = nav.fontMetrics()
     col0, col1 = nav.columnWidth(0), nav.columnWidth(1)
     assert col1 >= max(fm.horizontalAdvance(nav.topLevelItem(0).text(1)), fm.horizontalAdvance("◐ In progress"))
