@@ -181,7 +181,13 @@ class SearchPopup(QDialog):
         lay.addWidget(self.status)
         self.edit.textChanged.connect(self.run_query)
         self.edit.installEventFilter(self)
-        self.index = service.current()
+        self.problem = ""
+        try:
+            self.index = service.current()
+        except Exception as e:  # a damaged or unreadable file: say so, never a traceback
+            log.exception("search: the index could not be built")
+            self.index = S.SearchIndex.of([])
+            self.problem = f"Search cannot read your data now ({type(e).__name__}; see the log)."
         self.run_query("")
 
     # -- layout -----------------------------------------------------------------------------
@@ -199,6 +205,10 @@ class SearchPopup(QDialog):
     # -- querying ---------------------------------------------------------------------------
     def run_query(self, text: str) -> None:
         self.list.clear()
+        if self.problem:
+            self.results = S.Results([], 0)
+            self.status.setText(self.problem)
+            return
         if not text.strip():
             self.results = S.Results([], 0)
             self.status.setText("Type a few letters of a step, a rule, a document, a reminder, a cost or a "

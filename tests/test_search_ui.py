@@ -136,3 +136,16 @@ def test_rule_reminder_and_cost_hits_open_where_they_live(win, qtbot):
     assert dlg.rules[row].id == entry.key == "cards.expiry.aha"
     assert entry.key in dlg.detail.toPlainText() or dlg.rules[row].statement[:30] in dlg.detail.toPlainText()
     dlg.close()
+
+
+def test_an_index_that_cannot_be_built_is_said_not_raised(win, qtbot, monkeypatch):
+    from core import search as S
+
+    def boom(*_a, **_k):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(S, "build_index", boom)
+    pop = _open(win, qtbot, "pals")
+    assert pop.list.count() == 0 and "Search cannot read your data now (OSError" in pop.status.text()
+    _press(pop, qtbot, Qt.Key.Key_Escape)
+    assert not pop.isVisible()
