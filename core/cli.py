@@ -17,6 +17,9 @@
                                                 people and their cards from a spreadsheet
   import-csv ID FILE.csv --kind cards|attempts [--dry-run] [--skip-invalid]
                                                 card history or exam attempts into one profile
+  search TEXT [--profile ID] [--kind K ...] [--limit N] [--format text|json] [--today D] [--data-dir DIR]
+                                                steps, rules, documents, reminders, costs and profiles
+                                                whose words begin with TEXT's words (as Edit > Find)
   whatif PROFILE.json --set STEP.FIELD=VALUE [--set ...] [--today D]
                                                 the steps that a change would change, as JSON
   scenarios ID [list | show NAME | create NAME --set ... | update NAME --set ... | rename OLD NEW
@@ -579,6 +582,33 @@ def reminders_text(reminders, today: dt.date, profile_name: str = "") -> str:
     if done:
         lines += ["", f"Done: {done} (not listed)."]
     return "\n".join(lines) + "\n"
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """What Edit ▸ Find finds, from the same index (core/search.py)."""
+    from .engine import evaluate
+    from .search import SearchIndex, build_index, results_text
+
+    today = _today(args.today)
+    store = _open_store(args.data_dir)
+    if args.limit is not None and args.limit < 1:
+        raise CliError("--limit: give a number of 1 or more")
+    if args.profile is not None:
+        pid = _profile_id(store, args.profile)
+        idx = build_index(store, today, profile_id=pid, journey=evaluate(store.document(pid), today))
+    else:
+        idx = build_index(store, today, all_profiles=True)
+    assert isinstance(idx, SearchIndex)
+    results = idx.search(args.text, limit=args.limit, kinds=args.kind or None)
+    if args.format == "json":
+        out = {"query": args.text, "total": results.total,
+               "hits": [{**h.entry.to_json(), "score": h.score} for h in results]}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    else:
+        names = {p["id"]: p["name"] for p in store.list_profiles()}
+        sys.stdout.write(results_text(results, names))
+    sys.stdout.flush()
+    return 0
 
 
 def cmd_reminders(args: argparse.Namespace) -> int:
@@ -1175,6 +1205,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
     data_dir(p)
     p.set_defaults(func=cmd_reminders)
+
+    p = sub.add_parser("search", help="find steps, rules, documents, reminders, costs and profiles (as Edit > Find)")
+    p.add_argument("text", help="words; each must begin a word of what is found ('pals ca' finds 'PALS card')")
+    p.add_argument("--profile", metavar="ID", help="search this profile's journey and data (default: every profile)")
+    p.add_argument("--kind", action="append", choices=("step", "profile", "document", "reminder", "cost", "rule"),
+                   help="only hits of this kind (repeatable)")
+    p.add_argument("--limit", type=int, default=50, help="at most this many hits (default 50)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    data_dir(p)
+    p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("roster", help="the team: each profile's cards (status and expiry), as filtered")
     p.add_argument("--within", type=int, metavar="DAYS", help="cards that expire within DAYS days")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .engine import all_step_defs, step_name, step_title, track_title
+from .engine import all_step_defs, step_item, step_name, step_title, track_title
 from .engine.base import (
     AT_RISK,
     BLOCKED,
@@ -239,26 +239,37 @@ def next_actions(journey: Journey, limit: int | None = None) -> list[ActionItem]
     return items[:limit] if limit else items
 
 
+def _same_event(it: DatedItem, expiring: set[tuple[dt.date, str]]) -> bool:
+    """A deadline on the day a step it depends on expires is that expiry: a renewal's last day is
+    the card's last valid day, so the card is listed once for the date, as its expiry."""
+    sd = all_step_defs().get(it.step_id)
+    return it.kind != "expires" and sd is not None and any((it.date, d) in expiring for d in sd.depends_on)
+
+
 def deadlines(journey: Journey, days: int) -> list[ActionItem]:
     """Deadlines, due dates and expiries from today to today + `days` (inclusive), and overdue
-    deadlines of open steps."""
+    deadlines of open steps. One row per step and date (its expiry, else its dated deadline
+    action, whose words say what to do, else its deadline), and a deadline on the day a step it
+    depends on expires is folded into that expiry (`_same_event`)."""
     today, end = journey.today, journey.today + dt.timedelta(days=days)
-    out: dict[tuple, ActionItem] = {}
-    rank = {"expires": 0, "deadline": 1, "action": 2}  # within a step and day: expiry, deadline, actions
+    out: dict[tuple[dt.date, str], ActionItem] = {}
+    expiring: set[tuple[dt.date, str]] = set()
+    rank = {"expires": 0, "action": 1, "deadline": 2}  # within a step and day: expiry, deadline action, deadline
     for it in sorted(dated_items(journey), key=lambda it: rank.get(it.kind, 3)):
-        if it.date > end:
+        if it.date > end or (it.date, it.step_id) in out or _same_event(it, expiring):
             continue
-        title = step_title(it.step_id)
         if it.kind == "expires" and it.date >= today:
-            text, kind = f"{title} expires", "expiry"
+            text, kind = f"{step_item(it.step_id)} expires", "expiry"
+            expiring.add((it.date, it.step_id))
         elif it.kind == "deadline":
-            text, kind = f"{title}: deadline", "deadline"
+            text, kind = f"{step_name(it.step_id)}: deadline", "deadline"
         elif it.kind == "action" and it.is_deadline and it.action is not None:
             text, kind = it.action.text, "deadline"
         else:
             continue
-        out.setdefault((it.date, it.step_id, text), ActionItem(it.date, text, it.step_id, kind))
-    return sorted(out.values(), key=lambda a: (a.date, a.step_id))
+        out[(it.date, it.step_id)] = ActionItem(it.date, text, it.step_id, kind)
+    order = {s.id: i for i, s in enumerate(journey.all_steps())}
+    return sorted(out.values(), key=lambda a: (a.date, order.get(a.step_id, len(order)), a.step_id))
 
 
 def program_deadlines(store, profile_id: int, today: dt.date, days: int) -> list[ActionItem]:
@@ -281,19 +292,23 @@ class Milestone:
 
 
 def milestones(journey: Journey) -> list[Milestone]:
-    """The points the timeline draws: completed steps, due dates, deadlines and expiries."""
+    """The points the timeline draws: completed steps, due dates, deadlines and expiries (a
+    deadline on the day a step it depends on expires is drawn once, as that expiry)."""
     out: list[Milestone] = []
     items = dated_items(journey)
     due = {it.step_id: it.date for it in items if it.kind == "due"}
+    expiring = {(it.date, it.step_id) for it in items if it.kind == "expires"}
     rank = {"done": 0, "due": 0, "deadline": 1, "expires": 2}  # within a step and day
     for it in sorted(items, key=lambda it: rank.get(it.kind, 3)):
         title = step_title(it.step_id)
+        if it.kind in ("deadline", "due") and _same_event(it, expiring):
+            continue
         if it.kind in ("done", "due"):
             out.append(Milestone(it.date, title, it.step_id, it.track, it.kind))
         elif it.kind == "deadline" and it.date != due.get(it.step_id):
             out.append(Milestone(it.date, f"{title}: deadline", it.step_id, it.track, "deadline"))
         elif it.kind == "expires":
-            out.append(Milestone(it.date, f"{title} expires", it.step_id, it.track, "expiry"))
+            out.append(Milestone(it.date, f"{step_item(it.step_id)} expires", it.step_id, it.track, "expiry"))
     out.sort(key=lambda m: (m.date, m.track, m.step_id))
     return out
 

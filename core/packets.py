@@ -35,6 +35,12 @@ class PacketEntry:
     document: Document
     name_in_zip: str
     step_title: str
+    item: str = ""  # what the document is of, named to a person ("PALS card"; else the step's name)
+    expires: dt.date | None = None  # the document's own expiry, else its step's (a card's last valid day)
+
+    @property
+    def expiry_from_step(self) -> bool:
+        return self.expires is not None and self.document.expires is None
 
 
 @dataclass
@@ -67,10 +73,13 @@ class PacketPlan:
             lines.append(f"{i}. {e.name_in_zip}")
             if d.original_name != e.name_in_zip:
                 lines.append(f"   Original name: {d.original_name}")
+            if e.item and e.item != e.step_title:
+                lines.append(f"   Document of: {e.item}")
             lines.append(f"   Step: {e.step_title}")
             lines.append(f"   Type: {d.mime}; size: {d.size:,} bytes")
-            if d.expires:
-                lines.append(f"   Expires: {d.expires.isoformat()}")
+            if e.expires:
+                lines.append(f"   Expires: {e.expires.isoformat()}"
+                             + (f" (the {e.item}'s last valid day)" if e.expiry_from_step else ""))
             lines.append(f"   SHA-256: {d.sha256}")
         lines += ["", "Made with CertPath (offline)."]
         return lines
@@ -80,9 +89,22 @@ class PacketPlan:
 
 
 def _step_title(step_id: str) -> str:
-    from .engine import step_title
+    from .engine import step_name
 
-    return step_title(step_id)
+    return step_name(step_id)
+
+
+def _step_expiries(store, profile_id: int, today: dt.date) -> dict[str, dt.date]:
+    """The evaluated expiry of each step of the profile (a card's last valid day), for documents
+    that carry no expiry of their own. One evaluation; a profile that cannot be evaluated gives none
+    (the packet is still made: the documents' own expiries are listed)."""
+    from .engine import evaluate
+
+    try:
+        journey = evaluate(store.document(profile_id), today)
+    except Exception:  # the packet must not depend on the journey being computable
+        return {}
+    return {s.id: s.expires for s in journey.all_steps() if s.expires is not None}
 
 
 def plan_packet(store, vault: Vault, profile_id: int, document_ids: list[int], recipient: str, today: dt.date,
@@ -110,7 +132,11 @@ def plan_packet(store, vault: Vault, profile_id: int, document_ids: list[int], r
         raise PacketError("These documents cannot be sent; attach them again first:\n" + "\n".join(problems))
     reserved = [INDEX_TXT, INDEX_PDF]
     names = unique_names(reserved + [d.original_name for d in docs])[len(reserved):]
-    entries = [PacketEntry(d, n, _step_title(d.step_id)) for d, n in zip(docs, names, strict=True)]
+    from .engine import step_item
+
+    expiries = _step_expiries(store, profile_id, today)
+    entries = [PacketEntry(d, n, _step_title(d.step_id), step_item(d.step_id), d.expires or expiries.get(d.step_id))
+               for d, n in zip(docs, names, strict=True)]
     return PacketPlan(profile_id, profile["name"], recipient, purpose.strip(), today, entries, note.strip())
 
 

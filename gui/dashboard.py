@@ -69,6 +69,17 @@ def _link(step_id: str, text: str | None = None) -> str:
     return f"<a href='step:{_escape(step_id)}'>{_escape(text or step_name(step_id))}</a>"
 
 
+def _by_date(items: list[ActionItem]) -> list[list[ActionItem]]:
+    """Runs of items with the same date (undated ones each on their own)."""
+    groups: list[list[ActionItem]] = []
+    for a in items:
+        if groups and a.date is not None and groups[-1][0].date == a.date:
+            groups[-1].append(a)
+        else:
+            groups.append([a])
+    return groups
+
+
 class Dashboard(QScrollArea):
     open_step = Signal(str)
     walk = Signal(str)  # a track id
@@ -336,18 +347,25 @@ class Dashboard(QScrollArea):
         self.blocks_label.setText("".join(f"<p style='margin:0 0 {0 if i == len(rows) - 1 else 8}px 0'>{r}</p>"
                                           for i, r in enumerate(rows)) if rows else "Nothing blocks you now.")
 
-    def _action_row(self, a: ActionItem) -> str:
+    def _action_rows(self, items: list[ActionItem]) -> str:
+        """One paragraph per date: the date once, then each thing due that day with its step's link
+        (a card and the step that needs it are two lines under one date, not the date twice)."""
         today = self.session.today
-        when = _escape(a.when(today))
-        if a.overdue(today):
-            when = f"<b style='color:{theme.status_color('expired').name()}'>{when}</b>"
-        else:
-            when = f"<b>{when}</b>"
-        return (f"<p style='margin:0 0 6px 0'>{when}<br>{_escape(a.text)} "
-                f"<span style='color:{theme.muted_color()}'>({_link(a.step_id)})</span></p>")
+        out = []
+        for group in _by_date(items):
+            a = group[0]
+            when = _escape(a.when(today))
+            if a.overdue(today):
+                when = f"<b style='color:{theme.status_color('expired').name()}'>{when}</b>"
+            else:
+                when = f"<b>{when}</b>"
+            lines = "<br>".join(f"{_escape(x.text)} <span style='color:{theme.muted_color()}'>"
+                                f"({_link(x.step_id)})</span>" for x in group)
+            out.append(f"<p style='margin:0 0 6px 0'>{when}<br>{lines}</p>")
+        return "".join(out)
 
     def _fill_actions(self, items: list[ActionItem]) -> None:
-        self.actions_label.setText("".join(self._action_row(a) for a in items)
+        self.actions_label.setText(self._action_rows(items)
                                    if items else "No dated actions: open a step to add your dates.")
 
     def _fill_deadlines(self, journey: Journey) -> None:
@@ -359,8 +377,6 @@ class Dashboard(QScrollArea):
             d90 = sorted(d90 + [a for a in program_deadlines(self.session.store, self.session.profile_id,
                                                             journey.today, 90) if a not in p30],
                          key=lambda a: a.date or journey.today)
-        parts = ["<b>Next 30 days</b>"]
-        parts += [self._action_row(a) for a in d30] or ["<p style='margin:0 0 6px 0'>None.</p>"]
-        parts.append("<b>31 to 90 days</b>")
-        parts += [self._action_row(a) for a in d90] or ["<p style='margin:0 0 6px 0'>None.</p>"]
+        parts = ["<b>Next 30 days</b>", self._action_rows(d30) or "<p style='margin:0 0 6px 0'>None.</p>",
+                 "<b>31 to 90 days</b>", self._action_rows(d90) or "<p style='margin:0 0 6px 0'>None.</p>"]
         self.deadlines_label.setText("".join(parts))

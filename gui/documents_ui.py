@@ -282,6 +282,20 @@ class DocumentsPanel(QWidget):
         did = self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
         return next((d for d in self.docs if d.id == did), None)
 
+    def select_document(self, doc_id: int) -> bool:
+        """Show all documents and select `doc_id` (search's Enter); the table has the focus, and
+        Open (Alt+O) opens the file."""
+        if self.scope.currentData() != SCOPE_ALL:
+            self.scope.setCurrentIndex(self.scope.findData(SCOPE_ALL))  # refreshes
+        for r in range(self.table.rowCount()):
+            if self.table.item(r, 0).data(Qt.ItemDataRole.UserRole) == doc_id:
+                self.table.setCurrentCell(r, 0)
+                self.table.selectRow(r)
+                self.table.scrollToItem(self.table.item(r, 0))
+                self.table.setFocus()
+                return True
+        return False
+
     # -- actions --------------------------------------------------------------------------------
     def attach_paths(self, paths: list[str]) -> list[str]:
         """Attach files to the current step; returns the messages of the refused ones."""

@@ -31,7 +31,8 @@ log = logging.getLogger("certpath.extensions")
 
 # gui.dates_display first: it installs how dates read before any panel renders one
 EXTENSIONS: list[str] = ["gui.dates_display", "gui.backup_ui", "gui.documents_ui", "gui.reminders_ui", "gui.costs_ui",
-                         "gui.rules_update", "gui.team", "gui.season_ui", "gui.whatif_ui"]
+                         "gui.rules_update", "gui.team", "gui.season_ui", "gui.whatif_ui", "gui.search_ui",
+                         "gui.history_import_ui"]
 
 
 class ExtensionHost(Protocol):
@@ -40,6 +41,7 @@ class ExtensionHost(Protocol):
     session: Session
     journeys: JourneyService  # the current journey; journey_changed(journey) once per change
     menu_file: QMenu
+    menu_edit: QMenu
     menu_view: QMenu
     what_if_requested: SignalInstance  # (step key or ""): a What if… button was pressed
 

@@ -179,6 +179,7 @@ class MainWindow(HostMixin, QMainWindow):
         if self.act_quit.shortcut().isEmpty():  # no platform standard (Linux offscreen, some desktops)
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
 
+        self.menu_edit = mb.addMenu("&Edit")  # Find… (gui/search_ui.py)
         self.menu_view = mb.addMenu("&View")
         v = self.menu_view
         self.act_dashboard = self._action("&Dashboard", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1", v)
@@ -326,6 +327,7 @@ class MainWindow(HostMixin, QMainWindow):
             self.statusBar().showMessage(
                 f"CertPath could not evaluate this profile ({type(self.journeys.error).__name__}).")
         self.navigator.populate(journey)
+        self._fit_navigator()
         self.dashboard.refresh(journey=journey, doc=doc if journey is not None else None)
         self._rebuild_walk_menu([t.track for t in journey.tracks] if journey else [])
         for page in self.pages.values():
@@ -539,12 +541,27 @@ class MainWindow(HostMixin, QMainWindow):
     def save_geometry(self) -> None:
         self.session.store.set_setting("ui.geometry", bytes(self.saveGeometry().toBase64()).decode("ascii"))
 
+    NAV_SHARE = 0.34  # the navigator takes at most this share of the window's width
+    MIN_CONTENT = 720  # and leaves the step page at least this much (its two columns at 1024 wide)
+
+    def _nav_cap(self) -> int:
+        return max(220, min(int(self.width() * self.NAV_SHARE), self.width() - self.MIN_CONTENT))
+
+    def _fit_navigator(self) -> None:
+        """Widen the navigator so its labels and statuses show whole (up to `_nav_cap`)."""
+        sizes = self.split.sizes()
+        want = min(self.navigator.preferred_width(), self._nav_cap())
+        if sizes and sum(sizes) and sizes[0] < want:
+            self.split.setSizes([want, max(200, sum(sizes) - want)])
+
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         nav = self.split.sizes()[0] if self.split.count() else 0
-        cap = max(220, int(self.width() * 0.3))
+        cap = self._nav_cap()
         if nav > cap:
             self.split.setSizes([cap, max(200, self.width() - cap)])
+        else:
+            self._fit_navigator()
 
     def invalid_dirty_pages(self) -> list[StepPage]:
         out = []

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QTreeWidgetItemIterator
 
 from core.engine import step_defs, track_fields, track_title
 from core.engine.base import Journey
@@ -101,6 +102,27 @@ class Navigator(QTreeWidget):
                 self.setCurrentItem(self._items[keep])
         finally:
             self.blockSignals(False)
+
+    def preferred_width(self) -> int:
+        """The width that shows every label and status whole: the widest row of the first column
+        (its indentation, icon and text) plus the status column, the frame and a scroll bar."""
+        fm = self.fontMetrics()
+        icon = self.iconSize().width() if self.iconSize().isValid() else 16
+        widest0 = widest1 = 0
+        it = QTreeWidgetItemIterator(self)
+        while it.value() is not None:
+            item = it.value()
+            depth, up = 0, item.parent()
+            while up is not None:
+                depth, up = depth + 1, up.parent()
+            f0 = item.font(0)
+            w0 = QFontMetrics(f0).horizontalAdvance(item.text(0)) if f0 != self.font() else fm.horizontalAdvance(item.text(0))
+            widest0 = max(widest0, (depth + 1) * self.indentation() + (icon + 6 if not item.icon(0).isNull() else 0) + w0)
+            widest1 = max(widest1, fm.horizontalAdvance(item.text(1)))
+            it += 1
+        widest1 = max(widest1, fm.horizontalAdvance(self.headerItem().text(1)))
+        scroll = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        return widest0 + 16 + widest1 + 16 + 2 * self.frameWidth() + scroll
 
     def select(self, key: str) -> bool:
         item = self._items.get(key)

@@ -108,15 +108,18 @@ def packet_index_html(plan) -> str:
         d = e.document
         orig = f"<br/><span class='small'>Original name: {_e(d.original_name)}</span>" \
             if d.original_name != e.name_in_zip else ""
-        rows.append(f"<tr><td>{i}</td><td>{_e(e.name_in_zip)}{orig}</td><td>{_e(e.step_title)}</td>"
-                    f"<td>{_e(d.mime)}</td><td align='right' nowrap>{d.size:,}</td><td nowrap>{_d(d.expires)}</td></tr>")
+        of = _e(e.item or e.step_title)
+        if e.item and e.item != e.step_title:
+            of += f"<br/><span class='small'>Step: {_e(e.step_title)}</span>"
+        rows.append(f"<tr><td>{i}</td><td>{_e(e.name_in_zip)}{orig}</td><td>{of}</td>"
+                    f"<td>{_e(d.mime)}</td><td align='right' nowrap>{d.size:,}</td><td nowrap>{_d(e.expires)}</td></tr>")
     purpose = f"<p>Purpose: {_e(plan.purpose)}</p>" if plan.purpose else ""
     note = f"<p>Note: {_e(plan.note)}</p>" if plan.note else ""
     return (f"<html><head><style>{_CSS}</style></head><body>"
             f"<h1>Documents of {_e(plan.profile_name)}</h1>"
             f"<p>For: <b>{_e(plan.recipient)}</b></p>{purpose}<p>Date: {plan.today.isoformat()}</p>{note}"
             f"<h2>{len(plan.entries)} document(s)</h2>"
-            "<table width='100%' border='1' cellspacing='0'><tr><th>#</th><th>File</th><th>Step</th>"
+            "<table width='100%' border='1' cellspacing='0'><tr><th>#</th><th>File</th><th>Document of</th>"
             "<th>Type</th><th>Bytes</th><th>Expires</th></tr>" + "".join(rows) + "</table>"
             "<p class='small'>The SHA-256 of each file is listed in index.txt. Made with CertPath (offline).</p>"
             "</body></html>")

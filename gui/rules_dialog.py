@@ -143,6 +143,22 @@ class RulesDialog(QDialog):
             self.table.setRowHidden(i, not show)
         self.count.setText(f"{self.visible_count()} of {len(self.rules)} shown")
 
+    def select_record(self, index: int, rule_id: str = "") -> bool:
+        """Show record `index` (else the first record of `rule_id`), the filters cleared so it is in view."""
+        if not 0 <= index < len(self.rules) or (rule_id and self.rules[index].id != rule_id):
+            index = next((i for i, r in enumerate(self.rules) if r.id == rule_id), -1)
+        if index < 0:
+            return False
+        self.filter.clear()
+        self.confidence.setCurrentIndex(0)
+        self.table.setCurrentCell(index, 0)
+        item = self.table.item(index, 0)
+        if item is not None:
+            self.table.scrollToItem(item)
+        self._show(index)
+        self.table.setFocus()
+        return True
+
     def _show(self, row: int) -> None:
         if 0 <= row < len(self.rules):
             self.detail.setHtml(rule_html(self.rules[row]))

@@ -23,6 +23,25 @@ KIND_STATUS = {"done": "done", "due": "in_progress", "deadline": "at_risk", "exp
 LEGEND = (("done", "done"), ("due", "due"), ("deadline", "deadline"), ("expiry", "expires"))
 
 
+TODAY_GAP = 4.0  # px kept free on each side of today's line
+
+
+def place_label(x: float, w: float, left: float, right: float, today_x: float,
+                placed: list[tuple[float, float, int]], gap: float = 6.0) -> tuple[float, int] | None:
+    """Where a label `w` wide for a mark at `x` goes: (its left edge, row 0 above / 1 below the lane),
+    centred on the mark where it fits, never across today's line (moved to the mark's side of it)
+    and never over a label already `placed` in the same row; None when there is no room."""
+    lx0 = min(max(left, x - w / 2), right - w)
+    if lx0 - TODAY_GAP < today_x < lx0 + w + TODAY_GAP:  # it would sit under today's line
+        lx0 = today_x + TODAY_GAP if x >= today_x else today_x - TODAY_GAP - w
+        if lx0 < left or lx0 + w > right:
+            return None
+    for row in (0, 1):
+        if all(not (r == row and lx0 < b + gap and lx0 + w > a - gap) for a, b, r in placed):
+            return lx0, row
+    return None
+
+
 class Timeline(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -113,7 +132,8 @@ class Timeline(QWidget):
                 p.drawText(QPointF(x - fm.horizontalAdvance(lab) / 2, axis_y - 6), lab)
             m = d.month - 1 + step_months
             d = dt.date(d.year + m // 12, m % 12 + 1, 1)
-        # lanes
+        # lanes (today's line is drawn last, over them: no label may sit under it)
+        today_x = x_of(self.today)
         lane_h = self._lane_h()
         y0 = axis_y + 8
         for i, t in enumerate(self.tracks):
@@ -129,17 +149,15 @@ class Timeline(QWidget):
             for ms in [ms for ms in self.items if ms.track == t]:
                 x = x_of(ms.date)
                 self._mark(p, QPointF(x, mid), ms.kind)
-                lab = fm.elidedText(ms.label, Qt.TextElideMode.ElideRight, 170)
-                w = fm.horizontalAdvance(lab)
-                lx0 = min(max(left, x - w / 2), right - w)
-                row = 0
-                for cand in (0, 1):
-                    if all(not (r == cand and lx0 < b + 6 and lx0 + w > a - 6) for a, b, r in placed):
-                        row = cand
+                spot = None
+                for lab in dict.fromkeys((ms.label, fm.elidedText(ms.label, Qt.TextElideMode.ElideRight, 170))):
+                    spot = place_label(x, fm.horizontalAdvance(lab), left, right, today_x, placed)
+                    if spot is not None:
                         break
-                else:
+                if spot is None:
                     continue  # no room: the tooltip and the lists carry it
-                placed.append((lx0, lx0 + w, row))
+                lx0, row = spot
+                placed.append((lx0, lx0 + fm.horizontalAdvance(lab), row))
                 ty = mid - 9 if row == 0 else mid + 9 + fm.ascent()
                 p.setPen(text)
                 p.drawText(QPointF(lx0, ty), lab)

@@ -78,3 +78,23 @@ def test_a_passed_preference_is_for_today_not_overdue():
     acts = {a.step_id: a for a in next_actions(evaluate(doc, today)) if a.step_id in ("ecfmg.school",
                                                                                       "ecfmg.application")}
     assert acts and all(a.date == today for a in acts.values())
+
+
+def _bls(issue: str):
+    return {"name": "x", "role": "other", "tracks": ["bls"], "overrides": {},
+            "facts": {"bls.card": {"issue_date": issue}}}
+
+
+def test_a_card_is_listed_once_per_date_in_the_deadlines():
+    """The BLS card's last valid day was listed three times (the card's expiry, the renewal's
+    deadline and the renewal's last-safe-day action): now once, as the card's expiry, by name."""
+    j = evaluate(_bls("2025-01-10"), TODAY)
+    exp = j.step("bls.card").expires
+    assert exp is not None and TODAY <= exp <= TODAY + dt.timedelta(days=90)
+    rows = jv.deadlines(j, 90)
+    on_day = [a for a in rows if a.date == exp]
+    assert [(a.step_id, a.kind, a.text) for a in on_day] == [("bls.card", "expiry", "BLS card expires")]
+    assert len({(a.date, a.step_id) for a in rows}) == len(rows)
+    # the timeline draws it once too, named as the card
+    assert [m.label for m in jv.milestones(j) if m.date == exp] == ["BLS card expires"]
+

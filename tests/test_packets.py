@@ -99,3 +99,28 @@ def test_packet_with_a_clock_before_1980(store, data_dir, tmp_path):
     plan = plan_packet(store, v, pid, [d.id], "A board", dt.date(1970, 1, 1))
     write_packet(store, v, plan, tmp_path / "p.zip")
     assert (tmp_path / "p.zip").is_file()
+
+
+def test_the_index_names_the_card_and_its_expiry(store, data_dir, tmp_path):
+    """A card document is listed as "PALS card" (not the step's "Card issued") with the card's
+    last valid day when the document carries no expiry of its own; its own expiry wins."""
+    from gui.report import packet_index_html
+
+    today = dt.date(2026, 11, 21)
+    pid = store.create_profile("Dana Reyes", "nurse_picu", ["pals", "bls"])
+    store.save_facts(pid, {"pals.card": {"issue_date": "2026-03-10"}})
+    v = Vault(store.db, data_paths(data_dir))
+    src = tmp_path / "ecard.pdf"
+    src.write_bytes(b"pals ecard")
+    pals = v.attach(pid, "pals.card", src, today).document
+    src.write_bytes(b"bls ecard")
+    bls = v.attach(pid, "bls.card", src, today, expires=dt.date(2027, 5, 31)).document
+    plan = plan_packet(store, v, pid, [pals.id, bls.id], "Employer", today)
+    e_pals, e_bls = plan.entries
+    assert (e_pals.item, e_pals.expires, e_pals.expiry_from_step) == ("PALS card", dt.date(2028, 3, 31), True)
+    assert (e_bls.item, e_bls.expires, e_bls.expiry_from_step) == ("BLS card", dt.date(2027, 5, 31), False)
+    text = plan.index_text()
+    assert "Document of: PALS card" in text and "Expires: 2028-03-31 (the PALS card's last valid day)" in text
+    assert "Document of: BLS card" in text and "Expires: 2027-05-31\r\n" in text
+    html = packet_index_html(plan)
+    assert "PALS card" in html and "2028-03-31" in html and "2027-05-31" in html

@@ -130,6 +130,12 @@ def step_name(step_id: str | None) -> str:
     return sd.title
 
 
+def step_item(step_id: str | None) -> str:
+    """What a step yields, named to a person: its `item` ("PALS card"), else its `step_name`."""
+    sd = all_step_defs().get(step_id or "")
+    return sd.item if sd is not None and sd.item else step_name(step_id)
+
+
 def with_track(step_id: str, text: str) -> str:
     """`text` (an action of the step) with the step's track in front where its name needs it."""
     sd = all_step_defs().get(step_id)

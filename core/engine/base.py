@@ -74,6 +74,9 @@ class StepDef:
     # A gate: while it is blocked, every step after it is blocked too, even one marked done
     # (a school that does not qualify makes the rest of the road moot).
     gate: bool = False
+    # What the step yields that can expire, named to a person ("PALS card"): the deadlines list,
+    # the timeline and a packet's index name it so ("PALS card expires", not "Card issued expires").
+    item: str = ""
 
 
 @dataclass

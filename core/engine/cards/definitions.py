@@ -179,7 +179,8 @@ def _steps(card: str) -> list[StepDef]:
                 "Your card (eCard) is issued and claimed; CertPath computes the last day it is valid.",
                 (f"{card}.exam",), _card_fields(card),
                 ("cards.expiry.aha", "cards.expiry.red_cross", "cards.expiry.aap",
-                 "cards.aha.ecard_issue_business_days", "cards.aha.ecard_claim", "cards.grace.aha")),
+                 "cards.aha.ecard_issue_business_days", "cards.aha.ecard_claim", "cards.grace.aha"),
+                item=f"{name} card"),
         StepDef(f"{card}.renewal", card, stage, "Renew before it expires",
                 "Book the renewal course in time. A lapsed card may need the full course: your training "
                 "center decides.",
