@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol, cast
 
 from .engine.base import FieldSpec
@@ -84,6 +85,8 @@ def date_problem(text: str) -> str | None:
 
 def parse_date(value: Any) -> dt.date | None:
     """A date from an ISO string or a date; None for empty. Raises ValueError otherwise."""
+    if type(value) is str:  # the common case first: a stored YYYY-MM-DD
+        return _parse_text(value) if value else None
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -91,11 +94,19 @@ def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        why = date_problem(value) if value.strip() else f"'{value}' is not a date in the form YYYY-MM-DD"
-        if why is not None:
-            raise ValueError(why)
-        return dt.date.fromisoformat(value.strip())
+        return _parse_text(str(value)) if value else None
     raise ValueError(f"expected a date (YYYY-MM-DD), got {type(value).__name__}")
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(value: str) -> dt.date:
+    """parse_date of a non-empty text. A pure function of the text, so the same text is read once
+    (an evaluation reads every exam record's dates, and a profile with hundreds of them is read
+    again at every Save); a text that is not a date raises every time (exceptions are not cached)."""
+    why = date_problem(value) if value.strip() else f"'{value}' is not a date in the form YYYY-MM-DD"
+    if why is not None:
+        raise ValueError(why)
+    return dt.date.fromisoformat(value.strip())
 
 
 def _check_value(spec: FieldSpec, value: Any, path: str, out: list[Problem]) -> None:

@@ -570,3 +570,59 @@ def test_odd_override_values_never_break_the_journey(bad, rid):
     f["usmle.step2ck"]["attempts"] = fails("2025-01-10", "2025-04-10", "2025-08-10")
     tr = run(f, overrides={rid: {"value": bad, "note": "test"}})
     assert all(s.status in base.STATUSES for s in tr.steps)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule lookups within one evaluation (ImgEval.find reuses the record or gap found last)
+
+def _long_history():
+    """Step 2 CK attempts on both sides of each passing-score change (and before the first
+    record: a gap), out of order; OET sittings on both sides of the Writing-300 change."""
+    f = base_facts(match_year=2027)
+    f["ecfmg.pathway"] = {"season": 2027}
+    days = ["2025-07-01", "2013-05-01", "2014-06-30", "2014-07-01", "2022-06-30", "2022-07-01",
+            "2025-06-30", "2019-01-01", "2013-06-01"]
+    f["usmle.step2ck"] = {"attempts": [{"date": d, "result": "fail", "score": 212} for d in days]
+                          + [{"date": "2026-03-01", "result": "pass", "score": 216}]}
+    f["ecfmg.oet"] = {"sittings": [oet("2022-04-01"), oet("2022-03-31"), oet("2021-01-01"), oet("2023-01-01")]}
+    return f
+
+
+def _direct(monkeypatch):
+    from core.engine.img.common import ImgEval, _rule
+
+    monkeypatch.setattr(ImgEval, "find", lambda self, rid, on=None: _rule(self.ctx, rid, on or self.today))
+
+
+@pytest.mark.parametrize("overrides", [{}, {"usmle.step2ck.passing_score": {"value": 213}},
+                                       {"oet.minimum_scores": {"value": {"listening": 350, "reading": 350,
+                                                                         "speaking": 350, "writing": 350}}}])
+def test_reused_rule_lookups_give_what_a_lookup_per_date_gives(monkeypatch, overrides):
+    f = _long_history()
+    kept = json.dumps(run(f, TODAY, overrides).to_json(), sort_keys=True, default=str)
+    _direct(monkeypatch)
+    direct = json.dumps(run(f, TODAY, overrides).to_json(), sort_keys=True, default=str)
+    assert kept == direct
+
+
+def test_each_attempt_is_checked_against_the_passing_score_of_its_own_day():
+    s = run(_long_history()).step("usmle.step2ck")
+    warned = {w.params["date"] for w in s.warnings if w.code.startswith("img.exam.fail_at_standard")}
+    # 212 fails below 214 (2022-07-01 to 2025-06-30) and 218, but is at the 209 standard before;
+    # no record before 2014-07-01: no check
+    assert warned == {D(2014, 7, 1), D(2022, 6, 30), D(2019, 1, 1)}
+    assert has_any(s.warnings, "img.exam.pass_below_standard", "img.exam.pass_below_standard_unsure",
+                   date=D(2026, 3, 1), std=218)
+
+
+def test_each_oet_sitting_is_checked_against_the_minimums_of_its_own_day():
+    s = run(_long_history()).step("ecfmg.oet")  # the latest passing sitting, too old for 2027
+    assert s.status == "expired" and has(s.reasons, "img.oet.pass_too_old", date=D(2023, 1, 1))
+    f = base_facts(match_year=2023)
+    f["ecfmg.pathway"] = {"season": 2023}
+    f["ecfmg.oet"] = {"sittings": [oet("2022-04-01"), oet("2022-03-31")]}
+    s = run(f, today=D(2022, 6, 1)).step("ecfmg.oet")
+    assert s.status == "done" and has(s.reasons, "img.oet.passed", date=D(2022, 4, 1))
+    f["ecfmg.oet"]["sittings"] = [oet("2022-03-31"), oet("2021-01-01")]
+    s = run(f, today=D(2022, 6, 1)).step("ecfmg.oet")
+    assert s.status == "in_progress" and has(s.reasons, "img.oet.sitting_below_minimum", date=D(2022, 3, 31))

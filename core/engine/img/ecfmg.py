@@ -20,7 +20,7 @@ from ..base import (
     StepResult,
 )
 from ..findings import F, W
-from .common import ImgEval, _add, _date, _fmt, _int, _list, _rule
+from .common import ImgEval, _add, _date, _int, _list, _rule
 from .definitions import _FINAL, ECFMG_EXAMS
 from .match import DEADLINE_LEAD_DAYS
 
@@ -147,15 +147,12 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         if earliest is None and not _date(ev.ctx.facts("ecfmg.pathway").get("accepted_date")):
             _add(res.warnings, W("img.oet.recency_unpublished", season=season))
     passing, short = [], []
-    for s in sorted(_list(f.get("sittings")), key=lambda s: _fmt(_date(s.get("date")))):
-        d = _date(s.get("date"))
-        if d is None:
-            continue
+    dated = [(d, s) for s in _list(f.get("sittings")) if (d := _date(s.get("date"))) is not None]
+    for d, s in sorted(dated, key=lambda x: x[0]):  # stable: sittings of one day keep their order
         mins = ev.value(res, "oet.minimum_scores", d)
         if not isinstance(mins, Mapping):
             continue
-        scores = {k: _int(s.get(k)) for k in mins}
-        below = [k for k, v in scores.items() if v is None or v < mins[k]]
+        below = [k for k, least in mins.items() if (v := _int(s.get(k))) is None or v < least]
         if below:
             short.append((d, below))
         else:
