@@ -13,11 +13,12 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Protocol, cast
 
 from .engine.base import FieldSpec
+from .engine.findings import Finding
 
 MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2200, 12, 31)
@@ -25,8 +26,40 @@ MAX_DATE = dt.date(2200, 12, 31)
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong with one field. A track's cross-field checks (core/engine/*/checks.py) give a
+    `finding` (a code and its params, worded by core/wording.py); `message` is then the catalogue's
+    wording with ISO dates (the command line, logs, exports), and `text()` words it for a person
+    with the installed date format (the GUI's). Other checks give a `message` only."""
+
     field: str  # dotted path; for a step form, relative to the step (e.g. "attempts[1].score")
-    message: str
+    message: str = ""
+    finding: Finding | None = None
+
+    def __post_init__(self) -> None:
+        if self.finding is not None and not self.message:
+            from .wording import text
+
+            object.__setattr__(self, "message", text(self.finding, iso=True))
+
+    @property
+    def code(self) -> str | None:
+        return self.finding.code if self.finding is not None else None
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self.finding.params if self.finding is not None else {}
+
+    def text(self, iso: bool = False) -> str:
+        """In words: a finding through the catalogue (the installed date format; ISO with `iso`)."""
+        if self.finding is None:
+            return self.message
+        from .wording import text
+
+        return text(self.finding, iso=iso)
+
+    def at(self, field: str) -> Problem:
+        """The same problem, named by another path (a step's problem inside the whole profile)."""
+        return replace(self, field=field)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"

@@ -413,8 +413,7 @@ def apply_changes(doc: Mapping[str, Any], changes: Sequence[Change], today: dt.d
     notes: list[str] = []
     if new_problems:
         if strict:
-            raise WhatIfError([Problem(f"{k}.{pr.field}" if pr.field else k, pr.message)
-                               for k, pr in new_problems])
+            raise WhatIfError([pr.at(f"{k}.{pr.field}" if pr.field else k) for k, pr in new_problems])
         for k in dict.fromkeys(k for k, _ in new_problems):  # each touched step with problems, in order
             reason = "; ".join(f"{k}.{pr.field}: {pr.message}" if pr.field else f"{k}: {pr.message}"
                                for kk, pr in new_problems if kk == k)

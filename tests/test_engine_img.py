@@ -483,37 +483,93 @@ def problems(step_id, data, facts=None, today=TODAY):
     return engine_check_step(step_id, data, prof, today, RULES)
 
 
+def found(ps):
+    """(field, code, params) of each problem: cross-field problems are findings (issue 11)."""
+    return [(x.field, x.code, dict(x.params)) for x in ps]
+
+
 def test_check_result_before_test_and_test_before_birth():
     p = problems("usmle.step1", {"attempts": [{"date": "2024-05-01", "result": "pass", "result_date": "2024-04-01"}]})
-    assert [x.field for x in p] == ["attempts[0].result_date"]
+    assert found(p) == [("attempts[0].result_date", "img.check.result_before_test",
+                         {"first": D(2024, 5, 1), "then": D(2024, 4, 1)})]
+    assert p[0].message == "the result (2024-04-01) is before the test date (2024-05-01)"  # the catalogue's, ISO
     p = problems("usmle.step1", {"attempts": [{"date": "1990-05-01", "result": "pass"}]})
-    assert [x.field for x in p] == ["attempts[0].date"] and "birth" in p[0].message
+    assert found(p) == [("attempts[0].date", "img.check.before_birth", {"date": D(1990, 5, 1), "birth": D(1995, 1, 1)})]
 
 
 def test_check_result_for_future_test_and_window():
     p = problems("usmle.step2ck", {"attempts": [{"date": "2027-01-01", "result": "pass"}]})
-    assert p and "future" in p[0].message
+    assert found(p) == [("attempts[0].date", "img.check.future_attempt_has_result", {"date": D(2027, 1, 1)})]
     assert problems("usmle.step2ck", {"window_start": "2026-11-01", "scheduled_date": "2027-01-31"}) == []
     p = problems("usmle.step2ck", {"window_start": "2026-11-01", "scheduled_date": "2027-02-01"})
-    assert [x.field for x in p] == ["scheduled_date"]
+    assert found(p) == [("scheduled_date", "img.check.outside_window",
+                         {"sched": D(2027, 2, 1), "months": 3, "window_start": D(2026, 11, 1),
+                          "window_end": D(2027, 1, 31)})]
 
 
 def test_check_oet_range_and_school_years_and_credentials():
     assert problems("ecfmg.oet", {"sittings": [oet("2025-01-01", wri=501)]})[0].field == "sittings[0].writing"
     assert problems("ecfmg.oet", {"sittings": [oet("2025-01-01", wri=500)]}) == []
+    p = problems("ecfmg.oet", {"sittings": [{**oet("2027-01-01"), "result_date": "2026-12-01"}]})
+    assert [x.code for x in p] == ["img.check.result_before_test", "img.check.future_sitting_has_scores"]
     # Issue 12: a graduation year outside the sponsor note's years used to be refused here as a
     # typing error, so the blocked eligibility path could never run. It is an eligibility fact
     # now (ecfmg.school blocked, see test_statuses.py); a to-year before the from-year stays an error.
     assert problems("ecfmg.school", {**good_school(), "sponsor_note_from_year": 2023}) == []
     p = problems("ecfmg.school", {**good_school(), "sponsor_note_from_year": 2023, "sponsor_note_to_year": 2020})
-    assert [x.field for x in p] == ["sponsor_note_to_year"]
+    assert found(p) == [("sponsor_note_to_year", "img.check.sponsor_years_reversed", {"first": 2023, "last": 2020})]
     p = problems("ecfmg.credentials", {"diploma_verified_date": "2022-06-01"})
-    assert [x.field for x in p] == ["diploma_verified_date"]
+    assert found(p) == [("diploma_verified_date", "img.check.verified_before_graduation",
+                         {"date": D(2022, 6, 1), "graduation": D(2022, 6, 30)})]
 
 
 def test_check_match_start_before_match_day():
-    assert problems("match.result", {"start_date": "2026-03-19"})[0].field == "start_date"
+    p = problems("match.result", {"start_date": "2026-03-19"})
+    assert [(x.field, x.code) for x in p] == [("start_date", "img.check.start_before_match_day")]
+    assert isinstance(p[0].params["match_day"], dt.date) and p[0].params["match_day"] > D(2026, 3, 19)
     assert problems("match.result", {"start_date": "2026-07-01"}) == []
+
+
+@pytest.mark.parametrize("step_id,data,field,code", [
+    ("ecfmg.application", {"submitted_date": "2023-02-01", "accepted_date": "2023-01-01"}, "accepted_date",
+     "img.check.accepted_before_submitted"),
+    ("ecfmg.pathway", {"applied_date": "2023-02-01", "accepted_date": "2023-01-01"}, "accepted_date",
+     "img.check.accepted_before_applied"),
+    ("ecfmg.credentials", {"diploma_submitted_date": "2023-02-01", "diploma_verified_date": "2023-01-01"},
+     "diploma_verified_date", "img.check.verified_before_submitted"),
+    ("ecfmg.certificate", {"issued_date": "2023-02-01", "valid_through": "2023-01-01"}, "valid_through",
+     "img.check.valid_through_before_issued"),
+    ("residency.training", {"start_date": "2027-07-01", "completed_date": "2027-06-30"}, "completed_date",
+     "img.check.completed_before_started"),
+    ("license.state", {"applied_date": "2023-02-01", "issued_date": "2023-01-01"}, "issued_date",
+     "img.check.issued_before_applied"),
+    ("visa", {"statement_of_need_requested": "2023-02-01", "statement_of_need_received": "2023-01-01"},
+     "statement_of_need_received", "img.check.received_before_requested"),
+    ("visa", {"h1b_petition_filed": "2023-02-01", "h1b_approved": "2023-01-01"}, "h1b_approved",
+     "img.check.approved_before_filed"),
+])
+def test_check_two_dates_in_the_wrong_order(step_id, data, field, code):
+    first, then = (D.fromisoformat(v) for v in data.values())
+    assert found(problems(step_id, data)) == [(field, code, {"first": first, "then": then})]
+    assert problems(step_id, {k: v for k, v in data.items() if k != field}) == []
+
+
+def test_check_birth_date_and_match_year_on_the_track_facts():
+    p = problems("img", {"birth_date": "2027-01-01", "match_year": 2030})
+    assert found(p) == [("birth_date", "img.check.birth_in_future", {}),
+                        ("match_year", "img.check.match_year_too_soon", {"match_year": 2030, "birth_year": 2027})]
+
+
+def test_a_check_is_worded_by_the_catalogue_with_the_installed_date_format(monkeypatch):
+    from core import wording
+
+    p = problems("usmle.step1", {"attempts": [{"date": "2024-05-01", "result": "pass", "result_date": "2024-04-01"}]})[0]
+    monkeypatch.setattr(wording, "_date_format", lambda d: d.strftime("%d/%m/%Y"))  # as the GUI installs one
+    assert p.text() == "the result (01/04/2024) is before the test date (01/05/2024)"
+    assert p.text(iso=True) == p.message == "the result (2024-04-01) is before the test date (2024-05-01)"
+    # inside a whole profile (core.profiles) the problem keeps its code
+    whole = p.at("facts.usmle.step1." + p.field)
+    assert whole.code == p.code and whole.params == p.params and whole.field == "facts.usmle.step1.attempts[0].result_date"
 
 
 # ---------------------------------------------------------------------------------------------
