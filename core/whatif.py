@@ -41,7 +41,7 @@ from typing import Any
 
 from .engine import all_step_defs, check_step, evaluate, known_tracks, track_fields
 from .engine.base import DONE, NOT_APPLICABLE, Action, FieldSpec, Journey, StepResult
-from .engine.findings import Finding
+from .engine.findings import Finding, shown_warnings
 from .validate import Problem, ValidationError, parse_date
 
 WHATIF_FORMAT = "certpath-whatif/1"
@@ -550,7 +550,7 @@ class FindingRef:
 
 def findings_of(step: StepResult) -> list[FindingRef]:
     out: list[FindingRef] = []
-    for kind, items in (("reason", step.reasons), ("warning", step.warnings), ("action", step.actions),
+    for kind, items in (("reason", step.reasons), ("warning", shown_warnings(step.warnings)), ("action", step.actions),
                         ("blocker", step.blocked_by)):
         for it in items:
             if kind == "blocker":  # the step it waits for and why

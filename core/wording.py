@@ -173,6 +173,12 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "rule.override_used_note": N_("Uses your own value for {rule}: {value!r} ({note})."),
     # --- rule.sources_differ
     "rule.sources_differ": N_("Sources differ ({rule}): {conflict}"),
+    # --- rule.unsure_* (a step's notes about its uncertain rules, shown as one: engine/findings.py)
+    "rule.unsure_low": N_("Low confidence ({low:list}): check these rules below before you rely on them."),
+    "rule.unsure_differ": N_("Sources differ ({differ:list}): see each rule below."),
+    "rule.unsure_mixed": N_(
+        "Low confidence ({low:list}); sources differ ({differ:list}): check these rules below before you rely on them."
+    ),
     # --- rule.statement
     "rule.statement": N_("{statement}"),
     # --- cards.attend

@@ -682,3 +682,32 @@ def test_each_oet_sitting_is_checked_against_the_minimums_of_its_own_day():
     f["ecfmg.oet"]["sittings"] = [oet("2022-03-31"), oet("2021-01-01")]
     s = run(f, today=D(2022, 6, 1)).step("ecfmg.oet")
     assert s.status == "in_progress" and has(s.reasons, "img.oet.sitting_below_minimum", date=D(2022, 3, 31))
+
+
+# ---------------------------------------------------------------------------------------------
+# Uncertain rules: one finding per rule in the journey, one note per step as shown
+
+def test_a_steps_notes_about_uncertain_rules_are_shown_as_one_naming_every_rule():
+    from core.engine.findings import UNSURE, shown_warnings
+
+    tr = img.evaluate_track("img", Context(TODAY, RULES, DEMO))
+    s3 = tr.step("usmle.step3")
+    differ = [w.params["rule"] for w in s3.warnings if w.code == "rule.sources_differ"]
+    assert len(differ) >= 2  # the journey keeps each rule's own finding (the evaluate JSON too)
+    shown = shown_warnings(s3.warnings)
+    unsure = [w for w in shown if w.code.startswith("rule.unsure_")]
+    assert [(w.code, w.params["differ"], w.params["count"]) for w in unsure] == [
+        ("rule.unsure_differ", differ, len(differ))]
+    assert not [w for w in shown if w.code in UNSURE]
+    assert [w for w in shown if not w.code.startswith("rule.unsure_")] == [w for w in s3.warnings if w.code not in UNSURE]
+    pathway = shown_warnings(tr.step("ecfmg.pathway").warnings)
+    low = [w for w in pathway if w.code == "rule.unsure_low"]
+    assert len(low) == 1 and "pathways.2027.application_deadline" in low[0].params["low"]
+    assert low[0].text.startswith("Low confidence (")  # still said: low confidence
+    visa = [w for w in shown_warnings(tr.step("visa").warnings) if w.code.startswith("rule.unsure_")]
+    assert [w.code for w in visa] == ["rule.unsure_mixed"]
+    assert visa[0].params["low"] == ["visa.j1.ds2019_earliest_months"]
+    assert visa[0].params["differ"] == ["visa.j1.ds2019_processing_weeks"]
+    # one uncertain rule: its own note, with its statement
+    one = tr.step("ecfmg.credentials").warnings
+    assert shown_warnings(one) == one and has(one, "rule.sources_differ", rule="ecfmg.credentials.school_response_days")
