@@ -196,14 +196,16 @@ def _norm_field(field: str) -> str:
     return re.sub(r"\[\d+\]", "[]", field)
 
 
-def step_problems(step_ids: list[str], doc: Mapping[str, Any], today: dt.date, rules: RuleSet) -> set[tuple[str, str, str]]:
-    """(step id, field with indexes blanked, message) of every problem of those steps' facts."""
+def step_problems(step_ids: list[str], doc: Mapping[str, Any], today: dt.date,
+                  rules: RuleSet) -> set[tuple[str, str, str, str]]:
+    """(step id, field with indexes blanked, message, finding code or "") of every problem of those
+    steps' facts."""
     out = set()
     facts = doc.get("facts") or {}
     for sid in step_ids:
         data = facts.get(sid) or {}
         for p in check_step(sid, data, doc, today, rules):
-            out.add((sid, _norm_field(p.field), p.message))
+            out.add((sid, _norm_field(p.field), p.message, p.code or ""))
     return out
 
 
@@ -308,7 +310,7 @@ def _convert_all(pr: PreviewRow, values: dict[str, str], specs: dict[str, FieldS
 
 
 def _row_problems(pr: PreviewRow, before: set, after: set, col, columns: dict[str, str]) -> None:
-    for sid, fld, msg in sorted(after - before):
+    for sid, fld, msg, _code in sorted(after - before):
         leaf = fld.rsplit(".", 1)[-1]
         pr.problems.append(CsvProblem(pr.row, col(columns[leaf]) if leaf in columns else "",
                                       msg if leaf in columns else f"{sid} {fld}: {msg}"))

@@ -191,7 +191,7 @@ def validate_document(doc: Any, today: dt.date) -> list[Problem]:
             problems.append(Problem(path, "must be an object"))
             continue
         for p in check_step(key, data, doc, today):
-            problems.append(Problem(f"{path}.{p.field}" if p.field else path, p.message))
+            problems.append(p.at(f"{path}.{p.field}" if p.field else path))
     overrides = doc.get("overrides", {})
     if not isinstance(overrides, Mapping):
         problems.append(Problem("overrides", "must be an object keyed by rule id"))

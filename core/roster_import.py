@@ -200,7 +200,9 @@ def _person(pr: PreviewRow, values: dict[str, str], headers: dict[str, str],
         before = step_problems(steps, doc, today, rules)
         merge_card(doc["facts"], c, rec)
         after = step_problems(steps, doc, today, rules)
-        for sid, fld, msg in sorted(after - before):
+        added = sorted(after - before)
+        future_said = any(code == "cards.check.in_future" and fld.endswith("issue_date") for _s, fld, _m, code in added)
+        for sid, fld, msg, _code in added:
             leaf = fld.rsplit(".", 1)[-1]
             column = {"issue_date": "issue_date", "ecard_code": "ecard_code", "body": "body",
                       "training_center": "training_center", "course_end": "course_date",
@@ -212,7 +214,7 @@ def _person(pr: PreviewRow, values: dict[str, str], headers: dict[str, str],
                 text = f"{sid} {fld} (already recorded): {msg}"
             pr.problems.append(CsvProblem(n, col(f"{c}_{column}") if column and f"{c}_{column}" in headers else "",
                                           text))
-        if dt.date.fromisoformat(rec["issue_date"]) > today and not any("future" in p.message for p in pr.problems):
+        if dt.date.fromisoformat(rec["issue_date"]) > today and not future_said:
             pr.problems.append(CsvProblem(n, col(f"{c}_issue_date"), f"{c.upper()} issue date is in the future"))
         if c not in doc["tracks"]:
             doc["tracks"].append(c)

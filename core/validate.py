@@ -13,10 +13,12 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Protocol, cast
 
 from .engine.base import FieldSpec
+from .engine.findings import Finding
 
 MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2200, 12, 31)
@@ -24,8 +26,40 @@ MAX_DATE = dt.date(2200, 12, 31)
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong with one field. A track's cross-field checks (core/engine/*/checks.py) give a
+    `finding` (a code and its params, worded by core/wording.py); `message` is then the catalogue's
+    wording with ISO dates (the command line, logs, exports), and `text()` words it for a person
+    with the installed date format (the GUI's). Other checks give a `message` only."""
+
     field: str  # dotted path; for a step form, relative to the step (e.g. "attempts[1].score")
-    message: str
+    message: str = ""
+    finding: Finding | None = None
+
+    def __post_init__(self) -> None:
+        if self.finding is not None and not self.message:
+            from .wording import text
+
+            object.__setattr__(self, "message", text(self.finding, iso=True))
+
+    @property
+    def code(self) -> str | None:
+        return self.finding.code if self.finding is not None else None
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self.finding.params if self.finding is not None else {}
+
+    def text(self, iso: bool = False) -> str:
+        """In words: a finding through the catalogue (the installed date format; ISO with `iso`)."""
+        if self.finding is None:
+            return self.message
+        from .wording import text
+
+        return text(self.finding, iso=iso)
+
+    def at(self, field: str) -> Problem:
+        """The same problem, named by another path (a step's problem inside the whole profile)."""
+        return replace(self, field=field)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
@@ -84,6 +118,8 @@ def date_problem(text: str) -> str | None:
 
 def parse_date(value: Any) -> dt.date | None:
     """A date from an ISO string or a date; None for empty. Raises ValueError otherwise."""
+    if type(value) is str:  # the common case first: a stored YYYY-MM-DD
+        return _parse_text(value) if value else None
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -91,11 +127,19 @@ def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        why = date_problem(value) if value.strip() else f"'{value}' is not a date in the form YYYY-MM-DD"
-        if why is not None:
-            raise ValueError(why)
-        return dt.date.fromisoformat(value.strip())
+        return _parse_text(str(value)) if value else None
     raise ValueError(f"expected a date (YYYY-MM-DD), got {type(value).__name__}")
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(value: str) -> dt.date:
+    """parse_date of a non-empty text. A pure function of the text, so the same text is read once
+    (an evaluation reads every exam record's dates, and a profile with hundreds of them is read
+    again at every Save); a text that is not a date raises every time (exceptions are not cached)."""
+    why = date_problem(value) if value.strip() else f"'{value}' is not a date in the form YYYY-MM-DD"
+    if why is not None:
+        raise ValueError(why)
+    return dt.date.fromisoformat(value.strip())
 
 
 def _check_value(spec: FieldSpec, value: Any, path: str, out: list[Problem]) -> None:

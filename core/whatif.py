@@ -41,7 +41,7 @@ from typing import Any
 
 from .engine import all_step_defs, check_step, evaluate, known_tracks, track_fields
 from .engine.base import DONE, NOT_APPLICABLE, Action, FieldSpec, Journey, StepResult
-from .engine.findings import Finding
+from .engine.findings import Finding, shown_warnings
 from .validate import Problem, ValidationError, parse_date
 
 WHATIF_FORMAT = "certpath-whatif/1"
@@ -413,8 +413,7 @@ def apply_changes(doc: Mapping[str, Any], changes: Sequence[Change], today: dt.d
     notes: list[str] = []
     if new_problems:
         if strict:
-            raise WhatIfError([Problem(f"{k}.{pr.field}" if pr.field else k, pr.message)
-                               for k, pr in new_problems])
+            raise WhatIfError([pr.at(f"{k}.{pr.field}" if pr.field else k) for k, pr in new_problems])
         for k in dict.fromkeys(k for k, _ in new_problems):  # each touched step with problems, in order
             reason = "; ".join(f"{k}.{pr.field}: {pr.message}" if pr.field else f"{k}: {pr.message}"
                                for kk, pr in new_problems if kk == k)
@@ -551,7 +550,7 @@ class FindingRef:
 
 def findings_of(step: StepResult) -> list[FindingRef]:
     out: list[FindingRef] = []
-    for kind, items in (("reason", step.reasons), ("warning", step.warnings), ("action", step.actions),
+    for kind, items in (("reason", step.reasons), ("warning", shown_warnings(step.warnings)), ("action", step.actions),
                         ("blocker", step.blocked_by)):
         for it in items:
             if kind == "blocker":  # the step it waits for and why

@@ -165,6 +165,12 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "rule.override_used_note": N_("Uses your own value for {rule}: {value!r} ({note})."),
     # --- rule.sources_differ
     "rule.sources_differ": N_("Sources differ ({rule}): {conflict}"),
+    # --- rule.unsure_* (a step's notes about its uncertain rules, shown as one: engine/findings.py)
+    "rule.unsure_low": N_("Low confidence ({low:list}): check these rules below before you rely on them."),
+    "rule.unsure_differ": N_("Sources differ ({differ:list}): see each rule below."),
+    "rule.unsure_mixed": N_(
+        "Low confidence ({low:list}); sources differ ({differ:list}): check these rules below before you rely on them."
+    ),
     # --- rule.statement
     "rule.statement": N_("{statement}"),
     # --- cards.attend
@@ -214,6 +220,33 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "(emergency exception). Not an extension."
     ),
     "cards.card.watch_ecard": N_("Your training center issues the eCard; watch for the AHA eCards email."),
+    # --- cards.check (a card step's facts that contradict each other; shown beside the field)
+    "cards.check.lapsed_days_needed": N_(
+        "enter how many days after expiry your training center still allows the renewal course"
+    ),
+    "cards.check.unknown_step": N_("is not a known step"),
+    "cards.check.unknown_body": N_("unknown issuing body {body!r}"),
+    "cards.check.nrp_needs_aap": N_("NRP cards are issued by the AAP: choose AAP (or Other)"),
+    "cards.check.aap_only_nrp": N_("the AAP issues NRP, not {card:upper}: choose AHA, Red Cross or Other"),
+    "cards.check.aha_only_format": N_("{format_label} is an AHA format: choose body AHA or another format"),
+    "cards.check.vendor_not_aha": N_(
+        "a vendor's online-only course does not give an AHA card: choose body Other, or the AHA format you took"
+    ),
+    "cards.check.course_ends_before_start": N_("the course cannot end ({end}) before it starts ({start})"),
+    "cards.check.enrolled_after_start": N_("enrolment date is after the course start ({start})"),
+    "cards.check.in_future": N_("is in the future"),
+    "cards.check.attended_before_course": N_(
+        "your course starts on {start}: record attendance and skills tests once it has happened"
+    ),
+    "cards.check.future_exam_has_result": N_("an exam result cannot be recorded for a future exam date"),
+    "cards.check.exam_before_course": N_("the exam date is before the course starts ({start})"),
+    "cards.check.issued_before_course": N_("the card cannot be issued before its course ({course})"),
+    "cards.check.claimed_before_issued": N_("the eCard cannot be claimed before it is issued ({issue})"),
+    "cards.check.claimed_without_issue_date": N_("record the card issue date first"),
+    "cards.check.past_card_expires_before_issue": N_("must be after the card's issue date ({issue})"),
+    "cards.check.past_card_not_before_current": N_("a past card must be issued before the current card"),
+    "cards.check.aap_past_card": N_("the AAP does not issue {card:upper} cards"),
+    "cards.check.renewal_not_after_issue": N_("the renewal course must be after the current card's issue date"),
     # --- cards.enroll
     "cards.enroll.body_not_in_sources": N_(
         "body: {body_label} is not a body our sources name for {card:upper} ({ok:list}): check your employer "
@@ -487,6 +520,30 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.certificate.permanent_validation": N_(
         "Permanent validation after {months} months of ACGME training ({route})"
     ),
+    # --- img.check (an img step's facts that contradict each other; shown beside the field)
+    "img.check.before_birth": N_("{date} is before your date of birth ({birth})"),
+    "img.check.birth_in_future": N_("is in the future"),
+    "img.check.match_year_too_soon": N_("{match_year} is too soon after your birth year ({birth_year})"),
+    "img.check.result_before_test": N_("the result ({then}) is before the test date ({first})"),
+    "img.check.future_attempt_has_result": N_("{date} is in the future but has a result"),
+    "img.check.outside_window": N_(
+        "{sched} is outside your {months}-month eligibility window ({window_start} to {window_end})"
+    ),
+    "img.check.future_sitting_has_scores": N_("{date} is in the future but has scores"),
+    "img.check.sponsor_years_reversed": N_("{last} is before the first covered year ({first})"),
+    "img.check.accepted_before_submitted": N_("accepted ({then}) before it was submitted ({first})"),
+    "img.check.accepted_before_applied": N_("accepted ({then}) before you applied ({first})"),
+    "img.check.verified_before_graduation": N_(
+        "{date} is before your graduation ({graduation}): ECFMG verifies final credentials only after graduation"
+    ),
+    "img.check.verified_before_submitted": N_("verified ({then}) before it was submitted ({first})"),
+    "img.check.valid_through_before_issued": N_("valid through {then}, before it was issued ({first})"),
+    "img.check.issued_before_graduation": N_("{date} is before your graduation ({graduation})"),
+    "img.check.start_before_match_day": N_("{date} is before Match Day ({match_day})"),
+    "img.check.completed_before_started": N_("completed ({then}) before it started ({first})"),
+    "img.check.issued_before_applied": N_("issued ({then}) before you applied ({first})"),
+    "img.check.received_before_requested": N_("received ({then}) before it was requested ({first})"),
+    "img.check.approved_before_filed": N_("approved ({then}) before it was filed ({first})"),
     # --- img.credentials
     "img.credentials.may_be_late": N_(
         "Counting about {wait} days for the school to answer, verification may not be done by {due}."

@@ -202,6 +202,7 @@ class Dashboard(QScrollArea):
         lay.addStretch(1)
         self.walk_buttons: dict[str, QPushButton] = {}
         self.progress_bars: dict[str, QProgressBar] = {}
+        self._progress_rows: list[tuple[str, QLabel, QProgressBar, QLabel, QPushButton]] = []
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         """Two columns when there is room, one under the other when the window is narrow."""
@@ -295,6 +296,15 @@ class Dashboard(QScrollArea):
         self.timeline.set_items(milestones(journey), [t.track for t in journey.tracks], today)
 
     def _fill_progress(self, progs) -> None:
+        rows = self._progress_rows
+        if progs and [p.track for p in progs] == [r[0] for r in rows]:
+            # The same journeys as shown: update the rows in place. Taking a widget out of a
+            # window walks the window's whole focus chain (every field of every open step page:
+            # ~5 ms a widget with a long exam history open), so a Save never rebuilds them.
+            for p, (_t, name, bar, count, btn) in zip(progs, rows, strict=True):
+                self._set_progress_row(p, name, bar, count, btn)
+            return
+        rows.clear()
         lay = self.progress_layout
         while lay.count():
             item = lay.takeAt(0)
@@ -308,21 +318,18 @@ class Dashboard(QScrollArea):
             lay.addWidget(QLabel("This profile follows no journey yet."), 0, 0)
             return
         for i, p in enumerate(progs):
-            name = QLabel(p.title)
+            name = QLabel()
             bar = QProgressBar()
-            bar.setRange(0, max(1, p.applicable))
-            bar.setValue(p.done)
             bar.setTextVisible(False)
             bar.setMaximumHeight(14)
-            count = QLabel(p.text)
-            bar.setAccessibleName(f"{p.title}: {p.text}")
+            count = QLabel()
             bar.setMinimumWidth(120)
             bar.setMaximumWidth(420)
             btn = QPushButton("Walk me through…")
             btn.setObjectName(f"walk_{p.track}")
-            btn.setAccessibleName(f"Walk me through {p.title}")
-            btn.setToolTip("Start at " + (step_title(p.first_open) if p.first_open else "the first step"))
             btn.clicked.connect(lambda _=False, t=p.track: self.walk.emit(t))
+            self._set_progress_row(p, name, bar, count, btn)
+            rows.append((p.track, name, bar, count, btn))
             lay.addWidget(name, i, 0)
             lay.addWidget(bar, i, 1)
             lay.addWidget(count, i, 2)
@@ -331,6 +338,16 @@ class Dashboard(QScrollArea):
             self.progress_bars[p.track] = bar
         lay.setColumnStretch(1, 1)
         lay.setColumnStretch(4, 2)  # wide windows: the bars stop growing, the rest is air
+
+    @staticmethod
+    def _set_progress_row(p, name: QLabel, bar: QProgressBar, count: QLabel, btn: QPushButton) -> None:
+        name.setText(p.title)
+        bar.setRange(0, max(1, p.applicable))
+        bar.setValue(p.done)
+        count.setText(p.text)
+        bar.setAccessibleName(f"{p.title}: {p.text}")
+        btn.setAccessibleName(f"Walk me through {p.title}")
+        btn.setToolTip("Start at " + (step_title(p.first_open) if p.first_open else "the first step"))
 
     def _fill_blocks(self, journey: Journey) -> None:
         rows = []

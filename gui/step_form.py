@@ -531,14 +531,14 @@ class StepForm(QWidget):
             key, index, sub = split_path(p.field)
             if key in self.editors and index is None:
                 ed = self.editors[key]
-                msg = p.message
+                msg = p.text()  # a check's finding, worded by the catalogue (core/wording.py)
                 if not msg.lower().startswith(ed.spec.label.lower()) and key in p.field:
                     msg = f"{ed.spec.label}: {msg}"
                 ed.set_problem(msg if ed.error.isHidden() else f"{ed.error.text()[2:]}; {msg}")
             elif key in self.records:
-                self.records[key].show_problem(index, sub, p.message)
+                self.records[key].show_problem(index, sub, p.text())
             else:
-                general.append(p.message if p.field in ("", None) else f"{p.field}: {p.message}")
+                general.append(p.text() if p.field in ("", None) else f"{p.field}: {p.text()}")
         self.general_error.show_message("\n".join(general) if general else None)
 
     def first_widget(self) -> QWidget | None:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from core.engine import check_step, evaluate, get_track, is_track, step_def, track_fields, track_title
 from core.engine.base import StepResult
+from core.engine.findings import shown_warnings
 from core.journey_view import step_title
 from core.rules import Rule, RuleNotFound, load_rules
 from core.validate import Problem
@@ -650,7 +651,7 @@ class StepPage(QWidget):
                          + "".join(f"<li>{esc(x.text)}</li>" for x in r.reasons) + "</ul>")
         if r.warnings:
             parts.append("<b>Check</b><ul style='margin-left:-20px'>"
-                         + "".join(f"<li>{breakable(x.text)}</li>" for x in r.warnings) + "</ul>")
+                         + "".join(f"<li>{breakable(x.text)}</li>" for x in shown_warnings(r.warnings)) + "</ul>")
         # the engine's own warning may name the override already: its rule id is a param, never read from text
         named = {w.params.get("rule") for w in r.warnings} | {x for w in r.warnings for x in w.params.get("rules", ())}
         unsaid = [x for x in r.overrides if x not in named]

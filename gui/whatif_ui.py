@@ -346,7 +346,7 @@ class WhatIfWindow(QDialog):
         self.form.show_problems(problems)
         if problems:
             self.problems = problems
-            self.problem_label.setText("Not in the scenario yet: " + "; ".join(p.message for p in problems))
+            self.problem_label.setText("Not in the scenario yet: " + "; ".join(p.text() for p in problems))
             self._set_title()
             return
         key = self.form_key
@@ -370,7 +370,7 @@ class WhatIfWindow(QDialog):
         except WhatIfError as e:
             self.problems = list(e.problems)
             self.problem_label.setText("Not in the scenario: " + "; ".join(
-                f"{p.field}: {p.message}" for p in e.problems))
+                f"{p.field}: {p.text()}" for p in e.problems))
             if self.form is not None:
                 self.form.show_problems([p for p in e.problems])
             self._set_title()

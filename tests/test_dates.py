@@ -151,3 +151,25 @@ def test_out_of_range_is_overflow_error(call):
     # callers (profile import, the engine) catch OverflowError for hostile dates: keep that type
     with pytest.raises(OverflowError, match="date out of range"):
         call()
+
+
+def test_parse_date_reads_each_text_by_its_value_and_refuses_a_bad_one_every_time():
+    from core.validate import date_problem, parse_date
+
+    assert parse_date("2026-02-28") == dt.date(2026, 2, 28)
+    assert parse_date("2026-03-01") == dt.date(2026, 3, 1)  # another text, another date
+    assert parse_date(" 2026-03-01 ") == dt.date(2026, 3, 1) and parse_date("20260301") == dt.date(2026, 3, 1)
+    for bad in ("2026-02-30", "1899-12-31", "2026-3-1", "  ", "31/01/2026"):
+        for _ in range(2):  # a refusal is not remembered as an answer
+            with pytest.raises(ValueError) as e:
+                parse_date(bad)
+            assert bad.strip() == "" or str(e.value) == date_problem(bad)
+
+    class Text(str):
+        pass
+
+    assert parse_date(Text("2026-01-05")) == dt.date(2026, 1, 5)
+    assert parse_date(dt.datetime(2026, 1, 5, 10, 30)) == dt.date(2026, 1, 5)
+    assert parse_date(None) is None and parse_date("") is None
+    with pytest.raises(ValueError):
+        parse_date(20260105)

@@ -288,42 +288,74 @@ def test_exam_score_out_of_range(score):
     assert [p.field for p in ps] == ["exam_score"] and "between 0 and 100" in ps[0].message
 
 
+def codes_at(ps):
+    """(field, code) of each problem: a card step's cross-field problems are findings (issue 11)."""
+    return [(p.field, p.code) for p in ps]
+
+
 def test_card_issued_before_course():
     ps = problems("pals.card", {"issue_date": "2026-10-01"},
                   {"pals.enroll": {"course_start": "2026-10-05", "course_end": "2026-10-06"}})
-    assert [p.field for p in ps] == ["issue_date"] and "before its course" in ps[0].message
+    assert codes_at(ps) == [("issue_date", "cards.check.issued_before_course")]
+    assert ps[0].params == {"course": D(2026, 10, 6)}
+    assert ps[0].message == "the card cannot be issued before its course (2026-10-06)"
 
 
 def test_course_end_before_start():
     ps = problems("pals.enroll", {"course_start": "2026-10-05", "course_end": "2026-10-04"})
-    assert [p.field for p in ps] == ["course_end"]
+    assert codes_at(ps) == [("course_end", "cards.check.course_ends_before_start")]
+    assert ps[0].params == {"start": D(2026, 10, 5), "end": D(2026, 10, 4)}
+    ps = problems("pals.enroll", {"enrolled_on": "2026-10-06", "course_start": "2026-10-05"})
+    assert codes_at(ps) == [("enrolled_on", "cards.check.enrolled_after_start")]
 
 
 def test_unknown_body_and_wrong_body():
-    assert problems("pals.enroll", {"body": "ama"})[0].field == "body"
-    assert problems("nrp.enroll", {"body": "aha"})[0].field == "body"
-    assert problems("pals.enroll", {"body": "aap"})[0].field == "body"
-    assert problems("pals.enroll", {"body": "red_cross", "format": "heartcode_blended"})[0].field == "format"
-    assert problems("pals.enroll", {"body": "aha", "format": "online_only_vendor"})[0].field == "format"
+    assert problems("pals.enroll", {"body": "ama"})[0].field == "body"  # not a choice (the field's own check)
+    assert codes_at(problems("nrp.enroll", {"body": "aha"})) == [("body", "cards.check.nrp_needs_aap")]
+    ps = problems("pals.enroll", {"body": "aap"})
+    assert codes_at(ps) == [("body", "cards.check.aap_only_nrp")] and ps[0].params == {"card": "pals"}
+    assert ps[0].message == "the AAP issues NRP, not PALS: choose AHA, Red Cross or Other"
+    assert codes_at(problems("pals.enroll", {"body": "red_cross", "format": "heartcode_blended"})) == [
+        ("format", "cards.check.aha_only_format")]
+    assert codes_at(problems("pals.enroll", {"body": "aha", "format": "online_only_vendor"})) == [
+        ("format", "cards.check.vendor_not_aha")]
 
 
 def test_past_card_checks_name_the_record():
     ps = problems("pals.card", {"issue_date": "2026-01-10",
                                 "past_cards": [{"issue_date": "2024-01-10", "expires": "2023-12-31"}]})
-    assert [p.field for p in ps] == ["past_cards[0].expires"]
+    assert codes_at(ps) == [("past_cards[0].expires", "cards.check.past_card_expires_before_issue")]
+    assert ps[0].params == {"issue": D(2024, 1, 10)}
     ps = problems("pals.card", {"issue_date": "2026-01-10", "past_cards": [{"expires": "2027-01-31"}]})
     assert ps[0].field == "past_cards[0].issue_date"
+    ps = problems("pals.card", {"issue_date": "2026-01-10", "past_cards": [{"issue_date": "2026-02-10", "body": "aap"}]})
+    assert codes_at(ps) == [("past_cards[0].issue_date", "cards.check.past_card_not_before_current"),
+                            ("past_cards[0].body", "cards.check.aap_past_card")]
 
 
 def test_track_level_policy_needs_days():
-    assert problems("pals", {"lapsed_policy": "renewal_allowed_within_days"})[0].field == "lapsed_days"
+    assert codes_at(problems("pals", {"lapsed_policy": "renewal_allowed_within_days"})) == [
+        ("lapsed_days", "cards.check.lapsed_days_needed")]
     assert problems("pals", {"lapsed_policy": "full_course"}) == []
 
 
 def test_future_exam_result_and_renewal_before_issue():
-    assert problems("pals.exam", {"exam_date": "2027-01-01", "exam_score": 90})[0].field == "exam_date"
+    assert codes_at(problems("pals.exam", {"exam_date": "2027-01-01", "exam_score": 90})) == [
+        ("exam_date", "cards.check.future_exam_has_result")]
+    ps = problems("pals.exam", {"exam_date": "2026-10-01"}, {"pals.enroll": {"course_start": "2026-10-05"}})
+    assert codes_at(ps) == [("exam_date", "cards.check.exam_before_course")] and ps[0].params == {"start": D(2026, 10, 5)}
     ps = problems("pals.renewal", {"renewal_course_date": "2025-01-01"}, {"pals.card": {"issue_date": "2025-06-10"}})
-    assert ps[0].field == "renewal_course_date"
+    assert codes_at(ps) == [("renewal_course_date", "cards.check.renewal_not_after_issue")]
+
+
+def test_card_dates_claims_and_precourse_work():
+    assert codes_at(problems("pals.card", {"issue_date": "2026-12-01"})) == [("issue_date", "cards.check.in_future")]
+    ps = problems("pals.card", {"issue_date": "2026-10-10", "claimed_on": "2026-10-09"})
+    assert codes_at(ps) == [("claimed_on", "cards.check.claimed_before_issued")] and ps[0].params == {"issue": D(2026, 10, 10)}
+    assert codes_at(problems("pals.card", {"ecard_claimed": True})) == [
+        ("ecard_claimed", "cards.check.claimed_without_issue_date")]
+    assert codes_at(problems("pals.prerequisites", {"precourse_done_on": "2026-12-01"})) == [
+        ("precourse_done_on", "cards.check.in_future")]
 
 
 def test_valid_step_has_no_problems():
@@ -424,7 +456,8 @@ def test_attendance_cannot_be_recorded_before_the_course_starts():
     profile = {"format": "certpath-profile/1", "name": "Q", "tracks": ["pals"],
                "facts": {"pals.enroll": {"body": "aha", "course_start": "2026-12-05", "course_end": "2026-12-05"}}}
     probs = check_step("pals.attend", {"attended": True, "skill_infant_cpr": True}, profile, TODAY)
-    assert [p.field for p in probs] == ["attended"] and "2026-12-05" in probs[0].message  # ISO in core
+    assert [(p.field, p.code, dict(p.params)) for p in probs] == [
+        ("attended", "cards.check.attended_before_course", {"start": D(2026, 12, 5)})]
     # once the course date has come, the same facts are fine
     assert check_step("pals.attend", {"attended": True}, profile, D(2026, 12, 5)) == []
 

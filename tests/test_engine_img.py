@@ -483,37 +483,98 @@ def problems(step_id, data, facts=None, today=TODAY):
     return engine_check_step(step_id, data, prof, today, RULES)
 
 
+def found(ps):
+    """(field, code, params) of each problem: cross-field problems are findings (issue 11)."""
+    return [(x.field, x.code, dict(x.params)) for x in ps]
+
+
 def test_check_result_before_test_and_test_before_birth():
     p = problems("usmle.step1", {"attempts": [{"date": "2024-05-01", "result": "pass", "result_date": "2024-04-01"}]})
-    assert [x.field for x in p] == ["attempts[0].result_date"]
+    assert found(p) == [("attempts[0].result_date", "img.check.result_before_test",
+                         {"first": D(2024, 5, 1), "then": D(2024, 4, 1)})]
+    assert p[0].message == "the result (2024-04-01) is before the test date (2024-05-01)"  # the catalogue's, ISO
     p = problems("usmle.step1", {"attempts": [{"date": "1990-05-01", "result": "pass"}]})
-    assert [x.field for x in p] == ["attempts[0].date"] and "birth" in p[0].message
+    assert found(p) == [("attempts[0].date", "img.check.before_birth", {"date": D(1990, 5, 1), "birth": D(1995, 1, 1)})]
 
 
 def test_check_result_for_future_test_and_window():
     p = problems("usmle.step2ck", {"attempts": [{"date": "2027-01-01", "result": "pass"}]})
-    assert p and "future" in p[0].message
+    assert found(p) == [("attempts[0].date", "img.check.future_attempt_has_result", {"date": D(2027, 1, 1)})]
     assert problems("usmle.step2ck", {"window_start": "2026-11-01", "scheduled_date": "2027-01-31"}) == []
     p = problems("usmle.step2ck", {"window_start": "2026-11-01", "scheduled_date": "2027-02-01"})
-    assert [x.field for x in p] == ["scheduled_date"]
+    assert found(p) == [("scheduled_date", "img.check.outside_window",
+                         {"sched": D(2027, 2, 1), "months": 3, "window_start": D(2026, 11, 1),
+                          "window_end": D(2027, 1, 31)})]
 
 
 def test_check_oet_range_and_school_years_and_credentials():
     assert problems("ecfmg.oet", {"sittings": [oet("2025-01-01", wri=501)]})[0].field == "sittings[0].writing"
     assert problems("ecfmg.oet", {"sittings": [oet("2025-01-01", wri=500)]}) == []
+    p = problems("ecfmg.oet", {"sittings": [{**oet("2027-01-01"), "result_date": "2026-12-01"}]})
+    assert [x.code for x in p] == ["img.check.result_before_test", "img.check.future_sitting_has_scores"]
     # Issue 12: a graduation year outside the sponsor note's years used to be refused here as a
     # typing error, so the blocked eligibility path could never run. It is an eligibility fact
     # now (ecfmg.school blocked, see test_statuses.py); a to-year before the from-year stays an error.
     assert problems("ecfmg.school", {**good_school(), "sponsor_note_from_year": 2023}) == []
     p = problems("ecfmg.school", {**good_school(), "sponsor_note_from_year": 2023, "sponsor_note_to_year": 2020})
-    assert [x.field for x in p] == ["sponsor_note_to_year"]
+    assert found(p) == [("sponsor_note_to_year", "img.check.sponsor_years_reversed", {"first": 2023, "last": 2020})]
     p = problems("ecfmg.credentials", {"diploma_verified_date": "2022-06-01"})
-    assert [x.field for x in p] == ["diploma_verified_date"]
+    assert found(p) == [("diploma_verified_date", "img.check.verified_before_graduation",
+                         {"date": D(2022, 6, 1), "graduation": D(2022, 6, 30)})]
 
 
 def test_check_match_start_before_match_day():
-    assert problems("match.result", {"start_date": "2026-03-19"})[0].field == "start_date"
+    p = problems("match.result", {"start_date": "2026-03-19"})
+    assert [(x.field, x.code) for x in p] == [("start_date", "img.check.start_before_match_day")]
+    assert isinstance(p[0].params["match_day"], dt.date) and p[0].params["match_day"] > D(2026, 3, 19)
     assert problems("match.result", {"start_date": "2026-07-01"}) == []
+
+
+@pytest.mark.parametrize("step_id,data,field,code", [
+    ("ecfmg.application", {"submitted_date": "2023-02-01", "accepted_date": "2023-01-01"}, "accepted_date",
+     "img.check.accepted_before_submitted"),
+    ("ecfmg.pathway", {"applied_date": "2023-02-01", "accepted_date": "2023-01-01"}, "accepted_date",
+     "img.check.accepted_before_applied"),
+    ("ecfmg.credentials", {"diploma_submitted_date": "2023-02-01", "diploma_verified_date": "2023-01-01"},
+     "diploma_verified_date", "img.check.verified_before_submitted"),
+    ("ecfmg.certificate", {"issued_date": "2023-02-01", "valid_through": "2023-01-01"}, "valid_through",
+     "img.check.valid_through_before_issued"),
+    ("residency.training", {"start_date": "2027-07-01", "completed_date": "2027-06-30"}, "completed_date",
+     "img.check.completed_before_started"),
+    ("license.state", {"applied_date": "2023-02-01", "issued_date": "2023-01-01"}, "issued_date",
+     "img.check.issued_before_applied"),
+    ("visa", {"statement_of_need_requested": "2023-02-01", "statement_of_need_received": "2023-01-01"},
+     "statement_of_need_received", "img.check.received_before_requested"),
+    ("visa", {"h1b_petition_filed": "2023-02-01", "h1b_approved": "2023-01-01"}, "h1b_approved",
+     "img.check.approved_before_filed"),
+])
+def test_check_two_dates_in_the_wrong_order(step_id, data, field, code):
+    first, then = (D.fromisoformat(v) for v in data.values())
+    assert found(problems(step_id, data)) == [(field, code, {"first": first, "then": then})]
+    assert problems(step_id, {k: v for k, v in data.items() if k != field}) == []
+
+
+def test_check_birth_date_and_match_year_on_the_track_facts():
+    p = problems("img", {"birth_date": "2027-01-01", "match_year": 2030})
+    assert found(p) == [("birth_date", "img.check.birth_in_future", {}),
+                        ("match_year", "img.check.match_year_too_soon", {"match_year": 2030, "birth_year": 2027})]
+
+
+def test_a_check_is_worded_by_the_catalogue_with_the_installed_date_format():
+    from core import wording
+
+    p = problems("usmle.step1", {"attempts": [{"date": "2024-05-01", "result": "pass", "result_date": "2024-04-01"}]})[0]
+    before = wording.date_formatter()
+    wording.set_date_formatter(lambda d: d.strftime("%d/%m/%Y"))  # as the GUI installs one
+    try:
+        shown = p.text()
+    finally:
+        wording.set_date_formatter(before)
+    assert shown == "the result (01/04/2024) is before the test date (01/05/2024)"
+    assert p.text(iso=True) == p.message == "the result (2024-04-01) is before the test date (2024-05-01)"
+    # inside a whole profile (core.profiles) the problem keeps its code
+    whole = p.at("facts.usmle.step1." + p.field)
+    assert whole.code == p.code and whole.params == p.params and whole.field == "facts.usmle.step1.attempts[0].result_date"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -570,3 +631,88 @@ def test_odd_override_values_never_break_the_journey(bad, rid):
     f["usmle.step2ck"]["attempts"] = fails("2025-01-10", "2025-04-10", "2025-08-10")
     tr = run(f, overrides={rid: {"value": bad, "note": "test"}})
     assert all(s.status in base.STATUSES for s in tr.steps)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule lookups within one evaluation (ImgEval.find reuses the record or gap found last)
+
+def _long_history():
+    """Step 2 CK attempts on both sides of each passing-score change (and before the first
+    record: a gap), out of order; OET sittings on both sides of the Writing-300 change."""
+    f = base_facts(match_year=2027)
+    f["ecfmg.pathway"] = {"season": 2027}
+    days = ["2025-07-01", "2013-05-01", "2014-06-30", "2014-07-01", "2022-06-30", "2022-07-01",
+            "2025-06-30", "2019-01-01", "2013-06-01"]
+    f["usmle.step2ck"] = {"attempts": [{"date": d, "result": "fail", "score": 212} for d in days]
+                          + [{"date": "2026-03-01", "result": "pass", "score": 216}]}
+    f["ecfmg.oet"] = {"sittings": [oet("2022-04-01"), oet("2022-03-31"), oet("2021-01-01"), oet("2023-01-01")]}
+    return f
+
+
+def _direct(monkeypatch):
+    from core.engine.img.common import ImgEval, _rule
+
+    monkeypatch.setattr(ImgEval, "find", lambda self, rid, on=None: _rule(self.ctx, rid, on or self.today))
+
+
+@pytest.mark.parametrize("overrides", [{}, {"usmle.step2ck.passing_score": {"value": 213}},
+                                       {"oet.minimum_scores": {"value": {"listening": 350, "reading": 350,
+                                                                         "speaking": 350, "writing": 350}}}])
+def test_reused_rule_lookups_give_what_a_lookup_per_date_gives(monkeypatch, overrides):
+    f = _long_history()
+    kept = json.dumps(run(f, TODAY, overrides).to_json(), sort_keys=True, default=str)
+    _direct(monkeypatch)
+    direct = json.dumps(run(f, TODAY, overrides).to_json(), sort_keys=True, default=str)
+    assert kept == direct
+
+
+def test_each_attempt_is_checked_against_the_passing_score_of_its_own_day():
+    s = run(_long_history()).step("usmle.step2ck")
+    warned = {w.params["date"] for w in s.warnings if w.code.startswith("img.exam.fail_at_standard")}
+    # 212 fails below 214 (2022-07-01 to 2025-06-30) and 218, but is at the 209 standard before;
+    # no record before 2014-07-01: no check
+    assert warned == {D(2014, 7, 1), D(2022, 6, 30), D(2019, 1, 1)}
+    assert has_any(s.warnings, "img.exam.pass_below_standard", "img.exam.pass_below_standard_unsure",
+                   date=D(2026, 3, 1), std=218)
+
+
+def test_each_oet_sitting_is_checked_against_the_minimums_of_its_own_day():
+    s = run(_long_history()).step("ecfmg.oet")  # the latest passing sitting, too old for 2027
+    assert s.status == "expired" and has(s.reasons, "img.oet.pass_too_old", date=D(2023, 1, 1))
+    f = base_facts(match_year=2023)
+    f["ecfmg.pathway"] = {"season": 2023}
+    f["ecfmg.oet"] = {"sittings": [oet("2022-04-01"), oet("2022-03-31")]}
+    s = run(f, today=D(2022, 6, 1)).step("ecfmg.oet")
+    assert s.status == "done" and has(s.reasons, "img.oet.passed", date=D(2022, 4, 1))
+    f["ecfmg.oet"]["sittings"] = [oet("2022-03-31"), oet("2021-01-01")]
+    s = run(f, today=D(2022, 6, 1)).step("ecfmg.oet")
+    assert s.status == "in_progress" and has(s.reasons, "img.oet.sitting_below_minimum", date=D(2022, 3, 31))
+
+
+# ---------------------------------------------------------------------------------------------
+# Uncertain rules: one finding per rule in the journey, one note per step as shown
+
+def test_a_steps_notes_about_uncertain_rules_are_shown_as_one_naming_every_rule():
+    from core.engine.findings import UNSURE, shown_warnings
+
+    tr = img.evaluate_track("img", Context(TODAY, RULES, DEMO))
+    s3 = tr.step("usmle.step3")
+    differ = [w.params["rule"] for w in s3.warnings if w.code == "rule.sources_differ"]
+    assert len(differ) >= 2  # the journey keeps each rule's own finding (the evaluate JSON too)
+    shown = shown_warnings(s3.warnings)
+    unsure = [w for w in shown if w.code.startswith("rule.unsure_")]
+    assert [(w.code, w.params["differ"], w.params["count"]) for w in unsure] == [
+        ("rule.unsure_differ", differ, len(differ))]
+    assert not [w for w in shown if w.code in UNSURE]
+    assert [w for w in shown if not w.code.startswith("rule.unsure_")] == [w for w in s3.warnings if w.code not in UNSURE]
+    pathway = shown_warnings(tr.step("ecfmg.pathway").warnings)
+    low = [w for w in pathway if w.code == "rule.unsure_low"]
+    assert len(low) == 1 and "pathways.2027.application_deadline" in low[0].params["low"]
+    assert low[0].text.startswith("Low confidence (")  # still said: low confidence
+    visa = [w for w in shown_warnings(tr.step("visa").warnings) if w.code.startswith("rule.unsure_")]
+    assert [w.code for w in visa] == ["rule.unsure_mixed"]
+    assert visa[0].params["low"] == ["visa.j1.ds2019_earliest_months"]
+    assert visa[0].params["differ"] == ["visa.j1.ds2019_processing_weeks"]
+    # one uncertain rule: its own note, with its statement
+    one = tr.step("ecfmg.credentials").warnings
+    assert shown_warnings(one) == one and has(one, "rule.sources_differ", rule="ecfmg.credentials.school_response_days")

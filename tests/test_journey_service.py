@@ -66,3 +66,30 @@ def test_switching_profiles_evaluates_once_and_opening_a_page_not_at_all(qtbot, 
     page = win.open_step("pals.card")  # opening a page shows the journey held: no evaluation
     assert len(counted) == 0 and page.result is win.journeys.journey.step("pals.card")
 
+
+
+def test_a_change_updates_the_dashboards_progress_rows_in_place(qtbot, shown_window, data_dir, today):
+    """A Save keeps the progress rows' widgets (taking a widget out of the window walks its whole
+    focus chain: slow with a long exam history open) and shows the new counts; a profile of other
+    journeys gets its own rows."""
+    from core.journey_view import progress
+
+    win, _page = _window_with_everything(qtbot, shown_window, data_dir, today)
+    pid = win.session.profile_id
+    bars = dict(win.dashboard.progress_bars)
+    before = {p.track: p.done for p in progress(win.journeys.journey)}
+    step1 = dict(win.session.store.facts(pid)["usmle.step1"], attempts=[])  # Step 1 no longer passed
+    win.session.store.save_facts(pid, {"usmle.step1": step1})
+    win.refresh()
+    after = {p.track: p for p in progress(win.journeys.journey)}
+    assert after["img"].done == before["img"] - 1
+    assert win.dashboard.progress_bars == bars  # the same widgets
+    for track, bar in bars.items():
+        assert bar.value() == after[track].done and bar.maximum() == max(1, after[track].applicable)
+        assert bar.accessibleName() == f"{after[track].title}: {after[track].text}"
+    other = next(p["id"] for p in win.session.profiles() if p["id"] != pid)
+    win.switch_profile(other)
+    shown = [p.track for p in progress(win.journeys.journey)]
+    assert list(win.dashboard.progress_bars) == shown and set(shown) != set(bars)
+    assert all(win.dashboard.progress_bars[t].value() == p.done for t, p in zip(shown, progress(win.journeys.journey),
+                                                                                 strict=True))

@@ -167,3 +167,21 @@ def test_step_page_holds_at_1024x700_nothing_pushed_past_the_edge(qtbot, data_di
         assert page.right_scroll.widget().width() <= page.right_scroll.viewport().width(), step
     w.close()
     session.store.db.close()
+
+
+def test_a_step_with_several_uncertain_rules_lists_them_in_one_note(qtbot, data_dir, today, no_modal, shown_window):
+    from core.engine.findings import shown_warnings
+
+    session = open_session(data_dir, today, demo=False)
+    load_demo(session.store, today)
+    session.choose_default_profile()
+    w = shown_window(session)
+    page = w.open_step("usmle.step3")
+    step = w.journeys.journey.step("usmle.step3")
+    assert codes(step.warnings).count("rule.sources_differ") >= 2  # one finding per rule in the journey
+    text = page.reasons_label.text().replace("\u200b", "")  # break points in long ids
+    (one,) = [x for x in shown_warnings(step.warnings) if x.code == "rule.unsure_differ"]
+    assert text.count("Sources differ (") == 1  # shown as one note naming every rule
+    for rid in one.params["differ"]:
+        assert rid in text and page.rule_card(rid) is not None  # each rule's card says why
+    session.store.db.close()

@@ -12,7 +12,7 @@ import pytest
 from core import resources_dir, wording
 from core.engine import evaluate
 from core.engine.base import AT_RISK, DONE, Action, Blocker, Journey, StepResult, TrackResult
-from core.engine.findings import F
+from core.engine.findings import F, W
 from core.rules import load_rules
 from core.whatif import (
     Change,
@@ -299,6 +299,22 @@ def test_an_action_is_compared_by_its_finding_and_a_blocker_by_the_step_it_waits
     b = _journey(blocked_by=[Blocker("usmle.step1", F("img.h1b.payment_may_apply", on=TODAY, amount=1))])
     (step,) = diff_journeys(b, _journey(blocked_by=[Blocker("usmle.step2ck", F("img.h1b.payment_may_apply", on=TODAY, amount=1))])).steps
     assert [f.code for f in step.added] == ["usmle.step2ck:img.h1b.payment_may_apply"]
+
+
+def _unsure(*rules, low=()):
+    return Journey(TODAY, [TrackResult("img", [StepResult("visa", warnings=[
+        W("rule.low_confidence", rule=r, statement="S.") if r in low else W("rule.sources_differ", rule=r, conflict="C.")
+        for r in rules])])])
+
+
+def test_notes_about_uncertain_rules_are_compared_as_the_one_note_a_step_shows():
+    a = _unsure("x.a", "x.b", "x.c")
+    assert not diff_journeys(a, _unsure("x.a", "x.b", "x.c"))
+    (step,) = diff_journeys(a, _unsure("x.a", "x.b", "x.c", "x.d", low=("x.d",))).steps
+    # one rule more, of low confidence: one note removed and one added, not four notes listed
+    assert [f.code for f in step.removed] == ["rule.unsure_differ"]
+    assert [f.code for f in step.added] == ["rule.unsure_mixed"]
+    assert "Low confidence (x.d)" in step.added[0].text
 
 
 def test_the_json_names_steps_fields_old_new_and_finding_codes():

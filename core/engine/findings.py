@@ -86,3 +86,34 @@ def W(code: str, /, **params: Any) -> Finding:  # noqa: N802
 def B(code: str, /, **params: Any) -> Finding:  # noqa: N802
     """Why a step cannot go on (a blocker's reason)."""
     return Finding(code, params, BLOCKING)
+
+
+# The notes an evaluation adds where a rule it used is uncertain (core/engine/img/common.py)
+UNSURE = ("rule.low_confidence", "rule.low_confidence_conflict", "rule.sources_differ")
+
+
+def shown_warnings(warnings: list[Finding]) -> list[Finding]:
+    """A step's warnings as a person reads them (the step page, the what-if differences): two or
+    more notes about uncertain rules become one, in the place of the first, naming every rule and
+    saying which are of low confidence and where sources differ; each rule's card on the step page
+    gives its statement and the conflict. The journey itself keeps one finding per rule."""
+    unsure = [w for w in warnings if w.code in UNSURE]
+    if len(unsure) < 2:
+        return list(warnings)
+    rules = list(dict.fromkeys(w.params.get("rule") for w in unsure))
+    low = list(dict.fromkeys(w.params.get("rule") for w in unsure if w.code != "rule.sources_differ"))
+    differ = [r for r in dict.fromkeys(w.params.get("rule") for w in unsure if w.code == "rule.sources_differ")
+              if r not in low]
+    if low and differ:
+        one = W("rule.unsure_mixed", rules=rules, low=low, differ=differ, count=len(rules))
+    elif low:
+        one = W("rule.unsure_low", rules=rules, low=low, count=len(rules))
+    else:
+        one = W("rule.unsure_differ", rules=rules, differ=differ, count=len(rules))
+    out: list[Finding] = []
+    for w in warnings:
+        if w.code not in UNSURE:
+            out.append(w)
+        elif w is unsure[0]:
+            out.append(one)
+    return out

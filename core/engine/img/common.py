@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ... import match_calendar
 from ...rules import Rule
@@ -37,6 +36,8 @@ def _date(v: Any) -> dt.date | None:
 
 
 def _int(v: Any) -> int | None:
+    if type(v) is int:
+        return v
     if isinstance(v, bool):
         return None
     if isinstance(v, int):
@@ -58,11 +59,11 @@ def _rule(ctx: Context, rule_id: str, on: dt.date | None = None) -> Rule | None:
 
 
 def _list(v: Any) -> list[Mapping[str, Any]]:
-    return [x for x in v if isinstance(x, Mapping)] if isinstance(v, list) else []
+    # `type(x) is dict` first: a profile's records are dicts, and the Mapping check is an ABC's
+    return [x for x in v if type(x) is dict or isinstance(x, Mapping)] if isinstance(v, list) else []
 
 
-@dataclass(frozen=True)
-class Attempt:
+class Attempt(NamedTuple):  # a tuple: built hundreds of times per evaluation of a long history
     date: dt.date
     result: str
     score: int | None
@@ -111,12 +112,34 @@ class ImgEval:
         self.legacy_cs = ctx.facts("ecfmg.pathway").get("legacy_cs_pass") is True
         self._exam_lead: dt.date | None = None  # set by _application_due
         self._root: dict[str, tuple[str, Finding]] = {}  # step blocked through a dependency -> (root step, reason)
+        # rule id -> (what `find` answered last, the dates it holds for: from, until)
+        self._spans: dict[str, tuple[Rule | None, dt.date | None, dt.date | None]] = {}
+
+    def find(self, rule_id: str, on: dt.date | None = None) -> Rule | None:
+        """`_rule(ctx, rule_id, on)`, without the lookup when `on` falls in the dates of the answer
+        given last for `rule_id`: the period of the record found (a rule's periods never overlap,
+        core/rules.py refuses that; the user's override applies the same way to every date of it),
+        or the gap between two periods when none was in force. Lives only as long as this
+        evaluation: a loop over hundreds of exam records asks for the same record again and again."""
+        on = on or self.today
+        span = self._spans.get(rule_id)
+        if span is not None and (span[1] is None or span[1] <= on) and (span[2] is None or on < span[2]):
+            return span[0]
+        r = _rule(self.ctx, rule_id, on)
+        if r is not None:
+            self._spans[rule_id] = (r, r.valid_from, r.valid_until)
+        elif rule_id in self.ctx.rules and rule_id not in self.ctx.overrides:
+            recs = self.ctx.rules.records(rule_id)
+            lo = max((x.valid_until for x in recs if x.valid_until is not None and x.valid_until <= on), default=None)
+            hi = min((x.valid_from for x in recs if x.valid_from is not None and x.valid_from > on), default=None)
+            self._spans[rule_id] = (None, lo, hi)
+        return r
 
     def rule(self, res: StepResult, rule_id: str, on: dt.date | None = None, quiet: bool = False) -> Rule | None:
         """The record in force on `on`, added to the step's rules. Its confidence or conflict note
         becomes a warning unless `quiet` (the rule's mark is said on the step that owns it, or the
         step's own wording already says it); a user's override is always said."""
-        r = res.use(_rule(self.ctx, rule_id, on))
+        r = res.use(self.find(rule_id, on))
         if r is not None:
             if r.is_override:
                 note = (r.override or {}).get("note") or ""

@@ -19,8 +19,8 @@ from ..base import (
     Blocker,
     StepResult,
 )
-from ..findings import F, W
-from .common import ImgEval, _add, _date, _fmt, _int, _list, _rule
+from ..findings import F, Finding, W
+from .common import ImgEval, _add, _date, _int, _list, _rule
 from .definitions import _FINAL, ECFMG_EXAMS
 from .match import DEADLINE_LEAD_DAYS
 
@@ -123,11 +123,18 @@ def ecfmg_application(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
         res.reasons.append(F("img.application.match_lead_passed", due=res.due))
 
 
+def _legacy_cs_exempt(ev: ImgEval, res: StepResult, why: Finding) -> bool:
+    """A legacy Step 2 CS pass exempts the OET and Pathway steps: not applicable, saying `why`."""
+    if not ev.legacy_cs:
+        return False
+    ev.rule(res, "ecfmg.cs.legacy_pass_exempts")
+    res.status = NOT_APPLICABLE
+    res.reasons.append(why)
+    return True
+
+
 def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
-    if ev.legacy_cs:
-        ev.rule(res, "ecfmg.cs.legacy_pass_exempts")
-        res.status = NOT_APPLICABLE
-        res.reasons.append(F("img.oet.legacy_cs_exempt"))
+    if _legacy_cs_exempt(ev, res, F("img.oet.legacy_cs_exempt")):
         return
     ev.rule(res, "oet.required_for_pathways")
     ev.rule(res, "oet.single_sitting")
@@ -147,15 +154,12 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         if earliest is None and not _date(ev.ctx.facts("ecfmg.pathway").get("accepted_date")):
             _add(res.warnings, W("img.oet.recency_unpublished", season=season))
     passing, short = [], []
-    for s in sorted(_list(f.get("sittings")), key=lambda s: _fmt(_date(s.get("date")))):
-        d = _date(s.get("date"))
-        if d is None:
-            continue
+    dated = [(d, s) for s in _list(f.get("sittings")) if (d := _date(s.get("date"))) is not None]
+    for d, s in sorted(dated, key=lambda x: x[0]):  # stable: sittings of one day keep their order
         mins = ev.value(res, "oet.minimum_scores", d)
         if not isinstance(mins, Mapping):
             continue
-        scores = {k: _int(s.get(k)) for k in mins}
-        below = [k for k, v in scores.items() if v is None or v < mins[k]]
+        below = [k for k, least in mins.items() if (v := _int(s.get(k))) is None or v < least]
         if below:
             short.append((d, below))
         else:
@@ -227,10 +231,7 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
 
 
 def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
-    if ev.legacy_cs:
-        ev.rule(res, "ecfmg.cs.legacy_pass_exempts")
-        res.status = NOT_APPLICABLE
-        res.reasons.append(F("img.pathway.legacy_cs_exempt"))
+    if _legacy_cs_exempt(ev, res, F("img.pathway.legacy_cs_exempt")):
         return
     ev.rule(res, "ecfmg.step2cs.discontinued")
     rol = ev.cal_date(res, "rol_deadline")
