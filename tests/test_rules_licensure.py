@@ -339,3 +339,19 @@ def test_rhode_island_route_from_the_2025_law():
     assert v["converts_to_full_after_years"] == 3 and "ch. 96" in v["citation"]
     assert any("rilegislature.gov/PublicLaws/law25/law25096" in u for u in r.urls)
     assert r.confidence == "medium"
+
+
+def test_kansas_36_months_for_every_graduate_since_2021_still_low():
+    r = RULES.get("license.state.KS", TODAY)
+    assert (r.value["pgt_months_img"], r.value["pgt_months_us"]) == (36, 36)
+    assert r.confidence == "low" and "Kansas Register" in r.conflict  # the official page had no address
+    assert "K.A.R. 100-6-2" in r.value["citation"] and "exam_time_limit_years" in r.value["unverified"]
+    assert licence_due("KS").due == D(2030, 7, 1)
+
+
+def test_louisiana_us_year_is_the_boards_rule_but_the_img_months_stay_unverified():
+    r = RULES.get("license.state.LA", TODAY)
+    assert r.value["pgt_months_us"] == 12 and "pgt_months_img" in r.value["unverified"]
+    assert r.confidence == "low" and any("casetext.com" in u for u in r.urls)
+    s = licence_due("LA")
+    assert s.due == D(2030, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
