@@ -433,3 +433,40 @@ def test_nebraska_route_full_licence_after_three_provisional_and_three_transitio
     done = licence(profile("NE", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
     assert done.info["full_on"] == D(2032, 9, 1)
     assert states(done)["years_practice_abroad"] == "met" and states(done)["foreign_pgt_required"] == "met"
+
+
+def test_oregon_route_provisional_now_full_after_four_supervised_years():
+    """ORS 677.146: ECFMG certification, 3 years' practice abroad, an offer from a clinical facility."""
+    lic = {**EXPERIENCED, "job_offer_kind": "health_care_facility"}
+    s = licence(profile("OR", lic, certified=True))
+    c = states(s)
+    assert s.info["route"] == ALTERNATIVE
+    assert c["years_practice_abroad"] == c["ecfmg_certificate"] == c["employer_kind"] == "met"
+    assert c["usmle_steps"] == "unknown"  # the Steps were not in the part of 677.146 read
+    assert s.info["provisional_on"] == TODAY and s.info["full_on"] == D(2030, 12, 1) == s.due
+    assert any(r.code == "img.route.supervised" for r in s.reasons)
+    # Oregon's Step 3 limit (4 attempts) is the standard route's; the route law says nothing about it
+    assert any(w.code == "img.route.attempt_limits_unpublished" for w in s.warnings)
+    # two years of practice abroad are not enough; without the certificate there is no date
+    short = licence(profile("OR", {**lic, "years_practice_abroad": 2}, certified=True))
+    assert states(short)["years_practice_abroad"] == "missing" and short.due is None
+    uncertified = licence(profile("OR", lic))
+    assert states(uncertified)["ecfmg_certificate"] == "missing" and uncertified.due is None
+    assert "ecfmg.certificate" in waits(uncertified)
+
+
+def test_rhode_island_limited_registration_then_full_licence_with_step_3():
+    """R.I. Gen. Laws 5-37-16 (P.L. 2025 ch. 96): one year renewable twice, Step 3 for the full licence."""
+    lic = {**EXPERIENCED, "job_offer_kind": "participating_health_care_entity", "provisional_issued_date": "2026-09-01"}
+    s = licence(profile("RI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck")))
+    assert s.info["route"] == ALTERNATIVE and states(s)["licensed_abroad"] == "met"
+    assert "usmle.step3" in waits(s)
+    done = licence(profile("RI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
+    assert states(done)["usmle_steps"] == "met" and states(done)["employer_kind"] == "met"
+    assert done.info["full_on"] == D(2029, 9, 1) == done.due
+    other = licence(profile("RI", {**lic, "job_offer_kind": "urgent_care"}, certified=True,
+                            steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
+    assert states(other)["employer_kind"] == "missing"
+    # the standard route stays available and keeps its own dates
+    std = licence(profile("RI", {"route": STANDARD}))
+    assert std.info["route"] == STANDARD and "full_on" not in std.info

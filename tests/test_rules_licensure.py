@@ -207,8 +207,8 @@ def test_route_list_state_pointers_and_route_records_agree():
     with_record = {rid[-2:] for rid in ROUTE_IDS}
     pointing = {c for c in CODES if f"license.route.{c}" in value(f"license.state.{c}").get("alternative_route", "")}
     assert listed == with_record == pointing
-    assert "OR" not in listed  # on FSMB's 2025 list, not on the AMA's: no record until its law is read
-    assert {"TN", "TX", "FL", "VA", "WI", "IL", "MA", "ID", "IA", "IN", "LA", "NC", "NE"} <= listed
+    # Oregon: on FSMB's 2025 list, not on the AMA's; its statute (ORS 677.146) was read on 2026-12-01
+    assert {"TN", "TX", "FL", "VA", "WI", "IL", "MA", "ID", "IA", "IN", "LA", "NC", "NE", "OR"} <= listed
 
 
 def test_tennessee_route_rewritten_in_2026():
@@ -256,7 +256,7 @@ def test_wisconsin_massachusetts_illinois_conversion_times():
 
 
 def test_routes_only_on_the_amas_list_are_all_unknown_and_say_so():
-    for c in ("MN", "NV", "RI"):
+    for c in ("MN", "NV"):  # RI: read from its 2025 law (test_rhode_island_route_from_the_2025_law)
         r = RULES.get(f"license.route.{c}", TODAY)
         assert all(r.value[k] == U for k in VOCAB) and r.value["usmle_steps"] == U
         assert r.confidence == "medium" and "unknown" in r.conflict and [s.tier for s in r.sources] == ["summary"]
@@ -304,3 +304,54 @@ def test_states_verified_in_the_second_pass_cite_a_primary_source_and_say_what_i
     ky = RULES.records("license.state.KY")[0]
     assert ky.confidence == "low" and ky.value["step_attempt_limit"] == 4
     assert "pgt_months_img" in ky.value["unverified"] and "step_attempt_limit" not in ky.value["unverified"]
+
+
+# ---- second pass of the 14 low states (2026-12-01, docs/sources-licensure.md) -----------------------
+
+def test_oregon_three_years_for_unapproved_school_graduates_per_ors_677_100():
+    r = RULES.get("license.state.OR", TODAY)
+    v = r.value
+    assert (v["pgt_months_img"], v["pgt_months_us"]) == (36, 12)
+    assert v["exam_time_limit_years"] == 7 and v["step3_attempt_limit"] == 4
+    assert "unverified" not in v and v["citation"].startswith("ORS 677.100")
+    # statute copies only (not the legislature's own site): medium, and it says why
+    assert r.confidence == "medium" and "copy" in r.conflict
+    assert any("oregon.gov/omb" in u for u in r.urls)
+    assert licence_due("OR").due == D(2030, 7, 1)
+
+
+def test_oregon_route_from_ors_677_146():
+    v = value("license.route.OR")
+    assert (v["licence_kind"], v["years_practice_abroad"], v["ecfmg_certificate"]) == ("provisional", 3, "required")
+    assert v["foreign_pgt_required"] == "required" and v["supervision"] == "required"
+    assert v["employer_offer"] == {"status": "required", "kinds": ["health_care_facility"]}
+    assert v["converts_to_full_after_years"] == 4 and v["usmle_steps"] == U
+    assert value("license.state.OR")["alternative_route"].endswith("license.route.OR for its conditions.")
+
+
+def test_rhode_island_route_from_the_2025_law():
+    r = RULES.get("license.route.RI", TODAY)
+    v = r.value
+    assert (v["licence_kind"], v["provisional_years"], v["provisional_extension_years"]) == ("limited", 1, 2)
+    assert v["usmle_steps"] == [1, 2, 3] and v["ecfmg_certificate"] == "required"
+    assert v["licensed_abroad"] == "required" and v["foreign_pgt_required"] == "required"
+    assert v["employer_offer"]["kinds"] == ["participating_health_care_entity"]
+    assert v["converts_to_full_after_years"] == 3 and "ch. 96" in v["citation"]
+    assert any("rilegislature.gov/PublicLaws/law25/law25096" in u for u in r.urls)
+    assert r.confidence == "medium"
+
+
+def test_kansas_36_months_for_every_graduate_since_2021_still_low():
+    r = RULES.get("license.state.KS", TODAY)
+    assert (r.value["pgt_months_img"], r.value["pgt_months_us"]) == (36, 36)
+    assert r.confidence == "low" and "Kansas Register" in r.conflict  # the official page had no address
+    assert "K.A.R. 100-6-2" in r.value["citation"] and "exam_time_limit_years" in r.value["unverified"]
+    assert licence_due("KS").due == D(2030, 7, 1)
+
+
+def test_louisiana_us_year_is_the_boards_rule_but_the_img_months_stay_unverified():
+    r = RULES.get("license.state.LA", TODAY)
+    assert r.value["pgt_months_us"] == 12 and "pgt_months_img" in r.value["unverified"]
+    assert r.confidence == "low" and any("casetext.com" in u for u in r.urls)
+    s = licence_due("LA")
+    assert s.due == D(2030, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
