@@ -10,7 +10,7 @@ all-day. UIDs are derived from the
 profile id and the reminder's stable key (`Reminder.calendar_key`: its `source_key`, or the old
 key of a row re-keyed from a text-derived key), so importing a newer export updates events
 instead of duplicating them. SEQUENCE is the reminder's stored revision (it goes up when the
-date, title, stages or done state change) and LAST-MODIFIED the day of that change at 00:00 UTC,
+date, title, stages or done state change, or a timed event's start, zone or length: `Reminder.timing`) and LAST-MODIFIED the day of that change at 00:00 UTC,
 so Outlook treats a re-import as an update. DTSTAMP is a parameter (default: `today` at 00:00
 UTC), so the same data on the same day exports byte-identical files.
 

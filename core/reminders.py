@@ -16,7 +16,9 @@ such a text-derived key are re-keyed once, inside `sync`, when a keyed action of
 and date replaces them (their stages, snooze and done carry over, and their calendar UID stays).
 
 Each row has a `revision` (the calendar event's SEQUENCE), bumped when its date, title, step,
-stages or done state change, and `revised_on`, the day of that change (LAST-MODIFIED).
+stages or done state change, or, for a timed event (an interview with a time), its start, zone or
+length (`Reminder.timing`, stored in the `timing` column: the length is in no title, and two
+zones can share an abbreviation), and `revised_on`, the day of that change (LAST-MODIFIED).
 
 A reminder "fires" on each stage day (due − stage) and on the due day. Nothing reads the date
 from the clock: every function takes `today`. (`created_at`, a UTC timestamp kept for the record,
@@ -81,6 +83,14 @@ class Reminder:
     # length; None for an all-day date (everything else).
     start: dt.datetime | None = None
     minutes: int = 0
+
+    @property
+    def timing(self) -> str | None:
+        """A timed event's start, zone and length as one comparable text ("2026-12-03T14:30
+        America/Chicago 90"); None for an all-day date. Stored by `sync`: a change is a revision."""
+        if self.start is None:
+            return None
+        return f"{self.start.strftime('%Y-%m-%dT%H:%M')} {self.start.tzinfo} {self.minutes}"
 
     @property
     def calendar_key(self) -> str:
@@ -255,7 +265,7 @@ def computed(store, profile_id: int, today: dt.date) -> list[Reminder]:
 
 # -- the table --------------------------------------------------------------------------------------
 _COLS = ("id, source_key, title, step_id, due, stages, repeat_days, snoozed_until, done_at, user_task, "
-         "revision, revised_on, uid_key, created_at")
+         "revision, revised_on, uid_key, created_at, timing")
 
 
 def _d(v: str | None) -> dt.date | None:
@@ -268,7 +278,7 @@ def _rows(db: Database, profile_id: int) -> dict[str, dict[str, Any]]:
         out[r[1]] = {"id": r[0], "source_key": r[1], "title": r[2], "step_id": r[3], "due": _d(r[4]),
                      "stages": tuple(json.loads(r[5])), "repeat_days": r[6], "snoozed_until": _d(r[7]),
                      "done_at": _d(r[8]), "user_task": bool(r[9]), "revision": int(r[10] or 0),
-                     "revised_on": _d(r[11]) or _d(r[13]), "uid_key": r[12]}
+                     "revised_on": _d(r[11]) or _d(r[13]), "uid_key": r[12], "timing": r[14]}
     return out
 
 
@@ -322,7 +332,11 @@ def _kind_of(key: str) -> str:
 
 
 def _changed(row: dict[str, Any], fresh: Reminder) -> bool:
-    return row["due"] != fresh.due or row["title"] != fresh.title or row["step_id"] != fresh.step_id
+    """Whether the calendar's copy is out of date: the date, title, step, or a timed event's start,
+    zone or length (a row stored before timings were kept, NULL, counts as changed once: its
+    calendar copy may be the stale one)."""
+    return (row["due"] != fresh.due or row["title"] != fresh.title or row["step_id"] != fresh.step_id
+            or row.get("timing") != fresh.timing)
 
 
 def _merge(fresh: Reminder, row: dict[str, Any] | None, today: dt.date) -> Reminder:
@@ -380,15 +394,15 @@ def sync(store, profile_id: int, today: dt.date, fresh: Sequence[Reminder] | Non
             if have is None:
                 store.db.execute(
                     "INSERT INTO reminders (profile_id, source_key, title, step_id, due, stages, user_task, "
-                    "created_at, revision, revised_on) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?)",
+                    "created_at, revision, revised_on, timing) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?)",
                     [profile_id, f.source_key, f.title, f.step_id, f.due.isoformat(), json.dumps(list(f.stages)),
-                     now, today.isoformat()])
+                     now, today.isoformat(), f.timing])
             elif _changed(have, f):
                 moved = have["due"] != f.due
                 store.db.execute(
-                    "UPDATE reminders SET title = ?, step_id = ?, due = ?, revision = revision + 1, revised_on = ?"
-                    + (", snoozed_until = NULL, done_at = NULL" if moved else "") + " WHERE id = ?",
-                    [f.title, f.step_id, f.due.isoformat(), today.isoformat(), have["id"]])
+                    "UPDATE reminders SET title = ?, step_id = ?, due = ?, timing = ?, revision = revision + 1, "
+                    "revised_on = ?" + (", snoozed_until = NULL, done_at = NULL" if moved else "") + " WHERE id = ?",
+                    [f.title, f.step_id, f.due.isoformat(), f.timing, today.isoformat(), have["id"]])
         for key, row in rows.items():
             if not row["user_task"] and key not in keys:
                 store.db.execute("DELETE FROM reminders WHERE id = ?", [row["id"]])

@@ -241,3 +241,45 @@ def test_a_calendar_without_timed_events_has_no_time_zones(provider, today):
     store, pid = provider
     cal, _ = _events(export_ics(store, pid, today))
     assert cal.walk("VTIMEZONE") == []
+
+
+@pytest.mark.parametrize("change", [
+    {"interview_minutes": 45},  # only the length: in no title, the end time moves
+    {"interview_tz": "America/Winnipeg"},  # only the zone, with the same abbreviation (CST) in the title
+])
+def test_a_timed_interview_with_only_its_length_or_zone_changed_is_a_new_revision(applicant, change):
+    store, pid, ps, ids = applicant
+    today = dt.date(2026, 11, 21)
+    uid = event_uid(pid, "program:mercy-uid:interview")
+    title = {r.source_key: r.title for r in rem.sync(store, pid, today)}["program:mercy-uid:interview"]
+    _, before = _events(export_ics(store, pid, today))
+    ps.update(ids["mercy"], change)
+    later = dt.date(2026, 11, 22)
+    synced = {r.source_key: r for r in rem.sync(store, pid, later)}
+    assert synced["program:mercy-uid:interview"].title == title  # the title alone would not show it
+    _, after = _events(export_ics(store, pid, later))
+    assert set(after) == set(before)
+    assert int(after[uid]["SEQUENCE"]) == int(before[uid]["SEQUENCE"]) + 1
+    assert after[uid]["LAST-MODIFIED"].dt.date() == later
+    shape = lambda e: (str(e["DTSTART"].dt.tzinfo), e["DTEND"].dt - e["DTSTART"].dt)  # noqa: E731
+    assert shape(after[uid]) != shape(before[uid])  # the zone or the length the calendar gets
+    # nothing else changed: another sync the next day is no new revision, of it or of the others
+    rem.sync(store, pid, later + dt.timedelta(days=1))
+    _, again = _events(export_ics(store, pid, later + dt.timedelta(days=1)))
+    progs = [event_uid(pid, f"program:{k}") for k in ("mercy-uid:interview", "oak-uid:interview",
+                                                       "west-uid:interview", "lake-uid:reply_by")]
+    assert [int(again[u]["SEQUENCE"]) for u in progs] == [int(after[u]["SEQUENCE"]) for u in progs]
+    assert int(after[event_uid(pid, "program:west-uid:interview")]["SEQUENCE"]) == 0
+
+
+def test_a_timed_reminder_stored_before_timings_were_kept_is_revised_once(applicant):
+    store, pid, _ps, _ids = applicant
+    today = dt.date(2026, 11, 21)
+    rem.sync(store, pid, today)
+    store.db.execute("UPDATE reminders SET timing = NULL")  # as the m006 migration leaves old rows
+    later = dt.date(2026, 11, 22)
+    by_key = {r.source_key: r for r in rem.sync(store, pid, later)}
+    assert by_key["program:mercy-uid:interview"].revision == 1  # its calendar copy may be stale
+    assert by_key["program:oak-uid:interview"].revision == 0  # all-day: no timing to compare
+    assert {r.source_key: r.revision for r in rem.sync(store, pid, later)} == {
+        k: r.revision for k, r in by_key.items()}
