@@ -237,6 +237,11 @@ def from_documents(db: Database, profile_id: int) -> list[Reminder]:
                      step_id=step, detail=name) for i, step, name, exp in rows]
 
 
+def program_key(program_uid: str, kind: str) -> str:
+    """The reminder key (and so the calendar UID, in both .ics exports) of a program's dated item."""
+    return f"program:{program_uid}:{kind}"
+
+
 def from_programs(store, profile_id: int, today: dt.date) -> list[Reminder]:
     """The application season's interviews and invite reply-by dates (core.programs.dated_items),
     keyed by the program's stable uid. Added for issue 18."""
@@ -248,7 +253,7 @@ def from_programs(store, profile_id: int, today: dt.date) -> list[Reminder]:
     for it in dated_items(progs, today):
         p = by_id[it.program_id]
         start = p.interview_start() if it.kind == "interview" else None  # None: no time (all day)
-        out.append(Reminder(f"program:{p.uid}:{it.kind}", dated_item_title(it), it.date,
+        out.append(Reminder(program_key(p.uid, it.kind), dated_item_title(it), it.date,
                             DEADLINE if it.kind == "reply_by" else ACTION, step_id="match.eras",
                             detail=str(it.params.get("program", "")), start=start,
                             minutes=p.interview_minutes if start is not None else 0))

@@ -283,3 +283,36 @@ def test_a_timed_reminder_stored_before_timings_were_kept_is_revised_once(applic
     assert by_key["program:oak-uid:interview"].revision == 0  # all-day: no timing to compare
     assert {r.source_key: r.revision for r in rem.sync(store, pid, later)} == {
         k: r.revision for k, r in by_key.items()}
+
+
+def test_an_interview_has_the_same_uid_in_the_main_and_the_programs_export(applicant):
+    """Importing both files gives each interview and reply-by date once: the programs-ics export
+    uses the main one's UIDs (which stay as they were), and the same SEQUENCE."""
+    from core.programs_ics import export_program_ics, stored_revisions
+
+    store, pid, ps, ids = applicant
+    today = dt.date(2026, 11, 21)
+    main_uids = {event_uid(pid, "program:mercy-uid:interview"), event_uid(pid, "program:oak-uid:interview"),
+                 event_uid(pid, "program:west-uid:interview"), event_uid(pid, "program:lake-uid:reply_by")}
+    rem.sync(store, pid, today)
+    ps.update(ids["mercy"], {"interview_minutes": 60})
+    later = dt.date(2026, 11, 22)
+    rem.sync(store, pid, later)
+
+    def both():
+        _, main = _events(export_ics(store, pid, later))
+        _, progs = _events(export_program_ics(ps.list(pid), "Asha", later, profile_id=pid,
+                                              revisions=stored_revisions(store, pid, later)))
+        return main, progs
+
+    main, progs = both()
+    assert set(progs) == main_uids and main_uids <= set(main)
+    for uid in main_uids:
+        assert (int(progs[uid]["SEQUENCE"]), progs[uid]["DTSTART"].dt) == (
+            int(main[uid]["SEQUENCE"]), main[uid]["DTSTART"].dt)
+    assert int(progs[event_uid(pid, "program:mercy-uid:interview")]["SEQUENCE"]) == 1
+    # a second profile's interview of the same program uid is another event
+    other = store.create_profile("Ben", "img_physician", ["img"], {"img": {"match_year": 2027}})
+    ps.add(other, {"name": "Mercy", "interview_date": "2026-12-03", "uid": "mercy-uid"})
+    _, theirs = _events(export_program_ics(ps.list(other), "Ben", later, profile_id=other))
+    assert not set(theirs) & main_uids
