@@ -316,3 +316,38 @@ def test_an_interview_has_the_same_uid_in_the_main_and_the_programs_export(appli
     ps.add(other, {"name": "Mercy", "interview_date": "2026-12-03", "uid": "mercy-uid"})
     _, theirs = _events(export_program_ics(ps.list(other), "Ben", later, profile_id=other))
     assert not set(theirs) & main_uids
+
+
+def test_timed_interview_alarms_ring_at_nine_in_the_home_time_zone_when_set(applicant):
+    """An applicant in Kolkata: the stage alarms ring at 09:00 Kolkata time, counted from the
+    interview's date there (14:30 in Chicago on 3 Dec is 02:00 on 4 Dec in Kolkata), also across
+    the US change from summer time (90 days before a January interview); the last one still an
+    hour before the start."""
+    from zoneinfo import ZoneInfo
+
+    from core.ics import TIMED_LEAD_MINUTES
+
+    store, pid, ps, _ids = applicant
+    ps.save_settings(pid, {"home_tz": "Asia/Kolkata"})
+    home = ZoneInfo("Asia/Kolkata")
+    today = dt.date(2026, 10, 1)
+    _, events = _events(export_ics(store, pid, today))
+    for key, home_day in (("mercy-uid", dt.date(2026, 12, 4)), ("west-uid", dt.date(2027, 1, 12))):
+        ev = events[event_uid(pid, f"program:{key}:interview")]
+        start = ev["DTSTART"].dt.astimezone(dt.UTC)
+        assert start.astimezone(home).date() == home_day
+        rings = sorted(start + a["TRIGGER"].dt for a in ev.walk("VALARM"))  # exact instants (UTC)
+        assert rings[-1] == start - dt.timedelta(minutes=TIMED_LEAD_MINUTES)
+        local = [r.astimezone(home) for r in rings[:-1]]
+        assert {(r.hour, r.minute) for r in local} == {(ALARM_HOUR, 0)}
+        assert sorted(r.date() for r in local) == [home_day - dt.timedelta(days=s) for s in rem.DEFAULT_STAGES]
+    # all-day dates are unchanged (09:00 on the device, whatever the zone)
+    oak = events[event_uid(pid, "program:oak-uid:interview")]
+    assert sorted(a["TRIGGER"].dt for a in oak.walk("VALARM"))[-1] == dt.timedelta(hours=ALARM_HOUR)
+    # no home zone (or a removed one): the program's own zone, as before
+    ps.save_settings(pid, {})
+    _, plain = _events(export_ics(store, pid, today))
+    ev = plain[event_uid(pid, "program:mercy-uid:interview")]
+    rings = [ev["DTSTART"].dt + a["TRIGGER"].dt for a in ev.walk("VALARM")]
+    assert sorted(r.date() for r in rings)[0] == dt.date(2026, 12, 3) - dt.timedelta(days=90)
+    assert all(r.hour == ALARM_HOUR for r in sorted(rings)[:-1])
