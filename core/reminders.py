@@ -187,8 +187,9 @@ def legacy_prefix(step_id: str) -> str:
 # -- computing the reminders of a journey ----------------------------------------------------------
 def from_journey(journey) -> list[Reminder]:
     """The reminders of an evaluated journey, from its dated items (core.journey_view.dated_items:
-    the dashboard and the timeline read the same list). One reminder per step and date."""
-    from .engine import step_name, with_track
+    the dashboard and the timeline read the same list). One reminder per step and date. An expiry
+    is titled by the step's item (core.engine.step_item, the deadlines list's source)."""
+    from .engine import step_item, step_name, with_track
     from .journey_view import dated_items
     from .wording import text
 
@@ -204,7 +205,9 @@ def from_journey(journey) -> list[Reminder]:
             continue
         days.add(it.date)
         if it.kind == "expires":
-            out.append(Reminder(_unique(f"step:{sid}:expires", keys), f"{title}: expires", it.date, EXPIRES,
+            # named by what expires, as the deadlines list and the timeline do ("BLS card expires",
+            # not "BLS: Card issued: expires"); the key stays, so `sync` retitles rows in place
+            out.append(Reminder(_unique(f"step:{sid}:expires", keys), f"{step_item(sid)} expires", it.date, EXPIRES,
                                 step_id=sid, detail=title))
         elif it.kind == "action" and it.action is not None:  # dated actions first: their text says what to do
             a = it.action
