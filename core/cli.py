@@ -857,12 +857,13 @@ def cmd_rank_list(args: argparse.Namespace) -> int:
 
 def cmd_programs_ics(args: argparse.Namespace) -> int:
     from .programs import ProgramStore
-    from .programs_ics import export_program_ics
+    from .programs_ics import export_program_ics, stored_revisions
 
     today = _today(args.today)
     store = _open_store(args.data_dir)
     pid = _profile_id(store, args.id)
-    data = export_program_ics(ProgramStore(store).list(pid), store.profile(pid)["name"], today)
+    data = export_program_ics(ProgramStore(store).list(pid), store.profile(pid)["name"], today, profile_id=pid,
+                              revisions=stored_revisions(store, pid, today))
     _write_out(data, args.output)
     return 0
 

@@ -5,12 +5,13 @@ zone, so they land on the same day in every calendar), with one VALARM per stage
 stage day (TRIGGER relative to the start) and one on the day itself. A reminder with a time (an
 application-season interview with its time and zone: `Reminder.start`) is a timed event instead:
 DTSTART;TZID=<the program's zone> and DTEND after its length, the zone's VTIMEZONE included, stage
-alarms at 09:00 in that zone and one an hour before it starts; an interview without a time stays
+alarms at 09:00 in the user's home time zone (the season settings' `home_tz`; without one, the
+program's zone) and one an hour before it starts; an interview without a time stays
 all-day. UIDs are derived from the
 profile id and the reminder's stable key (`Reminder.calendar_key`: its `source_key`, or the old
 key of a row re-keyed from a text-derived key), so importing a newer export updates events
 instead of duplicating them. SEQUENCE is the reminder's stored revision (it goes up when the
-date, title, stages or done state change) and LAST-MODIFIED the day of that change at 00:00 UTC,
+date, title, stages or done state change, or a timed event's start, zone or length: `Reminder.timing`) and LAST-MODIFIED the day of that change at 00:00 UTC,
 so Outlook treats a re-import as an update. DTSTAMP is a parameter (default: `today` at 00:00
 UTC), so the same data on the same day exports byte-identical files.
 
@@ -46,20 +47,33 @@ def alarm_trigger(stage_days: int) -> dt.timedelta:
     return dt.timedelta(days=-stage_days, hours=ALARM_HOUR)
 
 
-def timed_alarm_trigger(stage_days: int, start: dt.datetime) -> dt.timedelta:
-    """A timed event's alarm: at 09:00 (the event's own zone) `stage_days` days before, and on the
-    day itself TIMED_LEAD_MINUTES before it starts (09:00 may be after an early start)."""
+def timed_alarm_trigger(stage_days: int, start: dt.datetime, home: dt.tzinfo | None = None) -> dt.timedelta:
+    """A timed event's alarm: at 09:00 `stage_days` days before, and on the day itself
+    TIMED_LEAD_MINUTES before it starts (09:00 may be after an early start).
+
+    09:00 is in `home` (the user's own zone), counted from the event's date there (an evening
+    interview in Los Angeles is the next morning in Kolkata); without `home`, in the event's zone.
+    With `home` the offset is the exact time between the two instants (UTC)."""
     if stage_days == 0:
         return -dt.timedelta(minutes=TIMED_LEAD_MINUTES)
-    since_midnight = dt.timedelta(hours=start.hour, minutes=start.minute)
-    return dt.timedelta(days=-stage_days, hours=ALARM_HOUR) - since_midnight
+    if home is None:
+        since_midnight = dt.timedelta(hours=start.hour, minutes=start.minute)
+        return dt.timedelta(days=-stage_days, hours=ALARM_HOUR) - since_midnight
+    day = start.astimezone(home).date() - dt.timedelta(days=stage_days)
+    ring = dt.datetime(day.year, day.month, day.day, ALARM_HOUR, tzinfo=home)
+    return ring.astimezone(dt.UTC) - start.astimezone(dt.UTC)
 
 
 @iso_dates()  # an interface: ISO dates whatever the GUI shows
 def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name: str, today: dt.date, *,
-                   stamp: dt.datetime | None = None):
-    """An `icalendar.Calendar` of the reminders (done ones are kept, without alarms)."""
+                   stamp: dt.datetime | None = None, home_tz: str | None = None):
+    """An `icalendar.Calendar` of the reminders (done ones are kept, without alarms). `home_tz`: the
+    user's zone (an IANA name) for timed events' stage alarms; None or unknown: each event's own."""
     from icalendar import Alarm, Calendar, Event
+
+    from .programs import _tz
+
+    home = _tz(home_tz) if home_tz else None
 
     stamp = stamp or _midnight_utc(today)
     zoned = False
@@ -107,7 +121,7 @@ def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name:
                 if r.start is not None and s == 0:
                     when = f"in {TIMED_LEAD_MINUTES} minutes"
                 a.add("description", f"{r.title} ({when})")
-                a.add("trigger", alarm_trigger(s) if r.start is None else timed_alarm_trigger(s, r.start))
+                a.add("trigger", alarm_trigger(s) if r.start is None else timed_alarm_trigger(s, r.start, home))
                 ev.add_component(a)
         cal.add_component(ev)
     if zoned:  # the zones' rules (VTIMEZONE) for the years the timed events fall in
@@ -118,9 +132,13 @@ def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name:
 
 def export_ics(store, profile_id: int, today: dt.date, *, stamp: dt.datetime | None = None,
                reminders: Sequence[Reminder] | None = None) -> bytes:
-    """The profile's reminders (computed ones merged with the user's stages, and tasks) as .ics bytes."""
+    """The profile's reminders (computed ones merged with the user's stages, and tasks) as .ics bytes;
+    timed events' stage alarms at 09:00 in the season settings' `home_tz` when one is set."""
+    from .programs import ProgramStore
     from .reminders import current
 
     rs = current(store, profile_id, today) if reminders is None else reminders
-    cal = build_calendar(rs, profile_id, store.profile(profile_id)["name"], today, stamp=stamp)
+    home_tz = ProgramStore(store).settings(profile_id).get("home_tz")
+    cal = build_calendar(rs, profile_id, store.profile(profile_id)["name"], today, stamp=stamp,
+                         home_tz=home_tz if isinstance(home_tz, str) else None)
     return cal.to_ical()

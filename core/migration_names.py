@@ -11,4 +11,5 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m003_reminder_revision",
     "m004_scenarios",
     "m005_programs",
+    "m006_reminder_timing",
 )

@@ -163,3 +163,11 @@ def m005_programs(db: Database) -> None:
             data TEXT NOT NULL,
             updated_at TEXT NOT NULL
         )""")
+
+
+@MIGRATIONS(name="m006_reminder_timing")
+def m006_reminder_timing(db: Database) -> None:
+    # A timed reminder's (an interview's) start, zone and length as the calendar last got them
+    # ("2026-12-03T14:30 America/Chicago 90"; NULL for an all-day date), so a change of any of
+    # them alone (the length is in no title) raises the revision: the calendar event's SEQUENCE.
+    db.execute("ALTER TABLE reminders ADD COLUMN timing TEXT")

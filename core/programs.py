@@ -28,7 +28,7 @@ What a view calls (the programs page, the dashboard, the rank list dialog):
   programs_import.preview_programs(store, pid, data, today, mapping=...) + csv_import.commit;
     programs_import.program_columns() (the mapping choices), programs_csv(season.checks)
   programs_fees.forecast(counts, match_year, ranks=...), add_planned(Ledger(store), pid, fc, keys)
-  programs_ics.export_program_ics(ps.list(pid), profile_name, today)
+  programs_ics.export_program_ics(ps.list(pid), profile_name, today, profile_id=pid)
 """
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ such a text-derived key are re-keyed once, inside `sync`, when a keyed action of
 and date replaces them (their stages, snooze and done carry over, and their calendar UID stays).
 
 Each row has a `revision` (the calendar event's SEQUENCE), bumped when its date, title, step,
-stages or done state change, and `revised_on`, the day of that change (LAST-MODIFIED).
+stages or done state change, or, for a timed event (an interview with a time), its start, zone or
+length (`Reminder.timing`, stored in the `timing` column: the length is in no title, and two
+zones can share an abbreviation), and `revised_on`, the day of that change (LAST-MODIFIED).
 
 A reminder "fires" on each stage day (due − stage) and on the due day. Nothing reads the date
 from the clock: every function takes `today`. (`created_at`, a UTC timestamp kept for the record,
@@ -81,6 +83,14 @@ class Reminder:
     # length; None for an all-day date (everything else).
     start: dt.datetime | None = None
     minutes: int = 0
+
+    @property
+    def timing(self) -> str | None:
+        """A timed event's start, zone and length as one comparable text ("2026-12-03T14:30
+        America/Chicago 90"); None for an all-day date. Stored by `sync`: a change is a revision."""
+        if self.start is None:
+            return None
+        return f"{self.start.strftime('%Y-%m-%dT%H:%M')} {self.start.tzinfo} {self.minutes}"
 
     @property
     def calendar_key(self) -> str:
@@ -177,8 +187,9 @@ def legacy_prefix(step_id: str) -> str:
 # -- computing the reminders of a journey ----------------------------------------------------------
 def from_journey(journey) -> list[Reminder]:
     """The reminders of an evaluated journey, from its dated items (core.journey_view.dated_items:
-    the dashboard and the timeline read the same list). One reminder per step and date."""
-    from .engine import step_name, with_track
+    the dashboard and the timeline read the same list). One reminder per step and date. An expiry
+    is titled by the step's item (core.engine.step_item, the deadlines list's source)."""
+    from .engine import step_item, step_name, with_track
     from .journey_view import dated_items
     from .wording import text
 
@@ -194,7 +205,9 @@ def from_journey(journey) -> list[Reminder]:
             continue
         days.add(it.date)
         if it.kind == "expires":
-            out.append(Reminder(_unique(f"step:{sid}:expires", keys), f"{title}: expires", it.date, EXPIRES,
+            # named by what expires, as the deadlines list and the timeline do ("BLS card expires",
+            # not "BLS: Card issued: expires"); the key stays, so `sync` retitles rows in place
+            out.append(Reminder(_unique(f"step:{sid}:expires", keys), f"{step_item(sid)} expires", it.date, EXPIRES,
                                 step_id=sid, detail=title))
         elif it.kind == "action" and it.action is not None:  # dated actions first: their text says what to do
             a = it.action
@@ -227,6 +240,11 @@ def from_documents(db: Database, profile_id: int) -> list[Reminder]:
                      step_id=step, detail=name) for i, step, name, exp in rows]
 
 
+def program_key(program_uid: str, kind: str) -> str:
+    """The reminder key (and so the calendar UID, in both .ics exports) of a program's dated item."""
+    return f"program:{program_uid}:{kind}"
+
+
 def from_programs(store, profile_id: int, today: dt.date) -> list[Reminder]:
     """The application season's interviews and invite reply-by dates (core.programs.dated_items),
     keyed by the program's stable uid. Added for issue 18."""
@@ -238,7 +256,7 @@ def from_programs(store, profile_id: int, today: dt.date) -> list[Reminder]:
     for it in dated_items(progs, today):
         p = by_id[it.program_id]
         start = p.interview_start() if it.kind == "interview" else None  # None: no time (all day)
-        out.append(Reminder(f"program:{p.uid}:{it.kind}", dated_item_title(it), it.date,
+        out.append(Reminder(program_key(p.uid, it.kind), dated_item_title(it), it.date,
                             DEADLINE if it.kind == "reply_by" else ACTION, step_id="match.eras",
                             detail=str(it.params.get("program", "")), start=start,
                             minutes=p.interview_minutes if start is not None else 0))
@@ -255,7 +273,7 @@ def computed(store, profile_id: int, today: dt.date) -> list[Reminder]:
 
 # -- the table --------------------------------------------------------------------------------------
 _COLS = ("id, source_key, title, step_id, due, stages, repeat_days, snoozed_until, done_at, user_task, "
-         "revision, revised_on, uid_key, created_at")
+         "revision, revised_on, uid_key, created_at, timing")
 
 
 def _d(v: str | None) -> dt.date | None:
@@ -268,7 +286,7 @@ def _rows(db: Database, profile_id: int) -> dict[str, dict[str, Any]]:
         out[r[1]] = {"id": r[0], "source_key": r[1], "title": r[2], "step_id": r[3], "due": _d(r[4]),
                      "stages": tuple(json.loads(r[5])), "repeat_days": r[6], "snoozed_until": _d(r[7]),
                      "done_at": _d(r[8]), "user_task": bool(r[9]), "revision": int(r[10] or 0),
-                     "revised_on": _d(r[11]) or _d(r[13]), "uid_key": r[12]}
+                     "revised_on": _d(r[11]) or _d(r[13]), "uid_key": r[12], "timing": r[14]}
     return out
 
 
@@ -322,7 +340,11 @@ def _kind_of(key: str) -> str:
 
 
 def _changed(row: dict[str, Any], fresh: Reminder) -> bool:
-    return row["due"] != fresh.due or row["title"] != fresh.title or row["step_id"] != fresh.step_id
+    """Whether the calendar's copy is out of date: the date, title, step, or a timed event's start,
+    zone or length (a row stored before timings were kept, NULL, counts as changed once: its
+    calendar copy may be the stale one)."""
+    return (row["due"] != fresh.due or row["title"] != fresh.title or row["step_id"] != fresh.step_id
+            or row.get("timing") != fresh.timing)
 
 
 def _merge(fresh: Reminder, row: dict[str, Any] | None, today: dt.date) -> Reminder:
@@ -380,15 +402,15 @@ def sync(store, profile_id: int, today: dt.date, fresh: Sequence[Reminder] | Non
             if have is None:
                 store.db.execute(
                     "INSERT INTO reminders (profile_id, source_key, title, step_id, due, stages, user_task, "
-                    "created_at, revision, revised_on) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?)",
+                    "created_at, revision, revised_on, timing) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?)",
                     [profile_id, f.source_key, f.title, f.step_id, f.due.isoformat(), json.dumps(list(f.stages)),
-                     now, today.isoformat()])
+                     now, today.isoformat(), f.timing])
             elif _changed(have, f):
                 moved = have["due"] != f.due
                 store.db.execute(
-                    "UPDATE reminders SET title = ?, step_id = ?, due = ?, revision = revision + 1, revised_on = ?"
-                    + (", snoozed_until = NULL, done_at = NULL" if moved else "") + " WHERE id = ?",
-                    [f.title, f.step_id, f.due.isoformat(), today.isoformat(), have["id"]])
+                    "UPDATE reminders SET title = ?, step_id = ?, due = ?, timing = ?, revision = revision + 1, "
+                    "revised_on = ?" + (", snoozed_until = NULL, done_at = NULL" if moved else "") + " WHERE id = ?",
+                    [f.title, f.step_id, f.due.isoformat(), f.timing, today.isoformat(), have["id"]])
         for key, row in rows.items():
             if not row["user_task"] and key not in keys:
                 store.db.execute("DELETE FROM reminders WHERE id = ?", [row["id"]])

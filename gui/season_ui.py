@@ -186,9 +186,10 @@ class ProgramModel(QAbstractTableModel):
 
 class ProgramDialog(QDialog):
     """A form from PROGRAM_FIELDS; every change is checked with core.programs.check_program and
-    the problems are shown beside their fields; OK stays off while there is one."""
+    the problems are shown beside their fields; OK stays off while there is one. Dates are the one
+    date editor (gui/date_edit.py: typed ISO, checked as on step pages, Alt+Down for a calendar)."""
 
-    def __init__(self, parent, data: dict[str, Any] | None = None) -> None:
+    def __init__(self, parent, data: dict[str, Any] | None = None, today: dt.date | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Edit program" if data else "Add program")
         self.original = dict(data or {})
@@ -223,10 +224,13 @@ class ProgramDialog(QDialog):
                 chk.setChecked(v is True)
                 chk.toggled.connect(self.validate)
                 w = chk
+            elif spec.kind == "date":
+                de = DateEdit(today=today)
+                de.setText("" if v is None else str(v))  # as stored, even if it is not a date
+                de.textChanged.connect(self.validate)
+                w = de
             else:
                 le = QLineEdit("" if v is None else str(v))
-                if spec.kind == "date":
-                    le.setPlaceholderText("YYYY-MM-DD")
                 le.textChanged.connect(self.validate)
                 w = le
             w.setObjectName(f"field_{spec.key}")
@@ -237,7 +241,7 @@ class ProgramDialog(QDialog):
             err.setObjectName(f"error_{spec.key}")
             box = QVBoxLayout()
             box.setContentsMargins(0, 0, 0, 0)
-            box.addWidget(w)
+            box.addWidget(date_field(w) if isinstance(w, DateEdit) else w)
             box.addWidget(err)
             form.addRow(spec.label + (" *" if spec.required else ""), box)
             self.widgets[spec.key], self.errors[spec.key] = w, err
@@ -1042,7 +1046,7 @@ class SeasonPanel(QWidget):
         return self.model.check(idx.row()) if idx.isValid() else None
 
     def add_program(self) -> None:
-        dlg = ProgramDialog(self)
+        dlg = ProgramDialog(self, today=self.session.today)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self._save(None, dlg.values())
 
@@ -1050,7 +1054,7 @@ class SeasonPanel(QWidget):
         c = self._selected()
         if c is None:
             return
-        dlg = ProgramDialog(self, dict(c.program.data))
+        dlg = ProgramDialog(self, dict(c.program.data), today=self.session.today)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self._save(c.program.id, dlg.values(), c.program.data)
 

@@ -241,3 +241,113 @@ def test_a_calendar_without_timed_events_has_no_time_zones(provider, today):
     store, pid = provider
     cal, _ = _events(export_ics(store, pid, today))
     assert cal.walk("VTIMEZONE") == []
+
+
+@pytest.mark.parametrize("change", [
+    {"interview_minutes": 45},  # only the length: in no title, the end time moves
+    {"interview_tz": "America/Winnipeg"},  # only the zone, with the same abbreviation (CST) in the title
+])
+def test_a_timed_interview_with_only_its_length_or_zone_changed_is_a_new_revision(applicant, change):
+    store, pid, ps, ids = applicant
+    today = dt.date(2026, 11, 21)
+    uid = event_uid(pid, "program:mercy-uid:interview")
+    title = {r.source_key: r.title for r in rem.sync(store, pid, today)}["program:mercy-uid:interview"]
+    _, before = _events(export_ics(store, pid, today))
+    ps.update(ids["mercy"], change)
+    later = dt.date(2026, 11, 22)
+    synced = {r.source_key: r for r in rem.sync(store, pid, later)}
+    assert synced["program:mercy-uid:interview"].title == title  # the title alone would not show it
+    _, after = _events(export_ics(store, pid, later))
+    assert set(after) == set(before)
+    assert int(after[uid]["SEQUENCE"]) == int(before[uid]["SEQUENCE"]) + 1
+    assert after[uid]["LAST-MODIFIED"].dt.date() == later
+    shape = lambda e: (str(e["DTSTART"].dt.tzinfo), e["DTEND"].dt - e["DTSTART"].dt)  # noqa: E731
+    assert shape(after[uid]) != shape(before[uid])  # the zone or the length the calendar gets
+    # nothing else changed: another sync the next day is no new revision, of it or of the others
+    rem.sync(store, pid, later + dt.timedelta(days=1))
+    _, again = _events(export_ics(store, pid, later + dt.timedelta(days=1)))
+    progs = [event_uid(pid, f"program:{k}") for k in ("mercy-uid:interview", "oak-uid:interview",
+                                                       "west-uid:interview", "lake-uid:reply_by")]
+    assert [int(again[u]["SEQUENCE"]) for u in progs] == [int(after[u]["SEQUENCE"]) for u in progs]
+    assert int(after[event_uid(pid, "program:west-uid:interview")]["SEQUENCE"]) == 0
+
+
+def test_a_timed_reminder_stored_before_timings_were_kept_is_revised_once(applicant):
+    store, pid, _ps, _ids = applicant
+    today = dt.date(2026, 11, 21)
+    rem.sync(store, pid, today)
+    store.db.execute("UPDATE reminders SET timing = NULL")  # as the m006 migration leaves old rows
+    later = dt.date(2026, 11, 22)
+    by_key = {r.source_key: r for r in rem.sync(store, pid, later)}
+    assert by_key["program:mercy-uid:interview"].revision == 1  # its calendar copy may be stale
+    assert by_key["program:oak-uid:interview"].revision == 0  # all-day: no timing to compare
+    assert {r.source_key: r.revision for r in rem.sync(store, pid, later)} == {
+        k: r.revision for k, r in by_key.items()}
+
+
+def test_an_interview_has_the_same_uid_in_the_main_and_the_programs_export(applicant):
+    """Importing both files gives each interview and reply-by date once: the programs-ics export
+    uses the main one's UIDs (which stay as they were), and the same SEQUENCE."""
+    from core.programs_ics import export_program_ics, stored_revisions
+
+    store, pid, ps, ids = applicant
+    today = dt.date(2026, 11, 21)
+    main_uids = {event_uid(pid, "program:mercy-uid:interview"), event_uid(pid, "program:oak-uid:interview"),
+                 event_uid(pid, "program:west-uid:interview"), event_uid(pid, "program:lake-uid:reply_by")}
+    rem.sync(store, pid, today)
+    ps.update(ids["mercy"], {"interview_minutes": 60})
+    later = dt.date(2026, 11, 22)
+    rem.sync(store, pid, later)
+
+    def both():
+        _, main = _events(export_ics(store, pid, later))
+        _, progs = _events(export_program_ics(ps.list(pid), "Asha", later, profile_id=pid,
+                                              revisions=stored_revisions(store, pid, later)))
+        return main, progs
+
+    main, progs = both()
+    assert set(progs) == main_uids and main_uids <= set(main)
+    for uid in main_uids:
+        assert (int(progs[uid]["SEQUENCE"]), progs[uid]["DTSTART"].dt) == (
+            int(main[uid]["SEQUENCE"]), main[uid]["DTSTART"].dt)
+    assert int(progs[event_uid(pid, "program:mercy-uid:interview")]["SEQUENCE"]) == 1
+    # a second profile's interview of the same program uid is another event
+    other = store.create_profile("Ben", "img_physician", ["img"], {"img": {"match_year": 2027}})
+    ps.add(other, {"name": "Mercy", "interview_date": "2026-12-03", "uid": "mercy-uid"})
+    _, theirs = _events(export_program_ics(ps.list(other), "Ben", later, profile_id=other))
+    assert not set(theirs) & main_uids
+
+
+def test_timed_interview_alarms_ring_at_nine_in_the_home_time_zone_when_set(applicant):
+    """An applicant in Kolkata: the stage alarms ring at 09:00 Kolkata time, counted from the
+    interview's date there (14:30 in Chicago on 3 Dec is 02:00 on 4 Dec in Kolkata), also across
+    the US change from summer time (90 days before a January interview); the last one still an
+    hour before the start."""
+    from zoneinfo import ZoneInfo
+
+    from core.ics import TIMED_LEAD_MINUTES
+
+    store, pid, ps, _ids = applicant
+    ps.save_settings(pid, {"home_tz": "Asia/Kolkata"})
+    home = ZoneInfo("Asia/Kolkata")
+    today = dt.date(2026, 10, 1)
+    _, events = _events(export_ics(store, pid, today))
+    for key, home_day in (("mercy-uid", dt.date(2026, 12, 4)), ("west-uid", dt.date(2027, 1, 12))):
+        ev = events[event_uid(pid, f"program:{key}:interview")]
+        start = ev["DTSTART"].dt.astimezone(dt.UTC)
+        assert start.astimezone(home).date() == home_day
+        rings = sorted(start + a["TRIGGER"].dt for a in ev.walk("VALARM"))  # exact instants (UTC)
+        assert rings[-1] == start - dt.timedelta(minutes=TIMED_LEAD_MINUTES)
+        local = [r.astimezone(home) for r in rings[:-1]]
+        assert {(r.hour, r.minute) for r in local} == {(ALARM_HOUR, 0)}
+        assert sorted(r.date() for r in local) == [home_day - dt.timedelta(days=s) for s in rem.DEFAULT_STAGES]
+    # all-day dates are unchanged (09:00 on the device, whatever the zone)
+    oak = events[event_uid(pid, "program:oak-uid:interview")]
+    assert sorted(a["TRIGGER"].dt for a in oak.walk("VALARM"))[-1] == dt.timedelta(hours=ALARM_HOUR)
+    # no home zone (or a removed one): the program's own zone, as before
+    ps.save_settings(pid, {})
+    _, plain = _events(export_ics(store, pid, today))
+    ev = plain[event_uid(pid, "program:mercy-uid:interview")]
+    rings = [ev["DTSTART"].dt + a["TRIGGER"].dt for a in ev.walk("VALARM")]
+    assert sorted(r.date() for r in rings)[0] == dt.date(2026, 12, 3) - dt.timedelta(days=90)
+    assert all(r.hour == ALARM_HOUR for r in sorted(rings)[:-1])

@@ -245,7 +245,7 @@ def test_renewal_becomes_a_reminder_and_a_calendar_event():
     rem = [r for r in reminders.from_journey(j) if r.source_key.startswith("step:license.state:")]
     assert [(r.source_key, r.due) for r in rem] == [("step:license.state:expires", D(2028, 12, 31))]
     cal = ics.build_calendar(rem, 1, "Test", D(2027, 6, 1)).to_ical().decode().replace("\r\n ", "")
-    assert "DTSTART;VALUE=DATE:20281231" in cal and "SUMMARY:Full state licence: expires" in cal
+    assert "DTSTART;VALUE=DATE:20281231" in cal and "SUMMARY:Full state licence expires" in cal
 
 
 # ---- the licence page's comparison (GUI) --------------------------------------------------------

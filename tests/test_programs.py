@@ -274,7 +274,7 @@ def test_ics_timed_events_with_tzid_and_stable_uids():
 
     ps = [iv(1, "2026-11-10", "09:00", "America/New_York", interview_mode="in_person", city="Buffalo", state="NY"),
           iv(2, "2026-11-12"), prog(3, invite_date="2026-11-01", reply_by="2026-11-05")]
-    raw = export_program_ics(ps, "Asha", TODAY)
+    raw = export_program_ics(ps, "Asha", TODAY, profile_id=7)
     text = raw.decode()
     assert "DTSTART;TZID=America/New_York:20261110T090000" in text
     assert "DTEND;TZID=America/New_York:20261110T130000" in text
@@ -282,13 +282,13 @@ def test_ics_timed_events_with_tzid_and_stable_uids():
     assert "DTSTART;VALUE=DATE:20261112" in text and "DTSTART;VALUE=DATE:20261105" in text
     cal = Calendar.from_ical(raw)
     uids = [str(e["uid"]) for e in cal.walk("VEVENT")]
-    assert uids == [event_uid("u3", "reply_by"), event_uid("u1", "interview"), event_uid("u2", "interview")]
+    assert uids == [event_uid(7, "u3", "reply_by"), event_uid(7, "u1", "interview"), event_uid(7, "u2", "interview")]
     # The same programs, edited and in another order, on another day: the same UIDs.
     moved = [prog(3, invite_date="2026-11-01", reply_by="2026-11-06"), iv(2, "2026-11-12"),
              iv(1, "2026-11-10", "10:00", "America/New_York")]
-    again = Calendar.from_ical(export_program_ics(moved, "Asha", D(2026, 11, 3)))
+    again = Calendar.from_ical(export_program_ics(moved, "Asha", D(2026, 11, 3), profile_id=7))
     assert sorted(str(e["uid"]) for e in again.walk("VEVENT")) == sorted(uids)
-    assert export_program_ics(ps, "Asha", TODAY) == raw  # byte-identical on the same day
+    assert export_program_ics(ps, "Asha", TODAY, profile_id=7) == raw  # byte-identical on the same day
 
 
 # --- rank list ------------------------------------------------------------------------------------

@@ -530,3 +530,55 @@ def test_set_stages_and_undo_done_take_today(store, today):
         rem.undo_done(store, rid)
     rem.set_stages(store, rid, [3], today=today)
     rem.undo_done(store, rid, today=today)
+
+
+def test_card_expiries_read_naturally_and_old_titles_are_updated_in_place(provider, today):
+    """Reminder titles name what expires ("BLS card expires"), from the same source as the
+    deadlines list (StepDef.item). A data file written when they read "BLS: Card issued: expires"
+    keeps its rows: the same ids, keys and calendar UIDs, the user's stages, snooze and done kept,
+    the title updated with one new revision; nothing doubled."""
+    from core.engine import evaluate, step_name
+    from core.ics import event_uid, export_ics
+    from core.journey_view import deadlines
+
+    store, pid = provider
+    first = {r.source_key: r for r in rem.sync(store, pid, today)}
+    assert first["step:bls.card:expires"].title == "BLS card expires"
+    assert first["step:pals.card:expires"].title == "PALS card expires"
+    journey = evaluate(store.document(pid), today)
+    listed = {(a.step_id, a.date): a.text for a in deadlines(journey, 3660) if a.kind == "expiry"}
+    for r in first.values():
+        if r.kind == rem.EXPIRES and (r.step_id, r.due) in listed:
+            assert r.title == listed[(r.step_id, r.due)]
+    # the file as the previous release left it: the old titles, the user's own settings
+    for r in first.values():
+        if r.kind == rem.EXPIRES:
+            store.db.execute("UPDATE reminders SET title = ? WHERE id = ?", [f"{step_name(r.step_id)}: expires", r.id])
+    bls = first["step:bls.card:expires"]
+    assert store.db.execute("SELECT title FROM reminders WHERE id = ?", [bls.id]).fetchone()[0] \
+        == "BLS: Card issued: expires"
+    rem.set_stages(store, bls.id, "45, 5", today=today)
+    rem.snooze(store, bls.id, today + dt.timedelta(days=3))
+    pals = first["step:pals.card:expires"]
+    rem.mark_done(store, pals.id, today)
+    n = store.db.execute("SELECT count(*) FROM reminders WHERE profile_id = ?", [pid]).fetchone()[0]
+    revs = dict(store.db.execute("SELECT source_key, revision FROM reminders WHERE profile_id = ?", [pid]).fetchall())
+    uids_before = set(_uids(export_ics(store, pid, today)))
+
+    later = today + dt.timedelta(days=1)
+    after = {r.source_key: r for r in rem.sync(store, pid, later)}
+    assert store.db.execute("SELECT count(*) FROM reminders WHERE profile_id = ?", [pid]).fetchone()[0] == n
+    assert {k: r.id for k, r in after.items()} == {k: r.id for k, r in first.items()}
+    b = after["step:bls.card:expires"]
+    assert (b.title, b.stages, b.snoozed_until) == ("BLS card expires", (45, 5), today + dt.timedelta(days=3))
+    assert b.revision == revs["step:bls.card:expires"] + 1 and b.revised_on == later
+    p = after["step:pals.card:expires"]
+    assert (p.title, p.done_at) == ("PALS card expires", today)
+    assert set(_uids(export_ics(store, pid, later))) == uids_before  # calendars update, not duplicate
+    assert event_uid(pid, "step:bls.card:expires") in uids_before
+
+
+def _uids(data: bytes) -> list[str]:
+    from icalendar import Calendar
+
+    return [str(e["UID"]) for e in Calendar.from_ical(data).walk("VEVENT")]

@@ -319,3 +319,27 @@ def test_the_program_form_picks_the_interview_zone_from_the_searchable_list(qtbo
     tz.set_zone(None)  # "(none)" with a time: the zone is asked for
     assert not ok.isEnabled() and "needed with an interview time" in dlg.errors["interview_tz"].text()
     assert "interview_tz" not in dlg.values()
+
+
+def test_the_program_form_uses_the_one_date_editor_and_refuses_an_impossible_date(qtbot, win):
+    """Every date of the program form is the date editor of the step pages: a typed impossible day
+    keeps OK off with the step pages' reason, and is not moved to another date."""
+    from core.programs import PROGRAM_FIELDS
+    from gui.date_edit import DateEdit
+
+    dlg = ProgramDialog(_panel(win), {"name": "Mercy"}, today=TODAY)
+    qtbot.addWidget(dlg)
+    dates = [f.key for f in PROGRAM_FIELDS if f.kind == "date" and f.key in dlg.widgets]
+    assert "interview_date" in dates and "reply_by" in dates
+    assert all(isinstance(dlg.widgets[k], DateEdit) for k in dates)
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    w = dlg.widgets["interview_date"]
+    assert ok.isEnabled()
+    w.setFocus()
+    qtbot.keyClicks(w, "2026-02-30")
+    assert not ok.isEnabled() and "February 2026 has 28 days" in dlg.errors["interview_date"].text()
+    assert w.text() == "2026-02-30" and w.date() is None and w.locale_label.text() == "not a date"
+    w.selectAll()
+    qtbot.keyClicks(w, "2027-01-10")  # typed over the selection: exactly what was typed
+    assert ok.isEnabled() and dlg.errors["interview_date"].isHidden()
+    assert w.locale_label.text() and dlg.values()["interview_date"] == "2027-01-10"
