@@ -226,14 +226,9 @@ def _is_track(key: str) -> bool:
 
 
 def add_menu(window, menu: QMenu) -> QAction:
-    """Help ▸ User guide (F1, on the current step's section)."""
-    act = QAction("&User guide", window)
-    act.setObjectName("act_guide")
-    act.setShortcut(QKeySequence.StandardKey.HelpContents)
-    if act.shortcut().isEmpty():
-        act.setShortcut(QKeySequence("F1"))
-    act.setStatusTip("The user guide: journeys, steps, statuses, Pathways, card expiry, backups, privacy")
-    act.triggered.connect(lambda _c=False: open_guide(window, _context_step(window)))
-    menu.addAction(act)
-    window.act_guide = act
-    return act
+    """Help ▸ User guide (F1, on the current step's section). The main window makes this action
+    itself (gui.main_window.add_guide_action) so that this module is imported only when the guide
+    is opened, not before the first paint."""
+    from .main_window import add_guide_action
+
+    return add_guide_action(window, menu)

@@ -62,6 +62,28 @@ def window_title(name: str, demo: bool) -> str:
     return f"CertPath: {name}{mark}"
 
 
+def add_guide_action(window, menu) -> QAction:
+    """Help ▸ User guide (F1, on the current step's section). gui.guide (Qt's text-document and
+    dialog classes, core.guide) is imported when the guide is first opened, not before the
+    window's first paint; the shortcut works from the start."""
+    act = QAction("&User guide", window)
+    act.setObjectName("act_guide")
+    act.setShortcut(QKeySequence.StandardKey.HelpContents)
+    if act.shortcut().isEmpty():
+        act.setShortcut(QKeySequence("F1"))
+    act.setStatusTip("The user guide: journeys, steps, statuses, Pathways, card expiry, backups, privacy")
+
+    def open_it(_checked=False) -> None:
+        from . import guide
+
+        guide.open_guide(window, guide._context_step(window))
+
+    act.triggered.connect(open_it)
+    menu.addAction(act)
+    window.act_guide = act
+    return act
+
+
 class MainWindow(HostMixin, QMainWindow):
     profile_changed = Signal()
     what_if_requested = Signal(str)  # a step key ("" on the dashboard): gui/whatif_ui.py opens a scenario
@@ -201,9 +223,7 @@ class MainWindow(HostMixin, QMainWindow):
 
         self.menu_help = mb.addMenu("&Help")
         h = self.menu_help
-        from . import guide
-
-        guide.add_menu(self, h)  # Help ▸ User guide (F1, on the current step's section)
+        add_guide_action(self, h)  # Help ▸ User guide (F1, on the current step's section)
         # Shift+F1: the rules (F1 is the guide); Ctrl+Shift+R belongs to the Reminders panel
         self.act_rules = self._action("&Where these rules come from…", self.show_rules, "Shift+F1", h)
         self.act_disclaimer = self._action("&Disclaimer", self.disclaimer, None, h)

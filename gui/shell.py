@@ -210,8 +210,6 @@ def _say_notices(db: Database, quiet: bool) -> None:
 
 def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> int:
     app = _app()
-    from PySide6.QtWidgets import QMessageBox
-
     if getattr(args, "dark", False):
         from .theme import apply_dark
 
@@ -233,6 +231,8 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
     try:
         paths = data_paths(data_dir).ensure()
     except OSError as e:  # a folder of another user, a read-only disk: words, not a traceback
+        from PySide6.QtWidgets import QMessageBox  # only when said: its type and enums cost start-up time
+
         QMessageBox.critical(None, "CertPath cannot open your data", str(e))
         print(f"certpath: {e}", file=sys.stderr)
         return 3
@@ -241,6 +241,8 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
         try:
             lock = InstanceLock(paths.root).acquire()
         except DataInUseError as e:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.information(None, "CertPath is already open", str(e))
             print(f"certpath: {e}", file=sys.stderr)
             return 4
@@ -259,11 +261,15 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
         except StartCancelled:
             return 0
         except DataInUseError as e:  # a restore holds the folder ("... restoring a backup; try again")
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.information(None, "CertPath", str(e))
             print(f"certpath: {e}", file=sys.stderr)
             return 3
         except DatabaseError as e:
             log.error("cannot open the data: %s", e)
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(None, "CertPath cannot open your data", str(e))
             print(f"certpath: {e}", file=sys.stderr)
             return 3

@@ -183,3 +183,29 @@ def test_what_the_first_screen_does_not_show_waits_for_the_first_paint(qtbot, de
     w.call_after_first_paint(lambda: order.append("later"))  # once painted: soon, not never
     qtbot.waitUntil(lambda: "later" in order)
     w.close()
+
+
+def test_f1_and_ctrl_k_work_right_after_start_before_any_menu_is_opened(qtbot, demo_session):
+    """Start-up makes the Help ▸ User guide action without importing gui.guide (and attaches the
+    search extension after the first paint): the keys must still work at once, with no menu
+    ever opened, through the shortcut map as a user presses them."""
+    from gui.main_window import MainWindow
+
+    w = MainWindow(demo_session, defer_extensions=True)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.extensions_attached)
+    qtbot.waitExposed(w)
+    w.navigator.setFocus()
+    assert getattr(w, "_guide_window", None) is None
+    qtbot.keyClick(w.navigator, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: getattr(w, "_guide_window", None) is not None and w._guide_window.isVisible())
+    w._guide_window.close()
+    w.activateWindow()
+    w.navigator.setFocus()
+    qtbot.keyClick(w.navigator, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(w, "search_popup", None) is not None and w.search_popup.isVisible())
+    w.search_popup.close()
+    w.close()
