@@ -19,7 +19,16 @@ from pathlib import Path
 
 from .backup import zip_time
 from .db import inserted_id, transaction
-from .vault import OK, STATE_LABELS, Document, Vault, VaultError, unique_names
+from .vault import (
+    OK,
+    STATE_LABELS,
+    Document,
+    Vault,
+    VaultError,
+    effective_expiry,
+    step_expiries,
+    unique_names,
+)
 from .wording import iso_dates
 
 INDEX_TXT = "index.txt"
@@ -104,7 +113,7 @@ def _step_expiries(store, profile_id: int, today: dt.date) -> dict[str, dt.date]
         journey = evaluate(store.document(profile_id), today)
     except Exception:  # the packet must not depend on the journey being computable
         return {}
-    return {s.id: s.expires for s in journey.all_steps() if s.expires is not None}
+    return step_expiries(journey)
 
 
 def plan_packet(store, vault: Vault, profile_id: int, document_ids: list[int], recipient: str, today: dt.date,
@@ -135,7 +144,8 @@ def plan_packet(store, vault: Vault, profile_id: int, document_ids: list[int], r
     from .engine import step_item
 
     expiries = _step_expiries(store, profile_id, today)
-    entries = [PacketEntry(d, n, _step_title(d.step_id), step_item(d.step_id), d.expires or expiries.get(d.step_id))
+    entries = [PacketEntry(d, n, _step_title(d.step_id), step_item(d.step_id),
+                           effective_expiry(d, expiries)[0])
                for d, n in zip(docs, names, strict=True)]
     return PacketPlan(profile_id, profile["name"], recipient, purpose.strip(), today, entries, note.strip())
 

@@ -19,6 +19,7 @@ import re
 import sys
 import tempfile
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +70,25 @@ class Document:
                 "original_name": self.original_name, "mime": self.mime, "size": self.size,
                 "added_at": self.added_at, "expires": self.expires.isoformat() if self.expires else None,
                 "note": self.note}
+
+
+def step_expiries(journey) -> dict[str, dt.date]:
+    """The evaluated expiry of each step of a journey that has one (a card's last valid day)."""
+    return {s.id: s.expires for s in journey.all_steps() if s.expires is not None}
+
+
+def effective_expiry(doc: Document, expiries: Mapping[str, dt.date]) -> tuple[dt.date | None, bool]:
+    """When `doc` expires and whether that date is its step's: its own expiry if it has one, else
+    the expiry its step has in `expiries` (`step_expiries` of the current journey): a card document
+    attached to pals.card takes the card's last valid day.
+
+    Computed each time from the journey, never stored: a renewed card moves the date of the
+    documents attached to it, and a date the user set on the document itself always wins.
+    """
+    if doc.expires is not None:
+        return doc.expires, False
+    step = expiries.get(doc.step_id)
+    return step, step is not None
 
 
 @dataclass(frozen=True)

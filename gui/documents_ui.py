@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.engine import step_name
-from core.vault import OK, PROFILE_LEVEL, STATE_LABELS, Vault, VaultError
+from core.engine import step_item, step_name
+from core.vault import OK, PROFILE_LEVEL, STATE_LABELS, Vault, VaultError, effective_expiry, step_expiries
 
 from . import theme
 from .date_edit import DateEdit, date_field
@@ -157,10 +157,11 @@ class PacketDialog(QDialog):
 class DocumentsPanel(QWidget):
     COLUMNS = ["Name", "Step", "Type", "Size", "Added", "Expires", "State"]
 
-    def __init__(self, session, current_step=lambda: None, parent=None):
+    def __init__(self, session, current_step=lambda: None, parent=None, journeys=None):
         super().__init__(parent)
         self.session = session
         self.current_step = current_step
+        self.journeys = journeys  # the window's JourneyService: the card expiries of its journey
         self.vault = Vault(session.store.db, session.paths)
         self.docs = []
         lay = QVBoxLayout(self)
@@ -230,16 +231,21 @@ class DocumentsPanel(QWidget):
             self.heading.setText(f"Documents: {_step_label(self.step_id())}")
         bad = 0
         empty = sum(1 for d in self.docs if d.size == 0)
+        expiries = self._step_expiries() if self.docs else {}
         for d in self.docs:
             state = self.vault.verify(d)
             bad += state != OK
             r = self.table.rowCount()
             self.table.insertRow(r)
+            expires, from_step = effective_expiry(d, expiries)
+            item = step_item(d.step_id)
+            expiry_text = f"{show_date(expires)} ({item})" if from_step else show_date(expires)
             cells = [d.original_name, _step_label(d.step_id), d.mime, _size(d.size), show_value(d.added_at[:10]),
-                     show_date(d.expires), STATE_LABELS[state]]
+                     expiry_text, STATE_LABELS[state]]
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
-                it.setToolTip(text)
+                it.setToolTip(f"The {item}'s last valid day: this document has no expiry of its own "
+                              "(Expiry… sets one)" if c == 5 and from_step else text)
                 if c == 0:
                     it.setData(Qt.ItemDataRole.UserRole, d.id)
                 if c == 6 and state != OK:
@@ -267,6 +273,19 @@ class DocumentsPanel(QWidget):
                      "check the original and attach it again.")
         self.status.setText(text)
         self._update_buttons()
+
+    def _step_expiries(self) -> dict:
+        """Each step's evaluated expiry (a card's last valid day) from the window's journey, the
+        one evaluation per change; without a journey service (a panel on its own), evaluated here."""
+        if self.journeys is not None:
+            journey = self.journeys.journey
+            return step_expiries(journey) if journey is not None else {}
+        from core.engine import evaluate
+
+        try:
+            return step_expiries(evaluate(self.session.document(), self.session.today))
+        except Exception:  # the documents are listed even when the journey cannot be computed
+            return {}
 
     def _update_buttons(self) -> None:
         has = self.selected() is not None
@@ -429,7 +448,7 @@ def attach(window):
     lazy: dict[str, RefreshWhenShown] = {}
 
     def build() -> DocumentsPanel:
-        panel = DocumentsPanel(session, current_step=window.current_step_id)
+        panel = DocumentsPanel(session, current_step=window.current_step_id, journeys=window.journeys)
         built["panel"] = panel
         lazy["refresh"] = RefreshWhenShown(panel, panel.refresh)
         window.documents_panel = panel

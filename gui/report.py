@@ -132,6 +132,9 @@ def html_to_pdf(html_text: str, title: str = "CertPath") -> bytes:
 
     if QGuiApplication.instance() is None:
         raise RuntimeError("html_to_pdf needs a QGuiApplication")
+    from .fonts import load_bundled_fonts
+
+    load_bundled_fonts()  # so a name in Devanagari is embedded, not boxes (once per process)
     data = QByteArray()
     buf = QBuffer(data)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)

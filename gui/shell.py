@@ -60,6 +60,9 @@ def _app():
     icon = resources_dir() / "icons" / "certpath.png"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
+    from .fonts import load_bundled_fonts
+
+    load_bundled_fonts()  # Devanagari etc. where the system has no font for it (~0.5 ms, gui/fonts.py)
     return app
 
 

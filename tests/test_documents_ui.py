@@ -264,3 +264,46 @@ def test_empty_file_is_accepted_and_said_in_the_status_line(qtbot, data_dir, tod
     assert panel.table.rowCount() == 1
     assert "empty file" in panel.status.text()
     session.store.db.close()
+
+
+def test_the_expires_column_shows_the_cards_expiry_for_a_card_document(qtbot, data_dir, tmp_path):
+    """A document on pals.card with no expiry of its own shows the card's last valid day (from the
+    window's journey), marked as the card's; a date of its own is shown as it is; a renewal moves it."""
+    from gui.dates_display import show_date
+    from gui.documents_ui import DocumentsPanel
+
+    today = dt.date(2026, 11, 21)
+    s = open_session(data_dir, today, demo=False)
+    try:
+        pid = s.store.create_profile("अमित शर्मा", "nurse_picu", ["pals", "bls"])
+        s.store.save_facts(pid, {"pals.card": {"issue_date": "2026-03-10"},
+                                 "bls.card": {"issue_date": "2026-02-01"}})
+        s.switch(pid)
+        journeys = JourneyService(s)
+        journeys.reload()
+        panel = DocumentsPanel(s, current_step=lambda: "pals.card", journeys=journeys)
+        _show(qtbot, panel)
+        pals = tmp_path / "pals-ecard.pdf"
+        pals.write_bytes(b"%PDF-1.4 pals")
+        bls = tmp_path / "bls-ecard.pdf"
+        bls.write_bytes(b"%PDF-1.4 bls")
+        assert panel.attach_paths([str(pals)]) == []
+        bls_doc = panel.vault.attach(pid, "bls.card", bls, today, expires=dt.date(2027, 5, 15)).document
+        panel.scope.setCurrentIndex(1)  # all documents
+        assert panel.COLUMNS[5] == "Expires"
+        rows = {panel.table.item(r, 0).text(): panel.table.item(r, 5) for r in range(panel.table.rowCount())}
+        assert rows["pals-ecard.pdf"].text() == f"{show_date(dt.date(2028, 3, 31))} (PALS card)"
+        assert "no expiry of its own" in rows["pals-ecard.pdf"].toolTip()
+        assert rows["bls-ecard.pdf"].text() == show_date(dt.date(2027, 5, 15))  # its own date, unmarked
+        assert panel.vault.get(bls_doc.id).expires == dt.date(2027, 5, 15)
+        s.store.save_facts(pid, {"pals.card": {"issue_date": "2026-12-01"}})  # renewed
+        journeys.reload()
+        panel.refresh()
+        rows = {panel.table.item(r, 0).text(): panel.table.item(r, 5) for r in range(panel.table.rowCount())}
+        assert rows["pals-ecard.pdf"].text() == f"{show_date(dt.date(2028, 12, 31))} (PALS card)"
+        # a panel without the window's journey service evaluates the profile itself
+        alone = DocumentsPanel(s, current_step=lambda: "pals.card")
+        qtbot.addWidget(alone)
+        assert alone.table.item(0, 5).text() == f"{show_date(dt.date(2028, 12, 31))} (PALS card)"
+    finally:
+        s.store.db.close()

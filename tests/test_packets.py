@@ -124,3 +124,32 @@ def test_the_index_names_the_card_and_its_expiry(store, data_dir, tmp_path):
     assert "Document of: BLS card" in text and "Expires: 2027-05-31\r\n" in text
     html = packet_index_html(plan)
     assert "PALS card" in html and "2028-03-31" in html and "2027-05-31" in html
+
+
+def test_a_card_document_takes_the_cards_expiry_computed_not_stored(store, data_dir, tmp_path):
+    """effective_expiry: a document on a card step without an expiry of its own shows the card's
+    last valid day from the journey; a later issue date moves it (nothing stored); its own wins."""
+    from core.engine import evaluate
+    from core.vault import effective_expiry, step_expiries
+
+    today = dt.date(2026, 11, 21)
+    pid = store.create_profile("Dana Reyes", "nurse_picu", ["pals", "bls"])
+    store.save_facts(pid, {"pals.card": {"issue_date": "2026-03-10"}})
+    v = Vault(store.db, data_paths(data_dir))
+    src = tmp_path / "ecard.pdf"
+    src.write_bytes(b"pals ecard")
+    card = v.attach(pid, "pals.card", src, today).document
+    src.write_bytes(b"a course receipt")
+    other = v.attach(pid, "pals.attend", src, today).document
+
+    def shown(doc):
+        return effective_expiry(v.get(doc.id), step_expiries(evaluate(store.document(pid), today)))
+
+    assert shown(card) == (dt.date(2028, 3, 31), True)  # two years, to the end of the month
+    assert shown(other) == (None, False)  # a step without an expiry gives none
+    assert v.get(card.id).expires is None  # computed on display: nothing written
+    store.save_facts(pid, {"pals.card": {"issue_date": "2026-12-01"}})  # renewed: the date follows
+    assert shown(card) == (dt.date(2028, 12, 31), True)
+    v.set_expiry(card.id, dt.date(2027, 1, 15))  # a date on the document itself wins
+    assert shown(card) == (dt.date(2027, 1, 15), False)
+    assert effective_expiry(v.get(other.id), {"pals.attend": dt.date(2030, 1, 1)}) == (dt.date(2030, 1, 1), True)
