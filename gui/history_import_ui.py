@@ -9,7 +9,6 @@ cards|attempts` does the same from the command line. After an import the window 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHeaderView,
     QLabel,
     QMenu,
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import theme
+from .csv_file import choose_csv
 
 if TYPE_CHECKING:
     from core.csv_import import Preview
@@ -161,27 +160,16 @@ class HistoryImportDialog(QDialog):
 
 def import_history(host: ExtensionHost, kind: str, path: str | None = None) -> bool:
     """Choose the file (unless given), preview it, import on Import; True when rows were written."""
-    from core.csv_import import MAX_BYTES
-
     parent = host if isinstance(host, QWidget) else None
     title = KIND_WORDS[kind][0]
     if host.session.profile_id is None:
         host.show_status("Create or choose a profile first: the history is imported into one profile.")
         return False
-    if path is None:
-        path, _ = QFileDialog.getOpenFileName(parent, f"Import {title.lower()} from CSV", str(Path.home()),
-                                              "CSV files (*.csv *.txt);;All files (*)")
-        if not path:
-            return False
-    try:
-        size = Path(path).stat().st_size
-        if size > MAX_BYTES:
-            raise OSError(f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}")
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        QMessageBox.warning(parent, "Cannot read the file", f"{path}: {getattr(e, 'strerror', None) or e}")
+    chosen = choose_csv(parent, f"Import {title.lower()} from CSV", path)
+    if chosen is None:
         return False
-    dlg = HistoryImportDialog(host.session, raw, Path(path).name, kind, parent)
+    file, raw = chosen
+    dlg = HistoryImportDialog(host.session, raw, file.name, kind, parent)
     host.history_import_dialog = dlg  # type: ignore[attr-defined]
     if not dlg.exec():
         return False

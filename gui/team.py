@@ -57,6 +57,7 @@ from core.rules import load_rules
 from core.wording import date_text, text
 
 from . import theme
+from .csv_file import choose_csv
 
 log = logging.getLogger("certpath.gui")
 
@@ -1000,23 +1001,12 @@ class ImportDialog(QDialog):
 
 def import_team(host, data: TeamData, path: str | None = None) -> bool:
     """File ▸ Import team from CSV…: choose the file, preview, import."""
-    from core.csv_import import MAX_BYTES
-
     parent = host if isinstance(host, QWidget) else None
-    if path is None:
-        path, _ = QFileDialog.getOpenFileName(parent, "Import team from CSV", str(Path.home()),
-                                              "CSV files (*.csv *.txt);;All files (*)")
-        if not path:
-            return False
-    try:
-        size = Path(path).stat().st_size
-        if size > MAX_BYTES:
-            raise OSError(f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}")
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        QMessageBox.warning(parent, "Cannot read the file", f"{path}: {getattr(e, 'strerror', None) or e}")
+    chosen = choose_csv(parent, "Import team from CSV", path)
+    if chosen is None:
         return False
-    dlg = ImportDialog(host.session, raw, Path(path).name, parent)
+    file, raw = chosen
+    dlg = ImportDialog(host.session, raw, file.name, parent)
     host.import_dialog = dlg
     if not dlg.exec():
         return False
