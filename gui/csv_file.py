@@ -26,3 +26,11 @@ def choose_csv(parent: QWidget | None, title: str, path: str | None = None) -> t
     except OSError as e:
         QMessageBox.warning(parent, "Cannot read the file", f"{path}: {getattr(e, 'strerror', None) or e}")
         return None
+
+
+def row_problem_text(row) -> str:
+    """A preview row's problems (✕) and notes, one a line; "✓ OK" when it has neither
+    (core.csv_import's PreviewRow: `problems` and `warnings` of CsvProblem)."""
+    lines = [f"✕ {x.column + ': ' if x.column else ''}{x.message}" for x in row.problems]
+    lines += [f"note: {x.column + ': ' if x.column else ''}{x.message}" for x in row.warnings]
+    return "\n".join(lines) or "✓ OK"

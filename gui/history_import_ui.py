@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import theme
-from .csv_file import choose_csv
+from .csv_file import choose_csv, row_problem_text
 
 if TYPE_CHECKING:
     from core.csv_import import Preview
@@ -118,9 +118,7 @@ class HistoryImportDialog(QDialog):
         self.table.setRowCount(len(p.rows))
         for i, r in enumerate(p.rows):
             verdict = what.get(r.action, r.action) if r.ok else "✕ Not imported"
-            probs = [f"✕ {x.column + ': ' if x.column else ''}{x.message}" for x in r.problems]
-            probs += [f"note: {x.column + ': ' if x.column else ''}{x.message}" for x in r.warnings]
-            cells = [str(r.row), r.label, verdict, "\n".join(probs) or "✓ OK"]
+            cells = [str(r.row), r.label, verdict, row_problem_text(r)]
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 it.setToolTip(text)

@@ -57,7 +57,7 @@ from core.rules import load_rules
 from core.wording import date_text, text
 
 from . import theme
-from .csv_file import choose_csv
+from .csv_file import choose_csv, row_problem_text
 
 log = logging.getLogger("certpath.gui")
 
@@ -965,10 +965,8 @@ class ImportDialog(QDialog):
         self.table.setRowCount(len(p.rows))
         for i, r in enumerate(p.rows):
             verdict = what.get(r.action, r.action).format(t=r.target) if r.ok else "✕ Not imported"
-            probs = [f"✕ {x.column + ': ' if x.column else ''}{x.message}" for x in r.problems]
-            probs += [f"note: {x.column + ': ' if x.column else ''}{x.message}" for x in r.warnings]
             items = [QTableWidgetItem(str(r.row)), QTableWidgetItem(r.label),
-                     QTableWidgetItem(verdict), QTableWidgetItem("\n".join(probs) or "✓ OK")]
+                     QTableWidgetItem(verdict), QTableWidgetItem(row_problem_text(r))]
             for c, it in enumerate(items):
                 if not r.ok:
                     it.setForeground(err)
