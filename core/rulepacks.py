@@ -85,32 +85,44 @@ def default_pack_version(today: dt.date) -> str:
 
 
 # -- keys ---------------------------------------------------------------------------------------------
+# Checking a signature (what every user does: install or load a pack) is core/ed25519.py, pure
+# Python (RFC 8032). Making keys and signing packs are maintainer commands and use the
+# `cryptography` package, which is a dev dependency (requirements-dev.lock), not in the frozen app.
 def _crypto():
     try:
-        from cryptography.exceptions import InvalidSignature
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import ed25519
-    except ImportError as e:  # a broken install; say it instead of a traceback
-        raise PackRefused(f"Rule packs need the 'cryptography' package, which is not installed ({e}).") from None
-    return ed25519, serialization, InvalidSignature
+    except ImportError as e:  # the frozen app or a runtime-only install; say it instead of a traceback
+        raise PackRefused("Making keys and signing rule packs needs the 'cryptography' package, which is "
+                          f"not installed ({e}); it comes with the dev tools (requirements-dev.lock). "
+                          "Checking a pack does not need it.") from None
+    return ed25519, serialization
+
+
+def public_key_raw(public_pem: bytes) -> bytes:
+    """The 32 bytes of an Ed25519 public key file (PEM). PackRefused when it is a key of another
+    kind; ValueError when it is not a PEM public key at all."""
+    from .ed25519 import KeyFormatError, NotEd25519Key, public_key_from_pem
+
+    try:
+        return public_key_from_pem(public_pem)
+    except NotEd25519Key:
+        raise PackRefused("That key is not an Ed25519 public key.") from None
+    except KeyFormatError as e:
+        raise ValueError(f"not a PEM public key ({e})") from None
 
 
 def key_id(public_pem: bytes) -> str:
     """A short, stable name of a public key: the first 16 hex digits of the SHA-256 of its raw bytes."""
     import hashlib
 
-    ed25519, serialization, _ = _crypto()
-    key = serialization.load_pem_public_key(public_pem)
-    if not isinstance(key, ed25519.Ed25519PublicKey):
-        raise PackRefused("That key is not an Ed25519 public key.")
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
+    return hashlib.sha256(public_key_raw(public_pem)).hexdigest()[:16]
 
 
 def generate_keypair(folder: Path, name: str = "certpath-rules") -> tuple[Path, Path]:
     """Write `name.key` (the private key, PEM, owner-only) and `name.pub.pem` into `folder`.
     Refuses to overwrite an existing key."""
-    ed25519, serialization, _ = _crypto()
+    ed25519, serialization = _crypto()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     priv_path, pub_path = folder / f"{name}.key", folder / f"{name}.pub.pem"
@@ -129,7 +141,7 @@ def generate_keypair(folder: Path, name: str = "certpath-rules") -> tuple[Path, 
 
 
 def _load_private(path: Path):
-    ed25519, serialization, _ = _crypto()
+    ed25519, serialization = _crypto()
     try:
         key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
     except OSError as e:
@@ -270,8 +282,7 @@ def build_pack(out: Path, private_key: Path | None, *, version: str, today: dt.d
     }
     key = _load_private(private_key) if private_key else None
     if key is not None:
-        from cryptography.hazmat.primitives import serialization
-
+        _, serialization = _crypto()
         pub = key.public_key().public_bytes(serialization.Encoding.PEM,
                                             serialization.PublicFormat.SubjectPublicKeyInfo)
         manifest["key"] = key_id(pub)
@@ -431,15 +442,12 @@ def read_pack(path: str | os.PathLike[str], *, trust: Iterable[str | os.PathLike
             signature = base64.b64decode(sig.strip(), validate=True)
         except ValueError:
             raise PackRefused(f"{label}: its signature is malformed.") from None
-        ed25519, serialization, invalid = _crypto()
+        from .ed25519 import verify
+
         for tk in trusted_keys(trust):
-            pub = serialization.load_pem_public_key(tk.pem)
-            try:
-                pub.verify(signature, raw)
-            except invalid:
-                continue
-            key = tk.id
-            break
+            if verify(public_key_raw(tk.pem), signature, raw):
+                key = tk.id
+                break
         else:
             raise PackRefused(f"{label} is not signed by a key CertPath trusts (or it was changed after "
                               "signing).")

@@ -1,7 +1,8 @@
 """`certpath --self-test`: check an installation (frozen or from source) end to end, then exit.
 
 In a fresh temporary folder (never the user's data folder): bundled resources, a new database
-with every migration, the demo profiles imported and evaluated, time zones, the main window
+with every migration, the demo profiles imported and evaluated, the rule-pack signature check
+(RFC 8032 known answers, the project's keys), time zones, the main window
 built and painted, a PDF report and an .ics calendar written and checked.
 
 The window: when a display is available (Windows, macOS, or $DISPLAY / $WAYLAND_DISPLAY on
@@ -146,6 +147,23 @@ def check_demo(ctx: Ctx) -> str:
     return f"{len(profiles)} profiles, {steps} steps evaluated"
 
 
+def check_signatures(ctx: Ctx) -> str:
+    """Rule packs are checked by core/ed25519.py (pure Python; the frozen app carries no
+    cryptography package): its RFC 8032 known answers, and the project's public keys load."""
+    import time
+
+    from core.ed25519 import known_answers
+    from core.rulepacks import trusted_keys
+
+    t = time.perf_counter()
+    problems = known_answers()
+    ms = (time.perf_counter() - t) * 1000
+    expect(not problems, "; ".join(problems))
+    keys = trusted_keys()
+    expect(keys, "no project public key in resources/keys")
+    return f"Ed25519 (RFC 8032 vectors, {ms:.0f} ms); trusted keys {', '.join(k.id for k in keys)}"
+
+
 def check_window(ctx: Ctx) -> str:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -272,6 +290,7 @@ CHECKS: list[tuple[str, Callable[[Ctx], str]]] = [
     ("time zones", check_timezones),
     ("database", check_database),
     ("demo profiles", check_demo),
+    ("rule-pack signatures", check_signatures),
     ("main window", check_window),
     ("PDF report", check_pdf),
     ("calendar (.ics)", check_ics),

@@ -19,7 +19,8 @@ def test_self_test_from_source_passes(tmp_path):
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "self-test passed" in r.stdout
-    for check in ("database", "demo profiles", "main window", "PDF report", "calendar (.ics)"):
+    for check in ("database", "demo profiles", "rule-pack signatures", "main window", "PDF report",
+                  "calendar (.ics)"):
         assert f"ok  {check}:" in r.stdout
     log = (tmp_path / "log.txt").read_text(encoding="utf-8")
     assert "self-test passed" in log
@@ -53,6 +54,20 @@ def test_broken_pdf_fails_with_reason(monkeypatch, capsys, today):
     rc, out, err = _run(capsys, today, ("PDF report", selftest.check_pdf))
     assert rc == 1
     assert "self-test FAILED: PDF report:" in err and "%PDF" in err
+
+
+def test_the_signature_check_passes_and_fails_with_reason(monkeypatch, capsys, today):
+    rc, out, err = _run(capsys, today, ("rule-pack signatures", selftest.check_signatures))
+    assert rc == 0 and "ok  rule-pack signatures: Ed25519 (RFC 8032 vectors" in out, err
+    from core import ed25519
+
+    # a verifier that accepts everything is caught by the changed vectors
+    monkeypatch.setattr(ed25519, "verify", lambda pk, sig, msg: True)
+    rc, out, err = _run(capsys, today, ("rule-pack signatures", selftest.check_signatures))
+    assert rc == 1 and "self-test FAILED: rule-pack signatures: RFC 8032 vector 2 verifies when changed" in err
+    monkeypatch.setattr(ed25519, "verify", lambda pk, sig, msg: False)
+    rc, out, err = _run(capsys, today, ("rule-pack signatures", selftest.check_signatures))
+    assert rc == 1 and "RFC 8032 vector 2 does not verify" in err
 
 
 @pytest.mark.parametrize("module", ["core.ics"])
