@@ -355,3 +355,47 @@ def test_louisiana_us_year_is_the_boards_rule_but_the_img_months_stay_unverified
     assert r.confidence == "low" and any("casetext.com" in u for u in r.urls)
     s = licence_due("LA")
     assert s.due == D(2030, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
+
+
+# ---- fourth pass (a), 2026-12-02: CO DE KS KY LA MO NE (docs/sources-licensure.md) -----------------
+
+FOURTH_A = D(2026, 12, 2)
+
+
+@pytest.mark.parametrize("state,img_months,us_months,confidence", [
+    ("CO", 36, 12, "medium"),   # two agreeing licensing consultants; C.R.S. 12-240-110 for the US year
+    ("DE", 36, 12, "high"),     # the board's FAQ
+])
+def test_fourth_pass_a_values_confidence_and_licence_date(state, img_months, us_months, confidence):
+    r = RULES.get(f"license.state.{state}", FOURTH_A)
+    assert (r.value["pgt_months_img"], r.value["pgt_months_us"], r.confidence) == (img_months, us_months, confidence)
+    assert r.checked == FOURTH_A and r.conflict
+    # the planner's licence date on the day it was checked: residency from 1 July 2027 + the state's months
+    prof = {"format": "certpath-profile/1", "tracks": ["img"], "overrides": {},
+            "facts": {"img": {"match_year": 2027, "specialty": "internal_medicine", "target_state": state,
+                              "visa_need": "needs_j1", "birth_date": "1995-01-01"},
+                      "ecfmg.school": {"wdoms_listed": True, "sponsor_note": True, "sponsor_note_from_year": 2000,
+                                       "graduation_date": "2022-06-30", "credit_years": 6, "degree": "medicine"}}}
+    step = img.evaluate_track("img", Context(today=FOURTH_A, rules=RULES, profile=prof)).step("license.state")
+    assert step.due == D(2027 + img_months // 12, 7, 1)
+    warned = {w.code for w in step.warnings}
+    assert ("rule.low_confidence_conflict" in warned) == (confidence == "low")
+
+
+def test_delaware_board_faq_gives_three_years_for_foreign_graduates_and_no_exam_limit_is_guessed():
+    r = RULES.get("license.state.DE", FOURTH_A)
+    assert any(u.startswith("http://dpr.delaware.gov/boards/medicalpractice/faqs") for u in r.urls)
+    assert any(s.tier == "primary" and "dpr.delaware.gov" in s.url for s in r.sources)
+    assert "unverified" not in r.value
+    # consultants disagree on the exam window and the attempt limit: neither is recorded or applied
+    for k in ("exam_time_limit_years", "no_exam_time_limit", "step_attempt_limit", "step3_attempt_limit"):
+        assert k not in r.value, k
+    assert "contradict" in r.conflict
+
+
+def test_colorado_img_months_from_consultants_not_the_board_and_no_attempt_limit():
+    r = RULES.get("license.state.CO", FOURTH_A)
+    assert r.value["exam_time_limit_years"] == 7 and "exam_time_limit_years" in r.value["unverified"]
+    assert "step_attempt_limit" not in r.value and "step3_attempt_limit" not in r.value
+    assert "12-240-110" in r.value["citation"] and "12-240-104" in r.conflict
+    assert not any(s.tier == "summary" for s in r.sources)
