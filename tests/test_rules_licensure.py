@@ -300,10 +300,11 @@ def test_states_verified_in_the_second_pass_cite_a_primary_source_and_say_what_i
         assert r.confidence in ("high", "medium") and r.checked == D(2026, 12, 1), c
         assert "pgt_months_img" not in r.value.get("unverified", []), c
     assert value("license.state.AL")["pgt_months_img"] == 24 and value("license.state.AL")["pgt_months_us"] == 12
-    # Kentucky: the attempt limit is the regulation's, the months still are not verified
+    # Kentucky: the attempt limit is the regulation's; the months (fourth pass) rest on two agreeing
+    # secondary pages, not on the regulation KRS 311.571 leaves them to
     ky = RULES.records("license.state.KY")[0]
-    assert ky.confidence == "low" and ky.value["step_attempt_limit"] == 4
-    assert "pgt_months_img" in ky.value["unverified"] and "step_attempt_limit" not in ky.value["unverified"]
+    assert ky.confidence == "medium" and ky.value["step_attempt_limit"] == 4
+    assert "pgt_months_img" not in ky.value["unverified"] and "step_attempt_limit" not in ky.value["unverified"]
 
 
 # ---- second pass of the 14 low states (2026-12-01, docs/sources-licensure.md) -----------------------
@@ -349,12 +350,15 @@ def test_kansas_36_months_for_every_graduate_since_2021_still_low():
     assert licence_due("KS").due == D(2030, 7, 1)
 
 
-def test_louisiana_us_year_is_the_boards_rule_but_the_img_months_stay_unverified():
+def test_louisiana_us_year_is_the_boards_rule_and_the_img_months_two_agreeing_secondary_pages():
     r = RULES.get("license.state.LA", TODAY)
-    assert r.value["pgt_months_us"] == 12 and "pgt_months_img" in r.value["unverified"]
-    assert r.confidence == "low" and any("casetext.com" in u for u in r.urls)
+    assert (r.value["pgt_months_img"], r.value["pgt_months_us"]) == (36, 12)
+    assert "pgt_months_img" not in r.value["unverified"] and "exam_time_limit_years" in r.value["unverified"]
+    assert r.confidence == "medium" and any("casetext.com" in u for u in r.urls)
+    assert any("lsugme.atlassian.net" in u for u in r.urls)
     s = licence_due("LA")
-    assert s.due == D(2030, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
+    assert s.due == D(2030, 7, 1) and "rule.sources_differ" in {w.code for w in s.warnings}
+    assert "rule.low_confidence_conflict" not in {w.code for w in s.warnings}
 
 
 # ---- fourth pass (a), 2026-12-02: CO DE KS KY LA MO NE (docs/sources-licensure.md) -----------------
@@ -365,6 +369,8 @@ FOURTH_A = D(2026, 12, 2)
 @pytest.mark.parametrize("state,img_months,us_months,confidence", [
     ("CO", 36, 12, "medium"),   # two agreeing licensing consultants; C.R.S. 12-240-110 for the US year
     ("DE", 36, 12, "high"),     # the board's FAQ
+    ("KY", 24, 24, "medium"),   # two agreeing secondary pages; the attempt limit is 201 KAR 9:031's
+    ("LA", 36, 12, "medium"),   # LSU GME office + consultant; the US year is LAC 46:XLV.311.A.6
 ])
 def test_fourth_pass_a_values_confidence_and_licence_date(state, img_months, us_months, confidence):
     r = RULES.get(f"license.state.{state}", FOURTH_A)
