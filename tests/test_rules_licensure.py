@@ -371,6 +371,8 @@ FOURTH_A = D(2026, 12, 2)
     ("DE", 36, 12, "high"),     # the board's FAQ
     ("KY", 24, 24, "medium"),   # two agreeing secondary pages; the attempt limit is 201 KAR 9:031's
     ("LA", 36, 12, "medium"),   # LSU GME office + consultant; the US year is LAC 46:XLV.311.A.6
+    ("MO", 36, 12, "medium"),   # consultants only (20 CSR 2150-2.004 only on mirrors)
+    ("NE", 36, 12, "low"),      # 38-2026 not reached: one consultant page and the old table
 ])
 def test_fourth_pass_a_values_confidence_and_licence_date(state, img_months, us_months, confidence):
     r = RULES.get(f"license.state.{state}", FOURTH_A)
@@ -405,3 +407,32 @@ def test_colorado_img_months_from_consultants_not_the_board_and_no_attempt_limit
     assert "step_attempt_limit" not in r.value and "step3_attempt_limit" not in r.value
     assert "12-240-110" in r.value["citation"] and "12-240-104" in r.conflict
     assert not any(s.tier == "summary" for s in r.sources)
+
+
+def _mo_profile(fails: int) -> dict:
+    attempts = [{"date": d, "result": "fail"} for d in ("2025-01-15", "2025-04-15", "2025-08-15")[:fails]]
+    return {"format": "certpath-profile/1", "tracks": ["img"], "overrides": {},
+            "facts": {"img": {"match_year": 2027, "specialty": "family_medicine", "target_state": "MO",
+                              "visa_need": "needs_j1"},
+                      "ecfmg.school": {"wdoms_listed": True, "sponsor_note": True, "sponsor_note_from_year": 2000,
+                                       "graduation_date": "2024-06-30", "credit_years": 6, "degree": "medicine"},
+                      "usmle.step1": {"attempts": attempts}}}
+
+
+def test_missouri_three_attempts_per_step_blocks_the_licence_after_a_third_failure():
+    v = RULES.get("license.state.MO", FOURTH_A).value
+    assert (v["step_attempt_limit"], v["exam_time_limit_years"]) == (3, 7)
+    two = img.evaluate_track("img", Context(today=FOURTH_A, rules=RULES, profile=_mo_profile(2))).step("license.state")
+    assert two.status != "blocked"
+    three = img.evaluate_track("img", Context(today=FOURTH_A, rules=RULES, profile=_mo_profile(3))).step("license.state")
+    assert three.status == "blocked"
+    assert three.reasons[0].code == "img.licence.attempt_limit_reached"
+    assert three.reasons[0].params["state_name"] == "Missouri"
+
+
+def test_kansas_and_nebraska_stay_low_with_the_gap_said():
+    ks = RULES.get("license.state.KS", FOURTH_A)
+    assert ks.confidence == "low" and ks.value["pgt_months_img"] == 36
+    ne = RULES.get("license.state.NE", FOURTH_A)
+    assert ne.confidence == "low" and set(ne.value["unverified"]) == {"pgt_months_img", "pgt_months_us"}
+    assert "38-2026" in ne.conflict and ne.value["exam_time_limit_years"] == 10
