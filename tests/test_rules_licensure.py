@@ -300,10 +300,11 @@ def test_states_verified_in_the_second_pass_cite_a_primary_source_and_say_what_i
         assert r.confidence in ("high", "medium") and r.checked == D(2026, 12, 1), c
         assert "pgt_months_img" not in r.value.get("unverified", []), c
     assert value("license.state.AL")["pgt_months_img"] == 24 and value("license.state.AL")["pgt_months_us"] == 12
-    # Kentucky: the attempt limit is the regulation's, the months still are not verified
+    # Kentucky: the attempt limit is the regulation's; the months (fourth pass) rest on two agreeing
+    # secondary pages, not on the regulation KRS 311.571 leaves them to
     ky = RULES.records("license.state.KY")[0]
-    assert ky.confidence == "low" and ky.value["step_attempt_limit"] == 4
-    assert "pgt_months_img" in ky.value["unverified"] and "step_attempt_limit" not in ky.value["unverified"]
+    assert ky.confidence == "medium" and ky.value["step_attempt_limit"] == 4
+    assert "pgt_months_img" not in ky.value["unverified"] and "step_attempt_limit" not in ky.value["unverified"]
 
 
 # ---- second pass of the 14 low states (2026-12-01, docs/sources-licensure.md) -----------------------
@@ -349,9 +350,89 @@ def test_kansas_36_months_for_every_graduate_since_2021_still_low():
     assert licence_due("KS").due == D(2030, 7, 1)
 
 
-def test_louisiana_us_year_is_the_boards_rule_but_the_img_months_stay_unverified():
+def test_louisiana_us_year_is_the_boards_rule_and_the_img_months_two_agreeing_secondary_pages():
     r = RULES.get("license.state.LA", TODAY)
-    assert r.value["pgt_months_us"] == 12 and "pgt_months_img" in r.value["unverified"]
-    assert r.confidence == "low" and any("casetext.com" in u for u in r.urls)
+    assert (r.value["pgt_months_img"], r.value["pgt_months_us"]) == (36, 12)
+    assert "pgt_months_img" not in r.value["unverified"] and "exam_time_limit_years" in r.value["unverified"]
+    assert r.confidence == "medium" and any("casetext.com" in u for u in r.urls)
+    assert any("lsugme.atlassian.net" in u for u in r.urls)
     s = licence_due("LA")
-    assert s.due == D(2030, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
+    assert s.due == D(2030, 7, 1) and "rule.sources_differ" in {w.code for w in s.warnings}
+    assert "rule.low_confidence_conflict" not in {w.code for w in s.warnings}
+
+
+# ---- fourth pass (a), 2026-12-02: CO DE KS KY LA MO NE (docs/sources-licensure.md) -----------------
+
+FOURTH_A = D(2026, 12, 2)
+
+
+@pytest.mark.parametrize("state,img_months,us_months,confidence", [
+    ("CO", 36, 12, "medium"),   # two agreeing licensing consultants; C.R.S. 12-240-110 for the US year
+    ("DE", 36, 12, "high"),     # the board's FAQ
+    ("KY", 24, 24, "medium"),   # two agreeing secondary pages; the attempt limit is 201 KAR 9:031's
+    ("LA", 36, 12, "medium"),   # LSU GME office + consultant; the US year is LAC 46:XLV.311.A.6
+    ("MO", 36, 12, "medium"),   # consultants only (20 CSR 2150-2.004 only on mirrors)
+    ("NE", 36, 12, "low"),      # 38-2026 not reached: one consultant page and the old table
+])
+def test_fourth_pass_a_values_confidence_and_licence_date(state, img_months, us_months, confidence):
+    r = RULES.get(f"license.state.{state}", FOURTH_A)
+    assert (r.value["pgt_months_img"], r.value["pgt_months_us"], r.confidence) == (img_months, us_months, confidence)
+    assert r.checked == FOURTH_A and r.conflict
+    # the planner's licence date on the day it was checked: residency from 1 July 2027 + the state's months
+    prof = {"format": "certpath-profile/1", "tracks": ["img"], "overrides": {},
+            "facts": {"img": {"match_year": 2027, "specialty": "internal_medicine", "target_state": state,
+                              "visa_need": "needs_j1", "birth_date": "1995-01-01"},
+                      "ecfmg.school": {"wdoms_listed": True, "sponsor_note": True, "sponsor_note_from_year": 2000,
+                                       "graduation_date": "2022-06-30", "credit_years": 6, "degree": "medicine"}}}
+    step = img.evaluate_track("img", Context(today=FOURTH_A, rules=RULES, profile=prof)).step("license.state")
+    assert step.due == D(2027 + img_months // 12, 7, 1)
+    warned = {w.code for w in step.warnings}
+    assert ("rule.low_confidence_conflict" in warned) == (confidence == "low")
+
+
+def test_delaware_board_faq_gives_three_years_for_foreign_graduates_and_no_exam_limit_is_guessed():
+    r = RULES.get("license.state.DE", FOURTH_A)
+    assert any(u.startswith("http://dpr.delaware.gov/boards/medicalpractice/faqs") for u in r.urls)
+    assert any(s.tier == "primary" and "dpr.delaware.gov" in s.url for s in r.sources)
+    assert "unverified" not in r.value
+    # consultants disagree on the exam window and the attempt limit: neither is recorded or applied
+    for k in ("exam_time_limit_years", "no_exam_time_limit", "step_attempt_limit", "step3_attempt_limit"):
+        assert k not in r.value, k
+    assert "contradict" in r.conflict
+
+
+def test_colorado_img_months_from_consultants_not_the_board_and_no_attempt_limit():
+    r = RULES.get("license.state.CO", FOURTH_A)
+    assert r.value["exam_time_limit_years"] == 7 and "exam_time_limit_years" in r.value["unverified"]
+    assert "step_attempt_limit" not in r.value and "step3_attempt_limit" not in r.value
+    assert "12-240-110" in r.value["citation"] and "12-240-104" in r.conflict
+    assert not any(s.tier == "summary" for s in r.sources)
+
+
+def _mo_profile(fails: int) -> dict:
+    attempts = [{"date": d, "result": "fail"} for d in ("2025-01-15", "2025-04-15", "2025-08-15")[:fails]]
+    return {"format": "certpath-profile/1", "tracks": ["img"], "overrides": {},
+            "facts": {"img": {"match_year": 2027, "specialty": "family_medicine", "target_state": "MO",
+                              "visa_need": "needs_j1"},
+                      "ecfmg.school": {"wdoms_listed": True, "sponsor_note": True, "sponsor_note_from_year": 2000,
+                                       "graduation_date": "2024-06-30", "credit_years": 6, "degree": "medicine"},
+                      "usmle.step1": {"attempts": attempts}}}
+
+
+def test_missouri_three_attempts_per_step_blocks_the_licence_after_a_third_failure():
+    v = RULES.get("license.state.MO", FOURTH_A).value
+    assert (v["step_attempt_limit"], v["exam_time_limit_years"]) == (3, 7)
+    two = img.evaluate_track("img", Context(today=FOURTH_A, rules=RULES, profile=_mo_profile(2))).step("license.state")
+    assert two.status != "blocked"
+    three = img.evaluate_track("img", Context(today=FOURTH_A, rules=RULES, profile=_mo_profile(3))).step("license.state")
+    assert three.status == "blocked"
+    assert three.reasons[0].code == "img.licence.attempt_limit_reached"
+    assert three.reasons[0].params["state_name"] == "Missouri"
+
+
+def test_kansas_and_nebraska_stay_low_with_the_gap_said():
+    ks = RULES.get("license.state.KS", FOURTH_A)
+    assert ks.confidence == "low" and ks.value["pgt_months_img"] == 36
+    ne = RULES.get("license.state.NE", FOURTH_A)
+    assert ne.confidence == "low" and set(ne.value["unverified"]) == {"pgt_months_img", "pgt_months_us"}
+    assert "38-2026" in ne.conflict and ne.value["exam_time_limit_years"] == 10
