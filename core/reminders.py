@@ -208,6 +208,7 @@ def from_journey(journey) -> list[Reminder]:
     the dashboard and the timeline read the same list). One reminder per step and date. An expiry
     is titled by the step's item (core.engine.step_item, the deadlines list's source)."""
     from .engine import step_item, step_name, with_track
+    from .engine.findings import F
     from .journey_view import dated_items
     from .wording import text
 
@@ -245,12 +246,13 @@ def from_journey(journey) -> list[Reminder]:
             out.append(Reminder(key, with_track(sid, text(a.what, iso=True)), it.date, kind, step_id=sid,
                                 detail=title, action_key=akey, shown=with_track(sid, a.text),
                                 since=it.date if it.date == today else None))
-        elif it.kind == "deadline":
-            out.append(Reminder(_unique(f"step:{sid}:deadline", keys), f"{title}: deadline", it.date, DEADLINE,
-                                step_id=sid, detail=title))
-        elif it.kind == "due":
-            out.append(Reminder(_unique(f"step:{sid}:due", keys), f"{title}: due", it.date, DUE, step_id=sid,
-                                detail=title))
+        elif it.kind in ("deadline", "due"):
+            # "PALS: Renew before it expires (due 2027-06-30)", not "…: due" (the catalogue words it;
+            # the key stays, so `sync` retitles rows stored with the old title in place)
+            what = F(f"reminders.{it.kind}", step=sid, date=it.date)
+            out.append(Reminder(_unique(f"step:{sid}:{it.kind}", keys), text(what, iso=True), it.date,
+                                DEADLINE if it.kind == "deadline" else DUE, step_id=sid, detail=title,
+                                shown=text(what)))
     return out
 
 

@@ -675,3 +675,56 @@ def test_a_real_change_to_a_do_it_now_action_is_one_revision(provider, today):
                                    fresh=rem.from_journey(j("Book Step 2 CK with Prometric", day_n2)))
                if r.source_key == key)
     assert (now.since, now.calendar_date, now.revision) == (day_n2, day_n2, 3)
+
+
+def test_due_and_deadline_titles_read_naturally_and_old_titles_are_updated_in_place(provider, today):
+    """A step's due date and deadline are titled "PALS: Renew before it expires (due 2027-06-30)",
+    not "PALS: Renew before it expires: due": ISO in the stored title (the .ics, the CSV), the
+    display format on screen. Rows a previous release stored as "…: due" keep their ids, keys,
+    calendar UIDs and the user's stages, snooze and done; one new revision each, nothing doubled."""
+    from core import wording
+    from core.engine import evaluate, step_name
+    from core.ics import event_uid, export_ics
+
+    store, pid = provider
+    key = "step:pals.renewal:due"
+    first = {r.source_key: r for r in rem.sync(store, pid, today)}
+    due = first[key]
+    assert due.due == D(2027, 6, 30) and due.kind == rem.DUE
+    assert due.title == "PALS: Renew before it expires (due 2027-06-30)"
+    before = wording.date_formatter()
+    wording.set_date_formatter(lambda d: f"{d.day} {d:%b %Y}")
+    try:
+        shown = next(r for r in rem.from_journey(evaluate(store.document(pid), today)) if r.source_key == key)
+    finally:
+        wording.set_date_formatter(before)
+    assert shown.display_title == "PALS: Renew before it expires (due 30 Jun 2027)"
+    assert shown.title == due.title  # stored form unchanged by the display
+    assert not any(r.title.endswith((": due", ": deadline")) for r in first.values())
+    assert f"SUMMARY:{due.title}" in export_ics(store, pid, today).decode()
+
+    # the file as the previous release left it
+    old = {k: r for k, r in first.items() if r.kind in (rem.DUE, rem.DEADLINE) and not r.action_key}
+    assert key in old
+    for r in old.values():
+        tail = "due" if r.kind == rem.DUE else "deadline"
+        store.db.execute("UPDATE reminders SET title = ? WHERE id = ?", [f"{step_name(r.step_id)}: {tail}", r.id])
+    rem.set_stages(store, due.id, "45, 5", today=today)
+    rem.mark_done(store, due.id, today)
+    n = store.db.execute("SELECT count(*) FROM reminders WHERE profile_id = ?", [pid]).fetchone()[0]
+    revs = dict(store.db.execute("SELECT source_key, revision FROM reminders WHERE profile_id = ?", [pid]).fetchall())
+    uids_before = set(_uids(export_ics(store, pid, today)))
+
+    later = today + dt.timedelta(days=1)
+    after = {r.source_key: r for r in rem.sync(store, pid, later)}
+    assert store.db.execute("SELECT count(*) FROM reminders WHERE profile_id = ?", [pid]).fetchone()[0] == n
+    assert {k: r.id for k, r in after.items()} == {k: r.id for k, r in first.items()}
+    p = after[key]
+    assert (p.title, p.stages, p.done_at) == ("PALS: Renew before it expires (due 2027-06-30)", (45, 5), today)
+    assert p.revision == revs[key] + 1 and p.revised_on == later
+    for k in old:
+        assert after[k].revision == revs[k] + 1
+    assert set(_uids(export_ics(store, pid, later))) == uids_before and event_uid(pid, key) in uids_before
+    # once: the next day changes nothing
+    again = {r.source_key: r.revision for r in rem.sync(store, pid, later + dt.timedelta(days=1))}
+    assert again == {k: r.revision for k, r in after.items()}
