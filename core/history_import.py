@@ -41,6 +41,7 @@ from .csv_import import (
     read_csv,
     row_values,
 )
+from .datefmt import date_text
 from .engine import check_step, step_def
 from .engine.base import Context, FieldSpec
 from .engine.cards import BODIES, PAST_CARD_FIELDS, card_expiry
@@ -218,7 +219,12 @@ def expiry_note(card: str, doc: Mapping[str, Any], given: str, today: dt.date, r
     exp, rule = card_expiry(Context(today=today, rules=rules, profile=doc), card)
     if exp is None or rule is None or exp.isoformat() == given:
         return None
-    return (f"the sheet says {given}; CertPath computes {exp.isoformat()} from the issue date "
+    try:
+        said = date_text(dt.date.fromisoformat(given))
+    except ValueError:  # not a date (the row's own problem says so): as the sheet has it
+        said = given
+    # the dates as the GUI shows dates (its installed format; ISO in the command line)
+    return (f"the sheet says {said}; CertPath computes {date_text(exp)} from the issue date "
             f"(rule {rule.id}) and shows that")
 
 
