@@ -37,9 +37,8 @@ from .csv_import import (
     Preview,
     PreviewRow,
     convert,
-    map_columns,
-    read_csv,
     row_values,
+    start_preview,
 )
 from .datefmt import date_text
 from .engine import check_step, step_def
@@ -235,16 +234,11 @@ def preview_history(store, profile_id: int, data: bytes, today: dt.date, kind: s
     if kind not in KINDS:
         raise ValueError(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
     rules = rules or load_rules()
-    table = read_csv(data)
-    cmap = map_columns(table, CARD_COLUMNS if kind == "cards" else ATTEMPT_COLUMNS)
+    table, cmap, preview = start_preview(data, kind, CARD_COLUMNS if kind == "cards" else ATTEMPT_COLUMNS)
     doc = store.document(profile_id)
     work = copy.deepcopy(doc)
     work["facts"] = dict(work.get("facts") or {})
     tracks = list(work.get("tracks") or [])
-    preview = Preview(kind=kind, rows=[], problems=list(cmap.problems), notes=list(table.notes),
-                      headers=cmap.headers)
-    if cmap.ignored:
-        preview.notes.append("Columns not used: " + ", ".join(f"'{h}'" for h in cmap.ignored))
     if preview.problems:
         return preview
     touched: set[str] = set()
