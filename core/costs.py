@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from .datefmt import date_text
 from .db import inserted_id, transaction
 
 PAID = "paid"
@@ -67,7 +68,29 @@ class Suggestion:
         amt = format_amount(self.amount_min_cents, self.currency)
         if self.is_range:
             amt += " – " + format_amount(self.amount_max_cents, self.currency)
-        return f"{amt} (checked {self.checked.isoformat()}, {self.confidence} confidence)"
+        return f"{amt} (checked {date_text(self.checked)}, {self.confidence} confidence)"
+
+    def note(self) -> str:
+        """The note a cost added from this suggestion keeps: stored, so ISO (`note_text` shows it)."""
+        return f"From {self.rule_id} (checked {date_text(self.checked, iso=True)}, {self.confidence} confidence)"
+
+
+# the note `Suggestion.note` writes; `note_text` words its date as the GUI shows dates
+_SUGGESTION_NOTE = re.compile(r"From (?P<rule>\S+) \(checked (?P<d>\d{4}-\d{2}-\d{2}), (?P<conf>\w+) confidence\)")
+
+
+def note_text(note: str) -> str:
+    """A cost's note as a person reads it: a note CertPath wrote from a fee rule ("From fee.x
+    (checked 2026-11-02, high confidence)") with its date in the installed display format; any
+    other note (the user's own words) exactly as stored."""
+    m = _SUGGESTION_NOTE.fullmatch(note or "")
+    if m is None:
+        return note
+    try:
+        checked = dt.date.fromisoformat(m["d"])
+    except ValueError:
+        return note
+    return f"From {m['rule']} (checked {date_text(checked)}, {m['conf']} confidence)"
 
 
 def track_of(step_id: str) -> str:
@@ -217,8 +240,7 @@ class Ledger:
     def add_suggestion(self, profile_id: int, s: Suggestion, *, use_max: bool = True,
                        date: dt.date | None = None) -> int:
         amt = s.amount_max_cents if use_max else s.amount_min_cents
-        note = f"From {s.rule_id} (checked {s.checked.isoformat()}, {s.confidence} confidence)"
-        return self.add(profile_id, s.step_id, amt, s.currency, date=date, status=PLANNED, note=note)
+        return self.add(profile_id, s.step_id, amt, s.currency, date=date, status=PLANNED, note=s.note())
 
 
 def suggestion_from_rule(step_id: str, rule, have: AbstractSet[tuple[str, int]] = frozenset()) -> Suggestion | None:

@@ -1,7 +1,8 @@
 """Bringing spreadsheet data in: reading a CSV, mapping its columns, a preview, one transaction.
 
-Shared by the roster import (core/roster_import.py: people and their cards) and the history
-import of one profile (core/history_import.py: past cards, exam attempts).
+Shared by the roster import (core/roster_import.py: people and their cards), the history import
+of one profile (core/history_import.py: past cards, exam attempts) and the application season's
+programs (core/programs_import.py).
 
 - `read_csv(data)`: a CSV with a header row. UTF-8 with or without a byte-order mark; UTF-16
   with a BOM (Excel's "Unicode text"); otherwise Windows-1252 (Excel's plain "CSV" on Windows),
@@ -11,7 +12,8 @@ import of one profile (core/history_import.py: past cards, exam attempts).
 - `map_columns(table, columns)`: header names matched case-, accent- and punctuation-insensitively
   against each column's key and aliases ("PALS issue date" = "pals_issue_date"); a text in
   parentheses is ignored ("Issue date (YYYY-MM-DD)").
-- A kind's `preview_*` function returns a `Preview`: every row with its problems (`CsvProblem`:
+- A kind's `preview_*` function starts with `start_preview` (the file read, its columns matched,
+  the file's problems and notes) and returns a `Preview`: every row with its problems (`CsvProblem`:
   row number as the spreadsheet shows it, the column as headed in the file, a message), what
   would happen to it, and a `commit` that writes the valid rows. Building a preview writes nothing.
 - `commit(store, preview, today)` writes the valid rows in ONE transaction (all or nothing);
@@ -332,6 +334,24 @@ class Preview:
     @property
     def ok(self) -> bool:
         return not self.problems and all(r.ok for r in self.rows)
+
+
+def start_preview(data: bytes, kind: str, columns: Sequence[Column],
+                  adjust: Callable[[CsvTable, ColumnMap], None] | None = None
+                  ) -> tuple[CsvTable, ColumnMap, Preview]:
+    """The start every kind's `preview_*` shares: read the file, match its header to `columns`
+    (then `adjust` it: the user's own column choices), and a `Preview` holding the file's problems
+    and notes (the encoding, "Columns not used: …"). With `preview.problems` the caller returns the
+    preview as it is: no row is looked at. Raises CsvError for a file that cannot be read."""
+    table = read_csv(data)
+    cmap = map_columns(table, columns)
+    if adjust is not None:
+        adjust(table, cmap)
+    preview = Preview(kind=kind, rows=[], problems=list(cmap.problems), notes=list(table.notes),
+                      headers=cmap.headers)
+    if cmap.ignored:
+        preview.notes.append("Columns not used: " + ", ".join(f"'{h}'" for h in cmap.ignored))
+    return table, cmap, preview
 
 
 def commit(store, preview: Preview, today: dt.date) -> str:

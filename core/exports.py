@@ -76,17 +76,25 @@ def deadlines_rows(store, profile_id: int, today: dt.date) -> tuple[list[str], l
 
 
 def documents_rows(store, profile_id: int, today: dt.date, paths=None) -> tuple[list[str], list[list]]:
-    from .vault import Vault
+    """One row per document. `expires` is the date set on the document itself; `effective_expires`
+    the date CertPath uses (core.vault.effective_expiry, as the Documents list and the packet show
+    it): that date, else its step's evaluated expiry on `today` (a card's last valid day), with
+    `expiry_from` saying which ("document", "step", or empty for none). New columns go last, so a
+    reader of the earlier columns reads them unchanged."""
+    from .vault import Vault, effective_expiry, profile_documents, profile_step_expiries
 
-    header = ["id", "step_id", "original_name", "mime", "size_bytes", "added", "expires", "state", "sha256", "note"]
+    header = ["id", "step_id", "original_name", "mime", "size_bytes", "added", "expires", "state", "sha256", "note",
+              "effective_expires", "expiry_from"]
     vault = Vault(store.db, paths) if paths is not None else None
+    docs = profile_documents(store.db, profile_id)
+    expiries = profile_step_expiries(store, profile_id, today) if docs else {}
     rows = []
-    db_rows = store.db.execute(
-        "SELECT id, step_id, original_name, mime, size, added_at, expires, sha256, note FROM documents "
-        "WHERE profile_id = ? ORDER BY step_id, id", [profile_id]).fetchall()
-    for i, step, name, mime, size, added, exp, sha, note in db_rows:
-        state = vault.verify(i) if vault is not None else ""
-        rows.append([i, step, name, mime, size, added, exp, state, sha, note])
+    for d in docs:
+        state = vault.verify(d) if vault is not None else ""
+        eff, from_step = effective_expiry(d, expiries)
+        source = "" if eff is None else "step" if from_step else "document"
+        rows.append([d.id, d.step_id, d.original_name, d.mime, d.size, d.added_at, d.expires, state, d.sha256,
+                     d.note, eff, source])
     return header, rows
 
 

@@ -37,10 +37,10 @@ from .csv_import import (
     Preview,
     PreviewRow,
     convert,
-    map_columns,
-    read_csv,
     row_values,
+    start_preview,
 )
+from .datefmt import date_text
 from .engine import check_step, step_def
 from .engine.base import Context, FieldSpec
 from .engine.cards import BODIES, PAST_CARD_FIELDS, card_expiry
@@ -218,7 +218,12 @@ def expiry_note(card: str, doc: Mapping[str, Any], given: str, today: dt.date, r
     exp, rule = card_expiry(Context(today=today, rules=rules, profile=doc), card)
     if exp is None or rule is None or exp.isoformat() == given:
         return None
-    return (f"the sheet says {given}; CertPath computes {exp.isoformat()} from the issue date "
+    try:
+        said = date_text(dt.date.fromisoformat(given))
+    except ValueError:  # not a date (the row's own problem says so): as the sheet has it
+        said = given
+    # the dates as the GUI shows dates (its installed format; ISO in the command line)
+    return (f"the sheet says {said}; CertPath computes {date_text(exp)} from the issue date "
             f"(rule {rule.id}) and shows that")
 
 
@@ -229,16 +234,11 @@ def preview_history(store, profile_id: int, data: bytes, today: dt.date, kind: s
     if kind not in KINDS:
         raise ValueError(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
     rules = rules or load_rules()
-    table = read_csv(data)
-    cmap = map_columns(table, CARD_COLUMNS if kind == "cards" else ATTEMPT_COLUMNS)
+    table, cmap, preview = start_preview(data, kind, CARD_COLUMNS if kind == "cards" else ATTEMPT_COLUMNS)
     doc = store.document(profile_id)
     work = copy.deepcopy(doc)
     work["facts"] = dict(work.get("facts") or {})
     tracks = list(work.get("tracks") or [])
-    preview = Preview(kind=kind, rows=[], problems=list(cmap.problems), notes=list(table.notes),
-                      headers=cmap.headers)
-    if cmap.ignored:
-        preview.notes.append("Columns not used: " + ", ".join(f"'{h}'" for h in cmap.ignored))
     if preview.problems:
         return preview
     touched: set[str] = set()

@@ -12,7 +12,9 @@ profile id and the reminder's stable key (`Reminder.calendar_key`: its `source_k
 key of a row re-keyed from a text-derived key), so importing a newer export updates events
 instead of duplicating them. SEQUENCE is the reminder's stored revision (it goes up when the
 date, title, stages or done state change, or a timed event's start, zone or length: `Reminder.timing`) and LAST-MODIFIED the day of that change at 00:00 UTC,
-so Outlook treats a re-import as an update. DTSTAMP is a parameter (default: `today` at 00:00
+so Outlook treats a re-import as an update. A "do it now" action (one the engine dates today, day
+after day) is dated the day it first became due (`Reminder.calendar_date`), so its event neither
+moves nor gets a new SEQUENCE every day. DTSTAMP is a parameter (default: `today` at 00:00
 UTC), so the same data on the same day exports byte-identical files.
 
 `icalendar` is imported inside the functions: start-up time matters.
@@ -84,7 +86,7 @@ def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name:
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"CertPath: {profile_name}")
     cal.add("x-wr-caldesc", "Deadlines, expiries and reminders from CertPath")
-    for r in sorted(reminders, key=lambda r: (r.due, r.source_key)):
+    for r in sorted(reminders, key=lambda r: (r.calendar_date, r.source_key)):
         ev = Event()
         key = r.calendar_key
         ev.add("uid", event_uid(profile_id, key))
@@ -98,8 +100,9 @@ def build_calendar(reminders: Sequence[Reminder], profile_id: int, profile_name:
             ev.add("transp", "OPAQUE")
             zoned = True
         else:
-            ev.add("dtstart", r.due)  # a date: VALUE=DATE
-            ev.add("dtend", r.due + dt.timedelta(days=1))
+            # a date: VALUE=DATE; a "do it now" action stays on the day it first became due
+            ev.add("dtstart", r.calendar_date)
+            ev.add("dtend", r.calendar_date + dt.timedelta(days=1))
             ev.add("transp", "TRANSPARENT")
         desc = [r.detail] if r.detail and r.detail != r.title else []
         if r.step_id:

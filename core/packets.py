@@ -26,7 +26,7 @@ from .vault import (
     Vault,
     VaultError,
     effective_expiry,
-    step_expiries,
+    profile_step_expiries,
     unique_names,
 )
 from .wording import iso_dates
@@ -103,19 +103,6 @@ def _step_title(step_id: str) -> str:
     return step_name(step_id)
 
 
-def _step_expiries(store, profile_id: int, today: dt.date) -> dict[str, dt.date]:
-    """The evaluated expiry of each step of the profile (a card's last valid day), for documents
-    that carry no expiry of their own. One evaluation; a profile that cannot be evaluated gives none
-    (the packet is still made: the documents' own expiries are listed)."""
-    from .engine import evaluate
-
-    try:
-        journey = evaluate(store.document(profile_id), today)
-    except Exception:  # the packet must not depend on the journey being computable
-        return {}
-    return step_expiries(journey)
-
-
 def plan_packet(store, vault: Vault, profile_id: int, document_ids: list[int], recipient: str, today: dt.date,
                 *, purpose: str = "", note: str = "") -> PacketPlan:
     recipient = recipient.strip()
@@ -143,7 +130,7 @@ def plan_packet(store, vault: Vault, profile_id: int, document_ids: list[int], r
     names = unique_names(reserved + [d.original_name for d in docs])[len(reserved):]
     from .engine import step_item
 
-    expiries = _step_expiries(store, profile_id, today)
+    expiries = profile_step_expiries(store, profile_id, today)
     entries = [PacketEntry(d, n, _step_title(d.step_id), step_item(d.step_id),
                            effective_expiry(d, expiries)[0])
                for d, n in zip(docs, names, strict=True)]

@@ -36,9 +36,8 @@ from .csv_import import (
     Preview,
     PreviewRow,
     convert,
-    map_columns,
-    read_csv,
     row_values,
+    start_preview,
 )
 from .engine.base import FieldSpec
 from .programs import NOTE_FIELDS, PROGRAM_FIELDS, ProgramCheck, ProgramStore, check_program
@@ -175,14 +174,9 @@ def preview_programs(store, profile_id: int, data: bytes, today: dt.date,
     column matching, as the user sets it on the preview."""
     ps = ProgramStore(store)
     store.profile(profile_id)
-    table = read_csv(data)
-    cmap = map_columns(table, program_columns())
-    if mapping:
-        apply_mapping(table, cmap, mapping)
-    preview = Preview(kind="programs", rows=[], problems=list(cmap.problems), notes=list(table.notes),
-                      headers=cmap.headers)
-    if cmap.ignored:
-        preview.notes.append("Columns not used: " + ", ".join(f"'{h}'" for h in cmap.ignored))
+    table, cmap, preview = start_preview(
+        data, "programs", program_columns(),
+        (lambda table, cmap: apply_mapping(table, cmap, mapping)) if mapping else None)
     if preview.problems:
         return preview
     existing = ps.list(profile_id)

@@ -20,6 +20,12 @@ stages or done state change, or, for a timed event (an interview with a time), i
 length (`Reminder.timing`, stored in the `timing` column: the length is in no title, and two
 zones can share an abbreviation), and `revised_on`, the day of that change (LAST-MODIFIED).
 
+A "do it now" action (one the engine dates today, and again tomorrow: an opening that has passed,
+a late preference) is shown and counted as due today (`due`), but its row keeps the day it first
+became due (`since`, `calendar_date`): the calendar event does not move, and its revision does not
+rise, every day; done and snooze carry over. A stored date later than today (the action was
+planned, and is now due at once) is a real move: the first day starts again, with one revision.
+
 A reminder "fires" on each stage day (due − stage) and on the due day. Nothing reads the date
 from the clock: every function takes `today`. (`created_at`, a UTC timestamp kept for the record,
 is the only clock value written.)
@@ -83,6 +89,18 @@ class Reminder:
     # length; None for an all-day date (everything else).
     start: dt.datetime | None = None
     minutes: int = 0
+    # A "do it now" action: the engine dates it today (an opening that has passed, a preference
+    # that is late) and will date it tomorrow again tomorrow. `due` stays today (what the panel,
+    # the banner and the dashboard count and show); `since` is the day it first became due, kept in
+    # the stored row's `due`, so the calendar's event stays on that day and its SEQUENCE rises
+    # only when something the user sees changes. None for everything else.
+    since: dt.date | None = None
+
+    @property
+    def calendar_date(self) -> dt.date:
+        """The date stored in the table and given to the calendar (DTSTART): `since` for a
+        "do it now" action, else `due`."""
+        return self.since or self.due
 
     @property
     def timing(self) -> str | None:
@@ -190,10 +208,12 @@ def from_journey(journey) -> list[Reminder]:
     the dashboard and the timeline read the same list). One reminder per step and date. An expiry
     is titled by the step's item (core.engine.step_item, the deadlines list's source)."""
     from .engine import step_item, step_name, with_track
+    from .engine.findings import F
     from .journey_view import dated_items
     from .wording import text
 
     out: list[Reminder] = []
+    today = getattr(journey, "today", None)
     seen: dict[str, set[dt.date]] = {}
     used: dict[str, set[str]] = {}  # the source keys of each step
     slugs: dict[str, set[str]] = {}
@@ -222,14 +242,17 @@ def from_journey(journey) -> list[Reminder]:
                     slug += "-x"
                 taken.add(slug)
                 key = _unique(f"{legacy_prefix(sid)}{slug}", keys)
+            # dated today: "do it now" (`since` is made the stored first day by `_anchored`)
             out.append(Reminder(key, with_track(sid, text(a.what, iso=True)), it.date, kind, step_id=sid,
-                                detail=title, action_key=akey, shown=with_track(sid, a.text)))
-        elif it.kind == "deadline":
-            out.append(Reminder(_unique(f"step:{sid}:deadline", keys), f"{title}: deadline", it.date, DEADLINE,
-                                step_id=sid, detail=title))
-        elif it.kind == "due":
-            out.append(Reminder(_unique(f"step:{sid}:due", keys), f"{title}: due", it.date, DUE, step_id=sid,
-                                detail=title))
+                                detail=title, action_key=akey, shown=with_track(sid, a.text),
+                                since=it.date if it.date == today else None))
+        elif it.kind in ("deadline", "due"):
+            # "PALS: Renew before it expires (due 2027-06-30)", not "…: due" (the catalogue words it;
+            # the key stays, so `sync` retitles rows stored with the old title in place)
+            what = F(f"reminders.{it.kind}", step=sid, date=it.date)
+            out.append(Reminder(_unique(f"step:{sid}:{it.kind}", keys), text(what, iso=True), it.date,
+                                DEADLINE if it.kind == "deadline" else DUE, step_id=sid, detail=title,
+                                shown=text(what)))
     return out
 
 
@@ -339,11 +362,21 @@ def _kind_of(key: str) -> str:
     return {"expires": EXPIRES, "deadline": DEADLINE, "due": DUE}.get(tail, DUE)
 
 
+def _anchored(fresh: Reminder, row: dict[str, Any] | None) -> Reminder:
+    """A "do it now" action keeps the day it first became due: the stored row's date when that is
+    earlier than today (the same action, still to do). A stored date that is later (the action was
+    planned for then and is now due at once) or none starts a new first day: today."""
+    if fresh.since is None or row is None or row["due"] is None or not row["due"] < fresh.since:
+        return fresh
+    return replace(fresh, since=row["due"])
+
+
 def _changed(row: dict[str, Any], fresh: Reminder) -> bool:
     """Whether the calendar's copy is out of date: the date, title, step, or a timed event's start,
     zone or length (a row stored before timings were kept, NULL, counts as changed once: its
-    calendar copy may be the stale one)."""
-    return (row["due"] != fresh.due or row["title"] != fresh.title or row["step_id"] != fresh.step_id
+    calendar copy may be the stale one). `fresh` is anchored (`_anchored`): a "do it now" action
+    compares its first day, not today."""
+    return (row["due"] != fresh.calendar_date or row["title"] != fresh.title or row["step_id"] != fresh.step_id
             or row.get("timing") != fresh.timing)
 
 
@@ -351,7 +384,8 @@ def _merge(fresh: Reminder, row: dict[str, Any] | None, today: dt.date) -> Remin
     """A computed reminder with its row's user state; revision as `sync` leaves it (read only)."""
     if row is None:
         return replace(fresh, revised_on=today)
-    same_date = row["due"] == fresh.due
+    fresh = _anchored(fresh, row)
+    same_date = row["due"] == fresh.calendar_date
     changed = _changed(row, fresh)
     return replace(fresh, id=row["id"], stages=row["stages"],
                    snoozed_until=row["snoozed_until"] if same_date else None,
@@ -397,20 +431,21 @@ def sync(store, profile_id: int, today: dt.date, fresh: Sequence[Reminder] | Non
             store.db.execute("UPDATE reminders SET source_key = ?, uid_key = coalesce(uid_key, ?) WHERE id = ?",
                              [new, row["source_key"], row["id"]])
         rows = _with_legacy(rows, fresh)
-        for f in fresh:
-            have = rows.get(f.source_key)
+        for computed_one in fresh:
+            have = rows.get(computed_one.source_key)
+            f = _anchored(computed_one, have)
             if have is None:
                 store.db.execute(
                     "INSERT INTO reminders (profile_id, source_key, title, step_id, due, stages, user_task, "
                     "created_at, revision, revised_on, timing) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?)",
-                    [profile_id, f.source_key, f.title, f.step_id, f.due.isoformat(), json.dumps(list(f.stages)),
-                     now, today.isoformat(), f.timing])
+                    [profile_id, f.source_key, f.title, f.step_id, f.calendar_date.isoformat(),
+                     json.dumps(list(f.stages)), now, today.isoformat(), f.timing])
             elif _changed(have, f):
-                moved = have["due"] != f.due
+                moved = have["due"] != f.calendar_date
                 store.db.execute(
                     "UPDATE reminders SET title = ?, step_id = ?, due = ?, timing = ?, revision = revision + 1, "
                     "revised_on = ?" + (", snoozed_until = NULL, done_at = NULL" if moved else "") + " WHERE id = ?",
-                    [f.title, f.step_id, f.due.isoformat(), f.timing, today.isoformat(), have["id"]])
+                    [f.title, f.step_id, f.calendar_date.isoformat(), f.timing, today.isoformat(), have["id"]])
         for key, row in rows.items():
             if not row["user_task"] and key not in keys:
                 store.db.execute("DELETE FROM reminders WHERE id = ?", [row["id"]])

@@ -36,9 +36,8 @@ from .csv_import import (
     Preview,
     PreviewRow,
     convert,
-    map_columns,
-    read_csv,
     row_values,
+    start_preview,
 )
 from .engine.base import FieldSpec
 from .engine.cards import PAST_CARD_FIELDS
@@ -92,12 +91,7 @@ def preview_roster(store, data: bytes, today: dt.date, match_existing: str = "na
     if match_existing not in MATCH_CHOICES:
         raise ValueError(f"match_existing: {match_existing!r} is not one of {', '.join(MATCH_CHOICES)}")
     rules = rules or load_rules()
-    table = read_csv(data)
-    cmap = map_columns(table, roster_columns())
-    preview = Preview(kind="roster", rows=[], problems=list(cmap.problems), notes=list(table.notes),
-                      headers=cmap.headers)
-    if cmap.ignored:
-        preview.notes.append("Columns not used: " + ", ".join(f"'{h}'" for h in cmap.ignored))
+    table, cmap, preview = start_preview(data, "roster", roster_columns())
     if preview.problems:
         return preview
     existing: dict[str, list[tuple[int, dict[str, Any]]]] = {}

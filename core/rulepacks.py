@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, resources_dir
+from .datefmt import date_text
 from .rules import COMPILED_NAME, RuleDataError, RuleSet, read_rule_files, rules_from_files
 
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ class PackInfo:
     def label(self) -> str:
         if self.origin == "bundled":
             return f"bundled rules of CertPath {__version__} (pack version 0)"
-        made = self.made.isoformat() if self.made else "?"
+        made = date_text(self.made) if self.made else "?"
         return f"rule pack {self.version} of {made}" + (" (installed)" if self.origin == "installed" else "")
 
     def to_json(self) -> dict[str, Any]:
@@ -675,6 +676,26 @@ def diff_rules(old: RuleSet, new: RuleSet) -> list[RuleChange]:
     return out
 
 
+# the fields of a rule record that hold a date (ISO text in its JSON form)
+DATE_FIELDS = ("from", "until", "checked", "as_of")
+
+
+def date_value_text(v: Any) -> str:
+    """An ISO date of a record's JSON (or a move's) in the installed display format (`date_text`:
+    ISO in the command line and under `iso_dates()`); anything else as `_show` gives it."""
+    if isinstance(v, str):
+        try:
+            return date_text(dt.date.fromisoformat(v))
+        except ValueError:
+            pass
+    return _show(v)
+
+
+def field_text(key: str, v: Any) -> str:
+    """One field of a rule record for a person: dates through `date_text`, the rest by `_show`."""
+    return date_value_text(v) if key in DATE_FIELDS and v is not None else _show(v)
+
+
 def _show(v: Any) -> str:
     if isinstance(v, list) and v and all(isinstance(x, dict) and "url" in x for x in v):
         return ", ".join(f"{x['url']} ({x.get('tier')})" for x in v)
@@ -686,7 +707,9 @@ def _show(v: Any) -> str:
 def _period(rec: dict[str, Any]) -> str:
     if not rec.get("from") and not rec.get("until"):
         return ""
-    return f" [{rec.get('from') or '…'} to {rec.get('until') or '…'}]"
+    start = field_text("from", rec["from"]) if rec.get("from") else "…"
+    end = field_text("until", rec["until"]) if rec.get("until") else "…"
+    return f" [{start} to {end}]"
 
 
 def diff_text(changes: list[RuleChange], old_label: str = "", new_label: str = "") -> str:
@@ -702,14 +725,14 @@ def diff_text(changes: list[RuleChange], old_label: str = "", new_label: str = "
         if c.change == "added":
             lines.append(f"+ {c.id}{_period(rec)} (added): {_show(rec.get('value'))}")
             lines.append(f"    {rec.get('statement', '')}")
-            lines.append(f"    sources: {_show(rec.get('sources'))}; checked {rec.get('checked')}; "
+            lines.append(f"    sources: {_show(rec.get('sources'))}; checked {field_text('checked', rec.get('checked'))}; "
                          f"confidence {rec.get('confidence')}")
         elif c.change == "removed":
             lines.append(f"- {c.id}{_period(rec)} (removed; was {_show(rec.get('value'))})")
         else:
             lines.append(f"~ {c.id}{_period(c.old or {})} (changed)")
             for k in c.fields:
-                lines.append(f"    {k}: {_show((c.old or {}).get(k))} -> {_show((c.new or {}).get(k))}")
+                lines.append(f"    {k}: {field_text(k, (c.old or {}).get(k))} -> {field_text(k, (c.new or {}).get(k))}")
     return "\n".join(lines) + "\n"
 
 
@@ -724,6 +747,12 @@ class StepMove:
 
     def to_json(self) -> dict[str, Any]:
         return {"step": self.step, "title": self.title, "field": self.field, "old": self.old, "new": self.new}
+
+    def value_text(self, v: str | None) -> str:
+        """`old` or `new` for a person: a due date or expiry through `date_text`; "(none)" when unset."""
+        if v is None or v == "":
+            return "(none)"
+        return date_value_text(v) if self.field in ("due", "expires") else v
 
 
 @dataclass(frozen=True)
@@ -832,7 +861,7 @@ def impact_text(impacts: list[ProfileImpact]) -> str:
             lines.append("  no step's status, due date or expiry changes.")
         for m in imp.moves:
             what = {"status": "status", "due": "due date", "expires": "expiry"}[m.field]
-            lines.append(f"  {m.title} ({m.step}): {what} {m.old or '(none)'} -> {m.new or '(none)'}")
+            lines.append(f"  {m.title} ({m.step}): {what} {m.value_text(m.old)} -> {m.value_text(m.new)}")
         for o in imp.overrides:
             if o.removed:
                 lines.append(f"  Your value for {o.rule} is kept, but the new rules no longer have this rule.")
@@ -880,7 +909,7 @@ def stale_since(rules: RuleSet, today: dt.date) -> dt.date | None:
 
 
 def staleness_text(checked: dt.date) -> str:
-    return (f"Your rules were last checked on {checked.strftime('%d %b %Y').lstrip('0')}; rules change — "
+    return (f"Your rules were last checked on {date_text(checked)}; rules change — "
             "look for an update (File ▸ Update rules…; rule packs are published with each CertPath "
             "release, see docs/rules-format.md).")
 

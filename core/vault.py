@@ -91,6 +91,26 @@ def effective_expiry(doc: Document, expiries: Mapping[str, dt.date]) -> tuple[dt
     return step, step is not None
 
 
+def profile_step_expiries(store, profile_id: int, today: dt.date) -> dict[str, dt.date]:
+    """`step_expiries` of the profile's journey on `today`, for documents that carry no expiry of
+    their own (the packet, the documents CSV). One evaluation; a profile that cannot be evaluated
+    gives none (the documents' own expiries are still there)."""
+    from .engine import evaluate
+
+    try:
+        journey = evaluate(store.document(profile_id), today)
+    except Exception:  # noqa: BLE001 - a packet or an export must not depend on the journey being computable
+        return {}
+    return step_expiries(journey)
+
+
+def profile_documents(db: Database, profile_id: int) -> list[Document]:
+    """Every document of a profile, by step and id (the documents CSV's order)."""
+    rows = db.execute(f"SELECT {_COLS} FROM documents WHERE profile_id = ? ORDER BY step_id, id",
+                      [profile_id]).fetchall()
+    return [_row_to_doc(r) for r in rows]
+
+
 @dataclass(frozen=True)
 class AttachResult:
     document: Document

@@ -989,3 +989,12 @@ register({
     "team.item_undated": N_("{name} ({card:upper})"),
     "team.more": {"one": N_("and 1 more"), "other": N_("and {count} more")},
 })
+
+
+# reminders (core.reminders.from_journey): a step's due date and deadline, titled by the step with
+# the date in brackets ("PALS: Renew before it expires (due 2027-06-30)"); stored and exported with
+# ISO dates, shown with the GUI's (Reminder.title / Reminder.shown)
+register({
+    "reminders.due": N_("{step:name} (due {date})"),
+    "reminders.deadline": N_("{step:name} (deadline {date})"),
+})

@@ -36,6 +36,7 @@ from core.costs import (
     UNDATED,
     Ledger,
     format_amount,
+    note_text,
     parse_amount,
     totals_by_track,
     totals_by_year,
@@ -217,7 +218,7 @@ class CostsPanel(QWidget):
             r = self.table.rowCount()
             self.table.insertRow(r)
             cells = [show_date(c.date), _step_label(c.step_id), c.status.capitalize(),
-                     format_amount(c.amount_cents, c.currency), c.note]
+                     format_amount(c.amount_cents, c.currency), note_text(c.note)]
             for i, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 it.setToolTip(text)

@@ -28,13 +28,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.datefmt import iso_dates
 from core.rulepacks import (
+    DATE_FIELDS,
     Pack,
     PackRefused,
     ProfileImpact,
     RuleChange,
     diff_rules,
     diff_text,
+    field_text,
     impact,
     impact_text,
     install_pack,
@@ -58,9 +61,13 @@ def _date(d: dt.date | None) -> str:
     return show_date(d) if d else "?"
 
 
-def _value(v) -> str:
+def _value(v, key: str | None = None) -> str:
+    """A record's field for the dialog: a date in the display format (core.rulepacks.field_text),
+    a long value cut short."""
     import json
 
+    if key in DATE_FIELDS and v is not None:
+        return field_text(key, v)
     if isinstance(v, dict | list):
         text = json.dumps(v, ensure_ascii=False)
         return text if len(text) <= 160 else text[:157] + "…"
@@ -78,13 +85,13 @@ def changes_html(changes: list[RuleChange]) -> str:
         if c.change == "added":
             parts.append(f"<p><b>Added</b> {rid}: {html.escape(_value(rec.get('value')))}<br>"
                          f"{html.escape(rec.get('statement', ''))}<br>"
-                         f"<small>Sources: {srcs}; checked {html.escape(str(rec.get('checked')))}; "
+                         f"<small>Sources: {srcs}; checked {html.escape(field_text('checked', rec.get('checked')))}; "
                          f"confidence {html.escape(str(rec.get('confidence')))}</small></p>")
         elif c.change == "removed":
             parts.append(f"<p><b>Removed</b> {rid} (was {html.escape(_value(rec.get('value')))})</p>")
         else:
-            rows = "".join(f"<li>{html.escape(k)}: {html.escape(_value((c.old or {}).get(k)))} → "
-                           f"{html.escape(_value((c.new or {}).get(k)))}</li>" for k in c.fields
+            rows = "".join(f"<li>{html.escape(k)}: {html.escape(_value((c.old or {}).get(k), k))} → "
+                           f"{html.escape(_value((c.new or {}).get(k), k))}</li>" for k in c.fields
                            if k != "sources")
             if "sources" in c.fields:
                 rows += f"<li>sources now: {srcs}</li>"
@@ -104,8 +111,8 @@ def impact_html(impacts: list[ProfileImpact]) -> str:
             parts.append("<p>No step's status, due date or expiry changes.</p>")
         if imp.moves:
             parts.append("<ul>" + "".join(
-                f"<li>{html.escape(m.title)}: {_FIELD[m.field]} {html.escape(m.old or '(none)')} → "
-                f"<b>{html.escape(m.new or '(none)')}</b></li>" for m in imp.moves) + "</ul>")
+                f"<li>{html.escape(m.title)}: {_FIELD[m.field]} {html.escape(m.value_text(m.old))} → "
+                f"<b>{html.escape(m.value_text(m.new))}</b></li>" for m in imp.moves) + "</ul>")
         for o in imp.overrides:
             if o.removed:
                 said = "is kept, but the new rules no longer have this rule"
@@ -217,9 +224,10 @@ class RulesUpdateDialog(QDialog):
             self.yours.setHtml(impact_html(impacts))
         self.tabs.addTab(self.changes, f"What &changed ({len(changes)})")
         self.tabs.addTab(self.yours, f"What this changes for &you ({n_moves})")
-        self.report = (f"CertPath rule update: {pack.info.label} replaces the {current.info.label}\n"
-                       f"as of {self.session.today.isoformat()}\n\n== What changed ==\n"
-                       + diff_text(changes) + "\n== What this changes for you ==\n" + impact_text(impacts))
+        with iso_dates():  # the exported report is a file: ISO dates whatever the dialog shows
+            self.report = (f"CertPath rule update: {pack.info.label} replaces the {current.info.label}\n"
+                           f"as of {self.session.today.isoformat()}\n\n== What changed ==\n"
+                           + diff_text(changes) + "\n== What this changes for you ==\n" + impact_text(impacts))
         self.install_button.setDefault(True)
 
     # -- actions ------------------------------------------------------------------------------------

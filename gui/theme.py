@@ -102,14 +102,19 @@ class WrapLabel(QLabel):
 
     Qt lays a wrapped rich-text label out from a height guessed at another width; in a scroll area
     the last line can then be cut. This label pins its minimum height to `heightForWidth(width)`
-    whenever its width or text changes.
+    whenever its width or text changes: taller when it narrows, and shorter again when it widens
+    (QLabel.heightForWidth never answers less than the minimum height, so that minimum is let go
+    while the text is measured; otherwise a label once laid out narrow keeps its height and leaves
+    a gap under its text, as the step pages' rule cards did at 1920 px).
     """
 
     def _fit(self) -> None:
         if self.wordWrap() and self.width() > 0:
+            old = self.minimumHeight()
+            if old:
+                self.setMinimumHeight(0)
             h = self.heightForWidth(self.width())
-            if h > 0 and h != self.minimumHeight():
-                self.setMinimumHeight(h)
+            self.setMinimumHeight(h if h > 0 else old)
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt name)
         super().setText(text)

@@ -71,3 +71,18 @@ def test_costs_selection_stays_on_the_edited_and_the_added_cost(qtbot, session, 
     p.suggestions.setCurrentItem(p.suggestions.topLevelItem(0))
     p.use_suggestion()
     assert p.selected().note.startswith("From fee.")
+    # the note is stored with an ISO date and shown with the window's date format
+    import re
+
+    from gui import dates_display
+    stored = p.selected().note
+    checked = dt.date.fromisoformat(re.search(r"checked (\d{4}-\d{2}-\d{2})", stored)[1])
+    dates_display.install()  # as the app does at start-up
+    try:
+        p.refresh()
+        row = next(r for r in range(p.table.rowCount()) if p.table.item(r, 4).text().startswith("From fee."))
+        shown = dates_display.show_date(checked)
+        assert shown != checked.isoformat()
+        assert p.table.item(row, 4).text() == stored.replace(checked.isoformat(), shown)
+    finally:
+        dates_display.uninstall()

@@ -69,3 +69,46 @@ def test_cli_csv(filled, today, data_dir, tmp_path):
     assert f.read_bytes().startswith(b"\xef\xbb\xbf")
     bad = subprocess.run([sys.executable, "-m", "core", "csv", "nope", str(pid)], cwd=ROOT, capture_output=True)
     assert bad.returncode == 2
+
+
+OLD_DOCUMENT_COLUMNS = ["id", "step_id", "original_name", "mime", "size_bytes", "added", "expires", "state", "sha256",
+                        "note"]
+
+
+def test_documents_csv_has_the_computed_expiry_after_the_old_columns(store, today, data_dir, tmp_path):
+    """A card document without a date of its own expires with the card (core.vault.effective_expiry,
+    as the Documents list and the packet say); the old columns keep their names and order."""
+    from core import resources_dir
+    from core.engine import evaluate
+    from core.vault import step_expiries
+
+    doc = parse_document((resources_dir() / "demo" / "provider-demo.json").read_bytes(), today)
+    pid = store.import_document(doc)
+    card_expires = step_expiries(evaluate(store.document(pid), today))["pals.card"]
+    vault = Vault(store.db, data_paths(data_dir))
+    for name in ("card.pdf", "own.pdf", "cv.pdf"):
+        (tmp_path / name).write_bytes(name.encode())
+    card = vault.attach(pid, "pals.card", tmp_path / "card.pdf", today).document
+    own = vault.attach(pid, "pals.card", tmp_path / "own.pdf", today, expires=dt.date(2027, 1, 15)).document
+    cv = vault.attach(pid, "profile", tmp_path / "cv.pdf", today).document
+
+    rows = _rows(export_csv("documents", store, pid, today, paths=data_paths(data_dir)))
+    header = rows[0]
+    assert header[:len(OLD_DOCUMENT_COLUMNS)] == OLD_DOCUMENT_COLUMNS
+    assert header[len(OLD_DOCUMENT_COLUMNS):] == ["effective_expires", "expiry_from"]
+    by_id = {int(r[0]): dict(zip(header, r, strict=True)) for r in rows[1:]}
+    assert (by_id[card.id]["expires"], by_id[card.id]["effective_expires"], by_id[card.id]["expiry_from"]) \
+        == ("", card_expires.isoformat(), "step")
+    assert (by_id[own.id]["expires"], by_id[own.id]["effective_expires"], by_id[own.id]["expiry_from"]) \
+        == ("2027-01-15", "2027-01-15", "document")
+    assert (by_id[cv.id]["effective_expires"], by_id[cv.id]["expiry_from"]) == ("", "")
+    # a reader of the old columns (csv.DictReader by name, or by position) reads what it always did
+    old = {int(r[0]): r[:len(OLD_DOCUMENT_COLUMNS)] for r in rows[1:]}
+    assert old[own.id][6] == "2027-01-15" and old[card.id][7] == "ok"
+
+    # the date follows the card: a renewed card moves it (computed each export, never stored)
+    store.save_facts(pid, {"pals.card": {**store.document(pid)["facts"]["pals.card"], "issue_date": "2026-11-01"}})
+    renewed = step_expiries(evaluate(store.document(pid), today))["pals.card"]
+    assert renewed != card_expires
+    again = {int(r[0]): r for r in _rows(export_csv("documents", store, pid, today))[1:]}
+    assert again[card.id][10] == renewed.isoformat() and again[own.id][10] == "2027-01-15"

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from types import SimpleNamespace
 
 import pytest
 
@@ -582,3 +583,148 @@ def _uids(data: bytes) -> list[str]:
     from icalendar import Calendar
 
     return [str(e["UID"]) for e in Calendar.from_ical(data).walk("VEVENT")]
+
+
+# -- "do it now" actions keep the day they first became due ---------------------------------------
+def _ics_events(data: bytes) -> dict[str, tuple[int, dt.date, str]]:
+    """UID -> (SEQUENCE, DTSTART, SUMMARY) of an .ics export."""
+    from icalendar import Calendar
+
+    return {str(e["UID"]): (int(e["SEQUENCE"]), e.decoded("DTSTART"), str(e["SUMMARY"]))
+            for e in Calendar.from_ical(data).walk("VEVENT")}
+
+
+@pytest.fixture
+def img_new(store):
+    """A new IMG profile (Match 2027): its ERAS token, NRMP registration and ECFMG application
+    are "do it now" actions, dated today by the engine every day."""
+    return store, store.create_profile("Amara", "img_physician", ["img"], {"img": {"match_year": 2027}})
+
+
+def test_do_it_now_actions_keep_their_first_day_in_the_calendar(img_new):
+    from core.engine import evaluate
+    from core.ics import event_uid, export_ics
+
+    store, pid = img_new
+    day_n, day_n1 = D(2026, 12, 1), D(2026, 12, 2)
+    key = "step:match.eras:get-token"
+    first = {r.source_key: r for r in rem.sync(store, pid, day_n)}
+    tok = first[key]
+    assert (tok.due, tok.since, tok.calendar_date, tok.revision) == (day_n, day_n, day_n, 0)
+    ics_n = _ics_events(export_ics(store, pid, day_n))
+
+    after = {r.source_key: r for r in rem.sync(store, pid, day_n1)}
+    t = after[key]
+    # the app still says "today" (nothing overdue, counted as the dashboard counts it) ...
+    assert t.due == day_n1 and not t.is_overdue(day_n1) and t.is_due_now(day_n1)
+    # ... while the stored row and the calendar keep the first day and the revision
+    assert (t.since, t.calendar_date, t.revision, t.revised_on) == (day_n, day_n, 0, day_n)
+    assert store.db.execute("SELECT due, revision FROM reminders WHERE id = ?", [t.id]).fetchone() \
+        == (day_n.isoformat(), 0)
+    ics_n1 = _ics_events(export_ics(store, pid, day_n1))
+    assert ics_n1 == ics_n  # every event: the same SEQUENCE, DTSTART and title on day N+1
+    uid = event_uid(pid, key)
+    assert ics_n1[uid][:2] == (0, day_n)
+    # every "do it now" action of this profile, not only the token
+    now_keys = [k for k, r in after.items() if r.since is not None]
+    assert len(now_keys) >= 3 and all(after[k].revision == first[k].revision for k in now_keys)
+
+    # the reminder counts stay those of the journey's own dated items (what the dashboard shows)
+    journey = evaluate(store.document(pid), day_n1)
+    fresh = rem.summary(rem.from_journey(journey), day_n1)
+    synced = rem.summary(list(after.values()), day_n1)
+    assert (len(synced.overdue), len(synced.this_week), len(synced.due_now)) \
+        == (len(fresh.overdue), len(fresh.this_week), len(fresh.due_now))
+    assert synced.overdue == []
+
+
+def test_done_on_a_do_it_now_action_survives_the_next_day(img_new):
+    store, pid = img_new
+    day_n = D(2026, 12, 1)
+    key = "step:match.eras:get-token"
+    tok = next(r for r in rem.sync(store, pid, day_n) if r.source_key == key)
+    rem.mark_done(store, tok.id, day_n)
+    later = next(r for r in rem.sync(store, pid, day_n + dt.timedelta(days=5)) if r.source_key == key)
+    assert later.done_at == day_n and later.revision == 1  # done once: one revision, not a daily one
+
+
+def test_a_real_change_to_a_do_it_now_action_is_one_revision(provider, today):
+    store, pid = provider
+    key = "step:usmle.step2ck:book"
+    j = lambda text, day: SimpleNamespace(today=day, tracks=_journey(_action(text, day, "book", "todo")).tracks)  # noqa: E731
+    day_n, day_n1 = today, today + dt.timedelta(days=1)
+    r0 = next(r for r in rem.sync(store, pid, day_n, fresh=rem.from_journey(j("Book Step 2 CK", day_n)))
+              if r.source_key == key)
+    assert r0.since == day_n and r0.revision == 0
+    same = next(r for r in rem.sync(store, pid, day_n1, fresh=rem.from_journey(j("Book Step 2 CK", day_n1)))
+                if r.source_key == key)
+    assert (same.revision, same.calendar_date, same.due) == (0, day_n, day_n1)
+    # the text the calendar shows changes: one new revision, the first day kept
+    reworded = next(r for r in rem.sync(store, pid, day_n1,
+                                        fresh=rem.from_journey(j("Book Step 2 CK with Prometric", day_n1)))
+                    if r.source_key == key)
+    assert (reworded.revision, reworded.revised_on, reworded.calendar_date) == (1, day_n1, day_n)
+    # an action planned for a later day that becomes "do it now" moves to today: one revision
+    planned = SimpleNamespace(today=day_n1, tracks=_journey(_action("Book Step 2 CK with Prometric",
+                                                                     day_n1 + dt.timedelta(days=9), "book",
+                                                                     "todo")).tracks)
+    p = next(r for r in rem.sync(store, pid, day_n1, fresh=rem.from_journey(planned)) if r.source_key == key)
+    assert (p.since, p.revision) == (None, 2)
+    day_n2 = day_n1 + dt.timedelta(days=1)
+    now = next(r for r in rem.sync(store, pid, day_n2,
+                                   fresh=rem.from_journey(j("Book Step 2 CK with Prometric", day_n2)))
+               if r.source_key == key)
+    assert (now.since, now.calendar_date, now.revision) == (day_n2, day_n2, 3)
+
+
+def test_due_and_deadline_titles_read_naturally_and_old_titles_are_updated_in_place(provider, today):
+    """A step's due date and deadline are titled "PALS: Renew before it expires (due 2027-06-30)",
+    not "PALS: Renew before it expires: due": ISO in the stored title (the .ics, the CSV), the
+    display format on screen. Rows a previous release stored as "…: due" keep their ids, keys,
+    calendar UIDs and the user's stages, snooze and done; one new revision each, nothing doubled."""
+    from core import wording
+    from core.engine import evaluate, step_name
+    from core.ics import event_uid, export_ics
+
+    store, pid = provider
+    key = "step:pals.renewal:due"
+    first = {r.source_key: r for r in rem.sync(store, pid, today)}
+    due = first[key]
+    assert due.due == D(2027, 6, 30) and due.kind == rem.DUE
+    assert due.title == "PALS: Renew before it expires (due 2027-06-30)"
+    before = wording.date_formatter()
+    wording.set_date_formatter(lambda d: f"{d.day} {d:%b %Y}")
+    try:
+        shown = next(r for r in rem.from_journey(evaluate(store.document(pid), today)) if r.source_key == key)
+    finally:
+        wording.set_date_formatter(before)
+    assert shown.display_title == "PALS: Renew before it expires (due 30 Jun 2027)"
+    assert shown.title == due.title  # stored form unchanged by the display
+    assert not any(r.title.endswith((": due", ": deadline")) for r in first.values())
+    assert f"SUMMARY:{due.title}" in export_ics(store, pid, today).decode()
+
+    # the file as the previous release left it
+    old = {k: r for k, r in first.items() if r.kind in (rem.DUE, rem.DEADLINE) and not r.action_key}
+    assert key in old
+    for r in old.values():
+        tail = "due" if r.kind == rem.DUE else "deadline"
+        store.db.execute("UPDATE reminders SET title = ? WHERE id = ?", [f"{step_name(r.step_id)}: {tail}", r.id])
+    rem.set_stages(store, due.id, "45, 5", today=today)
+    rem.mark_done(store, due.id, today)
+    n = store.db.execute("SELECT count(*) FROM reminders WHERE profile_id = ?", [pid]).fetchone()[0]
+    revs = dict(store.db.execute("SELECT source_key, revision FROM reminders WHERE profile_id = ?", [pid]).fetchall())
+    uids_before = set(_uids(export_ics(store, pid, today)))
+
+    later = today + dt.timedelta(days=1)
+    after = {r.source_key: r for r in rem.sync(store, pid, later)}
+    assert store.db.execute("SELECT count(*) FROM reminders WHERE profile_id = ?", [pid]).fetchone()[0] == n
+    assert {k: r.id for k, r in after.items()} == {k: r.id for k, r in first.items()}
+    p = after[key]
+    assert (p.title, p.stages, p.done_at) == ("PALS: Renew before it expires (due 2027-06-30)", (45, 5), today)
+    assert p.revision == revs[key] + 1 and p.revised_on == later
+    for k in old:
+        assert after[k].revision == revs[k] + 1
+    assert set(_uids(export_ics(store, pid, later))) == uids_before and event_uid(pid, key) in uids_before
+    # once: the next day changes nothing
+    again = {r.source_key: r.revision for r in rem.sync(store, pid, later + dt.timedelta(days=1))}
+    assert again == {k: r.revision for k, r in after.items()}

@@ -352,7 +352,7 @@ def test_the_staleness_notice_seven_months_after_the_newest_checked_date(store):
     assert rules.value("rules.staleness_months", newest) == 6
     seven = dt.date(newest.year + (newest.month + 7 - 1) // 12, (newest.month + 7 - 1) % 12 + 1, newest.day)
     text = staleness_notice(store, rules, seven)
-    assert text is not None and text.startswith(f"Your rules were last checked on {newest.strftime('%d %b %Y').lstrip('0')}; "
+    assert text is not None and text.startswith(f"Your rules were last checked on {newest.isoformat()}; "
                                                 "rules change — look for an update")
     mark_staleness_shown(store, seven)
     assert staleness_notice(store, rules, seven + dt.timedelta(days=6)) is None  # at most once a week

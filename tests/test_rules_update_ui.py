@@ -71,7 +71,10 @@ def test_the_update_dialog_shows_the_changes_and_installs(qtbot, tmp_path, shown
     assert "Changed cards.aha.ecard_issue_business_days" in changes and "value: 20 → 15" in changes
     yours = dlg.yours.toPlainText()
     assert "Your own value for cards.aha.ecard_issue_business_days is kept; the new rule now agrees with it (15)" in yours
-    assert re.search(r"Full state licence: due date (\d{4})-07-01 → (\d{4})-07-01", yours)
+    # dates as the rest of the window shows them (not ISO); the exported report stays ISO (below)
+    from gui.dates_display import show_date
+    assert (f"Full state licence: due date {show_date(dt.date(2029, 7, 1))} → {show_date(dt.date(2028, 7, 1))}"
+            in yours)
     assert "Changed license.state.PA" in changes
     dlg.resize(900, 640)
     dlg.tabs.setCurrentIndex(0)
@@ -82,6 +85,7 @@ def test_the_update_dialog_shows_the_changes_and_installs(qtbot, tmp_path, shown
     dlg.export_to(tmp_path / "report.txt")
     report = (tmp_path / "report.txt").read_text(encoding="utf-8")
     assert "== What changed ==" in report and "value: 20 -> 15" in report and "== What this changes for you ==" in report
+    assert "due date 2029-07-01 -> 2028-07-01" in report
 
     assert dlg.install() and dlg.installed
     assert installed_state(w.session.paths).pack.info.version == "2026.12.1"

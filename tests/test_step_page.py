@@ -185,3 +185,61 @@ def test_a_step_with_several_uncertain_rules_lists_them_in_one_note(qtbot, data_
     for rid in one.params["differ"]:
         assert rid in text and page.rule_card(rid) is not None  # each rule's card says why
     session.store.db.close()
+
+
+def test_wrap_label_shrinks_again_when_it_widens(qtbot):
+    """QLabel.heightForWidth never answers less than the minimum height: a WrapLabel pinned tall
+    while narrow kept that height after widening, a gap under its text."""
+    from gui.theme import WrapLabel
+
+    lab = WrapLabel("word " * 120)
+    lab.setWordWrap(True)
+    qtbot.addWidget(lab)
+    lab.resize(120, 50)
+    lab.show()
+    qtbot.waitExposed(lab)
+    narrow = lab.minimumHeight()
+    lab.resize(900, narrow)
+    qtbot.wait(10)
+    wide = lab.minimumHeight()
+    assert 0 < wide < narrow / 3
+    lab.setMinimumHeight(0)
+    assert wide == lab.heightForWidth(900)  # exactly as tall as its text at that width
+    lab.resize(120, wide)
+    qtbot.wait(10)
+    assert lab.minimumHeight() == narrow  # and tall again when it narrows
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 800)])
+def test_rule_cards_pack_at_the_top_without_gaps(qtbot, data_dir, today, size):
+    """A step page opened in a small window and then made large (as the app starts, or a maximised
+    window) had rule cards several times taller than their text at 1920x1080."""
+    from gui.main_window import MainWindow
+
+    session = open_session(data_dir, today, demo=False)
+    load_demo(session.store, today)
+    session.choose_default_profile()
+    w = MainWindow(session)
+    qtbot.addWidget(w)
+    w.resize(800, 600)
+    w.show()
+    qtbot.waitExposed(w)
+    for step in ("usmle.step1", "license.state", "pals.renewal"):
+        page = w.open_step(step)
+        qtbot.wait(20)
+        w.resize(*size)
+        qtbot.wait(40)
+        cards = page._rule_labels
+        assert cards, step
+        for card in cards:
+            lab = card.label
+            lab.setMinimumHeight(0)
+            text_h = lab.heightForWidth(lab.width())
+            lab._fit()
+            below = card.height() - (lab.y() + text_h)  # the button bar and the frame's margins
+            assert below <= card.own_button.height() + 24, (step, card.rule.id, card.height(), text_h)
+        # one after the other, no space between them but the layout's spacing
+        gaps = [b.y() - (a.y() + a.height()) for a, b in zip(cards, cards[1:], strict=False)]
+        assert max(gaps) <= 12, (step, gaps)
+    w.close()
+    session.store.db.close()
