@@ -374,6 +374,34 @@ def test_alaska_months_from_the_legislatures_own_text_are_high():
     assert "rule.low_confidence_conflict" not in codes and "rule.low_confidence" not in codes
 
 
+def test_rhode_island_us_two_years_are_the_regulations_but_the_img_months_stay_low():
+    r = RULES.get("license.state.RI", TODAY)
+    v = r.value
+    assert v["pgt_months_us"] == 24 and "pgt_months_us" not in v["unverified"]
+    assert {"pgt_months_img", "exam_time_limit_years"} <= set(v["unverified"])
+    assert r.confidence == "low" and "1.4.1(C)" in r.conflict
+    assert any("216-ricr-40-05-1-4" in u for u in r.urls) and v["citation"].startswith("216-RICR-40-05-1.4.1")
+    s = licence_due("RI")
+    assert s.due == D(2030, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
+
+
+def test_wyoming_has_no_route_because_sf0155_and_hb0129_did_not_pass():
+    assert "license.route.WY" not in RULES
+    assert "WY" not in value("license.alternative_routes")
+    r = RULES.get("license.state.WY", TODAY)
+    assert r.confidence == "low" and "did not pass" in r.conflict and r.checked == D(2026, 12, 2)
+    s = licence_due("WY")
+    assert s.due == D(2029, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
+
+
+@pytest.mark.parametrize("state,months", [("NV", 36), ("OH", 24), ("VT", 36), ("WV", 36)])
+def test_states_still_unverified_after_the_fourth_pass_plan_with_the_old_months_and_warn(state, months):
+    r = RULES.get(f"license.state.{state}", TODAY)
+    assert r.value["pgt_months_img"] == months and r.confidence == "low" and r.conflict
+    s = licence_due(state)
+    assert s.due == D(2027 + months // 12, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
+
+
 def test_new_mexico_stays_medium_without_the_official_text():
     r = RULES.get("license.state.NM", TODAY)
     assert (r.value["pgt_months_img"], r.value["pgt_months_us"]) == (24, 24)
