@@ -394,12 +394,34 @@ def test_wyoming_has_no_route_because_sf0155_and_hb0129_did_not_pass():
     assert s.due == D(2029, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
 
 
-@pytest.mark.parametrize("state,months", [("NV", 36), ("OH", 24), ("VT", 36), ("WV", 36)])
+@pytest.mark.parametrize("state,months", [("NV", 36), ("OH", 24)])
 def test_states_still_unverified_after_the_fourth_pass_plan_with_the_old_months_and_warn(state, months):
     r = RULES.get(f"license.state.{state}", TODAY)
     assert r.value["pgt_months_img"] == months and r.confidence == "low" and r.conflict
     s = licence_due(state)
     assert s.due == D(2027 + months // 12, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
+
+
+def test_vermont_per_the_boards_faq_three_years_for_imgs_and_two_for_us_graduates():
+    r = RULES.get("license.state.VT", TODAY)
+    v = r.value
+    assert (v["pgt_months_img"], v["pgt_months_us"]) == (36, 24)  # US value was 12 (older tables)
+    assert r.confidence == "high" and v["unverified"] == ["exam_time_limit_years"]
+    assert any("healthvermont.gov/systems/board-medical-practice" in u for u in r.urls)
+    s = licence_due("VT")
+    assert s.due == D(2030, 7, 1)
+    assert not {"rule.low_confidence", "rule.low_confidence_conflict"} & {w.code for w in s.warnings}
+
+
+def test_west_virginia_imgs_three_years_per_the_boards_page_medium_until_the_statute_is_read():
+    r = RULES.get("license.state.WV", TODAY)
+    v = r.value
+    assert (v["pgt_months_img"], v["pgt_months_us"], v["exam_time_limit_years"]) == (36, 12, 10)
+    assert "unverified" not in v and any("wvbom.wv.gov" in u for u in r.urls)
+    assert r.confidence == "medium" and "undated" in r.conflict
+    s = licence_due("WV")
+    codes = {w.code for w in s.warnings}
+    assert s.due == D(2030, 7, 1) and "rule.sources_differ" in codes and "rule.low_confidence_conflict" not in codes
 
 
 def test_new_mexico_stays_medium_without_the_official_text():
