@@ -424,7 +424,10 @@ def test_west_virginia_imgs_three_years_per_the_boards_page_medium_until_the_sta
     assert s.due == D(2030, 7, 1) and "rule.sources_differ" in codes and "rule.low_confidence_conflict" not in codes
 
 
-def test_new_mexico_stays_medium_without_the_official_text():
+def test_new_mexico_two_years_for_all_six_attempts_and_seven_years_per_the_boards_rules():
     r = RULES.get("license.state.NM", TODAY)
-    assert (r.value["pgt_months_img"], r.value["pgt_months_us"]) == (24, 24)
-    assert r.confidence == "medium" and "nmonesource" in r.conflict
+    v = r.value
+    assert (v["pgt_months_img"], v["pgt_months_us"]) == (24, 24)
+    assert (v["exam_time_limit_years"], v["step_attempt_limit"]) == (7, 6) and "unverified" not in v
+    assert r.confidence == "high" and any("srca.nm.gov" in u for u in r.urls)
+    assert licence_due("NM").due == D(2029, 7, 1)
