@@ -297,7 +297,7 @@ def test_states_verified_in_the_second_pass_cite_a_primary_source_and_say_what_i
     for c in ("AL", "AK", "AR", "CT", "DC", "HI", "MS", "ME", "IA"):
         r = RULES.records(f"license.state.{c}")[0]
         assert any(s.tier == "primary" for s in r.sources), c
-        assert r.confidence in ("high", "medium") and r.checked == D(2026, 12, 1), c
+        assert r.confidence in ("high", "medium") and r.checked >= D(2026, 12, 1), c  # re-read later: newer
         assert "pgt_months_img" not in r.value.get("unverified", []), c
     assert value("license.state.AL")["pgt_months_img"] == 24 and value("license.state.AL")["pgt_months_us"] == 12
     # Kentucky: the attempt limit is the regulation's; the months (fourth pass) rest on two agreeing
@@ -436,3 +436,79 @@ def test_kansas_and_nebraska_stay_low_with_the_gap_said():
     ne = RULES.get("license.state.NE", FOURTH_A)
     assert ne.confidence == "low" and set(ne.value["unverified"]) == {"pgt_months_img", "pgt_months_us"}
     assert "38-2026" in ne.conflict and ne.value["exam_time_limit_years"] == 10
+
+
+# ---- fourth pass (b), 2026-12-02: NV OH RI VT WV WY and the copy-only upgrades ----------------------
+# (docs/sources-licensure.md, "Fourth pass (b)"). No rule changed on a date in this pass: the records
+# keep one period each, so the scenarios check the values the planner uses and how sure it says it is.
+
+def test_alaska_months_from_the_legislatures_own_text_are_high():
+    r = RULES.get("license.state.AK", TODAY)
+    v = r.value
+    assert (v["pgt_months_img"], v["pgt_months_us"]) == (36, 24)
+    assert r.confidence == "high" and r.checked == D(2026, 12, 2)
+    assert any(u.startswith(("https://www.akleg.gov/", "http://www.akleg.gov/")) for u in r.urls)
+    assert set(v["unverified"]) == {"exam_time_limit_years", "step_attempt_limit"}  # still older tables
+    s = licence_due("AK")
+    assert s.due == D(2030, 7, 1)
+    codes = {w.code for w in s.warnings}
+    assert "rule.low_confidence_conflict" not in codes and "rule.low_confidence" not in codes
+
+
+def test_rhode_island_us_two_years_are_the_regulations_but_the_img_months_stay_low():
+    r = RULES.get("license.state.RI", TODAY)
+    v = r.value
+    assert v["pgt_months_us"] == 24 and "pgt_months_us" not in v["unverified"]
+    assert {"pgt_months_img", "exam_time_limit_years"} <= set(v["unverified"])
+    assert r.confidence == "low" and "1.4.1(C)" in r.conflict
+    assert any("216-ricr-40-05-1-4" in u for u in r.urls) and v["citation"].startswith("216-RICR-40-05-1.4.1")
+    s = licence_due("RI")
+    assert s.due == D(2030, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
+
+
+def test_wyoming_has_no_route_because_sf0155_and_hb0129_did_not_pass():
+    assert "license.route.WY" not in RULES
+    assert "WY" not in value("license.alternative_routes")
+    r = RULES.get("license.state.WY", TODAY)
+    assert r.confidence == "low" and "did not pass" in r.conflict and r.checked == D(2026, 12, 2)
+    s = licence_due("WY")
+    assert s.due == D(2029, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
+
+
+@pytest.mark.parametrize("state,months", [("NV", 36), ("OH", 24)])
+def test_states_still_unverified_after_the_fourth_pass_plan_with_the_old_months_and_warn(state, months):
+    r = RULES.get(f"license.state.{state}", TODAY)
+    assert r.value["pgt_months_img"] == months and r.confidence == "low" and r.conflict
+    s = licence_due(state)
+    assert s.due == D(2027 + months // 12, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
+
+
+def test_vermont_per_the_boards_faq_three_years_for_imgs_and_two_for_us_graduates():
+    r = RULES.get("license.state.VT", TODAY)
+    v = r.value
+    assert (v["pgt_months_img"], v["pgt_months_us"]) == (36, 24)  # US value was 12 (older tables)
+    assert r.confidence == "high" and v["unverified"] == ["exam_time_limit_years"]
+    assert any("healthvermont.gov/systems/board-medical-practice" in u for u in r.urls)
+    s = licence_due("VT")
+    assert s.due == D(2030, 7, 1)
+    assert not {"rule.low_confidence", "rule.low_confidence_conflict"} & {w.code for w in s.warnings}
+
+
+def test_west_virginia_imgs_three_years_per_the_boards_page_medium_until_the_statute_is_read():
+    r = RULES.get("license.state.WV", TODAY)
+    v = r.value
+    assert (v["pgt_months_img"], v["pgt_months_us"], v["exam_time_limit_years"]) == (36, 12, 10)
+    assert "unverified" not in v and any("wvbom.wv.gov" in u for u in r.urls)
+    assert r.confidence == "medium" and "undated" in r.conflict
+    s = licence_due("WV")
+    codes = {w.code for w in s.warnings}
+    assert s.due == D(2030, 7, 1) and "rule.sources_differ" in codes and "rule.low_confidence_conflict" not in codes
+
+
+def test_new_mexico_two_years_for_all_six_attempts_and_seven_years_per_the_boards_rules():
+    r = RULES.get("license.state.NM", TODAY)
+    v = r.value
+    assert (v["pgt_months_img"], v["pgt_months_us"]) == (24, 24)
+    assert (v["exam_time_limit_years"], v["step_attempt_limit"]) == (7, 6) and "unverified" not in v
+    assert r.confidence == "high" and any("srca.nm.gov" in u for u in r.urls)
+    assert licence_due("NM").due == D(2029, 7, 1)
