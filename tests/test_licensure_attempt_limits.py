@@ -105,10 +105,11 @@ def test_rhode_island_route_step_1_passed_on_the_fourth_attempt_bars_the_route()
     s = licence(prof)
     assert s.status == BLOCKED
     assert s.reasons[-1].code == "img.route.own_attempt_limit_reached"
+    assert [r.code for r in s.reasons].count("img.route.own_attempt_limit_reached") == 1  # said once
     assert [i.code for i in s.reasons[-1].params["items"]] == ["img.licence.over_limit_passed_at"]
     assert [b.step for b in s.blocked_by if b.why.code == "img.route.own_attempt_limit_reached"] == ["usmle.step1"]
     assert limit_states(s)["usmle.step1"] == "exceeded"
-    assert not s.actions  # no apply date while the route's limit bars it
+    assert not s.actions and s.due is None  # no apply date while the route's limit bars it
 
 
 def test_rhode_island_route_third_step_3_failure_bars_the_full_licence_two_do_not():
@@ -220,3 +221,30 @@ def test_per_step_limits_are_said_met_on_the_standard_route():
                                                           "usmle.step2ck": PASS}))
     assert s.status != BLOCKED
     assert limit_states(s) == {"usmle.step1": "met", "usmle.step2ck": "met", "usmle.step3": "within"}
+
+
+# ---- the side-by-side comparison says a route barred by its limit ----------------------------------
+
+def columns(step):
+    return {c["route"]: c for c in step.info["route_comparison"]}
+
+
+def test_comparison_gives_no_date_for_a_route_whose_attempt_limit_is_exceeded():
+    over = {"usmle.step1": attempts("fail", "fail", "fail", "pass"), "usmle.step2ck": PASS}
+    s = licence(profile("RI", RI_ROUTE, exams=over))
+    alt, std = columns(s)[ALTERNATIVE], columns(s)[STANDARD]
+    assert alt["earliest_full"] is None and alt["provisional"] is None
+    assert alt["why_code"] == "img.route.own_attempt_limit_reached"
+    assert std["earliest_full"] is not None  # Rhode Island's standard route has no limit recorded
+    ok = licence(profile("RI", RI_ROUTE, exams={"usmle.step1": PASS, "usmle.step2ck": PASS}))
+    assert columns(ok)[ALTERNATIVE]["why_code"] != "img.route.own_attempt_limit_reached"
+
+
+def test_comparison_says_the_standard_route_barred_by_the_state_limit():
+    """Texas: a third Step 3 failure bars the standard route (155.056); its route asks Steps 1-2 only."""
+    lic = {**RI_ROUTE, "job_offer_kind": "hospital", "jurisprudence_exam_passed": True}
+    s = licence(profile("TX", lic, exams={"usmle.step1": PASS, "usmle.step2ck": PASS,
+                                          "usmle.step3": attempts("fail", "fail", "fail")}))
+    std, alt = columns(s)[STANDARD], columns(s)[ALTERNATIVE]
+    assert std["earliest_full"] is None and std["why_code"] == "img.licence.attempt_limit_reached"
+    assert alt["why_code"] != "img.licence.attempt_limit_reached"

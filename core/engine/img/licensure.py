@@ -94,6 +94,7 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
 _STEP_LIMIT_KEY = {"usmle.step1": "step1_attempt_limit", "usmle.step2ck": "step2ck_attempt_limit",
                    "usmle.step3": "step3_attempt_limit"}
 WITHIN, EXCEEDED = "within", "exceeded"  # and MET, below
+_LIMIT_REACHED = ("img.licence.attempt_limit_reached", "img.route.own_attempt_limit_reached")
 
 
 def _attempt_limits(st: Mapping[str, Any]) -> dict[str, int]:
@@ -520,11 +521,30 @@ def _standard_full(ev: ImgEval, due: dt.date | None, months: int | None) -> tupl
     return max([due, *later]), F("img.route.standard_after_training", months=months)
 
 
+def _route_limits(ev: ImgEval, v: Mapping[str, Any], code: str | None, st: Mapping[str, Any],
+                  on: dt.date | None) -> Mapping[str, Any] | None:
+    """The attempt limits that bind the residency-free route `v`: its own record (`"own"`), the
+    state's (`"applies"`), else None (not applied: said as not published on the step)."""
+    how = v.get("state_attempt_limits", UNK)
+    if how == "own":
+        r = route_own_limits(ev, code, on)
+        return r.value if r is not None and isinstance(r.value, Mapping) else None
+    return st if how == "applies" else None
+
+
 def compare_routes(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str | None,
                    standard_due: dt.date | None, months: int | None = None) -> list[RouteOption]:
     """The standard route and the target state's residency-free route side by side, each with
-    the earliest full-licence date it gives for this profile."""
+    the earliest full-licence date it gives for this profile (none where an attempt limit of that
+    route is exceeded: the column says which)."""
+    on = _date(f.get("applied_date"))
+    r = _rule(ev.ctx, f"license.state.{code}", on) if code else None
+    st: Mapping[str, Any] = r.value if r is not None and isinstance(r.value, Mapping) else {}
     full, why = _standard_full(ev, standard_due, months)
+    over = _exceeded(ev, check_attempt_limits(ev, st, EXAMS), EXAMS) if st else []
+    if over:
+        full, why = None, F("img.licence.attempt_limit_reached", state_name=st.get("name", code),
+                            items=[o for _, o in over])
     out = [RouteOption(STANDARD, True, full, None, why)]
     v = route_record(ev, code)
     if v is None:
@@ -533,6 +553,16 @@ def compare_routes(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str
         return out
     conds = route_conditions(ev, v, f)
     prov, afull, awhy = _alternative_dates(ev, v, conds, f)
+    limits = _route_limits(ev, v, code, st, on)
+    exams = _route_exams(v)
+    over = _exceeded(ev, check_attempt_limits(ev, limits, exams), exams) if limits else []
+    if over:
+        items = [o for _, o in over]
+        name = v.get("name", code)
+        prov, afull, awhy = None, None, (
+            F("img.route.own_attempt_limit_reached", state_name=name, items=items)
+            if v.get("state_attempt_limits") == "own" else F("img.licence.attempt_limit_reached", state_name=name,
+                                                              items=items))
     out.append(RouteOption(ALTERNATIVE, True, afull, prov, awhy, tuple(conds)))
     return out
 
@@ -583,7 +613,7 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
     res.info["licence_kind"] = v.get("licence_kind")
     for c in alt.conditions:
         res.reasons.append(c.finding)
-    if alt.why is not None:
+    if alt.why is not None and alt.why.code not in _LIMIT_REACHED:  # the block below says that one
         res.reasons.append(alt.why)
     if v.get("supervision") == "required":
         res.reasons.append(F("img.route.supervised", state_name=name))
@@ -593,6 +623,7 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
         _issued(ev, res, f, code)
         return
     if _route_attempt_limits(ev, res, st, code, v, _date(f.get("applied_date"))):
+        res.due = None  # the standard route's date is not this route's; barred, it has none
         return
     res.due = alt.earliest_full
     if alt.provisional:
