@@ -248,3 +248,14 @@ def test_comparison_says_the_standard_route_barred_by_the_state_limit():
     std, alt = columns(s)[STANDARD], columns(s)[ALTERNATIVE]
     assert std["earliest_full"] is None and std["why_code"] == "img.licence.attempt_limit_reached"
     assert alt["why_code"] != "img.licence.attempt_limit_reached"
+
+
+def test_step_3_page_counts_against_the_route_own_limit_on_that_route():
+    exams = {"usmle.step1": PASS, "usmle.step2ck": PASS, "usmle.step3": attempts("fail")}
+    track = img.evaluate_track("img", Context(today=TODAY, rules=RULES, profile=profile("RI", RI_ROUTE, exams=exams)))
+    said = [r for r in track.step("usmle.step3").reasons if r.code == "img.step3.state_attempt_limit"]
+    assert [(r.params["s3lim"], r.params["used"]) for r in said] == [(3, 1)]
+    # the standard route: Rhode Island's state record has no Step 3 limit
+    std = img.evaluate_track("img", Context(today=TODAY, rules=RULES,
+                                            profile=profile("RI", {**RI_ROUTE, "route": STANDARD}, exams=exams)))
+    assert not any(r.code == "img.step3.state_attempt_limit" for r in std.step("usmle.step3").reasons)

@@ -97,7 +97,7 @@ WITHIN, EXCEEDED = "within", "exceeded"  # and MET, below
 _LIMIT_REACHED = ("img.licence.attempt_limit_reached", "img.route.own_attempt_limit_reached")
 
 
-def _attempt_limits(st: Mapping[str, Any]) -> dict[str, int]:
+def attempt_limits(st: Mapping[str, Any]) -> dict[str, int]:
     """The attempt limit per exam step of a state record (license.state.XX) or of a route's own
     limits (license.route_attempts.XX): `step_attempt_limit` for every Step (e.g. Alaska 2, Texas
     3), overridden for one Step by its own key (`step3_attempt_limit`, e.g. Alabama 3 on Step 3
@@ -158,7 +158,7 @@ def check_attempt_limits(ev: ImgEval, st: Mapping[str, Any], exams: tuple[str, .
     was passed on a later attempt, or when its failures used every attempt; the total is over when
     the attempts used plus one for each Step still to pass exceed it."""
     out: list[LimitCheck] = []
-    for sid, lim in _attempt_limits(st).items():
+    for sid, lim in attempt_limits(st).items():
         if sid not in exams:
             continue
         used, passed_at = _step_use(ev, sid)
