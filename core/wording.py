@@ -685,6 +685,19 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     ),
     "img.licence.choose_state": N_("Choose the state where you want your licence"),
     "img.licence.no_state_record": N_("No licensure record for {code}: verify with the state board."),
+    "img.licence.attempt_limits_status": N_("{state_name}'s USMLE attempt limits for a licence: {items:semi}."),
+    "img.licence.limit_passed_within": N_("{step:title} passed on attempt {attempt}, within the limit of {limit}"),
+    "img.licence.limit_attempts_left": N_(
+        "{step:title}: {fails} unsuccessful attempt(s), {left} left of {limit}"
+    ),
+    "img.licence.total_attempts_met": N_("all Steps passed in {used} attempts, within the total of {limit}"),
+    "img.licence.total_attempts_within": N_(
+        "{used} of a total of {limit} attempts across the Steps used, {left} left for the {remaining} Step(s) "
+        "still to pass"
+    ),
+    "img.licence.total_attempts_over": N_(
+        "all Steps: {used} attempts used with {remaining} Step(s) still to pass, the total limit is {limit}"
+    ),
     "img.licence.over_limit_fails": N_("{step:title}: {fails} unsuccessful attempts, the limit is {limit}"),
     "img.licence.over_limit_passed_at": N_("{step:title}: passed on attempt {attempt}, the limit is {limit}"),
     "img.licence.start_fcvs": N_("Start FCVS / board paperwork"),
@@ -758,6 +771,17 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.route.attempt_limits_unpublished": N_(
         "{state_name} limits USMLE attempts for a licence (at most {limit}); whether that limit applies to "
         "this route is not published: ask the board."
+    ),
+    "img.route.own_attempt_limits_status": N_(
+        "{state_name}'s route sets its own USMLE attempt limits: {items:semi}."
+    ),
+    "img.route.own_attempt_limit_reached": N_(
+        "{state_name}'s route sets its own USMLE attempt limits, and one is reached ({items:semi}): verify with "
+        "the board, or compare the standard route."
+    ),
+    "img.route.own_attempt_limits_unpublished": N_(
+        "{state_name}'s route law sets its own USMLE attempt limits, but they are not recorded for this date: ask "
+        "the board."
     ),
     "img.route.apply_provisional": N_("Apply to the {state_name} board for the provisional licence"),
     "img.route.apply_full": N_("Apply for the full {state_name} licence"),

@@ -26,7 +26,7 @@ STATE_KEYS = {
     "step3_attempt_limit", "step_attempt_limit", "step3_before_pgy", "step3_notes", "notes", "alternative_route",
     "consecutive_months_one_program", "training_license_days", "full_licence_within_days_after_training",
     "pgt_months_img_listed_school", "pgt_months_img_other", "condition_fact", "one_program_months",
-    "further_months_under_contract", "citation", "unverified",
+    "further_months_under_contract", "citation", "unverified", "total_attempt_limit",
 }
 
 
@@ -170,7 +170,7 @@ VOCAB = {
     "english": {"required", "not_required", U},
     "immigration_status": {"required", "eligible_then_work_authorisation", "lawful_presence_or_applied", U},
     "supervision": {"required", "not_required", U},
-    "state_attempt_limits": {"applies", "not_applicable", U},
+    "state_attempt_limits": {"applies", "not_applicable", "own", U},
 }
 ROUTE_IDS = sorted(i for i in RULES.ids() if i.startswith("license.route."))
 

@@ -33,6 +33,7 @@ BANNED_HOSTS = {
     "fill.io": "mirror", "docplayer.net": "mirror", "vdocuments.net": "mirror", "fdocuments.us": "mirror",
     "pdfslide.us": "mirror", "yumpu.com": "mirror", "careersdocbox.com": "mirror", "docstoc.com": "mirror",
     "vsim-test.laerdalblr.in": "mirror (a test server copying Laerdal's pages)",
+    "d1tvxue8o4w0fl.cloudfront.net": "mirror (Casetext's CDN copy of its statute pages)",
     # content farms (machine-written or off-topic sites that copy other pages)
     "eagleh1688.com": "content farm", "visualfoodie.com": "content farm", "ora.it.com": "content farm",
     "biologyinsights.com": "content farm", "ambushcharters.com": "content farm", "eobjstudio.com": "content farm",
@@ -122,6 +123,8 @@ def test_every_rule_file_is_checked():
     ("https://info.5y1.org/x", "mirror"),
     ("https://namedhomesaubuchon.pages.dev/x", "free site host"),
     ("https://conferences1.wixsite.com/x", "free site host"),
+    ("https://d1tvxue8o4w0fl.cloudfront.net/statute/tennessee-code/title-63/x", "mirror (Casetext's CDN copy of its "
+     "statute pages)"),
 ])
 def test_banned_sources_are_recognised(url, why):
     assert banned_reason(url) == why

@@ -66,11 +66,11 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     if tl_days and start and not _date(f.get("training_license_date")):
         res.actions.append(Action(F("img.licence.training_licence", state_name=st.get('name', code), tl_days=tl_days),
                                   start + dt.timedelta(days=tl_days), "deadline", key="training-licence"))
-    over = _over_attempt_limits(ev, st, EXAMS)
+    checks = check_attempt_limits(ev, st, EXAMS) if st else []
     if _date(f.get("issued_date")):
         _issued(ev, res, f, code)
         return
-    if _block_over_limits(res, st, code, over):
+    if _limits_block(ev, res, checks, EXAMS, st.get("name", code)):
         return
     prep = ev.value(res, "license.prepare_months") or {}
     if res.due and prep.get("months_ahead"):
@@ -91,41 +91,122 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
 
 
 
-def _attempt_limits(st: Mapping[str, Any]) -> dict[str, int]:
-    """The state's attempt limit per exam step: per Step (e.g. Alaska 2, Texas 3) or on Step 3
-    only (e.g. Alabama 3)."""
+_STEP_LIMIT_KEY = {"usmle.step1": "step1_attempt_limit", "usmle.step2ck": "step2ck_attempt_limit",
+                   "usmle.step3": "step3_attempt_limit"}
+WITHIN, EXCEEDED = "within", "exceeded"  # and MET, below
+_LIMIT_REACHED = ("img.licence.attempt_limit_reached", "img.route.own_attempt_limit_reached")
+
+
+def attempt_limits(st: Mapping[str, Any]) -> dict[str, int]:
+    """The attempt limit per exam step of a state record (license.state.XX) or of a route's own
+    limits (license.route_attempts.XX): `step_attempt_limit` for every Step (e.g. Alaska 2, Texas
+    3), overridden for one Step by its own key (`step3_attempt_limit`, e.g. Alabama 3 on Step 3
+    only; `step1_attempt_limit`, `step2ck_attempt_limit`)."""
     per_step = _int(st.get("step_attempt_limit"))
-    s3only = _int(st.get("step3_attempt_limit"))
     out = {}
     for sid in EXAMS:
-        lim = s3only if sid == "usmle.step3" and s3only else per_step
+        lim = _int(st.get(_STEP_LIMIT_KEY[sid])) or per_step
         if lim:
             out[sid] = lim
     return out
 
 
-def _over_attempt_limits(ev: ImgEval, st: Mapping[str, Any], exams: tuple[str, ...]) -> list[tuple[str, Finding]]:
-    """(exam step, what is over the state's limit) for each of `exams` past its limit."""
-    over: list[tuple[str, Finding]] = []
-    for sid, lim in _attempt_limits(st).items():
+@dataclass(frozen=True)
+class LimitCheck:
+    """One attempt limit measured against the user's USMLE attempts (the exam records)."""
+
+    exam: str | None  # the Step, or None for a total across the Steps
+    limit: int
+    used: int  # attempts counted against the limit (up to and including the pass)
+    state: str  # met (passed within it) / within (not passed yet, attempts left) / exceeded
+    passed_at: int | None = None  # the attempt that passed (per Step)
+    to_pass: int = 0  # total: Steps not passed yet
+
+    @property
+    def finding(self) -> Finding:
+        lim, used = self.limit, self.used
+        if self.exam is None:
+            if self.state == EXCEEDED:
+                return F("img.licence.total_attempts_over", used=used, limit=lim, remaining=self.to_pass)
+            if self.state == MET:
+                return F("img.licence.total_attempts_met", used=used, limit=lim)
+            return F("img.licence.total_attempts_within", used=used, limit=lim, left=lim - used,
+                     remaining=self.to_pass)
+        if self.state == EXCEEDED:
+            return (F("img.licence.over_limit_passed_at", step=self.exam, attempt=self.passed_at, limit=lim)
+                    if self.passed_at else F("img.licence.over_limit_fails", step=self.exam, fails=used, limit=lim))
+        if self.state == MET:
+            return F("img.licence.limit_passed_within", step=self.exam, attempt=self.passed_at, limit=lim)
+        return F("img.licence.limit_attempts_left", step=self.exam, fails=used, left=lim - used, limit=lim)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"exam": self.exam, "limit": self.limit, "used": self.used, "state": self.state,
+                "passed_at": self.passed_at, "text": self.finding.text}
+
+
+def _step_use(ev: ImgEval, sid: str) -> tuple[int, int | None]:
+    """(attempts counted against a limit, the attempt that passed or None) for one Step: every
+    attempt up to the pass; attempts recorded after a pass are not counted (a warning elsewhere)."""
+    att = ev.attempts[sid]
+    passed_at = next((i + 1 for i, a in enumerate(att) if a.result == "pass"), None)
+    return (passed_at if passed_at else sum(1 for a in att if a.failed)), passed_at
+
+
+def check_attempt_limits(ev: ImgEval, st: Mapping[str, Any], exams: tuple[str, ...]) -> list[LimitCheck]:
+    """The limits of `st` (per Step, and `total_attempt_limit` across `exams`) measured against the
+    user's attempts at `exams`, in journey order, the total last. A Step is over its limit when it
+    was passed on a later attempt, or when its failures used every attempt; the total is over when
+    the attempts used plus one for each Step still to pass exceed it."""
+    out: list[LimitCheck] = []
+    for sid, lim in attempt_limits(st).items():
         if sid not in exams:
             continue
-        att = ev.attempts[sid]
-        passed_at = next((i + 1 for i, a in enumerate(att) if a.result == "pass"), None)
-        fails_before = sum(1 for a in att[: (passed_at or len(att) + 1) - 1] if a.failed)
-        if (passed_at and passed_at > lim) or (passed_at is None and fails_before >= lim):
-            over.append((sid, F("img.licence.over_limit_passed_at", step=sid, attempt=passed_at, limit=lim)
-                         if passed_at else F("img.licence.over_limit_fails", step=sid, fails=fails_before, limit=lim)))
-    return over
+        used, passed_at = _step_use(ev, sid)
+        if (passed_at and passed_at > lim) or (passed_at is None and used >= lim):
+            state = EXCEEDED
+        else:
+            state = MET if passed_at else WITHIN
+        out.append(LimitCheck(sid, lim, used, state, passed_at))
+    total = _int(st.get("total_attempt_limit"))
+    if total and exams:
+        uses = [_step_use(ev, sid) for sid in exams]
+        used = sum(u for u, _ in uses)
+        to_pass = sum(1 for _, p in uses if p is None)
+        state = EXCEEDED if used + to_pass > total else (MET if not to_pass else WITHIN)
+        out.append(LimitCheck(None, total, used, state, to_pass=to_pass))
+    return out
 
 
-def _block_over_limits(res: StepResult, st: Mapping[str, Any], code: str | None,
-                       over: list[tuple[str, Finding]]) -> bool:
+def _exceeded(ev: ImgEval, checks: list[LimitCheck], exams: tuple[str, ...]) -> list[tuple[str, Finding]]:
+    """(exam step, what is over the limit) for each exceeded check (a total across the Steps is
+    named after the first Step still to pass, else the last one)."""
+    return [(c.exam or next((s for s in exams if _step_use(ev, s)[1] is None), exams[-1]), c.finding)
+            for c in checks if c.state == EXCEEDED]
+
+
+def _limits_block(ev: ImgEval, res: StepResult, checks: list[LimitCheck], exams: tuple[str, ...], name: Any,
+                  own: bool = False) -> bool:
+    """Put the limits on the step (info `attempt_limits` for the page); block it when one is exceeded,
+    else say them met or within reach in one reason. True when blocked."""
+    if not checks:
+        return False
+    res.info.setdefault("attempt_limits", []).extend(c.to_json() for c in checks)
+    if _block_over_limits(res, name, _exceeded(ev, checks, exams), own):
+        return True
+    items = [c.finding for c in checks]
+    res.reasons.append(F("img.route.own_attempt_limits_status", state_name=name, items=items) if own
+                       else F("img.licence.attempt_limits_status", state_name=name, items=items))
+    return False
+
+
+def _block_over_limits(res: StepResult, name: Any, over: list[tuple[str, Finding]], own: bool = False) -> bool:
+    """Block the licence on the limits that are exceeded (`own`: the route's own limits)."""
     if not over:
         return False
     res.status = BLOCKED
-    res.reasons.append(F("img.licence.attempt_limit_reached", state_name=st.get("name", code),
-                         items=[o for _, o in over]))
+    items = [o for _, o in over]
+    res.reasons.append(F("img.route.own_attempt_limit_reached", state_name=name, items=items) if own
+                       else F("img.licence.attempt_limit_reached", state_name=name, items=items))
     first_exam = over[0][0]  # the exam named first (journey order)
     res.blocked_by.append(Blocker(first_exam, res.reasons[-1]))
     return True
@@ -440,11 +521,30 @@ def _standard_full(ev: ImgEval, due: dt.date | None, months: int | None) -> tupl
     return max([due, *later]), F("img.route.standard_after_training", months=months)
 
 
+def _route_limits(ev: ImgEval, v: Mapping[str, Any], code: str | None, st: Mapping[str, Any],
+                  on: dt.date | None) -> Mapping[str, Any] | None:
+    """The attempt limits that bind the residency-free route `v`: its own record (`"own"`), the
+    state's (`"applies"`), else None (not applied: said as not published on the step)."""
+    how = v.get("state_attempt_limits", UNK)
+    if how == "own":
+        r = route_own_limits(ev, code, on)
+        return r.value if r is not None and isinstance(r.value, Mapping) else None
+    return st if how == "applies" else None
+
+
 def compare_routes(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str | None,
                    standard_due: dt.date | None, months: int | None = None) -> list[RouteOption]:
     """The standard route and the target state's residency-free route side by side, each with
-    the earliest full-licence date it gives for this profile."""
+    the earliest full-licence date it gives for this profile (none where an attempt limit of that
+    route is exceeded: the column says which)."""
+    on = _date(f.get("applied_date"))
+    r = _rule(ev.ctx, f"license.state.{code}", on) if code else None
+    st: Mapping[str, Any] = r.value if r is not None and isinstance(r.value, Mapping) else {}
     full, why = _standard_full(ev, standard_due, months)
+    over = _exceeded(ev, check_attempt_limits(ev, st, EXAMS), EXAMS) if st else []
+    if over:
+        full, why = None, F("img.licence.attempt_limit_reached", state_name=st.get("name", code),
+                            items=[o for _, o in over])
     out = [RouteOption(STANDARD, True, full, None, why)]
     v = route_record(ev, code)
     if v is None:
@@ -453,6 +553,16 @@ def compare_routes(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str
         return out
     conds = route_conditions(ev, v, f)
     prov, afull, awhy = _alternative_dates(ev, v, conds, f)
+    limits = _route_limits(ev, v, code, st, on)
+    exams = _route_exams(v)
+    over = _exceeded(ev, check_attempt_limits(ev, limits, exams), exams) if limits else []
+    if over:
+        items = [o for _, o in over]
+        name = v.get("name", code)
+        prov, afull, awhy = None, None, (
+            F("img.route.own_attempt_limit_reached", state_name=name, items=items)
+            if v.get("state_attempt_limits") == "own" else F("img.licence.attempt_limit_reached", state_name=name,
+                                                              items=items))
     out.append(RouteOption(ALTERNATIVE, True, afull, prov, awhy, tuple(conds)))
     return out
 
@@ -503,7 +613,7 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
     res.info["licence_kind"] = v.get("licence_kind")
     for c in alt.conditions:
         res.reasons.append(c.finding)
-    if alt.why is not None:
+    if alt.why is not None and alt.why.code not in _LIMIT_REACHED:  # the block below says that one
         res.reasons.append(alt.why)
     if v.get("supervision") == "required":
         res.reasons.append(F("img.route.supervised", state_name=name))
@@ -512,7 +622,8 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
     if _date(f.get("issued_date")):
         _issued(ev, res, f, code)
         return
-    if _route_attempt_limits(ev, res, st, code, v):
+    if _route_attempt_limits(ev, res, st, code, v, _date(f.get("applied_date"))):
+        res.due = None  # the standard route's date is not this route's; barred, it has none
         return
     res.due = alt.earliest_full
     if alt.provisional:
@@ -530,24 +641,45 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
                                   "deadline" if prov_done else "todo", key="apply-licence"))
 
 
-def _route_attempt_limits(ev: ImgEval, res: StepResult, st: Mapping[str, Any], code: str | None,
-                          v: Mapping[str, Any]) -> bool:
-    """The state's USMLE attempt limits on the residency-free route: applied to the Steps the route
-    asks for where its law (or the state's rule for every applicant) says they apply; where the law
-    is silent, said as not published. True when the licence is blocked by them."""
+def route_own_limits(ev: ImgEval, code: str | None, on: dt.date | None = None) -> Any:
+    """The residency-free route's own USMLE attempt limits (license.route_attempts.XX in force on
+    `on`: the route's law sets them, e.g. Rhode Island's three attempts per Step), or None."""
+    return _rule(ev.ctx, f"license.route_attempts.{code}", on) if code else None
+
+
+def _route_exams(v: Mapping[str, Any]) -> tuple[str, ...]:
     steps = v.get("usmle_steps")
-    exams = tuple(_EXAM_STEP[n] for n in steps if n in _EXAM_STEP) if isinstance(steps, list) else EXAMS
-    limits = {sid: lim for sid, lim in _attempt_limits(st or {}).items() if sid in exams}
-    if not limits:
-        return False
+    return tuple(_EXAM_STEP[n] for n in steps if n in _EXAM_STEP) if isinstance(steps, list) else EXAMS
+
+
+def _route_attempt_limits(ev: ImgEval, res: StepResult, st: Mapping[str, Any], code: str | None,
+                          v: Mapping[str, Any], on: dt.date | None = None) -> bool:
+    """The USMLE attempt limits on the residency-free route, applied to the Steps the route asks
+    for: the route's own (`state_attempt_limits = "own"`: the license.route_attempts.XX record,
+    with its own sources and confidence), or the state's where the route's law (or the state's
+    rule for every applicant) says they apply; where the law is silent, or the route's own limit
+    is not recorded for the date, said as not published. True when the licence is blocked."""
+    exams = _route_exams(v)
     how = v.get("state_attempt_limits", UNK)
     name = v.get("name", code)
+    if how == "own":
+        r = ev.rule(res, f"license.route_attempts.{code}", on) if route_own_limits(ev, code, on) else None
+        limits = r.value if r is not None and isinstance(r.value, Mapping) else None
+        if limits is None:
+            _add(res.warnings, W("img.route.own_attempt_limits_unpublished", state_name=name))
+            return False
+        checks = check_attempt_limits(ev, limits, exams)
+        res.info["route_attempt_limits"] = {c.exam or "total": c.limit for c in checks}
+        return _limits_block(ev, res, checks, exams, name, own=True)
+    checks = check_attempt_limits(ev, st or {}, exams)
+    if not checks:
+        return False
     if how == "applies":
-        res.info["route_attempt_limits"] = limits
-        return _block_over_limits(res, st, code, _over_attempt_limits(ev, st, exams))
+        res.info["route_attempt_limits"] = {c.exam or "total": c.limit for c in checks}
+        return _limits_block(ev, res, checks, exams, name)
     if how != "not_applicable":
         _add(res.warnings, W("img.route.attempt_limits_unpublished", state_name=name,
-                             limit=max(limits.values())))
+                             limit=max(c.limit for c in checks)))
     return False
 
 

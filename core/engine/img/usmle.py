@@ -19,6 +19,7 @@ from ..base import (
     StepResult,
 )
 from ..findings import B, F, Finding, W
+from . import licensure
 from .common import Attempt, ImgEval, _add, _date, _int, _rule
 from .definitions import _FINAL, EXAMS
 
@@ -342,8 +343,14 @@ def usmle_step3(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
             res.actions.append(Action(F("img.step3.apply_fsmb", min_days=permit.get('min'), max_days=permit.get('max')),
                                       issued, "todo", key="apply-fsmb"))
     code, st = ev.state_record(res, quiet=True)
-    s3lim = _int(st.get("step3_attempt_limit")) or _int(st.get("step_attempt_limit"))
+    name, limits = st.get("name", code), st
+    route = licensure.route_record(ev) if licensure.alternative_route_chosen(ev) else None
+    if route is not None and route.get("state_attempt_limits") == "own":
+        # the residency-free route's law sets its own limit (e.g. Rhode Island: 3); the state's does not apply
+        own = licensure.route_own_limits(ev, code)
+        name, limits = route.get("name", code), (own.value if own is not None and isinstance(own.value, Mapping) else {})
+    s3lim = licensure.attempt_limits(limits).get("usmle.step3")
     fails = [a for a in ev.attempts["usmle.step3"] if a.failed]
     if s3lim and fails and res.status != DONE:
-        res.reasons.append(F("img.step3.state_attempt_limit", state_name=st.get('name', code), s3lim=s3lim, used=len(fails)))
+        res.reasons.append(F("img.step3.state_attempt_limit", state_name=name, s3lim=s3lim, used=len(fails)))
 
