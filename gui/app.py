@@ -62,8 +62,6 @@ def _preload_core() -> None:
     it (measured: ~15 ms for ours from source). A frozen app has no source, so it is no slower.
     Each of these is needed before the first paint anyway (the data folder's lock, log, recovery
     check and rule pack; the profile document with its programs; the dashboard's words)."""
-    import platformdirs  # noqa: F401  (core.cache_dir: where the rules' parse cache is)
-
     import core.engine
     import core.engine.cards
     import core.engine.img
