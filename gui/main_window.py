@@ -107,7 +107,7 @@ class MainWindow(HostMixin, QMainWindow):
         self.navigator = Navigator()
         self.navigator.setMinimumWidth(200)
         self.navigator.step_selected.connect(self.open_step)
-        self.dashboard = Dashboard(session, journeys=self.journeys)
+        self.dashboard = Dashboard(session, journeys=self.journeys, defer_below_fold=defer_extensions)
         self.dashboard.open_step.connect(self.open_step)
         self.dashboard.walk.connect(self.walk_through)
         self.dashboard.what_if.connect(lambda: self.what_if_requested.emit(""))
@@ -140,7 +140,8 @@ class MainWindow(HostMixin, QMainWindow):
         self.refresh()
         self.extensions_attached = False
         self._after_paint: list[Callable[[], object]] | None = []  # None once painted
-        if defer_extensions:
+        if defer_extensions:  # the first screen first: the dashboard's timeline (below the fold), the extensions
+            self.call_after_first_paint(self.dashboard.build_below_fold)
             self.call_after_first_paint(self.attach_extensions)
         else:
             self.attach_extensions()
@@ -172,6 +173,7 @@ class MainWindow(HostMixin, QMainWindow):
                 QTimer.singleShot(0, lambda: [fn() for fn in pending])
 
     def attach_extensions(self) -> None:
+        self.dashboard.build_below_fold()  # a screenshot or the self-test shows the whole page
         if self.extensions_attached:
             return
         self.extensions_attached = True

@@ -91,3 +91,33 @@ def test_a_dark_system_without_a_dark_palette_still_knows_the_native_style(nativ
     app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
     assert not theme.is_dark() and app.style().name().lower() == "windows"
     assert ap.native_style.lower() == "windows"
+
+
+def test_the_timeline_is_built_just_after_the_first_paint_with_the_latest_journey(demo_session, qtbot) -> None:
+    from core.journey_view import milestones
+    from gui.main_window import MainWindow
+
+    win = MainWindow(demo_session, defer_extensions=True)  # the app's start-up
+    qtbot.addWidget(win)
+    assert win.dashboard.timeline is None  # below the fold: not built for the first paint
+    win.refresh()  # a change before it is built: the timeline shows the latest journey
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitUntil(lambda: win.dashboard.timeline is not None and win.extensions_attached, timeout=5000)
+    dash = win.dashboard
+    journey = win.journeys.journey
+    assert dash.timeline.items == milestones(journey) and dash.timeline.items
+    assert dash.timeline.tracks == [t.track for t in journey.tracks]
+    assert dash._body_layout.indexOf(dash.timeline_box) == dash._body_layout.count() - 2  # last, before the stretch
+    win.close()
+
+
+def test_a_window_built_at_once_has_its_timeline_at_once(demo_session, qtbot) -> None:
+    from core.journey_view import milestones
+    from gui.main_window import MainWindow
+
+    win = MainWindow(demo_session)  # tests, the self-test: everything at once
+    qtbot.addWidget(win)
+    assert win.dashboard.timeline is not None
+    assert win.dashboard.timeline.items == milestones(win.journeys.journey)
+    win.close()
