@@ -121,3 +121,15 @@ def test_a_window_built_at_once_has_its_timeline_at_once(demo_session, qtbot) ->
     assert win.dashboard.timeline is not None
     assert win.dashboard.timeline.items == milestones(win.journeys.journey)
     win.close()
+
+
+def test_the_bundle_leaves_multiprocessing_out_and_nothing_needs_it() -> None:
+    """build.spec excludes multiprocessing (its runtime hook cost the frozen start ~20 ms): CertPath
+    itself must never need it (thread pools only)."""
+    import re
+
+    spec = (ROOT / "build.spec").read_text(encoding="utf-8")
+    assert re.search(r'^\s*"multiprocessing",', spec, re.M)
+    for path in [*(ROOT / "core").rglob("*.py"), *(ROOT / "gui").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(import|from)\s+multiprocessing|ProcessPoolExecutor", text, re.M), path
