@@ -41,6 +41,6 @@ def cache_dir() -> Path:
     env = os.environ.get(CACHE_ENV_VAR)
     if env:
         return Path(env).expanduser()
-    from platformdirs import user_cache_path
+    from .paths import user_dir  # platformdirs' user cache folder, without importing it (core/paths.py)
 
-    return user_cache_path("CertPath", appauthor=False)
+    return user_dir("cache")

@@ -1,8 +1,10 @@
 """The one place that knows where CertPath keeps its data.
 
-Order: an explicit folder (the --data-dir option), then $CERTPATH_DATA_DIR, then platformdirs'
-user data folder for "CertPath" (~/.local/share/CertPath, %LOCALAPPDATA%\\CertPath,
-~/Library/Application Support/CertPath).
+Order: an explicit folder (the --data-dir option), then $CERTPATH_DATA_DIR, then the user data
+folder for "CertPath" that platformdirs names (~/.local/share/CertPath or $XDG_DATA_HOME/CertPath,
+%LOCALAPPDATA%\\CertPath, ~/Library/Application Support/CertPath): `user_dir` works it out with a
+few lines on Linux, the BSDs and macOS (the same paths as the pinned platformdirs, tests compare them)
+and asks platformdirs on Windows.
 
 Modes (POSIX): what CertPath creates is owner-only (folders 0700, files 0600). What exists
 already keeps the mode its owner chose: `check_private` words a warning when a folder or file
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
+import posixpath
 import stat
 import sys
 from dataclasses import dataclass
@@ -25,10 +28,64 @@ ENV_VAR = "CERTPATH_DATA_DIR"
 DB_NAME = "certpath.sqlite3"
 
 
-def default_data_dir() -> Path:
-    from platformdirs import user_data_path
+# kind -> (the XDG variable that overrides it, the default on Linux and the BSDs, the default on macOS)
+_POSIX_USER_DIRS = {
+    "data": ("XDG_DATA_HOME", "~/.local/share", "~/Library/Application Support"),
+    "cache": ("XDG_CACHE_HOME", "~/.cache", "~/Library/Caches"),
+}
 
-    return user_data_path(APP_NAME, appauthor=False, roaming=False)
+
+def _asks_platformdirs(platform: str) -> bool:
+    """Windows (the shell's known folders), iOS and Android: platformdirs itself answers there."""
+    return (platform in ("win32", "cygwin", "ios") or hasattr(sys, "getandroidapilevel")
+            or (os.environ.get("ANDROID_DATA") == "/data" and os.environ.get("ANDROID_ROOT") == "/system"))
+
+
+def _expand_home(path: str) -> str:
+    """`~/...` under the home folder, as platformdirs 4.14 expands it: a relative or empty $HOME
+    counts as unset (the password database's home), and no absolute home is an error."""
+    home = os.environ.get("HOME")
+    if home is not None and not posixpath.isabs(home):
+        expanded = path
+        try:
+            import pwd
+
+            expanded = pwd.getpwuid(os.getuid()).pw_dir.rstrip("/") + path[1:] or "/"
+        except (ImportError, KeyError):
+            pass
+    else:
+        expanded = os.path.expanduser(path)
+    if not posixpath.isabs(expanded):
+        raise RuntimeError(f"could not determine the home directory for {path!r}, "
+                           "set an absolute HOME or XDG variable")
+    return expanded
+
+
+def user_dir(kind: str, platform: str | None = None) -> Path:
+    """The user's "data" or "cache" folder for CertPath: what platformdirs'
+    `user_data_path(APP_NAME, appauthor=False, roaming=False)` / `user_cache_path(APP_NAME,
+    appauthor=False)` return. Linux, the BSDs and macOS are a few lines here ($XDG_DATA_HOME /
+    $XDG_CACHE_HOME when absolute, else ~/.local/share, ~/.cache, ~/Library/Application Support,
+    ~/Library/Caches): importing platformdirs at start-up costs ~15-20 ms (its Unix module imports
+    tempfile, shutil, bz2, lzma, random). `platform` defaults to sys.platform (tests pass others)."""
+    platform = sys.platform if platform is None else platform
+    if _asks_platformdirs(platform):
+        import platformdirs
+
+        if kind == "data":
+            return platformdirs.user_data_path(APP_NAME, appauthor=False, roaming=False)
+        if kind == "cache":
+            return platformdirs.user_cache_path(APP_NAME, appauthor=False)
+        raise ValueError(f"unknown kind of folder {kind!r}")
+    var, unix_default, mac_default = _POSIX_USER_DIRS[kind]
+    base = os.environ.get(var, "")
+    if not posixpath.isabs(base):
+        base = _expand_home(mac_default if platform == "darwin" else unix_default)
+    return Path(os.path.join(base, APP_NAME))
+
+
+def default_data_dir() -> Path:
+    return user_dir("data")
 
 
 def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

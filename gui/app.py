@@ -56,14 +56,23 @@ def make_demo_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="certpath-demo-"))
 
 
+def _use_code_cache() -> None:
+    """The methods the dataclasses generate, compiled at the first start and kept (core/codecache.py:
+    ~45 ms of every start before the window's first paint); gui.shell.run saves what was new."""
+    from core import cache_dir, codecache
+
+    try:
+        codecache.install(cache_dir() / codecache.FILE_NAME)
+    except (OSError, RuntimeError):  # no home folder to keep a cache in: compile as usual
+        pass
+
+
 def _preload_core() -> None:
     """Import the pure-Python modules start-up needs before PySide6 is imported: once PySide6
     is loaded, its `__feature__` import hook inspects the source of every module imported after
     it (measured: ~15 ms for ours from source). A frozen app has no source, so it is no slower.
     Each of these is needed before the first paint anyway (the data folder's lock, log, recovery
     check and rule pack; the profile document with its programs; the dashboard's words)."""
-    import platformdirs  # noqa: F401  (core.cache_dir: where the rules' parse cache is)
-
     import core.engine
     import core.engine.cards
     import core.engine.img
@@ -98,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir = demo_dir
     else:
         data_dir = args.data_dir
+    _use_code_cache()
     _preload_core()
     if args.exit_after_paint:
         from .benchhooks import install

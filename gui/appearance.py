@@ -93,10 +93,19 @@ class Appearance(QObject):
         self.app = app
         self.store = store
         self.forced_dark = forced_dark
-        self.native_style = app.style().name()
+        # the platform's style, read when the theme first leaves it: the first Python wrapper of a
+        # QStyle makes PySide6 create its ~20 enum types (~15-25 ms before the window's first paint)
+        self._native_style: str | None = None
         self.mode = self._stored()
         self.dark: bool | None = None
         app.styleHints().colorSchemeChanged.connect(self._scheme_changed)
+
+    @property
+    def native_style(self) -> str:
+        """The style the app had before this theme first changed it (the System theme's)."""
+        if self._native_style is None:
+            self._native_style = self.app.style().name()
+        return self._native_style
 
     # -- the choice -------------------------------------------------------------------------------
     def _stored(self) -> str:
@@ -144,15 +153,19 @@ class Appearance(QObject):
             finally:
                 hints.blockSignals(False)
         if self.mode == "system" and not self.forced_dark:
-            if self.app.style().name().lower() != self.native_style.lower():
-                self.app.setStyle(self.native_style)
+            # not read yet: the theme never set another style, the app has the native one
+            if self._native_style is not None and self.app.style().name().lower() != self._native_style.lower():
+                self.app.setStyle(self._native_style)
             if self.dark is not None:  # at start-up the palette is the platform's already
                 self.app.setPalette(QPalette())  # the platform's own palette
             if dark and not theme.is_dark(self.app.palette()):
+                _ = self.native_style  # read before Fusion replaces it
                 theme.apply_dark(self.app)  # the system is dark but gave no dark palette
         elif dark:
+            _ = self.native_style  # read before Fusion replaces it
             theme.apply_dark(self.app)
         else:
+            _ = self.native_style
             theme.apply_light(self.app)
         theme.clear_icon_cache()
         QCoreApplication.sendPostedEvents()  # the widgets' palettes follow now, before they re-render

@@ -7,6 +7,8 @@ Links (`step:<id>`) open the step's page; "Walk me through…" opens a track's w
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -43,6 +45,9 @@ from core.roles import ROLE_LABELS
 
 from . import theme
 from .banner import Banner
+
+if TYPE_CHECKING:
+    from .timeline import Timeline
 from .dates_display import show_date
 from .session import Session
 
@@ -85,9 +90,11 @@ class Dashboard(QScrollArea):
     walk = Signal(str)  # a track id
     what_if = Signal()  # try a change as a scenario (gui/whatif_ui.py)
 
-    def __init__(self, session: Session, journeys=None) -> None:
+    def __init__(self, session: Session, journeys=None, *, defer_below_fold: bool = False) -> None:
         """`journeys`: the window's JourneyService; a bare `refresh()` then asks it to reload, so
-        every view follows (after a restore, say), not the dashboard alone."""
+        every view follows (after a restore, say), not the dashboard alone. `defer_below_fold`: the
+        timeline, under the other sections and out of view in a 1280x800 or 1920x1080 window, is
+        built by `build_below_fold()` (the app's start-up calls it just after the first paint)."""
         super().__init__()
         self.session = session
         self.journeys = journeys
@@ -191,18 +198,37 @@ class Dashboard(QScrollArea):
             box_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         col_a.addStretch(1)
         col_b.addStretch(1)
-        # timeline
+        # timeline (below the fold)
+        self.timeline_box: QGroupBox | None = None
+        self.timeline: Timeline | None = None
+        self._timeline_items: tuple | None = None  # what to show once it is built
+        lay.addStretch(1)
+        if not defer_below_fold:
+            self.build_below_fold()
+        self.walk_buttons: dict[str, QPushButton] = {}
+        self.progress_bars: dict[str, QProgressBar] = {}
+        self._progress_rows: list[tuple[str, QLabel, QProgressBar, QLabel, QPushButton]] = []
+
+    def build_below_fold(self) -> None:
+        """The timeline box, at the end of the page (once; it shows what the last refresh gave)."""
+        if self.timeline is not None:
+            return
         from .timeline import Timeline
 
         self.timeline_box = QGroupBox("Timeline")
         tl = QVBoxLayout(self.timeline_box)
         self.timeline = Timeline()
         tl.addWidget(self.timeline)
-        lay.addWidget(self.timeline_box)
-        lay.addStretch(1)
-        self.walk_buttons: dict[str, QPushButton] = {}
-        self.progress_bars: dict[str, QProgressBar] = {}
-        self._progress_rows: list[tuple[str, QLabel, QProgressBar, QLabel, QPushButton]] = []
+        self._body_layout.insertWidget(self._body_layout.count() - 1, self.timeline_box)  # before the stretch
+        if self._timeline_items is not None:
+            self._set_timeline(*self._timeline_items)
+
+    def _set_timeline(self, journey: Journey | None, tracks: list[str], today) -> None:
+        if self.timeline is None:
+            self._timeline_items = (journey, tracks, today)
+            return
+        self._timeline_items = None
+        self.timeline.set_items(milestones(journey) if journey is not None else [], tracks, today)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         """Two columns when there is room, one under the other when the window is narrow."""
@@ -252,7 +278,7 @@ class Dashboard(QScrollArea):
             for lab in (self.blocks_label, self.actions_label, self.deadlines_label):
                 lab.setText("")
             self._fill_progress([])
-            self.timeline.set_items([], [], self.session.today)
+            self._set_timeline(None, [], self.session.today)
             return
         today = self.session.today
         if journey is None or doc is None:
@@ -293,7 +319,7 @@ class Dashboard(QScrollArea):
             self._fill_blocks(journey)
         self._fill_actions(next_actions(journey, limit=6))
         self._fill_deadlines(journey)
-        self.timeline.set_items(milestones(journey), [t.track for t in journey.tracks], today)
+        self._set_timeline(journey, [t.track for t in journey.tracks], today)
 
     def _fill_progress(self, progs) -> None:
         rows = self._progress_rows

@@ -48,6 +48,7 @@ class _Panel:
     widget: QWidget | None = None
 
 
+NAV_WIDTH_SETTING = "ui.navigator_width"  # the navigator width the user dragged to (pixels)
 AFTER_PAINT_FALLBACK_MS = 1500  # call_after_first_paint: run by then even if the window was not painted
 
 DISCLAIMER = (
@@ -106,7 +107,7 @@ class MainWindow(HostMixin, QMainWindow):
         self.navigator = Navigator()
         self.navigator.setMinimumWidth(200)
         self.navigator.step_selected.connect(self.open_step)
-        self.dashboard = Dashboard(session, journeys=self.journeys)
+        self.dashboard = Dashboard(session, journeys=self.journeys, defer_below_fold=defer_extensions)
         self.dashboard.open_step.connect(self.open_step)
         self.dashboard.walk.connect(self.walk_through)
         self.dashboard.what_if.connect(lambda: self.what_if_requested.emit(""))
@@ -127,6 +128,8 @@ class MainWindow(HostMixin, QMainWindow):
         self.split.setStretchFactor(1, 1)
         self.split.setSizes([330, 950])
         self.split.setChildrenCollapsible(False)
+        self._nav_user_width: int | None = None  # the width the user dragged the navigator to
+        self.split.splitterMoved.connect(self._navigator_dragged)  # the user's drags only, not setSizes
         self.setCentralWidget(self.split)
         self._build_menus()
         self.statusBar().showMessage(
@@ -137,7 +140,8 @@ class MainWindow(HostMixin, QMainWindow):
         self.refresh()
         self.extensions_attached = False
         self._after_paint: list[Callable[[], object]] | None = []  # None once painted
-        if defer_extensions:
+        if defer_extensions:  # the first screen first: the dashboard's timeline (below the fold), the extensions
+            self.call_after_first_paint(self.dashboard.build_below_fold)
             self.call_after_first_paint(self.attach_extensions)
         else:
             self.attach_extensions()
@@ -169,6 +173,7 @@ class MainWindow(HostMixin, QMainWindow):
                 QTimer.singleShot(0, lambda: [fn() for fn in pending])
 
     def attach_extensions(self) -> None:
+        self.dashboard.build_below_fold()  # a screenshot or the self-test shows the whole page
         if self.extensions_attached:
             return
         self.extensions_attached = True
@@ -557,9 +562,15 @@ class MainWindow(HostMixin, QMainWindow):
         geo = self.session.store.setting("ui.geometry")
         if geo:
             self.restoreGeometry(QByteArray.fromBase64(geo.encode("ascii")))
+        width = self.session.store.setting(NAV_WIDTH_SETTING)
+        if isinstance(width, int) and not isinstance(width, bool) and width > 0:
+            self._nav_user_width = width
+            self.split.setSizes([width, max(200, self.width() - width)])
 
     def save_geometry(self) -> None:
         self.session.store.set_setting("ui.geometry", bytes(self.saveGeometry().toBase64()).decode("ascii"))
+        if self._nav_user_width is not None:
+            self.session.store.set_setting(NAV_WIDTH_SETTING, self._nav_user_width)
 
     NAV_SHARE = 0.34  # the navigator takes at most this share of the window's width
     MIN_CONTENT = 720  # and leaves the step page at least this much (its two columns at 1024 wide)
@@ -567,8 +578,16 @@ class MainWindow(HostMixin, QMainWindow):
     def _nav_cap(self) -> int:
         return max(220, min(int(self.width() * self.NAV_SHARE), self.width() - self.MIN_CONTENT))
 
+    def _navigator_dragged(self, _pos: int, _index: int) -> None:
+        """The user moved the navigator's edge: that width is theirs from now on (kept across window
+        resizes and starts, only narrowed while the window is too narrow for it)."""
+        self._nav_user_width = self.split.sizes()[0]
+
     def _fit_navigator(self) -> None:
-        """Widen the navigator so its labels and statuses show whole (up to `_nav_cap`)."""
+        """Widen the navigator so its labels and statuses show whole (up to `_nav_cap`), unless the
+        user chose its width by dragging its edge."""
+        if self._nav_user_width is not None:
+            return
         sizes = self.split.sizes()
         want = min(self.navigator.preferred_width(), self._nav_cap())
         if sizes and sum(sizes) and sizes[0] < want:
@@ -578,7 +597,11 @@ class MainWindow(HostMixin, QMainWindow):
         super().resizeEvent(event)
         nav = self.split.sizes()[0] if self.split.count() else 0
         cap = self._nav_cap()
-        if nav > cap:
+        if self._nav_user_width is not None:  # the user's width, as far as the window allows
+            want = min(self._nav_user_width, cap)
+            if nav != want:
+                self.split.setSizes([want, max(200, self.width() - want)])
+        elif nav > cap:
             self.split.setSizes([cap, max(200, self.width() - cap)])
         else:
             self._fit_navigator()

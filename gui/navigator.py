@@ -121,7 +121,10 @@ class Navigator(QTreeWidget):
             widest1 = max(widest1, fm.horizontalAdvance(item.text(1)))
             it += 1
         widest1 = max(widest1, fm.horizontalAdvance(self.headerItem().text(1)))
-        scroll = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        # the room the scroll area keeps for its vertical bar (QAbstractScrollArea lays the bar out at
+        # its sizeHint; the style's PM_ScrollBarExtent on Fusion and Windows). Not through style():
+        # the first Python wrapper of the QStyle creates its ~20 enum types (~20 ms before the paint)
+        scroll = self.verticalScrollBar().sizeHint().width()
         return widest0 + 16 + widest1 + 16 + 2 * self.frameWidth() + scroll
 
     def select(self, key: str) -> bool:

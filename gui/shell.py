@@ -310,8 +310,13 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
                 start_cleanup(session.paths, session.store.db, now)
 
             win.call_after_first_paint(after_first_paint)
+        from core import codecache
+
+        win.call_after_first_paint(codecache.save)  # the generated methods compiled this time, for the next start
         win.show()
-        return app.exec()
+        rc = app.exec()
+        codecache.save()  # and those of the panels opened since
+        return rc
     finally:
         if lock is not None:
             lock.release()

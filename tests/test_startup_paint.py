@@ -1,0 +1,135 @@
+"""The start-up path: what is not made before the first paint, and that it changes nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStyleFactory
+
+from gui import appearance, theme
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# the real start-up (gui.app.main on a data folder with the demo profiles), asked at the first paint
+_AT_FIRST_PAINT = """
+import sys, datetime as dt
+from gui.shell import open_session
+s = open_session(sys.argv[1], dt.date(2026, 11, 21), demo=True); s.store.db.close()
+from PySide6 import QtWidgets
+import gui.main_window as mw
+paint = mw.MainWindow.paintEvent
+def first_paint(self, event):
+    mw.MainWindow.paintEvent = paint
+    print("QStyle" in vars(QtWidgets), self.navigator.topLevelItemCount() > 0, self.dashboard.heading.text())
+    paint(self, event)
+mw.MainWindow.paintEvent = first_paint
+from gui.app import main
+sys.exit(main(["--data-dir", sys.argv[1], "--today", "2026-11-21", "--exit-after-paint"]))
+"""
+
+
+def test_no_qstyle_wrapper_before_the_first_paint_of_the_dashboard(tmp_path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "CERTPATH_CACHE_DIR": str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, "-c", _AT_FIRST_PAINT, str(tmp_path / "data")], capture_output=True,
+                       text=True, env=env, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    created, rows, heading = r.stdout.split(maxsplit=2)
+    assert created == "False"  # the first Python QStyle costs ~20 ms of enum types
+    assert rows == "True" and heading.strip()  # the painted window is the real dashboard
+
+
+@pytest.mark.parametrize("style", QStyleFactory.keys())
+def test_the_navigators_scroll_room_is_the_styles_scroll_bar_extent(qapp, qtbot, style) -> None:
+    from gui.navigator import Navigator
+
+    before = qapp.style().name()
+    qapp.setStyle(style)
+    try:
+        nav = Navigator()
+        qtbot.addWidget(nav)
+        extent = nav.style().pixelMetric(nav.style().PixelMetric.PM_ScrollBarExtent)
+        assert nav.verticalScrollBar().sizeHint().width() == extent
+    finally:
+        qapp.setStyle(before)
+
+
+@pytest.fixture
+def native_windows_style(qapp):
+    """The platform's style played by Qt's "Windows" style; the app left light (Fusion) after."""
+    appearance.reset()
+    qapp.setStyle("Windows")
+    yield qapp
+    appearance.reset()
+    theme.apply_light(qapp)
+
+
+def test_the_system_theme_goes_back_to_the_native_style(native_windows_style, store) -> None:
+    app = native_windows_style
+    ap = appearance.install(app, store)
+    assert ap.mode == "system" and app.style().name().lower() == "windows"
+    ap.set_mode("dark")
+    assert app.style().name().lower() == "fusion" and theme.is_dark()
+    ap.set_mode("system")
+    assert app.style().name().lower() == "windows" and not theme.is_dark()
+    assert ap.native_style.lower() == "windows"
+
+
+def test_a_dark_system_without_a_dark_palette_still_knows_the_native_style(native_windows_style, store,
+                                                                          monkeypatch) -> None:
+    app = native_windows_style
+    scheme = {"now": Qt.ColorScheme.Dark}
+    monkeypatch.setattr(appearance.Appearance, "system_scheme", lambda self: scheme["now"])
+    ap = appearance.install(app, store)  # the app's dark palette stands in (Fusion)
+    assert theme.is_dark()
+    scheme["now"] = Qt.ColorScheme.Light
+    app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert not theme.is_dark() and app.style().name().lower() == "windows"
+    assert ap.native_style.lower() == "windows"
+
+
+def test_the_timeline_is_built_just_after_the_first_paint_with_the_latest_journey(demo_session, qtbot) -> None:
+    from core.journey_view import milestones
+    from gui.main_window import MainWindow
+
+    win = MainWindow(demo_session, defer_extensions=True)  # the app's start-up
+    qtbot.addWidget(win)
+    assert win.dashboard.timeline is None  # below the fold: not built for the first paint
+    win.refresh()  # a change before it is built: the timeline shows the latest journey
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitUntil(lambda: win.dashboard.timeline is not None and win.extensions_attached, timeout=5000)
+    dash = win.dashboard
+    journey = win.journeys.journey
+    assert dash.timeline.items == milestones(journey) and dash.timeline.items
+    assert dash.timeline.tracks == [t.track for t in journey.tracks]
+    assert dash._body_layout.indexOf(dash.timeline_box) == dash._body_layout.count() - 2  # last, before the stretch
+    win.close()
+
+
+def test_a_window_built_at_once_has_its_timeline_at_once(demo_session, qtbot) -> None:
+    from core.journey_view import milestones
+    from gui.main_window import MainWindow
+
+    win = MainWindow(demo_session)  # tests, the self-test: everything at once
+    qtbot.addWidget(win)
+    assert win.dashboard.timeline is not None
+    assert win.dashboard.timeline.items == milestones(win.journeys.journey)
+    win.close()
+
+
+def test_the_bundle_leaves_multiprocessing_out_and_nothing_needs_it() -> None:
+    """build.spec excludes multiprocessing (its runtime hook cost the frozen start ~20 ms): CertPath
+    itself must never need it (thread pools only)."""
+    import re
+
+    spec = (ROOT / "build.spec").read_text(encoding="utf-8")
+    assert re.search(r'^\s*"multiprocessing",', spec, re.M)
+    for path in [*(ROOT / "core").rglob("*.py"), *(ROOT / "gui").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(import|from)\s+multiprocessing|ProcessPoolExecutor", text, re.M), path
