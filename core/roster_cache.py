@@ -19,10 +19,12 @@ Never stale, by construction:
   other day are left out of the row (`RosterRow.pending`) until `complete_statuses` evaluates
   them for the exports that carry them. An entry with an error is re-evaluated on another day.
 
-Only evaluations are kept (dates, statuses, rule ids, keyed by hash): no name, no eCard code. The
-file keeps the entries of the profiles of the last full build only, so a deleted person's entry
-goes at the next open. A file that cannot be read or written is ignored (logged): the roster is
-then evaluated as without a cache.
+Only evaluations are kept (dates, statuses, the card's facts, rule ids, keyed by hash): no name.
+The file keeps the entries of the profiles of the last full build only, and deleting a profile
+(`Store.delete_profile`, which the GUI and the command line both reach) cuts it at once to the
+profiles still in the data file (`prune`), whatever rule set or build the file was written for.
+A file that cannot be read or written is ignored (logged): the roster is then evaluated as
+without a cache.
 """
 
 from __future__ import annotations
@@ -218,11 +220,14 @@ class RosterCache:
 
     def update(self, rules: RuleSet, fresh: Mapping[str, Evaluated], *, replace: bool = False) -> None:
         """Keep `fresh` (`replace`: exactly those, the profiles of a full build; else added to what
-        is kept) and write the file when anything changed."""
+        is kept, as the file holds it now: an entry another writer removed, a deleted person's,
+        is not written back) and write the file when anything changed."""
         header = (rules_key(rules), code_key())
         with self._lock:
-            if self._header != header:
-                self._entries, self._header = {}, header
+            stamp = self._file_stamp()
+            if self._header != header or stamp != self._stamp:
+                self._entries = self._read(header) if stamp is not None else {}
+                self._header, self._stamp = header, stamp
             if replace:
                 new = dict(fresh)
             else:
@@ -242,6 +247,52 @@ class RosterCache:
                 self.writes += 1
             except OSError as e:  # a read-only or full data folder: the roster works without it
                 log.info("the roster cache %s could not be written (%s)", self.path, e)
+
+    def prune(self, keep: set[str] | frozenset[str]) -> int:
+        """Remove from the file every entry whose key is not in `keep` (the content keys of the
+        profiles still in the data file), whatever rule set or build it was written for; returns
+        how many went. A file that cannot be read as a cache, or rewritten, is removed (it holds
+        nothing that cannot be rebuilt)."""
+        if self.path is None:
+            with self._lock:
+                before = len(self._entries)
+                self._entries = {k: v for k, v in self._entries.items() if k in keep}
+                return before - len(self._entries)
+        with self._lock:
+            self._header, self._stamp, self._entries = None, None, {}  # read again at the next use
+            try:
+                doc = json.loads(self.path.read_bytes())
+            except FileNotFoundError:
+                return 0
+            except (OSError, ValueError):
+                doc = None
+            if not isinstance(doc, dict) or not isinstance(doc.get("entries"), dict):
+                self._remove()
+                return 0
+            entries = doc["entries"]
+            gone = [k for k in entries if k not in keep]
+            if not gone:
+                return 0
+            kept = decode_entries({**doc, "entries": {k: v for k, v in entries.items() if k in keep}})
+            body = {"format": doc.get("format"), "rules": doc.get("rules"), "code": doc.get("code"),
+                    **encode_entries(kept)}
+            try:
+                from .paths import write_private_atomic
+
+                write_private_atomic(self.path, json.dumps(body, separators=(",", ":")).encode("utf-8"))
+                self.writes += 1
+            except OSError as e:
+                log.info("the roster cache %s could not be rewritten (%s): removed", self.path, e)
+                self._remove()
+            return len(gone)
+
+    def _remove(self) -> None:
+        try:
+            os.remove(self.path)  # type: ignore[arg-type]
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            log.warning("the roster cache %s could not be removed (%s)", self.path, e)
 
     def clear(self) -> None:
         with self._lock:
