@@ -194,11 +194,15 @@ class Documents(Mapping[int, Mapping[str, Any]]):
 
     def replaced(self, pid: int, doc: Mapping[str, Any] | None) -> Documents:
         """A copy with `pid`'s document set to `doc` (None: removed)."""
-        raw = {k: v for k, v in self._raw.items() if k != pid}
-        parsed = {k: v for k, v in self._parsed.items() if k != pid}
+        out = Documents.__new__(Documents)  # (the two copies made once, not again by __init__)
+        out._raw = dict(self._raw)
+        out._raw.pop(pid, None)
+        out._parsed = dict(self._parsed)
         if doc is not None:
-            parsed[pid] = doc
-        return Documents(raw, parsed)
+            out._parsed[pid] = doc
+        else:
+            out._parsed.pop(pid, None)
+        return out
 
 
 @dataclass
@@ -491,7 +495,10 @@ def complete_statuses(roster: Roster, cache: RosterCache | None = None) -> Roste
 
 def _roster(today: dt.date, rows: list[RosterRow], evaluated: int, docs: Mapping[int, Mapping[str, Any]],
             rules: RuleSet) -> Roster:
-    used = sorted({r for row in rows for r in row.rules})
+    # rows share a few rule-id tuples (one per distinct list in a build, kept by the rows after an
+    # edit): the union over the distinct ones, not over every row's every id
+    distinct = {id(row.rules): row.rules for row in rows}
+    used = sorted(set().union(*distinct.values()))
     return Roster(today=today, rows=rows, rules=tuple(used), evaluated=evaluated, documents=docs, rule_set=rules)
 
 
