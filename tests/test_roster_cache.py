@@ -7,6 +7,8 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core import roster as R
 from core import roster_cache as RC
@@ -302,3 +304,28 @@ def test_raw_documents_without_sqlites_json_functions(team, monkeypatch):
     assert [r[0] for r in store.raw_documents([ids[1]])] == [ids[1]]
     again = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
     assert again.rows == first.rows
+
+
+def test_content_keys_never_join_two_contents_at_a_field_boundary():
+    """The key hashes each field's bytes after their length: moving text from one field to the
+    next (name "Ana B" role "x" against name "Ana" role " Bx") gives another key."""
+    base = (1, "Ana B", "x", '["pals"]', "[]", "[]")
+    shifted = (1, "Ana", " Bx", '["pals"]', "[]", "[]")
+    joined = (1, "Ana Bx", "", '["pals"]', "[]", "[]")
+    keys = {RC.raw_key(r) for r in (base, shifted, joined)}
+    assert len(keys) == 3
+    assert RC.raw_key(base) == RC.raw_key((2, *base[1:]))  # the id is not content
+    assert RC.raw_key((1, "Jos\udce9", "x", "[]", "[]", "[]"))  # a lone surrogate from a damaged file: no error
+
+
+def _search_key_reference(text):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+@given(st.text(max_size=40) | st.sampled_from(["José", "ÑAME", "Ana  Díaz", "देवनागरी नाम", "Zoë\u0301", "", "İstanbul"]))
+def test_search_key_folds_as_the_per_character_loop_did(text):
+    assert R.search_key(text) == _search_key_reference(text)
