@@ -337,6 +337,7 @@ class RosterModel(QAbstractTableModel):
         self._palette_dark: bool | None = None
         self._icon_side = 16
         self._unused: tuple[R.Roster, set[str]] | None = None
+        self._sorted: tuple[R.Roster, str, bool, list[R.RosterRow]] | None = None
 
     def _make_columns(self) -> list[str]:
         return ["name", "role", *self.cards, "missing"]
@@ -344,14 +345,26 @@ class RosterModel(QAbstractTableModel):
     def columns(self) -> list[str]:
         return list(self._columns)
 
+    def sorted_rows(self, roster: R.Roster) -> list[R.RosterRow]:
+        """Every row of `roster` in the current sort order (`sort_rows` of the roster's order),
+        sorted once per roster and sort: a filter keeps the rows of this list that match, which is
+        the order sorting them would give (the sort is stable), without sorting 500 rows again."""
+        s = self._sorted
+        if s is None or s[0] is not roster or s[1] != self.sort_column or s[2] != self.descending:
+            s = self._sorted = (roster, self.sort_column, self.descending,
+                                R.sort_rows(roster.rows, self.sort_column, self.descending))
+        return s[3]
+
     def set_rows(self, roster: R.Roster | None, rows: list[R.RosterRow],
-                 shown_cards: tuple[str, ...] | None = None) -> None:
+                 shown_cards: tuple[str, ...] | None = None, presorted: bool = False) -> None:
+        """Show `rows` (of `roster`), sorted by the current column unless `presorted` (taken from
+        `sorted_rows`)."""
         self.beginResetModel()
         self.roster = roster
         self.cards = roster.cards if roster is not None else R.ROSTER_CARDS
         self._columns = self._make_columns()
         self.shown_cards = tuple(shown_cards) if shown_cards is not None else self.cards
-        self.rows = R.sort_rows(rows, self.sort_column, self.descending) if rows else []
+        self.rows = (list(rows) if presorted else R.sort_rows(rows, self.sort_column, self.descending)) if rows else []
         dark = theme.is_dark()
         if dark != self._palette_dark:  # the colours and icons follow a switch to or from dark mode
             self._palette, self._palette_dark = None, dark
@@ -625,10 +638,10 @@ class TeamPanel(QWidget):
             self.model.set_rows(None, [])
             return
         flt = self.current_filter()
-        rows = R.filter_rows(roster, flt)
+        rows = R.filter_rows(roster, flt, self.model.sorted_rows(roster))
         current = self._current_key()
         shown = flt.visible_cards(roster)
-        self.model.set_rows(roster, rows, shown)
+        self.model.set_rows(roster, rows, shown, presorted=True)
         unused = self.model.unused_cards()  # of the whole roster, so a filter never moves columns
         for c, act in self.card_actions.items():
             act.setEnabled(c not in unused)
