@@ -31,6 +31,7 @@ import datetime as dt
 import io
 import json
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import filterfalse
@@ -214,9 +215,60 @@ class Roster:
     evaluated: int = 0  # rows computed for this roster (the others were reused from `previous` or the cache)
     documents: Mapping[int, Mapping[str, Any]] = field(default_factory=Documents, repr=False)  # as built
     rule_set: RuleSet | None = field(default=None, repr=False)
+    # the rows by card state, for filtering (made at the first filter with a condition; a roster
+    # is replaced, never changed, after an edit)
+    _index: _FilterIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     def row(self, profile_id: int) -> RosterRow:
         return next(r for r in self.rows if r.profile_id == profile_id)
+
+    def filter_index(self) -> _FilterIndex:
+        if self._index is None:
+            self._index = _FilterIndex(self)
+        return self._index
+
+
+class _FilterIndex:
+    """Per card, the profiles whose cell is valid (by last valid day, sorted), expired, or missing
+    while the role typically holds it: a filter's condition becomes a few look-ups and one pass
+    keeping the rows found, instead of every card of every row looked at again per filter."""
+
+    def __init__(self, roster: Roster) -> None:
+        valid: dict[str, list[tuple[dt.date, int]]] = {c: [] for c in roster.cards}
+        self.expired: dict[str, set[int]] = {c: set() for c in roster.cards}
+        self.missing: dict[str, set[int]] = {c: set() for c in roster.cards}
+        self.row_of: dict[int, RosterRow] = {}
+        for r in roster.rows:
+            pid = r.profile_id
+            self.row_of[pid] = r
+            cells = r.cells
+            for c in roster.cards:
+                cell = cells[c]
+                if cell.state == VALID and cell.expires is not None:
+                    valid[c].append((cell.expires, pid))
+                elif cell.state == EXPIRED_STATE:
+                    self.expired[c].add(pid)
+            for c in r.missing:
+                if c in self.missing:
+                    self.missing[c].add(pid)
+        self.valid: dict[str, tuple[list[dt.date], list[int]]] = {}
+        for c, pairs in valid.items():
+            pairs.sort(key=lambda x: x[0])
+            self.valid[c] = ([d for d, _p in pairs], [pid for _d, pid in pairs])
+
+    def hits(self, flt: RosterFilter, today: dt.date, cards: Sequence[str]) -> set[int]:
+        """The profiles for which one of `flt`'s conditions holds on one of `cards`."""
+        out: set[int] = set()
+        end = today + dt.timedelta(days=flt.within_days) if flt.within_days is not None else None
+        for c in cards:
+            if end is not None and c in self.valid:
+                days, pids = self.valid[c]
+                out.update(pids[bisect_left(days, today):bisect_right(days, end)])
+            if flt.expired:
+                out |= self.expired.get(c, set())
+            if flt.missing:
+                out |= self.missing.get(c, set())
+        return out
 
 
 class CellParts(NamedTuple):
@@ -612,8 +664,19 @@ def filter_rows(roster: Roster, flt: RosterFilter | None = None, rows: Iterable[
                 ) -> list[RosterRow]:
     """The rows (of `roster`, or the given subset) that `flt` shows, in their current order."""
     flt = flt or RosterFilter()
-    match = matcher(flt, roster.today, flt.visible_cards(roster))
-    return [r for r in (roster.rows if rows is None else rows) if match(r)]
+    source = roster.rows if rows is None else rows
+    if not flt.has_condition:  # everyone, or a name search alone: no call per row
+        key = search_key(flt.search)
+        return [r for r in source if key in r.name_key] if key else list(source)
+    cards = flt.visible_cards(roster)
+    index = roster.filter_index()
+    hits = index.hits(flt, roster.today, cards)
+    key = search_key(flt.search)
+    row_of = index.row_of
+    match = matcher(flt, roster.today, cards)  # for a row that is not this roster's own (a caller's copy)
+    return [r for r in source
+            if (((r.profile_id in hits) and (not key or key in r.name_key)) if row_of.get(r.profile_id) is r
+                else match(r))]
 
 
 def roster_columns(roster: Roster) -> tuple[str, ...]:
