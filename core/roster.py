@@ -31,9 +31,11 @@ import datetime as dt
 import io
 import json
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import filterfalse
+from typing import Any, NamedTuple
 
 from . import dates
 from .engine import evaluate, known_tracks
@@ -63,7 +65,7 @@ STATES = (NONE, NO_CARD, VALID, EXPIRED_STATE, UNKNOWN_EXPIRY, ERROR)
 def search_key(text: str) -> str:
     """`text` folded for matching: accents removed (José = Jose), case folded, spaces collapsed."""
     decomposed = unicodedata.normalize("NFKD", text or "")
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = decomposed if decomposed.isascii() else "".join(filterfalse(unicodedata.combining, decomposed))
     return " ".join(bare.casefold().split())
 
 
@@ -87,8 +89,10 @@ def _date(value: Any) -> dt.date | None:
 
 # --- the roster --------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class CardCell:
+class CardCell(NamedTuple):
+    """One card of one person on the roster's day. (A named tuple, not a dataclass: a roster of
+    500 builds 2,500 of them at every open, and a tuple is made in a fraction of the time.)"""
+
     card: str
     state: str  # one of STATES
     tracked: bool = False  # the profile follows this card as a journey
@@ -121,8 +125,11 @@ class CardCell:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RosterRow:
+    """One person on the roster. Immutable; made by its own `__init__` (one dict update instead of
+    a frozen dataclass's ten `object.__setattr__` calls: a third of a row's cost at 500 rows)."""
+
     profile_id: int
     name: str
     role: str
@@ -138,9 +145,12 @@ class RosterRow:
     # export needs it.
     pending: bool = False
 
-    def __post_init__(self) -> None:
-        if not self.name_key:
-            object.__setattr__(self, "name_key", search_key(self.name))
+    def __init__(self, profile_id: int, name: str, role: str, cells: Mapping[str, CardCell],
+                 typical: tuple[str, ...] = (), missing: tuple[str, ...] = (), error: str = "",
+                 rules: tuple[str, ...] = (), name_key: str = "", pending: bool = False) -> None:
+        self.__dict__.update(profile_id=profile_id, name=name, role=role, cells=cells, typical=typical,
+                             missing=missing, error=error, rules=rules, name_key=name_key or search_key(name),
+                             pending=pending)
 
     @property
     def role_label(self) -> str:
@@ -185,11 +195,15 @@ class Documents(Mapping[int, Mapping[str, Any]]):
 
     def replaced(self, pid: int, doc: Mapping[str, Any] | None) -> Documents:
         """A copy with `pid`'s document set to `doc` (None: removed)."""
-        raw = {k: v for k, v in self._raw.items() if k != pid}
-        parsed = {k: v for k, v in self._parsed.items() if k != pid}
+        out = Documents.__new__(Documents)  # (the two copies made once, not again by __init__)
+        out._raw = dict(self._raw)
+        out._raw.pop(pid, None)
+        out._parsed = dict(self._parsed)
         if doc is not None:
-            parsed[pid] = doc
-        return Documents(raw, parsed)
+            out._parsed[pid] = doc
+        else:
+            out._parsed.pop(pid, None)
+        return out
 
 
 @dataclass
@@ -201,13 +215,63 @@ class Roster:
     evaluated: int = 0  # rows computed for this roster (the others were reused from `previous` or the cache)
     documents: Mapping[int, Mapping[str, Any]] = field(default_factory=Documents, repr=False)  # as built
     rule_set: RuleSet | None = field(default=None, repr=False)
+    # the rows by card state, for filtering (made at the first filter with a condition; a roster
+    # is replaced, never changed, after an edit)
+    _index: _FilterIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     def row(self, profile_id: int) -> RosterRow:
         return next(r for r in self.rows if r.profile_id == profile_id)
 
+    def filter_index(self) -> _FilterIndex:
+        if self._index is None:
+            self._index = _FilterIndex(self)
+        return self._index
 
-@dataclass(frozen=True)
-class CellParts:
+
+class _FilterIndex:
+    """Per card, the profiles whose cell is valid (by last valid day, sorted), expired, or missing
+    while the role typically holds it: a filter's condition becomes a few look-ups and one pass
+    keeping the rows found, instead of every card of every row looked at again per filter."""
+
+    def __init__(self, roster: Roster) -> None:
+        valid: dict[str, list[tuple[dt.date, int]]] = {c: [] for c in roster.cards}
+        self.expired: dict[str, set[int]] = {c: set() for c in roster.cards}
+        self.missing: dict[str, set[int]] = {c: set() for c in roster.cards}
+        self.row_of: dict[int, RosterRow] = {}
+        for r in roster.rows:
+            pid = r.profile_id
+            self.row_of[pid] = r
+            cells = r.cells
+            for c in roster.cards:
+                cell = cells[c]
+                if cell.state == VALID and cell.expires is not None:
+                    valid[c].append((cell.expires, pid))
+                elif cell.state == EXPIRED_STATE:
+                    self.expired[c].add(pid)
+            for c in r.missing:
+                if c in self.missing:
+                    self.missing[c].add(pid)
+        self.valid: dict[str, tuple[list[dt.date], list[int]]] = {}
+        for c, pairs in valid.items():
+            pairs.sort(key=lambda x: x[0])
+            self.valid[c] = ([d for d, _p in pairs], [pid for _d, pid in pairs])
+
+    def hits(self, flt: RosterFilter, today: dt.date, cards: Sequence[str]) -> set[int]:
+        """The profiles for which one of `flt`'s conditions holds on one of `cards`."""
+        out: set[int] = set()
+        end = today + dt.timedelta(days=flt.within_days) if flt.within_days is not None else None
+        for c in cards:
+            if end is not None and c in self.valid:
+                days, pids = self.valid[c]
+                out.update(pids[bisect_left(days, today):bisect_right(days, end)])
+            if flt.expired:
+                out |= self.expired.get(c, set())
+            if flt.missing:
+                out |= self.missing.get(c, set())
+        return out
+
+
+class CellParts(NamedTuple):
     """What one cell is made of, before `today` decides its state: the engine's word on the day
     `Evaluated.on` and the card's own facts.
 
@@ -215,7 +279,8 @@ class CellParts:
     counted from the issue date or the instructor-led event, and its rule records are looked up on
     those dates), so they hold on any day (tests/test_roster_cache.py checks it for each body); the
     statuses, the renewal's deadline and the rule ids the steps used (a valid AHA card also uses
-    the eCard claim rules) are of `on`."""
+    the eCard claim rules) are of `on`. (A named tuple: the cache file gives 1,500 of them for a
+    team of 500 at every open.)"""
 
     expires: dt.date | None
     card_status: str | None
@@ -229,11 +294,12 @@ class CellParts:
     training_center: str = ""
     ecard_code: str = ""
     course_date: dt.date | None = None
-    rules: tuple[str, ...] = ()  # card_rules then renewal_rules, each id once
+    rules: tuple[str, ...] = ()  # card_rules then renewal_rules, each id once (merged_rules)
 
-    def __post_init__(self) -> None:
-        if not self.rules:
-            object.__setattr__(self, "rules", tuple(dict.fromkeys([*self.card_rules, *self.renewal_rules])))
+
+def merged_rules(card_rules: Sequence[str], renewal_rules: Sequence[str]) -> tuple[str, ...]:
+    """CellParts.rules: the card step's rule ids, then the renewal's, each once."""
+    return tuple(dict.fromkeys([*card_rules, *renewal_rules]))
 
 
 @dataclass(frozen=True)
@@ -278,7 +344,8 @@ def evaluate_cards(doc: Mapping[str, Any], today: dt.date, rules: RuleSet, journ
                 card_res.expires, card_res.status, ren.status, ren.deadline or ren.due,
                 tuple(card_res.rules), tuple(ren.rules), tracked=c in followed, issued=issued,
                 body=body if (issued or enroll) else None, training_center=str(enroll.get("training_center") or ""),
-                ecard_code=str(card_facts.get("ecard_code") or ""), course_date=_date(enroll.get("course_end")))
+                ecard_code=str(card_facts.get("ecard_code") or ""), course_date=_date(enroll.get("course_end")),
+                rules=merged_rules(card_res.rules, ren.rules))
         return Evaluated(today, cards, cells)
     except (ValueError, TypeError, KeyError, OverflowError) as e:  # one bad profile never hides the team
         return Evaluated(today, cards, {}, f"could not be evaluated ({e})")
@@ -298,13 +365,15 @@ def _cell(card: str, p: CellParts, today: dt.date, current: bool) -> CardCell:
         state = EXPIRED_STATE  # (an at_risk card past its last day, in a grace period, is expired too)
     else:
         state = VALID
-    if current:
-        return CardCell(card, state, p.tracked, p.card_status, p.renewal_status, expires, p.issued, p.body,
-                        p.training_center, p.ecard_code, p.course_date, p.renewal_deadline, p.rules)
-    return CardCell(card, state, p.tracked, None, None, expires, p.issued, p.body, p.training_center,
-                    p.ecard_code, p.course_date, None, ())
+    if current:  # (every field given: tuple.__new__ skips the named tuple's Python-level __new__)
+        return _new_cell(CardCell, (card, state, p.tracked, p.card_status, p.renewal_status, expires, p.issued,
+                                    p.body, p.training_center, p.ecard_code, p.course_date, p.renewal_deadline,
+                                    p.rules))
+    return _new_cell(CardCell, (card, state, p.tracked, None, None, expires, p.issued, p.body, p.training_center,
+                                p.ecard_code, p.course_date, None, ()))
 
 
+_new_cell = tuple.__new__
 _NONE_CELLS = {c: CardCell(c, NONE) for c in ROSTER_CARDS}
 
 
@@ -478,7 +547,10 @@ def complete_statuses(roster: Roster, cache: RosterCache | None = None) -> Roste
 
 def _roster(today: dt.date, rows: list[RosterRow], evaluated: int, docs: Mapping[int, Mapping[str, Any]],
             rules: RuleSet) -> Roster:
-    used = sorted({r for row in rows for r in row.rules})
+    # rows share a few rule-id tuples (one per distinct list in a build, kept by the rows after an
+    # edit): the union over the distinct ones, not over every row's every id
+    distinct = {id(row.rules): row.rules for row in rows}
+    used = sorted(set().union(*distinct.values()))
     return Roster(today=today, rows=rows, rules=tuple(used), evaluated=evaluated, documents=docs, rule_set=rules)
 
 
@@ -592,8 +664,19 @@ def filter_rows(roster: Roster, flt: RosterFilter | None = None, rows: Iterable[
                 ) -> list[RosterRow]:
     """The rows (of `roster`, or the given subset) that `flt` shows, in their current order."""
     flt = flt or RosterFilter()
-    match = matcher(flt, roster.today, flt.visible_cards(roster))
-    return [r for r in (roster.rows if rows is None else rows) if match(r)]
+    source = roster.rows if rows is None else rows
+    if not flt.has_condition:  # everyone, or a name search alone: no call per row
+        key = search_key(flt.search)
+        return [r for r in source if key in r.name_key] if key else list(source)
+    cards = flt.visible_cards(roster)
+    index = roster.filter_index()
+    hits = index.hits(flt, roster.today, cards)
+    key = search_key(flt.search)
+    row_of = index.row_of
+    match = matcher(flt, roster.today, cards)  # for a row that is not this roster's own (a caller's copy)
+    return [r for r in source
+            if (((r.profile_id in hits) and (not key or key in r.name_key)) if row_of.get(r.profile_id) is r
+                else match(r))]
 
 
 def roster_columns(roster: Roster) -> tuple[str, ...]:

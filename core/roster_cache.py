@@ -19,10 +19,12 @@ Never stale, by construction:
   other day are left out of the row (`RosterRow.pending`) until `complete_statuses` evaluates
   them for the exports that carry them. An entry with an error is re-evaluated on another day.
 
-Only evaluations are kept (dates, statuses, rule ids, keyed by hash): no name, no eCard code. The
-file keeps the entries of the profiles of the last full build only, so a deleted person's entry
-goes at the next open. A file that cannot be read or written is ignored (logged): the roster is
-then evaluated as without a cache.
+Only evaluations are kept (dates, statuses, the card's facts, rule ids, keyed by hash): no name.
+The file keeps the entries of the profiles of the last full build only, and deleting a profile
+(`Store.delete_profile`, which the GUI and the command line both reach) cuts it at once to the
+profiles still in the data file (`prune`), whatever rule set or build the file was written for.
+A file that cannot be read or written is ignored (logged): the roster is then evaluated as
+without a cache.
 """
 
 from __future__ import annotations
@@ -57,9 +59,14 @@ _code_key: str | None = None
 
 def raw_key(raw: Sequence[Any]) -> str:
     """A hash of a profile's whole stored content (a `Store.raw_documents` row without its id:
-    name, role, tracks, every fact's and every override's stored text; the repr of the tuple of
-    strings quotes and escapes each, so no two contents share it)."""
-    return hashlib.blake2b(repr(tuple(raw[1:])).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    name, role, tracks, every fact's and every override's stored text; each field's UTF-8 bytes
+    after their length, so no two contents share it; a third of the time a repr of the tuple took)."""
+    h = hashlib.blake2b(digest_size=16)
+    for text in raw[1:]:
+        b = text.encode("utf-8", "surrogatepass")
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
+    return h.hexdigest()
 
 
 def rules_key(rules: RuleSet) -> str:
@@ -116,10 +123,6 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d is not None else None
 
 
-def _str(v: Any) -> str | None:
-    return v if isinstance(v, str) else None
-
-
 def encode_entries(entries: Mapping[str, Evaluated]) -> dict[str, Any]:
     """The file's body: each distinct list of rule ids written once (`rule_lists`), cells refer to it."""
     lists: dict[tuple[str, ...], int] = {}
@@ -139,8 +142,8 @@ def encode_entries(entries: Mapping[str, Evaluated]) -> dict[str, Any]:
 def decode_entries(body: Mapping[str, Any]) -> dict[str, Evaluated]:
     """The entries of a file body written by `encode_entries`; a damaged entry is left out."""
     from .roster import ROSTER_CARDS, CellParts, Evaluated
+    from .roster import merged_rules as merge
 
-    day = dt.date.fromisoformat
     known = set(ROSTER_CARDS)
     lists_raw = body.get("rule_lists")
     entries = body.get("entries")
@@ -150,7 +153,18 @@ def decode_entries(body: Mapping[str, Any]) -> dict[str, Evaluated]:
     if len(lists) != len(lists_raw):
         return {}
     merged: dict[tuple[int, int], tuple[str, ...]] = {}
+    days: dict[str, dt.date] = {}  # a team's cards share few dates: each parsed once
+
+    def day(text: Any) -> dt.date | None:
+        if not text:
+            return None
+        d = days.get(text)
+        if d is None:
+            d = days[text] = dt.date.fromisoformat(text)
+        return d
+
     out = {}
+    new = CellParts._make
     for k, raw in entries.items():
         try:
             on, error, cards, cells_raw = raw
@@ -159,13 +173,17 @@ def decode_entries(body: Mapping[str, Any]) -> dict[str, Evaluated]:
             for c, (exp, cs, rs, rd, cr, rr, tracked, issued, b, tc, ecard, course) in cells_raw.items():
                 m = merged.get((cr, rr))
                 if m is None:
-                    m = merged[(cr, rr)] = tuple(dict.fromkeys([*lists[cr], *lists[rr]]))
-                cells[c] = CellParts(day(exp) if exp else None, _str(cs), _str(rs), day(rd) if rd else None,
-                                     lists[cr], lists[rr], tracked is True, day(issued) if issued else None,
-                                     _str(b), _str(tc) or "", _str(ecard) or "", day(course) if course else None, m)
+                    m = merged[(cr, rr)] = merge(lists[cr], lists[rr])
+                cells[c] = new((day(exp), cs if type(cs) is str else None, rs if type(rs) is str else None,
+                                day(rd), lists[cr], lists[rr], tracked is True, day(issued),
+                                b if type(b) is str else None, tc if type(tc) is str else "",
+                                ecard if type(ecard) is str else "", day(course), m))
             if not known.issuperset(cards) or (not error and set(cells) != set(cards)):
                 continue
-            out[str(k)] = Evaluated(day(on), cards, cells, str(error or ""))
+            when = day(on)
+            if when is None:
+                continue
+            out[str(k)] = Evaluated(when, cards, cells, str(error or ""))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             continue
     return out
@@ -218,11 +236,14 @@ class RosterCache:
 
     def update(self, rules: RuleSet, fresh: Mapping[str, Evaluated], *, replace: bool = False) -> None:
         """Keep `fresh` (`replace`: exactly those, the profiles of a full build; else added to what
-        is kept) and write the file when anything changed."""
+        is kept, as the file holds it now: an entry another writer removed, a deleted person's,
+        is not written back) and write the file when anything changed."""
         header = (rules_key(rules), code_key())
         with self._lock:
-            if self._header != header:
-                self._entries, self._header = {}, header
+            stamp = self._file_stamp()
+            if self._header != header or stamp != self._stamp:
+                self._entries = self._read(header) if stamp is not None else {}
+                self._header, self._stamp = header, stamp
             if replace:
                 new = dict(fresh)
             else:
@@ -242,6 +263,52 @@ class RosterCache:
                 self.writes += 1
             except OSError as e:  # a read-only or full data folder: the roster works without it
                 log.info("the roster cache %s could not be written (%s)", self.path, e)
+
+    def prune(self, keep: set[str] | frozenset[str]) -> int:
+        """Remove from the file every entry whose key is not in `keep` (the content keys of the
+        profiles still in the data file), whatever rule set or build it was written for; returns
+        how many went. A file that cannot be read as a cache, or rewritten, is removed (it holds
+        nothing that cannot be rebuilt)."""
+        if self.path is None:
+            with self._lock:
+                before = len(self._entries)
+                self._entries = {k: v for k, v in self._entries.items() if k in keep}
+                return before - len(self._entries)
+        with self._lock:
+            self._header, self._stamp, self._entries = None, None, {}  # read again at the next use
+            try:
+                doc = json.loads(self.path.read_bytes())
+            except FileNotFoundError:
+                return 0
+            except (OSError, ValueError):
+                doc = None
+            if not isinstance(doc, dict) or not isinstance(doc.get("entries"), dict):
+                self._remove()
+                return 0
+            entries = doc["entries"]
+            gone = [k for k in entries if k not in keep]
+            if not gone:
+                return 0
+            kept = decode_entries({**doc, "entries": {k: v for k, v in entries.items() if k in keep}})
+            body = {"format": doc.get("format"), "rules": doc.get("rules"), "code": doc.get("code"),
+                    **encode_entries(kept)}
+            try:
+                from .paths import write_private_atomic
+
+                write_private_atomic(self.path, json.dumps(body, separators=(",", ":")).encode("utf-8"))
+                self.writes += 1
+            except OSError as e:
+                log.info("the roster cache %s could not be rewritten (%s): removed", self.path, e)
+                self._remove()
+            return len(gone)
+
+    def _remove(self) -> None:
+        try:
+            os.remove(self.path)  # type: ignore[arg-type]
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            log.warning("the roster cache %s could not be removed (%s)", self.path, e)
 
     def clear(self) -> None:
         with self._lock:

@@ -117,9 +117,24 @@ class Store:
             self.db.execute(f"UPDATE profiles SET {', '.join(sets)} WHERE id = ?", args)
 
     def delete_profile(self, profile_id: int) -> None:
+        """Delete the profile (its facts, overrides, reminders... go with it, ON DELETE CASCADE);
+        once committed, the team roster's kept evaluations (`cache/roster.json`: card dates,
+        training centers, eCard codes) are cut to the profiles still in the file, so the person's
+        cells leave it now, not at the next full read of the team."""
         self.profile(profile_id)
         with transaction(self.db):
             self.db.execute("DELETE FROM profiles WHERE id = ?", [profile_id])
+        from .roster_cache import RosterCache, raw_key
+
+        cache = RosterCache.of_store(self)
+        try:
+            if cache.path is not None and cache.path.exists():
+                cache.prune({raw_key(raw) for raw in self.raw_documents()})
+        except (OSError, sqlite3.Error) as e:  # the profile is deleted; the cache file goes
+            import logging
+
+            logging.getLogger("certpath.store").warning("the roster cache could not be pruned (%s)", e)
+            cache.clear()
 
     # -- facts --------------------------------------------------------------------------------
     def facts(self, profile_id: int) -> dict[str, dict[str, Any]]:

@@ -306,8 +306,21 @@ def missing_tip(row: R.RosterRow, cards: tuple[str, ...]) -> str:
     return head + tail + "\n(Guidance only: your employer decides.)"
 
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+# data(): which part of a cell's (text, colour, icon) each role asks for. Qt asks each painted cell
+# for seven roles; a dict lookup answers the four this model leaves alone (font, alignment,
+# background, check state) without comparing enum members one by one (~1 us each in PySide6).
+_ROLE_PART = {Qt.ItemDataRole.DisplayRole: 0, Qt.ItemDataRole.AccessibleTextRole: 0,
+              Qt.ItemDataRole.ForegroundRole: 1, Qt.ItemDataRole.DecorationRole: 2}
+
+
 class RosterModel(QAbstractTableModel):
-    """The rows shown (filtered, then sorted by the roster's own `sort_rows`)."""
+    """The rows shown (filtered, then sorted by the roster's own `sort_rows`).
+
+    A cell's display (text, colour, icon) is computed in `data()` when Qt first paints it, and kept
+    per person and column for as long as the roster, the card filter and the palette stay the
+    same: a filter or a sort shows rows already painted without computing them again."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -317,30 +330,55 @@ class RosterModel(QAbstractTableModel):
         self.shown_cards: tuple[str, ...] = R.ROSTER_CARDS  # the card filter's (the Missing column says those)
         self.sort_column = "name"
         self.descending = False
-        self._cache: dict[tuple[int, int], tuple] = {}
+        self._columns: list[str] = self._make_columns()
+        self._cache: dict[tuple[int, int], tuple] = {}  # (profile id, column) -> (text, colour, icon)
+        self._cache_key: tuple | None = None  # what the kept cells were computed for
         self._palette: dict[str, object] | None = None
+        self._palette_dark: bool | None = None
         self._icon_side = 16
         self._unused: tuple[R.Roster, set[str]] | None = None
+        self._sorted: tuple[R.Roster, str, bool, list[R.RosterRow]] | None = None
 
-    def columns(self) -> list[str]:
+    def _make_columns(self) -> list[str]:
         return ["name", "role", *self.cards, "missing"]
 
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    def sorted_rows(self, roster: R.Roster) -> list[R.RosterRow]:
+        """Every row of `roster` in the current sort order (`sort_rows` of the roster's order),
+        sorted once per roster and sort: a filter keeps the rows of this list that match, which is
+        the order sorting them would give (the sort is stable), without sorting 500 rows again."""
+        s = self._sorted
+        if s is None or s[0] is not roster or s[1] != self.sort_column or s[2] != self.descending:
+            s = self._sorted = (roster, self.sort_column, self.descending,
+                                R.sort_rows(roster.rows, self.sort_column, self.descending))
+        return s[3]
+
     def set_rows(self, roster: R.Roster | None, rows: list[R.RosterRow],
-                 shown_cards: tuple[str, ...] | None = None) -> None:
+                 shown_cards: tuple[str, ...] | None = None, presorted: bool = False) -> None:
+        """Show `rows` (of `roster`), sorted by the current column unless `presorted` (taken from
+        `sorted_rows`)."""
         self.beginResetModel()
         self.roster = roster
         self.cards = roster.cards if roster is not None else R.ROSTER_CARDS
+        self._columns = self._make_columns()
         self.shown_cards = tuple(shown_cards) if shown_cards is not None else self.cards
-        self.rows = R.sort_rows(rows, self.sort_column, self.descending) if rows else []
-        self._cache.clear()
-        self._palette = None
+        self.rows = (list(rows) if presorted else R.sort_rows(rows, self.sort_column, self.descending)) if rows else []
+        dark = theme.is_dark()
+        if dark != self._palette_dark:  # the colours and icons follow a switch to or from dark mode
+            self._palette, self._palette_dark = None, dark
+        key = (roster, self.shown_cards, dark)
+        if self._cache_key is None or key[0] is not self._cache_key[0] or key[1:] != self._cache_key[1:]:
+            self._cache.clear()
+            self._cache_key = key
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.columns())
+        return 0 if parent.isValid() else len(self._columns)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation != Qt.Orientation.Horizontal:
@@ -369,13 +407,13 @@ class RosterModel(QAbstractTableModel):
         return self._palette
 
     def _cell(self, r: int, c: int) -> tuple:
-        """(text, colour, icon, tooltip source) of a cell, computed once per reset."""
-        key = (r, c)
+        """(text, colour, icon) of a cell, computed when first painted (kept: see the class)."""
+        row = self.rows[r]
+        key = (row.profile_id, c)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        row = self.rows[r]
-        col = self.columns()[c]
+        col = self._columns[c]
         today = self.roster.today
         pal = self._colours()
         if col in self.cards:
@@ -395,24 +433,21 @@ class RosterModel(QAbstractTableModel):
         self._cache[key] = hit
         return hit
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or self.roster is None:
+    def data(self, index, role=_DISPLAY):
+        part = _ROLE_PART.get(role)
+        if part is None and role != _TOOLTIP:
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._cell(index.row(), index.column())[0]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._cell(index.row(), index.column())[1]
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self._cell(index.row(), index.column())[2]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            col = self.columns()[index.column()]
-            row = self.rows[index.row()]
-            if col in self.cards:
-                return cell_tip(row.cells[col], row, self.roster.today)
-            if col == "missing":
-                return missing_tip(row, self.shown_cards)
-            return self._cell(index.row(), index.column())[0]  # the whole text of an elided cell
-        return None
+        if self.roster is None or not index.isValid():
+            return None
+        if part is not None:
+            return self._cell(index.row(), index.column())[part]
+        col = self._columns[index.column()]  # the tooltip
+        row = self.rows[index.row()]
+        if col in self.cards:
+            return cell_tip(row.cells[col], row, self.roster.today)
+        if col == "missing":
+            return missing_tip(row, self.shown_cards)
+        return self._cell(index.row(), index.column())[0]  # the whole text of an elided cell
 
     def unused_cards(self) -> set[str]:
         """Cards nobody in the roster follows or holds (their columns are hidden); once per roster."""
@@ -428,7 +463,6 @@ class RosterModel(QAbstractTableModel):
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.layoutAboutToBeChanged.emit()
         self.rows = R.sort_rows(self.rows, self.sort_column, self.descending)
-        self._cache.clear()
         self.layoutChanged.emit()
 
 
@@ -604,10 +638,10 @@ class TeamPanel(QWidget):
             self.model.set_rows(None, [])
             return
         flt = self.current_filter()
-        rows = R.filter_rows(roster, flt)
+        rows = R.filter_rows(roster, flt, self.model.sorted_rows(roster))
         current = self._current_key()
         shown = flt.visible_cards(roster)
-        self.model.set_rows(roster, rows, shown)
+        self.model.set_rows(roster, rows, shown, presorted=True)
         unused = self.model.unused_cards()  # of the whole roster, so a filter never moves columns
         for c, act in self.card_actions.items():
             act.setEnabled(c not in unused)

@@ -159,6 +159,51 @@ def test_filter_card_subset_limits_what_the_conditions_look_at(store, team):
         RosterFilter(cards=("cpr",))
 
 
+def _many(store):
+    """40 people with cards of every body and state around a few last days, some missing one."""
+    roles = ("nurse_picu", "pediatrician", "nurse_nicu", "paramedic", "emergency_physician", "other")
+    bodies = ("aha", "red_cross", "aha", "other")
+    for i in range(40):
+        cards = {}
+        if i % 5:
+            cards["bls"] = {"issue": f"{2024 + i % 3}-{1 + i % 12:02d}-{1 + (i * 7) % 28:02d}", "body": bodies[i % 4]}
+        if i % 3:
+            cards["pals"] = {"issue": f"2024-{1 + (i + 5) % 12:02d}-{10 + i % 18:02d}"}
+        if i % 4 == 1:
+            cards["nrp"] = {"issue": f"2025-{1 + i % 12:02d}-15"}
+        if i % 7 == 3:
+            cards["acls"] = {"issue": "2026-11-30"}  # a card issued after some of the days below: no card yet
+        add(store, f"Person {i:02d} {'Ñ' if i % 2 else 'N'}ame", roles[i % len(roles)], cards)
+
+
+@pytest.mark.parametrize("today", [D(2026, 1, 31), D(2026, 2, 1), TODAY, D(2026, 12, 31), D(2027, 1, 1)])
+def test_the_filter_index_gives_exactly_the_rows_the_per_row_test_gives(store, today):
+    """filter_rows answers a condition from the roster's index (profiles by card state, valid cells
+    by last valid day); it must keep exactly the rows `row_matches` keeps, for every condition, card
+    subset and search, around the window's ends, in the given order, and for rows of another copy."""
+    import dataclasses
+    import itertools
+
+    _many(store)
+    roster = build_roster(store, today)
+    subsets = [(), ("bls",), ("pals", "nrp"), ("acls",), ("bls", "pals", "nrp", "acls", "pears")]
+    checked = 0
+    for within, expired, missing, cards, search in itertools.product(
+            (None, 0, 1, 30, 59, 60, 90, 400), (False, True), (False, True), subsets, ("", "name", "ñ", "01")):
+        flt = RosterFilter(within_days=within, expired=expired, missing=missing, cards=cards, search=search)
+        want = [r for r in roster.rows if R.row_matches(r, flt, today, flt.visible_cards(roster))]
+        assert filter_rows(roster, flt) == want, flt
+        reordered = sort_rows(roster.rows, "pals", descending=True)
+        assert filter_rows(roster, flt, reordered) == [r for r in reordered if r in want], flt
+        checked += bool(want) and len(want) < len(roster.rows)
+    assert checked > 100  # (the cases keep some rows, not all or none)
+    # a row that is not the roster's own object (a caller's changed copy) is tested by itself
+    flt = RosterFilter(missing=True, cards=("pals",))
+    own = next(r for r in roster.rows if "pals" not in r.missing)
+    copy = dataclasses.replace(own, missing=("pals",), typical=("pals",))
+    assert filter_rows(roster, flt, [own]) == [] and filter_rows(roster, flt, [copy]) == [copy]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("jose", ["José Núñez"]), ("NUNEZ", ["José Núñez"]), ("núñez", ["José Núñez"]), ("zoe", ["Zoë Adams"]),
     ("  li   wei ", ["Li Wei"]), ("n", ["Ana Smith", "José Núñez"]), ("nobody", []),

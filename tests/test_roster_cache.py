@@ -7,6 +7,8 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core import roster as R
 from core import roster_cache as RC
@@ -166,6 +168,84 @@ def test_a_deleted_persons_entry_leaves_the_file(team):
     assert "José" not in cache.path.read_text() and "TC 1" in cache.path.read_text()  # no name in it
 
 
+def _entry_cards(cache):
+    body = json.loads(cache.path.read_text())
+    return {k: v[3] for k, v in body["entries"].items()}
+
+
+def test_deleting_a_person_removes_their_cells_from_the_file_at_once(team):
+    """The delete's own path (Store.delete_profile) prunes the file: no build of the roster
+    needed for the person's card dates, training center and eCard code to leave it."""
+    store, ids = team
+    store.save_facts(ids[1], {"pals.card": {"issue_date": "2025-06-10", "ecard_code": "ECARD-JOSE-77"}})
+    cache = RosterCache.of_store(store)
+    R.build_roster(store, TODAY, cache=cache)
+    before = _entry_cards(cache)
+    assert "ECARD-JOSE-77" in cache.path.read_text()
+    store.delete_profile(ids[1])
+    after = _entry_cards(cache)
+    assert len(after) == len(before) - 1 and set(after) < set(before)
+    assert "ECARD-JOSE-77" not in cache.path.read_text() and "2025-06-10" not in cache.path.read_text()
+    # what is left is still used: nobody else is evaluated again
+    again = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
+    assert again.evaluated == 0 and again.rows == plain(store, TODAY).rows
+
+
+def test_the_delete_prunes_a_file_of_other_rules_and_the_views_cache_does_not_write_it_back(team):
+    store, ids = team
+    view = RosterCache.of_store(store)  # the Team view's object, kept in memory across the delete
+    R.build_roster(store, TODAY - dt.timedelta(days=1), cache=view)  # yesterday's: today's rows pending
+    body = json.loads(view.path.read_text())
+    body["rules"] = "another rule set"  # a file written for other rules still holds the person
+    other = view.path.with_name("other.json")
+    other.write_text(json.dumps(body))
+    store.delete_profile(ids[0])
+    assert len(_entry_cards(view)) == len(ids) - 1  # the view's file, pruned
+    RosterCache(other).prune(set())
+    assert json.loads(other.read_text())["entries"] == {}
+    # an export completes the statuses through the view's older object: it merges with the
+    # file as it is now, so the deleted person's entry is not written back
+    roster = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
+    R.complete_statuses(roster, view)
+    assert len(_entry_cards(view)) == len(ids) - 1
+
+
+def test_the_command_lines_delete_prunes_the_file(team, data_dir, capsys):
+    from core.cli import main
+
+    store, ids = team
+    cache = RosterCache.of_store(store)
+    R.build_roster(store, TODAY, cache=cache)
+    n = len(_entry_cards(cache))
+    assert main(["profiles", "delete", str(ids[2]), "--data-dir", str(data_dir)]) == 0
+    assert len(_entry_cards(cache)) == n - 1
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b"[1, 2]"])
+def test_a_delete_removes_a_cache_file_it_cannot_read(team, damage):
+    store, ids = team
+    cache = RosterCache.of_store(store)
+    R.build_roster(store, TODAY, cache=cache)
+    cache.path.write_bytes(damage)
+    store.delete_profile(ids[0])
+    assert not cache.path.exists()
+    assert R.build_roster(store, TODAY, cache=RosterCache.of_store(store)).evaluated == len(ids) - 1
+
+
+def test_a_delete_with_an_unwritable_cache_removes_the_file(team, monkeypatch):
+    store, ids = team
+    cache = RosterCache.of_store(store)
+    R.build_roster(store, TODAY, cache=cache)
+
+    def refuse(*_a, **_k):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr("core.paths.write_private_atomic", refuse)
+    store.delete_profile(ids[0])  # never raises for the cache: the profile is deleted
+    assert not cache.path.exists()
+    assert all(p["id"] != ids[0] for p in store.list_profiles())
+
+
 @pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": "certpath-roster-cache/1"}', b"[1, 2]",
                                     None])
 def test_a_damaged_cache_file_is_ignored_and_rewritten(team, damage):
@@ -224,3 +304,28 @@ def test_raw_documents_without_sqlites_json_functions(team, monkeypatch):
     assert [r[0] for r in store.raw_documents([ids[1]])] == [ids[1]]
     again = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
     assert again.rows == first.rows
+
+
+def test_content_keys_never_join_two_contents_at_a_field_boundary():
+    """The key hashes each field's bytes after their length: moving text from one field to the
+    next (name "Ana B" role "x" against name "Ana" role " Bx") gives another key."""
+    base = (1, "Ana B", "x", '["pals"]', "[]", "[]")
+    shifted = (1, "Ana", " Bx", '["pals"]', "[]", "[]")
+    joined = (1, "Ana Bx", "", '["pals"]', "[]", "[]")
+    keys = {RC.raw_key(r) for r in (base, shifted, joined)}
+    assert len(keys) == 3
+    assert RC.raw_key(base) == RC.raw_key((2, *base[1:]))  # the id is not content
+    assert RC.raw_key((1, "Jos\udce9", "x", "[]", "[]", "[]"))  # a lone surrogate from a damaged file: no error
+
+
+def _search_key_reference(text):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+@given(st.text(max_size=40) | st.sampled_from(["José", "ÑAME", "Ana  Díaz", "देवनागरी नाम", "Zoë\u0301", "", "İstanbul"]))
+def test_search_key_folds_as_the_per_character_loop_did(text):
+    assert R.search_key(text) == _search_key_reference(text)

@@ -369,3 +369,41 @@ def test_filtering_sorting_and_the_card_filter_never_evaluate(qtbot, team, monke
     panel.apply_filter()
     panel.model.sort(panel.model.columns().index("bls"), Qt.SortOrder.DescendingOrder)
     assert calls == []
+
+
+def test_kept_cell_texts_follow_the_person_through_sorts_filters_and_the_palette(qtbot, team):
+    """The model keeps each painted cell per person (not per row position): after a sort or a
+    filter moves the rows, each row still says its own person's cards; a switch to dark mode
+    gives the kept cells the dark palette's colours at the next reset."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui import theme
+
+    win, panel, ids = team
+    m = panel.model
+    col = m.columns()
+
+    def by_name(card, role=Qt.ItemDataRole.DisplayRole):
+        return {r.name: m.data(m.index(i, col.index(card)), role) for i, r in enumerate(m.rows)}
+
+    before = {c: by_name(c) for c in ("bls", "pals", "missing")}
+    assert before["bls"]["Ben Okafor"] == "Expires 10 Dec 2026" and before["missing"]["Cho Min"] == "PALS"
+    panel.table.sortByColumn(col.index("bls"), Qt.SortOrder.DescendingOrder)
+    assert names(panel) == ["Cho Min", "Ana Díaz", "Ben Okafor"]
+    assert {c: by_name(c) for c in before} == before
+    panel.set_filter("Expires within 60 days")
+    assert by_name("bls") == {k: v for k, v in before["bls"].items() if k != "Cho Min"}
+    panel.set_filter("Everyone")
+    assert {c: by_name(c) for c in before} == before
+    app = QApplication.instance()
+    light = by_name("pals", Qt.ItemDataRole.ForegroundRole)["Ben Okafor"].name()
+    try:
+        theme.apply_dark(app)
+        panel.apply_filter()
+        dark = by_name("pals", Qt.ItemDataRole.ForegroundRole)["Ben Okafor"].name()
+        assert (light, dark) == ("#b91c1c", "#f87171")  # Expired's red of each palette
+        assert by_name("pals") == before["pals"]
+    finally:
+        theme.apply_light(app)
+        panel.apply_filter()
+    assert by_name("pals", Qt.ItemDataRole.ForegroundRole)["Ben Okafor"].name() == "#b91c1c"
