@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 
 
@@ -57,3 +58,19 @@ def date_text(d: dt.date | None, iso: bool = False) -> str:
     if d is None:
         return "?"
     return iso_date(d) if iso or _force_iso.get() else _date_format(d)
+
+
+_ISO_IN_TEXT = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+
+
+def dates_in(text: str, iso: bool = False) -> str:
+    """A free text (a rule's `as_of`: "board page 2025-05-05; memo 2019-09-18") with each ISO date
+    in it written by `date_text`; anything else, and a string that is not a real date, is kept."""
+    def one(m: re.Match[str]) -> str:
+        try:
+            d = dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return m[0]
+        return date_text(d, iso)
+
+    return _ISO_IN_TEXT.sub(one, text)

@@ -23,7 +23,37 @@ from .engine.base import (
     StepResult,
     TrackResult,
 )
-from .wording import date_text
+from .engine.findings import F
+from .wording import N_, date_text, register, text
+
+# A step's date in words by its kind (core.rules.DATE_KINDS, or "due"): the dashboard's deadline
+# rows and the timeline's points. An opening is never "overdue": it says when something becomes
+# possible. `dates.<kind>` names the step with its track ("PALS: Renew before it expires (deadline
+# 30 Jun 2027)", the date as the GUI shows dates, ISO in exports); `dates.point.<kind>` is the
+# timeline's short label, in the step's track lane ("Rank order list (deadline)").
+register({
+    "dates.due": N_("{step:name} (due {date})"),
+    "dates.deadline": N_("{step:name} (deadline {date})"),
+    "dates.opens": N_("{step:name} (opens {date})"),
+    "dates.recommended_by": N_("{step:name} (recommended by {date})"),
+    "dates.late_fee_from": N_("{step:name} (late fee from {date})"),
+    "dates.result_day": N_("{step:name} (results on {date})"),
+    "dates.event": N_("{step:name} (on {date})"),
+    "dates.point.due": N_("{step:title}"),
+    "dates.point.deadline": N_("{step:title} (deadline)"),
+    "dates.point.opens": N_("{step:title} (opens)"),
+    "dates.point.recommended_by": N_("{step:title} (recommended)"),
+    "dates.point.late_fee_from": N_("{step:title} (late fee)"),
+    "dates.point.result_day": N_("{step:title} (results)"),
+    "dates.point.event": N_("{step:title}"),
+})
+DATE_WORDS = ("due", "deadline", "opens", "recommended_by", "late_fee_from", "result_day", "event")
+
+
+def date_words(step_id: str, kind: str, date: dt.date, point: bool = False) -> str:
+    """A step's date in words by its kind (an unknown kind reads as a due date)."""
+    kind = kind if kind in DATE_WORDS else "due"
+    return text(F(f"dates.point.{kind}" if point else f"dates.{kind}", step=step_id, date=date))
 
 URGENT = (EXPIRED, BLOCKED, AT_RISK)
 
@@ -139,6 +169,8 @@ class DatedItem:
     step_id: str
     track: str
     action: Action | None = None  # for kind "action"
+    # what kind of date it is, for "due" and "deadline" (core.rules.DATE_KINDS, or "due")
+    date_kind: str = ""
 
     @property
     def is_deadline(self) -> bool:
@@ -163,12 +195,12 @@ def dated_items(journey: Journey) -> list[DatedItem]:
                 continue
             out += [DatedItem(a.date, "action", s.id, t.track, a) for a in s.actions if a.date is not None]
             if s.deadline:
-                out.append(DatedItem(s.deadline, "deadline", s.id, t.track))
+                out.append(DatedItem(s.deadline, "deadline", s.id, t.track, date_kind="deadline"))
             # A passed due date of a step that is not urgent is a preference the engine already
             # weighed (e.g. the preferred lead before the Match): its action is dated today, and
             # the passed date is not an "overdue" alarm. Urgent steps keep theirs.
             if s.due and not (s.due < journey.today and s.status not in URGENT):
-                out.append(DatedItem(s.due, "due", s.id, t.track))
+                out.append(DatedItem(s.due, "due", s.id, t.track, date_kind=s.due_kind or "due"))
     return out
 
 
@@ -259,15 +291,15 @@ def deadlines(journey: Journey, days: int) -> list[ActionItem]:
         if it.date > end or (it.date, it.step_id) in out or _same_event(it, expiring):
             continue
         if it.kind == "expires" and it.date >= today:
-            text, kind = f"{step_item(it.step_id)} expires", "expiry"
+            words, kind = f"{step_item(it.step_id)} expires", "expiry"
             expiring.add((it.date, it.step_id))
         elif it.kind == "deadline":
-            text, kind = f"{step_name(it.step_id)}: deadline", "deadline"
+            words, kind = date_words(it.step_id, it.date_kind, it.date), "deadline"
         elif it.kind == "action" and it.is_deadline and it.action is not None:
-            text, kind = it.action.text, "deadline"
+            words, kind = it.action.text, "deadline"
         else:
             continue
-        out[(it.date, it.step_id)] = ActionItem(it.date, text, it.step_id, kind)
+        out[(it.date, it.step_id)] = ActionItem(it.date, words, it.step_id, kind)
     order = {s.id: i for i, s in enumerate(journey.all_steps())}
     return sorted(out.values(), key=lambda a: (a.date, order.get(a.step_id, len(order)), a.step_id))
 
@@ -285,15 +317,25 @@ def program_deadlines(store, profile_id: int, today: dt.date, days: int) -> list
 @dataclass(frozen=True)
 class Milestone:
     date: dt.date
-    label: str
+    label: str  # drawn at the point, in its track's lane ("Rank order list (deadline)")
     step_id: str
     track: str
-    kind: str  # done / due / deadline / expiry
+    kind: str  # done / due / deadline / expiry (the mark drawn)
+    date_kind: str = ""  # for due and deadline: the kind of date (core.rules.DATE_KINDS, or "due")
+
+    @property
+    def words(self) -> str:
+        """The point in words with its date, for the tooltip and screen readers ("ERAS application
+        (opens 1 Jun 2027)"); the date as the GUI shows dates."""
+        if self.kind in ("due", "deadline"):
+            return date_words(self.step_id, self.date_kind, self.date)
+        return f"{date_text(self.date)}: {self.label} ({self.kind})"
 
 
 def milestones(journey: Journey) -> list[Milestone]:
     """The points the timeline draws: completed steps, due dates, deadlines and expiries (a
-    deadline on the day a step it depends on expires is drawn once, as that expiry)."""
+    deadline on the day a step it depends on expires is drawn once, as that expiry). A due date
+    and a deadline are labelled by the kind of date they are ("ERAS application (opens)")."""
     out: list[Milestone] = []
     items = dated_items(journey)
     due = {it.step_id: it.date for it in items if it.kind == "due"}
@@ -303,10 +345,11 @@ def milestones(journey: Journey) -> list[Milestone]:
         title = step_title(it.step_id)
         if it.kind in ("deadline", "due") and _same_event(it, expiring):
             continue
-        if it.kind in ("done", "due"):
+        if it.kind == "done":
             out.append(Milestone(it.date, title, it.step_id, it.track, it.kind))
-        elif it.kind == "deadline" and it.date != due.get(it.step_id):
-            out.append(Milestone(it.date, f"{title}: deadline", it.step_id, it.track, "deadline"))
+        elif it.kind == "due" or (it.kind == "deadline" and it.date != due.get(it.step_id)):
+            out.append(Milestone(it.date, date_words(it.step_id, it.date_kind, it.date, point=True), it.step_id,
+                                 it.track, it.kind, it.date_kind))
         elif it.kind == "expires":
             out.append(Milestone(it.date, f"{step_item(it.step_id)} expires", it.step_id, it.track, "expiry"))
     out.sort(key=lambda m: (m.date, m.track, m.step_id))

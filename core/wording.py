@@ -26,7 +26,7 @@ import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .datefmt import date_formatter, date_text, iso_date, iso_dates, set_date_formatter
+from .datefmt import date_formatter, date_text, dates_in, iso_date, iso_dates, set_date_formatter
 from .engine.findings import Finding
 
 _translations: gettext.NullTranslations = gettext.NullTranslations()
@@ -40,8 +40,8 @@ def _(s: str) -> str:
     return _translations.gettext(s)
 
 
-__all__ = ["CATALOGUE", "N_", "date_formatter", "date_text", "install", "iso_date", "iso_dates", "register",
-           "register_format", "set_date_formatter", "template", "text", "texts"]
+__all__ = ["CATALOGUE", "N_", "date_formatter", "date_text", "dates_in", "install", "iso_date", "iso_dates",
+           "quantity", "register", "register_format", "set_date_formatter", "template", "text", "texts"]
 
 
 def install(translations: gettext.NullTranslations | None = None,
@@ -115,13 +115,27 @@ def template(code: str, params: Mapping[str, Any] | None = None) -> str:
     return entry
 
 
+def _translated(code: str, params: Mapping[str, Any]) -> str:
+    """The entry's template through the installed translation: a plural entry through ngettext,
+    so a language with other plural forms than "one"/"other" chooses its own."""
+    entry = CATALOGUE[code] if code in CATALOGUE else _EXTRA[code]
+    if isinstance(entry, Mapping):
+        n = params.get("count", 1)
+        if isinstance(n, float) and n.is_integer():
+            n = int(n)
+        if isinstance(n, bool) or not isinstance(n, int):  # 1.5 years: the "other" form
+            return _(entry["other"])
+        return _translations.ngettext(entry["one"], entry["other"], n)
+    return _(entry)
+
+
 def text(finding: Finding, iso: bool = False) -> str:
     """The finding in words. An unknown code says so (and a test keeps that from happening)."""
     try:
-        tpl = template(finding.code, finding.params)
+        tpl = _translated(finding.code, finding.params)
     except KeyError:
         return f"[{finding.code}]"
-    return _Formatter(iso).vformat(_(tpl), (), dict(finding.params))
+    return _Formatter(iso).vformat(tpl, (), dict(finding.params))
 
 
 def texts(findings, iso: bool = False) -> list[str]:
@@ -1022,3 +1036,30 @@ register({
     "reminders.due": N_("{step:name} (due {date})"),
     "reminders.deadline": N_("{step:name} (deadline {date})"),
 })
+
+
+# A rule value with its unit (rule cards: "1 year", "36 months"), the plural chosen by the count
+# through the catalogue (ngettext). A unit without an entry is written as the rules data gives it.
+register({
+    "unit.years": {"one": N_("{count} year"), "other": N_("{count} years")},
+    "unit.months": {"one": N_("{count} month"), "other": N_("{count} months")},
+    "unit.weeks": {"one": N_("{count} week"), "other": N_("{count} weeks")},
+    "unit.days": {"one": N_("{count} day"), "other": N_("{count} days")},
+    "unit.business days": {"one": N_("{count} business day"), "other": N_("{count} business days")},
+    "unit.hours": {"one": N_("{count} hour"), "other": N_("{count} hours")},
+    "unit.attempts": {"one": N_("{count} attempt"), "other": N_("{count} attempts")},
+    "unit.credits": {"one": N_("{count} credit"), "other": N_("{count} credits")},
+    "unit.Match cycles": {"one": N_("{count} Match cycle"), "other": N_("{count} Match cycles")},
+    "unit.days before expiry": {"one": N_("{count} day before expiry"), "other": N_("{count} days before expiry")},
+    "unit.days after expiry": {"one": N_("{count} day after expiry"), "other": N_("{count} days after expiry")},
+    "unit.percent": N_("{count}%"),
+    "unit.other": N_("{count} {unit}"),
+})
+
+
+def quantity(value: int | float, unit: str | None) -> str:
+    """A number with its unit in words ("1 year", "2 years", "70%"); no unit: the number."""
+    if not unit:
+        return str(value)
+    code = f"unit.{unit}" if f"unit.{unit}" in _EXTRA else "unit.other"
+    return text(Finding(code, {"count": value, "unit": unit}))

@@ -450,7 +450,12 @@ class TrayNotifier:
         return [r for r in items if self._key(r) not in self.shown]
 
     def _key(self, r: rem.Reminder) -> tuple[str, str, str]:
-        """Once per reminder, date and stage: a later stage day (or the due day) notifies again."""
+        """Once per reminder, date and stage: a later stage day (or the due day) notifies again.
+        A "do it now" action is dated today by the engine day after day: it is keyed by the day it
+        first became due (the stored row's, `calendar_date`), so an unchanged one is not notified
+        again the next day while the app runs."""
+        if r.since is not None:
+            return (r.source_key, r.calendar_date.isoformat(), "now")
         last = r.last_fire(self.session.today)
         return (r.source_key, r.due.isoformat(), last.isoformat() if last else "")
 

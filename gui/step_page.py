@@ -36,6 +36,7 @@ from core.engine.findings import shown_warnings
 from core.journey_view import step_title
 from core.rules import Rule, RuleNotFound, load_rules
 from core.validate import Problem
+from core.wording import dates_in, quantity
 
 from . import licence_compare, theme
 from .dates_display import show_date
@@ -48,7 +49,9 @@ def describe_value(rule: Rule) -> str:
     v = rule.value
     if isinstance(v, bool):
         return "yes" if v else "no"
-    if isinstance(v, int | float | str):
+    if isinstance(v, int | float):  # "1 year", "2 years": the catalogue's plural forms
+        return quantity(v, rule.unit)
+    if isinstance(v, str):
         return f"{v}{(' ' + rule.unit) if rule.unit else ''}"
     return ""
 
@@ -119,7 +122,7 @@ def rule_html(rule: Rule, published: str = "") -> str:
         ofg, obg = theme.badge_colors("override")
         ov = rule.override or {}
         note = str(ov.get("note") or "")
-        noted = f" (noted {esc(str(ov['date']))})" if ov.get("date") else ""
+        noted = f" (noted {esc(dates_in(str(ov['date'])))})" if ov.get("date") else ""
         parts.append(f"<span style='color:{ofg}; background:{obg};'>&nbsp;Your value{noted}: "
                      f"{esc(format_value(rule.value))}&nbsp;</span>"
                      + (f" {esc(note)}" if note else "")
@@ -130,7 +133,7 @@ def rule_html(rule: Rule, published: str = "") -> str:
     meta = (f"<span style='color:{fg}; background:{bg};'>&nbsp;{esc(conf)}&nbsp;</span>"
             f" &nbsp;Checked {show_date(rule.checked)}")
     if rule.as_of and not rule.projected and rule.as_of.lower() not in ("projected", "undated"):
-        meta += f" &nbsp;(source dated {esc(rule.as_of)})"
+        meta += f" &nbsp;(source dated {esc(dates_in(rule.as_of))})"  # its ISO dates as the GUI shows dates
     elif rule.as_of and rule.as_of.lower() == "undated":
         meta += " &nbsp;(the source shows no date)"
     if rule.projected:

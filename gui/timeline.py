@@ -61,7 +61,7 @@ class Timeline(QWidget):
 
     def set_items(self, items: list[Milestone], tracks: list[str], today: dt.date) -> None:
         self.items, self.tracks, self.today = list(items), list(tracks), today
-        lines = [f"{show_date(m.date)}: {m.label} ({m.kind})" for m in self.items]
+        lines = [m.words for m in self.items]
         self.setAccessibleDescription("; ".join(lines[:40]))
         self.setToolTip("\n".join(lines[:30]) if lines else "Nothing dated yet")
         self.setFixedHeight(self._height())

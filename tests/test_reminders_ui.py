@@ -1,6 +1,7 @@
 """The reminders panel (gui/reminders_ui.py): selection, undo, repeating tasks."""
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -77,3 +78,37 @@ def test_a_repeating_task_says_it_repeats_and_moves_on_when_done(qtbot, session,
     p.done_selected()
     assert p.selected().due == today + dt.timedelta(days=14)
     assert not p.btn_undo.isEnabled()  # it is not done, it moved on
+
+
+def test_the_tray_does_not_notify_an_unchanged_do_it_now_action_again_the_next_day(qtbot, store):
+    """A new IMG profile's ERAS token, NRMP registration and ECFMG application are "do it now":
+    dated today by the engine on day N and again on day N+1. The notifier keys them by the stored
+    first day, so the app running past midnight does not show them again; a reminder whose stage
+    day comes on N+1 still notifies."""
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from gui.reminders_ui import TrayNotifier
+
+    pid = store.create_profile("Amara", "img_physician", ["img"], {"img": {"match_year": 2027}})
+    day_n, day_n1 = dt.date(2026, 12, 1), dt.date(2026, 12, 2)
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    session = SimpleNamespace(today=day_n, store=store, profile_id=pid)
+    tray = TrayNotifier(win, session, items=lambda: rem.sync(store, pid, session.today))
+    tray.timer.stop()
+    on_n = tray.pending()
+    now_keys = {r.source_key for r in on_n if r.since is not None}
+    assert "step:match.eras:get-token" in now_keys and len(now_keys) >= 3
+    assert tray.check() == len(on_n)
+
+    session.today = day_n1  # past midnight, the same run
+    items = rem.sync(store, pid, day_n1)
+    assert {r.source_key for r in items if r.since is not None and r.due == day_n1} >= now_keys
+    assert [r.source_key for r in tray.pending(items) if r.source_key in now_keys] == []
+    # a reminder firing for the first time on N+1 is still notified
+    later = [r for r in items if r.since is None and not r.done and r.due > day_n1]
+    assert later, "the profile has dated reminders ahead"
+    staged = replace(later[0], stages=((later[0].due - day_n1).days,))
+    assert [r.source_key for r in tray.pending([staged])] == [staged.source_key]

@@ -49,7 +49,8 @@ def test_use_my_own_value_from_a_rule_card_stores_it_and_re_evaluates(qtbot, pal
     card = page.rule_card("pals.aha.precourse_min_score")  # the card is redrawn with the user's value
     assert card.rule.is_override
     text = card.label.text()
-    assert f"Your value (noted {ov['date']}): 60" in text and "published value (70)" in text
+    from core.datefmt import dates_in  # the date noted, as the GUI shows dates
+    assert f"Your value (noted {dates_in(ov['date'])}): 60" in text and "published value (70)" in text
     assert "Called the training center" in text
     assert card.own_button.text() == "Change my value…" and not card.remove_button.isHidden()
     assert "passed (at least 60%)" in page.reasons_label.text()  # live status re-evaluated

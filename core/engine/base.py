@@ -124,6 +124,9 @@ class StepResult:
     reasons: list[Finding] = field(default_factory=list)  # why this status
     warnings: list[Finding] = field(default_factory=list)  # entry errors, low-confidence facts, collisions
     deadline: dt.date | None = None  # for at_risk: the deadline it is on course to miss
+    # What kind of date `due` is (one of core.rules.DATE_KINDS: "opens", "recommended_by", ...),
+    # so the dashboard and the timeline word it ("ERAS application (opens ...)"); None: a due date
+    due_kind: str | None = None
     overrides: list[str] = field(default_factory=list)  # rule ids where the user's own value was used
     info: dict[str, Any] = field(default_factory=dict)  # computed facts worth showing (e.g. months given up)
     # The steps this evaluation waits for when the facts change them (a licence route whose law

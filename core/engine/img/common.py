@@ -172,6 +172,11 @@ class ImgEval:
             _add(res.warnings, W("img.calendar.projected", label=c.label, match_year=self.M, date=c.date))
         return c.date
 
+    def cal_kind(self, item: str) -> str | None:
+        """The kind of a calendar date (core.rules.DATE_KINDS), None when the calendar has no such item."""
+        c = self.cal.get(item)
+        return c.kind if c is not None else None
+
     def start_date(self) -> dt.date | None:
         for sid in ("residency.training", "match.result"):
             d = _date(self.ctx.facts(sid).get("start_date"))

@@ -39,6 +39,7 @@ def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     rol_cal = ev.cal.get("rol_deadline")
     rol = rol_cal.date if rol_cal else None
     res.due = review or sub_open
+    res.due_kind = ev.cal_kind("eras_programs_review" if review else "eras_submissions_open")
     submitted = _date(f.get("submitted_date"))
     need = ev.value(res, "eras.documents") or []
     have = {d.get("kind") for d in _list(f.get("documents")) if _date(d.get("uploaded_date"))}
@@ -75,6 +76,7 @@ def match_eras(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.status = AT_RISK
         # the last day it can still lead to this Match (not the passed recommendation)
         res.due = res.deadline = rol
+        res.due_kind = ev.cal_kind("rol_deadline")
         res.reasons.append(F("img.eras.programs_reviewing_since", since=review, rol=rol or "?",
                              rule=f"match.calendar.{ev.M}.eras_programs_review"))
     elif review:
@@ -93,7 +95,7 @@ def match_nrmp(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     opens = ev.cal_date(res, "nrmp_registration_opens")
     late = ev.cal_date(res, "nrmp_late_fee_from")
     rol = ev.cal_date(res, "rol_deadline")
-    res.due = rol
+    res.due, res.due_kind = rol, ev.cal_kind("rol_deadline")
     if _date(f.get("registered_date")):
         res.status = DONE
         res.info["completed_on"] = _date(f.get("registered_date"))
@@ -125,7 +127,7 @@ def match_rol(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     if not_applicable_on_route(ev, res):  # issue 13: the residency-free route has no Match
         return
     rol = ev.cal_date(res, "rol_deadline")
-    res.due = rol
+    res.due, res.due_kind = rol, ev.cal_kind("rol_deadline")
     reqs = ev.value(res, "ecfmg.rol_verification") or []
     certified = _date(f.get("certified_date"))
     late, unknown, done_by = [], [], []
@@ -177,7 +179,7 @@ def match_result(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     if not_applicable_on_route(ev, res):  # issue 13: the residency-free route has no Match
         return
     md = ev.cal_date(res, "match_day")
-    res.due = md
+    res.due, res.due_kind = md, ev.cal_kind("match_day")
     ev.rule(res, "residency.start")
     outcome = f.get("outcome") or "pending"
     if outcome in ("matched", "soap"):
