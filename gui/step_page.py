@@ -668,8 +668,9 @@ class StepPage(QWidget):
                 when = show_date(a.date) if a.date else "no date"
                 late = a.date is not None and a.date < today
                 mark = " <b>(overdue)</b>" if late else ""
-                kind = {"deadline": " — deadline", "reminder": "", "check": " — check", "todo": ""}.get(a.kind, "")
-                rows.append(f"<li><b>{when}</b>{mark}: {esc(a.text)}{kind}</li>")
+                # the kind names the date ("3 Mar 2027 (deadline): …"), not the sentence after it
+                kind = {"deadline": " (deadline)", "check": " (check)"}.get(a.kind, "") if a.date else ""
+                rows.append(f"<li><b>{when}{kind}</b>{mark}: {esc(a.text)}</li>")
             self.actions_label.setText("<ul style='margin-left:-20px'>" + "".join(rows) + "</ul>")
         else:
             self.actions_label.setText("Nothing to do here now.")

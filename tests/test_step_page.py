@@ -244,3 +244,26 @@ def test_rule_cards_pack_at_the_top_without_gaps(qtbot, data_dir, today, size):
         assert max(gaps) <= 12, (step, gaps)
     w.close()
     session.store.db.close()
+
+
+def test_next_actions_name_the_kind_of_date_beside_the_date(qtbot, data_dir, today, no_modal, shown_window):
+    """An action's kind belongs to its date: "3 Mar 2027 (deadline): Sit OET …", not a "— deadline"
+    hung after the sentence ("… once the training months are done — deadline")."""
+    session = open_session(data_dir, today, demo=False)
+    load_demo(session.store, today)
+    session.choose_default_profile()
+    w = shown_window(session)
+    found = None
+    for p in session.store.list_profiles():
+        for s in evaluate(session.store.document(p["id"]), today).all_steps():
+            if any(a.kind == "deadline" and a.date for a in s.actions):
+                found = (p["id"], s.id)
+                break
+        if found:
+            break
+    assert found, "the demo has no step with a dated deadline action"
+    session.switch(found[0])
+    page = w.open_step(found[1])
+    html = page.actions_label.text()
+    assert " — deadline" not in html and " — check" not in html
+    assert "(deadline)</b>" in html
