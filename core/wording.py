@@ -740,6 +740,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.route.cond_ecfmg_permanent": N_("A permanently validated ECFMG certificate"),
     "img.route.cond_ecfmg_eligible": N_("A school that qualifies for ECFMG certification"),
     "img.route.cond_usmle_steps": N_("USMLE passed: {steps:titles}"),
+    "img.route.cond_usmle_steps_full": N_("For the full licence, USMLE passed: {steps:titles}"),
     "img.route.cond_jurisprudence_exam": N_("The state's jurisprudence exam"),
     "img.route.cond_employer_offer": N_("A job offer from an employer in the state"),
     "img.route.cond_employer_kind": N_("The employer is one the law names ({kinds:list})"),
@@ -771,6 +772,10 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     ),
     "img.route.conversion_unpublished": N_(
         "When {state_name}'s provisional licence becomes a full one is not published: ask the board."
+    ),
+    "img.route.full_waits_for_steps": N_(
+        "No full-licence date yet: {state_name}'s full licence also needs {steps:titles}, which the "
+        "provisional licence does not. Book it and enter the date on its step."
     ),
     "img.route.standard_needs_start": N_("No date yet: give your Match year or residency start date."),
     "img.route.standard_after_training": N_(

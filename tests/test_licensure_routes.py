@@ -429,7 +429,10 @@ def test_nebraska_route_full_licence_after_three_provisional_and_three_transitio
     lic = {**EXPERIENCED, "job_offer_kind": "participating_health_care_entity", "provisional_issued_date": "2026-09-01"}
     s = licence(profile("NE", lic, certified=True, steps=("usmle.step1", "usmle.step2ck")))
     assert s.info["route"] == ALTERNATIVE
-    assert "usmle.step3" in waits(s)  # the transitional licence asks for it
+    # Step 3 is asked for the transitional licence (38-2067), not the provisional one (38-2066):
+    # the licence step does not wait for it, the full licence does
+    assert "usmle.step3" not in waits(s) and states(s)["usmle_steps"] == "met"
+    assert states(s)["usmle_steps_full"] == "missing" and "full_on" not in s.info and s.due is None
     done = licence(profile("NE", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
     assert done.info["full_on"] == D(2032, 9, 1)
     assert states(done)["years_practice_abroad"] == "met" and states(done)["foreign_pgt_required"] == "met"
@@ -460,9 +463,10 @@ def test_rhode_island_limited_registration_then_full_licence_with_step_3():
     lic = {**EXPERIENCED, "job_offer_kind": "participating_health_care_entity", "provisional_issued_date": "2026-09-01"}
     s = licence(profile("RI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck")))
     assert s.info["route"] == ALTERNATIVE and states(s)["licensed_abroad"] == "met"
-    assert "usmle.step3" in waits(s)
+    assert "usmle.step3" not in waits(s)  # asked for the full licence only (test_rhode_island_step_3_...)
     done = licence(profile("RI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
-    assert states(done)["usmle_steps"] == "met" and states(done)["employer_kind"] == "met"
+    assert states(done)["usmle_steps"] == states(done)["usmle_steps_full"] == "met"
+    assert states(done)["employer_kind"] == "met"
     assert done.info["full_on"] == D(2029, 9, 1) == done.due
     other = licence(profile("RI", {**lic, "job_offer_kind": "urgent_care"}, certified=True,
                             steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
@@ -470,3 +474,87 @@ def test_rhode_island_limited_registration_then_full_licence_with_step_3():
     # the standard route stays available and keeps its own dates
     std = licence(profile("RI", {"route": STANDARD}))
     assert std.info["route"] == STANDARD and "full_on" not in std.info
+
+
+# ---- Steps split between the provisional and the full licence (RI, NE, MA) -----------------------
+
+RI_LIC = {**EXPERIENCED, "job_offer_kind": "participating_health_care_entity"}
+
+
+def column(step, route):
+    return next(c for c in route_comparison(step) if c.route == route)
+
+
+def test_rhode_island_step_3_is_asked_for_the_full_licence_not_the_limited_registration():
+    """P.L. 2025 ch. 96: Steps 1 and 2 for the limited registration, Step 3 for the full licence."""
+    s = licence(profile("RI", RI_LIC, certified=True, steps=("usmle.step1", "usmle.step2ck")))
+    c = states(s)
+    assert c["usmle_steps"] == "met" and c["usmle_steps_full"] == "missing"
+    assert s.depends_on is not None and "usmle.step3" not in s.depends_on
+    assert {"usmle.step1", "usmle.step2ck", "ecfmg.certificate"} <= set(s.depends_on)
+    assert s.info["provisional_on"] == TODAY  # nothing the registration needs is missing
+    assert "full_on" not in s.info and s.due is None
+    assert any(r.code == "img.route.full_waits_for_steps" and r.params["steps"] == ["usmle.step3"]
+               for r in s.reasons)
+    assert any(r.code == "img.route.condition_missing" and r.params["what"].code == "img.route.cond_usmle_steps_full"
+               for r in s.reasons)
+    assert {a.key for a in s.actions} == {"apply-provisional"}
+    alt = column(s, ALTERNATIVE)
+    assert alt.provisional == TODAY and alt.earliest_full is None
+    assert ("missing", "For the full licence, USMLE passed: USMLE Step 3: missing") in alt.conditions
+    # Step 3 booked: the full licence is the later of the three years and the expected result
+    late = {"scheduled_date": "2030-02-01"}
+    booked = licence(profile("RI", RI_LIC, certified=True, steps=("usmle.step1", "usmle.step2ck"),
+                             **{"usmle.step3": late}))
+    assert states(booked)["usmle_steps_full"] == "pending"
+    expected = run(profile("RI", RI_LIC, certified=True, steps=("usmle.step1", "usmle.step2ck"),
+                           **{"usmle.step3": late})).step("usmle.step3").info["expected_on"]
+    assert expected > D(2029, 12, 1)
+    assert booked.info["provisional_on"] == TODAY and booked.info["full_on"] == expected == booked.due
+    # Step 3 passed: three years after the registration
+    done = licence(profile("RI", RI_LIC, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
+    assert done.info["provisional_on"] == TODAY and done.info["full_on"] == D(2029, 12, 1) == done.due
+    assert column(done, ALTERNATIVE).earliest_full == D(2029, 12, 1)
+    assert {a.key for a in done.actions} == {"apply-provisional", "apply-licence"}
+
+
+def test_rhode_island_without_step_2_has_no_registration_date():
+    s = licence(profile("RI", RI_LIC, certified=True, steps=("usmle.step1",)))
+    c = states(s)
+    assert c["usmle_steps"] == "missing" and "usmle.step2ck" in waits(s)
+    assert "provisional_on" not in s.info and column(s, ALTERNATIVE).provisional is None
+
+
+def test_comparison_for_rhode_island_standard_and_alternative_side_by_side():
+    """The standard route column keeps its own date; the alternative column's full date waits for Step 3
+    whichever route is chosen."""
+    prof = profile("RI", {**RI_LIC, "route": STANDARD}, certified=True, steps=("usmle.step1", "usmle.step2ck"))
+    s = licence(prof)
+    assert s.info["route"] == STANDARD
+    alt = column(s, ALTERNATIVE)
+    assert alt.available and alt.provisional == TODAY and alt.earliest_full is None
+    assert "Step 3" in alt.note
+    assert column(s, STANDARD).available
+
+
+def test_massachusetts_full_licence_needs_step_3_the_limited_licence_steps_unknown():
+    """The board's statement (c. 238 of 2024): Step 3 for the full licence; the limited licence's Steps
+    are not said, so they stay unknown and add no wait."""
+    lic = {**EXPERIENCED, "job_offer_kind": "hospital", "provisional_issued_date": "2026-09-01"}
+    s = licence(profile("MA", lic, certified=True))
+    c = states(s)
+    assert c["usmle_steps"] == "unknown" and c["usmle_steps_full"] == "missing"
+    assert not {"usmle.step1", "usmle.step2ck", "usmle.step3"} & set(s.depends_on or ())
+    assert "full_on" not in s.info
+    done = licence(profile("MA", lic, certified=True, steps=("usmle.step3",)))
+    assert states(done)["usmle_steps_full"] == "met" and done.info["full_on"] == D(2029, 9, 1)
+
+
+def test_a_one_list_route_still_asks_every_step_before_the_first_licence():
+    """Indiana lists Steps 1 to 3 in one list (IC 25-22.5-5-7): all before the limited licence."""
+    lic = {**EXPERIENCED, "job_offer_kind": "underserved_area_facility"}
+    s = licence(profile("IN", lic, certified=True, steps=("usmle.step1", "usmle.step2ck")))
+    c = states(s)
+    assert c["usmle_steps"] == "missing" and "usmle_steps_full" not in c
+    assert "usmle.step3" in waits(s) and "provisional_on" not in s.info
+    assert not any(r.code == "img.route.full_waits_for_steps" for r in s.reasons)

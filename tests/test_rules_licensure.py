@@ -159,6 +159,7 @@ ROUTE_KEYS = {
     "converts_to_full_after_years", "law_effective", "board_accepting_applications", "state_attempt_limits",
     "citation", "notes",
 }
+SPLIT_KEYS = {"usmle_steps_for_provisional", "usmle_steps_for_full"}  # optional, together
 U = "unknown"
 VOCAB = {
     "licence_kind": {"provisional", "limited", "restricted", "full", U},
@@ -183,7 +184,7 @@ def years_or(x, *words):
 def test_route_record_shape(rid):
     for r in RULES.records(rid):
         v = r.value
-        assert set(v) == ROUTE_KEYS, (rid, set(v) ^ ROUTE_KEYS)
+        assert ROUTE_KEYS <= set(v) <= ROUTE_KEYS | SPLIT_KEYS, (rid, set(v) ^ ROUTE_KEYS)
         for k, allowed in VOCAB.items():
             assert v[k] in allowed, (rid, k, v[k])
         for k in ("years_practice_abroad", "practice_recency_years"):
@@ -193,6 +194,13 @@ def test_route_record_shape(rid):
         assert years_or(v["converts_to_full_after_years"], "not_applicable"), rid
         steps = v["usmle_steps"]
         assert steps == U or (isinstance(steps, list) and steps and set(steps) <= {1, 2, 3}), rid
+        if SPLIT_KEYS & set(v):  # the Steps split between the first licence and the full one
+            assert set(v) >= SPLIT_KEYS, rid
+            prov, full = v["usmle_steps_for_provisional"], v["usmle_steps_for_full"]
+            assert prov == U or (isinstance(prov, list) and set(prov) <= {1, 2, 3}), rid
+            assert isinstance(full, list) and full and set(full) <= {1, 2, 3}, rid
+            assert not set(full) & set(prov if isinstance(prov, list) else []), rid
+            assert steps == (U if prov == U else sorted(set(prov) | set(full))), rid
         offer = v["employer_offer"]
         assert set(offer) == {"status", "kinds"} and offer["status"] in {"required", "not_required", U}
         assert isinstance(offer["kinds"], list) and all(isinstance(k, str) and k for k in offer["kinds"])

@@ -221,10 +221,13 @@ MET, MISSING, PENDING, UNKNOWN, UNANSWERED = "met", "missing", "pending", "unkno
 UNK = "unknown"
 # Conditions in the order the page lists them (the record keys of license_routes.toml).
 ROUTE_CONDITIONS = ("licensed_abroad", "years_practice_abroad", "practice_recency_years", "foreign_pgt_required",
-                    "ecfmg_certificate", "ecfmg_permanent", "ecfmg_eligible", "usmle_steps", "jurisprudence_exam",
+                    "ecfmg_certificate", "ecfmg_permanent", "ecfmg_eligible", "usmle_steps", "usmle_steps_full",
+                    "jurisprudence_exam",
                     "employer_offer", "employer_kind", "english", "immigration_work", "immigration_eligible",
                     "immigration_presence", "immigration_status")
 _EXAM_STEP = {1: "usmle.step1", 2: "usmle.step2ck", 3: "usmle.step3"}
+# Conditions only the conversion to a full licence asks: they do not hold back the provisional one.
+FULL_ONLY = ("usmle_steps_full",)
 _WORK = ("authorised_to_work",)
 _PRESENT = ("authorised_to_work", "lawful_presence", "applied")
 _KIND_LABEL = {**dict(EMPLOYER_KINDS), "board_approved": "another employer the board approves"}
@@ -259,11 +262,28 @@ def not_applicable_on_route(ev: ImgEval, res: StepResult) -> bool:
     return True
 
 
+def route_steps(v: Mapping[str, Any]) -> tuple[Any, Any]:
+    """(the USMLE Steps the route's first licence needs, the Steps the conversion to a full licence
+    adds), each a list of Step numbers or "unknown". A record that splits them says
+    `usmle_steps_for_provisional` / `usmle_steps_for_full` (e.g. Rhode Island: Steps 1 and 2 for
+    the limited registration, Step 3 for the full licence); a record with the one `usmle_steps`
+    list asks every Step before the first licence (the conversion adds none)."""
+    if "usmle_steps_for_provisional" not in v and "usmle_steps_for_full" not in v:
+        return v.get("usmle_steps", UNK), []
+    prov = v.get("usmle_steps_for_provisional", UNK)
+    full = v.get("usmle_steps_for_full", [])
+    if isinstance(prov, list) and isinstance(full, list):
+        full = [n for n in full if n not in prov]
+    return prov, full
+
+
 def route_dependencies(v: Mapping[str, Any]) -> tuple[str, ...]:
     """The steps a licence on the residency-free route `v` waits for: those its law asks for
     (the ECFMG certificate or only an eligible school, the USMLE Steps it names, English through
     the OET), in journey order. A condition the law leaves unknown adds no wait: the page says it
-    as unknown instead of asserting a requirement (Step 3 is asked only where the route names it)."""
+    as unknown instead of asserting a requirement (Step 3 is asked only where the route names it).
+    Only the Steps of the first licence are waited for: a Step the law asks for the conversion to
+    a full licence (route_steps) is a condition of that conversion, not of the licence step."""
     out: list[str] = []
     ec = v.get("ecfmg_certificate", UNK)
     if ec in ("required", "permanent_required"):
@@ -272,7 +292,7 @@ def route_dependencies(v: Mapping[str, Any]) -> tuple[str, ...]:
         out.append("ecfmg.school")
     if v.get("english") == "required":
         out.append("ecfmg.oet")
-    steps = v.get("usmle_steps", UNK)
+    steps, _ = route_steps(v)
     if isinstance(steps, list):
         out += [_EXAM_STEP[n] for n in steps if n in _EXAM_STEP]
     order = {sid: i for i, sid in enumerate(s.id for s in STEPS)}
@@ -308,6 +328,7 @@ _COND: dict[str, Any] = {
     "ecfmg_permanent": lambda: F("img.route.cond_ecfmg_permanent"),
     "ecfmg_eligible": lambda: F("img.route.cond_ecfmg_eligible"),
     "usmle_steps": lambda steps: F("img.route.cond_usmle_steps", steps=steps),
+    "usmle_steps_full": lambda steps: F("img.route.cond_usmle_steps_full", steps=steps),
     "jurisprudence_exam": lambda: F("img.route.cond_jurisprudence_exam"),
     "employer_offer": lambda: F("img.route.cond_employer_offer"),
     "employer_kind": lambda kinds: F("img.route.cond_employer_kind", kinds=kinds),
@@ -413,17 +434,19 @@ def route_conditions(ev: ImgEval, v: Mapping[str, Any], f: Mapping[str, Any]) ->
     elif ec in ("eligible_required", "school_eligible_only"):
         st, d = _step_state(ev, "ecfmg.school")
         add("ecfmg_eligible", st, d)
-    steps = v.get("usmle_steps", UNK)
-    if steps == UNK:
-        add("usmle_steps", UNKNOWN)
-    elif isinstance(steps, list):
-        sts = [_step_state(ev, _EXAM_STEP[n]) for n in steps if n in _EXAM_STEP]
-        if all(s == MET for s, _ in sts):
-            add("usmle_steps", MET, steps=[_EXAM_STEP[n] for n in steps])
-        elif all(s in (MET, PENDING) for s, _ in sts):
-            add("usmle_steps", PENDING, max(d for s, d in sts if d), steps=[_EXAM_STEP[n] for n in steps])
-        else:
-            add("usmle_steps", MISSING, steps=[_EXAM_STEP[n] for n in steps])
+    steps, full_steps = route_steps(v)
+    for key, nums in (("usmle_steps", steps), ("usmle_steps_full", full_steps)):
+        if nums == UNK:
+            add(key, UNKNOWN)  # only the first licence's Steps are ever unknown in a record (rules-format)
+        elif isinstance(nums, list) and nums:
+            sids = [_EXAM_STEP[n] for n in nums if n in _EXAM_STEP]
+            sts = [_step_state(ev, sid) for sid in sids]
+            if all(s == MET for s, _ in sts):
+                add(key, MET, steps=sids)
+            elif all(s in (MET, PENDING) for s, _ in sts):
+                add(key, PENDING, max(d for s, d in sts if d), steps=sids)
+            else:
+                add(key, MISSING, steps=sids)
     je = v.get("jurisprudence_exam", UNK)
     if je == UNK:
         add("jurisprudence_exam", UNKNOWN)
@@ -489,16 +512,21 @@ class RouteOption:
 
 def _alternative_dates(ev: ImgEval, v: Mapping[str, Any], conds: list[Condition],
                        f: Mapping[str, Any]) -> tuple[dt.date | None, dt.date | None, Finding]:
-    """(earliest provisional, earliest full, what they assume or why there is none)."""
+    """(earliest provisional, earliest full, what they assume or why there is none). The
+    provisional date comes from the conditions of the first licence; the full-licence date also
+    waits for the Steps only the conversion asks (FULL_ONLY): one still to pass, with no date
+    expected, leaves the full licence without a date and says so."""
     name = v.get("name", "")
     if v.get("board_accepting_applications") is False:
         return None, None, F("img.route.board_not_accepting", state_name=name)
-    blocking = [c for c in conds if c.state in (MISSING, UNANSWERED)]
+    first = [c for c in conds if c.key not in FULL_ONLY]
+    later = [c for c in conds if c.key in FULL_ONLY and c.state != MET]
+    blocking = [c for c in first if c.state in (MISSING, UNANSWERED)]
     start = _date(f.get("provisional_issued_date"))
     if start is None:
         if blocking:
             return None, None, F("img.route.no_date_until_met", count=len(blocking))
-        dates = [ev.today] + [c.date for c in conds if c.state == PENDING and c.date]
+        dates = [ev.today] + [c.date for c in first if c.state == PENDING and c.date]
         eff = _date(v.get("law_effective"))
         if eff:
             dates.append(eff)
@@ -506,12 +534,15 @@ def _alternative_dates(ev: ImgEval, v: Mapping[str, Any], conds: list[Condition]
     full_direct = v.get("licence_kind") == "full" or v.get("converts_to_full_after_years") == "not_applicable"
     unknown = any(c.state == UNKNOWN for c in conds)
     note = F("img.route.dates_assume_unknowns") if unknown else F("img.route.dates_without_processing")
-    if full_direct:
-        return None, start, note
+    prov = None if full_direct else start
     yrs = _int(v.get("converts_to_full_after_years"))
-    if yrs is None:
-        return start, None, F("img.route.conversion_unpublished", state_name=name)
-    return start, add_years_same_day(start, yrs), note
+    if not full_direct and yrs is None:
+        return prov, None, F("img.route.conversion_unpublished", state_name=name)
+    missing = [sid for c in later if c.state != PENDING for sid in c.params.get("steps", ())]
+    if missing:
+        return prov, None, F("img.route.full_waits_for_steps", state_name=name, steps=missing)
+    full = start if full_direct else add_years_same_day(start, yrs or 0)
+    return prov, max([full] + [c.date for c in later if c.date]), note
 
 
 def _standard_full(ev: ImgEval, due: dt.date | None, months: int | None) -> tuple[dt.date | None, Finding | None]:
