@@ -85,6 +85,24 @@ def test_tennessee_from_2026_05_18_asks_a_permanent_ecfmg_certificate_and_a_lice
     assert states(s2)["ecfmg_permanent"] == "met"
 
 
+def test_arkansas_act_971_provisional_licence_then_unrestricted_two_years_later():
+    lic = {**EXPERIENCED, "foreign_residency_completed": False, "job_offer_kind": "underserved_area_provider",
+           "last_practice_date": "2026-06-30", "provisional_issued_date": "2026-09-01"}
+    s = licence(profile("AR", lic, certified=True, steps=("usmle.step1", "usmle.step2ck")))
+    c = states(s)
+    assert "license.route.AR" in s.rules
+    assert "foreign_pgt_required" not in c  # no postgraduate training asked, so no condition
+    assert c["employer_kind"] == "met" and c["usmle_steps"] == "met" and c["practice_recency_years"] == "met"
+    assert c["immigration_status"] == "unknown"
+    assert s.info["provisional_on"] == D(2026, 9, 1) and s.info["full_on"] == D(2028, 9, 1) == s.due
+    # not yet issued: an offer from a hospital outside an underserved area, practice abroad more than 4 years ago
+    lic = {k: v for k, v in lic.items() if k != "provisional_issued_date"}
+    s = licence(profile("AR", {**lic, "job_offer_kind": "hospital", "last_practice_date": "2022-11-30"},
+                        certified=True, steps=("usmle.step1", "usmle.step2ck")))
+    assert states(s)["employer_kind"] == "missing" and states(s)["practice_recency_years"] == "missing"
+    assert s.due is None
+
+
 def test_texas_needs_the_jurisprudence_exam_work_authorisation_and_steps_1_and_2():
     lic = {**EXPERIENCED, "job_offer_kind": "hospital"}
     s = licence(profile("TX", lic))

@@ -224,6 +224,24 @@ def test_tennessee_route_rewritten_in_2026():
     assert old["ecfmg_certificate"] == U and old["converts_to_full_after_years"] == 2
     assert (new["provisional_years"], new["provisional_extension_years"]) == (2, 1)
     assert new["ecfmg_certificate"] == "permanent_required" and "Pub. Ch. 900" in new["citation"]
+    # the effective date was not found (session 4): the split is the enactment, said as such
+    before, after = RULES.records("license.route.TN")
+    assert before.valid_until == after.valid_from == D(2026, 5, 18) and new["law_effective"] == U
+    assert after.confidence == "medium" and before.confidence == "low"
+
+
+def test_arkansas_route_is_act_971s_provisional_licence():
+    v = value("license.route.AR")
+    assert "Act 971 of 2025" in v["citation"] and v["licence_kind"] == "provisional"
+    assert (v["provisional_years"], v["provisional_extension_years"], v["converts_to_full_after_years"]) == (
+        1, "renewable_annually", 2)
+    assert (v["years_practice_abroad"], v["practice_recency_years"], v["foreign_pgt_required"]) == (4, 4, "not_required")
+    assert v["employer_offer"] == {"status": "required", "kinds": ["underserved_area_provider"]}
+    # not read: the effective date, supervision, whether the Board takes applications
+    assert v["law_effective"] == v["supervision"] == v["board_accepting_applications"] == U
+    r = RULES.records("license.route.AR")
+    assert len(r) == 1 and r[0].confidence == "medium" and r[0].valid_from is None
+    assert not any(s.tier == "primary" for s in r[0].sources)
 
 
 def test_texas_route_needs_the_jurisprudence_exam_and_work_authorisation():
