@@ -242,6 +242,8 @@ def test_arkansas_route_is_act_971s_provisional_licence():
     r = RULES.records("license.route.AR")
     assert len(r) == 1 and r[0].confidence == "medium" and r[0].valid_from is None
     assert not any(s.tier == "primary" for s in r[0].sources)
+    # neither the machine-written news pages nor legiplex's generated overview of SB 601 is cited
+    assert not any("citizenportal" in u or u.endswith("/bills/sb601") for u in r[0].urls)
 
 
 def test_texas_route_needs_the_jurisprudence_exam_and_work_authorisation():
@@ -354,6 +356,12 @@ def test_oregon_route_from_ors_677_146():
     assert v["employer_offer"] == {"status": "required", "kinds": ["health_care_facility"]}
     assert v["converts_to_full_after_years"] == 4 and v["usmle_steps"] == U
     assert value("license.state.OR")["alternative_route"].endswith("license.route.OR for its conditions.")
+    # session 4 (late): the machine-written meeting summary is gone; two copies (statute, bill) remain, both
+    # secondary, so medium at most, and the record says the 4 years rest on the A-engrossed bill's summary
+    r = RULES.records("license.route.OR")[0]
+    assert not any("citizenportal" in u for u in r.urls)
+    assert [s.tier for s in r.sources] == ["secondary", "secondary"] and r.confidence == "medium"
+    assert "A-engrossed" in r.conflict and "machine-written" in r.conflict
 
 
 def test_rhode_island_route_from_the_2025_law():

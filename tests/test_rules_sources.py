@@ -38,6 +38,11 @@ BANNED_HOSTS = {
     "eagleh1688.com": "content farm", "visualfoodie.com": "content farm", "ora.it.com": "content farm",
     "biologyinsights.com": "content farm", "ambushcharters.com": "content farm", "eobjstudio.com": "content farm",
     "miraitalk.com": "content farm", "people.howstuffworks.com": "content farm",
+    # the same generated "recipe" template as visualfoodie (a persona who explains licensing law as cooking)
+    "winenfood.com": "content farm", "eatsip365.com": "content farm",
+    # machine-written sites: AI summaries of meetings and bills ("This article was created by AI summarizing
+    # key points discussed. AI makes mistakes"), not the record they summarise
+    "citizenportal.ai": "machine-written (AI summaries of government meetings)",
     # free site builders
     "pages.dev": "free site host", "wixsite.com": "free site host",
 }
@@ -122,6 +127,10 @@ def test_every_rule_file_is_checked():
     ("https://docslib.org/doc/1/x", "mirror"),
     ("https://info.5y1.org/x", "mirror"),
     ("https://namedhomesaubuchon.pages.dev/x", "free site host"),
+    ("https://www.citizenportal.ai/articles/6182973/Oregon/Committee-advances-bill", "machine-written (AI summaries of "
+     "government meetings)"),
+    ("https://citizenportal.ai/articles/3100034/Arkansas/x", "machine-written (AI summaries of government meetings)"),
+    ("https://eatsip365.com/a-review-of-state-requirements-for-medical-providers", "content farm"),
     ("https://conferences1.wixsite.com/x", "free site host"),
     ("https://d1tvxue8o4w0fl.cloudfront.net/statute/tennessee-code/title-63/x", "mirror (Casetext's CDN copy of its "
      "statute pages)"),
@@ -135,6 +144,10 @@ def test_banned_sources_are_recognised(url, why):
     "https://www.fsmb.org/advocacy/news-releases/advisory-commission-releases-recommendations/",
     "https://cpr.heart.org/en/courses/pals-course-options",
     "https://www.law.cornell.edu/regulations/pennsylvania/49-Pa-Code-SS-16-15",
+    # bill and statute copies are secondary sources, not banned (judged from their stored pages, 2026-12-02)
+    "https://app.legiplex.com/or/legislature/2025/2025-r/bills/sb476/draft-2251102",
+    "https://publicsource.app/legislation/7bf7e862-544c-561c-ba69-b212cc17afc3",
+    "https://www.keepinglawsimple.org/states/tennessee/bills/2026/SB2366",
 ])
 def test_legitimate_sources_pass(url):
     assert banned_reason(url) is None
