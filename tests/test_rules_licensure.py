@@ -125,6 +125,8 @@ def test_michigan_is_24_months_for_imgs_at_low_confidence():
     # LARA's guide (2019) says 2 years; no primary copy was readable, so the record says so.
     r = RULES.get("license.state.MI", TODAY)
     assert r.value["pgt_months_img"] == 24 and r.confidence == "low" and "mirror" in r.conflict
+    # the one secondary page beside it was a copy farm (dropped, session 4 late): only the rule-set notice stays
+    assert not any("222health" in u for u in r.urls) and "copy farm" in r.conflict
 
 
 def test_pennsylvania_per_the_board_page_and_the_regulation():

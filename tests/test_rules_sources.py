@@ -43,6 +43,9 @@ BANNED_HOSTS = {
     # machine-written sites: AI summaries of meetings and bills ("This article was created by AI summarizing
     # key points discussed. AI makes mistakes"), not the record they summarise
     "citizenportal.ai": "machine-written (AI summaries of government meetings)",
+    # numbered sister sites republishing one article set under the same paths and ids, machine-translated
+    # (265health.com's copy of article ...86902, "Michigan medical license requirements", is in Japanese)
+    "222health.com": "copy farm", "265health.com": "copy farm",
     # free site builders
     "pages.dev": "free site host", "wixsite.com": "free site host",
 }
@@ -131,6 +134,7 @@ def test_every_rule_file_is_checked():
      "government meetings)"),
     ("https://citizenportal.ai/articles/3100034/Arkansas/x", "machine-written (AI summaries of government meetings)"),
     ("https://eatsip365.com/a-review-of-state-requirements-for-medical-providers", "content farm"),
+    ("https://222health.com/healthcare-industry/general-healthcare-industry/86902.html", "copy farm"),
     ("https://conferences1.wixsite.com/x", "free site host"),
     ("https://d1tvxue8o4w0fl.cloudfront.net/statute/tennessee-code/title-63/x", "mirror (Casetext's CDN copy of its "
      "statute pages)"),
