@@ -602,3 +602,18 @@ def test_a_restore_removes_a_roster_cache_it_cannot_prune(paths, monkeypatch, tr
     db = open_database(paths.db)
     assert [p["name"] for p in Store(db).list_profiles()] == ["Kept"]
     db.close()
+
+
+def test_the_command_lines_restore_prunes_the_roster_cache(paths, tmp_path, capsys):
+    from core.cli import main
+
+    today = dt.date(2026, 11, 21)
+    db, s, R, RosterCache = _team_with_cache(paths, today)
+    made = backup.create_archive(paths, tmp_path / "full.zip", now=NOW, conn=db.conn)
+    s.create_profile("Only replaced", "nurse_picu", ["pals"],
+                     {"pals.card": {"issue_date": "2025-07-07", "ecard_code": "ECARD-GONE-42"}})
+    R.build_roster(s, today, cache=RosterCache.of_store(s))
+    db.close()
+    assert "ECARD-GONE-42" in _cache_text(paths)
+    assert main(["backup", "restore", str(made), "--data-dir", str(paths.root)]) == 0
+    assert "ECARD-GONE-42" not in _cache_text(paths) and len(json.loads(_cache_text(paths))["entries"]) == 1
