@@ -670,7 +670,35 @@ def _swap_in(paths: DataPaths, checked: Path, now: dt.datetime) -> Path | None:
     for suffix in ("-wal", "-shm"):  # no writer is connected: they are the replaced file's
         Path(str(paths.db) + suffix).unlink(missing_ok=True)
     make_private_file(paths.db)
+    _prune_roster_cache(paths)
     return previous
+
+
+def _prune_roster_cache(paths: DataPaths) -> None:
+    """Cut the team roster's kept evaluations (`cache/roster.json`: card dates, training centers,
+    eCard codes) to the profiles of the data file just swapped in, as deleting a profile does: a
+    person only the replaced file had leaves it now, not at the next full read of the team. The
+    restored file is read read-only; if it cannot be (an older format, an error), or the cache
+    cannot be rewritten, the cache file is removed (it is rebuilt at the next Team view)."""
+    from .db import Database, connect_ro
+    from .roster_cache import FILE_NAME, RosterCache, raw_key
+    from .store import Store
+
+    cache = RosterCache(paths.root / "cache" / FILE_NAME)
+    if cache.path is None or not cache.path.exists():
+        return
+    try:
+        conn = connect_ro(paths.db)
+        try:
+            keep = {raw_key(raw) for raw in Store(Database(conn, paths.db, readonly=True)).raw_documents()}
+        finally:
+            conn.close()
+        cache.prune(keep)
+    except (OSError, sqlite3.Error, DatabaseError) as e:  # the data is restored; the cache file goes
+        import logging
+
+        logging.getLogger("certpath.backup").warning("the roster cache could not be pruned (%s): removed", e)
+        cache.clear()
 
 
 def restore_backup(paths: DataPaths, backup: Path, *, now: dt.datetime) -> RestoreResult:

@@ -22,7 +22,8 @@ Never stale, by construction:
 Only evaluations are kept (dates, statuses, the card's facts, rule ids, keyed by hash): no name.
 The file keeps the entries of the profiles of the last full build only, and deleting a profile
 (`Store.delete_profile`, which the GUI and the command line both reach) cuts it at once to the
-profiles still in the data file (`prune`), whatever rule set or build the file was written for.
+profiles still in the data file (`prune`), whatever rule set or build the file was written for;
+restoring a backup (`core.backup`, after the swap) cuts it the same way to the restored file's.
 A file that cannot be read or written is ignored (logged): the roster is then evaluated as
 without a cache.
 """

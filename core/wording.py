@@ -777,6 +777,11 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "No full-licence date yet: {state_name}'s full licence also needs {steps:titles}, which the "
         "provisional licence does not. Book it and enter the date on its step."
     ),
+    "img.route.full_barred_by_attempt_limit": N_(
+        "No full-licence date: {state_name}'s full licence needs {steps:titles} within its attempt limit, "
+        "which is exceeded ({items:semi}). The provisional licence does not need {steps:titles}; verify "
+        "with the board how its holder can still become fully licensed."
+    ),
     "img.route.standard_needs_start": N_("No date yet: give your Match year or residency start date."),
     "img.route.standard_after_training": N_(
         "After {months} months of accredited US residency, Step 3 and the ECFMG certificate, before the "

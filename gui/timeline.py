@@ -3,15 +3,21 @@
 Drawn with QPainter from `core.journey_view.milestones`; one lane per track. Every mark has a
 shape of its own (done: filled circle, due: hollow circle, deadline: diamond, expiry: square)
 and a legend in words, so colour is never the only cue.
+
+Labels never overlap: each goes above or below its lane where it has room (`place_label`), cut
+only when the whole one has none, and left out when even the cut one has none. Every mark, and
+every label drawn, then shows in full under the mouse (`tooltip_at`): the words of the points at
+that spot with their dates (several points on one day in one tooltip), so a label left out or cut
+near today's crowded dates is never lost; elsewhere the widget's tooltip lists them all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QLocale, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QLocale, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from core.engine import track_title
 from core.journey_view import Milestone
@@ -23,7 +29,8 @@ KIND_STATUS = {"done": "done", "due": "in_progress", "deadline": "at_risk", "exp
 LEGEND = (("done", "done"), ("due", "due"), ("deadline", "deadline"), ("expiry", "expires"))
 
 
-TODAY_GAP = 4.0  # px kept free on each side of today's line
+TODAY_GAP = 6.0  # px kept free on each side of today's line
+MARK_HIT = 7.0  # px around a mark's centre that show its tooltip
 
 
 def place_label(x: float, w: float, left: float, right: float, today_x: float,
@@ -52,7 +59,26 @@ class Timeline(QWidget):
         self.tracks: list[str] = []
         self.today = dt.date.today()
         self.overlay: list[tuple[str, dt.date | None, dt.date | None, str]] = []
+        self.labels: list[tuple[QRectF, str]] = []  # the labels drawn at the last paint (rect, text)
+        self._hits: list[tuple[QRectF, list[str]]] = []  # marks and labels -> the points' words
         self.setMinimumHeight(140)
+
+    def tooltip_at(self, pos: QPointF) -> str:
+        """The words of the points under `pos` (a mark, or a label drawn for it) at the last paint,
+        one line each; "" where there is none."""
+        words: list[str] = []
+        for rect, said in self._hits:
+            if rect.contains(pos):
+                words += [w for w in said if w not in words]
+        return "\n".join(words)
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip and isinstance(e, QHelpEvent):
+            text = self.tooltip_at(QPointF(e.pos()))
+            if text:
+                QToolTip.showText(e.globalPos(), text, self)
+                return True
+        return super().event(e)
 
     def set_overlay(self, moves: list[tuple[str, dt.date | None, dt.date | None, str]]) -> None:
         """Dates that move (track, old, new, label): the old one drawn faint, an arrow to the new."""
@@ -136,6 +162,7 @@ class Timeline(QWidget):
         today_x = x_of(self.today)
         lane_h = self._lane_h()
         y0 = axis_y + 8
+        self.labels, self._hits = [], []
         for i, t in enumerate(self.tracks):
             y = y0 + i * lane_h
             if i % 2 == 1:
@@ -146,7 +173,12 @@ class Timeline(QWidget):
             p.setPen(QPen(muted, 1, Qt.PenStyle.DotLine))
             p.drawLine(QPointF(left, mid), QPointF(right, mid))
             placed: list[tuple[float, float, int]] = []  # label x-ranges per row (above/below)
-            for ms in [ms for ms in self.items if ms.track == t]:
+            lane_items = [ms for ms in self.items if ms.track == t]
+            for ms in lane_items:  # each mark's spot shows every point drawn there (one day, or close)
+                x = x_of(ms.date)
+                here = [o.words for o in lane_items if abs(x_of(o.date) - x) <= MARK_HIT]
+                self._hits.append((QRectF(x - MARK_HIT, mid - MARK_HIT, 2 * MARK_HIT, 2 * MARK_HIT), here))
+            for ms in lane_items:
                 x = x_of(ms.date)
                 self._mark(p, QPointF(x, mid), ms.kind)
                 spot = None
@@ -161,6 +193,9 @@ class Timeline(QWidget):
                 ty = mid - 9 if row == 0 else mid + 9 + fm.ascent()
                 p.setPen(text)
                 p.drawText(QPointF(lx0, ty), lab)
+                rect = QRectF(lx0, ty - fm.ascent(), fm.horizontalAdvance(lab), lh)
+                self.labels.append((rect, lab))
+                self._hits.append((rect, [ms.words]))
             for _t, old, new, _lab in [o for o in self.overlay if o[0] == t]:  # moved dates: old -> new
                 p.setPen(QPen(muted, 2, Qt.PenStyle.DashLine))
                 if old:

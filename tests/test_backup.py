@@ -532,3 +532,88 @@ def test_full_backup_with_a_clock_before_1980(paths, tmp_path):
     _with_profile(paths)
     out = backup.create_archive(paths, tmp_path / "b.zip", now=dt.datetime(1970, 1, 1, 0, 0, 5))
     assert backup.inspect_archive(out).vault_count == 0
+
+
+def _cache_text(paths):
+    return (paths.root / "cache" / "roster.json").read_text()
+
+
+def _team_with_cache(paths, today):
+    from core import roster as R
+    from core.roster_cache import RosterCache
+
+    db = open_database(paths.db)
+    s = Store(db)
+    s.create_profile("Kept", "nurse_picu", ["pals"],
+                     {"pals.card": {"issue_date": "2025-01-10"}, "pals.enroll": {"body": "aha"}})
+    return db, s, R, RosterCache
+
+
+@pytest.mark.parametrize("kind", ["automatic", "archive"])
+def test_a_restore_prunes_the_roster_cache_of_people_only_the_replaced_file_had(paths, tmp_path, kind):
+    """The restore's own path (core.backup._swap_in, which the GUI and the command line reach)
+    cuts cache/roster.json to the restored file's profiles: the replaced file's person's card
+    dates and eCard code leave it now, not at the next full read of the team."""
+    today = dt.date(2026, 11, 21)
+    db, s, R, RosterCache = _team_with_cache(paths, today)
+    if kind == "automatic":
+        made = backup.auto_backup(paths, today, conn=db.conn)
+    else:
+        made = backup.create_archive(paths, tmp_path / "full.zip", now=NOW, conn=db.conn)
+    s.create_profile("Only replaced", "nurse_picu", ["pals"],
+                     {"pals.card": {"issue_date": "2025-07-07", "ecard_code": "ECARD-GONE-42"},
+                      "pals.enroll": {"body": "aha"}})
+    R.build_roster(s, today, cache=RosterCache.of_store(s))
+    assert "ECARD-GONE-42" in _cache_text(paths) and len(json.loads(_cache_text(paths))["entries"]) == 2
+    db.close()
+    if kind == "automatic":
+        backup.restore_backup(paths, made, now=NOW)
+    else:
+        backup.restore_archive(paths, made, now=NOW)
+    text = _cache_text(paths)
+    assert "ECARD-GONE-42" not in text and "2025-07-07" not in text
+    assert len(json.loads(text)["entries"]) == 1
+    db = open_database(paths.db)
+    s = Store(db)
+    again = R.build_roster(s, today, cache=RosterCache.of_store(s))
+    assert again.evaluated == 0  # the restored person's entry is still used
+    assert [r.name for r in again.rows] == ["Kept"]
+    db.close()
+
+
+@pytest.mark.parametrize("trouble", ["unwritable", "unreadable"])
+def test_a_restore_removes_a_roster_cache_it_cannot_prune(paths, monkeypatch, trouble):
+    today = dt.date(2026, 11, 21)
+    db, s, R, RosterCache = _team_with_cache(paths, today)
+    made = backup.auto_backup(paths, today, conn=db.conn)
+    s.create_profile("Only replaced", "nurse_picu", ["pals"], {"pals.card": {"issue_date": "2025-07-07"}})
+    R.build_roster(s, today, cache=RosterCache.of_store(s))
+    db.close()
+    cache_file = paths.root / "cache" / "roster.json"
+    if trouble == "unwritable":
+        def refuse(*_a, **_k):
+            raise PermissionError("read-only")
+
+        monkeypatch.setattr("core.paths.write_private_atomic", refuse)
+    else:
+        cache_file.write_text("{not json")
+    backup.restore_backup(paths, made, now=NOW)  # the restore itself succeeds
+    assert not cache_file.exists()
+    db = open_database(paths.db)
+    assert [p["name"] for p in Store(db).list_profiles()] == ["Kept"]
+    db.close()
+
+
+def test_the_command_lines_restore_prunes_the_roster_cache(paths, tmp_path, capsys):
+    from core.cli import main
+
+    today = dt.date(2026, 11, 21)
+    db, s, R, RosterCache = _team_with_cache(paths, today)
+    made = backup.create_archive(paths, tmp_path / "full.zip", now=NOW, conn=db.conn)
+    s.create_profile("Only replaced", "nurse_picu", ["pals"],
+                     {"pals.card": {"issue_date": "2025-07-07", "ecard_code": "ECARD-GONE-42"}})
+    R.build_roster(s, today, cache=RosterCache.of_store(s))
+    db.close()
+    assert "ECARD-GONE-42" in _cache_text(paths)
+    assert main(["backup", "restore", str(made), "--data-dir", str(paths.root)]) == 0
+    assert "ECARD-GONE-42" not in _cache_text(paths) and len(json.loads(_cache_text(paths))["entries"]) == 1

@@ -119,9 +119,44 @@ def test_rhode_island_route_third_step_3_failure_bars_the_full_licence_two_do_no
     left = next(i for r in two.reasons if r.code == "img.route.own_attempt_limits_status" for i in r.params["items"]
                 if i.params.get("step") == "usmle.step3")
     assert left.code == "img.licence.limit_attempts_left" and left.params["left"] == 1
+    assert two.info.get("provisional_on") and not any(
+        r.code == "img.route.full_barred_by_attempt_limit" for r in two.reasons)
     three = licence(profile("RI", RI_ROUTE, exams={**exams, "usmle.step3": attempts("fail", "fail", "fail")}))
-    assert three.status == BLOCKED and limit_states(three)["usmle.step3"] == "exceeded"
-    assert limit_blocker(three) == "usmle.step3"
+    assert limit_states(three)["usmle.step3"] == "exceeded"
+    # Step 3 is asked only for the conversion (usmle_steps_for_full): the limited registration stays open
+    assert three.status != BLOCKED and not three.blocked_by
+    assert three.info["provisional_on"] == two.info["provisional_on"]
+    assert "full_on" not in three.info and three.due is None
+    barred = [r for r in three.reasons if r.code == "img.route.full_barred_by_attempt_limit"]
+    assert len(barred) == 1 and barred[0].params["steps"] == ["usmle.step3"]
+    assert [i.code for i in barred[0].params["items"]] == ["img.licence.over_limit_fails"]
+    assert "Step 3" in barred[0].text and "provisional" in barred[0].text
+    assert not any(r.code == "img.route.own_attempt_limit_reached" for r in three.reasons)
+    keys = [a.key for a in three.actions]
+    assert "apply-provisional" in keys and "apply-licence" not in keys
+    alt = {c["route"]: c for c in three.info["route_comparison"]}[ALTERNATIVE]
+    assert alt["provisional"] == three.info["provisional_on"].isoformat() and alt["earliest_full"] is None
+    assert alt["why_code"] == "img.route.full_barred_by_attempt_limit"
+
+
+def test_rhode_island_step_3_passed_on_the_fourth_attempt_bars_only_the_full_licence():
+    exams = {"usmle.step1": PASS, "usmle.step2ck": PASS,
+             "usmle.step3": attempts("fail", "fail", "fail", "pass")}
+    s = licence(profile("RI", RI_ROUTE, exams=exams))
+    assert s.status != BLOCKED and s.info.get("provisional_on") and "full_on" not in s.info
+    assert [r.params["items"][0].code for r in s.reasons
+            if r.code == "img.route.full_barred_by_attempt_limit"] == ["img.licence.over_limit_passed_at"]
+
+
+def test_rhode_island_step_1_over_its_limit_still_bars_the_whole_route_with_step_3_over_too():
+    exams = {"usmle.step1": attempts("fail", "fail", "fail"), "usmle.step2ck": PASS,
+             "usmle.step3": attempts("fail", "fail", "fail")}
+    s = licence(profile("RI", RI_ROUTE, exams=exams))
+    assert s.status == BLOCKED and limit_blocker(s) == "usmle.step1"
+    assert "provisional_on" not in s.info and s.due is None and not s.actions
+    alt = {c["route"]: c for c in s.info["route_comparison"]}[ALTERNATIVE]
+    assert alt["provisional"] is None and alt["earliest_full"] is None
+    assert alt["why_code"] == "img.route.own_attempt_limit_reached"
 
 
 def test_rhode_island_standard_route_does_not_apply_the_route_law_limit():

@@ -61,3 +61,68 @@ def test_the_demo_timeline_draws_no_label_across_today(qtbot, demo_session):
         T.place_label = orig
     assert len(drawn) >= 5
     assert all(lx0 + w + TODAY_GAP <= tx or lx0 >= tx + TODAY_GAP for lx0, w, tx in drawn)
+
+
+def _demo_timeline(qtbot, demo_session, width):
+    from PySide6.QtGui import QPixmap
+
+    from core.engine import evaluate
+    from core.journey_view import milestones
+    from gui import timeline as T
+
+    journey = evaluate(demo_session.document(), demo_session.today)
+    items = milestones(journey)
+    tl = T.Timeline()
+    qtbot.addWidget(tl)
+    tl.set_items(items, [t.track for t in journey.tracks], demo_session.today)
+    tl.resize(width, tl.height())
+    tl.render(QPixmap(tl.size()))
+    return tl, items
+
+
+@pytest.mark.parametrize("width", [700, 900, 1100, 1500, 1900])
+def test_the_demo_timelines_labels_never_overlap_and_stay_inside(qtbot, demo_session, width):
+    """The dashboard's timeline at the widths of a 1280x800 and a 1920x1080 window (and narrower):
+    no two labels drawn share a pixel, none leaves the widget."""
+    tl, _items = _demo_timeline(qtbot, demo_session, width)
+    rects = [r for r, _ in tl.labels]
+    assert len(rects) >= 5
+    for i, a in enumerate(rects):
+        assert a.left() >= 0 and a.right() <= tl.width()
+        for b in rects[i + 1:]:
+            assert not a.intersects(b), (tl.labels[i][1], [t for r, t in tl.labels if r is b])
+
+
+@pytest.mark.parametrize("width", [700, 900, 1500])
+def test_every_point_shows_in_full_under_the_mouse_even_when_its_label_is_left_out(qtbot, demo_session, width):
+    """Near today the demo's dates crowd: some labels are cut or left out; each mark (and each
+    label drawn) still gives its point's words, several points on one day in one tooltip."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from gui.timeline import MARK_HIT
+
+    tl, items = _demo_timeline(qtbot, demo_session, width)
+    drawn = {t for _, t in tl.labels}
+    left_out = [m for m in items if m.label not in drawn]
+    assert left_out  # the crowding this is about: not every label has room
+    marks = [r for r, _ in tl._hits if r.width() == 2 * MARK_HIT and r.height() == 2 * MARK_HIT]
+    shown: set[str] = set()
+    for r in marks:
+        shown |= set(tl.tooltip_at(r.center()).split("\n"))
+    assert {m.words for m in items} <= shown
+    groups: dict = {}
+    for m in items:
+        groups.setdefault((m.track, m.date), []).append(m)
+    same_day = max(groups.values(), key=len)
+    assert len(same_day) >= 2  # the demo's PALS course day: three points on one mark
+    assert any(all(m.words in tl.tooltip_at(r.center()) for m in same_day) for r in marks)
+    rect, lab = tl.labels[0]
+    assert lab.rstrip("…") in tl.tooltip_at(rect.center())
+    # the real hover: the widget shows that tooltip
+    c = marks[0].center()
+    pos = QPoint(int(c.x()), int(c.y()))
+    QApplication.sendEvent(tl, QHelpEvent(QHelpEvent.Type.ToolTip, pos, tl.mapToGlobal(pos)))
+    assert QToolTip.text() == tl.tooltip_at(QPointF(pos))
+    assert tl.tooltip_at(QPointF(2, 2)) == ""  # the legend's corner: the widget's own tooltip

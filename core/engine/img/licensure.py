@@ -185,18 +185,26 @@ def _exceeded(ev: ImgEval, checks: list[LimitCheck], exams: tuple[str, ...]) -> 
 
 
 def _limits_block(ev: ImgEval, res: StepResult, checks: list[LimitCheck], exams: tuple[str, ...], name: Any,
-                  own: bool = False) -> bool:
+                  own: bool = False, later: tuple[str, ...] = ()) -> bool:
     """Put the limits on the step (info `attempt_limits` for the page); block it when one is exceeded,
-    else say them met or within reach in one reason. True when blocked."""
+    else say them met or within reach in one reason. True when blocked. A Step in `later` (one the
+    route asks only for the conversion to a full licence) over its limit does not block the licence
+    step: it bars the conversion (`compare_routes` says so and gives no full-licence date)."""
     if not checks:
         return False
     res.info.setdefault("attempt_limits", []).extend(c.to_json() for c in checks)
-    if _block_over_limits(res, name, _exceeded(ev, checks, exams), own):
+    if _block_over_limits(res, name, _exceeded(ev, _first_licence_checks(checks, later), exams), own):
         return True
     items = [c.finding for c in checks]
     res.reasons.append(F("img.route.own_attempt_limits_status", state_name=name, items=items) if own
                        else F("img.licence.attempt_limits_status", state_name=name, items=items))
     return False
+
+
+def _first_licence_checks(checks: list[LimitCheck], later: tuple[str, ...]) -> list[LimitCheck]:
+    """The checks that bind the first licence: all but those on a Step in `later` (asked only for
+    the conversion to a full licence); a total across the Steps binds it too."""
+    return [c for c in checks if c.exam is None or c.exam not in later]
 
 
 def _block_over_limits(res: StepResult, name: Any, over: list[tuple[str, Finding]], own: bool = False) -> bool:
@@ -586,14 +594,21 @@ def compare_routes(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str
     prov, afull, awhy = _alternative_dates(ev, v, conds, f)
     limits = _route_limits(ev, v, code, st, on)
     exams = _route_exams(v)
-    over = _exceeded(ev, check_attempt_limits(ev, limits, exams), exams) if limits else []
+    later = _full_only_exams(v)
+    checks = check_attempt_limits(ev, limits, exams) if limits else []
+    over = _exceeded(ev, _first_licence_checks(checks, later), exams)
+    # a limit exceeded on a Step only the conversion asks bars the full licence, not the provisional one
+    over_full = _exceeded(ev, [c for c in checks if c.exam is not None and c.exam in later], exams)
+    name = v.get("name", code)
     if over:
         items = [o for _, o in over]
-        name = v.get("name", code)
         prov, afull, awhy = None, None, (
             F("img.route.own_attempt_limit_reached", state_name=name, items=items)
             if v.get("state_attempt_limits") == "own" else F("img.licence.attempt_limit_reached", state_name=name,
                                                               items=items))
+    elif over_full:
+        afull, awhy = None, F("img.route.full_barred_by_attempt_limit", state_name=name,
+                              steps=[sid for sid, _ in over_full], items=[o for _, o in over_full])
     out.append(RouteOption(ALTERNATIVE, True, afull, prov, awhy, tuple(conds)))
     return out
 
@@ -678,6 +693,15 @@ def route_own_limits(ev: ImgEval, code: str | None, on: dt.date | None = None) -
     return _rule(ev.ctx, f"license.route_attempts.{code}", on) if code else None
 
 
+def _full_only_exams(v: Mapping[str, Any]) -> tuple[str, ...]:
+    """The exam steps the route `v` asks only for the conversion of its provisional licence to a
+    full one (route_steps, e.g. Rhode Island's Step 3); none where the first licence is the full one."""
+    if v.get("licence_kind") == "full" or v.get("converts_to_full_after_years") == "not_applicable":
+        return ()
+    _, full = route_steps(v)
+    return tuple(_EXAM_STEP[n] for n in full if n in _EXAM_STEP) if isinstance(full, list) else ()
+
+
 def _route_exams(v: Mapping[str, Any]) -> tuple[str, ...]:
     steps = v.get("usmle_steps")
     return tuple(_EXAM_STEP[n] for n in steps if n in _EXAM_STEP) if isinstance(steps, list) else EXAMS
@@ -701,13 +725,13 @@ def _route_attempt_limits(ev: ImgEval, res: StepResult, st: Mapping[str, Any], c
             return False
         checks = check_attempt_limits(ev, limits, exams)
         res.info["route_attempt_limits"] = {c.exam or "total": c.limit for c in checks}
-        return _limits_block(ev, res, checks, exams, name, own=True)
+        return _limits_block(ev, res, checks, exams, name, own=True, later=_full_only_exams(v))
     checks = check_attempt_limits(ev, st or {}, exams)
     if not checks:
         return False
     if how == "applies":
         res.info["route_attempt_limits"] = {c.exam or "total": c.limit for c in checks}
-        return _limits_block(ev, res, checks, exams, name)
+        return _limits_block(ev, res, checks, exams, name, later=_full_only_exams(v))
     if how != "not_applicable":
         _add(res.warnings, W("img.route.attempt_limits_unpublished", state_name=name,
                              limit=max(c.limit for c in checks)))
