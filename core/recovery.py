@@ -377,7 +377,15 @@ def restore_newest(paths: DataPaths, recovery: Recovery, *, now: dt.datetime,
 
 
 def start_fresh(paths: DataPaths) -> Database:
-    """Open a new, empty data file (the damaged one stays where move_aside put it)."""
+    """Open a new, empty data file (the damaged one stays where move_aside put it).
+
+    The team roster's kept evaluations (`cache/roster.json`: names' cards, training centers,
+    eCard codes) belong to the damaged file's people, whom the new file does not have: they go
+    now, as a restore prunes them (core/backup.py), not at the next full read of the team."""
     if paths.db.exists():
         raise FileExistsError(f"{paths.db} exists; it was not replaced")
-    return open_database(paths.db)
+    db = open_database(paths.db)
+    from .roster_cache import FILE_NAME, RosterCache
+
+    RosterCache(paths.root / "cache" / FILE_NAME).clear()
+    return db

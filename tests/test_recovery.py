@@ -87,6 +87,19 @@ def test_no_backup_offers_a_fresh_start(paths):
     assert result.damaged_file.exists()
 
 
+def test_a_fresh_start_drops_the_damaged_files_people_from_the_roster_cache(paths):
+    """The roster cache holds the old file's people (cards, eCard codes); a new empty file has none."""
+    cache = paths.root / "cache" / "roster.json"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text('{"entries": {"x": {"name": "Ana", "ecard": "ABC123"}}}', encoding="utf-8")
+    paths.db.write_bytes(b"\x00\x01garbage" * 1000)
+    result = open_or_recover(paths, now=NOW)
+    assert isinstance(result, Recovery)
+    assert cache.exists()  # recovery itself changes nothing until the user chooses
+    start_fresh(paths).close()
+    assert not cache.exists()
+
+
 def test_second_damage_the_same_second_never_overwrites(paths):
     paths.db.write_bytes(b"one" * 100)
     first = open_or_recover(paths, now=NOW)
