@@ -562,14 +562,7 @@ def test_card_expiries_read_naturally_and_old_titles_are_updated_in_place(provid
     rem.snooze(store, bls.id, today + dt.timedelta(days=3))
     pals = first["step:pals.card:expires"]
     rem.mark_done(store, pals.id, today)
-    n = store.db.execute("SELECT count(*) FROM reminders WHERE profile_id = ?", [pid]).fetchone()[0]
-    revs = dict(store.db.execute("SELECT source_key, revision FROM reminders WHERE profile_id = ?", [pid]).fetchall())
-    uids_before = set(_uids(export_ics(store, pid, today)))
-
-    later = today + dt.timedelta(days=1)
-    after = {r.source_key: r for r in rem.sync(store, pid, later)}
-    assert store.db.execute("SELECT count(*) FROM reminders WHERE profile_id = ?", [pid]).fetchone()[0] == n
-    assert {k: r.id for k, r in after.items()} == {k: r.id for k, r in first.items()}
+    revs, uids_before, later, after = _resync_next_day(store, pid, today, first)
     b = after["step:bls.card:expires"]
     assert (b.title, b.stages, b.snoozed_until) == ("BLS card expires", (45, 5), today + dt.timedelta(days=3))
     assert b.revision == revs["step:bls.card:expires"] + 1 and b.revised_on == later
@@ -583,6 +576,22 @@ def _uids(data: bytes) -> list[str]:
     from icalendar import Calendar
 
     return [str(e["UID"]) for e in Calendar.from_ical(data).walk("VEVENT")]
+
+
+def _resync_next_day(store, pid, today, first):
+    """Sync the day after `today` (a retitle test's second run): the same rows, no new ones.
+    Returns the revisions and .ics UIDs before it, the day, and the rows after it by source key."""
+    from core.ics import export_ics
+
+    count = "SELECT count(*) FROM reminders WHERE profile_id = ?"
+    n = store.db.execute(count, [pid]).fetchone()[0]
+    revs = dict(store.db.execute("SELECT source_key, revision FROM reminders WHERE profile_id = ?", [pid]).fetchall())
+    uids_before = set(_uids(export_ics(store, pid, today)))
+    later = today + dt.timedelta(days=1)
+    after = {r.source_key: r for r in rem.sync(store, pid, later)}
+    assert store.db.execute(count, [pid]).fetchone()[0] == n
+    assert {k: r.id for k, r in after.items()} == {k: r.id for k, r in first.items()}
+    return revs, uids_before, later, after
 
 
 # -- "do it now" actions keep the day they first became due ---------------------------------------
@@ -711,14 +720,7 @@ def test_due_and_deadline_titles_read_naturally_and_old_titles_are_updated_in_pl
         store.db.execute("UPDATE reminders SET title = ? WHERE id = ?", [f"{step_name(r.step_id)}: {tail}", r.id])
     rem.set_stages(store, due.id, "45, 5", today=today)
     rem.mark_done(store, due.id, today)
-    n = store.db.execute("SELECT count(*) FROM reminders WHERE profile_id = ?", [pid]).fetchone()[0]
-    revs = dict(store.db.execute("SELECT source_key, revision FROM reminders WHERE profile_id = ?", [pid]).fetchall())
-    uids_before = set(_uids(export_ics(store, pid, today)))
-
-    later = today + dt.timedelta(days=1)
-    after = {r.source_key: r for r in rem.sync(store, pid, later)}
-    assert store.db.execute("SELECT count(*) FROM reminders WHERE profile_id = ?", [pid]).fetchone()[0] == n
-    assert {k: r.id for k, r in after.items()} == {k: r.id for k, r in first.items()}
+    revs, uids_before, later, after = _resync_next_day(store, pid, today, first)
     p = after[key]
     assert (p.title, p.stages, p.done_at) == ("PALS: Renew before it expires (due 2027-06-30)", (45, 5), today)
     assert p.revision == revs[key] + 1 and p.revised_on == later
