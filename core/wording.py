@@ -934,6 +934,10 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.step3.state_attempt_limit": N_(
         "{state_name} allows at most {s3lim} Step 3 attempts for a licence ({used} used)."
     ),
+    "img.step3.state_attempt_limit_full": N_(
+        "{state_name} allows at most {s3lim} Step 3 attempts for the full licence; the provisional"
+        " licence does not wait for Step 3 ({used} used)."
+    ),
     "img.step3.apply_fsmb": N_(
         "Apply to FSMB for Step 3 (permit takes about {min_days}-{max_days} business days; US test centres only)"
     ),

@@ -693,6 +693,11 @@ def route_own_limits(ev: ImgEval, code: str | None, on: dt.date | None = None) -
     return _rule(ev.ctx, f"license.route_attempts.{code}", on) if code else None
 
 
+def full_only_exams(v: Mapping[str, Any]) -> tuple[str, ...]:
+    """The exam step ids (e.g. "usmle.step3") the route record `v` asks only for the full licence."""
+    return _full_only_exams(v)
+
+
 def _full_only_exams(v: Mapping[str, Any]) -> tuple[str, ...]:
     """The exam steps the route `v` asks only for the conversion of its provisional licence to a
     full one (route_steps, e.g. Rhode Island's Step 3); none where the first licence is the full one."""

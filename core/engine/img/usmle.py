@@ -345,6 +345,9 @@ def usmle_step3(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     code, st = ev.state_record(res, quiet=True)
     name, limits = st.get("name", code), st
     route = licensure.route_record(ev) if licensure.alternative_route_chosen(ev) else None
+    # on a route whose provisional licence does not ask for Step 3 (Rhode Island), its limit bars
+    # only the conversion to a full licence (licensure._limits_block), and the reason says so
+    for_full = route is not None and "usmle.step3" in licensure.full_only_exams(route)
     if route is not None and route.get("state_attempt_limits") == "own":
         # the residency-free route's law sets its own limit (e.g. Rhode Island: 3); the state's does not apply
         own = licensure.route_own_limits(ev, code)
@@ -352,5 +355,8 @@ def usmle_step3(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     s3lim = licensure.attempt_limits(limits).get("usmle.step3")
     fails = [a for a in ev.attempts["usmle.step3"] if a.failed]
     if s3lim and fails and res.status != DONE:
-        res.reasons.append(F("img.step3.state_attempt_limit", state_name=name, s3lim=s3lim, used=len(fails)))
+        if for_full:
+            res.reasons.append(F("img.step3.state_attempt_limit_full", state_name=name, s3lim=s3lim, used=len(fails)))
+        else:
+            res.reasons.append(F("img.step3.state_attempt_limit", state_name=name, s3lim=s3lim, used=len(fails)))
 
