@@ -15,20 +15,15 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
     QHeaderView,
     QLabel,
     QMenu,
-    QMessageBox,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from . import theme
-from .csv_file import choose_csv, row_problem_text
+from .csv_file import CsvPreviewDialog, choose_csv
 
 if TYPE_CHECKING:
     from core.csv_import import Preview
@@ -46,7 +41,7 @@ KIND_WORDS = {
 }
 
 
-class HistoryImportDialog(QDialog):
+class HistoryImportDialog(CsvPreviewDialog):
     """The preview of a card history or exam attempts CSV for the current profile."""
 
     def __init__(self, session, data: bytes, file_name: str, kind: str, parent: QWidget | None = None) -> None:
@@ -85,15 +80,7 @@ class HistoryImportDialog(QDialog):
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         h.setStretchLastSection(True)
         lay.addWidget(self.table, 1)
-        self.summary = QLabel()
-        self.summary.setObjectName("importSummary")
-        self.summary.setWordWrap(True)
-        lay.addWidget(self.summary)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.import_button = self.buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.do_import)
-        self.buttons.rejected.connect(self.reject)
-        lay.addWidget(self.buttons)
+        self.add_footer(lay)
         self.reload()
 
     def reload(self) -> None:
@@ -105,55 +92,24 @@ class HistoryImportDialog(QDialog):
             preview = preview_history(self.session.store, self.session.profile_id, self.raw,
                                       self.session.today, self.kind)
         except (CsvError, ValueError) as e:
-            self.preview = None
-            self.notes.setText(f"This file cannot be read as a {KIND_WORDS[self.kind][0].lower()} CSV: {e}")
-            self.summary.setText("Nothing can be imported from it.")
-            self.import_button.setEnabled(False)
+            self.show_unreadable(f"a {KIND_WORDS[self.kind][0].lower()}", e)
             return
-        p = self.preview = preview
-        notes = [*p.notes, *(str(x) for x in p.problems)]
-        self.notes.setText("\n".join(notes) if notes else f"{len(p.rows)} row(s) in {self.file_name}.")
-        err = theme.status_color("expired")
         what = {CREATE: "Add", UPDATE: "Update", UNCHANGED: "Already recorded"}
-        self.table.setRowCount(len(p.rows))
-        for i, r in enumerate(p.rows):
-            verdict = what.get(r.action, r.action) if r.ok else "✕ Not imported"
-            cells = [str(r.row), r.label, verdict, row_problem_text(r)]
-            for c, text in enumerate(cells):
-                it = QTableWidgetItem(text)
-                it.setToolTip(text)
-                if not r.ok:
-                    it.setForeground(err)
-                self.table.setItem(i, c, it)
+        n_ok, n_bad = self.show_rows(preview, lambda r: what.get(r.action, r.action))
+        p = preview
         self.table.resizeColumnToContents(1)
         self.table.setColumnWidth(1, min(self.table.columnWidth(1), 360))
         self.table.resizeRowsToContents()
-        n_ok, n_bad = len(p.valid_rows), len(p.invalid_rows)
         one, many = KIND_WORDS[self.kind][1:3]
         if p.problems:
             self.summary.setText("The file has problems (above): nothing can be imported from it.")
         elif not p.rows:
             self.summary.setText("The file has a header row but no rows: nothing to import.")
         else:
-            self.summary.setText(f"{n_ok} of {len(p.rows)} rows can be imported"
-                                 + (f"; {n_bad} row(s) with problems will be left out." if n_bad else ".")
+            self.summary.setText(self.can_import_text(p, n_ok, n_bad)
                                  + " Nothing is written until you press Import; Cancel leaves the profile as it is.")
         self.import_button.setEnabled(bool(n_ok) and not p.problems)
         self.import_button.setText(f"&Import {n_ok} {one if n_ok == 1 else many}")
-
-    def do_import(self) -> None:
-        from core.csv_import import commit
-        from core.validate import ValidationError
-
-        if self.preview is None or not self.import_button.isEnabled():
-            return
-        try:
-            self.result_text = commit(self.session.store, self.preview, self.session.today)
-        except (ValidationError, ValueError, OSError) as e:
-            QMessageBox.warning(self, "Not imported", f"Nothing was imported: {e}")
-            self.reload()
-            return
-        self.accept()
 
 
 def import_history(host: ExtensionHost, kind: str, path: str | None = None) -> bool:

@@ -28,8 +28,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -44,7 +42,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTableView,
     QTableWidget,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -57,7 +54,7 @@ from core.rules import load_rules
 from core.wording import date_text, text
 
 from . import theme
-from .csv_file import choose_csv, row_problem_text
+from .csv_file import CsvPreviewDialog, choose_csv
 
 log = logging.getLogger("certpath.gui")
 
@@ -931,7 +928,7 @@ class TeamSummaryBox(QGroupBox):
 
 # --- the import ------------------------------------------------------------------------------
 
-class ImportDialog(QDialog):
+class ImportDialog(CsvPreviewDialog):
     """The preview of a team CSV: each row's problems beside it, name matching or new profiles,
     Import in one transaction; Cancel writes nothing."""
 
@@ -965,14 +962,7 @@ class ImportDialog(QDialog):
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setStretchLastSection(True)
         lay.addWidget(self.table, 1)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        lay.addWidget(self.summary)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.import_button = self.buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.do_import)
-        self.buttons.rejected.connect(self.reject)
-        lay.addWidget(self.buttons)
+        self.add_footer(lay)
         self.reload()
 
     def match(self) -> str:
@@ -986,49 +976,19 @@ class ImportDialog(QDialog):
         try:
             self.preview = preview_roster(self.session.store, self.raw, self.session.today, self.match())
         except (CsvError, ValueError) as e:
-            self.preview = None
-            self.notes.setText(f"This file cannot be read as a team CSV: {e}")
-            self.summary.setText("Nothing can be imported from it.")
-            self.import_button.setEnabled(False)
+            self.show_unreadable("a team", e)
             return
-        p = self.preview
-        notes = [*p.notes, *(str(x) for x in p.problems)]
-        self.notes.setText("\n".join(notes) if notes else f"{len(p.rows)} row(s) in {self.file_name}.")
-        err = theme.status_color("expired")
         what = {CREATE: "New profile", UPDATE: "Update profile {t}", UNCHANGED: "Unchanged (profile {t})"}
-        self.table.setRowCount(len(p.rows))
-        for i, r in enumerate(p.rows):
-            verdict = what.get(r.action, r.action).format(t=r.target) if r.ok else "✕ Not imported"
-            items = [QTableWidgetItem(str(r.row)), QTableWidgetItem(r.label),
-                     QTableWidgetItem(verdict), QTableWidgetItem(row_problem_text(r))]
-            for c, it in enumerate(items):
-                if not r.ok:
-                    it.setForeground(err)
-                self.table.setItem(i, c, it)
+        n_ok, n_bad = self.show_rows(self.preview, lambda r: what.get(r.action, r.action).format(t=r.target))
+        p = self.preview
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
-        n_ok, n_bad = len(p.valid_rows), len(p.invalid_rows)
         if p.problems:
             self.summary.setText("The file has problems (above): nothing can be imported from it.")
         else:
-            self.summary.setText(f"{n_ok} of {len(p.rows)} rows can be imported"
-                                 + (f"; {n_bad} row(s) with problems will be left out." if n_bad else "."))
+            self.summary.setText(self.can_import_text(p, n_ok, n_bad))
         self.import_button.setEnabled(bool(n_ok) and not p.problems)
         self.import_button.setText(f"&Import {n_ok} {'person' if n_ok == 1 else 'people'}")
-
-    def do_import(self) -> None:
-        from core.csv_import import commit
-        from core.validate import ValidationError
-
-        if self.preview is None:
-            return
-        try:
-            self.result_text = commit(self.session.store, self.preview, self.session.today)
-        except (ValidationError, ValueError, OSError) as e:
-            QMessageBox.warning(self, "Not imported", f"Nothing was imported: {e}")
-            self.reload()
-            return
-        self.accept()
 
 
 def import_team(host, data: TeamData, path: str | None = None) -> bool:
