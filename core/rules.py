@@ -25,6 +25,13 @@ CONFIDENCES = ("high", "medium", "low")
 TIERS = ("primary", "summary", "secondary")
 # What a calendar date in a rule means (docs/rules-format.md): an opening is never "overdue".
 DATE_KINDS = ("opens", "recommended_by", "deadline", "late_fee_from", "result_day", "event")
+
+
+def overdue_when_passed(kind: str | None) -> bool:
+    """Whether a date of this kind is "overdue" once it has passed: a deadline is, and so is a
+    date of no known kind (a plain due date, read as a deadline); an opening, a recommendation, a
+    late-fee day, a result day and an event never are (they are said as passed)."""
+    return kind not in DATE_KINDS or kind == "deadline"
 _REQUIRED = ("id", "statement", "sources", "checked", "confidence")
 # CertPath's own policy records (resources/rules/certpath/) cite the project's documentation by
 # its path in the project, e.g. "docs/rules-format.md#staleness": the project is the body here.
