@@ -87,6 +87,10 @@ class Action:
     # A stable name for this action within its step (e.g. "sit-exam", "book-renewal"): reminders
     # and calendar events are keyed by it, so rewording `text` keeps the user's snoozes and stages.
     key: str = ""
+    # What kind of date `date` is when it is not a "do it by" date (core.rules.DATE_KINDS: a
+    # recommended lead, the day something opens, an event): once passed it is never "overdue".
+    # "": a date to do it by (overdue once passed, as before).
+    date_kind: str = ""
 
     @property
     def text(self) -> str:
@@ -96,6 +100,8 @@ class Action:
         out = {**self.what.to_json(), "date": self.date.isoformat() if self.date else None, "kind": self.kind}
         if self.key:
             out["key"] = self.key
+        if self.date_kind:
+            out["date_kind"] = self.date_kind
         return out
 
 
@@ -125,8 +131,13 @@ class StepResult:
     warnings: list[Finding] = field(default_factory=list)  # entry errors, low-confidence facts, collisions
     deadline: dt.date | None = None  # for at_risk: the deadline it is on course to miss
     # What kind of date `due` is (one of core.rules.DATE_KINDS: "opens", "recommended_by", ...),
-    # so the dashboard and the timeline word it ("ERAS application (opens ...)"); None: a due date
+    # so the dashboard and the timeline word it ("ERAS application (opens ...)") and no view calls
+    # a passed opening or recommendation "overdue" (core.rules.overdue_when_passed); every step
+    # that sets `due` sets it from its rule's data. None: a plain due date (read as a deadline).
     due_kind: str | None = None
+    # What kind of date `deadline` is when it is not a hard deadline (the at-risk date of a step
+    # whose date is a recommendation, e.g. the OET sitting ECFMG advises); None: a deadline.
+    deadline_kind: str | None = None
     overrides: list[str] = field(default_factory=list)  # rule ids where the user's own value was used
     info: dict[str, Any] = field(default_factory=dict)  # computed facts worth showing (e.g. months given up)
     # The steps this evaluation waits for when the facts change them (a licence route whose law
@@ -154,8 +165,11 @@ class StepResult:
             "reasons": [f.to_json() for f in self.reasons],
             "warnings": [f.to_json() for f in self.warnings],
         }
+        if self.due_kind:
+            out["due_kind"] = self.due_kind
         if self.deadline:
             out["deadline"] = iso(self.deadline)
+            out["deadline_kind"] = self.deadline_kind or "deadline"
         if self.overrides:
             out["overrides"] = list(self.overrides)
         if self.info:

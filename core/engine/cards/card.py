@@ -47,9 +47,10 @@ def _eval_card(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
                 if days is not None:
                     by = dates.add_business_days(course_end, int(days.value))
                     r.due = by
+                    r.due_kind = days.kind  # when the card should arrive (the rule's: an event)
                     r.info["ecard_expected_by"] = by
                     r.actions.append(Action(F("cards.card.watch_ecard"),
-                                            by, "check", key="watch-ecard"))
+                                            by, "check", key="watch-ecard", date_kind=days.kind or ""))
                     if today > by:
                         r.warnings.append(W("cards.card.ecard_late", days=days.value, by=by))
             else:

@@ -67,7 +67,7 @@ def _eval_enroll(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
     elif course_start is not None:
         r.status = DONE
         r.reasons.append(F("cards.enroll.course_booked", course_start=course_start))
-        r.due = course_start
+        r.due, r.due_kind = course_start, "event"  # the day of the course you booked
     elif any(facts.get(k) for k in ("body", "format", "training_center", "enrolled_on")):
         r.status = IN_PROGRESS
         r.reasons.append(F("cards.enroll.no_course_date_yet"))
@@ -207,6 +207,11 @@ def _eval_prereq(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
             open_items += 1
             r.actions.append(Action(F("cards.prereq.get_manual_new_edition", edition=mat.value, old_edition=old_edition, from_date=mat.valid_from or course), course, "todo", key="get-manual"))
     r.due = course
+    # the course is the day the prerequisites are needed by: the precourse rule's kind ("Before an
+    # AHA PALS course you must pass ...": a deadline)
+    r.due_kind = (pc_rule.kind if pc_rule is not None else None) if course else None
+    if r.deadline is not None:
+        r.deadline_kind = r.due_kind
     if r.status == AT_RISK:
         return failing
     if open_items == 0 and met:
@@ -236,6 +241,7 @@ def _eval_attend(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
     if rule is None:
         r.reasons.append(F("cards.attend.skills_rule_not_found", body_label=BODY_LABELS[body], card=card))
     r.due = course_end
+    r.due_kind = "event" if course_end else None  # the last day of the course you booked
     started = course_start is not None and course_start <= ctx.today
     if facts.get("attended") is True or (started and required and not missing):
         if missing:
@@ -257,7 +263,8 @@ def _eval_attend(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r
     else:
         r.status = NOT_STARTED
         if course_start:
-            r.actions.append(Action(F("cards.attend.attend_course", card=card), course_start, "todo", key="attend-course"))
+            r.actions.append(Action(F("cards.attend.attend_course", card=card), course_start, "todo", key="attend-course",
+                                    date_kind="event"))  # the course's day: an event
 
 
 def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: StepResult, held: bool,
@@ -277,6 +284,7 @@ def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
             r.warnings.append(W("cards.exam.below_pass_mark_card_held", score=score, mark=rule.value))
         return False
     r.due = exam_date
+    r.due_kind = "event" if exam_date else None  # the day of the exam (yours, or the course's last)
     if rule is None and score is not None and facts.get("exam_passed") is None:
         r.status = IN_PROGRESS
         r.reasons.append(F("cards.exam.pass_mark_not_found", body_label=BODY_LABELS[body], card=card))
@@ -303,7 +311,8 @@ def _eval_exam(ctx: Context, card: str, body: str, facts: Mapping[str, Any], r: 
         return True
     r.status = NOT_STARTED
     if rule is not None:
-        r.actions.append(Action(F("cards.exam.sit_exam", mark=rule.value), exam_date, key="sit-exam"))
+        r.actions.append(Action(F("cards.exam.sit_exam", mark=rule.value), exam_date, key="sit-exam",
+                                date_kind="event" if exam_date else ""))  # the exam's day: an event
     return False
 
 

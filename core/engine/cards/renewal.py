@@ -38,8 +38,12 @@ def _eval_renewal(ctx: Context, card: str, body: str, facts: Mapping[str, Any], 
         options = [str(o) for o in opts.value.get(body, [])]
         r.info["renewal_options"] = options
 
+    kinds: dict[str, str | None] = {}
+
     def offset(rule_id: str) -> dt.date | None:
         rule = r.use(_find(ctx, rule_id, on))
+        if rule is not None:
+            kinds[rule_id] = rule.kind
         return expires - dt.timedelta(days=int(rule.value)) if rule is not None else None
 
     book_by = offset("cards.plan.book_days_before")
@@ -52,6 +56,9 @@ def _eval_renewal(ctx: Context, card: str, body: str, facts: Mapping[str, Any], 
         if d is not None:
             r.info[label] = d
     r.due = last_safe or expires
+    # The last safe course day's kind is its rule's (the card's last valid day: a deadline); the
+    # expiry itself is one (the card lapses the day after).
+    r.due_kind = (kinds.get("cards.plan.last_safe_course_days_before") if last_safe else None) or "deadline"
     booked = _date(facts, "renewal_course_date", r)
     lapsed = today > expires
     if booked is not None:
@@ -73,7 +80,9 @@ def _eval_renewal(ctx: Context, card: str, body: str, facts: Mapping[str, Any], 
         r.reasons.insert(0, F("cards.renewal.booked", booked=booked))
         if online_by is not None and facts.get("renewal_format") == "heartcode_blended":
             r.actions.append(Action(F("cards.renewal.finish_online_part"),
-                                    min(online_by, booked), "reminder", key="finish-online-part"))
+                                    min(online_by, booked), "reminder", key="finish-online-part",
+                                    date_kind=kinds.get("cards.plan.online_part_days_before") or ""
+                                    if online_by <= booked else ""))
         r.actions.append(Action(F("cards.renewal.attend_renewal"), booked, "todo", key="attend-renewal"))
         return
     if lapsed:
@@ -88,17 +97,22 @@ def _eval_renewal(ctx: Context, card: str, body: str, facts: Mapping[str, Any], 
                      else F("cards.renewal.book_renewal", card=card))
         online_text = F("cards.renewal.finish_online_part_any")
         confirm_text = F("cards.renewal.confirm_skills")
+    # CertPath's planner offsets are recommendations (their rules' kind): a passed one is never
+    # "overdue"; the card's last valid day is the deadline
     if book_by is not None:
-        r.actions.append(Action(book_text, book_by, "reminder", key="book-renewal"))
+        r.actions.append(Action(book_text, book_by, "reminder", key="book-renewal",
+                                date_kind=kinds.get("cards.plan.book_days_before") or ""))
     if online_by is not None:
-        r.actions.append(Action(online_text, online_by, "reminder", key="finish-online-part"))
+        r.actions.append(Action(online_text, online_by, "reminder", key="finish-online-part",
+                                date_kind=kinds.get("cards.plan.online_part_days_before") or ""))
     if confirm_by is not None:
-        r.actions.append(Action(confirm_text, confirm_by, "reminder", key="confirm-skills"))
+        r.actions.append(Action(confirm_text, confirm_by, "reminder", key="confirm-skills",
+                                date_kind=kinds.get("cards.plan.confirm_skills_days_before") or ""))
     if last_safe is not None:
         r.actions.append(Action(F("cards.renewal.last_safe_course"), last_safe, "deadline", key="last-safe-course"))
     if book_by is not None and today >= book_by:
         r.status = AT_RISK
-        r.deadline = last_safe or expires
+        r.deadline, r.deadline_kind = last_safe or expires, r.due_kind
         r.reasons.append(F("cards.renewal.not_booked", expires=expires))
     else:
         r.status = NOT_STARTED
@@ -174,13 +188,13 @@ def _lapse_policy(ctx: Context, card: str, body: str, r: StepResult, expires: dt
         if window == dt.date.max:
             # No deadline left to miss (so not at_risk), but overdue: the card lapsed already.
             r.status = NOT_STARTED
-            r.due = lapse_day
+            r.due, r.due_kind = lapse_day, "deadline"  # the card lapsed that day
             r.actions.append(Action(F("cards.lapse.book_renewal"),
                                     today, "todo", key="book-renewal"))
             return
         r.status = AT_RISK
         r.deadline = window
-        r.due = window
+        r.due, r.due_kind = window, "deadline"  # the training center's last day for a renewal course
         r.actions.append(Action(F("cards.lapse.renewal_window", window=window),
                                 window, "deadline", key="renewal-window"))
         return

@@ -263,9 +263,12 @@ class ImgEval:
     def _finish(self, sd: StepDef, res: StepResult) -> None:
         link_dependencies(sd, res, _DEF, self.res, POLICY, self._root)
         if res.status == AT_RISK and res.deadline is None:
-            res.deadline = res.due
+            # the date at risk is the step's own date, of its own kind (a recommendation stays one)
+            res.deadline, res.deadline_kind = res.due, res.due_kind
         if res.status != AT_RISK:
             res.deadline = None if res.status != BLOCKED else res.deadline
+        if res.deadline is None:
+            res.deadline_kind = None
 
 
 StepFunc = Callable[[ImgEval, StepResult, Mapping[str, Any]], None]

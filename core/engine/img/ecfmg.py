@@ -26,7 +26,11 @@ from .match import DEADLINE_LEAD_DAYS
 
 
 def application_due(ev: ImgEval, res: StepResult) -> dt.date | None:
-    lead = ev.value(res, "ecfmg.application.lead_time") or {}
+    """The day the application should be accepted by, and (on `res.due_kind`) the kind of that
+    date: its rule's (ECFMG says "plan to" / "preferably": a recommendation)."""
+    rule = ev.rule(res, "ecfmg.application.lead_time")
+    lead = (rule.value if rule is not None else None) or {}
+    res.due_kind = rule.kind if rule is not None else None
     cands = []
     md = ev.cal.get("match_day")
     if md and "months_before_match_day" in lead:
@@ -40,6 +44,8 @@ def application_due(ev: ImgEval, res: StepResult) -> dt.date | None:
         exam_lead = add_months(min(firsts), -int(lead["months_before_first_exam"]))
         cands.append(exam_lead)
     ev._exam_lead = exam_lead
+    if not cands:
+        res.due_kind = None
     return min(cands) if cands else None
 
 
@@ -117,7 +123,7 @@ def ecfmg_application(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
     lead = ev._exam_lead
     if lead and ev.today > lead:
         res.status = AT_RISK
-        res.deadline = lead
+        res.deadline, res.deadline_kind = lead, res.due_kind  # the same rule's lead: a recommendation
         res.reasons.append(F("img.application.lead_before_exam_passed"))
     elif res.due and ev.today > res.due:
         res.reasons.append(F("img.application.match_lead_passed", due=res.due))
@@ -138,11 +144,13 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         return
     ev.rule(res, "oet.required_for_pathways")
     ev.rule(res, "oet.single_sitting")
-    sit_by = ev.value(res, "oet.sit_by")
+    sit_rule = ev.rule(res, "oet.sit_by")
+    sit_by = sit_rule.value if sit_rule is not None else None
     if ev.M is not None and isinstance(sit_by, Mapping):
         y = ev.M + int(sit_by.get("match_year_offset", 0))
         m = int(sit_by.get("month", 12))
         res.due = add_months(dt.date(y, m, 1), 1) - dt.timedelta(days=1)
+        res.due_kind = sit_rule.kind if sit_rule is not None else None  # ECFMG "advises": recommended_by
     rol = ev.cal_date(res, "rol_deadline")
     season = ev.season()
     earliest = _date(f.get("earliest_accepted_date"))
@@ -194,7 +202,7 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
             res.actions.append(Action(F("img.oet.sit_oet"), sched, "deadline", key="sit-oet"))
         elif not any(p[0] == sched for p in passing) and not any(x[0] == sched for x in short):
             res.actions.append(Action(F("img.oet.record_result", sched=sched), exp or ev.today,
-                                      "todo", key="record-result"))
+                                      "todo", key="record-result", date_kind="result_day" if exp else ""))
         if exp and rol and exp > rol:
             res.status = AT_RISK
             res.deadline = rol
@@ -202,9 +210,10 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         if earliest and sched < earliest:
             _add(res.warnings, W("img.oet.booked_too_early", sched=sched, earliest=earliest))
     elif res.due:
-        # The sit-by date is a deadline of the Match year: at_risk as it comes near and once
-        # passed (a later sitting may still be verified by the ROL deadline, with luck), blocked
-        # for this Match once the ROL deadline itself has passed. Never silently not_started.
+        # The sit-by date is ECFMG's advice for the Match year (its rule's kind: recommended_by):
+        # at_risk as it comes near and once passed (a later sitting may still be verified by the
+        # ROL deadline, with luck), blocked for this Match once the ROL deadline itself has
+        # passed. Never silently not_started, and never "overdue" (a recommendation).
         if rol and ev.today > rol:
             # at_risk, not blocked: the Pathways season stays open after the ROL deadline (an OET
             # pass still counts for the certificate, a later Match or SOAP-free paths)
@@ -223,10 +232,11 @@ def ecfmg_oet(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
             res.deadline = rol
             res.reasons.append(F("img.oet.sit_by_passed", sit_by=res.due, rol=rol or res.due))
         else:
-            res.actions.append(Action(F("img.oet.sit_oet_by"), res.due, "deadline", key="sit-oet-by"))
+            res.actions.append(Action(F("img.oet.sit_oet_by"), res.due, "deadline", key="sit-oet-by",
+                                      date_kind=res.due_kind or ""))
             if (res.due - ev.today).days <= DEADLINE_LEAD_DAYS and res.status not in (EXPIRED,):
                 res.status = AT_RISK
-                res.deadline = res.due
+                res.deadline, res.deadline_kind = res.due, res.due_kind
                 res.reasons.append(F("img.oet.sit_by_near", sit_by=res.due))
 
 
@@ -248,12 +258,18 @@ def ecfmg_pathway(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         app_rule = ev.rule(res, f"pathways.{season}.application_deadline")
         docs_rule = _rule(ev.ctx, f"pathways.{season}.documents_deadline")
         closes_rule = _rule(ev.ctx, f"pathways.{season}.season_closes")
+    # The kind of the application deadline: its record's (`pathways.<season>.application_deadline`
+    # says "deadline"); the season table's own date is the field it names, "deadline".
+    sdead_kind: str | None = "deadline" if sdead is not None else None
     if sdead is None and app_rule is not None and isinstance(app_rule.value, dt.date):
         sdead = app_rule.value
         dead_id = app_rule.id
+        sdead_kind = app_rule.kind
     else:
         dead_id = srule.id if srule is not None else f"pathway.season.{season}"
     res.due = min([d for d in (sdead, rol) if d], default=None)
+    res.due_kind = (sdead_kind if res.due is not None and res.due == sdead
+                    else ev.cal_kind("rol_deadline") if res.due is not None else None)
     if accepted_already:
         pass  # the season's dates no longer matter once ECFMG has accepted the Pathway
     elif season is not None and srule is None and app_rule is None:
@@ -359,23 +375,33 @@ def _revalidation(ev: ImgEval, res: StepResult) -> None:
                                   key="apply-revalidation"))
 
 
-def certificate_due(ev: ImgEval, res: StepResult) -> dt.date | None:
-    """The certificate is needed by the start date; for an H-1B, early enough to pass Step 3 first."""
+def certificate_due(ev: ImgEval, res: StepResult) -> tuple[dt.date | None, str | None]:
+    """The certificate is needed by the start date (a deadline: ecfmg.certificate.required_by_start's
+    kind); for an H-1B, early enough to pass Step 3 by Match Day first, which is what "some
+    programs want" (visa.h1b.requires_all_steps): a recommendation. (date, its kind)."""
     if ev.visa_need == "needs_h1b":
         md = ev.cal.get("match_day")
         if md:
             latest, _ = ev.turnaround(res, md.date)
             permit = ev.value(res, "usmle.step3.permit_business_days") or {}
             sit = md.date - (latest - md.date) if latest else md.date
-            return add_business_days(sit, -int(permit.get("max", 0))) if permit else sit
-    return ev.start
+            return (add_business_days(sit, -int(permit.get("max", 0))) if permit else sit), "recommended_by"
+    if ev.start is None:
+        return None, None
+    need = _rule(ev.ctx, "ecfmg.certificate.required_by_start", ev.start)
+    return ev.start, (need.kind if need is not None else None)
 
 
 def ecfmg_credentials(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     ev.rule(res, "ecfmg.credentials.diploma_verification")
-    issue = ev.value(res, "ecfmg.certificate.issue_days", quiet=True)
-    cert_due = certificate_due(ev, res)
+    issue_rule = ev.rule(res, "ecfmg.certificate.issue_days", quiet=True)
+    issue = issue_rule.value if issue_rule is not None else None
+    cert_due, cert_kind = certificate_due(ev, res)
     res.due = cert_due - dt.timedelta(days=issue) if cert_due and isinstance(issue, int) else cert_due
+    # The certificate's date less the time its issue takes: the allowance's kind (an applicant's
+    # "allow about 2 weeks": a recommendation), else the certificate's own date's
+    res.due_kind = (issue_rule.kind if issue_rule is not None and isinstance(issue, int) and cert_due
+                    else cert_kind)
     grad = _date(ev.ctx.facts("ecfmg.school").get("graduation_date"))
     sub = _date(f.get("diploma_submitted_date"))
     dv, tv = _date(f.get("diploma_verified_date")), _date(f.get("transcript_verified_date"))
@@ -393,7 +419,7 @@ def ecfmg_credentials(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
             res.info["expected_on"] = exp
             if res.due and exp > res.due:
                 res.status = AT_RISK
-                res.deadline = res.due
+                res.deadline, res.deadline_kind = res.due, res.due_kind
                 res.reasons.append(F("img.credentials.expected_late", wait=wait, expected=exp, due=res.due))
         missing = [n for n, d in ((F("img.credentials.diploma"), dv), (F("img.credentials.transcript"), tv)) if not d]
         res.reasons.append(F("img.credentials.waiting_verification", missing=missing))
@@ -403,12 +429,13 @@ def ecfmg_credentials(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
         res.actions.append(Action(F("img.credentials.send_diploma"), grad, "todo",
                                   key="send-diploma"))
     else:
+        # counted back from the step's date, of its kind (a recommendation: never "overdue")
         res.actions.append(Action(F("img.credentials.send_diploma_and_transcript"),
-                                  send_by, "deadline", key="send-diploma"))
+                                  send_by, "deadline", key="send-diploma", date_kind=res.due_kind or ""))
     first_possible = max(grad or ev.today, ev.today)
     if res.due and isinstance(wait, int) and first_possible + dt.timedelta(days=wait) > res.due:
         res.status = AT_RISK
-        res.deadline = res.due
+        res.deadline, res.deadline_kind = res.due, res.due_kind
         res.reasons.append(F("img.credentials.may_be_late", wait=wait, due=res.due))
 
 
@@ -424,7 +451,7 @@ def _training_start(ev: ImgEval) -> dt.date | None:
 
 def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     ev.rule(res, "ecfmg.certificate.required_by_start")
-    res.due = certificate_due(ev, res)
+    res.due, res.due_kind = certificate_due(ev, res)
     issued = _date(f.get("issued_date"))
     pathway_based = not ev.legacy_cs
     perm_m = ev.value(res, "ecfmg.certificate.permanent_after_training_months")
@@ -452,7 +479,7 @@ def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
                 txt = (F("img.certificate.permanent_automatic_j1") if ev.visa_need == "needs_j1"
                        else F("img.certificate.permanent_request"))
                 res.actions.append(Action(F("img.certificate.permanent_validation", months=perm_m, route=txt),
-                                          perm_date, "reminder", key="permanent-validation"))
+                                          perm_date, "reminder", key="permanent-validation", date_kind="event"))
             if vt and ev.today > vt:
                 res.status = EXPIRED
                 res.reasons.append(F("img.certificate.expired", valid_through=vt))
@@ -474,6 +501,6 @@ def ecfmg_certificate(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> Non
         res.info["expected_on"] = exp
         if res.due and exp > res.due:
             res.status = AT_RISK
-            res.deadline = res.due
+            res.deadline, res.deadline_kind = res.due, res.due_kind
             res.reasons.append(F("img.certificate.expected_late", expected=exp, due=res.due))
 

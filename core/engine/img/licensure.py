@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...dates import add_months, add_years_same_day, end_of_month
+from ...rules import overdue_when_passed
 from ..base import (
     AT_RISK,
     BLOCKED,
@@ -45,6 +46,9 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         _add(res.warnings, W("img.licence.training_years_unpublished", state_name=st.get('name', code)))
     start = ev.start
     res.due = add_months(start, months) if start and months else None
+    # The end of the training a state asks for is the day a licence can be applied for: the kind
+    # of license.pgt_minimum_years ("requires at least ..."), an opening, never "overdue".
+    res.due_kind = _pgt_kind(ev) if res.due else None
     if st:
         res.info["state"] = code
         if st.get("alternative_route"):
@@ -72,10 +76,12 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         return
     if _limits_block(ev, res, checks, EXAMS, st.get("name", code)):
         return
-    prep = ev.value(res, "license.prepare_months") or {}
+    prep_rule = ev.rule(res, "license.prepare_months")
+    prep = (prep_rule.value if prep_rule is not None else None) or {}
     if res.due and prep.get("months_ahead"):
+        # "start ... at least 6 months before": the rule's kind, a recommendation (never overdue)
         res.actions.append(Action(F("img.licence.start_fcvs"), add_months(res.due, -int(prep["months_ahead"])),
-                                  "todo", key="start-fcvs"))
+                                  "todo", key="start-fcvs", date_kind=(prep_rule.kind if prep_rule else None) or ""))
     if _date(f.get("applied_date")) or _date(f.get("fcvs_started_date")):
         res.status = IN_PROGRESS
     lim = _int(st.get("exam_time_limit_years"))
@@ -86,8 +92,16 @@ def license_state(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.deadline = add_years_same_day(first, lim)
         res.reasons.append(F("img.licence.step3_after_exam_window", deadline=res.deadline, state_name=st.get('name', code), lim=lim))
     if res.due:
-        res.actions.append(Action(F("img.licence.apply_licence"), res.due,
-                                  "deadline", key="apply-licence"))
+        # an opening: from that day on the action is for today, never "overdue"
+        opening = not overdue_when_passed(res.due_kind)
+        res.actions.append(Action(F("img.licence.apply_licence"), max(res.due, ev.today) if opening else res.due,
+                                  "todo" if opening else "deadline", key="apply-licence"))
+
+
+def _pgt_kind(ev: ImgEval) -> str | None:
+    """The kind of the day the required post-graduate training is complete (the rule's)."""
+    r = _rule(ev.ctx, "license.pgt_minimum_years", ev.today)
+    return r.kind if r is not None else None
 
 
 
@@ -669,9 +683,10 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
         _issued(ev, res, f, code)
         return
     if _route_attempt_limits(ev, res, st, code, v, _date(f.get("applied_date"))):
-        res.due = None  # the standard route's date is not this route's; barred, it has none
+        res.due = res.due_kind = None  # the standard route's date is not this route's; barred, it has none
         return
     res.due = alt.earliest_full
+    res.due_kind = _pgt_kind(ev) if res.due else None  # the earliest full licence: an opening as well
     if alt.provisional:
         res.info["provisional_on"] = alt.provisional
     if alt.earliest_full:
@@ -680,10 +695,12 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
     if prov_done or _date(f.get("applied_date")):
         res.status = IN_PROGRESS
     if not prov_done and alt.provisional and v.get("licence_kind") != "full":
+        # the first day the provisional licence can be had: an opening
         res.actions.append(Action(F("img.route.apply_provisional", state_name=name), alt.provisional,
-                                  "todo", key="apply-provisional"))
+                                  "todo", key="apply-provisional", date_kind="opens"))
     if alt.earliest_full:
-        res.actions.append(Action(F("img.route.apply_full", state_name=name), alt.earliest_full,
+        # the earliest full licence is an opening: once passed, the action is for today
+        res.actions.append(Action(F("img.route.apply_full", state_name=name), max(alt.earliest_full, ev.today),
                                   "deadline" if prov_done else "todo", key="apply-licence"))
 
 

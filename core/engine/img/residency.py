@@ -26,6 +26,8 @@ def residency_training(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> No
         _add(res.warnings, W("img.residency.length_unknown"))
     start = ev.start
     res.due = add_years_same_day(start, years) if start and years else None
+    # the end of the program's years: when training is expected to end, an event (never "overdue")
+    res.due_kind = "event" if res.due else None
     done = _date(f.get("completed_date"))
     if done:
         res.status = DONE
@@ -35,5 +37,6 @@ def residency_training(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> No
         res.status = IN_PROGRESS
         res.info["pgy"] = (ev.today - start).days // 365 + 1
     elif start:
-        res.actions.append(Action(F("img.residency.residency_starts"), start, "reminder", key="residency-starts"))
+        res.actions.append(Action(F("img.residency.residency_starts"), start, "reminder", key="residency-starts",
+                                  date_kind="event"))
 

@@ -109,7 +109,8 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
     earliest = earliest_next(ev, res, att)
     if earliest and earliest > ev.today:
         res.info["next_attempt_from"] = earliest
-        res.actions.append(Action(F("img.exam.next_attempt_from", step=sid), earliest, "reminder", key="next-attempt-from"))
+        res.actions.append(Action(F("img.exam.next_attempt_from", step=sid), earliest, "reminder", key="next-attempt-from",
+                                  date_kind="opens"))
     ws, sched = _date(f.get("window_start")), _date(f.get("scheduled_date"))
     if sched and any(a.date == sched for a in att):
         sched = None  # already recorded as an attempt
@@ -123,11 +124,12 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
         # The attempt rules forbid this date: the booked sitting cannot count, so the action is
         # the earliest allowed date, and the result is expected from a sitting on that day.
         res.status = AT_RISK
-        res.deadline = earliest
+        # the first day the attempt rules allow a sitting: an opening, never "overdue"
+        res.deadline, res.deadline_kind = earliest, "opens"
         res.reasons.append(F("img.exam.date_before_spacing", sched=sched, earliest=earliest))
         res.actions = [a for a in res.actions if a.key != "next-attempt-from"]
         res.actions.append(Action(F("img.exam.rebook_from", step=sid, sched=sched), earliest, "todo",
-                                  key="rebook-exam"))
+                                  key="rebook-exam", date_kind="opens"))
         expected, _ta = ev.turnaround(res, earliest)
         res.info["expected_on"] = expected
         if ws and we and not (ws <= sched <= we):
@@ -141,11 +143,12 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
         if sched >= ev.today:
             res.actions.append(Action(F("img.exam.sit_exam", step=sid), sched, "deadline", key="sit-exam"))
             res.actions.append(Action(F("img.exam.result_expected", step=sid), expected, "reminder",
-                                      key="result-expected"))
+                                      key="result-expected", date_kind="result_day" if expected else ""))
         else:
             fu = sched + dt.timedelta(weeks=int(ta.get("follow_up_weeks", 0))) if ta else None
+            # dated the day the result is expected: a result day (said as passed, never "overdue")
             res.actions.append(Action(F("img.exam.record_result", step=sid, sched=sched), expected, "todo",
-                                      key="record-result"))
+                                      key="record-result", date_kind="result_day" if expected else ""))
             if fu and ev.today > fu:
                 res.actions.append(Action(F("img.exam.contact_usmle"), ev.today,
                                           "check", key="contact-usmle"))
@@ -241,6 +244,14 @@ def usmle_ecfmg_exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any
     # The target: the result in when ERAS takes submissions (programs see it); once that day
     # has passed, the hard deadline left is the rank list deadline (ECFMG verification).
     res.due = sub if sub and ev.today <= sub else (rol or sub)
+    # The day ERAS takes submissions opens ERAS, not the exam: a result in by then is a target
+    # (programs see it), a recommendation; the rank order list deadline is the calendar's kind.
+    if res.due is None:
+        res.due_kind = None
+    elif res.due == rol:
+        res.due_kind = ev.cal_kind("rol_deadline")
+    else:
+        res.due_kind = "recommended_by"
     ent = ev.value(res, "usmle.registration_entity", ev.today)
     exam(ev, sid, res, f, rol, F("img.exam.deadline_rol"))
     if res.status not in _FINAL and res.status != BLOCKED:
@@ -253,39 +264,45 @@ def usmle_ecfmg_exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any
         if not res.info.get("expected_on"):
             # Sit early enough for the result to be in when ERAS takes submissions, or, when
             # that is no longer possible, by the rank order list deadline.
-            for target, text in ((sub, F("img.exam.sit_by_eras", step=sid)),
-                                 (rol, F("img.exam.sit_by_rol", step=sid))):
+            for target, text, kind in ((sub, F("img.exam.sit_by_eras", step=sid), "recommended_by"),
+                                       (rol, F("img.exam.sit_by_rol", step=sid), ev.cal_kind("rol_deadline") or "")):
                 if target is None:
                     continue
                 latest, _ = ev.turnaround(res, target)
                 sit_by = target - (latest - target) if latest else target
                 allowed = res.info.get("next_attempt_from") or ev.today
                 if sit_by >= max(ev.today, allowed):
-                    res.actions.append(Action(text, sit_by, "deadline", key="sit-by"))
+                    res.actions.append(Action(text, sit_by, "deadline", key="sit-by", date_kind=kind))
                     break
     exam_window_risk(ev, sid, res)
 
 
-def step3_due(ev: ImgEval, res: StepResult) -> tuple[dt.date | None, dt.date | None, Finding | None]:
-    """(due, hard deadline, what the deadline is).
+def step3_due(ev: ImgEval, res: StepResult) -> tuple[dt.date | None, str | None, dt.date | None, Finding | None]:
+    """(due, the kind of that date, hard deadline, what the deadline is).
 
     The due date is the recommended time (end of PGY-1; for an H-1B, Match Day) while it is
     ahead, else the hard deadline (the H-1B petition before the start; a state rule such as
-    Pennsylvania's "before PGY-3"; the state's exam time limit), whichever comes first."""
+    Pennsylvania's "before PGY-3"; the state's exam time limit), whichever comes first. The
+    recommended time's kind is its rule's (usmle.step3.recommended_pgy: USMLE "recommends");
+    Match Day for an H-1B is what "some programs want" (visa.h1b.requires_all_steps), a
+    recommendation too; the hard ones are deadlines."""
     start = ev.start
     cands: list[tuple[dt.date, Finding]] = []
+    kind: str | None
     if ev.visa_need == "needs_h1b":
         md = ev.cal_date(res, "match_day")
         ev.rule(res, "visa.h1b.requires_all_steps")
         if md and ev.today <= md:
             res.actions.append(Action(F("img.step3.pass_before_h1b"),
-                                      md, "deadline", key="pass-before-h1b"))
-        due = md
+                                      md, "deadline", key="pass-before-h1b", date_kind="recommended_by"))
+        due, kind = md, "recommended_by"
         if start:
             cands.append((start, F("img.step3.deadline_h1b_start")))
     else:
-        pgy = ev.value(res, "usmle.step3.recommended_pgy")
+        pgy_rule = ev.rule(res, "usmle.step3.recommended_pgy")
+        pgy = pgy_rule.value if pgy_rule is not None else None
         due = add_years_same_day(start, int(pgy)) if start and isinstance(pgy, int) else None
+        kind = pgy_rule.kind if pgy_rule is not None else None
     state_cands: list[tuple[dt.date, Finding]] = []
     code, st = ev.state_record(res, quiet=True)
     before = _int(st.get("step3_before_pgy"))
@@ -308,13 +325,14 @@ def step3_due(ev: ImgEval, res: StepResult) -> tuple[dt.date | None, dt.date | N
     cands += state_cands
     hard = min(cands, key=lambda c: (c[0], c[1].text), default=None)
     if due is None or due < ev.today or (hard and hard[0] < due):
-        due = hard[0] if hard else due
-    return due, (hard[0] if hard else None), (hard[1] if hard else None)
+        if hard:
+            due, kind = hard[0], "deadline"
+    return due, (kind if due else None), (hard[0] if hard else None), (hard[1] if hard else None)
 
 
 def usmle_step3(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     ev.rule(res, "usmle.step3.eligibility")
-    res.due, hard, what = step3_due(ev, res)
+    res.due, res.due_kind, hard, what = step3_due(ev, res)
     exam(ev, "usmle.step3", res, f, hard, what)
     cond = ev.value(res, "usmle.step3.test_conditions") or {}
     sched = _date(f.get("scheduled_date"))

@@ -29,6 +29,9 @@ def visa(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         res.reasons.append(F("img.visa.not_needed"))
         return
     res.due = ev.start
+    # The visa is needed to begin the program: its start is the day it must be in hand, the date
+    # the engine holds it to (at_risk when the DS-2019 or Step 3 cannot be in by then), a deadline.
+    res.due_kind = "deadline" if res.due else None
     entry_restrictions(ev, res)
     if _date(f.get("visa_issued")):
         res.status = DONE
@@ -87,9 +90,11 @@ def visa_j1(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
         _add(res.warnings, W("img.j1.ds2019_too_early", ds=ds, earliest=earliest, months=months))
     if res.status == DONE:
         return
-    if ev.rule(res, "visa.j1.statement_of_need_before_match") and not req:
+    son = ev.rule(res, "visa.j1.statement_of_need_before_match")
+    if son and not req:
+        # "request it before the Match" is a GME office's advice: the rule's kind, a recommendation
         res.actions.append(Action(F("img.j1.statement_of_need"), md, "deadline",
-                                  key="statement-of-need"))
+                                  key="statement-of-need", date_kind=son.kind or ""))
         if md and ev.today > md:
             res.status = AT_RISK
             res.deadline = ev.start
