@@ -553,12 +553,19 @@ def cmd_csv(args: argparse.Namespace) -> int:
 
 
 def reminders_text(reminders, today: dt.date, profile_name: str = "") -> str:
-    """The reminders as three lists: overdue, due this week (today + 6 days), upcoming. Done ones are left out."""
+    """The reminders as three lists: overdue, due this week (today + 6 days), upcoming (and, when
+    there are any, passed dates that are not deadlines: an opening, a recommendation). Done ones
+    are left out."""
     from .reminders import WEEK
+    from .rules import overdue_when_passed
 
     end = today + dt.timedelta(days=WEEK - 1)
     live = sorted((r for r in reminders if not r.done), key=lambda r: (r.due, r.title, r.source_key))
-    groups = [("Overdue", [r for r in live if r.due < today]),
+    # a passed opening or recommendation is not overdue (Reminder.date_kind): listed apart
+    late = [r for r in live if r.due < today]
+    passed = [r for r in late if not overdue_when_passed(r.date_kind or None)]
+    groups = [("Overdue", [r for r in late if overdue_when_passed(r.date_kind or None)]),
+              *([("Passed, not deadlines", passed)] if passed else []),
               ("Due this week", [r for r in live if today <= r.due <= end]),
               ("Upcoming", [r for r in live if r.due > end])]
 

@@ -45,9 +45,11 @@ def steps_rows(store, profile_id: int, today: dt.date) -> tuple[list[str], list[
     from .engine.base import STATUS_LABELS
 
     journey = evaluate(store.document(profile_id), today)
-    # `status` is the stable id (product.md: exports use it); `status_label` is for people
+    # `status` is the stable id (product.md: exports use it); `status_label` is for people. The
+    # kinds of `due` and `deadline` (core.rules.DATE_KINDS: an opening is never overdue) come last,
+    # so a reader of the earlier columns reads them unchanged.
     header = ["track", "step_id", "step", "status", "status_label", "due", "expires", "deadline", "next_actions",
-              "blocked_by"]
+              "blocked_by", "due_kind", "deadline_kind"]
     rows = []
     for t in journey.tracks:
         for s in t.steps:
@@ -58,20 +60,26 @@ def steps_rows(store, profile_id: int, today: dt.date) -> tuple[list[str], list[
             acts = "; ".join(f"{a.text}" + (f" ({a.date.isoformat()})" if a.date else "") for a in s.actions)
             blocked = "; ".join(b.reason for b in s.blocked_by)
             rows.append([track_title(t.track), s.id, title, s.status,
-                         STATUS_LABELS.get(s.status, s.status), s.due, s.expires, s.deadline, acts, blocked])
+                         STATUS_LABELS.get(s.status, s.status), s.due, s.expires, s.deadline, acts, blocked,
+                         (s.due_kind or "due") if s.due else "",
+                         (s.deadline_kind or "deadline") if s.deadline else ""])
     return header, rows
 
 
 def deadlines_rows(store, profile_id: int, today: dt.date) -> tuple[list[str], list[list]]:
     from .reminders import current
 
-    header = ["date", "title", "kind", "step_id", "state", "days_left", "stages", "repeat_days", "source_key"]
+    # `date_kind` (last, so the earlier columns read unchanged): a step's date's kind; a passed
+    # date that is not a deadline (an opening, a recommendation) is "passed", never "overdue"
+    header = ["date", "title", "kind", "step_id", "state", "days_left", "stages", "repeat_days", "source_key",
+              "date_kind"]
     rows = []
     for r in current(store, profile_id, today):
         state = ("done" if r.done else "overdue" if r.is_overdue(today) else
-                 "snoozed" if r.snoozed(today) else "due now" if r.is_due_now(today) else "upcoming")
+                 "snoozed" if r.snoozed(today) else "passed" if r.is_passed(today) else
+                 "due now" if r.is_due_now(today) else "upcoming")
         rows.append([r.due, r.title, r.kind, r.step_id, state, r.days_left(today),
-                     " ".join(str(s) for s in r.stages), r.repeat_days, r.source_key])
+                     " ".join(str(s) for s in r.stages), r.repeat_days, r.source_key, r.date_kind])
     return header, rows
 
 

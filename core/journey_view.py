@@ -24,6 +24,7 @@ from .engine.base import (
     TrackResult,
 )
 from .engine.findings import F
+from .rules import overdue_when_passed
 from .wording import N_, date_text, register, text
 
 # A step's date in words by its kind (core.rules.DATE_KINDS, or "due"): the dashboard's deadline
@@ -46,6 +47,52 @@ register({
     "dates.point.late_fee_from": N_("{step:title} (late fee)"),
     "dates.point.result_day": N_("{step:title} (results)"),
     "dates.point.event": N_("{step:title}"),
+    # How far a date is from today, by its kind: only a deadline (or a plain due date) is
+    # "overdue" once passed (core.rules.overdue_when_passed); any other kind is said as passed.
+    "dates.when.today": N_("{date} (today)"),
+    "dates.when.ahead": {"one": N_("{date} (in {count} day)"), "other": N_("{date} (in {count} days)")},
+    "dates.when.overdue": {"one": N_("{date} (overdue by {count} day)"),
+                           "other": N_("{date} (overdue by {count} days)")},
+    "dates.when.passed.opens": {"one": N_("{date} (open since, {count} day ago)"),
+                                "other": N_("{date} (open since, {count} days ago)")},
+    "dates.when.passed.recommended_by": {"one": N_("{date} (recommended, passed {count} day ago)"),
+                                         "other": N_("{date} (recommended, passed {count} days ago)")},
+    "dates.when.passed.late_fee_from": {"one": N_("{date} (late fee since, {count} day ago)"),
+                                        "other": N_("{date} (late fee since, {count} days ago)")},
+    "dates.when.passed.result_day": {"one": N_("{date} (results out, {count} day ago)"),
+                                     "other": N_("{date} (results out, {count} days ago)")},
+    "dates.when.passed.event": {"one": N_("{date} ({count} day ago)"), "other": N_("{date} ({count} days ago)")},
+    # A step page's date line by its kind, and once passed (a passed deadline keeps its line:
+    # the step's status and reasons say what it means)
+    "dates.line.due": N_("Due: {date}"),
+    "dates.line.deadline": N_("Deadline: {date}"),
+    "dates.line.opens": N_("Opens: {date}"),
+    "dates.line.recommended_by": N_("Recommended by: {date}"),
+    "dates.line.late_fee_from": N_("Late fee from: {date}"),
+    "dates.line.result_day": N_("Results on: {date}"),
+    "dates.line.event": N_("On: {date}"),
+    "dates.line_passed.opens": N_("Open since: {date}"),
+    "dates.line_passed.recommended_by": N_("Recommended by: {date} (passed)"),
+    "dates.line_passed.late_fee_from": N_("Late fee since: {date}"),
+    "dates.line_passed.result_day": N_("Results out since: {date}"),
+    "dates.line_passed.event": N_("On: {date} (passed)"),
+    # the at-risk date of a step by its kind
+    "dates.at_risk.deadline": N_("Deadline at risk: {date}"),
+    "dates.at_risk.recommended_by": N_("Recommended date at risk: {date}"),
+    "dates.at_risk.opens": N_("At risk: the earliest allowed date is {date}"),
+    "dates.at_risk.other": N_("Date at risk: {date}"),
+    # an action's date marked by its kind on a step page ("31 Dec 2026 (recommended): …")
+    "dates.mark.deadline": N_("deadline"),
+    "dates.mark.opens": N_("opens"),
+    "dates.mark.recommended_by": N_("recommended"),
+    "dates.mark.late_fee_from": N_("late fee"),
+    "dates.mark.result_day": N_("results"),
+    # the headline's date of a passed action that is never overdue (else "(by {date})")
+    "dates.headline.opens": N_("(open since {date})"),
+    "dates.headline.recommended_by": N_("(recommended by {date})"),
+    "dates.headline.late_fee_from": N_("(late fee since {date})"),
+    "dates.headline.result_day": N_("(results out since {date})"),
+    "dates.headline.event": N_("(on {date})"),
 })
 DATE_WORDS = ("due", "deadline", "opens", "recommended_by", "late_fee_from", "result_day", "event")
 
@@ -54,6 +101,46 @@ def date_words(step_id: str, kind: str, date: dt.date, point: bool = False) -> s
     """A step's date in words by its kind (an unknown kind reads as a due date)."""
     kind = kind if kind in DATE_WORDS else "due"
     return text(F(f"dates.point.{kind}" if point else f"dates.{kind}", step=step_id, date=date))
+
+
+def when_words(date: dt.date, kind: str | None, today: dt.date) -> str:
+    """A date and how far it is from today, by its kind: "3 Mar 2027 (in 5 days)", "(overdue by
+    2 days)" for a passed deadline (or a date of no kind), "(recommended, passed 2 days ago)",
+    "(open since, 2 days ago)" for the kinds that are never overdue."""
+    days = (date - today).days
+    if days == 0:
+        return text(F("dates.when.today", date=date))
+    if days > 0:
+        return text(F("dates.when.ahead", date=date, count=days))
+    if overdue_when_passed(kind):
+        return text(F("dates.when.overdue", date=date, count=-days))
+    return text(F(f"dates.when.passed.{kind}", date=date, count=-days))
+
+
+def date_line(kind: str | None, date: dt.date, today: dt.date) -> str:
+    """A step's date on its page by its kind ("Recommended by: 23 Sep 2026"), said as passed once
+    it has for the kinds that are never overdue ("Open since: 1 Jun 2026")."""
+    k = kind if kind in DATE_WORDS else "due"
+    if date < today and not overdue_when_passed(k) and k != "due":
+        return text(F(f"dates.line_passed.{k}", date=date))
+    return text(F(f"dates.line.{k}", date=date))
+
+
+def action_mark(action_kind: str, date_kind: str | None) -> str:
+    """The word beside a dated action's date on a step page: its date's kind when it has one
+    ("recommended", "opens"; none for an event), else "deadline" for a deadline action; "" for none."""
+    if date_kind:
+        return text(F(f"dates.mark.{date_kind}")) if date_kind in DATE_WORDS and date_kind not in ("due", "event") \
+            else ""
+    return text(F("dates.mark.deadline")) if action_kind == "deadline" else ""
+
+
+def at_risk_line(kind: str | None, date: dt.date) -> str:
+    """A step's at-risk date by its kind ("Deadline at risk: …", "Recommended date at risk: …")."""
+    k = kind or "deadline"
+    k = "deadline" if k == "due" or k not in DATE_WORDS else k
+    return text(F(f"dates.at_risk.{k}" if k in ("deadline", "recommended_by", "opens") else "dates.at_risk.other",
+                  date=date))
 
 URGENT = (EXPIRED, BLOCKED, AT_RISK)
 
@@ -195,7 +282,7 @@ def dated_items(journey: Journey) -> list[DatedItem]:
                 continue
             out += [DatedItem(a.date, "action", s.id, t.track, a) for a in s.actions if a.date is not None]
             if s.deadline:
-                out.append(DatedItem(s.deadline, "deadline", s.id, t.track, date_kind="deadline"))
+                out.append(DatedItem(s.deadline, "deadline", s.id, t.track, date_kind=s.deadline_kind or "deadline"))
             # A passed due date of a step that is not urgent is a preference the engine already
             # weighed (e.g. the preferred lead before the Match): its action is dated today, and
             # the passed date is not an "overdue" alarm. Urgent steps keep theirs.
@@ -245,25 +332,23 @@ class ActionItem:
     text: str
     step_id: str
     kind: str  # todo / deadline / reminder / check / expiry
+    # for a step's dated row (its deadline or due date): the kind of date (core.rules.DATE_KINDS);
+    # "" for an engine action or an expiry. Only a deadline (or "") is overdue once passed.
+    date_kind: str = ""
 
     def overdue(self, today: dt.date) -> bool:
-        return self.date is not None and self.date < today
+        return self.date is not None and self.date < today and overdue_when_passed(self.date_kind or None)
 
     def when(self, today: dt.date) -> str:
         if self.date is None:
             return "no date"
-        days = (self.date - today).days
-        if days < 0:
-            return f"{date_text(self.date)} (overdue by {-days} day{'s' if days != -1 else ''})"
-        if days == 0:
-            return f"{date_text(self.date)} (today)"
-        return f"{date_text(self.date)} (in {days} day{'s' if days != 1 else ''})"
+        return when_words(self.date, self.date_kind or None, today)
 
 
 def next_actions(journey: Journey, limit: int | None = None) -> list[ActionItem]:
     """Every open step's next actions, soonest first (undated ones last)."""
     order = {s.id: i for i, s in enumerate(journey.all_steps())}  # journey order: tracks, then steps
-    items = [ActionItem(a.date, a.text, s.id, a.kind)
+    items = [ActionItem(a.date, a.text, s.id, a.kind, a.date_kind)
              for s in journey.all_steps() if s.status not in (DONE, NOT_APPLICABLE)
              for a in s.actions]
     # stable sort: a step's own actions keep the order the engine gave them
@@ -299,7 +384,9 @@ def deadlines(journey: Journey, days: int) -> list[ActionItem]:
             words, kind = it.action.text, "deadline"
         else:
             continue
-        out[(it.date, it.step_id)] = ActionItem(it.date, words, it.step_id, kind)
+        # a deadline row's kind of date, or its deadline action's (the OET sitting ECFMG advises)
+        date_kind = it.date_kind if it.kind == "deadline" else it.action.date_kind if it.action else ""
+        out[(it.date, it.step_id)] = ActionItem(it.date, words, it.step_id, kind, date_kind)
     order = {s.id: i for i, s in enumerate(journey.all_steps())}
     return sorted(out.values(), key=lambda a: (a.date, order.get(a.step_id, len(order)), a.step_id))
 
@@ -348,8 +435,10 @@ def milestones(journey: Journey) -> list[Milestone]:
         if it.kind == "done":
             out.append(Milestone(it.date, title, it.step_id, it.track, it.kind))
         elif it.kind == "due" or (it.kind == "deadline" and it.date != due.get(it.step_id)):
+            # the deadline mark only for a deadline: an at-risk recommendation or opening is drawn as a date
+            mark = "deadline" if it.kind == "deadline" and overdue_when_passed(it.date_kind) else "due"
             out.append(Milestone(it.date, date_words(it.step_id, it.date_kind, it.date, point=True), it.step_id,
-                                 it.track, it.kind, it.date_kind))
+                                 it.track, mark, it.date_kind))
         elif it.kind == "expires":
             out.append(Milestone(it.date, f"{step_item(it.step_id)} expires", it.step_id, it.track, "expiry"))
     out.sort(key=lambda m: (m.date, m.track, m.step_id))
@@ -387,7 +476,9 @@ def headline(journey: Journey) -> tuple[str, str | None]:
     acts = next_actions(journey)
     if acts:
         a = acts[0]
-        when = f" (by {date_text(a.date)})" if a.date else ""
+        passed = a.date is not None and a.date < journey.today and not a.overdue(journey.today)
+        when = (" " + text(F(f"dates.headline.{a.date_kind}", date=a.date)) if passed and a.date
+                else f" (by {date_text(a.date)})" if a.date else "")
         return f"{a.text}{when}", a.step_id
     for p in progress(journey):
         if p.first_open:

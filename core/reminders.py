@@ -41,6 +41,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .db import inserted_id, transaction
+from .rules import overdue_when_passed
 
 if TYPE_CHECKING:  # sqlite-utils is imported only when needed (start-up time)
     from .db import Database
@@ -95,6 +96,10 @@ class Reminder:
     # the stored row's `due`, so the calendar's event stays on that day and its SEQUENCE rises
     # only when something the user sees changes. None for everything else.
     since: dt.date | None = None
+    # A step's dated reminder (its due date or at-risk date): what kind of date it is
+    # (core.rules.DATE_KINDS). Only a deadline, or a reminder of no kind (a task, an action, an
+    # expiry), is overdue once passed; a passed opening or recommendation is `is_passed`.
+    date_kind: str = ""
 
     @property
     def calendar_date(self) -> dt.date:
@@ -146,7 +151,13 @@ class Reminder:
                 and self.last_fire(today) is not None)
 
     def is_overdue(self, today: dt.date) -> bool:
-        return not self.done and not self.snoozed(today) and self.due < today
+        return (not self.done and not self.snoozed(today) and self.due < today
+                and overdue_when_passed(self.date_kind or None))
+
+    def is_passed(self, today: dt.date) -> bool:
+        """A date that has passed and is never overdue (an opening, a recommendation, an event)."""
+        return (not self.done and not self.snoozed(today) and self.due < today
+                and not overdue_when_passed(self.date_kind or None))
 
     def to_json(self) -> dict[str, Any]:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
@@ -208,9 +219,8 @@ def from_journey(journey) -> list[Reminder]:
     the dashboard and the timeline read the same list). One reminder per step and date. An expiry
     is titled by the step's item (core.engine.step_item, the deadlines list's source)."""
     from .engine import step_item, step_name, with_track
-    from .engine.findings import F
-    from .journey_view import dated_items
-    from .wording import text
+    from .journey_view import date_words, dated_items
+    from .wording import iso_dates, text
 
     out: list[Reminder] = []
     today = getattr(journey, "today", None)
@@ -245,14 +255,18 @@ def from_journey(journey) -> list[Reminder]:
             # dated today: "do it now" (`since` is made the stored first day by `_anchored`)
             out.append(Reminder(key, with_track(sid, text(a.what, iso=True)), it.date, kind, step_id=sid,
                                 detail=title, action_key=akey, shown=with_track(sid, a.text),
-                                since=it.date if it.date == today else None))
+                                since=it.date if it.date == today else None, date_kind=a.date_kind))
         elif it.kind in ("deadline", "due"):
-            # "PALS: Renew before it expires (due 2027-06-30)", not "…: due" (the catalogue words it;
-            # the key stays, so `sync` retitles rows stored with the old title in place)
-            what = F(f"reminders.{it.kind}", step=sid, date=it.date)
-            out.append(Reminder(_unique(f"step:{sid}:{it.kind}", keys), text(what, iso=True), it.date,
-                                DEADLINE if it.kind == "deadline" else DUE, step_id=sid, detail=title,
-                                shown=text(what)))
+            # "PALS: Renew before it expires (deadline 2027-06-30)", "ERAS application (recommended
+            # by …)": worded by the kind of date, as the dashboard's rows (the catalogue words it;
+            # the key stays, so `sync` retitles rows stored with the old title in place). Only a
+            # deadline is a DEADLINE reminder (and overdue once passed).
+            with iso_dates():
+                iso_title = date_words(sid, it.date_kind, it.date)
+            hard = it.kind == "deadline" and overdue_when_passed(it.date_kind)
+            out.append(Reminder(_unique(f"step:{sid}:{it.kind}", keys), iso_title, it.date,
+                                DEADLINE if hard else DUE, step_id=sid, detail=title,
+                                shown=date_words(sid, it.date_kind, it.date), date_kind=it.date_kind))
     return out
 
 

@@ -1043,13 +1043,10 @@ register({
 })
 
 
-# reminders (core.reminders.from_journey): a step's due date and deadline, titled by the step with
-# the date in brackets ("PALS: Renew before it expires (due 2027-06-30)"); stored and exported with
-# ISO dates, shown with the GUI's (Reminder.title / Reminder.shown)
-register({
-    "reminders.due": N_("{step:name} (due {date})"),
-    "reminders.deadline": N_("{step:name} (deadline {date})"),
-})
+# reminders (core.reminders.from_journey): a step's due date and deadline are titled as the
+# dashboard's rows, by the kind of date (core.journey_view's `dates.<kind>`: "PALS: Renew before it
+# expires (deadline 2027-06-30)", "ERAS application (recommended by 2026-09-23)"); stored and
+# exported with ISO dates, shown with the GUI's (Reminder.title / Reminder.shown)
 
 
 # A rule value with its unit (rule cards: "1 year", "36 months"), the plural chosen by the count

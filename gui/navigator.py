@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QTreeWi
 
 from core.engine import step_defs, track_fields, track_title
 from core.engine.base import Journey
-from core.journey_view import progress
+from core.journey_view import date_line, progress
 
 from . import theme
 from .dates_display import show_date
@@ -89,8 +89,8 @@ class Navigator(QTreeWidget):
                     item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{sd.title}: {label[2:]}")
                     item.setForeground(1, theme.status_color(r.status))
                     tip = f"{sd.title}: {label[2:]}"
-                    if r.due:
-                        tip += f"\nDue {show_date(r.due)}"
+                    if r.due:  # by the kind of date ("Recommended by: …", "Opens: …")
+                        tip += "\n" + date_line(r.due_kind, r.due, journey.today)
                     if r.expires:
                         tip += f"\nExpires {show_date(r.expires)}"
                     item.setToolTip(0, tip)

@@ -60,6 +60,8 @@ def _state(r: rem.Reminder, today: dt.date) -> str:
         return f"Snoozed to {show_date(r.snoozed_until)}"
     if r.is_overdue(today):
         return "Overdue"
+    if r.is_passed(today):  # a passed opening or recommendation: never "overdue"
+        return "Passed"
     if r.is_due_now(today):
         return "Due soon"
     return "Upcoming"

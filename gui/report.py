@@ -15,6 +15,7 @@ from pathlib import Path
 from core import __version__
 from core.engine import evaluate, step_def, track_title
 from core.engine.base import STATUS_LABELS
+from core.journey_view import at_risk_line, date_line
 from core.wording import iso_dates, texts
 
 DISCLAIMER = ("CertPath is a planner. Verify every requirement with ECFMG, USMLE, NRMP, your state board and "
@@ -39,6 +40,16 @@ def _e(v) -> str:
 
 def _d(v) -> str:
     return v.isoformat() if isinstance(v, dt.date) else ""
+
+
+def _due_cell(s, today: dt.date) -> str:
+    """A step's date with its kind ("Recommended by: 2026-09-23"); a plain due date as the date."""
+    if s.due is None:
+        return ""
+    if not s.due_kind or s.due_kind == "due":
+        return _d(s.due)
+    with iso_dates():
+        return _e(date_line(s.due_kind, s.due, today))
 
 
 def _title(step_id: str) -> str:
@@ -74,13 +85,15 @@ def report_html(doc: dict, today: dt.date, profile_id: int | None = None) -> str
             for b in s.blocked_by:
                 notes.append("Blocked: " + _e(b.reason))
             if s.deadline:
-                notes.append(f"Deadline at risk: {s.deadline.isoformat()}")
+                with iso_dates():
+                    notes.append(_e(at_risk_line(s.deadline_kind, s.deadline)))
             notes += [f"<span class='small'>{_e(r)}</span>" for r in texts(s.reasons[:3])]
             notes += [f"<span class='small'>Warning: {_e(w)}</span>" for w in texts(s.warnings[:3])]
             parts.append(
                 f"<tr><td>{_e(_title(s.id))}<br/><span class='small'>{_e(s.id)}</span></td>"
                 f"<td class='status-{_e(s.status)}'>{_e(STATUS_LABELS.get(s.status, s.status))}</td>"
-                f"<td nowrap>{_d(s.due)}</td><td nowrap>{_d(s.expires)}</td><td>{'<br/>'.join(notes)}</td></tr>")
+                f"<td>{_due_cell(s, today)}</td><td nowrap>{_d(s.expires)}</td>"
+                f"<td>{'<br/>'.join(notes)}</td></tr>")
             for rid in s.rules:
                 if rid not in used_rules:
                     used_rules.append(rid)

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 from core.engine import check_step, evaluate, get_track, is_track, step_def, track_fields, track_title
 from core.engine.base import StepResult
 from core.engine.findings import shown_warnings
-from core.journey_view import step_title
-from core.rules import Rule, RuleNotFound, load_rules
+from core.journey_view import action_mark, at_risk_line, date_line, step_title
+from core.rules import Rule, RuleNotFound, load_rules, overdue_when_passed
 from core.validate import Problem
 from core.wording import dates_in, quantity
 
@@ -631,9 +631,10 @@ class StepPage(QWidget):
         if done_on:
             lines.append(f"Completed: {show_date(done_on) if isinstance(done_on, dt.date) else done_on}")
         elif r.due and r.status not in ("done", "not_applicable"):
-            lines.append(f"Due: {show_date(r.due)}")
+            # by the kind of date: "Recommended by: …", "Opens: …" (said as passed, never overdue)
+            lines.append(date_line(r.due_kind, r.due, today))
         if r.deadline:
-            lines.append(f"Deadline at risk: {show_date(r.deadline)}")
+            lines.append(at_risk_line(r.deadline_kind, r.deadline))
         if r.expires:
             days = (r.expires - today).days
             when = ("today" if days == 0 else "tomorrow" if days == 1 else "yesterday" if days == -1
@@ -666,10 +667,12 @@ class StepPage(QWidget):
             rows = []
             for a in acts:
                 when = show_date(a.date) if a.date else "no date"
-                late = a.date is not None and a.date < today
+                # only a date to do it by is overdue; a passed recommendation or opening is not
+                late = a.date is not None and a.date < today and overdue_when_passed(a.date_kind or None)
                 mark = " <b>(overdue)</b>" if late else ""
                 # the kind names the date ("3 Mar 2027 (deadline): …"), not the sentence after it
-                kind = {"deadline": " (deadline)", "check": " (check)"}.get(a.kind, "") if a.date else ""
+                word = action_mark(a.kind, a.date_kind) if a.date else ""  # its date's kind, else "deadline"
+                kind = f" ({word})" if word else " (check)" if a.kind == "check" and a.date else ""
                 rows.append(f"<li><b>{when}{kind}</b>{mark}: {esc(a.text)}</li>")
             self.actions_label.setText("<ul style='margin-left:-20px'>" + "".join(rows) + "</ul>")
         else:

@@ -332,7 +332,9 @@ def test_cli_reminders(provider, today, data_dir):
     assert out.startswith(f"Reminders for Dana Reyes, RN (demo) as of {today.isoformat()}")
     sections = {s.split(" (")[0]: s for s in out.split("\n\n")}
     assert set(sections) >= {"Overdue", "Due this week", "Upcoming"}
-    assert "2026-11-02  BLS: " in sections["Overdue"]  # booking the BLS renewal was due then (wording may change)
+    # booking the BLS renewal 90 days ahead is CertPath's planner recommendation (wording may change):
+    # passed, it is listed apart, not as overdue
+    assert "2026-11-02  BLS: " in sections["Passed, not deadlines"] and "BLS: " not in sections["Overdue"]
     assert "2026-11-23  Check the training center portal (in 2 days)" in sections["Due this week"]
     assert "2027-06-30  PALS" in sections["Upcoming"]  # the PALS card expiry
     assert "Already done" not in out and tid
@@ -687,7 +689,8 @@ def test_a_real_change_to_a_do_it_now_action_is_one_revision(provider, today):
 
 
 def test_due_and_deadline_titles_read_naturally_and_old_titles_are_updated_in_place(provider, today):
-    """A step's due date and deadline are titled "PALS: Renew before it expires (due 2027-06-30)",
+    """A step's due date and deadline are titled by the kind of date, "PALS: Renew before it expires
+    (deadline 2027-06-30)" (the last safe course day is the card's last valid day: a deadline),
     not "PALS: Renew before it expires: due": ISO in the stored title (the .ics, the CSV), the
     display format on screen. Rows a previous release stored as "…: due" keep their ids, keys,
     calendar UIDs and the user's stages, snooze and done; one new revision each, nothing doubled."""
@@ -700,14 +703,14 @@ def test_due_and_deadline_titles_read_naturally_and_old_titles_are_updated_in_pl
     first = {r.source_key: r for r in rem.sync(store, pid, today)}
     due = first[key]
     assert due.due == D(2027, 6, 30) and due.kind == rem.DUE
-    assert due.title == "PALS: Renew before it expires (due 2027-06-30)"
+    assert due.title == "PALS: Renew before it expires (deadline 2027-06-30)"
     before = wording.date_formatter()
     wording.set_date_formatter(lambda d: f"{d.day} {d:%b %Y}")
     try:
         shown = next(r for r in rem.from_journey(evaluate(store.document(pid), today)) if r.source_key == key)
     finally:
         wording.set_date_formatter(before)
-    assert shown.display_title == "PALS: Renew before it expires (due 30 Jun 2027)"
+    assert shown.display_title == "PALS: Renew before it expires (deadline 30 Jun 2027)"
     assert shown.title == due.title  # stored form unchanged by the display
     assert not any(r.title.endswith((": due", ": deadline")) for r in first.values())
     assert f"SUMMARY:{due.title}" in export_ics(store, pid, today).decode()
@@ -722,7 +725,7 @@ def test_due_and_deadline_titles_read_naturally_and_old_titles_are_updated_in_pl
     rem.mark_done(store, due.id, today)
     revs, uids_before, later, after = _resync_next_day(store, pid, today, first)
     p = after[key]
-    assert (p.title, p.stages, p.done_at) == ("PALS: Renew before it expires (due 2027-06-30)", (45, 5), today)
+    assert (p.title, p.stages, p.done_at) == ("PALS: Renew before it expires (deadline 2027-06-30)", (45, 5), today)
     assert p.revision == revs[key] + 1 and p.revised_on == later
     for k in old:
         assert after[k].revision == revs[k] + 1

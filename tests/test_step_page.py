@@ -267,3 +267,33 @@ def test_next_actions_name_the_kind_of_date_beside_the_date(qtbot, data_dir, tod
     html = page.actions_label.text()
     assert " — deadline" not in html and " — check" not in html
     assert "(deadline)</b>" in html
+
+
+@pytest.mark.parametrize("today, line, risk", [
+    ("2026-12-30", "Recommended by: 31 Dec 2026", "Recommended date at risk: 31 Dec 2026"),
+    ("2027-01-01", "Recommended by: 31 Dec 2026 (passed)", None),
+])
+def test_a_recommended_date_on_the_step_page_is_never_overdue(qtbot, data_dir, no_modal, shown_window,
+                                                              today, line, risk):
+    """ECFMG advises sitting OET by the last December test date before the Match (a recommendation,
+    oet.sit_by's kind): the day before, the page says "Recommended by" and the action's date is
+    marked "(recommended)", not "(deadline)"; the day after, the date is said as passed, and
+    nothing on the page is "overdue" (the status, at_risk, is the engine's and unchanged)."""
+    import datetime as dt
+
+    day = dt.date.fromisoformat(today)
+    session = open_session(data_dir, day, demo=False)
+    pid = session.store.create_profile("Amira", "img", ["img"], {"img": {"match_year": 2027}})
+    session.switch(pid)
+    w = shown_window(session)
+    page = w.open_step("ecfmg.oet")
+    lines = page.dates_label.text().splitlines()
+    assert line in lines
+    if risk:  # the day before: the date at risk is the recommendation, and so is the action's
+        assert risk in lines
+        assert "31 Dec 2026 (recommended)</b>" in page.actions_label.text()
+        assert "(deadline)</b>" not in page.actions_label.text()
+    else:  # the day after: the step's hard date left is the rank order list deadline
+        assert "Deadline at risk: 3 Mar 2027" in lines
+    assert "overdue" not in page.actions_label.text().lower() and "overdue" not in page.dates_label.text().lower()
+    assert evaluate(session.store.document(pid), day).step("ecfmg.oet").status == "at_risk"
