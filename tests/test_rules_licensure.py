@@ -278,6 +278,11 @@ def test_oklahoma_route_in_force_from_2025_11_01():
     v = value("license.route.OK")
     assert v["law_effective"] == D(2025, 11, 1) and v["usmle_steps"] == [1, 2, 3]
     assert (v["years_practice_abroad"], v["practice_recency_years"], v["converts_to_full_after_years"]) == (3, 5, 3)
+    # fifth pass: these numbers were read only in machine-written summaries (vulcanbills.com, banned, and
+    # BillTrack50's labelled "AI Summary"); the tracker's copy of the caption stays cited: low, and said
+    r = RULES.get("license.route.OK", TODAY)
+    assert r.confidence == "low" and not any("vulcanbills" in u for u in r.urls)
+    assert "AI Summary" in r.conflict and any("billtrack50.com" in u for u in r.urls)
 
 
 def test_wisconsin_massachusetts_illinois_conversion_times():
@@ -591,6 +596,7 @@ def test_states_left_with_one_secondary_page_for_the_img_months_are_low_and_warn
 def test_oklahoma_us_year_is_the_boards_rule_and_its_limits_still_apply():
     r = RULES.get("license.state.OK", FIFTH)
     assert any("435-10-4-5" in s.url and s.tier == "primary" for s in r.sources)
+    assert any("ou.edu/tulsa" in s.url for s in r.sources)  # a second page for the 3 attempts per Step
     assert "435:10-4-4(e)" in r.value["citation"] and "twelve (12)" in r.conflict
     assert (r.value["step_attempt_limit"], r.value["exam_time_limit_years"]) == (3, 10)
 
