@@ -1,6 +1,6 @@
 """Issue 13, session 4: USMLE attempt limits on the licence step measured against the user's exam
 records: a residency-free route's own limits (Rhode Island's three attempts per Step, P.L. 2025
-ch. 95/96, in license.route_attempts.RI with its own sources), a total across the Steps on a
+ch. 95/96, in license.route_attempts.RI with its own sources, low: 5-37-16(b) not read), a total across the Steps on a
 state record (`total_attempt_limit`: the capability, tested on a test-only fixture because no
 citable source gives Kansas's value), each limit met, still within reach, or exceeded, and the
 day before and the day a limit takes effect. Every scenario sets `today`."""
@@ -78,9 +78,10 @@ def test_rhode_island_route_limit_is_its_own_record_with_its_own_sources():
     own = RULES.find("license.route_attempts.RI", TODAY)
     assert route.value["state_attempt_limits"] == "own"
     assert own.value["step_attempt_limit"] == 3 and "total_attempt_limit" not in own.value
-    # only the bill summaries say the limit: the legislature's pages read stop before 5-37-16(b)
-    assert {s.tier for s in own.sources} == {"secondary"} and own.confidence == "low"
-    assert all("fastdemocracy.com" in u for u in own.urls)
+    # the legislature's pages hold the limit but every copy read stops before 5-37-16(b); the only pages that
+    # said it (fastdemocracy.com's generated summaries) are banned: cited where the rule is, low, the gap said
+    assert all("rilegislature.gov" in u for u in own.urls) and own.confidence == "low"
+    assert "5-37-16(b)" in own.conflict and "not read" in own.conflict
 
 
 def test_rhode_island_route_steps_passed_within_three_attempts_are_met():
@@ -95,6 +96,9 @@ def test_rhode_island_route_steps_passed_within_three_attempts_are_met():
     assert "license.route_attempts.RI" in s.rules
     # the record's low confidence is said beside it
     assert any(w.code.startswith("rule.low_confidence") and w.params["rule"] == "license.route_attempts.RI"
+               for w in s.warnings)
+    # and the route's own conditions (5-37-16(b) not read since the summaries were banned) are said unsure too
+    assert any(w.code.startswith("rule.low_confidence") and w.params["rule"] == "license.route.RI"
                for w in s.warnings)
     assert not any(w.code == "img.route.own_attempt_limits_unpublished" for w in s.warnings)
 
