@@ -548,3 +548,37 @@ def test_new_mexico_two_years_for_all_six_attempts_and_seven_years_per_the_board
     assert (v["exam_time_limit_years"], v["step_attempt_limit"]) == (7, 6) and "unverified" not in v
     assert r.confidence == "high" and any("srca.nm.gov" in u for u in r.urls)
     assert licence_due("NM").due == D(2029, 7, 1)
+
+
+# ---- a licence between the provisional and the full one (helper nebraska, 2026-12-02) ---------------
+# Neb. Rev. Stat. 38-2067 / 38-2068 (docs/sources-licensure.md, "Nebraska: the transitional licence").
+# The engine's dates from it: tests/test_licensure_nebraska.py.
+
+MID_KEYS = {"kind", "after_provisional_years", "min_years", "usmle_steps", "citation"}
+
+
+@pytest.mark.parametrize("rid", ROUTE_IDS)
+def test_intermediate_licence_shape(rid):
+    for r in RULES.records(rid):
+        v = r.value
+        mid = v.get("intermediate_licence")
+        if mid is None:
+            continue
+        assert set(mid) == MID_KEYS and mid["kind"] in {"transitional"}, rid
+        assert all(isinstance(mid[k], int) and 0 < mid[k] <= 10 for k in ("after_provisional_years", "min_years"))
+        # the Steps it asks are among those the conversion adds, and the years add up to the conversion's
+        assert set(mid["usmle_steps"]) <= set(v["usmle_steps_for_full"]), rid
+        assert v["converts_to_full_after_years"] == mid["after_provisional_years"] + mid["min_years"], rid
+        assert v["licence_kind"] != "full" and isinstance(mid["citation"], str) and mid["citation"]
+
+
+def test_only_nebraska_has_a_transitional_licence_and_it_rests_on_the_statute():
+    with_mid = {rid[-2:] for rid in ROUTE_IDS for r in RULES.records(rid) if "intermediate_licence" in r.value}
+    assert with_mid == {"NE"}
+    r = RULES.get("license.route.NE", D(2026, 12, 2))
+    urls = {s.url for s in r.sources}
+    assert "https://nebraskalegislature.gov/laws/statutes.php?statute=38-2067" in urls
+    assert "https://nebraskalegislature.gov/laws/statutes.php?statute=38-2068" in urls
+    assert r.confidence == "high" and r.checked == D(2026, 12, 2)
+    ne = RULES.get("license.state.NE", D(2026, 12, 2))
+    assert ne.confidence == "low" and "172 NAC 88" in ne.conflict  # searched, not found: said
