@@ -136,6 +136,20 @@ def test_step_3_after_the_provisional_licences_six_years_gives_no_date(result, h
     assert alt.provisional == D(2026, 9, 1)  # the provisional licence itself is not in question
 
 
+def test_the_comparison_texts_keep_iso_dates_whatever_the_display_format():
+    """The step's info is stored and exported (evaluate JSON): its texts stay ISO with a GUI hook installed."""
+    from core.datefmt import set_date_formatter
+
+    set_date_formatter(lambda d: d.strftime("%d/%m/%Y"))
+    try:
+        s = licence(profile("NE", NE_LIC, {"scheduled_date": "2030-01-10"}))
+    finally:
+        set_date_formatter(None)
+    o = next(o for o in s.info["route_comparison"] if o["route"] == ALTERNATIVE)
+    assert "result on 2030-02-13" in o["why"] and "13/02/2030" not in o["why"]
+    assert any("2030-02-13" in c["text"] for c in o["conditions"])
+
+
 def test_the_transitional_licence_issued_dates_the_full_licence_from_it():
     lic = {**NE_LIC, "intermediate_issued_date": "2029-11-15"}
     on = D(2029, 11, 16)
@@ -244,6 +258,9 @@ def test_licence_page_shows_the_transitional_date(qtbot, data_dir, shown_window,
     assert alt.intermediate.isVisible() and alt.intermediate.text().startswith("Transitional licence from: ")
     assert "2030" in alt.intermediate.text() and "2033" in alt.full.text()
     assert "transitional licence waits for USMLE Step 3" in alt.note.text()
+    # the engine's text is ISO (an interface: tests/test_dates_display.py); the column shows the GUI's dates
+    from core.wording import date_text
+    assert date_text(D(2030, 2, 13)) in alt.note.text()
     assert not std.intermediate.isVisible()
     assert "months of accredited US residency, Step 3 and" in std.note.text()  # booked: the training note
 

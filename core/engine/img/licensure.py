@@ -322,8 +322,9 @@ class Condition:
         return _STATE[self.state](what)
 
     def to_json(self) -> dict[str, Any]:
+        # ISO dates, as in every stored or exported text (the comparison shows them as the GUI shows dates)
         return {"key": self.key, "state": self.state, "date": self.date.isoformat() if self.date else None,
-                "text": self.finding.text}
+                "text": self.finding.to_json()["text"]}
 
 
 # Literal codes (tests/test_wording.py finds every code the engine can emit by reading them).
@@ -515,7 +516,7 @@ class RouteOption:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
         return {"route": self.route, "available": self.available, "earliest_full": iso(self.earliest_full),
                 "provisional": iso(self.provisional), "intermediate": iso(self.intermediate),
-                "why": self.why.text if self.why else None,
+                "why": self.why.to_json()["text"] if self.why else None,
                 "why_code": self.why.code if self.why else None,
                 "conditions": [c.to_json() for c in self.conditions]}
 
