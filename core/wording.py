@@ -787,6 +787,28 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "After {months} months of accredited US residency, Step 3 and the ECFMG certificate, before the "
         "board's processing time."
     ),
+    "img.route.standard_step3_unbooked": N_(
+        "After {months} months of accredited US residency and the ECFMG certificate, if Step 3 is passed by "
+        "{date}: it is not booked yet. Book it and enter the date on its step. Before the board's processing time."
+    ),
+    "img.route.standard_step3_unbooked_late": N_(
+        "Step 3 is not booked: sat on {sit} at the earliest, its result would come on {result}, after the "
+        "{months} months of residency, so the full licence waits for it. Book it and enter the date on its step."
+    ),
+    "img.route.standard_step3_barred": N_(
+        "No date: Step 3 is barred by the USMLE attempt limit (see its step)."
+    ),
+    "img.route.intermediate_waits_for_steps": N_(
+        "{state_name}'s transitional licence waits for {steps:titles} (result on {date}, after the {after} years "
+        "on the provisional licence); the full licence comes {hold} years after it. Earliest dates, before the "
+        "board's processing time."
+    ),
+    "img.route.provisional_ends_before_intermediate": N_(
+        "No transitional or full-licence date: {state_name}'s transitional licence needs {steps:titles}, "
+        "expected after {ends}, when the provisional licence's longest term ({years} years) ends. Pass it "
+        "sooner, or ask the board."
+    ),
+    "img.route.apply_intermediate": N_("Apply to the {state_name} board for the transitional licence"),
     "img.route.none_in_state": N_("{state_name} has no residency-free route in our sources."),
     "img.route.supervised": N_("{state_name} asks for supervised practice until the full licence."),
     "img.route.board_accepting_unknown": N_(

@@ -186,7 +186,7 @@ def years_or(x, *words):
 def test_route_record_shape(rid):
     for r in RULES.records(rid):
         v = r.value
-        assert ROUTE_KEYS <= set(v) <= ROUTE_KEYS | SPLIT_KEYS, (rid, set(v) ^ ROUTE_KEYS)
+        assert ROUTE_KEYS <= set(v) <= ROUTE_KEYS | SPLIT_KEYS | {"intermediate_licence"}, (rid, set(v) ^ ROUTE_KEYS)
         for k, allowed in VOCAB.items():
             assert v[k] in allowed, (rid, k, v[k])
         for k in ("years_practice_abroad", "practice_recency_years"):
@@ -622,3 +622,36 @@ def test_records_that_only_lost_an_unread_or_banned_extra_keep_their_confidence(
     assert r.confidence == confidence
     warned = {w.code for w in licence_due(state).warnings}
     assert ("rule.low_confidence_conflict" in warned) == (confidence == "low")
+
+# ---- a licence between the provisional and the full one (helper nebraska, 2026-12-02) ---------------
+# Neb. Rev. Stat. 38-2067 / 38-2068 (docs/sources-licensure.md, "Nebraska: the transitional licence").
+# The engine's dates from it: tests/test_licensure_nebraska.py.
+
+MID_KEYS = {"kind", "after_provisional_years", "min_years", "usmle_steps", "citation"}
+
+
+@pytest.mark.parametrize("rid", ROUTE_IDS)
+def test_intermediate_licence_shape(rid):
+    for r in RULES.records(rid):
+        v = r.value
+        mid = v.get("intermediate_licence")
+        if mid is None:
+            continue
+        assert set(mid) == MID_KEYS and mid["kind"] in {"transitional"}, rid
+        assert all(isinstance(mid[k], int) and 0 < mid[k] <= 10 for k in ("after_provisional_years", "min_years"))
+        # the Steps it asks are among those the conversion adds, and the years add up to the conversion's
+        assert set(mid["usmle_steps"]) <= set(v["usmle_steps_for_full"]), rid
+        assert v["converts_to_full_after_years"] == mid["after_provisional_years"] + mid["min_years"], rid
+        assert v["licence_kind"] != "full" and isinstance(mid["citation"], str) and mid["citation"]
+
+
+def test_only_nebraska_has_a_transitional_licence_and_it_rests_on_the_statute():
+    with_mid = {rid[-2:] for rid in ROUTE_IDS for r in RULES.records(rid) if "intermediate_licence" in r.value}
+    assert with_mid == {"NE"}
+    r = RULES.get("license.route.NE", D(2026, 12, 2))
+    urls = {s.url for s in r.sources}
+    assert "https://nebraskalegislature.gov/laws/statutes.php?statute=38-2067" in urls
+    assert "https://nebraskalegislature.gov/laws/statutes.php?statute=38-2068" in urls
+    assert r.confidence == "high" and r.checked == D(2026, 12, 2)
+    ne = RULES.get("license.state.NE", D(2026, 12, 2))
+    assert ne.confidence == "low" and "172 NAC 88" in ne.conflict  # searched, not found: said

@@ -121,6 +121,8 @@ LICENCE_ROUTE_FIELDS = (
     FieldSpec("job_offer_kind", "Kind of employer", "choice", choices=EMPLOYER_KINDS),
     FieldSpec("immigration_status", "Immigration status", "choice", choices=IMMIGRATION_STATUSES),
     FieldSpec("provisional_issued_date", "Provisional (or limited) licence issued on", "date"),
+    FieldSpec("intermediate_issued_date", "Transitional licence issued on", "date",
+              help="Where the route has a licence between the provisional and the full one (Nebraska)."),
     FieldSpec("renewal_due_date", "Licence expires on (as printed on it)", "date",
               help="Where the board staggers renewal dates, the date on your licence."),
 )
