@@ -773,6 +773,19 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.route.conversion_unpublished": N_(
         "When {state_name}'s provisional licence becomes a full one is not published: ask the board."
     ),
+    "img.route.conversion_unpublished_dates_assume_unknowns": N_(
+        "When {state_name}'s provisional licence becomes a full one is not published: ask the board. The "
+        "provisional date is the earliest if the conditions not published add none, before the board's "
+        "processing time."
+    ),
+    "img.route.steps_unpublished_no_date": N_(
+        "No date yet: which USMLE Steps {state_name}'s route asks for its first licence is not published, so "
+        "no date is given before every Step is passed or booked: ask the board."
+    ),
+    "img.route.conditions_unpublished": N_(
+        "No date: what {state_name}'s route asks for its first licence is not recorded in our sources: ask "
+        "the board."
+    ),
     "img.route.full_waits_for_steps": N_(
         "No full-licence date yet: {state_name}'s full licence also needs {steps:titles}, which the "
         "provisional licence does not. Book it and enter the date on its step."

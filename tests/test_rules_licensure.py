@@ -212,6 +212,14 @@ def test_route_record_shape(rid):
         assert v["name"] == dict(img.STATES)[rid[-2:]]
 
 
+def test_a_route_says_own_limits_exactly_when_it_has_an_own_limits_record():
+    """state_attempt_limits = "own" names the license.route_attempts.XX record; an own-limits record with no
+    route saying "own" would never be read (Rhode Island's was removed with the value: fifth pass (b))."""
+    own_records = {i.rsplit(".", 1)[1] for i in RULES.ids() if i.startswith("license.route_attempts.")}
+    saying_own = {rid[-2:] for rid in ROUTE_IDS for r in RULES.records(rid) if r.value["state_attempt_limits"] == "own"}
+    assert own_records == saying_own
+
+
 def test_route_list_state_pointers_and_route_records_agree():
     listed = set(value("license.alternative_routes"))
     with_record = {rid[-2:] for rid in ROUTE_IDS}
@@ -223,7 +231,8 @@ def test_route_list_state_pointers_and_route_records_agree():
 
 def test_tennessee_route_rewritten_in_2026():
     old, new = value("license.route.TN", D(2026, 5, 17)), value("license.route.TN", D(2026, 5, 18))
-    assert old["ecfmg_certificate"] == U and old["converts_to_full_after_years"] == 2
+    # the pre-2026 numbers were in BillTrack50's "AI Summary" only (fifth pass (b)): not kept
+    assert old["ecfmg_certificate"] == old["converts_to_full_after_years"] == old["years_practice_abroad"] == U
     assert (new["provisional_years"], new["provisional_extension_years"]) == (2, 1)
     assert new["ecfmg_certificate"] == "permanent_required" and "Pub. Ch. 900" in new["citation"]
     # the effective date was not found (session 4): the split is the enactment, said as such
@@ -234,7 +243,8 @@ def test_tennessee_route_rewritten_in_2026():
 
 def test_arkansas_route_is_act_971s_provisional_licence():
     v = value("license.route.AR")
-    assert "Act 971 of 2025" in v["citation"] and v["licence_kind"] == "provisional"
+    # the Act's number was read only on fastdemocracy's page and legiplex's generated overview: not cited
+    assert "17-95-403(b)" in v["citation"] and "Act 971" not in v["citation"] and v["licence_kind"] == "provisional"
     assert (v["provisional_years"], v["provisional_extension_years"], v["converts_to_full_after_years"]) == (
         1, "renewable_annually", 2)
     assert (v["years_practice_abroad"], v["practice_recency_years"], v["foreign_pgt_required"]) == (4, 4, "not_required")
@@ -274,15 +284,19 @@ def test_virginia_provisional_licence_under_54_1_2933_1_b():
     assert v["converts_to_full_after_years"] == U  # not read: said as unknown, never guessed
 
 
-def test_oklahoma_route_in_force_from_2025_11_01():
+def test_oklahoma_route_keeps_only_what_the_caption_says():
     v = value("license.route.OK")
-    assert v["law_effective"] == D(2025, 11, 1) and v["usmle_steps"] == [1, 2, 3]
-    assert (v["years_practice_abroad"], v["practice_recency_years"], v["converts_to_full_after_years"]) == (3, 5, 3)
-    # fifth pass: these numbers were read only in machine-written summaries (vulcanbills.com, banned, and
-    # BillTrack50's labelled "AI Summary"); the tracker's copy of the caption stays cited: low, and said
+    # the caption: HB 2050 amends 59 O.S. 493.2, "providing for limited licensure ... and full licensure"
+    assert v["licence_kind"] == "limited" and "59 O.S. 493.2" in v["citation"]
+    # fifth pass (b): the conditions and the 2025-11-01 date were read only in machine-written summaries
+    # (vulcanbills.com, banned, and BillTrack50's labelled "AI Summary"): unknown, not kept
+    for k in ("law_effective", "usmle_steps", "years_practice_abroad", "practice_recency_years",
+              "foreign_pgt_required", "ecfmg_certificate", "supervision", "converts_to_full_after_years"):
+        assert v[k] == U, k
+    assert v["employer_offer"] == {"status": U, "kinds": []}
     r = RULES.get("license.route.OK", TODAY)
     assert r.confidence == "low" and not any("vulcanbills" in u for u in r.urls)
-    assert "AI Summary" in r.conflict and any("billtrack50.com" in u for u in r.urls)
+    assert "AI Summary" in r.conflict and "not used" in r.conflict and any("billtrack50.com" in u for u in r.urls)
 
 
 def test_wisconsin_massachusetts_illinois_conversion_times():
@@ -374,19 +388,22 @@ def test_oregon_route_from_ors_677_146():
     assert "A-engrossed" in r.conflict and "machine-written" in r.conflict
 
 
-def test_rhode_island_route_from_the_2025_law():
+def test_rhode_island_route_keeps_only_the_definitions_read_in_the_2025_law():
     r = RULES.get("license.route.RI", TODAY)
     v = r.value
-    assert (v["licence_kind"], v["provisional_years"], v["provisional_extension_years"]) == ("limited", 1, 2)
-    assert v["usmle_steps"] == [1, 2, 3] and v["ecfmg_certificate"] == "required"
-    assert v["licensed_abroad"] == "required" and v["foreign_pgt_required"] == "required"
-    assert v["employer_offer"]["kinds"] == ["participating_health_care_entity"]
-    assert v["converts_to_full_after_years"] == 3 and "ch. 96" in v["citation"]
-    assert any("rilegislature.gov/PublicLaws/law25/law25096" in u for u in r.urls)
-    # fifth pass: the term, renewals, Steps and limits of 5-37-16(b) were read only in fastdemocracy.com's
-    # generated summaries (banned); the legislature's pages stop before (b): kept, low, the gap said
+    # read in the legislature's text: 5-37-1(11) (licensed abroad, ACGME-I / WFME residency) and the
+    # section the route is in (5-37-16, "Limited registrations")
+    assert v["licence_kind"] == "limited" and v["licensed_abroad"] == v["foreign_pgt_required"] == "required"
+    assert "ch. 96" in v["citation"] and any("rilegislature.gov/PublicLaws/law25/law25096" in u for u in r.urls)
+    # fifth pass (b): the term, renewals, Steps, attempts, facility and conversion of 5-37-16(b) were read only
+    # in fastdemocracy.com's generated summaries (banned): unknown, and the split Step lists are gone
+    for k in ("provisional_years", "provisional_extension_years", "usmle_steps", "ecfmg_certificate",
+              "supervision", "converts_to_full_after_years", "state_attempt_limits"):
+        assert v[k] == U, k
+    assert v["employer_offer"] == {"status": U, "kinds": []} and not SPLIT_KEYS & set(v)
     assert r.confidence == "low" and not any("fastdemocracy" in u for u in r.urls)
-    assert "5-37-16(b)" in r.conflict and "no longer cited" in r.conflict
+    assert "5-37-16(b)" in r.conflict and "not used" in r.conflict
+    assert "license.route_attempts.RI" not in RULES.ids()
     assert licence_due("RI").due == D(2030, 7, 1)  # the standard route is unchanged
 
 

@@ -273,8 +273,8 @@ def not_applicable_on_route(ev: ImgEval, res: StepResult) -> bool:
 def route_steps(v: Mapping[str, Any]) -> tuple[Any, Any]:
     """(the USMLE Steps the route's first licence needs, the Steps the conversion to a full licence
     adds), each a list of Step numbers or "unknown". A record that splits them says
-    `usmle_steps_for_provisional` / `usmle_steps_for_full` (e.g. Rhode Island: Steps 1 and 2 for
-    the limited registration, Step 3 for the full licence); a record with the one `usmle_steps`
+    `usmle_steps_for_provisional` / `usmle_steps_for_full` (e.g. Steps 1 and 2 for the
+    provisional licence, Step 3 for the full one); a record with the one `usmle_steps`
     list asks every Step before the first licence (the conversion adds none)."""
     if "usmle_steps_for_provisional" not in v and "usmle_steps_for_full" not in v:
         return v.get("usmle_steps", UNK), []
@@ -524,11 +524,15 @@ class RouteOption:
 def _alternative_dates(ev: ImgEval, v: Mapping[str, Any], conds: list[Condition],
                        f: Mapping[str, Any]) -> tuple[dt.date | None, dt.date | None, dt.date | None, Finding]:
     """(earliest provisional, earliest middle licence, earliest full, what they assume or why there
-    is none). The provisional date comes from the conditions of the first licence; the full-licence
-    date also waits for the Steps only the conversion asks (FULL_ONLY): one still to pass, with no
-    date expected, leaves the full licence without a date and says so. A route with a middle licence
-    (`intermediate_licence`, Nebraska's transitional licence) dates it and the full one from it
-    (_intermediate_dates); any other route has no middle date (None)."""
+    is none). The provisional date comes from the conditions of the first licence, and there is
+    none when every one of them is unknown (nothing read to date it from: said as not recorded),
+    nor, where the Steps it asks are unknown, before every USMLE Step is passed or expected; the
+    full-licence date also waits for the Steps only the conversion asks (FULL_ONLY): one still to
+    pass, with no date expected, leaves the full licence without a date and says so. A date that
+    assumes the conditions not published add nothing says so, also beside an unpublished
+    conversion. A route with a middle licence (`intermediate_licence`, Nebraska's transitional
+    licence) dates it and the full one from it (_intermediate_dates); any other route has no
+    middle date (None)."""
     name = v.get("name", "")
     if v.get("board_accepting_applications") is False:
         return None, None, None, F("img.route.board_not_accepting", state_name=name)
@@ -536,10 +540,21 @@ def _alternative_dates(ev: ImgEval, v: Mapping[str, Any], conds: list[Condition]
     later = [c for c in conds if c.key in FULL_ONLY and c.state != MET]
     blocking = [c for c in first if c.state in (MISSING, UNANSWERED)]
     start = _date(f.get("provisional_issued_date"))
+    issued = start is not None
     if start is None:
         if blocking:
             return None, None, None, F("img.route.no_date_until_met", count=len(blocking))
+        if first and all(c.state == UNKNOWN for c in first):
+            # nothing read says what the first licence asks: a date (today) would rest on nothing
+            return None, None, None, F("img.route.conditions_unpublished", state_name=name)
         dates = [ev.today] + [c.date for c in first if c.state == PENDING and c.date]
+        if any(c.key == "usmle_steps" and c.state == UNKNOWN for c in first):
+            # which Steps is not published: a date only once no Step could hold it back (each passed,
+            # or expected on a date), never one that an unread Step list would make too early
+            steps = [_step_state(ev, sid) for sid in EXAMS]
+            if not all(st in (MET, PENDING) for st, _ in steps):
+                return None, None, None, F("img.route.steps_unpublished_no_date", state_name=name)
+            dates += [d for st, d in steps if st == PENDING and d]
         eff = _date(v.get("law_effective"))
         if eff:
             dates.append(eff)
@@ -550,7 +565,10 @@ def _alternative_dates(ev: ImgEval, v: Mapping[str, Any], conds: list[Condition]
     prov = None if full_direct else start
     yrs = _int(v.get("converts_to_full_after_years"))
     if not full_direct and yrs is None:
-        return prov, None, None, F("img.route.conversion_unpublished", state_name=name)
+        # a provisional date not yet issued that rests on conditions not published says so too
+        assumed = not issued and any(c.state == UNKNOWN for c in first)
+        return prov, None, None, (F("img.route.conversion_unpublished_dates_assume_unknowns", state_name=name)
+                                  if assumed else F("img.route.conversion_unpublished", state_name=name))
     mid = v.get("intermediate_licence")
     mid_issued = _date(f.get("intermediate_issued_date")) if isinstance(mid, Mapping) else None
     missing = [sid for c in later if c.state != PENDING for sid in c.params.get("steps", ())]
@@ -759,7 +777,7 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
 
 def route_own_limits(ev: ImgEval, code: str | None, on: dt.date | None = None) -> Any:
     """The residency-free route's own USMLE attempt limits (license.route_attempts.XX in force on
-    `on`: the route's law sets them, e.g. Rhode Island's three attempts per Step), or None."""
+    `on`: the route's law sets them; no bundled route has one, tests use fixtures), or None."""
     return _rule(ev.ctx, f"license.route_attempts.{code}", on) if code else None
 
 
@@ -770,7 +788,7 @@ def full_only_exams(v: Mapping[str, Any]) -> tuple[str, ...]:
 
 def _full_only_exams(v: Mapping[str, Any]) -> tuple[str, ...]:
     """The exam steps the route `v` asks only for the conversion of its provisional licence to a
-    full one (route_steps, e.g. Rhode Island's Step 3); none where the first licence is the full one."""
+    full one (route_steps, e.g. a Step 3 asked only for it); none where the first licence is the full one."""
     if v.get("licence_kind") == "full" or v.get("converts_to_full_after_years") == "not_applicable":
         return ()
     _, full = route_steps(v)
