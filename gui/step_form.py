@@ -465,8 +465,8 @@ class StepForm(QWidget):
                 bl.setContentsMargins(0, 0, 0, 0)
                 bl.setSpacing(2)
                 bl.addWidget(fe.container)
-                if spec.help:
-                    h = QLabel(spec.help)
+                if spec.help:  # as tall as its text (a plain QLabel lost its last line in the form)
+                    h = theme.WrapLabel(spec.help)
                     h.setWordWrap(True)
                     h.setStyleSheet(f"color: {theme.muted_color()};")
                     bl.addWidget(h)
