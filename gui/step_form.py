@@ -454,7 +454,10 @@ class StepForm(QWidget):
                 self.records[spec.key] = ed
                 lab = QLabel(text)
                 lab.setBuddy(ed.add_button)
-                form.addRow(lab, ed)
+                # the entries span the form: beside a short label ("Documents:") the three inputs of
+                # an entry shared the field column and a date showed as '08-20'
+                form.addRow(lab)
+                form.addRow(ed)
             else:
                 fe = FieldEditor(spec, emit)
                 self.editors[spec.key] = fe

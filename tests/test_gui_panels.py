@@ -89,3 +89,18 @@ def test_a_fields_help_under_it_is_never_cut(qtbot, win, step_id):
     assert helps
     for lab in helps:
         assert lab.height() >= lab.heightForWidth(lab.width()), lab.text()
+
+
+def test_an_entrys_dates_show_in_full_beside_a_short_label(qtbot, win):
+    """The entries of a repeatable field (ERAS documents) span the form: beside the short label
+    'Documents:' an entry's three inputs shared the field column and its upload date read '08-20'."""
+    from gui.date_edit import DateEdit
+    from gui.step_form import RecordsEditor
+
+    win.open_step("match.eras")
+    qtbot.wait(50)
+    rec = next(r for r in win.findChildren(RecordsEditor) if r.isVisible())
+    dates = [d for d in rec.findChildren(DateEdit) if d.isVisible() and d.text()]
+    assert dates
+    for d in dates:  # the text and the calendar button (about as wide as the field is tall)
+        assert d.width() >= d.fontMetrics().horizontalAdvance(d.text()) + d.height(), d.text()
