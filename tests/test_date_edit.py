@@ -168,3 +168,28 @@ def test_typing_new_york_in_the_state_box_picks_new_york_not_new_hampshire(qtbot
     box._last = 0.0  # a pause: a new search
     qtbot.keyClicks(box, "penn")
     assert box.currentText().startswith("Pennsylvania")
+
+
+def test_the_calendar_arrow_is_drawn_in_the_palettes_text_colour(qtbot):
+    """The style's own SP_ArrowDown is a fixed dark grey: on the dark palette the calendar
+    button of every date field all but vanished. The arrow follows a live palette switch."""
+    from PySide6.QtGui import QPalette
+
+    from gui import theme
+
+    def arrow_lightness(ed: DateEdit) -> int:
+        img = ed.calendar_action.icon().pixmap(16, 16).toImage()
+        return max(img.pixelColor(x, y).lightness() for x in range(img.width()) for y in range(img.height())
+                   if img.pixelColor(x, y).alpha() > 200)
+
+    app = QApplication.instance()
+    before = QPalette(app.palette())
+    try:
+        app.setPalette(theme.dark_palette())
+        ed = DateEdit()
+        qtbot.addWidget(ed)
+        assert arrow_lightness(ed) > 160  # light on dark
+        app.setPalette(app.style().standardPalette())
+        qtbot.waitUntil(lambda: arrow_lightness(ed) < 100)  # dark on light, the same field
+    finally:
+        app.setPalette(before)
