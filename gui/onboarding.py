@@ -257,6 +257,8 @@ class SummaryPage(QWizardPage):
         super().__init__()
         self.wiz = wizard
         self.setTitle("Ready")
+        # a subtitle keeps the header the other pages have (without one the title sat in the page)
+        self.setSubTitle("Check what you entered; Back changes it. Nothing is saved until Finish.")
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
