@@ -1077,3 +1077,10 @@ def quantity(value: int | float, unit: str | None) -> str:
         return str(value)
     code = f"unit.{unit}" if f"unit.{unit}" in _EXTRA else "unit.other"
     return text(Finding(code, {"count": value, "unit": unit}))
+
+
+def plural(n: int, one: str, other: str | None = None) -> str:
+    """A count with its noun in the right form ("1 match", "15 matches", "0 rows"), through the
+    installed translation's ngettext; `other` defaults to `one` + "s". The views said "15 match(es)"."""
+    noun = _translations.ngettext(one, other if other is not None else one + "s", n)
+    return f"{n} {noun}"

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import backup
+from core.wording import plural
 
 log = logging.getLogger("certpath.backup_ui")
 
@@ -166,7 +167,7 @@ class BackupActions:
             if kind == "archive":
                 info = backup.inspect_archive(path)
                 what = (f"the full backup {path.name} (made {info.created or 'on an unknown date'}, "
-                        f"{info.vault_count} document file(s))")
+                        f"{plural(info.vault_count, 'document file')})")
             else:
                 backup.verify_database(path)
                 what = f"the automatic backup of {path.name[9:19]}"
