@@ -429,7 +429,8 @@ class MainWindow(HostMixin, QMainWindow):
 
     def save_step(self) -> bool:
         page = self.current_page()
-        if page is None:
+        if page is None:  # Ctrl+S before any step was opened: say why nothing happened
+            self.statusBar().showMessage("No step is open: Save keeps what you type on a step page (select a step on the left).", 5000)
             return False
         ok = page.save()
         if not ok:

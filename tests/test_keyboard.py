@@ -31,3 +31,12 @@ def test_dashboard_tab_order_follows_the_page(qtbot, demo_session, shown_window)
     assert names.index("openNextStep") < team < min(walks)
     assert walks == sorted(walks) and max(walks) < names.index("blocksNow")
     assert names.index("blocksNow") < names.index("nextActions") < names.index("deadlines")
+
+
+def test_ctrl_s_before_any_step_is_open_says_why_nothing_is_saved(qtbot, demo_session, shown_window):
+    win = shown_window(demo_session)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    assert win.current_page() is None
+    qtbot.keyClick(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "No step is open" in win.statusBar().currentMessage()
