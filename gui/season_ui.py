@@ -920,8 +920,12 @@ class SeasonPanel(QWidget):
 
     def _show_details(self, *_a) -> None:
         c = self._selected()
+        for b in (self.edit_button, self.delete_button):  # they act on the selected program
+            b.setEnabled(c is not None)
         if c is None:
-            self.details.setText("Select a program to see what was found about it.")
+            none = self.season is None or not self.season.checks
+            self.details.setText("No programs yet: Add program… enters one, Import CSV… a list from a spreadsheet."
+                                 if none else "Select a program to see what was found about it.")
             return
         p = c.program
         head = f"{p.name}: " + ("eligible" if c.eligible else "not eligible")
