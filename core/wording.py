@@ -192,7 +192,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "cards.attend.attended": N_("Course attended."),
     "cards.attend.attended_skills_passed": N_("Course attended, skills tests passed."),
     "cards.attend.done_card_held": N_("Your card is issued: course and skills tests done."),
-    "cards.attend.blocked_prerequisite": N_("a prerequisite is not met"),
+    "cards.attend.blocked_prerequisite": N_("what the course asks first is not met yet: see Before the course"),
     "cards.attend.record_attendance": N_("Record that you attended and the skills tests you passed."),
     "cards.attend.record_skills": N_(
         "Record the skills tests you passed (remediation is your training center's call)."
