@@ -384,7 +384,9 @@ class DocumentsPanel(QWidget):
 
         docs = self.vault.list(pid)
         if not docs:
-            QMessageBox.information(self, "Export a packet", "Attach documents first.")
+            QMessageBox.information(self, "Export a packet", "This profile has no documents yet. A packet gathers "
+                                    "attached documents for a program or a board: open a step, then Documents ▸ "
+                                    "Attach… (Alt+A).")
             return
         dlg = PacketDialog(self, docs, {d.id for d in self.docs}, {d.id: self.vault.verify(d) for d in docs})
         if not dlg.exec():
