@@ -65,6 +65,8 @@ class DateEdit(QLineEdit):
         self._today = today  # where the calendar opens on an empty field (None: the system's day)
         self.setPlaceholderText("YYYY-MM-DD")
         self.setMaxLength(10)
+        # never narrower than a whole date and the calendar button: a squeezed row showed '2-03'
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0000-00-00") + self.sizeHint().height() + 16)
         self.setToolTip("Type the date as YYYY-MM-DD, or press Alt+Down for a calendar")
         self.calendar_action = QAction(theme.down_arrow_icon(), "Choose from a calendar (Alt+Down)", self)
         self.calendar_action.setObjectName("date_calendar_button")
