@@ -214,6 +214,7 @@ class GroupPage(QWizardPage):
             cb.setObjectName(f"card_{t}")
             cb.setAccessibleName(f"{track_title(t)} card")
             self.boxes[t] = cb
+            cb.toggled.connect(lambda _on: self.completeChanged.emit())
             lay.addWidget(cb)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -245,6 +246,11 @@ class GroupPage(QWizardPage):
 
     def cards(self) -> list[str]:
         return [t for t, cb in self.boxes.items() if cb.isChecked()]
+
+    def isComplete(self) -> bool:  # noqa: N802
+        """A card ticked, unless another journey was chosen too: a profile with no journey at all
+        showed an empty road ("This profile follows no journey yet")."""
+        return bool(self.cards()) or len(self.who.groups()) > 1
 
     def typical(self) -> list[str]:
         """The tracks ticked for the role before the page is shown."""

@@ -352,3 +352,27 @@ def test_journeys_and_role_can_be_changed_after_the_wizard(qtbot, demo_session, 
     dlg.boxes["pals"].setChecked(True)
     dlg.save()
     assert s.store.document(dana)["facts"]["pals.card"] == pals_facts
+
+
+def test_provider_cards_page_needs_one_card_when_it_is_the_only_journey(qtbot, data_dir, today):
+    """Unticking every card made a profile with no journey at all (an empty road); with the IMG
+    road chosen too, no card is fine."""
+    session = open_session(data_dir, today, demo=False)
+    wiz = _start(qtbot, session)
+    wiz.who.name.setText("Dana")
+    wiz.who.journey_group.button(1).setChecked(True)  # provider cards only
+    wiz.next()
+    page = wiz.group_pages["cards"]
+    assert page.isComplete()
+    for cb in page.boxes.values():
+        cb.setChecked(False)
+    assert not page.isComplete() and not wiz.button(QWizard.WizardButton.NextButton).isEnabled()
+    page.boxes["pals"].setChecked(True)
+    assert wiz.button(QWizard.WizardButton.NextButton).isEnabled()
+    wiz.back()
+    wiz.who.journey_group.button(2).setChecked(True)  # both: the IMG road is a journey already
+    for cb in page.boxes.values():
+        cb.setChecked(False)
+    assert page.isComplete()
+    wiz.who.name.setText("")  # nothing typed left to ask about when the test closes it
+    session.store.db.close()
