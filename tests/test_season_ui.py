@@ -100,6 +100,7 @@ def test_rank_list_reorders_by_keyboard(qtbot, win):
                      if p.get("rank"))
     assert ranked == [(1, "Three"), (2, "One"), (3, "Two")]  # stored, not only shown
     assert panel.rank_count.text().startswith("3 ranked")
+    assert "the NRMP registration fee covers 20 programs" in panel.rank_count.text()  # not "20 included in …"
 
 
 SHEET = (
