@@ -191,6 +191,11 @@ class CostsPanel(QWidget):
         self.suggestions.setHeaderLabels(["Step", "Fee", "Amount", "Checked", "Confidence"])
         self.suggestions.setAccessibleName("Fee suggestions")
         self.suggestions.setRootIsDecorated(False)
+        sh = self.suggestions.header()  # the fee's words take the room left: Checked and Confidence stay in view
+        sh.setStretchLastSection(False)
+        for i in range(5):
+            sh.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch if i == 1 else
+                                    QHeaderView.ResizeMode.ResizeToContents)
         sl.addWidget(self.suggestions)
         self.btn_use = QPushButton("&Add to ledger as planned", clicked=self.use_suggestion)
         sr = QHBoxLayout()
@@ -277,8 +282,6 @@ class CostsPanel(QWidget):
             fee.setToolTip(1, s.statement + "\n" + "\n".join(s.sources) + f"\n(rule {s.rule_id})")
             fee.setToolTip(0, s.statement)
             self.suggestions.addTopLevelItem(fee)
-        for i in range(5):
-            self.suggestions.resizeColumnToContents(i)
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -112,3 +112,18 @@ def test_a_bad_currency_or_date_is_said_under_its_own_field(qtbot, today, no_mod
     assert not dlg.date_error.isHidden() and dlg.currency_error.isHidden() and dlg.error.isHidden()
     dlg.has_date.setChecked(False)  # an undated cost: the date's problem goes with it
     assert dlg.date_error.isHidden()
+
+
+def test_known_fees_show_every_column_at_1280(qtbot, session):
+    """The fee column was sized to 70 characters: at 1280x800 Checked was cut and Confidence
+    was past the edge. The fee's words take the room left (the whole text is in the tooltip)."""
+    p = _costs(qtbot, session)
+    p.resize(840, 700)  # the panel's width in a 1280 px window
+    p.show()
+    p.refresh()
+    qtbot.wait(20)
+    t = p.suggestions
+    assert t.topLevelItemCount()
+    h = t.header()
+    assert h.sectionViewportPosition(4) + h.sectionSize(4) <= t.viewport().width()
+    assert not t.horizontalScrollBar().isVisible()
