@@ -278,7 +278,7 @@ class CostsPanel(QWidget):
                 amt += " – " + format_amount(s.amount_max_cents, s.currency)
             what = s.statement if len(s.statement) <= 70 else s.statement[:69].rstrip() + "…"
             fee = QTreeWidgetItem([_step_label(s.step_id), what + (" ✓ in ledger" if s.recorded else ""), amt,
-                                   show_date(s.checked), s.confidence])
+                                   show_date(s.checked), s.confidence.capitalize()])  # "Low", as the rules dialog says it
             fee.setToolTip(1, s.statement + "\n" + "\n".join(s.sources) + f"\n(rule {s.rule_id})")
             fee.setToolTip(0, s.statement)
             self.suggestions.addTopLevelItem(fee)
