@@ -71,12 +71,13 @@ class WhoPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle("Who are you?")
-        self.setSubTitle("This shapes the road CertPath shows you. You can change it later.")
+        self.setSubTitle("This shapes the road CertPath shows you. You can change it later. "
+                         "Fields marked * are required.")  # Next waits for the name: say so
         form = QFormLayout(self)
         self.name = QLineEdit()
         self.name.setAccessibleName("Profile name")
         self.name.setPlaceholderText("e.g. Amara Okafor")
-        name_label = QLabel("Na&me:")
+        name_label = QLabel("Na&me *:")
         name_label.setBuddy(self.name)
         form.addRow(name_label, self.name)
         self.registerField("name*", self.name)
