@@ -28,6 +28,7 @@
                | delete NAME | apply NAME [--skip-stale] | compare A B] [--today D] [--data-dir DIR]
                                                 named what-if scenarios kept with the profile
   profiles delete ID [--data-dir DIR]           delete a profile with its documents
+  profiles set ID [--tracks T1,T2] [--role R]   change the journeys a profile follows and its role
   attach ID STEP FILE [--data-dir DIR]          attach a document to a step (or to "profile")
   backup create DEST.zip [--data-dir DIR]       a full backup: the data and every document
   backup restore ARCHIVE [--data-dir DIR]       restore a full backup (.zip) or an automatic one
@@ -221,6 +222,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_profiles(args: argparse.Namespace) -> int:
     if getattr(args, "profiles_command", None) == "delete":
         return cmd_profiles_delete(args)
+    if getattr(args, "profiles_command", None) == "set":
+        return cmd_profiles_set(args)
     store = _open_store(args.data_dir)
     for p in store.list_profiles():
         print("\t".join(printable(x) for x in (p["id"], p["name"], p["role"], ",".join(p["tracks"]))))
@@ -236,6 +239,26 @@ def cmd_profiles_delete(args: argparse.Namespace) -> int:
     name = store.profile(pid)["name"]
     removed = _writing(lambda: delete_profile(store, _paths(args), pid, now=dt.datetime.now()))
     print(f"Deleted the profile “{printable(name)}” ({pid}) and {removed} document file(s).")
+    return 0
+
+
+def cmd_profiles_set(args: argparse.Namespace) -> int:
+    """File > Journeys and role of this profile: the tracks it follows and its role."""
+    from .profiles import set_journeys
+    from .validate import ValidationError
+
+    if args.tracks is None and args.role is None:
+        raise CliError("profiles set: give --tracks, --role or both")
+    store = _open_store(args.data_dir, write=True)
+    pid = _profile_id(store, args.id)
+    tracks = None if args.tracks is None else [t.strip() for t in args.tracks.split(",") if t.strip()]
+    try:
+        _writing(lambda: set_journeys(store, pid, tracks, args.role))
+    except ValidationError as e:
+        lines = "\n".join(f"  {pr.field}: {pr.message}" for pr in e.problems)
+        raise CliError(f"profile {pid} was not changed:\n{lines}") from None
+    p = store.profile(pid)
+    print(f"Profile {pid}: role {p['role']}; journeys {', '.join(p['tracks'])}.")
     return 0
 
 
@@ -1208,12 +1231,17 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir(p)
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("profiles", help="list the profiles in the data file (or: profiles delete ID)")
+    p = sub.add_parser("profiles", help="list the profiles in the data file (or: profiles delete ID, profiles set ID)")
     data_dir(p)
     p.set_defaults(func=cmd_profiles)
     psub = p.add_subparsers(dest="profiles_command")
     q = psub.add_parser("delete", help="delete a profile with its documents")
     q.add_argument("id")
+    data_dir(q)
+    q = psub.add_parser("set", help="change the journeys (tracks) a profile follows and its role")
+    q.add_argument("id")
+    q.add_argument("--tracks", metavar="T1,T2", help="the tracks, comma-separated (img,bls,pals,acls,nrp,pears)")
+    q.add_argument("--role", help="the role id (see the profile format)")
     data_dir(q)
 
     p = sub.add_parser("attach", help="attach a document to a step of a profile")

@@ -192,7 +192,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "cards.attend.attended": N_("Course attended."),
     "cards.attend.attended_skills_passed": N_("Course attended, skills tests passed."),
     "cards.attend.done_card_held": N_("Your card is issued: course and skills tests done."),
-    "cards.attend.blocked_prerequisite": N_("a prerequisite is not met"),
+    "cards.attend.blocked_prerequisite": N_("what the course asks first is not met yet: see Before the course"),
     "cards.attend.record_attendance": N_("Record that you attended and the skills tests you passed."),
     "cards.attend.record_skills": N_(
         "Record the skills tests you passed (remediation is your training center's call)."
@@ -1112,3 +1112,10 @@ def quantity(value: int | float, unit: str | None) -> str:
         return str(value)
     code = f"unit.{unit}" if f"unit.{unit}" in _EXTRA else "unit.other"
     return text(Finding(code, {"count": value, "unit": unit}))
+
+
+def plural(n: int, one: str, other: str | None = None) -> str:
+    """A count with its noun in the right form ("1 match", "15 matches", "0 rows"), through the
+    installed translation's ngettext; `other` defaults to `one` + "s". The views said "15 match(es)"."""
+    noun = _translations.ngettext(one, other if other is not None else one + "s", n)
+    return f"{n} {noun}"

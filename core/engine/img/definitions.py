@@ -161,8 +161,8 @@ TRACK_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("country_of_residence", "Country of last legal permanent residence", "text",
                   help="For the J-1 Statement of Need (not necessarily your citizenship)."),
         FieldSpec("citizenship", "Country of citizenship", "choice", choices=COUNTRIES,
-                  help="ISO country code. US entry restrictions by nationality (J visas included) are "
-                       "checked on the visa step."),
+                  help="US entry restrictions by nationality (J visas included) are checked on the visa "
+                       "step."),
     ),
 }
 
