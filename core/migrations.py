@@ -171,3 +171,12 @@ def m006_reminder_timing(db: Database) -> None:
     # ("2026-12-03T14:30 America/Chicago 90"; NULL for an all-day date), so a change of any of
     # them alone (the length is in no title) raises the revision: the calendar event's SEQUENCE.
     db.execute("ALTER TABLE reminders ADD COLUMN timing TEXT")
+
+
+@MIGRATIONS(name="m007_reminder_notified")
+def m007_reminder_notified(db: Database) -> None:
+    # What the tray last showed of a reminder (core.reminders.notice_key: its date, the stage day
+    # or "now", its revision and an ended snooze; NULL: never shown), so a new start of the app does
+    # not show it again while a reminder that becomes due again (a new key) is. It goes with its
+    # row: a profile's delete (ON DELETE CASCADE), a computed reminder whose source is gone.
+    db.execute("ALTER TABLE reminders ADD COLUMN notified TEXT")
