@@ -12,4 +12,5 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m004_scenarios",
     "m005_programs",
     "m006_reminder_timing",
+    "m007_profile_versions",
 )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from .profile_versions import TRIGGERS
+
 MIGRATIONS = Migrations("certpath")
 
 
@@ -171,3 +173,15 @@ def m006_reminder_timing(db: Database) -> None:
     # ("2026-12-03T14:30 America/Chicago 90"; NULL for an all-day date), so a change of any of
     # them alone (the length is in no title) raises the revision: the calendar event's SEQUENCE.
     db.execute("ALTER TABLE reminders ADD COLUMN timing TEXT")
+
+
+@MIGRATIONS(name="m007_profile_versions")
+def m007_profile_versions(db: Database) -> None:
+    # Each profile's version, replaced by triggers at every write of its row, facts or overrides
+    # (core/profile_versions.py says why, and what reads it: the team roster's cache).
+    # Derived data only (a profile without a row here is read as before, by its content): no
+    # foreign key, so a profile's delete never waits on it; the delete trigger removes the row.
+    db.execute("CREATE TABLE profile_versions (profile_id INTEGER PRIMARY KEY, version BLOB NOT NULL)")
+    db.execute("INSERT INTO profile_versions (profile_id, version) SELECT id, randomblob(16) FROM profiles")
+    for sql in TRIGGERS.values():
+        db.execute(sql)
