@@ -70,6 +70,21 @@ def search_key(text: str) -> str:
     return " ".join(bare.casefold().split())
 
 
+def search_keys(texts: Sequence[str]) -> list[str]:
+    """`search_key` of each text, folded in one pass over them all (joined by NUL, which NFKD
+    and case folding leave alone and before which no mark can move: the same keys, a test says)."""
+    texts = [t or "" for t in texts]
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != max(0, len(texts) - 1):  # a text with a NUL of its own: one by one
+        return [search_key(t) for t in texts]
+    decomposed = unicodedata.normalize("NFKD", joined)
+    bare = decomposed if decomposed.isascii() else "".join(filterfalse(unicodedata.combining, decomposed))
+    parts = bare.casefold().split("\x00")
+    if len(parts) != len(texts):
+        return [search_key(t) for t in texts]
+    return [" ".join(p.split()) for p in parts]
+
+
 def strip_controls(text: str) -> str:
     """`text` without control characters (line breaks, escapes, bidi overrides) for a terminal line."""
     return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))
@@ -356,14 +371,18 @@ def merged_rules(card_rules: Sequence[str], renewal_rules: Sequence[str]) -> tup
     return tuple(dict.fromkeys([*card_rules, *renewal_rules]))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Evaluated:
-    """One evaluation of a profile's cards: the part of a roster row a cache can keep."""
+    """One evaluation of a profile's cards: the part of a roster row a cache can keep. (Made by
+    its own `__init__`, one dict update, as RosterRow: the cache file gives 500 of them.)"""
 
     on: dt.date
     cards: tuple[str, ...]  # the cards the row evaluated (row_cards)
     cells: Mapping[str, CellParts]
     error: str = ""
+
+    def __init__(self, on: dt.date, cards: tuple[str, ...], cells: Mapping[str, CellParts], error: str = "") -> None:
+        self.__dict__.update(on=on, cards=cards, cells=cells, error=error)
 
 
 def row_cards(doc: Mapping[str, Any]) -> tuple[str, ...]:
@@ -411,7 +430,7 @@ _NONE_CELLS = {c: CardCell(c, NONE) for c in ROSTER_CARDS}
 
 def _row(pid: int, name: str, role: str, ev: Evaluated, today: dt.date, rules: RuleSet,
          typical_cache: dict[Any, Any],
-         overrides: Mapping[str, Any] | None = None) -> RosterRow:
+         overrides: Mapping[str, Any] | None = None, name_key: str = "") -> RosterRow:
     """The row of one profile on `today` from `ev` (its statuses count only if `ev` is of `today`);
     `overrides`: the profile's overrides when it overrides the role guidance.
 
@@ -458,7 +477,7 @@ def _row(pid: int, name: str, role: str, ev: Evaluated, today: dt.date, rules: R
             seen[rid] = None
         used = typical_cache[lists] = tuple(seen)
     missing = tuple([c for c in typ if cells[c].state in _ABSENT]) if typ else ()
-    return RosterRow(pid, name, role, cells, typ, missing, ev.error, used,
+    return RosterRow(pid, name, role, cells, typ, missing, ev.error, used, name_key,
                      pending=not current and not ev.error and bool(cards))
 
 
@@ -602,6 +621,7 @@ def roster_from_read(read: RosterRead, today: dt.date, rules: RuleSet | None = N
     parsed: dict[int, Mapping[str, Any]] = {}
     rows, evaluated = [], 0
     keys, raws = read.keys, read.raws
+    name_keys = search_keys([h[1] for h in read.heads])
     for n, head in enumerate(read.heads):
         if progress is not None:
             progress[0] = n
@@ -621,7 +641,7 @@ def roster_from_read(read: RosterRead, today: dt.date, rules: RuleSet | None = N
         assert ev is not None
         fresh[key] = ev
         rows.append(_row(pid, head[1], head[2], ev, today, rules, typical,
-                         _typical_override(head) if head[4] is not None else None))
+                         _typical_override(head) if head[4] is not None else None, name_keys[n]))
     if progress is not None:
         progress[0] = len(read.heads)
     cache.update(rules, fresh, replace=True)

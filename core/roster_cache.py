@@ -270,7 +270,10 @@ class RosterCache:
                 new = dict(fresh)
             else:
                 new = {**self._entries, **fresh}
-            if new == self._entries:
+            old = self._entries
+            if len(new) == len(old) and all(old.get(k) is v for k, v in new.items()):
+                return  # (the usual open: every entry the one read)
+            if new == old:
                 return
             self._entries = new
             if self.path is None:

@@ -590,8 +590,10 @@ class TeamPanel(QWidget):
         self._widths_key: tuple[R.Roster | None, tuple[int, int, int, int]] | None = None
         data.changed.connect(self._on_data)
         data.progress.connect(self._on_progress)
+        self._data_seen = 0
         data.ensure()
-        self._on_data()
+        if not self._data_seen:  # (a roster built by ensure() is already shown: not filtered twice)
+            self._on_data()
 
     # filtering
     def chosen_cards(self) -> tuple[str, ...]:
@@ -712,6 +714,7 @@ class TeamPanel(QWidget):
         return list(self.model.rows)
 
     def _on_data(self) -> None:
+        self._data_seen += 1
         busy = self.data.building
         self.progress.setVisible(busy)
         if self.data.error:

@@ -338,3 +338,11 @@ def _search_key_reference(text):
 @given(st.text(max_size=40) | st.sampled_from(["José", "ÑAME", "Ana  Díaz", "देवनागरी नाम", "Zoë\u0301", "", "İstanbul"]))
 def test_search_key_folds_as_the_per_character_loop_did(text):
     assert R.search_key(text) == _search_key_reference(text)
+
+
+@given(st.lists(st.text(max_size=20) | st.sampled_from(["José", "\u0301Zoë", "a\x00b", "देवनागरी नाम", "İ", "", " x "]),
+                max_size=12))
+def test_search_keys_of_a_team_are_each_names_own(texts):
+    """The roster folds all names in one pass: the same keys as one by one (marks at the start of
+    a name, NULs in a name, empty names)."""
+    assert R.search_keys(texts) == [_search_key_reference(t) for t in texts]
