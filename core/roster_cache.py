@@ -1,31 +1,38 @@
 """The team roster's kept evaluations, so a roster of 500 opens without evaluating 500 profiles.
 
-A roster cell needs the engine (`core.roster.evaluate_cards`: ~2 ms a profile). What the engine
+A roster cell needs the engine (`core.roster.evaluate_cards`: ~1.3 ms a profile). What the engine
 said is kept in `<data folder>/cache/roster.json`, a file CertPath can always rebuild (deleting it
-costs one evaluation per profile at the next open), outside the database so no migration is needed
-and an older CertPath neither refuses the data file nor reads the cache.
+costs one evaluation per profile at the next open), outside the database so that an older CertPath
+never reads it and a damaged one costs nothing but time.
 
 Never stale, by construction:
-- an entry is keyed by a hash of the whole profile document as the roster reads it (name, role,
-  tracks, every fact, every override with its value): any write to a profile, by any module,
-  the GUI, the command line, an import, a restore, changes the key, so the old entry is simply
-  not found (nothing has to remember to invalidate it);
+- an entry is keyed by the profile's version (core/profile_versions.py: 16 random bytes the data
+  file's own triggers replace at every write of the profile's row, facts or overrides, by any
+  module, the GUI, the command line, an import, an SQLite shell), read in the same query as the
+  profile's name and role, so an open reads neither the documents nor their text. A file whose
+  triggers are not exactly CertPath's, or a profile without a version, is keyed by a hash of the
+  profile's whole stored content instead (`raw_key`: name, role, tracks, every fact, every
+  override with its value), as before versions. Either way a write changes the key, so the old
+  entry is simply not found (nothing has to remember to invalidate it);
 - the file is valid only for one rule set (a hash of every rule record: another rule pack, an
   update or an edited rule file makes the whole file unused) and one CertPath build (its version
   and a hash of the engine's and the roster's code), so a new engine never reads an old result;
+- its first line (format, rules, build) carries a digest of the rest: a body that is not, byte
+  for byte, what was written with that line (damage, a cut, an edit) is not used at all, and one
+  that is needs no check field by field;
 - `today`: each entry records the day it was evaluated. The expiry (and its rule records) depend
   on the data and the rules only, so on another day the roster reuses them and reads today's
   state from them (a card is expired from the day after its last valid day); the statuses of that
   other day are left out of the row (`RosterRow.pending`) until `complete_statuses` evaluates
   them for the exports that carry them. An entry with an error is re-evaluated on another day.
 
-Only evaluations are kept (dates, statuses, the card's facts, rule ids, keyed by hash): no name.
-The file keeps the entries of the profiles of the last full build only, and deleting a profile
-(`Store.delete_profile`, which the GUI and the command line both reach) cuts it at once to the
-profiles still in the data file (`prune`), whatever rule set or build the file was written for;
-restoring a backup (`core.backup`, after the swap) cuts it the same way to the restored file's.
-A file that cannot be read or written is ignored (logged): the roster is then evaluated as
-without a cache.
+Only evaluations are kept (dates, statuses, the card's facts, rule ids, keyed by version or hash):
+no name. The file keeps the entries of the profiles of the last full build only, and deleting a
+profile (`Store.delete_profile`, which the GUI and the command line both reach) cuts it at once to
+the profiles still in the data file (`prune` with `current_keys`), whatever rule set or build the
+file was written for; restoring a backup (`core.backup`, after the swap) cuts it the same way to
+the restored file's. A file that cannot be read or written is ignored (logged): the roster is then
+evaluated as without a cache.
 """
 
 from __future__ import annotations
