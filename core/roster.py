@@ -220,7 +220,8 @@ class Documents(Mapping[int, Mapping[str, Any]]):
     def preload(self, pids: Iterable[int]) -> None:
         """Read the documents of `pids` not read yet, in one query (on the thread that owns the
         data file's connection: the GUI's worker never reads the file)."""
-        want = [p for p in pids if p not in self._raw and p not in self._parsed and p in self._keys]
+        want = [p for p in pids if p not in self._raw and p not in self._parsed and p not in self._now
+                and p in self._keys]
         if not want or self._fetch is None:
             return
         now: dict[int, tuple[str, RawDocument] | None] = dict.fromkeys(want)
@@ -672,23 +673,26 @@ def complete_statuses(roster: Roster, cache: RosterCache | None = None) -> Roste
     rows = []
     docs = _docs(roster)
     docs.preload(wanted)  # (read_pending_documents did it on the GUI's thread)
+    changed: dict[int, tuple[str, RawDocument] | None] = {}  # written or deleted since the build
     for r in roster.rows:
-        if r.profile_id not in wanted:
+        pid = r.profile_id
+        if pid not in wanted:
             rows.append(r)
             continue
+        key = docs.key(pid)
         try:
-            doc = docs[r.profile_id]
+            doc = docs[pid]
         except KeyError:  # written since the roster was built: its document as it is now
-            now = docs.read_now(r.profile_id)
+            now = changed[pid] = docs.read_now(pid)
             if now is None:  # deleted meanwhile: not exported
                 continue
-            docs = docs.updated(r.profile_id, *now)
-            doc = docs[r.profile_id]
+            key, doc = now[0], parse_raw_document(now[1])
         ev = evaluate_cards(doc, roster.today, rules)
-        key = docs.key(r.profile_id)
         if cache is not None and key is not None:
             fresh[key] = ev
-        rows.append(_doc_row(r.profile_id, doc, roster.today, rules, typical, ev=ev))
+        rows.append(_doc_row(pid, doc, roster.today, rules, typical, ev=ev))
+    for pid, now in changed.items():
+        docs = docs.updated(pid, *now) if now is not None else docs.replaced(pid, None)
     if cache is not None:
         cache.update(rules, fresh)
     return _roster(roster.today, rows, len(wanted), docs, rules)

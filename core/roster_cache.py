@@ -58,7 +58,8 @@ log = logging.getLogger("certpath.roster")
 CACHE_FORMAT = "certpath-roster-cache/2"
 FILE_NAME = "roster.json"
 # the modules whose code decides a roster cell: a change in any of them (a new build) retires the file
-_CODE_MODULES = ("core.roster", "core.roster_cache", "core.dates", "core.rules", "core.validate")
+_CODE_MODULES = ("core.roster", "core.roster_cache", "core.dates", "core.rules", "core.validate",
+                 "core.store", "core.profile_versions")  # (the last two: what the keys are read with)
 _CODE_PACKAGES = ("core.engine",)
 
 _rules_keys: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
@@ -108,6 +109,10 @@ def code_key() -> str:
         from .engine import known_tracks
 
         known_tracks()  # every track module imported
+        import importlib
+
+        for name in _CODE_MODULES:  # (imported here: the key must not depend on what was imported first)
+            importlib.import_module(name)
         h = hashlib.blake2b(digest_size=16)
         h.update(f"{CACHE_FORMAT} {__version__}".encode())
         names = sorted(n for n in list(sys.modules)

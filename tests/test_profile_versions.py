@@ -233,3 +233,21 @@ def test_statuses_completed_after_a_write_show_the_document_as_it_is_now(team):
     done = R.complete_statuses(r, RosterCache.of_store(store))
     assert not R.pending_rows(done)
     assert done.rows == plain(store).rows
+
+
+def test_statuses_completed_in_the_worker_read_no_file_once_the_documents_are_read(team):
+    """The GUI reads the pending documents on its own thread (read_pending_documents), then
+    completes the statuses in its worker, which must not use the data file's connection."""
+    store, ids = team
+    R.build_roster(store, TODAY - dt.timedelta(days=1), cache=RosterCache.of_store(store))
+    r = kept(store)
+    store.save_facts(ids[0], {"pals.card": {"issue_date": "2024-09-10"}})  # written since the build
+    store.delete_profile(ids[2])
+    R.read_pending_documents(r)
+
+    def no_read(_ids):
+        raise AssertionError("the data file was read")
+
+    r.documents._fetch = no_read
+    done = R.complete_statuses(r, RosterCache.of_store(store))
+    assert not R.pending_rows(done) and done.rows == plain(store).rows
