@@ -581,14 +581,11 @@ def read_roster(store, today: dt.date, rules: RuleSet, cache: RosterCache) -> Ro
         return [h[0] for h in heads if not _usable(kept.get(f"v{h[3]}") if h[3] else None, today)]
 
     trusted, heads, raws = store.roster_read(choose)
-    keys: dict[int, str] = {}
+    keys: dict[int, str] = {h[0]: "v" + h[3] for h in heads if h[3]} if trusted else {}  # (version_key)
     got: dict[int, RawDocument] = {}
     for v, raw in raws:
         got[raw[0]] = raw
         keys[raw[0]] = cache_key(trusted, v, raw)
-    for h in heads:
-        if h[0] not in keys:
-            keys[h[0]] = cache_key(trusted, h[3], None)
     misses = sum(1 for pid in got if not _usable(kept.get(keys[pid]), today))
     return RosterRead(heads, keys, got, kept, misses, lambda ids: read_keyed(store, ids))
 
