@@ -91,7 +91,9 @@ class BackupInfo:
     def label(self) -> str:
         extra = {"daily": "", "before-migration": " (before an update)",
                  "before-restore": " (before a restore)"}[self.kind]
-        return f"{self.date.isoformat()}{extra}"
+        from .datefmt import date_text
+
+        return f"{date_text(self.date)}{extra}"  # as the GUI shows dates (ISO on the command line)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@
   ics ID [--data-dir DIR] [--today D]           the profile's dated items as an iCalendar file
   csv {steps,deadlines,documents,costs} ID ...  one table of the profile as CSV (UTF-8 with BOM)
   reminders ID [--today D] [--data-dir DIR]     what is overdue, due this week and upcoming (text)
+  reminders ID --notify [--dry-run] | --forget-notified   what is newly due to notify (as the tray),
+                                                recorded as notified; or forget what was notified
   roster [--within DAYS] [--card pals,bls] [--expired] [--missing] [--search TEXT] [--sort COL]
          [--summary] [--format text|csv|json] [-o FILE]   the team: every profile's cards, as filtered
   import-roster FILE.csv [--match-existing name|new] [--dry-run] [--skip-invalid]
@@ -26,6 +28,7 @@
                | delete NAME | apply NAME [--skip-stale] | compare A B] [--today D] [--data-dir DIR]
                                                 named what-if scenarios kept with the profile
   profiles delete ID [--data-dir DIR]           delete a profile with its documents
+  profiles set ID [--tracks T1,T2] [--role R]   change the journeys a profile follows and its role
   attach ID STEP FILE [--data-dir DIR]          attach a document to a step (or to "profile")
   backup create DEST.zip [--data-dir DIR]       a full backup: the data and every document
   backup restore ARCHIVE [--data-dir DIR]       restore a full backup (.zip) or an automatic one
@@ -219,6 +222,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_profiles(args: argparse.Namespace) -> int:
     if getattr(args, "profiles_command", None) == "delete":
         return cmd_profiles_delete(args)
+    if getattr(args, "profiles_command", None) == "set":
+        return cmd_profiles_set(args)
     store = _open_store(args.data_dir)
     for p in store.list_profiles():
         print("\t".join(printable(x) for x in (p["id"], p["name"], p["role"], ",".join(p["tracks"]))))
@@ -234,6 +239,26 @@ def cmd_profiles_delete(args: argparse.Namespace) -> int:
     name = store.profile(pid)["name"]
     removed = _writing(lambda: delete_profile(store, _paths(args), pid, now=dt.datetime.now()))
     print(f"Deleted the profile “{printable(name)}” ({pid}) and {removed} document file(s).")
+    return 0
+
+
+def cmd_profiles_set(args: argparse.Namespace) -> int:
+    """File > Journeys and role of this profile: the tracks it follows and its role."""
+    from .profiles import set_journeys
+    from .validate import ValidationError
+
+    if args.tracks is None and args.role is None:
+        raise CliError("profiles set: give --tracks, --role or both")
+    store = _open_store(args.data_dir, write=True)
+    pid = _profile_id(store, args.id)
+    tracks = None if args.tracks is None else [t.strip() for t in args.tracks.split(",") if t.strip()]
+    try:
+        _writing(lambda: set_journeys(store, pid, tracks, args.role))
+    except ValidationError as e:
+        lines = "\n".join(f"  {pr.field}: {pr.message}" for pr in e.problems)
+        raise CliError(f"profile {pid} was not changed:\n{lines}") from None
+    p = store.profile(pid)
+    print(f"Profile {pid}: role {p['role']}; journeys {', '.join(p['tracks'])}.")
     return 0
 
 
@@ -614,13 +639,63 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_reminders(args: argparse.Namespace) -> int:
     from .reminders import current
 
+    if args.dry_run and not args.notify:
+        raise CliError("--dry-run goes with --notify")
+    if args.notify and args.forget_notified:
+        raise CliError("give --notify or --forget-notified, not both")
     today = _today(args.today)
+    if args.notify or args.forget_notified:
+        return _reminders_notices(args, today)
     store = _open_store(args.data_dir)
     pid = _profile_id(store, args.id)
     text = reminders_text(current(store, pid, today), today, store.profile(pid)["name"])
     sys.stdout.write(text)
     sys.stdout.flush()
     return 0
+
+
+def notices_text(reminders, today: dt.date) -> str:
+    """One line per reminder to notify ("2026-12-01  Title (today)"); empty when there is none."""
+    def when(r) -> str:
+        n = r.days_left(today)
+        return ("today" if n == 0 else "tomorrow" if n == 1 else f"in {n} days" if n > 0
+                else "yesterday" if n == -1 else f"{-n} days ago")
+
+    return "".join(f"{r.due.isoformat()}  {printable(r.title)} ({when(r)})\n" for r in reminders)
+
+
+def _reminders_notices(args: argparse.Namespace, today: dt.date) -> int:
+    """`reminders ID --notify [--dry-run]`: what the tray would show now and has not shown (here or
+    in the window), recorded as shown, as the tray records it; nothing printed when nothing is new.
+    `--forget-notified`: forget what was shown, so everything due notifies once more. Both write
+    under the instance lock (not beside an open window, which notifies by itself)."""
+    from .instance_lock import DataInUseError, InstanceLock
+    from .paths import data_paths
+    from .reminders import claim_notices, current, forget_notices, sync, unnotified
+
+    lock = None
+    if not args.dry_run:
+        try:
+            lock = InstanceLock(data_paths(args.data_dir).ensure().root).acquire()
+        except DataInUseError as e:
+            raise CliError(str(e), EXIT_IN_USE) from None
+    try:
+        store = _open_store(args.data_dir, write=not args.dry_run)
+        pid = _profile_id(store, args.id)
+        if args.forget_notified:
+            n = forget_notices(store, pid)
+            print(f"Forgot the notifications of {n} reminder(s): what is due notifies once more.")
+            return 0
+        if args.dry_run:
+            new = unnotified(store, pid, current(store, pid, today), today)
+        else:  # synced first, as the window does, so that each has a row to record it in
+            new = claim_notices(store, pid, unnotified(store, pid, sync(store, pid, today), today), today)
+        sys.stdout.write(notices_text(new, today))
+        sys.stdout.flush()
+        return 0
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def cmd_roster(args: argparse.Namespace) -> int:
@@ -1156,12 +1231,17 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir(p)
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("profiles", help="list the profiles in the data file (or: profiles delete ID)")
+    p = sub.add_parser("profiles", help="list the profiles in the data file (or: profiles delete ID, profiles set ID)")
     data_dir(p)
     p.set_defaults(func=cmd_profiles)
     psub = p.add_subparsers(dest="profiles_command")
     q = psub.add_parser("delete", help="delete a profile with its documents")
     q.add_argument("id")
+    data_dir(q)
+    q = psub.add_parser("set", help="change the journeys (tracks) a profile follows and its role")
+    q.add_argument("id")
+    q.add_argument("--tracks", metavar="T1,T2", help="the tracks, comma-separated (img,bls,pals,acls,nrp,pears)")
+    q.add_argument("--role", help="the role id (see the profile format)")
     data_dir(q)
 
     p = sub.add_parser("attach", help="attach a document to a step of a profile")
@@ -1204,6 +1284,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reminders", help="list what is overdue, due this week and upcoming")
     p.add_argument("id")
     p.add_argument("--today", help="as of this date (YYYY-MM-DD); default: today")
+    p.add_argument("--notify", action="store_true",
+                   help="only what is due to be notified now (overdue, or a reminder day) and was not "
+                        "shown yet, here or by the window's tray; recorded as shown. Nothing printed: nothing new")
+    p.add_argument("--dry-run", action="store_true", help="with --notify: record nothing")
+    p.add_argument("--forget-notified", action="store_true",
+                   help="forget what was notified: everything due notifies once more")
     data_dir(p)
     p.set_defaults(func=cmd_reminders)
 

@@ -12,5 +12,6 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m004_scenarios",
     "m005_programs",
     "m006_reminder_timing",
-    "m007_profile_versions",
+    "m007_reminder_notified",
+    "m008_profile_versions",
 )

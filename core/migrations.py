@@ -175,8 +175,17 @@ def m006_reminder_timing(db: Database) -> None:
     db.execute("ALTER TABLE reminders ADD COLUMN timing TEXT")
 
 
-@MIGRATIONS(name="m007_profile_versions")
-def m007_profile_versions(db: Database) -> None:
+@MIGRATIONS(name="m007_reminder_notified")
+def m007_reminder_notified(db: Database) -> None:
+    # What the tray last showed of a reminder (core.reminders.notice_key: its date, the stage day
+    # or "now", its revision and an ended snooze; NULL: never shown), so a new start of the app does
+    # not show it again while a reminder that becomes due again (a new key) is. It goes with its
+    # row: a profile's delete (ON DELETE CASCADE), a computed reminder whose source is gone.
+    db.execute("ALTER TABLE reminders ADD COLUMN notified TEXT")
+
+
+@MIGRATIONS(name="m008_profile_versions")
+def m008_profile_versions(db: Database) -> None:
     # Each profile's version, replaced by triggers at every write of its row, facts or overrides
     # (core/profile_versions.py says why, and what reads it: the team roster's cache).
     # Derived data only (a profile without a row here is read as before, by its content): no

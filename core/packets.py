@@ -29,7 +29,7 @@ from .vault import (
     profile_step_expiries,
     unique_names,
 )
-from .wording import iso_dates
+from .wording import iso_dates, plural
 
 INDEX_TXT = "index.txt"
 INDEX_PDF = "index.pdf"
@@ -76,7 +76,7 @@ class PacketPlan:
         lines.append(f"Date: {self.today.isoformat()}")
         if self.note:
             lines.append(f"Note: {self.note}")
-        lines += ["", f"{len(self.entries)} document(s):", ""]
+        lines += ["", f"{plural(len(self.entries), 'document')}:", ""]
         for i, e in enumerate(self.entries, 1):
             d = e.document
             lines.append(f"{i}. {e.name_in_zip}")

@@ -1,20 +1,20 @@
 """Each profile's version: what the team roster's cache is keyed by (core/roster_cache.py).
 
-Migration m007 adds the table `profile_versions (profile_id, version)` and the triggers below.
+Migration m008 adds the table `profile_versions (profile_id, version)` and the triggers below.
 A version is 16 random bytes, replaced at every INSERT, UPDATE or DELETE of a profile's row, of
 one of its facts or of one of its overrides, whoever writes: CertPath's store, its command line,
 an import, the migration of a restored file, an SQLite shell. So a version read again means the
 content it was read with, without reading the content:
 - random, not a counter: two copies of one file that went their own ways (a backup restored, a
   file copied to another computer) never give one version to two different contents;
-- a profile without a version (a row deleted by hand) is read by its content, as before m007;
+- a profile without a version (a row deleted by hand) is read by its content, as before m008;
 - the triggers are checked against this module's text before any version is trusted
   (`triggers_intact`, in the same read as the versions): a file whose triggers were dropped or
   changed is read by content. The one way around them is a program that writes with SQLite's
   triggers switched off for its connection (SQLITE_DBCONFIG_ENABLE_TRIGGER), which CertPath never
   does.
 
-Never edit these statements: m007 creates them, and a file keeps what it was given. Another set
+Never edit these statements: m008 creates them, and a file keeps what it was given. Another set
 needs a new migration (and this check then compares with the new text).
 """
 

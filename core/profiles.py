@@ -218,3 +218,27 @@ def parse_document(text: str | bytes, today: dt.date) -> dict[str, Any]:
     if problems:
         raise ValidationError(problems)
     return dict(doc)
+
+
+def set_journeys(store: Any, profile_id: int, tracks: list[str] | None = None, role: str | None = None) -> None:
+    """Change which journeys (tracks) a profile follows and its role, in one write. The facts of a
+    journey left out stay in the file, so taking it back later finds them again. Raises
+    ValidationError naming the field: an unknown track or role, a track twice, no track at all."""
+    from .engine import known_tracks
+    from .roles import ROLES
+
+    problems: list[Problem] = []
+    if tracks is not None:
+        have = known_tracks()
+        for i, t in enumerate(tracks):
+            if t not in have:
+                problems.append(Problem(f"tracks[{i}]", f"{t!r} is not a known track ({', '.join(have)})"))
+        if len(set(tracks)) != len(tracks):
+            problems.append(Problem("tracks", "lists a track twice"))
+        if not tracks:
+            problems.append(Problem("tracks", "choose at least one journey"))
+    if role is not None and role not in [r[0] for r in ROLES]:
+        problems.append(Problem("role", f"{role!r} is not a known role ({', '.join(r[0] for r in ROLES)})"))
+    if problems:
+        raise ValidationError(problems)
+    store.update_profile(profile_id, role=role, tracks=list(tracks) if tracks is not None else None)

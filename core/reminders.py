@@ -26,6 +26,12 @@ became due (`since`, `calendar_date`): the calendar event does not move, and its
 rise, every day; done and snooze carry over. A stored date later than today (the action was
 planned, and is now due at once) is a real move: the first day starts again, with one revision.
 
+What the tray last showed of a reminder is its row's `notified`, a `notice_key` (its date, the
+day it last fired or "now", its revision, its snooze's date): `unnotified` is what is due to be
+shown and was not, `claim_notices` records what is shown (once per reminder, whichever CertPath
+on the data folder shows it), so a new start of the app does not repeat it, while a reminder
+that becomes due again (a new key) is shown again.
+
 A reminder "fires" on each stage day (due − stage) and on the due day. Nothing reads the date
 from the clock: every function takes `today`. (`created_at`, a UTC timestamp kept for the record,
 is the only clock value written.)
@@ -606,6 +612,81 @@ def due_this_week(reminders: Iterable[Reminder], today: dt.date) -> list[Reminde
     """Not done, dated today or within the next 6 days."""
     end = today + dt.timedelta(days=WEEK - 1)
     return [r for r in reminders if not r.done and today <= r.due <= end]
+
+
+# -- notifications (the tray; `python -m core reminders ID --notify`) --------------------------------
+def to_notify(reminders: Iterable[Reminder], today: dt.date) -> list[Reminder]:
+    """What a notification shows on `today`: the overdue, then those firing today (a stage day or the
+    due day); neither done nor snoozed."""
+    items = list(reminders)
+    return overdue(items, today) + firing_today(items, today)
+
+
+def notice_key(r: Reminder, today: dt.date) -> str:
+    """What showing `r` on `today` is about, as one text: the same text means it was shown already.
+
+    Its date, the day it last fired (a stage day or the due day; an overdue one stays on its due
+    day), its revision (the calendar's SEQUENCE: a moved date, a new title, new stages, done and
+    undone...) and its snooze's date (a snooze that ended makes it due again). A "do it now"
+    action, which the engine dates today day after day, is keyed by the day it first became due
+    (`calendar_date`) and "now", so an unchanged one is not shown again each day.
+    """
+    fired = "now" if r.since is not None else _iso(r.last_fire(today))
+    return f"{r.calendar_date.isoformat()} {fired} r{r.revision} s{_iso(r.snoozed_until)}"
+
+
+def _iso(d: dt.date | None) -> str:
+    return d.isoformat() if d is not None else "-"
+
+
+def notified_keys(db: Database, profile_id: int) -> dict[int, str]:
+    """{reminder id: the notice key last shown} of a profile. A value that is not text (a damaged
+    row) reads as never shown: it is shown once more and then written over."""
+    rows = db.execute("SELECT id, notified FROM reminders WHERE profile_id = ? AND notified IS NOT NULL",
+                      [profile_id]).fetchall()
+    return {int(i): v for i, v in rows if isinstance(v, str)}
+
+
+def unnotified(store, profile_id: int, reminders: Iterable[Reminder], today: dt.date) -> list[Reminder]:
+    """Of what a notification shows today (`to_notify`), what has not been shown yet: its stored
+    notice key differs (or it has no row yet). Reads only."""
+    items = to_notify(reminders, today)
+    if not items:
+        return []
+    shown = notified_keys(store.db, profile_id)
+    return [r for r in items if r.id is None or shown.get(r.id) != notice_key(r, today)]
+
+
+def claim_notices(store, profile_id: int, reminders: Iterable[Reminder], today: dt.date) -> list[Reminder]:
+    """Record `reminders` as shown today (one transaction) and return the ones this call recorded.
+
+    Each row is written only when its stored key differs (`UPDATE ... WHERE notified IS NOT key`,
+    under SQLite's write lock), so when two CertPaths show notifications from one data folder (the
+    window and `python -m core reminders ID --notify`) each reminder is claimed, and shown, by one
+    of them. A reminder without a row (never synced) cannot be recorded: it is returned as it is.
+    Raises the storage errors of `transaction` (a read-only folder, a full disk).
+    """
+    out = []
+    with transaction(store.db):
+        for r in reminders:
+            if r.id is None:
+                out.append(r)
+                continue
+            key = notice_key(r, today)
+            cur = store.db.execute("UPDATE reminders SET notified = ? WHERE id = ? AND profile_id = ? "
+                                   "AND notified IS NOT ?", [key, r.id, profile_id, key])
+            if cur.rowcount:
+                out.append(r)
+    return out
+
+
+def forget_notices(store, profile_id: int) -> int:
+    """Forget what was shown of a profile's reminders (everything due notifies once more); returns
+    how many reminders had been shown."""
+    with transaction(store.db):
+        cur = store.db.execute("UPDATE reminders SET notified = NULL WHERE profile_id = ? AND notified IS NOT NULL",
+                               [profile_id])
+    return int(cur.rowcount)
 
 
 @dataclass

@@ -192,7 +192,7 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "cards.attend.attended": N_("Course attended."),
     "cards.attend.attended_skills_passed": N_("Course attended, skills tests passed."),
     "cards.attend.done_card_held": N_("Your card is issued: course and skills tests done."),
-    "cards.attend.blocked_prerequisite": N_("a prerequisite is not met"),
+    "cards.attend.blocked_prerequisite": N_("what the course asks first is not met yet: see Before the course"),
     "cards.attend.record_attendance": N_("Record that you attended and the skills tests you passed."),
     "cards.attend.record_skills": N_(
         "Record the skills tests you passed (remediation is your training center's call)."
@@ -773,6 +773,19 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.route.conversion_unpublished": N_(
         "When {state_name}'s provisional licence becomes a full one is not published: ask the board."
     ),
+    "img.route.conversion_unpublished_dates_assume_unknowns": N_(
+        "When {state_name}'s provisional licence becomes a full one is not published: ask the board. The "
+        "provisional date is the earliest if the conditions not published add none, before the board's "
+        "processing time."
+    ),
+    "img.route.steps_unpublished_no_date": N_(
+        "No date yet: which USMLE Steps {state_name}'s route asks for its first licence is not published, so "
+        "no date is given before every Step is passed or booked: ask the board."
+    ),
+    "img.route.conditions_unpublished": N_(
+        "No date: what {state_name}'s route asks for its first licence is not recorded in our sources: ask "
+        "the board."
+    ),
     "img.route.full_waits_for_steps": N_(
         "No full-licence date yet: {state_name}'s full licence also needs {steps:titles}, which the "
         "provisional licence does not. Book it and enter the date on its step."
@@ -787,6 +800,28 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "After {months} months of accredited US residency, Step 3 and the ECFMG certificate, before the "
         "board's processing time."
     ),
+    "img.route.standard_step3_unbooked": N_(
+        "After {months} months of accredited US residency and the ECFMG certificate, if Step 3 is passed by "
+        "{date}: it is not booked yet. Book it and enter the date on its step. Before the board's processing time."
+    ),
+    "img.route.standard_step3_unbooked_late": N_(
+        "Step 3 is not booked: sat on {sit} at the earliest, its result would come on {result}, after the "
+        "{months} months of residency, so the full licence waits for it. Book it and enter the date on its step."
+    ),
+    "img.route.standard_step3_barred": N_(
+        "No date: Step 3 is barred by the USMLE attempt limit (see its step)."
+    ),
+    "img.route.intermediate_waits_for_steps": N_(
+        "{state_name}'s transitional licence waits for {steps:titles} (result on {date}, after the {after} years "
+        "on the provisional licence); the full licence comes {hold} years after it. Earliest dates, before the "
+        "board's processing time."
+    ),
+    "img.route.provisional_ends_before_intermediate": N_(
+        "No transitional or full-licence date: {state_name}'s transitional licence needs {steps:titles}, "
+        "expected after {ends}, when the provisional licence's longest term ({years} years) ends. Pass it "
+        "sooner, or ask the board."
+    ),
+    "img.route.apply_intermediate": N_("Apply to the {state_name} board for the transitional licence"),
     "img.route.none_in_state": N_("{state_name} has no residency-free route in our sources."),
     "img.route.supervised": N_("{state_name} asks for supervised practice until the full licence."),
     "img.route.board_accepting_unknown": N_(
@@ -1077,3 +1112,10 @@ def quantity(value: int | float, unit: str | None) -> str:
         return str(value)
     code = f"unit.{unit}" if f"unit.{unit}" in _EXTRA else "unit.other"
     return text(Finding(code, {"count": value, "unit": unit}))
+
+
+def plural(n: int, one: str, other: str | None = None) -> str:
+    """A count with its noun in the right form ("1 match", "15 matches", "0 rows"), through the
+    installed translation's ngettext; `other` defaults to `one` + "s". The views said "15 match(es)"."""
+    noun = _translations.ngettext(one, other if other is not None else one + "s", n)
+    return f"{n} {noun}"

@@ -29,8 +29,20 @@ from PySide6.QtWidgets import (
 )
 
 from core import backup
+from core.wording import plural
 
 log = logging.getLogger("certpath.backup_ui")
+
+
+def _made(created: str) -> str:
+    """An archive's time of making as the GUI shows dates ("1 Dec 2026 at 14:05"), not ISO."""
+    try:
+        t = dt.datetime.fromisoformat(created)
+    except ValueError:
+        return created or "on an unknown date"
+    from .dates_display import show_date
+
+    return f"{show_date(t.date())} at {t:%H:%M}"
 
 
 def _now() -> dt.datetime:
@@ -165,11 +177,12 @@ class BackupActions:
         try:
             if kind == "archive":
                 info = backup.inspect_archive(path)
-                what = (f"the full backup {path.name} (made {info.created or 'on an unknown date'}, "
-                        f"{info.vault_count} document file(s))")
+                what = (f"the full backup {path.name} (made {_made(info.created)}, "
+                        f"{plural(info.vault_count, 'document file')})")
             else:
                 backup.verify_database(path)
-                what = f"the automatic backup of {path.name[9:19]}"
+                auto = next((b for b in backup.list_backups(paths) if b.path == path), None)
+                what = f"the automatic backup of {auto.label if auto else path.name}"
         except backup.BackupError as e:
             QMessageBox.warning(self.window, "Restore", f"{e}\n\n{backup.NOTHING_CHANGED}")
             return False

@@ -11,7 +11,7 @@ def ask_discard(parent: QWidget | None, question: str, detail: str) -> bool:
     box = QMessageBox(parent)
     box.setObjectName("ask_discard")
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(question)
+    box.setWindowTitle("CertPath")  # the question is the text: as a title it was cut ("Discard t…w profile?")
     box.setText(question)
     box.setInformativeText(detail)
     discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)

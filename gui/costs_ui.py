@@ -88,17 +88,26 @@ class CostDialog(QDialog):
         dr = QHBoxLayout()
         dr.addWidget(self.has_date)
         dr.addWidget(date_field(self.date), 1)
+        # each problem is said under its own field, not in a box (one label under Currency put a
+        # bad amount or date beside the currency)
+        self.error = ErrorLabel()
+        self.error.setAccessibleName("Amount problem")
+        self.currency_error = ErrorLabel()
+        self.currency_error.setAccessibleName("Currency problem")
+        self.date_error = ErrorLabel()
+        self.date_error.setAccessibleName("Date problem")
         lay.addRow("Step:", self.step)
         lay.addRow("Amount:", self.amount)
-        lay.addRow("Currency:", self.currency)
-        self.error = ErrorLabel()  # an invalid amount or currency is said here, not in a box
-        self.error.setAccessibleName("Amount problem")
         lay.addRow("", self.error)
+        lay.addRow("Currency:", self.currency)
+        lay.addRow("", self.currency_error)
         self.amount.textEdited.connect(lambda _t: self.error.show_message(None))
-        self.currency.textEdited.connect(lambda _t: self.error.show_message(None))
-        self.date.textEdited.connect(lambda _t: self.error.show_message(None))
+        self.currency.textEdited.connect(lambda _t: self.currency_error.show_message(None))
+        self.date.textChanged.connect(lambda _t: self.date_error.show_message(None))  # typed or picked
+        self.has_date.toggled.connect(lambda _on: self.date_error.show_message(None))
         lay.addRow("Status:", self.status)
         lay.addRow("Date:", dr)
+        lay.addRow("", self.date_error)
         lay.addRow("Note:", self.note)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         bb.accepted.connect(self._ok)
@@ -112,10 +121,12 @@ class CostDialog(QDialog):
                 "note": self.note.text().strip()}
 
     def _ok(self) -> None:
+        for e in (self.error, self.currency_error, self.date_error):  # what was fixed since says nothing
+            e.show_message(None)
         if self.has_date.isChecked():
             why = "Type the date (YYYY-MM-DD) or untick Dated" if self.date.is_empty() else self.date.problem()
             if why:
-                self.error.show_message(why)
+                self.date_error.show_message(why)
                 self.date.setFocus()
                 self.adjustSize()
                 return
@@ -123,8 +134,9 @@ class CostDialog(QDialog):
             v = self.values()
             Ledger._check(v["step_id"], v["amount_cents"], v["currency"], v["status"])
         except ValueError as e:
-            self.error.show_message(str(e))
-            (self.currency if "currenc" in str(e).lower() else self.amount).setFocus()
+            currency = "currenc" in str(e).lower()
+            (self.currency_error if currency else self.error).show_message(str(e))
+            (self.currency if currency else self.amount).setFocus()
             self.adjustSize()  # room for the message: never cut
             return
         self.accept()
@@ -179,6 +191,11 @@ class CostsPanel(QWidget):
         self.suggestions.setHeaderLabels(["Step", "Fee", "Amount", "Checked", "Confidence"])
         self.suggestions.setAccessibleName("Fee suggestions")
         self.suggestions.setRootIsDecorated(False)
+        sh = self.suggestions.header()  # the fee's words take the room left: Checked and Confidence stay in view
+        sh.setStretchLastSection(False)
+        for i in range(5):
+            sh.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch if i == 1 else
+                                    QHeaderView.ResizeMode.ResizeToContents)
         sl.addWidget(self.suggestions)
         self.btn_use = QPushButton("&Add to ledger as planned", clicked=self.use_suggestion)
         sr = QHBoxLayout()
@@ -261,12 +278,10 @@ class CostsPanel(QWidget):
                 amt += " – " + format_amount(s.amount_max_cents, s.currency)
             what = s.statement if len(s.statement) <= 70 else s.statement[:69].rstrip() + "…"
             fee = QTreeWidgetItem([_step_label(s.step_id), what + (" ✓ in ledger" if s.recorded else ""), amt,
-                                   show_date(s.checked), s.confidence])
+                                   show_date(s.checked), s.confidence.capitalize()])  # "Low", as the rules dialog says it
             fee.setToolTip(1, s.statement + "\n" + "\n".join(s.sources) + f"\n(rule {s.rule_id})")
             fee.setToolTip(0, s.statement)
             self.suggestions.addTopLevelItem(fee)
-        for i in range(5):
-            self.suggestions.resizeColumnToContents(i)
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.wording import plural
+
 
 def choose_csv(parent: QWidget | None, title: str, path: str | None = None) -> tuple[Path, bytes] | None:
     """The chosen file (or `path`) and its bytes; None when the user cancels or it cannot be read
@@ -90,7 +92,7 @@ class CsvPreviewDialog(QDialog):
 
         self.preview = p
         notes = [*p.notes, *(str(x) for x in p.problems)]
-        self.notes.setText("\n".join(notes) if notes else f"{len(p.rows)} row(s) in {self.file_name}.")
+        self.notes.setText("\n".join(notes) if notes else f"{plural(len(p.rows), 'row')} in {self.file_name}.")
         err = theme.status_color("expired")
         self.table.setRowCount(len(p.rows))
         for i, r in enumerate(p.rows):
@@ -106,7 +108,7 @@ class CsvPreviewDialog(QDialog):
     @staticmethod
     def can_import_text(p: Any, n_ok: int, n_bad: int) -> str:
         return (f"{n_ok} of {len(p.rows)} rows can be imported"
-                + (f"; {n_bad} row(s) with problems will be left out." if n_bad else "."))
+                + (f"; {plural(n_bad, 'row')} with problems will be left out." if n_bad else "."))
 
     def do_import(self) -> None:
         from core.csv_import import commit

@@ -206,6 +206,7 @@ class Dashboard(QScrollArea):
         if not defer_below_fold:
             self.build_below_fold()
         self.walk_buttons: dict[str, QPushButton] = {}
+        self._sections: list[QWidget] = []  # extensions' sections (add_section), in the tab order
         self.progress_bars: dict[str, QProgressBar] = {}
         self._progress_rows: list[tuple[str, QLabel, QProgressBar, QLabel, QPushButton]] = []
 
@@ -247,6 +248,18 @@ class Dashboard(QScrollArea):
     def add_section(self, widget: QWidget) -> None:
         """An extension's section (the team summary), under the next thing to do."""
         self._body_layout.insertWidget(self._body_layout.indexOf(self.next_box) + 1, widget)
+        self._sections.append(widget)
+        self._tab_in_reading_order()
+
+    def _tab_in_reading_order(self) -> None:
+        """Tab goes down the page as it reads: the progress rows' buttons are made after the
+        columns under them, and a section is added later still, so Tab reached both last."""
+        prev: QWidget = self.next_button
+        inside = [w for sec in self._sections for w in sec.findChildren(QWidget)
+                  if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+        for w in inside + list(self.walk_buttons.values()):
+            QWidget.setTabOrder(prev, w)
+            prev = w
 
     def _style_next_box(self, status: str | None) -> None:
         col = theme.status_color(status or "in_progress")
@@ -364,6 +377,7 @@ class Dashboard(QScrollArea):
             self.progress_bars[p.track] = bar
         lay.setColumnStretch(1, 1)
         lay.setColumnStretch(4, 2)  # wide windows: the bars stop growing, the rest is air
+        self._tab_in_reading_order()
 
     @staticmethod
     def _set_progress_row(p, name: QLabel, bar: QProgressBar, count: QLabel, btn: QPushButton) -> None:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -66,9 +65,10 @@ class DateEdit(QLineEdit):
         self._today = today  # where the calendar opens on an empty field (None: the system's day)
         self.setPlaceholderText("YYYY-MM-DD")
         self.setMaxLength(10)
+        # never narrower than a whole date and the calendar button: a squeezed row showed '2-03'
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0000-00-00") + self.sizeHint().height() + 16)
         self.setToolTip("Type the date as YYYY-MM-DD, or press Alt+Down for a calendar")
-        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown)
-        self.calendar_action = QAction(icon, "Choose from a calendar (Alt+Down)", self)
+        self.calendar_action = QAction(theme.down_arrow_icon(), "Choose from a calendar (Alt+Down)", self)
         self.calendar_action.setObjectName("date_calendar_button")
         self.calendar_action.triggered.connect(self.open_calendar)
         self.addAction(self.calendar_action, QLineEdit.ActionPosition.TrailingPosition)
@@ -111,6 +111,11 @@ class DateEdit(QLineEdit):
             self.locale_label.clear()
         self.setAccessibleDescription(self.locale_label.text())
         self.date_changed.emit(d)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == event.Type.PaletteChange:  # View > Theme switched: the arrow follows
+            self.calendar_action.setIcon(theme.down_arrow_icon())
 
     def setEnabled(self, on: bool) -> None:  # noqa: N802 (Qt name)
         super().setEnabled(on)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from core.engine import step_item, step_name
 from core.vault import OK, PROFILE_LEVEL, STATE_LABELS, Vault, VaultError, effective_expiry, step_expiries
+from core.wording import plural
 
 from . import theme
 from .date_edit import DateEdit, date_field
@@ -267,9 +268,9 @@ class DocumentsPanel(QWidget):
         self.empty_hint.update_for(not self.docs)
         n = len(self.docs)
         self.status.setStyleSheet("")
-        text = f"{n} document(s)" + (f"; {bad} missing or altered: attach them again." if bad else ".")
+        text = plural(n, "document") + (f"; {bad} missing or altered: attach them again." if bad else ".")
         if empty:  # accepted, but a 0-byte file is usually a failed download
-            text += (f" {empty} empty file(s) (0 bytes): usually a failed download; "
+            text += (f" {plural(empty, 'empty file')} (0 bytes): usually a failed download; "
                      "check the original and attach it again.")
         self.status.setText(text)
         self._update_buttons()
@@ -336,7 +337,7 @@ class DocumentsPanel(QWidget):
         problems = self.attach_paths(files)
         if problems:  # said in the panel, beside the list (no modal box for a refused file)
             n = len(files) - len(problems)
-            self.status.setText((f"{n} file(s) attached. " if n else "Nothing attached. ")
+            self.status.setText((f"{plural(n, 'file')} attached. " if n else "Nothing attached. ")
                                 + "Not attached: " + " ".join(problems))
             self.status.setStyleSheet(f"color: {theme.error_color()};")
 
@@ -383,7 +384,9 @@ class DocumentsPanel(QWidget):
 
         docs = self.vault.list(pid)
         if not docs:
-            QMessageBox.information(self, "Export a packet", "Attach documents first.")
+            QMessageBox.information(self, "Export a packet", "This profile has no documents yet. A packet gathers "
+                                    "attached documents for a program or a board: open a step, then Documents ▸ "
+                                    "Attach… (Alt+A).")
             return
         dlg = PacketDialog(self, docs, {d.id for d in self.docs}, {d.id: self.vault.verify(d) for d in docs})
         if not dlg.exec():

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 
 from core.engine.base import StepResult
 from core.engine.img.licensure import ALTERNATIVE, ComparisonColumn, route_comparison
-from core.wording import date_text
+from core.wording import date_text, dates_in
 
 from . import theme
 
@@ -53,12 +53,15 @@ class _Column(QFrame):
         self.full.setObjectName(f"routeFull_{route}")
         self.full.setFont(theme.heading_font(self.full, 1.0, bold=False))
         self.provisional = _label()
+        self.intermediate = _label()  # the licence between the two, where the route has one (Nebraska)
+        self.intermediate.setObjectName(f"routeIntermediate_{route}")
         self.note = _label()
         self.summary = _label()
         self.summary.setObjectName(f"routeSummary_{route}")
         self.conditions = _label(rich=True)
         self.conditions.setObjectName(f"routeConditions_{route}")
-        for w in (self.title, self.full, self.provisional, self.note, self.summary, self.conditions):
+        for w in (self.title, self.full, self.provisional, self.intermediate, self.note, self.summary,
+                  self.conditions):
             lay.addWidget(w)
         lay.addStretch(1)
 
@@ -68,6 +71,7 @@ class _Column(QFrame):
         if c is None or not c.available:
             self.full.setText("Not offered")
             self.provisional.setVisible(False)
+            self.intermediate.setVisible(False)
             self.note.setText(c.note if c else "")
             self.conditions.setVisible(False)
             self.summary.setVisible(False)
@@ -75,13 +79,16 @@ class _Column(QFrame):
         self.full.setText("Earliest full licence: " + (date_text(c.earliest_full) if c.earliest_full else "no date yet"))
         self.provisional.setText("Provisional licence from: " + date_text(c.provisional) if c.provisional else "")
         self.provisional.setVisible(c.provisional is not None)
-        self.note.setText(c.note)
+        self.intermediate.setText("Transitional licence from: " + date_text(c.intermediate) if c.intermediate else "")
+        self.intermediate.setVisible(c.intermediate is not None)
+        # the engine's texts carry ISO dates (the journey is made under iso_dates): shown as the GUI shows dates
+        self.note.setText(dates_in(c.note))
         self.note.setVisible(bool(c.note))
         counts = Counter(state for state, _ in c.conditions)
         self.summary.setText(", ".join(f"{counts[k]} {SUMMARY[k]}" for k in SUMMARY if counts[k]))
         self.summary.setVisible(bool(counts))
         # the chosen route's conditions are the step's "Why" above: listed here only for the other route
-        rows = "".join(f"<li>{MARKS.get(state, '')} {html.escape(words)}</li>" for state, words in c.conditions)
+        rows = "".join(f"<li>{MARKS.get(state, '')} {html.escape(dates_in(words))}</li>" for state, words in c.conditions)
         self.conditions.setText(f"<ul style='margin-left:-20px'>{rows}</ul>" if rows and not chosen else "")
         self.conditions.setVisible(bool(rows) and not chosen)
         self.full.setAccessibleName(f"{TITLES[self.route]}: {self.full.text()}")

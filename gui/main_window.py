@@ -198,6 +198,7 @@ class MainWindow(HostMixin, QMainWindow):
         self.act_new_profile = self._action("&New profile…", self.new_profile, QKeySequence.StandardKey.New, f)
         self.act_switch = self._action("&Profiles (switch, rename, delete)…", self.manage_profiles, "Ctrl+P", f)
         self.act_rename = self._action("Rena&me this profile…", self.rename_profile, "F2", f)
+        self.act_journeys = self._action("&Journeys and role of this profile…", self.edit_journeys, None, f)
         self.act_delete = self._action("&Delete this profile…", self.delete_profile, None, f)
         f.addSeparator()
         self.act_save = self._action("&Save this step", self.save_step, QKeySequence.StandardKey.Save, f)
@@ -358,7 +359,7 @@ class MainWindow(HostMixin, QMainWindow):
         for page in self.pages.values():
             self._page_refresh[page.key]()  # the page in view now; the others when next shown
         has = pid is not None
-        for a in (self.act_rename, self.act_delete, self.act_save):
+        for a in (self.act_rename, self.act_journeys, self.act_delete, self.act_save):
             a.setEnabled(has)
         name = (doc["name"] if doc is not None else self.session.store.profile(pid)["name"]) if has else "no profile"
         self.setWindowTitle(window_title(name, self.session.demo))
@@ -429,7 +430,8 @@ class MainWindow(HostMixin, QMainWindow):
 
     def save_step(self) -> bool:
         page = self.current_page()
-        if page is None:
+        if page is None:  # Ctrl+S before any step was opened: say why nothing happened
+            self.statusBar().showMessage("No step is open: Save keeps what you type on a step page (select a step on the left).", 5000)
             return False
         ok = page.save()
         if not ok:
@@ -523,6 +525,17 @@ class MainWindow(HostMixin, QMainWindow):
         name = ask_name(self, "Rename profile", self.session.store.profile(pid)["name"])
         if name:
             self.session.store.update_profile(pid, name=name)
+            self.refresh()
+            self.profile_changed.emit()
+
+    def edit_journeys(self) -> None:
+        from .profiles_ui import JourneysDialog
+
+        pid = self.session.profile_id
+        if pid is None:
+            return
+        self.save_all_valid()
+        if JourneysDialog(self.session, pid, self).exec():
             self.refresh()
             self.profile_changed.emit()
 

@@ -71,12 +71,13 @@ class WhoPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle("Who are you?")
-        self.setSubTitle("This shapes the road CertPath shows you. You can change it later.")
+        self.setSubTitle("This shapes the road CertPath shows you. You can change it later. "
+                         "Fields marked * are required.")  # Next waits for the name: say so
         form = QFormLayout(self)
         self.name = QLineEdit()
         self.name.setAccessibleName("Profile name")
         self.name.setPlaceholderText("e.g. Amara Okafor")
-        name_label = QLabel("Na&me:")
+        name_label = QLabel("Na&me *:")
         name_label.setBuddy(self.name)
         form.addRow(name_label, self.name)
         self.registerField("name*", self.name)
@@ -214,6 +215,7 @@ class GroupPage(QWizardPage):
             cb.setObjectName(f"card_{t}")
             cb.setAccessibleName(f"{track_title(t)} card")
             self.boxes[t] = cb
+            cb.toggled.connect(lambda _on: self.completeChanged.emit())
             lay.addWidget(cb)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -246,6 +248,11 @@ class GroupPage(QWizardPage):
     def cards(self) -> list[str]:
         return [t for t, cb in self.boxes.items() if cb.isChecked()]
 
+    def isComplete(self) -> bool:  # noqa: N802
+        """A card ticked, unless another journey was chosen too: a profile with no journey at all
+        showed an empty road ("This profile follows no journey yet")."""
+        return bool(self.cards()) or len(self.who.groups()) > 1
+
     def typical(self) -> list[str]:
         """The tracks ticked for the role before the page is shown."""
         cards = typical_cards(self.who.role.currentData(), load_rules(), self.session.today)[0]
@@ -257,6 +264,8 @@ class SummaryPage(QWizardPage):
         super().__init__()
         self.wiz = wizard
         self.setTitle("Ready")
+        # a subtitle keeps the header the other pages have (without one the title sat in the page)
+        self.setSubTitle("Check what you entered; Back changes it. Nothing is saved until Finish.")
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLayout,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -16,10 +19,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.engine import track_title
-from core.roles import ROLE_LABELS
+from core.engine import registry, track_title
+from core.roles import ROLE_LABELS, ROLES
 
+from . import theme
 from .session import Session
+from .step_form import ErrorLabel
 
 
 def confirm_delete(parent, name: str) -> bool:
@@ -137,3 +142,72 @@ def delete_profile(session: Session, pid: int) -> int:
         else:
             session.profile_id = None
     return removed
+
+
+class JourneysDialog(QDialog):
+    """File ▸ Journeys and role of this profile: a box for every registered track (by group) and
+    the role; what a journey left out holds stays in the file (core.profiles.set_journeys)."""
+
+    def __init__(self, session: Session, pid: int, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.pid = pid
+        p = session.store.profile(pid)
+        self.setWindowTitle(f"Journeys and role of {p['name']}")
+        lay = QVBoxLayout(self)
+        lay.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows for the message, never cuts
+        intro = theme.WrapLabel("The journeys this profile follows. Taking one away hides its steps; what you entered "
+                       "in it is kept, and comes back if you tick it again.")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        self.boxes: dict[str, QCheckBox] = {}
+        for group, tracks in registry.groups():
+            if len(tracks) > 1:
+                lay.addWidget(QLabel(f"<b>{group.label.replace('&', '')}</b>"))
+            for t in tracks:
+                cb = QCheckBox(track_title(t.id))
+                cb.setObjectName(f"journey_{t.id}")
+                cb.setChecked(t.id in p["tracks"])
+                cb.toggled.connect(self._check)
+                self.boxes[t.id] = cb
+                lay.addWidget(cb)
+        row = QHBoxLayout()
+        role_label = QLabel("&Role:")
+        self.role = QComboBox()
+        self.role.setAccessibleName("Role")
+        for rid, label in ROLES:
+            self.role.addItem(label, rid)
+        self.role.setCurrentIndex(max(0, self.role.findData(p["role"])))
+        role_label.setBuddy(self.role)
+        row.addWidget(role_label)
+        row.addWidget(self.role, 1)
+        lay.addLayout(row)
+        self.error = ErrorLabel()
+        lay.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self._check()
+
+    def tracks(self) -> list[str]:
+        return [t for t, cb in self.boxes.items() if cb.isChecked()]
+
+    def _check(self, *_a) -> None:
+        none = not self.tracks()
+        self.error.show_message("Tick at least one journey." if none else None)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not none)
+
+    def save(self) -> None:
+        from core.profiles import set_journeys
+        from core.validate import ValidationError
+
+        try:
+            set_journeys(self.session.store, self.pid, self.tracks(), self.role.currentData())
+        except ValidationError as e:
+            self.error.show_message("; ".join(p.message for p in e.problems))
+            return
+        except Exception as e:  # a full disk, a read-only folder: said here, the dialog stays
+            self.error.show_message(f"Not saved: {e}")
+            return
+        self.accept()

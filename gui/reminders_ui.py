@@ -3,7 +3,8 @@
 `attach(window)` adds the panel (Ctrl+Shift+R), File menu items "Export calendar (.ics)…" and
 "Export CSV…", syncs the computed reminders into the table, and shows what is overdue and due
 this week: in the panel, in the status bar, in a non-modal banner on the dashboard at start (not in screenshot
-mode) and, when a system tray exists, as tray notifications while the app runs. A `DayWatcher`
+mode) and, when a system tray exists, as tray notifications, each once (kept in the data file,
+so a new start does not repeat what an earlier one showed). A `DayWatcher`
 reads the clock every few minutes: past midnight it moves `session.today` on, refreshes the panel
 and notifies what became due.
 """
@@ -12,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import reminders as rem
+from core.db import DatabaseError
 
 from .date_edit import DateEdit, date_field
 from .dates_display import show_date
@@ -421,14 +424,25 @@ def current_reminders(session, journeys=None) -> list[rem.Reminder]:
     return rem.sync(session.store, session.profile_id, session.today, fresh=fresh)
 
 
-class TrayNotifier:
-    """Shows due reminders as tray notifications while the app runs (once each per run)."""
+class TrayNotifier(QObject):
+    """Shows due reminders as tray notifications, each once: across starts of the app too.
+
+    What was shown is kept in the data file (core.reminders.claim_notices: the reminder's
+    `notified` key), so a new start does not show again what an earlier one showed, while a
+    reminder that becomes due again (a stage day or its due day, a snooze that ended, a new date
+    or revision) is shown. With no system tray nothing is shown, so nothing is recorded. Where the
+    record cannot be written (a read-only data folder, a full disk) the run still shows each one
+    once, remembered in memory. `shown(list[Reminder])` is emitted with what was shown.
+    """
+
+    shown = Signal(list)
 
     def __init__(self, window, session, items=None):
         """`items()` gives the current reminders (the panel's when it is built; else synced here)."""
+        super().__init__(window)
         self.session = session
         self.items = items or (lambda: current_reminders(session))
-        self.shown: set[tuple[str, str, str]] = set()
+        self.seen: set[tuple[int | None, str, str]] = set()  # this run's, whatever the data file says
         self.tray = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             icon = window.windowIcon()
@@ -444,25 +458,38 @@ class TrayNotifier:
         self.timer.start()
 
     def pending(self, items: list[rem.Reminder] | None = None) -> list[rem.Reminder]:
+        """What is due to be shown now and has not been (in this run, or by an earlier one)."""
+        pid = self.session.profile_id
+        if pid is None:
+            return []
         today = self.session.today
         all_items = self.items() if items is None else items
-        items = rem.overdue(all_items, today) + rem.firing_today(all_items, today)
-        return [r for r in items if self._key(r) not in self.shown]
+        new = [r for r in rem.to_notify(all_items, today) if self._key(r) not in self.seen]
+        if not new:
+            return []
+        try:
+            return rem.unnotified(self.session.store, pid, new, today)
+        except (DatabaseError, sqlite3.Error):  # the record unreadable: this run's memory only
+            log.warning("what the tray showed could not be read; showing what this run has not", exc_info=True)
+            return new
 
-    def _key(self, r: rem.Reminder) -> tuple[str, str, str]:
-        """Once per reminder, date and stage: a later stage day (or the due day) notifies again.
-        A "do it now" action is dated today by the engine day after day: it is keyed by the day it
-        first became due (the stored row's, `calendar_date`), so an unchanged one is not notified
-        again the next day while the app runs."""
-        if r.since is not None:
-            return (r.source_key, r.calendar_date.isoformat(), "now")
-        last = r.last_fire(self.session.today)
-        return (r.source_key, r.due.isoformat(), last.isoformat() if last else "")
+    def _key(self, r: rem.Reminder) -> tuple[int | None, str, str]:
+        return (self.session.profile_id, r.source_key, rem.notice_key(r, self.session.today))
+
+    def _claim(self, new: list[rem.Reminder]) -> list[rem.Reminder]:
+        """Record `new` as shown; what another CertPath (a command) recorded meanwhile is left out."""
+        try:
+            return rem.claim_notices(self.session.store, self.session.profile_id, new, self.session.today)
+        except (DatabaseError, sqlite3.Error) as e:  # read-only data, a full disk: once per run, in memory
+            log.warning("what the tray showed could not be recorded (%s); it is kept for this run only", e)
+            return new
 
     def check(self, items: list[rem.Reminder] | None = None) -> int:
         new = self.pending(items)
+        if new and self.tray is not None:
+            new = self._claim(new)
         for r in new:
-            self.shown.add(self._key(r))
+            self.seen.add(self._key(r))
         if new and self.tray is not None:
             today = self.session.today
             body = "\n".join(f"{r.display_title} ({show_date(r.due)}, {_when(r, today)})" for r in new[:5])
@@ -470,6 +497,7 @@ class TrayNotifier:
                 body += f"\n… and {len(new) - 5} more"
             self.tray.showMessage(f"CertPath: {len(new)} reminder(s)", body,
                                   QSystemTrayIcon.MessageIcon.Information, 15000)
+            self.shown.emit(new)
         return len(new)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from core import __version__
 from core.engine import evaluate, step_def, track_title
 from core.engine.base import STATUS_LABELS
-from core.wording import iso_dates, texts
+from core.wording import iso_dates, plural, texts
 
 DISCLAIMER = ("CertPath is a planner. Verify every requirement with ECFMG, USMLE, NRMP, your state board and "
               "your training center; this is not legal advice.")
@@ -118,7 +118,7 @@ def packet_index_html(plan) -> str:
     return (f"<html><head><style>{_CSS}</style></head><body>"
             f"<h1>Documents of {_e(plan.profile_name)}</h1>"
             f"<p>For: <b>{_e(plan.recipient)}</b></p>{purpose}<p>Date: {plan.today.isoformat()}</p>{note}"
-            f"<h2>{len(plan.entries)} document(s)</h2>"
+            f"<h2>{plural(len(plan.entries), 'document')}</h2>"
             "<table width='100%' border='1' cellspacing='0'><tr><th>#</th><th>File</th><th>Document of</th>"
             "<th>Type</th><th>Bytes</th><th>Expires</th></tr>" + "".join(rows) + "</table>"
             "<p class='small'>The SHA-256 of each file is listed in index.txt. Made with CertPath (offline).</p>"

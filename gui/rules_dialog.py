@@ -103,12 +103,18 @@ class RulesDialog(QDialog):
         self.detail.setOpenExternalLinks(True)
         self.detail.setAccessibleName("Rule details")
         self.detail.setTabChangesFocus(True)
+        self.detail.setPlaceholderText("Select a rule above to see its statement in full, its sources, "
+                                       "the dates it is in force and why its confidence is what it is.")
         split.addWidget(self.table)
         split.addWidget(self.detail)
         split.setSizes([450, 200])
         lay.addWidget(split, 1)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         bb.rejected.connect(self.reject)
+        close = bb.button(QDialogButtonBox.StandardButton.Close)
+        close.setAutoDefault(False)  # Enter in the filter closed the dialog, the filter with it
+        close.setDefault(False)
+        self.filter.returnPressed.connect(self._to_first_shown)
         lay.addWidget(bb)
         self.filter.textChanged.connect(self.apply_filter)
         self.confidence.currentIndexChanged.connect(self.apply_filter)
@@ -142,6 +148,14 @@ class RulesDialog(QDialog):
             show = all(w in hay for w in words) and (conf is None or r.confidence == conf)
             self.table.setRowHidden(i, not show)
         self.count.setText(f"{self.visible_count()} of {len(self.rules)} shown")
+
+    def _to_first_shown(self) -> None:
+        """Enter in the filter: to the first rule it leaves shown (arrows go on from there)."""
+        row = next((i for i in range(self.table.rowCount()) if not self.table.isRowHidden(i)), -1)
+        if row >= 0:
+            if self.table.isRowHidden(self.table.currentRow()) or self.table.currentRow() < 0:
+                self.table.setCurrentCell(row, 0)
+            self.table.setFocus()
 
     def select_record(self, index: int, rule_id: str = "") -> bool:
         """Show record `index` (else the first record of `rule_id`), the filters cleared so it is in view."""

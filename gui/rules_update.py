@@ -217,7 +217,7 @@ class RulesUpdateDialog(QDialog):
         self.summary.setText(
             f"<b>Rule pack {html.escape(pack.info.version)}</b>, made {_date(pack.info.made)}, signed by a "
             f"key CertPath trusts ({html.escape(pack.info.key)}). It replaces the {html.escape(current.info.label)}."
-            f"<br>{len(changes)} rule record(s) change; {n_moves} change(s) to your steps. Your own values "
+            f"<br>Rule records that change: {len(changes)}; changes to your steps: {n_moves}. Your own values "
             "are kept.")
         self.changes.setHtml(changes_html(changes))
         if impacts or not self.yours.toPlainText():

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import search as S
+from core.wording import plural
 
 if TYPE_CHECKING:
     from .extensions import ExtensionHost
@@ -225,7 +226,7 @@ class SearchPopup(QDialog):
         if self.results.hits:
             self.list.setCurrentRow(0)
             more = self.results.total - len(self.results.hits)
-            self.status.setText(f"{self.results.total} match(es)"
+            self.status.setText(plural(self.results.total, "match", "matches")
                                 + (f"; the best {len(self.results.hits)} shown: type more to narrow" if more > 0
                                    else "") + ". Enter opens the one selected.")
         else:

@@ -920,8 +920,12 @@ class SeasonPanel(QWidget):
 
     def _show_details(self, *_a) -> None:
         c = self._selected()
+        for b in (self.edit_button, self.delete_button):  # they act on the selected program
+            b.setEnabled(c is not None)
         if c is None:
-            self.details.setText("Select a program to see what was found about it.")
+            none = self.season is None or not self.season.checks
+            self.details.setText("No programs yet: Add program… enters one, Import CSV… a list from a spreadsheet."
+                                 if none else "Select a program to see what was found about it.")
             return
         p = c.program
         head = f"{p.name}: " + ("eligible" if c.eligible else "not eligible")
@@ -1026,12 +1030,12 @@ class SeasonPanel(QWidget):
         rc = s.rank_count
         parts = [f"{rc.count} ranked"]
         if rc.included is not None:
-            parts.append(f"{rc.included} included in the NRMP registration"
-                         + (f", {rc.extra} extra (a fee per rank)" if rc.extra else ""))
+            parts.append(f"the NRMP registration fee covers {rc.included} programs"  # not "20 included in …"
+                         + (f", {rc.extra} over that (a fee for each)" if rc.extra else ""))
         if rc.max_ranks is not None:
             parts.append(f"NRMP's limit is {rc.max_ranks}" + (": over the limit!" if rc.over_max else ""))
         if rc.latest_known:
-            parts.append("from an earlier season's NRMP record")
+            parts.append("these figures are from an earlier season's NRMP record")
         self.rank_count.setText("; ".join(parts) + ".")
         for b in (self.csv_button, self.pdf_button):
             b.setEnabled(bool(s.ranked))

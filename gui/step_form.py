@@ -454,7 +454,10 @@ class StepForm(QWidget):
                 self.records[spec.key] = ed
                 lab = QLabel(text)
                 lab.setBuddy(ed.add_button)
-                form.addRow(lab, ed)
+                # the entries span the form: beside a short label ("Documents:") the three inputs of
+                # an entry shared the field column and a date showed as '08-20'
+                form.addRow(lab)
+                form.addRow(ed)
             else:
                 fe = FieldEditor(spec, emit)
                 self.editors[spec.key] = fe
@@ -465,8 +468,8 @@ class StepForm(QWidget):
                 bl.setContentsMargins(0, 0, 0, 0)
                 bl.setSpacing(2)
                 bl.addWidget(fe.container)
-                if spec.help:
-                    h = QLabel(spec.help)
+                if spec.help:  # as tall as its text (a plain QLabel lost its last line in the form)
+                    h = theme.WrapLabel(spec.help)
                     h.setWordWrap(True)
                     h.setStyleSheet(f"color: {theme.muted_color()};")
                     bl.addWidget(h)

@@ -97,6 +97,30 @@ def status_icon(status: str) -> QIcon:
     return icon
 
 
+def down_arrow_icon() -> QIcon:
+    """A down arrow in the palette's text colour (the date fields' calendar button): the style's
+    own SP_ArrowDown is a fixed dark grey pixmap that all but vanished on the dark palette."""
+    key = ("down_arrow", is_dark())
+    if key in _icon_cache:
+        return _icon_cache[key]
+    from PySide6.QtGui import QPolygonF
+
+    size = 32
+    pm = QPixmap(size, size)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    col = QApplication.palette().color(QPalette.ColorRole.ButtonText)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(col)
+    p.drawPolygon(QPolygonF([QPointF(7, 11), QPointF(25, 11), QPointF(16, 22)]))
+    p.end()
+    pm.setDevicePixelRatio(2.0)
+    icon = QIcon(pm)
+    _icon_cache[key] = icon
+    return icon
+
+
 class WrapLabel(QLabel):
     """A word-wrapped label that is always as tall as its text at its current width.
 

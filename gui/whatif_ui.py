@@ -45,6 +45,7 @@ from core.engine import is_track, step_def, step_defs, step_title, track_fields,
 from core.journey_view import milestones
 from core.whatif import Change, JourneyDiff, WhatIfError, changes_for_step, parse_path, what_if
 from core.whatif import WhatIf as WhatIfResult
+from core.wording import plural
 
 from . import theme
 from .dates_display import show_date
@@ -72,7 +73,7 @@ def diff_html(diff: JourneyDiff, old_name: str = "your journey", new_name: str =
     """Every step that changes, old -> new, and why (the findings that differ, in words)."""
     if not diff.steps:
         return f"<p>Nothing changes between {html.escape(old_name)} and {html.escape(new_name)}.</p>"
-    out = [f"<p><b>{len(diff.steps)}</b> step(s) change ({html.escape(old_name)} → {html.escape(new_name)}):</p>"]
+    out = [f"<p><b>{len(diff.steps)}</b> {'step changes' if len(diff.steps) == 1 else 'steps change'} ({html.escape(old_name)} → {html.escape(new_name)}):</p>"]
     for s in diff.steps:
         out.append(f"<h4 style='margin-bottom:2px'>{html.escape(step_title(s.id))}"
                    f" <span style='font-weight:normal'>({html.escape(track_title(s.track))})</span></h4><ul>")
@@ -380,7 +381,7 @@ class WhatIfWindow(QDialog):
             self.problem_label.setText("The scenario could not be evaluated (see the log).")
             return
         n = len(self.changes())
-        self.changes_label.setText(f"{n} changed fact(s) in this scenario." if n else
+        self.changes_label.setText(f"{plural(n, 'changed fact')} in this scenario." if n else
                                    "No facts changed yet: edit a field to see what would follow.")
         self.diff_view.setHtml(diff_html(self.outcome.diff))
         self._draw(self.outcome)
@@ -509,8 +510,8 @@ class WhatIfWindow(QDialog):
             n = len(self.outcome.diff.steps) if self.outcome else 0
             ans = QMessageBox.question(
                 self, "Apply scenario",
-                f"Make this scenario your real profile? {len(self.changes())} fact(s) change and {n} step(s) "
-                "with them. The scenario is kept; you can undo with Ctrl+Z.")
+                f"Make this scenario your real profile? {plural(len(self.changes()), 'fact')} and {plural(n, 'step')} "
+                "change with it. The scenario is kept; you can undo with Ctrl+Z.")
             if ans != QMessageBox.StandardButton.Yes:
                 return False
         if self.is_dirty() or self.name is None:

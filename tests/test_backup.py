@@ -623,3 +623,36 @@ def test_the_command_lines_restore_prunes_the_roster_cache(paths, tmp_path, caps
     assert "ECARD-GONE-42" in _cache_text(paths)
     assert main(["backup", "restore", str(made), "--data-dir", str(paths.root)]) == 0
     assert "ECARD-GONE-42" not in _cache_text(paths) and len(_cache_entries(paths)) == 1
+
+
+def test_the_restore_question_says_dates_as_the_gui_shows_them(qtbot, data_dir, today, tmp_path, monkeypatch):
+    """'Replace your current data with the full backup mine.zip (made 2026-11-21T09:30:00, …)?' and
+    the backup list's '2026-11-21': ISO text in a window that shows dates as '21 Nov 2026'."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from core.datefmt import date_text
+    from gui import backup_ui
+    from gui.main_window import MainWindow
+    from gui.shell import open_session
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    session = open_session(data_dir, today, demo=False, now=NOW)
+    session.switch(session.store.create_profile("Ana", "other", ["bls"]))
+    backup.auto_backup(session.paths, today, conn=session.store.db.conn)
+    win = MainWindow(session)
+    qtbot.addWidget(win)
+    actions = getattr(win, "_backup_actions", None) or backup_ui.attach(win)
+    shown = date_text(today)  # the window installed the GUI's format
+    assert shown != today.isoformat()
+    [auto] = backup.list_backups(session.paths)
+    assert auto.label == shown
+    assert not actions.restore_from("auto", auto.path)
+    assert f"the automatic backup of {shown}?" in asked[-1]
+    monkeypatch.setattr(backup_ui, "_now", lambda: NOW)
+    archive = backup.create_archive(session.paths, tmp_path / "mine.zip", now=NOW)
+    assert not actions.restore_from("archive", archive)
+    assert f"(made {date_text(NOW.date())} at 09:30, 0 document files)" in asked[-1]
+    win.close()
+    win.session.store.db.close()

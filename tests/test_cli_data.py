@@ -219,3 +219,22 @@ def test_export_to_a_file_is_private(data, tmp_path):
     assert r.returncode == 0, r.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert json.loads(out.read_text(encoding="utf-8"))["format"] == "certpath-profile/1"
+
+
+def test_profiles_set_changes_the_journeys_and_role_and_refuses_bad_ones(data):
+    """The journeys a profile follows could be chosen only when it was made: the wizard said 'You
+    can change it later' and nothing could. `profiles set` (and File ▸ Journeys and role…)."""
+    r = core_cli("profiles", "set", "1", "--tracks", "bls,pals,acls", "--role", "nurse_ed", "--data-dir", data)
+    assert r.returncode == 0, r.stderr
+    assert "journeys bls, pals, acls" in r.stdout
+    listed = core_cli("profiles", "--data-dir", data).stdout.split("\t")
+    assert listed[2:4] == ["nurse_ed", "bls,pals,acls\n"]
+    before = _tree(data)
+    for args, words in ((("--tracks", "bls,cpr"), "'cpr' is not a known track"),
+                        (("--tracks", "bls,bls"), "lists a track twice"),
+                        (("--tracks", ","), "choose at least one journey"),
+                        (("--role", "chef"), "'chef' is not a known role"),
+                        ((), "give --tracks, --role or both")):
+        r = core_cli("profiles", "set", "1", *args, "--data-dir", data)
+        assert r.returncode == 2 and words in r.stderr, (args, r.stderr)
+    assert _tree(data) == before  # nothing written on a refusal

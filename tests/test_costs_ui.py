@@ -86,3 +86,44 @@ def test_costs_selection_stays_on_the_edited_and_the_added_cost(qtbot, session, 
         assert p.table.item(row, 4).text() == stored.replace(checked.isoformat(), shown)
     finally:
         dates_display.uninstall()
+
+
+def test_a_bad_currency_or_date_is_said_under_its_own_field(qtbot, today, no_modal):
+    """One message label sat under Currency: a bad amount or a bad date was said beside the
+    currency. Each field now has its own line, cleared when that field is edited."""
+    from gui.costs_ui import CostDialog
+
+    dlg = CostDialog(None, ["usmle.step1"], today)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.amount.setText("100")
+    dlg.currency.setText("U1")
+    dlg._ok()
+    assert not dlg.currency_error.isHidden() and dlg.error.isHidden() and dlg.date_error.isHidden()
+    form = dlg.layout()
+    row = lambda w: form.getWidgetPosition(w)[0]  # noqa: E731
+    assert row(dlg.currency_error) == row(dlg.currency) + 1
+    assert row(dlg.error) == row(dlg.amount) + 1
+    qtbot.keyClicks(dlg.currency, "S")
+    assert dlg.currency_error.isHidden()
+    dlg.currency.setText("USD")
+    dlg.date.setText("2026-02-30")
+    dlg._ok()
+    assert not dlg.date_error.isHidden() and dlg.currency_error.isHidden() and dlg.error.isHidden()
+    dlg.has_date.setChecked(False)  # an undated cost: the date's problem goes with it
+    assert dlg.date_error.isHidden()
+
+
+def test_known_fees_show_every_column_at_1280(qtbot, session):
+    """The fee column was sized to 70 characters: at 1280x800 Checked was cut and Confidence
+    was past the edge. The fee's words take the room left (the whole text is in the tooltip)."""
+    p = _costs(qtbot, session)
+    p.resize(840, 700)  # the panel's width in a 1280 px window
+    p.show()
+    p.refresh()
+    qtbot.wait(20)
+    t = p.suggestions
+    assert t.topLevelItemCount()
+    h = t.header()
+    assert h.sectionViewportPosition(4) + h.sectionSize(4) <= t.viewport().width()
+    assert not t.horizontalScrollBar().isVisible()

@@ -138,7 +138,8 @@ def test_costs_and_documents_use_the_editor_and_refuse_impossible_dates(qtbot, t
     cost.amount.setText("160")
     cost.date.setText("2026-02-30")
     cost._ok()
-    assert cost.result() == 0 and "February 2026 has 28 days" in cost.error.text()
+    assert cost.result() == 0 and "February 2026 has 28 days" in cost.date_error.text()
+    assert cost.error.isHidden()  # said under the date, not under the amount
     cost.date.setText("2027-01-10")
     assert cost.values()["date"] == dt.date(2027, 1, 10)
 
@@ -168,3 +169,35 @@ def test_typing_new_york_in_the_state_box_picks_new_york_not_new_hampshire(qtbot
     box._last = 0.0  # a pause: a new search
     qtbot.keyClicks(box, "penn")
     assert box.currentText().startswith("Pennsylvania")
+
+
+def test_the_calendar_arrow_is_drawn_in_the_palettes_text_colour(qtbot):
+    """The style's own SP_ArrowDown is a fixed dark grey: on the dark palette the calendar
+    button of every date field all but vanished. The arrow follows a live palette switch."""
+    from PySide6.QtGui import QPalette
+
+    from gui import theme
+
+    def arrow_lightness(ed: DateEdit) -> int:
+        img = ed.calendar_action.icon().pixmap(16, 16).toImage()
+        return max(img.pixelColor(x, y).lightness() for x in range(img.width()) for y in range(img.height())
+                   if img.pixelColor(x, y).alpha() > 200)
+
+    app = QApplication.instance()
+    before = QPalette(app.palette())
+    try:
+        app.setPalette(theme.dark_palette())
+        ed = DateEdit()
+        qtbot.addWidget(ed)
+        assert arrow_lightness(ed) > 160  # light on dark
+        app.setPalette(app.style().standardPalette())
+        qtbot.waitUntil(lambda: arrow_lightness(ed) < 100)  # dark on light, the same field
+    finally:
+        app.setPalette(before)
+
+
+def test_a_date_field_is_never_squeezed_below_a_whole_date(qtbot):
+    """In the cost dialog, once a message had wrapped, the date field shrank to show '2-03'."""
+    ed = DateEdit(dt.date(2026, 2, 3))
+    qtbot.addWidget(ed)
+    assert ed.minimumWidth() >= ed.fontMetrics().horizontalAdvance("2026-02-03") + ed.sizeHint().height()

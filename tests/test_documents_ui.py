@@ -215,11 +215,11 @@ def test_a_refused_attachment_is_said_in_the_panel_not_in_a_box(qtbot, win, tmp_
                         staticmethod(lambda *a, **k: ([str(ok), str(folder), str(big)], "")))
     panel.btn_attach.click()
     text = panel.status.text()
-    assert text.startswith("1 file(s) attached.")
+    assert text.startswith("1 file attached.")
     assert "“scans” is a folder" in text and "“huge.iso” is 51.0 MB" in text
     assert panel.table.rowCount() == 1
     panel.refresh()
-    assert panel.status.text() == "1 document(s)."
+    assert panel.status.text() == "1 document."
 
 
 def _session(data_dir, today, demo=False):

@@ -472,3 +472,17 @@ def test_open_prerequisite_is_named_and_messages_use_words_not_field_ids():
     assert has(pre.reasons, "cards.prereq.precourse_below", score=65.0)
     text = " ".join([f.text for st in j.all_steps() for f in st.reasons + st.warnings] + [b.reason for st in j.all_steps() for b in st.blocked_by])
     assert "precourse_score" not in text and "exam_score" not in text and "pals.prerequisites" not in text
+
+
+def test_a_course_held_up_by_its_prerequisites_says_which_step_to_open():
+    """The dashboard's 'What blocks you now' said only 'a prerequisite is not met' for a PALS
+    course whose precourse self-assessment was below 70%: now it names the step to open."""
+    facts = {"pals.enroll": {"body": "aha", "course_start": "2027-05-12", "course_end": "2027-05-12"},
+             "pals.prerequisites": {"precourse_score": 65, "precourse_done_on": "2026-11-01"}}
+    attend = run(facts).step("pals.attend")
+    assert attend.status == "blocked"
+    [b] = attend.blocked_by
+    assert (b.step, b.why.code) == ("pals.prerequisites", "cards.attend.blocked_prerequisite")
+    from core.engine import step_title
+
+    assert step_title("pals.prerequisites") in b.reason  # "… see Before the course"

@@ -8,7 +8,7 @@ import pytest
 from mnemonics_util import clashes as _clashes
 from mnemonics_util import screen_texts as _screen_texts
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QWizard
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWizard
 
 from gui.onboarding import PAGE_SUMMARY, PAGE_WHO, OnboardingWizard
 from gui.shell import open_session
@@ -313,4 +313,66 @@ def test_onboarding_cards_note_does_not_mangle_the_role(qtbot, data_dir, today):
     wiz.group_pages["cards"].initializePage()
     note = wiz.group_pages["cards"].note.text()
     assert "picus" not in note.lower() and "Nurse: PICU" in note
+    session.store.db.close()
+
+
+def test_journeys_and_role_can_be_changed_after_the_wizard(qtbot, demo_session, shown_window, no_modal):
+    """'You can change it later', the wizard says: File ▸ Journeys and role of this profile adds
+    the IMG road to a provider's profile (navigator and dashboard follow); a journey taken away
+    keeps its facts for when it is ticked again; no journey at all is refused in the dialog."""
+    from gui.profiles_ui import JourneysDialog
+
+    s = demo_session
+    dana = next(p["id"] for p in s.store.list_profiles() if p["name"].startswith("Dana"))
+    win = shown_window(s)
+    win.switch_profile(dana)
+    assert win.act_journeys.isEnabled()
+    pals_facts = s.store.document(dana)["facts"]["pals.card"]
+
+    dlg = JourneysDialog(s, dana, win)
+    qtbot.addWidget(dlg)
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert [t for t, cb in dlg.boxes.items() if cb.isChecked()] == ["bls", "pals", "nrp"]
+    for cb in dlg.boxes.values():
+        cb.setChecked(False)
+    assert not ok.isEnabled() and "at least one journey" in dlg.error.text()
+    dlg.boxes["img"].setChecked(True)
+    dlg.boxes["bls"].setChecked(True)
+    dlg.role.setCurrentIndex(dlg.role.findData("img_physician"))
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dlg.result() == QDialog.DialogCode.Accepted
+    p = s.store.profile(dana)
+    assert p["tracks"] == ["img", "bls"] and p["role"] == "img_physician"
+    win.refresh()
+    assert [t.track for t in win.journeys.journey.tracks] == ["img", "bls"]
+    assert "pals" not in win.dashboard.walk_buttons and "img" in win.dashboard.walk_buttons
+
+    dlg = JourneysDialog(s, dana, win)  # PALS back: its card is still there
+    qtbot.addWidget(dlg)
+    dlg.boxes["pals"].setChecked(True)
+    dlg.save()
+    assert s.store.document(dana)["facts"]["pals.card"] == pals_facts
+
+
+def test_provider_cards_page_needs_one_card_when_it_is_the_only_journey(qtbot, data_dir, today):
+    """Unticking every card made a profile with no journey at all (an empty road); with the IMG
+    road chosen too, no card is fine."""
+    session = open_session(data_dir, today, demo=False)
+    wiz = _start(qtbot, session)
+    wiz.who.name.setText("Dana")
+    wiz.who.journey_group.button(1).setChecked(True)  # provider cards only
+    wiz.next()
+    page = wiz.group_pages["cards"]
+    assert page.isComplete()
+    for cb in page.boxes.values():
+        cb.setChecked(False)
+    assert not page.isComplete() and not wiz.button(QWizard.WizardButton.NextButton).isEnabled()
+    page.boxes["pals"].setChecked(True)
+    assert wiz.button(QWizard.WizardButton.NextButton).isEnabled()
+    wiz.back()
+    wiz.who.journey_group.button(2).setChecked(True)  # both: the IMG road is a journey already
+    for cb in page.boxes.values():
+        cb.setChecked(False)
+    assert page.isComplete()
+    wiz.who.name.setText("")  # nothing typed left to ask about when the test closes it
     session.store.db.close()

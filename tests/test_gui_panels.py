@@ -72,3 +72,35 @@ def test_dashboard_text_is_never_cut(qtbot, win):
     qtbot.wait(50)
     for lab in (d.blocks_label, d.actions_label, d.deadlines_label):
         assert lab.height() >= lab.heightForWidth(lab.width())
+
+
+@pytest.mark.parametrize("step_id", ["ecfmg.school", "pals.enroll"])
+def test_a_fields_help_under_it_is_never_cut(qtbot, win, step_id):
+    """A field's help line is as tall as its text: in the form a plain wrapped QLabel was given
+    the height of one line fewer (the school page's 'Canadian graduates from 2026 on need ECFMG
+    certification (the LCME change).' showed two of its three lines at 1280x800)."""
+    from gui.step_form import StepForm
+
+    win.open_step(step_id)
+    qtbot.wait(50)
+    form = next(f for f in win.findChildren(StepForm) if f.isVisible())
+    helps = [lab for lab in form.findChildren(QLabel)
+             if lab.isVisible() and lab.wordWrap() and lab.text() and lab.toolTip() == ""]
+    assert helps
+    for lab in helps:
+        assert lab.height() >= lab.heightForWidth(lab.width()), lab.text()
+
+
+def test_an_entrys_dates_show_in_full_beside_a_short_label(qtbot, win):
+    """The entries of a repeatable field (ERAS documents) span the form: beside the short label
+    'Documents:' an entry's three inputs shared the field column and its upload date read '08-20'."""
+    from gui.date_edit import DateEdit
+    from gui.step_form import RecordsEditor
+
+    win.open_step("match.eras")
+    qtbot.wait(50)
+    rec = next(r for r in win.findChildren(RecordsEditor) if r.isVisible())
+    dates = [d for d in rec.findChildren(DateEdit) if d.isVisible() and d.text()]
+    assert dates
+    for d in dates:  # the text and the calendar button (about as wide as the field is tall)
+        assert d.width() >= d.fontMetrics().horizontalAdvance(d.text()) + d.height(), d.text()

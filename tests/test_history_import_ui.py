@@ -48,7 +48,7 @@ def test_attempts_cancel_writes_nothing_import_writes_the_valid_rows(img_window,
     by_row = {r[0]: r for r in seen["rows"]}
     assert "not a USMLE exam" in by_row["3"][3] and by_row["3"][2] == "✕ Not imported"
     assert by_row["2"][2] == "Add" and by_row["2"][3] == "✓ OK"
-    assert "2 of 3 rows can be imported; 1 row(s) with problems will be left out." in seen["summary"]
+    assert "2 of 3 rows can be imported; 1 row with problems will be left out." in seen["summary"]
     assert seen["button"] == "&Import 2 attempts"
 
     evaluations = []

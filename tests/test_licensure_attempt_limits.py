@@ -1,20 +1,23 @@
 """Issue 13, session 4: USMLE attempt limits on the licence step measured against the user's exam
-records: a residency-free route's own limits (Rhode Island's three attempts per Step, P.L. 2025
-ch. 95/96, in license.route_attempts.RI with its own sources), a total across the Steps on a
-state record (`total_attempt_limit`: the capability, tested on a test-only fixture because no
-citable source gives Kansas's value), each limit met, still within reach, or exceeded, and the
-day before and the day a limit takes effect. Every scenario sets `today`."""
+records: a residency-free route's own limits (license.route_attempts.XX; tested on test-only fixtures,
+tests/route_fixtures.py, since Rhode Island's three attempts per Step were read only in machine-written
+summaries and the record was removed), a total across the Steps on a state record
+(`total_attempt_limit`: the capability, tested on a test-only fixture because no citable source gives
+Kansas's value), each limit met, still within reach, or exceeded, and the day before and the day a
+limit takes effect. Every scenario sets `today`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
 
+from route_fixtures import OWN_LIMITS, OWN_LIMITS_FROM_2027, split_route
+
 from core import resources_dir
 from core.engine import img
 from core.engine.base import BLOCKED, Context
 from core.engine.img.licensure import ALTERNATIVE, STANDARD
-from core.rules import RuleSet, load_rules_from, rules_from_files
+from core.rules import RuleSet, load_rules_from
 
 D = dt.date
 RULES = load_rules_from(resources_dir() / "rules" / "img")
@@ -60,10 +63,7 @@ def limit_states(step):
     return {c["exam"] or "total": c["state"] for c in step.info.get("attempt_limits", [])}
 
 
-def with_fixture(toml: str, *replaced: str) -> RuleSet:
-    """The bundled img rules with the records of `replaced` ids swapped for a test-only fixture."""
-    fixture = rules_from_files([("fixture.toml", toml.encode())], use_cache=False).all()
-    return RuleSet([r for r in RULES.all() if r.id not in replaced] + fixture)
+OWN = split_route(own=OWN_LIMITS)  # a route with its own 3 attempts per Step (test-only fixture)
 
 
 RI_ROUTE = dict(route=ALTERNATIVE, licensed_abroad=True, years_practice_abroad=8, foreign_residency_completed=True,
@@ -71,21 +71,34 @@ RI_ROUTE = dict(route=ALTERNATIVE, licensed_abroad=True, years_practice_abroad=8
                 immigration_status="authorised_to_work")
 
 
-# ---- Rhode Island's route: its own three attempts per Step -------------------------------------------
+# ---- a route's own attempt limits (test-only fixture on Rhode Island's state code) ---------------------
 
-def test_rhode_island_route_limit_is_its_own_record_with_its_own_sources():
+def test_rhode_island_route_has_no_own_attempt_limit_any_more():
+    """The three attempts per Step were read only in fastdemocracy.com's generated summaries (banned):
+    the record that held them is gone and the route's limits are said unknown, not "own"."""
     route = RULES.find("license.route.RI", TODAY)
-    own = RULES.find("license.route_attempts.RI", TODAY)
-    assert route.value["state_attempt_limits"] == "own"
-    assert own.value["step_attempt_limit"] == 3 and "total_attempt_limit" not in own.value
-    # only the bill summaries say the limit: the legislature's pages read stop before 5-37-16(b)
-    assert {s.tier for s in own.sources} == {"secondary"} and own.confidence == "low"
-    assert all("fastdemocracy.com" in u for u in own.urls)
-
-
-def test_rhode_island_route_steps_passed_within_three_attempts_are_met():
-    prof = profile("RI", RI_ROUTE, exams={"usmle.step1": attempts("fail", "pass"), "usmle.step2ck": PASS})
+    assert route.value["state_attempt_limits"] == "unknown"
+    assert not any(i.startswith("license.route_attempts.") for i in RULES.ids())  # no bundled route has one
+    prof = profile("RI", RI_ROUTE, exams={"usmle.step1": attempts("fail", "fail", "fail", "pass"),
+                                          "usmle.step2ck": PASS})
     s = licence(prof)
+    assert s.status != BLOCKED and not limit_states(s) and "route_attempt_limits" not in s.info
+    assert "license.route_attempts.RI" not in s.rules
+    # Rhode Island's standard record has no limit either, so nothing is said about one
+    assert not any(w.code.endswith("attempt_limits_unpublished") for w in s.warnings)
+
+
+def test_a_route_own_limit_is_its_own_record_with_its_own_sources():
+    route = OWN.find("license.route.RI", TODAY)
+    own = OWN.find("license.route_attempts.RI", TODAY)
+    assert route.value["state_attempt_limits"] == "own" and "TEST FIXTURE" in route.statement
+    assert own.value["step_attempt_limit"] == 3 and "total_attempt_limit" not in own.value
+    assert all("example.org" in u for u in own.urls + route.urls)  # fixtures cite no real page
+
+
+def test_route_steps_passed_within_the_route_own_limit_are_met():
+    prof = profile("RI", RI_ROUTE, exams={"usmle.step1": attempts("fail", "pass"), "usmle.step2ck": PASS})
+    s = licence(prof, rules=OWN)
     assert s.info["route"] == ALTERNATIVE and s.status != BLOCKED
     assert limit_states(s) == {"usmle.step1": "met", "usmle.step2ck": "met", "usmle.step3": "within"}
     assert s.info["route_attempt_limits"] == {"usmle.step1": 3, "usmle.step2ck": 3, "usmle.step3": 3}
@@ -93,16 +106,16 @@ def test_rhode_island_route_steps_passed_within_three_attempts_are_met():
     assert [i.code for i in said.params["items"]] == [
         "img.licence.limit_passed_within", "img.licence.limit_passed_within", "img.licence.limit_attempts_left"]
     assert "license.route_attempts.RI" in s.rules
-    # the record's low confidence is said beside it
-    assert any(w.code.startswith("rule.low_confidence") and w.params["rule"] == "license.route_attempts.RI"
-               for w in s.warnings)
+    # the limit record's low confidence is said beside it, and the route's too
+    for rid in ("license.route_attempts.RI", "license.route.RI"):
+        assert any(w.code.startswith("rule.low_confidence") and w.params["rule"] == rid for w in s.warnings), rid
     assert not any(w.code == "img.route.own_attempt_limits_unpublished" for w in s.warnings)
 
 
-def test_rhode_island_route_step_1_passed_on_the_fourth_attempt_bars_the_route():
+def test_step_1_passed_on_the_fourth_attempt_bars_a_route_with_its_own_limit():
     prof = profile("RI", RI_ROUTE, exams={"usmle.step1": attempts("fail", "fail", "fail", "pass"),
                                           "usmle.step2ck": PASS})
-    s = licence(prof)
+    s = licence(prof, rules=OWN)
     assert s.status == BLOCKED
     assert s.reasons[-1].code == "img.route.own_attempt_limit_reached"
     assert [r.code for r in s.reasons].count("img.route.own_attempt_limit_reached") == 1  # said once
@@ -112,18 +125,19 @@ def test_rhode_island_route_step_1_passed_on_the_fourth_attempt_bars_the_route()
     assert not s.actions and s.due is None  # no apply date while the route's limit bars it
 
 
-def test_rhode_island_route_third_step_3_failure_bars_the_full_licence_two_do_not():
+def test_third_step_3_failure_bars_the_full_licence_of_a_split_route_two_do_not():
     exams = {"usmle.step1": PASS, "usmle.step2ck": PASS}
-    two = licence(profile("RI", RI_ROUTE, exams={**exams, "usmle.step3": attempts("fail", "fail")}))
+    two = licence(profile("RI", RI_ROUTE, exams={**exams, "usmle.step3": attempts("fail", "fail")}), rules=OWN)
     assert two.status != BLOCKED and limit_states(two)["usmle.step3"] == "within"
     left = next(i for r in two.reasons if r.code == "img.route.own_attempt_limits_status" for i in r.params["items"]
                 if i.params.get("step") == "usmle.step3")
     assert left.code == "img.licence.limit_attempts_left" and left.params["left"] == 1
     assert two.info.get("provisional_on") and not any(
         r.code == "img.route.full_barred_by_attempt_limit" for r in two.reasons)
-    three = licence(profile("RI", RI_ROUTE, exams={**exams, "usmle.step3": attempts("fail", "fail", "fail")}))
+    three = licence(profile("RI", RI_ROUTE, exams={**exams, "usmle.step3": attempts("fail", "fail", "fail")}),
+                    rules=OWN)
     assert limit_states(three)["usmle.step3"] == "exceeded"
-    # Step 3 is asked only for the conversion (usmle_steps_for_full): the limited registration stays open
+    # Step 3 is asked only for the conversion (usmle_steps_for_full): the limited licence stays open
     assert three.status != BLOCKED and not three.blocked_by
     assert three.info["provisional_on"] == two.info["provisional_on"]
     assert "full_on" not in three.info and three.due is None
@@ -139,19 +153,19 @@ def test_rhode_island_route_third_step_3_failure_bars_the_full_licence_two_do_no
     assert alt["why_code"] == "img.route.full_barred_by_attempt_limit"
 
 
-def test_rhode_island_step_3_passed_on_the_fourth_attempt_bars_only_the_full_licence():
+def test_step_3_passed_on_the_fourth_attempt_bars_only_the_full_licence_of_a_split_route():
     exams = {"usmle.step1": PASS, "usmle.step2ck": PASS,
              "usmle.step3": attempts("fail", "fail", "fail", "pass")}
-    s = licence(profile("RI", RI_ROUTE, exams=exams))
+    s = licence(profile("RI", RI_ROUTE, exams=exams), rules=OWN)
     assert s.status != BLOCKED and s.info.get("provisional_on") and "full_on" not in s.info
     assert [r.params["items"][0].code for r in s.reasons
             if r.code == "img.route.full_barred_by_attempt_limit"] == ["img.licence.over_limit_passed_at"]
 
 
-def test_rhode_island_step_1_over_its_limit_still_bars_the_whole_route_with_step_3_over_too():
+def test_step_1_over_its_limit_still_bars_the_whole_split_route_with_step_3_over_too():
     exams = {"usmle.step1": attempts("fail", "fail", "fail"), "usmle.step2ck": PASS,
              "usmle.step3": attempts("fail", "fail", "fail")}
-    s = licence(profile("RI", RI_ROUTE, exams=exams))
+    s = licence(profile("RI", RI_ROUTE, exams=exams), rules=OWN)
     assert s.status == BLOCKED and limit_blocker(s) == "usmle.step1"
     assert "provisional_on" not in s.info and s.due is None and not s.actions
     alt = {c["route"]: c for c in s.info["route_comparison"]}[ALTERNATIVE]
@@ -159,29 +173,16 @@ def test_rhode_island_step_1_over_its_limit_still_bars_the_whole_route_with_step
     assert alt["why_code"] == "img.route.own_attempt_limit_reached"
 
 
-def test_rhode_island_standard_route_does_not_apply_the_route_law_limit():
+def test_the_standard_route_does_not_apply_the_route_law_limit():
     prof = profile("RI", {**RI_ROUTE, "route": STANDARD},
                    exams={"usmle.step1": attempts("fail", "fail", "fail", "pass"), "usmle.step2ck": PASS})
-    s = licence(prof)
+    s = licence(prof, rules=OWN)
     assert s.info["route"] == STANDARD and s.status != BLOCKED
     assert "license.route_attempts.RI" not in s.rules and not limit_states(s)  # the state record has no limit
 
 
-RI_FROM_2027 = """
-[[rule]]
-id = "license.route_attempts.RI"
-statement = "TEST FIXTURE: a route limit of 2 attempts per Step from 2027-01-01."
-value = { step_attempt_limit = 2 }
-from = 2027-01-01
-sources = [{ url = "https://example.org/fixture", tier = "secondary" }]
-as_of = "fixture"
-checked = 2026-12-02
-confidence = "low"
-"""
-
-
 def test_a_route_limit_the_day_before_it_takes_effect_is_said_not_recorded_and_applies_on_the_day():
-    rules = with_fixture(RI_FROM_2027, "license.route_attempts.RI")
+    rules = split_route(own=OWN_LIMITS_FROM_2027)
     prof = profile("RI", RI_ROUTE, exams={"usmle.step1": attempts("fail", "fail", "pass"), "usmle.step2ck": PASS})
     before = licence(prof, D(2026, 12, 31), rules)
     assert before.status != BLOCKED and not limit_states(before)
@@ -266,12 +267,12 @@ def columns(step):
 
 def test_comparison_gives_no_date_for_a_route_whose_attempt_limit_is_exceeded():
     over = {"usmle.step1": attempts("fail", "fail", "fail", "pass"), "usmle.step2ck": PASS}
-    s = licence(profile("RI", RI_ROUTE, exams=over))
+    s = licence(profile("RI", RI_ROUTE, exams=over), rules=OWN)
     alt, std = columns(s)[ALTERNATIVE], columns(s)[STANDARD]
     assert alt["earliest_full"] is None and alt["provisional"] is None
     assert alt["why_code"] == "img.route.own_attempt_limit_reached"
     assert std["earliest_full"] is not None  # Rhode Island's standard route has no limit recorded
-    ok = licence(profile("RI", RI_ROUTE, exams={"usmle.step1": PASS, "usmle.step2ck": PASS}))
+    ok = licence(profile("RI", RI_ROUTE, exams={"usmle.step1": PASS, "usmle.step2ck": PASS}), rules=OWN)
     assert columns(ok)[ALTERNATIVE]["why_code"] != "img.route.own_attempt_limit_reached"
 
 
@@ -287,13 +288,13 @@ def test_comparison_says_the_standard_route_barred_by_the_state_limit():
 
 def test_step_3_page_counts_against_the_route_own_limit_on_that_route():
     exams = {"usmle.step1": PASS, "usmle.step2ck": PASS, "usmle.step3": attempts("fail")}
-    track = img.evaluate_track("img", Context(today=TODAY, rules=RULES, profile=profile("RI", RI_ROUTE, exams=exams)))
-    # Rhode Island's limited registration does not wait for Step 3: the limit is the full licence's
+    track = img.evaluate_track("img", Context(today=TODAY, rules=OWN, profile=profile("RI", RI_ROUTE, exams=exams)))
+    # the fixture route's limited licence does not wait for Step 3: the limit is the full licence's
     said = [r for r in track.step("usmle.step3").reasons if r.code == "img.step3.state_attempt_limit_full"]
     assert [(r.params["s3lim"], r.params["used"]) for r in said] == [(3, 1)]
     assert "full licence" in said[0].text
     assert not any(r.code == "img.step3.state_attempt_limit" for r in track.step("usmle.step3").reasons)
     # the standard route: Rhode Island's state record has no Step 3 limit
-    std = img.evaluate_track("img", Context(today=TODAY, rules=RULES,
+    std = img.evaluate_track("img", Context(today=TODAY, rules=OWN,
                                             profile=profile("RI", {**RI_ROUTE, "route": STANDARD}, exams=exams)))
     assert not any(r.code.startswith("img.step3.state_attempt_limit") for r in std.step("usmle.step3").reasons)

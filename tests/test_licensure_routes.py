@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from route_fixtures import split_route
 
 from core import ics, reminders, resources_dir
 from core.engine import evaluate, img
@@ -41,12 +42,12 @@ def profile(state, lic=None, *, certified=False, steps=(), visa_need="needs_h1b"
     return {"format": "certpath-profile/1", "tracks": ["img"], "facts": f, "overrides": {}}
 
 
-def run(prof, today=TODAY):
-    return img.evaluate_track("img", Context(today=today, rules=RULES, profile=prof))
+def run(prof, today=TODAY, rules=RULES):
+    return img.evaluate_track("img", Context(today=today, rules=rules, profile=prof))
 
 
-def licence(prof, today=TODAY):
-    return run(prof, today).step("license.state")
+def licence(prof, today=TODAY, rules=RULES):
+    return run(prof, today, rules).step("license.state")
 
 
 def states(step):
@@ -54,21 +55,28 @@ def states(step):
     return {c["key"]: c["state"] for c in step.info.get("route_conditions", [])}
 
 
+ALL_STEPS = ("usmle.step1", "usmle.step2ck", "usmle.step3")
 EXPERIENCED = dict(route=ALTERNATIVE, licensed_abroad=True, years_practice_abroad=8, foreign_residency_completed=True,
                    job_offer=True, immigration_status="authorised_to_work")
 
 
 # ---- conditions, state by state ------------------------------------------------------------------
 
-def test_tennessee_before_the_2026_rewrite_asks_three_years_of_practice():
+def test_tennessee_before_the_2026_rewrite_conditions_are_not_recorded_so_no_date():
+    """Pub. Ch. 211 of 2023: only the caption was read; the numbers were in BillTrack50's "AI Summary"
+    (machine-written, not used): every condition is unknown, so no date is given and that is said."""
     s = licence(profile("TN", {**EXPERIENCED, "years_practice_abroad": 2, "foreign_residency_completed": False}),
                 D(2026, 5, 17))
     c = states(s)
-    assert "license.route.TN" in s.rules
-    assert c["years_practice_abroad"] == "missing"  # 2 of 3 years
-    assert c["foreign_pgt_required"] == "missing"  # neither 3 years' training nor 3 years' practice
-    assert "ecfmg_permanent" not in c and c["ecfmg_certificate"] == "unknown"
-    assert c["licensed_abroad"] == "unknown"
+    assert "license.route.TN" in s.rules and s.info["route"] == ALTERNATIVE
+    assert set(c.values()) == {"unknown"}, c  # 2 years of practice is neither enough nor too few: not recorded
+    assert "Years of practice abroad: not published: ask the board" in [r.text for r in s.reasons]
+    assert s.due is None and "provisional_on" not in s.info and "full_on" not in s.info and not s.actions
+    assert any(r.code == "img.route.conditions_unpublished" and r.params["state_name"] == "Tennessee"
+               for r in s.reasons)
+    alt = column(s, ALTERNATIVE)
+    assert alt.provisional is None and alt.earliest_full is None and "not recorded" in alt.note
+    assert any(w.code.startswith("rule.low_confidence") and w.params["rule"] == "license.route.TN" for w in s.warnings)
 
 
 def test_tennessee_from_2026_05_18_asks_a_permanent_ecfmg_certificate_and_a_licence_abroad():
@@ -132,13 +140,38 @@ def test_florida_full_licence_directly_once_every_condition_is_met():
 
 
 def test_virginia_provisional_licence_but_the_conversion_is_not_published():
-    s = licence(profile("VA", EXPERIENCED))
+    s = licence(profile("VA", EXPERIENCED, steps=ALL_STEPS))
     c = states(s)
     assert c["licensed_abroad"] == "met" and c["years_practice_abroad"] == "met"
-    assert c["employer_offer"] == "unknown"
+    assert c["employer_offer"] == "unknown" and c["usmle_steps"] == "unknown"
     assert s.info["provisional_on"] == TODAY and "full_on" not in s.info and s.due is None
-    assert any(r.code == "img.route.conversion_unpublished" for r in s.reasons)
+    # the provisional date assumes the conditions not published (the employer, ...) add nothing: said with it
+    assert any(r.code == "img.route.conversion_unpublished_dates_assume_unknowns" for r in s.reasons)
     assert [a.key for a in s.actions] == ["apply-provisional"]
+    # once the provisional licence is issued its date is a fact: only the conversion is said unknown
+    issued = licence(profile("VA", {**EXPERIENCED, "provisional_issued_date": "2026-09-01"}))
+    assert issued.info["provisional_on"] == D(2026, 9, 1) and issued.due is None
+    assert any(r.code == "img.route.conversion_unpublished" for r in issued.reasons)
+    assert not any(r.code == "img.route.conversion_unpublished_dates_assume_unknowns" for r in issued.reasons)
+
+
+def test_a_route_whose_steps_are_unknown_gives_no_date_before_every_step_is_passed_or_booked():
+    """Virginia's Steps were not read: a date of today for someone with Step 2 CK and Step 3 still to
+    take would rest only on the Steps being unread, so there is none until no Step could hold it back."""
+    s = licence(profile("VA", EXPERIENCED, steps=("usmle.step1",)))
+    assert states(s)["usmle_steps"] == "unknown"
+    assert "provisional_on" not in s.info and s.due is None and not s.actions
+    why = next(r for r in s.reasons if r.code == "img.route.steps_unpublished_no_date")
+    assert why.params["state_name"] == "Virginia" and "ask the board" in why.text
+    assert column(s, ALTERNATIVE).provisional is None and column(s, ALTERNATIVE).note == why.text
+    # the last Step booked: the date is its expected result, the day it is known
+    prof = profile("VA", EXPERIENCED, certified=True, steps=("usmle.step1", "usmle.step2ck"),
+                   **{"usmle.step3": {"scheduled_date": "2027-02-10"}})  # Step 3 needs the certificate
+    booked = licence(prof)
+    expected = run(prof).step("usmle.step3").info["expected_on"]
+    assert booked.info["provisional_on"] == expected > D(2027, 2, 10)
+    # every Step passed: nothing the record leaves unknown can hold the date back any more
+    assert licence(profile("VA", EXPERIENCED, steps=ALL_STEPS)).info["provisional_on"] == TODAY
 
 
 def test_wisconsin_full_licence_three_years_after_the_provisional_one():
@@ -435,6 +468,8 @@ def test_oklahoma_route_law_is_silent_on_the_limit_so_it_is_said_not_applied():
     assert s.info["route"] == ALTERNATIVE and s.status != "blocked"
     assert not any(r.code == "img.licence.attempt_limit_reached" for r in s.reasons)
     assert any(w.code == "img.route.attempt_limits_unpublished" and w.params["limit"] == 3 for w in s.warnings)
+    # the route's conditions rest on machine-written summaries only (fifth pass): the step says it is unsure
+    assert any(w.code.startswith("rule.low_confidence") and w.params["rule"] == "license.route.OK" for w in s.warnings)
 
 
 def test_a_route_state_without_a_limit_says_nothing_about_one():
@@ -459,43 +494,81 @@ def test_nebraska_route_full_licence_after_three_provisional_and_three_transitio
 def test_oregon_route_provisional_now_full_after_four_supervised_years():
     """ORS 677.146: ECFMG certification, 3 years' practice abroad, an offer from a clinical facility."""
     lic = {**EXPERIENCED, "job_offer_kind": "health_care_facility"}
-    s = licence(profile("OR", lic, certified=True))
+    s = licence(profile("OR", lic, certified=True, steps=ALL_STEPS))
     c = states(s)
     assert s.info["route"] == ALTERNATIVE
     assert c["years_practice_abroad"] == c["ecfmg_certificate"] == c["employer_kind"] == "met"
     assert c["usmle_steps"] == "unknown"  # the Steps were not in the part of 677.146 read
     assert s.info["provisional_on"] == TODAY and s.info["full_on"] == D(2030, 12, 1) == s.due
+    # with Step 3 still to take, the unread Step list gives no date (test_a_route_whose_steps_are_unknown_...)
+    assert licence(profile("OR", lic, certified=True, steps=("usmle.step1", "usmle.step2ck"))).due is None
     assert any(r.code == "img.route.supervised" for r in s.reasons)
     # Oregon's Step 3 limit (4 attempts) is the standard route's; the route law says nothing about it
     assert any(w.code == "img.route.attempt_limits_unpublished" for w in s.warnings)
     # two years of practice abroad are not enough; without the certificate there is no date
-    short = licence(profile("OR", {**lic, "years_practice_abroad": 2}, certified=True))
+    short = licence(profile("OR", {**lic, "years_practice_abroad": 2}, certified=True, steps=ALL_STEPS))
     assert states(short)["years_practice_abroad"] == "missing" and short.due is None
     uncertified = licence(profile("OR", lic))
     assert states(uncertified)["ecfmg_certificate"] == "missing" and uncertified.due is None
     assert "ecfmg.certificate" in waits(uncertified)
 
 
-def test_rhode_island_limited_registration_then_full_licence_with_step_3():
-    """R.I. Gen. Laws 5-37-16 (P.L. 2025 ch. 96): one year renewable twice, Step 3 for the full licence."""
-    lic = {**EXPERIENCED, "job_offer_kind": "participating_health_care_entity", "provisional_issued_date": "2026-09-01"}
-    s = licence(profile("RI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck")))
-    assert s.info["route"] == ALTERNATIVE and states(s)["licensed_abroad"] == "met"
-    assert "usmle.step3" not in waits(s)  # asked for the full licence only (test_rhode_island_step_3_...)
-    done = licence(profile("RI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
-    assert states(done)["usmle_steps"] == states(done)["usmle_steps_full"] == "met"
-    assert states(done)["employer_kind"] == "met"
-    assert done.info["full_on"] == D(2029, 9, 1) == done.due
-    other = licence(profile("RI", {**lic, "job_offer_kind": "urgent_care"}, certified=True,
-                            steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
-    assert states(other)["employer_kind"] == "missing"
+def test_rhode_island_route_terms_not_read_give_no_full_date_and_say_so():
+    """P.L. 2025 ch. 95/96: only the definitions (5-37-1(11)) were read; 5-37-16(b)'s term, Steps,
+    employer and conversion were seen only in machine-written summaries (not used): unknown."""
+    lic = {**EXPERIENCED, "job_offer_kind": "participating_health_care_entity"}
+    s = licence(profile("RI", lic))  # no USMLE Step passed, no ECFMG certificate
+    c = states(s)
+    assert s.info["route"] == ALTERNATIVE and s.info["licence_kind"] == "limited"
+    # what the definition asks is checked; the rest is said as not published
+    assert c["licensed_abroad"] == c["foreign_pgt_required"] == "met"
+    for key in ("usmle_steps", "ecfmg_certificate", "employer_offer", "years_practice_abroad"):
+        assert c[key] == "unknown", key
+    assert "usmle_steps_full" not in c and "employer_kind" not in c
+    no = licence(profile("RI", {**lic, "licensed_abroad": False}))
+    assert states(no)["licensed_abroad"] == "missing" and no.due is None and "provisional_on" not in no.info
+    # no date at all: which Steps the registration asks is not published and Steps are still to pass
+    assert s.due is None and "full_on" not in s.info and "provisional_on" not in s.info and not s.actions
+    why = next(r for r in s.reasons if r.code == "img.route.steps_unpublished_no_date")
+    assert why.params["state_name"] == "Rhode Island" and "not published" in why.text
+    alt = column(s, ALTERNATIVE)
+    assert alt.provisional is None and alt.earliest_full is None and alt.note == why.text
+    # every Step passed: an earliest registration date, said to assume the unpublished conditions add
+    # none, and still no full-licence date (the conversion is not published)
+    done = licence(profile("RI", lic, certified=True, steps=ALL_STEPS))
+    assert done.info["provisional_on"] == TODAY and "full_on" not in done.info and done.due is None
+    note = next(r for r in done.reasons if r.code == "img.route.conversion_unpublished_dates_assume_unknowns")
+    assert column(done, ALTERNATIVE).note == note.text and "Rhode Island" in note.text
+    assert [a.key for a in done.actions] == ["apply-provisional"]
+    # nothing waits for a Step or the certificate the record does not name
+    assert not {"usmle.step1", "usmle.step2ck", "usmle.step3", "ecfmg.certificate"} & set(s.depends_on or ())
+    # no attempt limit of the route's own, none of the state's: nothing said about one
+    assert "route_attempt_limits" not in s.info and "license.route_attempts.RI" not in s.rules
+    assert not any(r.code == "img.route.supervised" for r in s.reasons)
     # the standard route stays available and keeps its own dates
     std = licence(profile("RI", {"route": STANDARD}))
     assert std.info["route"] == STANDARD and "full_on" not in std.info
 
 
-# ---- Steps split between the provisional and the full licence (RI, NE, MA) -----------------------
+def test_oklahoma_route_conditions_not_read_give_no_date_and_say_so():
+    """HB 2050 of 2025: only the caption was read (limited and full licensure exist); the conditions and the
+    2025-11-01 date were in machine-written summaries only (not used)."""
+    lic = {**EXPERIENCED, "job_offer_kind": "provider_with_accredited_gme"}
+    s = licence(profile("OK", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
+    assert s.info["route"] == ALTERNATIVE and set(states(s).values()) == {"unknown"}
+    assert s.due is None and "provisional_on" not in s.info and not s.actions
+    assert any(r.code == "img.route.conditions_unpublished" and r.params["state_name"] == "Oklahoma"
+               for r in s.reasons)
+    alt = column(s, ALTERNATIVE)
+    assert alt.provisional is None and alt.earliest_full is None
+    assert alt.note.startswith("No date:") and "ask the board" in alt.note
+    # the standard route keeps its date beside it
+    assert column(s, STANDARD).earliest_full == D(2029, 7, 1)
 
+
+# ---- Steps split between the provisional and the full licence (NE, MA; a test-only fixture) ---------
+
+SPLIT = split_route()  # limited licence with Steps 1-2, full licence with Step 3 after 3 years (fixture)
 RI_LIC = {**EXPERIENCED, "job_offer_kind": "participating_health_care_entity"}
 
 
@@ -503,14 +576,28 @@ def column(step, route):
     return next(c for c in route_comparison(step) if c.route == route)
 
 
-def test_rhode_island_step_3_is_asked_for_the_full_licence_not_the_limited_registration():
-    """P.L. 2025 ch. 96: Steps 1 and 2 for the limited registration, Step 3 for the full licence."""
-    s = licence(profile("RI", RI_LIC, certified=True, steps=("usmle.step1", "usmle.step2ck")))
+def test_a_split_route_limited_licence_then_full_licence_with_step_3():
+    lic = {**RI_LIC, "provisional_issued_date": "2026-09-01"}
+    s = licence(profile("RI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck")), rules=SPLIT)
+    assert s.info["route"] == ALTERNATIVE and states(s)["licensed_abroad"] == "met"
+    assert "usmle.step3" not in waits(s)  # asked for the full licence only
+    done = licence(profile("RI", lic, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")),
+                   rules=SPLIT)
+    assert states(done)["usmle_steps"] == states(done)["usmle_steps_full"] == "met"
+    assert states(done)["employer_kind"] == "met"
+    assert done.info["full_on"] == D(2029, 9, 1) == done.due
+    other = licence(profile("RI", {**lic, "job_offer_kind": "urgent_care"}, certified=True,
+                            steps=("usmle.step1", "usmle.step2ck", "usmle.step3")), rules=SPLIT)
+    assert states(other)["employer_kind"] == "missing"
+
+
+def test_a_split_route_asks_step_3_for_the_full_licence_not_the_limited_one():
+    s = licence(profile("RI", RI_LIC, certified=True, steps=("usmle.step1", "usmle.step2ck")), rules=SPLIT)
     c = states(s)
     assert c["usmle_steps"] == "met" and c["usmle_steps_full"] == "missing"
     assert s.depends_on is not None and "usmle.step3" not in s.depends_on
     assert {"usmle.step1", "usmle.step2ck", "ecfmg.certificate"} <= set(s.depends_on)
-    assert s.info["provisional_on"] == TODAY  # nothing the registration needs is missing
+    assert s.info["provisional_on"] == TODAY  # nothing the limited licence needs is missing
     assert "full_on" not in s.info and s.due is None
     assert any(r.code == "img.route.full_waits_for_steps" and r.params["steps"] == ["usmle.step3"]
                for r in s.reasons)
@@ -522,32 +609,32 @@ def test_rhode_island_step_3_is_asked_for_the_full_licence_not_the_limited_regis
     assert ("missing", "For the full licence, USMLE passed: USMLE Step 3: missing") in alt.conditions
     # Step 3 booked: the full licence is the later of the three years and the expected result
     late = {"scheduled_date": "2030-02-01"}
-    booked = licence(profile("RI", RI_LIC, certified=True, steps=("usmle.step1", "usmle.step2ck"),
-                             **{"usmle.step3": late}))
+    prof = profile("RI", RI_LIC, certified=True, steps=("usmle.step1", "usmle.step2ck"), **{"usmle.step3": late})
+    booked = licence(prof, rules=SPLIT)
     assert states(booked)["usmle_steps_full"] == "pending"
-    expected = run(profile("RI", RI_LIC, certified=True, steps=("usmle.step1", "usmle.step2ck"),
-                           **{"usmle.step3": late})).step("usmle.step3").info["expected_on"]
+    expected = run(prof, rules=SPLIT).step("usmle.step3").info["expected_on"]
     assert expected > D(2029, 12, 1)
     assert booked.info["provisional_on"] == TODAY and booked.info["full_on"] == expected == booked.due
-    # Step 3 passed: three years after the registration
-    done = licence(profile("RI", RI_LIC, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")))
+    # Step 3 passed: three years after the limited licence
+    done = licence(profile("RI", RI_LIC, certified=True, steps=("usmle.step1", "usmle.step2ck", "usmle.step3")),
+                   rules=SPLIT)
     assert done.info["provisional_on"] == TODAY and done.info["full_on"] == D(2029, 12, 1) == done.due
     assert column(done, ALTERNATIVE).earliest_full == D(2029, 12, 1)
     assert {a.key for a in done.actions} == {"apply-provisional", "apply-licence"}
 
 
-def test_rhode_island_without_step_2_has_no_registration_date():
-    s = licence(profile("RI", RI_LIC, certified=True, steps=("usmle.step1",)))
+def test_a_split_route_without_step_2_has_no_limited_licence_date():
+    s = licence(profile("RI", RI_LIC, certified=True, steps=("usmle.step1",)), rules=SPLIT)
     c = states(s)
     assert c["usmle_steps"] == "missing" and "usmle.step2ck" in waits(s)
     assert "provisional_on" not in s.info and column(s, ALTERNATIVE).provisional is None
 
 
-def test_comparison_for_rhode_island_standard_and_alternative_side_by_side():
+def test_comparison_for_a_split_route_standard_and_alternative_side_by_side():
     """The standard route column keeps its own date; the alternative column's full date waits for Step 3
     whichever route is chosen."""
     prof = profile("RI", {**RI_LIC, "route": STANDARD}, certified=True, steps=("usmle.step1", "usmle.step2ck"))
-    s = licence(prof)
+    s = licence(prof, rules=SPLIT)
     assert s.info["route"] == STANDARD
     alt = column(s, ALTERNATIVE)
     assert alt.available and alt.provisional == TODAY and alt.earliest_full is None

@@ -40,6 +40,7 @@ def test_zip_with_index_and_log(docs, tmp_path, today):
         assert z.read("a_b_c.pdf") == b"d3" and z.read("शहादत.pdf") == b"d4"
         index = z.read(INDEX_TXT).decode("utf-8")
         assert "For: Children's Hospital" in index and "Purpose: residency" in index
+        assert "\r\n5 documents:\r\n" in index  # not "5 document(s)"
         assert "Original name: a/b\\c.pdf" in index and "Expires: 2030-01-01" in index
         assert z.read(INDEX_PDF) == b"%PDF-1.4 fake"
         assert z.testzip() is None

@@ -1,4 +1,4 @@
-"""Profile versions (core/profile_versions.py, migration m007): every write to a profile, by any
+"""Profile versions (core/profile_versions.py, migration m008): every write to a profile, by any
 path, replaces its version, so the team roster's cache, keyed by versions, is never stale; a file
 whose versions cannot be trusted is read by content, as before."""
 
@@ -62,7 +62,7 @@ def test_the_migration_gives_every_profile_a_version_and_the_triggers(team):
 
 
 def test_an_older_file_gets_versions_for_the_profiles_it_has(data_dir):
-    """A file made before m007 (its profiles written without triggers) is migrated: each profile a version."""
+    """A file made before m008 (its profiles written without triggers) is migrated: each profile a version."""
     from sqlite_utils import Database as UtilsDatabase
 
     from core.migrations import MIGRATIONS
@@ -70,7 +70,7 @@ def test_an_older_file_gets_versions_for_the_profiles_it_has(data_dir):
 
     paths = data_paths(data_dir).ensure()
     old = UtilsDatabase(paths.db)
-    MIGRATIONS.apply(old, stop_before="m007_profile_versions")
+    MIGRATIONS.apply(old, stop_before="m008_profile_versions")
     old.execute("INSERT INTO profiles (name, role, tracks, created_at, updated_at) "
                 "VALUES ('Old', 'nurse_picu', '[\"pals\"]', 'x', 'x')")
     old.execute("PRAGMA user_version = 6")

@@ -112,3 +112,79 @@ def test_the_tray_does_not_notify_an_unchanged_do_it_now_action_again_the_next_d
     assert later, "the profile has dated reminders ahead"
     staged = replace(later[0], stages=((later[0].due - day_n1).days,))
     assert [r.source_key for r in tray.pending([staged])] == [staged.source_key]
+
+
+@pytest.mark.qt_log_ignore("systemTrayWindowChanged")  # a real tray icon on offscreen, which has no tray
+def test_the_tray_does_not_show_again_after_a_restart_but_does_the_next_day(qtbot, data_dir, today, monkeypatch):
+    """Three starts of the app over one data folder (each its own instance lock, session, main
+    window and notifier; a desktop with a tray). The first start shows what is due; a second the
+    same day shows nothing (the start-up banner still sums up); the next day's start shows what
+    became due that day, and not the one shown before."""
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from core.instance_lock import InstanceLock
+    from core.paths import data_paths
+    from gui.main_window import MainWindow
+    from gui.shell import open_session
+
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    first = open_session(data_dir, today, demo=False)
+    pid = first.store.create_profile("Sam", "other", ["pals"], {})
+    first.switch(pid)
+    rem.add_task(first.store, pid, "Call the training center", today, stages=[0])
+    rem.add_task(first.store, pid, "Check the HeartCode key", today + dt.timedelta(days=1), stages=[0])
+    first.store.db.close()
+
+    def start(day):
+        """One run of the app until its start-up check has run: what its tray showed."""
+        lock = InstanceLock(data_paths(data_dir).root).acquire()
+        session = open_session(data_dir, day, demo=False)
+        session.switch(pid)
+        win = MainWindow(session)
+        qtbot.addWidget(win)
+        assert win.reminders_notifier.tray is not None  # a real tray icon
+        shown = []
+        win.reminders_notifier.shown.connect(lambda items: shown.extend(r.title for r in items))
+        win.show()
+        qtbot.waitUntil(lambda: win.dashboard.banner.isVisible(), timeout=10_000)  # the start-up check ran
+        assert win.reminders_notifier.check() == 0  # and its timer's next check shows nothing either
+        win.close()
+        session.store.db.close()
+        lock.release()
+        return shown
+
+    assert start(today) == ["Call the training center"]
+    assert start(today) == []  # restarted the same day
+    assert start(today + dt.timedelta(days=1)) == ["Check the HeartCode key"]
+    assert start(today + dt.timedelta(days=1)) == []
+
+
+@pytest.mark.qt_log_ignore("systemTrayWindowChanged")  # a real tray icon on offscreen, which has no tray
+def test_the_tray_shows_each_once_per_run_when_the_data_is_read_only(qtbot, data_dir, today, monkeypatch):
+    """A read-only data folder cannot keep what was shown: the run still shows each reminder once."""
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
+
+    from core.db import Database, connect_ro, open_database
+    from core.paths import data_paths
+    from core.store import Store
+    from gui.reminders_ui import TrayNotifier
+
+    path = data_paths(data_dir).ensure().db
+    store = Store(open_database(path))
+    pid = store.create_profile("Sam", "other", ["pals"], {})
+    rem.add_task(store, pid, "Call the training center", today, stages=[0])
+    items = rem.sync(store, pid, today)
+    store.db.close()
+    ro = Store(Database(connect_ro(path), path, readonly=True))
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    tray = TrayNotifier(win, SimpleNamespace(today=today, store=ro, profile_id=pid), items=lambda: items)
+    tray.timer.stop()
+    shown = []
+    tray.shown.connect(lambda new: shown.extend(r.title for r in new))
+    assert tray.check() == 1 and tray.check() == 0
+    assert shown == ["Call the training center"]
+    ro.db.close()

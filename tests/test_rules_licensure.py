@@ -186,7 +186,7 @@ def years_or(x, *words):
 def test_route_record_shape(rid):
     for r in RULES.records(rid):
         v = r.value
-        assert ROUTE_KEYS <= set(v) <= ROUTE_KEYS | SPLIT_KEYS, (rid, set(v) ^ ROUTE_KEYS)
+        assert ROUTE_KEYS <= set(v) <= ROUTE_KEYS | SPLIT_KEYS | {"intermediate_licence"}, (rid, set(v) ^ ROUTE_KEYS)
         for k, allowed in VOCAB.items():
             assert v[k] in allowed, (rid, k, v[k])
         for k in ("years_practice_abroad", "practice_recency_years"):
@@ -212,6 +212,14 @@ def test_route_record_shape(rid):
         assert v["name"] == dict(img.STATES)[rid[-2:]]
 
 
+def test_a_route_says_own_limits_exactly_when_it_has_an_own_limits_record():
+    """state_attempt_limits = "own" names the license.route_attempts.XX record; an own-limits record with no
+    route saying "own" would never be read (Rhode Island's was removed with the value: fifth pass (b))."""
+    own_records = {i.rsplit(".", 1)[1] for i in RULES.ids() if i.startswith("license.route_attempts.")}
+    saying_own = {rid[-2:] for rid in ROUTE_IDS for r in RULES.records(rid) if r.value["state_attempt_limits"] == "own"}
+    assert own_records == saying_own
+
+
 def test_route_list_state_pointers_and_route_records_agree():
     listed = set(value("license.alternative_routes"))
     with_record = {rid[-2:] for rid in ROUTE_IDS}
@@ -223,7 +231,8 @@ def test_route_list_state_pointers_and_route_records_agree():
 
 def test_tennessee_route_rewritten_in_2026():
     old, new = value("license.route.TN", D(2026, 5, 17)), value("license.route.TN", D(2026, 5, 18))
-    assert old["ecfmg_certificate"] == U and old["converts_to_full_after_years"] == 2
+    # the pre-2026 numbers were in BillTrack50's "AI Summary" only (fifth pass (b)): not kept
+    assert old["ecfmg_certificate"] == old["converts_to_full_after_years"] == old["years_practice_abroad"] == U
     assert (new["provisional_years"], new["provisional_extension_years"]) == (2, 1)
     assert new["ecfmg_certificate"] == "permanent_required" and "Pub. Ch. 900" in new["citation"]
     # the effective date was not found (session 4): the split is the enactment, said as such
@@ -234,7 +243,8 @@ def test_tennessee_route_rewritten_in_2026():
 
 def test_arkansas_route_is_act_971s_provisional_licence():
     v = value("license.route.AR")
-    assert "Act 971 of 2025" in v["citation"] and v["licence_kind"] == "provisional"
+    # the Act's number was read only on fastdemocracy's page and legiplex's generated overview: not cited
+    assert "17-95-403(b)" in v["citation"] and "Act 971" not in v["citation"] and v["licence_kind"] == "provisional"
     assert (v["provisional_years"], v["provisional_extension_years"], v["converts_to_full_after_years"]) == (
         1, "renewable_annually", 2)
     assert (v["years_practice_abroad"], v["practice_recency_years"], v["foreign_pgt_required"]) == (4, 4, "not_required")
@@ -242,8 +252,11 @@ def test_arkansas_route_is_act_971s_provisional_licence():
     # not read: the effective date, supervision, whether the Board takes applications
     assert v["law_effective"] == v["supervision"] == v["board_accepting_applications"] == U
     r = RULES.records("license.route.AR")
-    assert len(r) == 1 and r[0].confidence == "medium" and r[0].valid_from is None
+    # fifth pass: the bill summary that agreed with the consultant was on fastdemocracy.com (banned: generated
+    # summaries), so the conditions rest on one consultant again, plus the AMA's list of route states: low
+    assert len(r) == 1 and r[0].confidence == "low" and r[0].valid_from is None
     assert not any(s.tier == "primary" for s in r[0].sources)
+    assert not any("fastdemocracy" in u for u in r[0].urls) and "fastdemocracy" in r[0].conflict
     # neither the machine-written news pages nor legiplex's generated overview of SB 601 is cited
     assert not any("citizenportal" in u or u.endswith("/bills/sb601") for u in r[0].urls)
 
@@ -271,10 +284,19 @@ def test_virginia_provisional_licence_under_54_1_2933_1_b():
     assert v["converts_to_full_after_years"] == U  # not read: said as unknown, never guessed
 
 
-def test_oklahoma_route_in_force_from_2025_11_01():
+def test_oklahoma_route_keeps_only_what_the_caption_says():
     v = value("license.route.OK")
-    assert v["law_effective"] == D(2025, 11, 1) and v["usmle_steps"] == [1, 2, 3]
-    assert (v["years_practice_abroad"], v["practice_recency_years"], v["converts_to_full_after_years"]) == (3, 5, 3)
+    # the caption: HB 2050 amends 59 O.S. 493.2, "providing for limited licensure ... and full licensure"
+    assert v["licence_kind"] == "limited" and "59 O.S. 493.2" in v["citation"]
+    # fifth pass (b): the conditions and the 2025-11-01 date were read only in machine-written summaries
+    # (vulcanbills.com, banned, and BillTrack50's labelled "AI Summary"): unknown, not kept
+    for k in ("law_effective", "usmle_steps", "years_practice_abroad", "practice_recency_years",
+              "foreign_pgt_required", "ecfmg_certificate", "supervision", "converts_to_full_after_years"):
+        assert v[k] == U, k
+    assert v["employer_offer"] == {"status": U, "kinds": []}
+    r = RULES.get("license.route.OK", TODAY)
+    assert r.confidence == "low" and not any("vulcanbills" in u for u in r.urls)
+    assert "AI Summary" in r.conflict and "not used" in r.conflict and any("billtrack50.com" in u for u in r.urls)
 
 
 def test_wisconsin_massachusetts_illinois_conversion_times():
@@ -366,16 +388,23 @@ def test_oregon_route_from_ors_677_146():
     assert "A-engrossed" in r.conflict and "machine-written" in r.conflict
 
 
-def test_rhode_island_route_from_the_2025_law():
+def test_rhode_island_route_keeps_only_the_definitions_read_in_the_2025_law():
     r = RULES.get("license.route.RI", TODAY)
     v = r.value
-    assert (v["licence_kind"], v["provisional_years"], v["provisional_extension_years"]) == ("limited", 1, 2)
-    assert v["usmle_steps"] == [1, 2, 3] and v["ecfmg_certificate"] == "required"
-    assert v["licensed_abroad"] == "required" and v["foreign_pgt_required"] == "required"
-    assert v["employer_offer"]["kinds"] == ["participating_health_care_entity"]
-    assert v["converts_to_full_after_years"] == 3 and "ch. 96" in v["citation"]
-    assert any("rilegislature.gov/PublicLaws/law25/law25096" in u for u in r.urls)
-    assert r.confidence == "medium"
+    # read in the legislature's text: 5-37-1(11) (licensed abroad, ACGME-I / WFME residency) and the
+    # section the route is in (5-37-16, "Limited registrations")
+    assert v["licence_kind"] == "limited" and v["licensed_abroad"] == v["foreign_pgt_required"] == "required"
+    assert "ch. 96" in v["citation"] and any("rilegislature.gov/PublicLaws/law25/law25096" in u for u in r.urls)
+    # fifth pass (b): the term, renewals, Steps, attempts, facility and conversion of 5-37-16(b) were read only
+    # in fastdemocracy.com's generated summaries (banned): unknown, and the split Step lists are gone
+    for k in ("provisional_years", "provisional_extension_years", "usmle_steps", "ecfmg_certificate",
+              "supervision", "converts_to_full_after_years", "state_attempt_limits"):
+        assert v[k] == U, k
+    assert v["employer_offer"] == {"status": U, "kinds": []} and not SPLIT_KEYS & set(v)
+    assert r.confidence == "low" and not any("fastdemocracy" in u for u in r.urls)
+    assert "5-37-16(b)" in r.conflict and "not used" in r.conflict
+    assert "license.route_attempts.RI" not in RULES.ids()
+    assert licence_due("RI").due == D(2030, 7, 1)  # the standard route is unchanged
 
 
 def test_kansas_36_months_for_every_graduate_since_2021_still_low():
@@ -386,15 +415,16 @@ def test_kansas_36_months_for_every_graduate_since_2021_still_low():
     assert licence_due("KS").due == D(2030, 7, 1)
 
 
-def test_louisiana_us_year_is_the_boards_rule_and_the_img_months_two_agreeing_secondary_pages():
+def test_louisiana_us_year_is_the_boards_rule_and_the_img_months_one_secondary_page():
     r = RULES.get("license.state.LA", TODAY)
     assert (r.value["pgt_months_img"], r.value["pgt_months_us"]) == (36, 12)
     assert "pgt_months_img" not in r.value["unverified"] and "exam_time_limit_years" in r.value["unverified"]
-    assert r.confidence == "medium" and any("casetext.com" in u for u in r.urls)
-    assert any("lsugme.atlassian.net" in u for u in r.urls)
+    assert any("casetext.com" in u for u in r.urls) and any("lsugme.atlassian.net" in u for u in r.urls)
+    # fifth pass: the agreeing consultant page (medical-license-lookup.com) is a banned machine-written template,
+    # so the IMG months rest on the LSU GME office alone: low, and the planner says so
+    assert r.confidence == "low" and "medical-license-lookup.com" in r.conflict
     s = licence_due("LA")
-    assert s.due == D(2030, 7, 1) and "rule.sources_differ" in {w.code for w in s.warnings}
-    assert "rule.low_confidence_conflict" not in {w.code for w in s.warnings}
+    assert s.due == D(2030, 7, 1) and "rule.low_confidence_conflict" in {w.code for w in s.warnings}
 
 
 # ---- fourth pass (a), 2026-12-02: CO DE KS KY LA MO NE (docs/sources-licensure.md) -----------------
@@ -403,11 +433,11 @@ FOURTH_A = D(2026, 12, 2)
 
 
 @pytest.mark.parametrize("state,img_months,us_months,confidence", [
-    ("CO", 36, 12, "medium"),   # two agreeing licensing consultants; C.R.S. 12-240-110 for the US year
+    ("CO", 36, 12, "low"),      # one licensing consultant (the other was banned); C.R.S. 12-240-110: the US year
     ("DE", 36, 12, "high"),     # the board's FAQ
     ("KY", 24, 24, "medium"),   # two agreeing secondary pages; the attempt limit is 201 KAR 9:031's
-    ("LA", 36, 12, "medium"),   # LSU GME office + consultant; the US year is LAC 46:XLV.311.A.6
-    ("MO", 36, 12, "medium"),   # consultants only (20 CSR 2150-2.004 only on mirrors)
+    ("LA", 36, 12, "low"),      # LSU GME office alone (fifth pass); the US year is LAC 46:XLV.311.A.6
+    ("MO", 36, 12, "low"),      # one consultant for the IMG months (20 CSR 2150-2.004 only on mirrors)
     ("NE", 36, 12, "low"),      # 38-2026 not reached: one consultant page and the old table
 ])
 def test_fourth_pass_a_values_confidence_and_licence_date(state, img_months, us_months, confidence):
@@ -548,3 +578,97 @@ def test_new_mexico_two_years_for_all_six_attempts_and_seven_years_per_the_board
     assert (v["exam_time_limit_years"], v["step_attempt_limit"]) == (7, 6) and "unverified" not in v
     assert r.confidence == "high" and any("srca.nm.gov" in u for u in r.urls)
     assert licence_due("NM").due == D(2029, 7, 1)
+
+
+# ---- fifth pass, 2026-12-02: hosts judged, and what the records keep without them ---------------------
+# (docs/sources-licensure.md, "Fifth pass"). medical-license-lookup.com and fastdemocracy.com are banned
+# (machine-written: tests/test_rules_sources.py); virtualcredpossibilities.com had no stored copy to read, so
+# it is no longer cited. No rule changed on a date: the values stay, the confidence says what is left.
+
+FIFTH = D(2026, 12, 2)
+DROPPED = ("medical-license-lookup.com", "virtualcredpossibilities.com", "fastdemocracy.com")
+
+
+def test_no_licensure_record_cites_a_host_dropped_in_the_fifth_pass():
+    for rid in RULES.ids():
+        if rid.startswith("license."):
+            for r in RULES.records(rid):
+                assert not any(h in u for u in r.urls for h in DROPPED), (rid, r.urls)
+
+
+@pytest.mark.parametrize("state,img_months,us_months", [
+    ("OK", 24, 12),   # the US year is OAC 435:10-4-4(e); the IMG 24 months one consultant's
+    ("ND", 36, 12),   # the board's limits; the IMG 36 months one legal summary of 43-17-18
+])
+def test_states_left_with_one_secondary_page_for_the_img_months_are_low_and_warn(state, img_months, us_months):
+    r = RULES.get(f"license.state.{state}", FIFTH)
+    assert (r.value["pgt_months_img"], r.value["pgt_months_us"]) == (img_months, us_months)
+    assert r.confidence == "low" and r.checked == FIFTH and "no longer cited" in r.conflict
+    assert any(s.tier == "primary" for s in r.sources)  # the part that is the board's stays cited
+    s = licence_due(state)
+    assert s.due == D(2027 + img_months // 12, 7, 1)
+    assert "rule.low_confidence_conflict" in {w.code for w in s.warnings}
+
+
+def test_oklahoma_us_year_is_the_boards_rule_and_its_limits_still_apply():
+    r = RULES.get("license.state.OK", FIFTH)
+    assert any("435-10-4-5" in s.url and s.tier == "primary" for s in r.sources)
+    assert any("ou.edu/tulsa" in s.url for s in r.sources)  # a second page for the 3 attempts per Step
+    assert "435:10-4-4(e)" in r.value["citation"] and "twelve (12)" in r.conflict
+    assert (r.value["step_attempt_limit"], r.value["exam_time_limit_years"]) == (3, 10)
+
+
+def test_nevada_us_value_is_no_longer_in_conflict_with_a_banned_page():
+    r = RULES.get("license.state.NV", FIFTH)
+    assert [s.url for s in r.sources] == ["https://medprocentral.com/postgraduate-training-requirements"]
+    assert r.confidence == "low" and r.checked == FIFTH and "no longer cited" in r.conflict
+    assert licence_due("NV").due == D(2030, 7, 1)
+
+
+def test_nebraska_sources_are_the_statute_only_and_the_months_the_old_tables():
+    r = RULES.get("license.state.NE", FIFTH)
+    assert [s.tier for s in r.sources] == ["primary"] and r.confidence == "low"
+    assert "older tables" in r.conflict and "38-2026" in r.conflict
+    assert set(r.value["unverified"]) == {"pgt_months_img", "pgt_months_us"}
+
+
+@pytest.mark.parametrize("state,confidence", [("KY", "medium"), ("WV", "medium"), ("DE", "high"),
+                                              ("KS", "low"), ("OH", "low")])
+def test_records_that_only_lost_an_unread_or_banned_extra_keep_their_confidence(state, confidence):
+    r = RULES.get(f"license.state.{state}", FIFTH)
+    assert r.confidence == confidence
+    warned = {w.code for w in licence_due(state).warnings}
+    assert ("rule.low_confidence_conflict" in warned) == (confidence == "low")
+
+# ---- a licence between the provisional and the full one (helper nebraska, 2026-12-02) ---------------
+# Neb. Rev. Stat. 38-2067 / 38-2068 (docs/sources-licensure.md, "Nebraska: the transitional licence").
+# The engine's dates from it: tests/test_licensure_nebraska.py.
+
+MID_KEYS = {"kind", "after_provisional_years", "min_years", "usmle_steps", "citation"}
+
+
+@pytest.mark.parametrize("rid", ROUTE_IDS)
+def test_intermediate_licence_shape(rid):
+    for r in RULES.records(rid):
+        v = r.value
+        mid = v.get("intermediate_licence")
+        if mid is None:
+            continue
+        assert set(mid) == MID_KEYS and mid["kind"] in {"transitional"}, rid
+        assert all(isinstance(mid[k], int) and 0 < mid[k] <= 10 for k in ("after_provisional_years", "min_years"))
+        # the Steps it asks are among those the conversion adds, and the years add up to the conversion's
+        assert set(mid["usmle_steps"]) <= set(v["usmle_steps_for_full"]), rid
+        assert v["converts_to_full_after_years"] == mid["after_provisional_years"] + mid["min_years"], rid
+        assert v["licence_kind"] != "full" and isinstance(mid["citation"], str) and mid["citation"]
+
+
+def test_only_nebraska_has_a_transitional_licence_and_it_rests_on_the_statute():
+    with_mid = {rid[-2:] for rid in ROUTE_IDS for r in RULES.records(rid) if "intermediate_licence" in r.value}
+    assert with_mid == {"NE"}
+    r = RULES.get("license.route.NE", D(2026, 12, 2))
+    urls = {s.url for s in r.sources}
+    assert "https://nebraskalegislature.gov/laws/statutes.php?statute=38-2067" in urls
+    assert "https://nebraskalegislature.gov/laws/statutes.php?statute=38-2068" in urls
+    assert r.confidence == "high" and r.checked == D(2026, 12, 2)
+    ne = RULES.get("license.state.NE", D(2026, 12, 2))
+    assert ne.confidence == "low" and "172 NAC 88" in ne.conflict  # searched, not found: said

@@ -46,6 +46,21 @@ BANNED_HOSTS = {
     # numbered sister sites republishing one article set under the same paths and ids, machine-translated
     # (265health.com's copy of article ...86902, "Michigan medical license requirements", is in Japanese)
     "222health.com": "copy farm", "265health.com": "copy farm",
+    # one generated text per state, the state's name and numbers swapped in: every page has the same headings
+    # ("Eligibility and Educational Requirements for <State> Physicians", "Initial Filing and Documentation",
+    # "Direct Support and Administrative Help"), the same hedged wording ("typically", "generally") and the
+    # same "2-3 month processing window"; no author, date or source (Colorado, Nevada, Oklahoma pages read
+    # 2026-12-02)
+    "medical-license-lookup.com": "machine-written (one template text per state)",
+    # a bill-tracking aggregator: its bill summaries are unsigned and undated, written anew for each bill
+    # version (two different summaries of Arkansas SB 101 are stored), in the generated "The bill amends ...
+    # Additionally ... Overall, this legislation aims to" form, and a market survey of bill trackers names
+    # FastDemocracy among those offering AI-generated summaries; the legislature's own page is the source
+    "fastdemocracy.com": "machine-written (unsigned generated bill summaries of an aggregator)",
+    # a bill page that is only a labelled "AI Summary" of the bill plus its caption (Oklahoma HB 2050, read
+    # 2026-12-02). BillTrack50 is not banned: its pages copy the legislature's caption and history, which are a
+    # source; the "AI Summary" block on the same page is not
+    "vulcanbills.com": "machine-written (bill pages labelled 'AI Summary')",
     # free site builders
     "pages.dev": "free site host", "wixsite.com": "free site host",
 }
@@ -135,6 +150,11 @@ def test_every_rule_file_is_checked():
     ("https://citizenportal.ai/articles/3100034/Arkansas/x", "machine-written (AI summaries of government meetings)"),
     ("https://eatsip365.com/a-review-of-state-requirements-for-medical-providers", "content farm"),
     ("https://222health.com/healthcare-industry/general-healthcare-industry/86902.html", "copy farm"),
+    ("https://www.medical-license-lookup.com/nevada-state-medical-license-guide-fees-requirements-lookup/",
+     "machine-written (one template text per state)"),
+    ("https://fastdemocracy.com/bill-summary/?billsummary_id=RIB00031791&billsummary_session=2025&billsummary_state=ri",
+     "machine-written (unsigned generated bill summaries of an aggregator)"),
+    ("https://vulcanbills.com/ok/2026/HB2050", "machine-written (bill pages labelled 'AI Summary')"),
     ("https://conferences1.wixsite.com/x", "free site host"),
     ("https://d1tvxue8o4w0fl.cloudfront.net/statute/tennessee-code/title-63/x", "mirror (Casetext's CDN copy of its "
      "statute pages)"),
@@ -152,6 +172,7 @@ def test_banned_sources_are_recognised(url, why):
     "https://app.legiplex.com/or/legislature/2025/2025-r/bills/sb476/draft-2251102",
     "https://publicsource.app/legislation/7bf7e862-544c-561c-ba69-b212cc17afc3",
     "https://www.keepinglawsimple.org/states/tennessee/bills/2026/SB2366",
+    "https://www.billtrack50.com/billdetail/1788776",
 ])
 def test_legitimate_sources_pass(url):
     assert banned_reason(url) is None

@@ -43,7 +43,8 @@ def test_typing_arrows_and_enter_open_the_steps_page(win, qtbot):
     first = pop.current_entry()
     assert (first.kind, first.key) == ("step", "pals.card")
     assert "Not started" in first.detail or "Done" in first.detail or "·" in first.detail
-    assert "match(es)" in pop.status.text()
+    n = pop.results.total
+    assert pop.status.text().startswith(f"{n} matches" if n != 1 else "1 match")  # not "match(es)"
     _press(pop, qtbot, Qt.Key.Key_Down, 2)
     assert pop.list.currentRow() == 2
     _press(pop, qtbot, Qt.Key.Key_Up, 2)

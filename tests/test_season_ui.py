@@ -100,6 +100,7 @@ def test_rank_list_reorders_by_keyboard(qtbot, win):
                      if p.get("rank"))
     assert ranked == [(1, "Three"), (2, "One"), (3, "Two")]  # stored, not only shown
     assert panel.rank_count.text().startswith("3 ranked")
+    assert "the NRMP registration fee covers 20 programs" in panel.rank_count.text()  # not "20 included in …"
 
 
 SHEET = (
@@ -343,3 +344,18 @@ def test_the_program_form_uses_the_one_date_editor_and_refuses_an_impossible_dat
     qtbot.keyClicks(w, "2027-01-10")  # typed over the selection: exactly what was typed
     assert ok.isEnabled() and dlg.errors["interview_date"].isHidden()
     assert w.locale_label.text() and dlg.values()["interview_date"] == "2027-01-10"
+
+
+def test_edit_and_delete_wait_for_a_selected_program(qtbot, win):
+    """With no program selected (or none at all) Edit… and Delete were enabled and did nothing;
+    the empty list says how to add one."""
+    panel = _panel(win)
+    assert not panel.edit_button.isEnabled() and not panel.delete_button.isEnabled()
+    assert panel.details.text().startswith("No programs yet")
+    _add(win, name="Alpha Medical")
+    win.refresh()
+    assert not panel.edit_button.isEnabled()
+    assert panel.details.text().startswith("Select a program")
+    panel.view.setCurrentIndex(panel.model.index(0, 0))
+    assert panel.edit_button.isEnabled() and panel.delete_button.isEnabled()
+    assert panel.details.text().startswith("Alpha Medical")

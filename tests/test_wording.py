@@ -130,3 +130,12 @@ def test_evaluate_json_items_are_code_params_text(field):
         if field == "next_actions":
             assert {"date", "kind", "key"} <= set(x)
     json.dumps(out)  # every param is JSON
+
+
+def test_plural_counts_say_one_and_many_in_words():
+    from core.wording import plural
+
+    assert plural(1, "match", "matches") == "1 match"
+    assert plural(15, "match", "matches") == "15 matches"
+    assert plural(0, "row") == "0 rows"
+    assert plural(1, "document file") == "1 document file"

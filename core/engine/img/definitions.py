@@ -121,6 +121,8 @@ LICENCE_ROUTE_FIELDS = (
     FieldSpec("job_offer_kind", "Kind of employer", "choice", choices=EMPLOYER_KINDS),
     FieldSpec("immigration_status", "Immigration status", "choice", choices=IMMIGRATION_STATUSES),
     FieldSpec("provisional_issued_date", "Provisional (or limited) licence issued on", "date"),
+    FieldSpec("intermediate_issued_date", "Transitional licence issued on", "date",
+              help="Where the route has a licence between the provisional and the full one (Nebraska)."),
     FieldSpec("renewal_due_date", "Licence expires on (as printed on it)", "date",
               help="Where the board staggers renewal dates, the date on your licence."),
 )
@@ -159,8 +161,8 @@ TRACK_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("country_of_residence", "Country of last legal permanent residence", "text",
                   help="For the J-1 Statement of Need (not necessarily your citizenship)."),
         FieldSpec("citizenship", "Country of citizenship", "choice", choices=COUNTRIES,
-                  help="ISO country code. US entry restrictions by nationality (J visas included) are "
-                       "checked on the visa step."),
+                  help="US entry restrictions by nationality (J visas included) are checked on the visa "
+                       "step."),
     ),
 }
 

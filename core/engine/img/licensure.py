@@ -273,8 +273,8 @@ def not_applicable_on_route(ev: ImgEval, res: StepResult) -> bool:
 def route_steps(v: Mapping[str, Any]) -> tuple[Any, Any]:
     """(the USMLE Steps the route's first licence needs, the Steps the conversion to a full licence
     adds), each a list of Step numbers or "unknown". A record that splits them says
-    `usmle_steps_for_provisional` / `usmle_steps_for_full` (e.g. Rhode Island: Steps 1 and 2 for
-    the limited registration, Step 3 for the full licence); a record with the one `usmle_steps`
+    `usmle_steps_for_provisional` / `usmle_steps_for_full` (e.g. Steps 1 and 2 for the
+    provisional licence, Step 3 for the full one); a record with the one `usmle_steps`
     list asks every Step before the first licence (the conversion adds none)."""
     if "usmle_steps_for_provisional" not in v and "usmle_steps_for_full" not in v:
         return v.get("usmle_steps", UNK), []
@@ -322,8 +322,9 @@ class Condition:
         return _STATE[self.state](what)
 
     def to_json(self) -> dict[str, Any]:
+        # ISO dates, as in every stored or exported text (the comparison shows them as the GUI shows dates)
         return {"key": self.key, "state": self.state, "date": self.date.isoformat() if self.date else None,
-                "text": self.finding.text}
+                "text": self.finding.to_json()["text"]}
 
 
 # Literal codes (tests/test_wording.py finds every code the engine can emit by reading them).
@@ -509,32 +510,51 @@ class RouteOption:
     provisional: dt.date | None = None  # alternative: the earliest provisional / limited licence
     why: Finding | None = None  # why there is no date, or what the date assumes
     conditions: tuple[Condition, ...] = ()
+    intermediate: dt.date | None = None  # alternative: the earliest middle licence (Nebraska's transitional)
 
     def to_json(self) -> dict[str, Any]:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
         return {"route": self.route, "available": self.available, "earliest_full": iso(self.earliest_full),
-                "provisional": iso(self.provisional), "why": self.why.text if self.why else None,
+                "provisional": iso(self.provisional), "intermediate": iso(self.intermediate),
+                "why": self.why.to_json()["text"] if self.why else None,
                 "why_code": self.why.code if self.why else None,
                 "conditions": [c.to_json() for c in self.conditions]}
 
 
 def _alternative_dates(ev: ImgEval, v: Mapping[str, Any], conds: list[Condition],
-                       f: Mapping[str, Any]) -> tuple[dt.date | None, dt.date | None, Finding]:
-    """(earliest provisional, earliest full, what they assume or why there is none). The
-    provisional date comes from the conditions of the first licence; the full-licence date also
-    waits for the Steps only the conversion asks (FULL_ONLY): one still to pass, with no date
-    expected, leaves the full licence without a date and says so."""
+                       f: Mapping[str, Any]) -> tuple[dt.date | None, dt.date | None, dt.date | None, Finding]:
+    """(earliest provisional, earliest middle licence, earliest full, what they assume or why there
+    is none). The provisional date comes from the conditions of the first licence, and there is
+    none when every one of them is unknown (nothing read to date it from: said as not recorded),
+    nor, where the Steps it asks are unknown, before every USMLE Step is passed or expected; the
+    full-licence date also waits for the Steps only the conversion asks (FULL_ONLY): one still to
+    pass, with no date expected, leaves the full licence without a date and says so. A date that
+    assumes the conditions not published add nothing says so, also beside an unpublished
+    conversion. A route with a middle licence (`intermediate_licence`, Nebraska's transitional
+    licence) dates it and the full one from it (_intermediate_dates); any other route has no
+    middle date (None)."""
     name = v.get("name", "")
     if v.get("board_accepting_applications") is False:
-        return None, None, F("img.route.board_not_accepting", state_name=name)
+        return None, None, None, F("img.route.board_not_accepting", state_name=name)
     first = [c for c in conds if c.key not in FULL_ONLY]
     later = [c for c in conds if c.key in FULL_ONLY and c.state != MET]
     blocking = [c for c in first if c.state in (MISSING, UNANSWERED)]
     start = _date(f.get("provisional_issued_date"))
+    issued = start is not None
     if start is None:
         if blocking:
-            return None, None, F("img.route.no_date_until_met", count=len(blocking))
+            return None, None, None, F("img.route.no_date_until_met", count=len(blocking))
+        if first and all(c.state == UNKNOWN for c in first):
+            # nothing read says what the first licence asks: a date (today) would rest on nothing
+            return None, None, None, F("img.route.conditions_unpublished", state_name=name)
         dates = [ev.today] + [c.date for c in first if c.state == PENDING and c.date]
+        if any(c.key == "usmle_steps" and c.state == UNKNOWN for c in first):
+            # which Steps is not published: a date only once no Step could hold it back (each passed,
+            # or expected on a date), never one that an unread Step list would make too early
+            steps = [_step_state(ev, sid) for sid in EXAMS]
+            if not all(st in (MET, PENDING) for st, _ in steps):
+                return None, None, None, F("img.route.steps_unpublished_no_date", state_name=name)
+            dates += [d for st, d in steps if st == PENDING and d]
         eff = _date(v.get("law_effective"))
         if eff:
             dates.append(eff)
@@ -545,19 +565,79 @@ def _alternative_dates(ev: ImgEval, v: Mapping[str, Any], conds: list[Condition]
     prov = None if full_direct else start
     yrs = _int(v.get("converts_to_full_after_years"))
     if not full_direct and yrs is None:
-        return prov, None, F("img.route.conversion_unpublished", state_name=name)
+        # a provisional date not yet issued that rests on conditions not published says so too
+        assumed = not issued and any(c.state == UNKNOWN for c in first)
+        return prov, None, None, (F("img.route.conversion_unpublished_dates_assume_unknowns", state_name=name)
+                                  if assumed else F("img.route.conversion_unpublished", state_name=name))
+    mid = v.get("intermediate_licence")
+    mid_issued = _date(f.get("intermediate_issued_date")) if isinstance(mid, Mapping) else None
     missing = [sid for c in later if c.state != PENDING for sid in c.params.get("steps", ())]
-    if missing:
-        return prov, None, F("img.route.full_waits_for_steps", state_name=name, steps=missing)
+    if missing and mid_issued is None:
+        return prov, None, None, F("img.route.full_waits_for_steps", state_name=name, steps=missing)
+    if isinstance(mid, Mapping) and not full_direct:
+        return (prov, *_intermediate_dates(ev, v, mid, mid_issued, start, yrs or 0, note))
     full = start if full_direct else add_years_same_day(start, yrs or 0)
-    return prov, max([full] + [c.date for c in later if c.date]), note
+    # the conversion's Steps passed (their result) or booked (the expected one): never before them
+    done = [ev.expected_on(sid) for sid in _full_only_exams(v)]
+    return prov, None, max([full] + [c.date for c in later if c.date] + [d for d in done if d]), note
+
+
+def _intermediate_dates(ev: ImgEval, v: Mapping[str, Any], mid: Mapping[str, Any], issued: dt.date | None,
+                        start: dt.date, yrs: int, note: Finding) -> tuple[dt.date | None, dt.date | None, Finding]:
+    """(earliest middle licence, earliest full licence, what they assume or why there is none) on a
+    route whose provisional licence leads to a middle one before the full one (Neb. Rev. Stat.
+    38-2067 / 38-2068: the transitional licence after 3 years on the provisional one and with Step 3;
+    the unrestricted licence after at least 3 years on each). The middle licence waits for the later
+    of `after_provisional_years` on the provisional licence and the result of its Steps (passed, or
+    expected from a booked sitting: a missing one was said before this); the full licence comes
+    `min_years` after it, never before `converts_to_full_after_years` on the provisional. Where the
+    Steps come after the provisional licence's longest term (`provisional_years` plus
+    `provisional_extension_years`, 38-2066(2): at most six years), there is no middle licence and no
+    full-licence date. `issued`: the middle licence's issue date the user gave."""
+    name = v.get("name", "")
+    after, hold = _int(mid.get("after_provisional_years")) or 0, _int(mid.get("min_years")) or 0
+    steps = [_EXAM_STEP[n] for n in mid.get("usmle_steps", []) if n in _EXAM_STEP]
+    if issued is None:
+        ready = [d for d in (ev.expected_on(sid) for sid in steps) if d]
+        earliest = add_years_same_day(start, after)
+        issued = max([earliest] + ready)
+        term, ext = _int(v.get("provisional_years")), _int(v.get("provisional_extension_years"))
+        if term and ext is not None:
+            ends = add_years_same_day(start, term + ext)
+            if issued > ends:
+                return None, None, F("img.route.provisional_ends_before_intermediate", state_name=name,
+                                     steps=steps, ends=ends, years=term + ext)
+        if issued > earliest:
+            note = F("img.route.intermediate_waits_for_steps", state_name=name, steps=steps, date=issued,
+                     after=after, hold=hold)
+    return issued, max(add_years_same_day(issued, hold), add_years_same_day(start, yrs)), note
 
 
 def _standard_full(ev: ImgEval, due: dt.date | None, months: int | None) -> tuple[dt.date | None, Finding | None]:
+    """(the standard route's earliest full-licence date, what it assumes or why there is none): the
+    later of the state's training months and the ECFMG certificate, and of Step 3 as the user's own
+    records have it: passed (its result), booked (the booked sitting's expected result) or neither.
+    Neither: the date is not made up from a Step 3 "taken during residency"; it is the later of the
+    training and the earliest result a sitting from today could give (after the next attempt the
+    rules allow, and the certificate FSMB asks first), and the note says Step 3 is not booked. A
+    Step 3 barred by the USMLE's own attempt limit gives no date (the state's limits: compare_routes)."""
     if due is None:
         return None, F("img.route.standard_needs_start")
-    later = [d for d in (ev.expected_on("usmle.step3"), ev.expected_on("ecfmg.certificate")) if d]
-    return max([due, *later]), F("img.route.standard_after_training", months=months)
+    cert = ev.expected_on("ecfmg.certificate")
+    s3 = ev.res.get("usmle.step3")
+    known = ev.expected_on("usmle.step3")
+    if s3 is None or known is not None or s3.status in (DONE, NOT_APPLICABLE):
+        later = [d for d in (known, cert) if d]
+        return max([due, *later]), F("img.route.standard_after_training", months=months)
+    if s3.status in (BLOCKED, EXPIRED) and any(b.step != "ecfmg.certificate" for b in s3.blocked_by):
+        return None, F("img.route.standard_step3_barred")
+    allowed = s3.info.get("next_attempt_from")
+    sit = max(d for d in (ev.today, allowed if isinstance(allowed, dt.date) else None, cert) if d)
+    result = ev.turnaround(StepResult("_"), sit)[0] or sit
+    full = max(d for d in (due, cert, result) if d)
+    if result > due and result >= (cert or result):
+        return full, F("img.route.standard_step3_unbooked_late", months=months, sit=sit, result=result)
+    return full, F("img.route.standard_step3_unbooked", months=months, date=full)
 
 
 def _route_limits(ev: ImgEval, v: Mapping[str, Any], code: str | None, st: Mapping[str, Any],
@@ -591,7 +671,7 @@ def compare_routes(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str
                                F("img.route.none_in_state", state_name=code) if code else F("img.licence.choose_state")))
         return out
     conds = route_conditions(ev, v, f)
-    prov, afull, awhy = _alternative_dates(ev, v, conds, f)
+    prov, mid, afull, awhy = _alternative_dates(ev, v, conds, f)
     limits = _route_limits(ev, v, code, st, on)
     exams = _route_exams(v)
     later = _full_only_exams(v)
@@ -602,14 +682,15 @@ def compare_routes(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code: str
     name = v.get("name", code)
     if over:
         items = [o for _, o in over]
-        prov, afull, awhy = None, None, (
+        prov, mid, afull, awhy = None, None, None, (
             F("img.route.own_attempt_limit_reached", state_name=name, items=items)
             if v.get("state_attempt_limits") == "own" else F("img.licence.attempt_limit_reached", state_name=name,
                                                               items=items))
-    elif over_full:
+    elif over_full:  # the Step bars the middle licence too (Nebraska's transitional licence asks Step 3)
+        mid = None if isinstance(v.get("intermediate_licence"), Mapping) else mid
         afull, awhy = None, F("img.route.full_barred_by_attempt_limit", state_name=name,
                               steps=[sid for sid, _ in over_full], items=[o for _, o in over_full])
-    out.append(RouteOption(ALTERNATIVE, True, afull, prov, awhy, tuple(conds)))
+    out.append(RouteOption(ALTERNATIVE, True, afull, prov, awhy, tuple(conds), mid))
     return out
 
 
@@ -623,6 +704,7 @@ class ComparisonColumn:
     provisional: dt.date | None
     note: str  # what the date assumes, or why there is none ("" when nothing to say)
     conditions: tuple[tuple[str, str], ...]  # (state, words)
+    intermediate: dt.date | None = None  # the middle licence between the two (Nebraska's transitional)
 
 
 def route_comparison(step: StepResult) -> list[ComparisonColumn]:
@@ -630,7 +712,8 @@ def route_comparison(step: StepResult) -> list[ComparisonColumn]:
     `license_state` put in its info `route_comparison`); empty for any other step."""
     iso = lambda v: dt.date.fromisoformat(v) if isinstance(v, str) and v else None  # noqa: E731
     return [ComparisonColumn(o["route"], bool(o["available"]), iso(o.get("earliest_full")), iso(o.get("provisional")),
-                             o.get("why") or "", tuple((c["state"], c["text"]) for c in o.get("conditions", [])))
+                             o.get("why") or "", tuple((c["state"], c["text"]) for c in o.get("conditions", [])),
+                             iso(o.get("intermediate")))
             for o in step.info.get("route_comparison") or []]
 
 
@@ -674,6 +757,8 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
     res.due = alt.earliest_full
     if alt.provisional:
         res.info["provisional_on"] = alt.provisional
+    if alt.intermediate:
+        res.info["intermediate_on"] = alt.intermediate
     if alt.earliest_full:
         res.info["full_on"] = alt.earliest_full
     prov_done = _date(f.get("provisional_issued_date"))
@@ -682,6 +767,9 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
     if not prov_done and alt.provisional and v.get("licence_kind") != "full":
         res.actions.append(Action(F("img.route.apply_provisional", state_name=name), alt.provisional,
                                   "todo", key="apply-provisional"))
+    if alt.intermediate and not _date(f.get("intermediate_issued_date")):
+        res.actions.append(Action(F("img.route.apply_intermediate", state_name=name), alt.intermediate,
+                                  "todo", key="apply-intermediate"))
     if alt.earliest_full:
         res.actions.append(Action(F("img.route.apply_full", state_name=name), alt.earliest_full,
                                   "deadline" if prov_done else "todo", key="apply-licence"))
@@ -689,7 +777,7 @@ def _finish_alternative(ev: ImgEval, res: StepResult, f: Mapping[str, Any], code
 
 def route_own_limits(ev: ImgEval, code: str | None, on: dt.date | None = None) -> Any:
     """The residency-free route's own USMLE attempt limits (license.route_attempts.XX in force on
-    `on`: the route's law sets them, e.g. Rhode Island's three attempts per Step), or None."""
+    `on`: the route's law sets them; no bundled route has one, tests use fixtures), or None."""
     return _rule(ev.ctx, f"license.route_attempts.{code}", on) if code else None
 
 
@@ -700,7 +788,7 @@ def full_only_exams(v: Mapping[str, Any]) -> tuple[str, ...]:
 
 def _full_only_exams(v: Mapping[str, Any]) -> tuple[str, ...]:
     """The exam steps the route `v` asks only for the conversion of its provisional licence to a
-    full one (route_steps, e.g. Rhode Island's Step 3); none where the first licence is the full one."""
+    full one (route_steps, e.g. a Step 3 asked only for it); none where the first licence is the full one."""
     if v.get("licence_kind") == "full" or v.get("converts_to_full_after_years") == "not_applicable":
         return ()
     _, full = route_steps(v)

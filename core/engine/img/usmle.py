@@ -345,11 +345,11 @@ def usmle_step3(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
     code, st = ev.state_record(res, quiet=True)
     name, limits = st.get("name", code), st
     route = licensure.route_record(ev) if licensure.alternative_route_chosen(ev) else None
-    # on a route whose provisional licence does not ask for Step 3 (Rhode Island), its limit bars
+    # on a route whose provisional licence does not ask for Step 3 (usmle_steps_for_full), its limit bars
     # only the conversion to a full licence (licensure._limits_block), and the reason says so
     for_full = route is not None and "usmle.step3" in licensure.full_only_exams(route)
     if route is not None and route.get("state_attempt_limits") == "own":
-        # the residency-free route's law sets its own limit (e.g. Rhode Island: 3); the state's does not apply
+        # the residency-free route's law sets its own limit (license.route_attempts.XX); the state's does not apply
         own = licensure.route_own_limits(ev, code)
         name, limits = route.get("name", code), (own.value if own is not None and isinstance(own.value, Mapping) else {})
     s3lim = licensure.attempt_limits(limits).get("usmle.step3")
