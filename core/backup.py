@@ -683,7 +683,7 @@ def _prune_roster_cache(paths: DataPaths) -> None:
     restored file is read read-only; if it cannot be (an older format, an error), or the cache
     cannot be rewritten, the cache file is removed (it is rebuilt at the next Team view)."""
     from .db import Database, connect_ro
-    from .roster_cache import FILE_NAME, RosterCache, raw_key
+    from .roster_cache import FILE_NAME, RosterCache, current_keys
     from .store import Store
 
     cache = RosterCache(paths.root / "cache" / FILE_NAME)
@@ -692,7 +692,7 @@ def _prune_roster_cache(paths: DataPaths) -> None:
     try:
         conn = connect_ro(paths.db)
         try:
-            keep = {raw_key(raw) for raw in Store(Database(conn, paths.db, readonly=True)).raw_documents()}
+            keep = current_keys(Store(Database(conn, paths.db, readonly=True)))
         finally:
             conn.close()
         cache.prune(keep)

@@ -13,4 +13,5 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "m005_programs",
     "m006_reminder_timing",
     "m007_reminder_notified",
+    "m008_profile_versions",
 )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from .profile_versions import TRIGGERS
+
 MIGRATIONS = Migrations("certpath")
 
 
@@ -180,3 +182,15 @@ def m007_reminder_notified(db: Database) -> None:
     # not show it again while a reminder that becomes due again (a new key) is. It goes with its
     # row: a profile's delete (ON DELETE CASCADE), a computed reminder whose source is gone.
     db.execute("ALTER TABLE reminders ADD COLUMN notified TEXT")
+
+
+@MIGRATIONS(name="m008_profile_versions")
+def m008_profile_versions(db: Database) -> None:
+    # Each profile's version, replaced by triggers at every write of its row, facts or overrides
+    # (core/profile_versions.py says why, and what reads it: the team roster's cache).
+    # Derived data only (a profile without a row here is read as before, by its content): no
+    # foreign key, so a profile's delete never waits on it; the delete trigger removes the row.
+    db.execute("CREATE TABLE profile_versions (profile_id INTEGER PRIMARY KEY, version BLOB NOT NULL)")
+    db.execute("INSERT INTO profile_versions (profile_id, version) SELECT id, randomblob(16) FROM profiles")
+    for sql in TRIGGERS.values():
+        db.execute(sql)

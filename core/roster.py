@@ -41,6 +41,7 @@ from . import dates
 from .engine import evaluate, known_tracks
 from .engine.base import EXPIRED
 from .engine.cards import BODY_LABELS, CARDS, DEFAULT_BODY
+from .profile_versions import version_key
 from .roles import ROLE_LABELS, TYPICAL_CARDS_RULE, typical_cards
 from .roster_cache import RosterCache, raw_key
 from .rules import RuleSet, load_rules
@@ -67,6 +68,21 @@ def search_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     bare = decomposed if decomposed.isascii() else "".join(filterfalse(unicodedata.combining, decomposed))
     return " ".join(bare.casefold().split())
+
+
+def search_keys(texts: Sequence[str]) -> list[str]:
+    """`search_key` of each text, folded in one pass over them all (joined by NUL, which NFKD
+    and case folding leave alone and before which no mark can move: the same keys, a test says)."""
+    texts = [t or "" for t in texts]
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != max(0, len(texts) - 1):  # a text with a NUL of its own: one by one
+        return [search_key(t) for t in texts]
+    decomposed = unicodedata.normalize("NFKD", joined)
+    bare = decomposed if decomposed.isascii() else "".join(filterfalse(unicodedata.combining, decomposed))
+    parts = bare.casefold().split("\x00")
+    if len(parts) != len(texts):
+        return [search_key(t) for t in texts]
+    return [" ".join(p.split()) for p in parts]
 
 
 def strip_controls(text: str) -> str:
@@ -170,34 +186,88 @@ class RosterRow:
 
 class Documents(Mapping[int, Mapping[str, Any]]):
     """The profile documents a roster was built from, parsed only when asked for (a roster built
-    from the cache never parses the documents of its rows; an edit compares one)."""
+    from the cache neither reads nor parses the documents of its rows; an edit compares one).
+
+    `keys`: each row's cache key as built (its version, or its content's hash). A document the
+    roster did not read is read when asked for (`fetch`, `read_keyed` of the store) and given only
+    if its key is still the row's: a profile written since the roster was built has no document
+    here (KeyError; `get` says None), so a comparison with its new document finds a change."""
 
     def __init__(self, raw: Mapping[int, RawDocument] | None = None,
-                 parsed: Mapping[int, Mapping[str, Any]] | None = None) -> None:
+                 parsed: Mapping[int, Mapping[str, Any]] | None = None,
+                 keys: Mapping[int, str] | None = None, fetch=None) -> None:
         self._raw: dict[int, RawDocument] = dict(raw or {})
         self._parsed: dict[int, Mapping[str, Any]] = dict(parsed or {})
+        self._keys: dict[int, str] = dict(keys or {})
+        self._fetch = fetch  # ids -> [(key, raw document)]
+        self._now: dict[int, tuple[str, RawDocument] | None] = {}  # preload's reads of changed rows
 
     def __getitem__(self, pid: int) -> Mapping[str, Any]:
         doc = self._parsed.get(pid)
         if doc is None:
-            raw = self._raw[pid]  # KeyError: no such profile
+            raw = self.raw(pid)  # KeyError: no such profile, or written since
             doc = self._parsed[pid] = parse_raw_document(raw)
         return doc
 
+    def raw(self, pid: int) -> RawDocument:
+        """The stored row the roster's row of `pid` was built from (read now if it was not then)."""
+        raw = self._raw.get(pid)
+        if raw is None:
+            self.preload([pid])
+            raw = self._raw[pid]
+        return raw
+
+    def preload(self, pids: Iterable[int]) -> None:
+        """Read the documents of `pids` not read yet, in one query (on the thread that owns the
+        data file's connection: the GUI's worker never reads the file)."""
+        want = [p for p in pids if p not in self._raw and p not in self._parsed and p not in self._now
+                and p in self._keys]
+        if not want or self._fetch is None:
+            return
+        now: dict[int, tuple[str, RawDocument] | None] = dict.fromkeys(want)
+        for key, raw in self._fetch(want):
+            if self._keys.get(raw[0]) == key:
+                self._raw[raw[0]] = raw
+                now.pop(raw[0], None)
+            else:
+                now[raw[0]] = (key, raw)
+        self._now.update(now)  # written or deleted since the roster was built: for read_now
+
+    def read_now(self, pid: int) -> tuple[str, RawDocument] | None:
+        """(key, raw document) of `pid` as stored now (None: no such profile, or nothing to read with)."""
+        if pid in self._now:
+            return self._now[pid]  # (read by preload)
+        got = self._fetch([pid]) if self._fetch is not None else []
+        return got[0] if got else None
+
+    def updated(self, pid: int, key: str, raw: RawDocument) -> Documents:
+        """A copy with `pid`'s stored row and key replaced (read again after a change)."""
+        out = self.replaced(pid, None)
+        out._raw[pid], out._keys[pid] = raw, key
+        return out
+
+    def key(self, pid: int) -> str | None:
+        """The row's cache key as built (None: a row made from a document, after an edit)."""
+        return self._keys.get(pid)
+
     def __iter__(self):
-        return iter(dict.fromkeys([*self._raw, *self._parsed]))
+        return iter(dict.fromkeys([*self._keys, *self._raw, *self._parsed]))
 
     def __len__(self) -> int:
-        return len(set(self._raw) | set(self._parsed))
+        return len(set(self._keys) | set(self._raw) | set(self._parsed))
 
     def __contains__(self, pid: object) -> bool:
-        return pid in self._parsed or pid in self._raw
+        return pid in self._parsed or pid in self._raw or pid in self._keys
 
     def replaced(self, pid: int, doc: Mapping[str, Any] | None) -> Documents:
         """A copy with `pid`'s document set to `doc` (None: removed)."""
-        out = Documents.__new__(Documents)  # (the two copies made once, not again by __init__)
+        out = Documents.__new__(Documents)  # (the copies made once, not again by __init__)
         out._raw = dict(self._raw)
         out._raw.pop(pid, None)
+        out._keys = dict(self._keys)
+        out._keys.pop(pid, None)
+        out._fetch = self._fetch
+        out._now = {}
         out._parsed = dict(self._parsed)
         if doc is not None:
             out._parsed[pid] = doc
@@ -302,14 +372,18 @@ def merged_rules(card_rules: Sequence[str], renewal_rules: Sequence[str]) -> tup
     return tuple(dict.fromkeys([*card_rules, *renewal_rules]))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Evaluated:
-    """One evaluation of a profile's cards: the part of a roster row a cache can keep."""
+    """One evaluation of a profile's cards: the part of a roster row a cache can keep. (Made by
+    its own `__init__`, one dict update, as RosterRow: the cache file gives 500 of them.)"""
 
     on: dt.date
     cards: tuple[str, ...]  # the cards the row evaluated (row_cards)
     cells: Mapping[str, CellParts]
     error: str = ""
+
+    def __init__(self, on: dt.date, cards: tuple[str, ...], cells: Mapping[str, CellParts], error: str = "") -> None:
+        self.__dict__.update(on=on, cards=cards, cells=cells, error=error)
 
 
 def row_cards(doc: Mapping[str, Any]) -> tuple[str, ...]:
@@ -351,62 +425,64 @@ def evaluate_cards(doc: Mapping[str, Any], today: dt.date, rules: RuleSet, journ
         return Evaluated(today, cards, {}, f"could not be evaluated ({e})")
 
 
-def _cell(card: str, p: CellParts, today: dt.date, current: bool) -> CardCell:
-    """The cell on `today`. The state is read from the engine's expiry and `today` (a card is
-    expired from the day after its last valid day, as the engine's card step says), so an
-    evaluation of another day still gives today's state; that day's statuses are left out
-    (`current` False) until evaluated again."""
-    expires = p.expires
-    if p.issued is None:
-        state = NO_CARD
-    elif expires is None:
-        state = UNKNOWN_EXPIRY
-    elif expires < today or (current and p.card_status == EXPIRED):
-        state = EXPIRED_STATE  # (an at_risk card past its last day, in a grace period, is expired too)
-    else:
-        state = VALID
-    if current:  # (every field given: tuple.__new__ skips the named tuple's Python-level __new__)
-        return _new_cell(CardCell, (card, state, p.tracked, p.card_status, p.renewal_status, expires, p.issued,
-                                    p.body, p.training_center, p.ecard_code, p.course_date, p.renewal_deadline,
-                                    p.rules))
-    return _new_cell(CardCell, (card, state, p.tracked, None, None, expires, p.issued, p.body, p.training_center,
-                                p.ecard_code, p.course_date, None, ()))
-
-
 _new_cell = tuple.__new__
 _NONE_CELLS = {c: CardCell(c, NONE) for c in ROSTER_CARDS}
 
 
 def _row(pid: int, name: str, role: str, ev: Evaluated, today: dt.date, rules: RuleSet,
          typical_cache: dict[Any, Any],
-         overrides: Mapping[str, Any] | None = None) -> RosterRow:
+         overrides: Mapping[str, Any] | None = None, name_key: str = "") -> RosterRow:
     """The row of one profile on `today` from `ev` (its statuses count only if `ev` is of `today`);
-    `overrides`: the profile's overrides when it overrides the role guidance."""
+    `overrides`: the profile's overrides when it overrides the role guidance.
+
+    A cell's state is read from the engine's expiry and `today` (a card is expired from the day
+    after its last valid day, as the engine's card step says; an at_risk card past its last day,
+    in a grace period, is expired too), so an evaluation of another day still gives today's
+    state; that day's statuses are left out until evaluated again (`pending`)."""
     current = ev.on == today
     cells: dict[str, CardCell] = dict(_NONE_CELLS)
+    cards = ev.cards
     if ev.error:
-        for c in ev.cards:
+        for c in cards:
             cells[c] = CardCell(c, ERROR)
-    else:
-        for c in ev.cards:
-            cells[c] = _cell(c, ev.cells[c], today, current)
+    else:  # (_cell, inlined: 1,500 cells at every open of a team of 500)
+        parts = ev.cells
+        for c in cards:
+            (expires, card_status, renewal_status, deadline, _cr, _rr, tracked, issued, body, center, ecard,
+             course, cell_rules) = parts[c]
+            if issued is None:
+                state = NO_CARD
+            elif expires is None:
+                state = UNKNOWN_EXPIRY
+            elif expires < today or (current and card_status == EXPIRED):
+                state = EXPIRED_STATE
+            else:
+                state = VALID
+            cells[c] = _new_cell(CardCell, (c, state, tracked, card_status, renewal_status, expires, issued, body,
+                                            center, ecard, course, deadline, cell_rules) if current else
+                                 (c, state, tracked, None, None, expires, issued, body, center, ecard, course,
+                                  None, ()))
     role = role or "other"
     if overrides is not None:
         typ, rid = _typical(role, rules, today, overrides)
     else:
-        if role not in typical_cache:
-            typical_cache[role] = _typical(role, rules, today, None)
-        typ, rid = typical_cache[role]
-    lists = (*(cells[c].rules for c in ev.cards), rid)
+        got = typical_cache.get(role)
+        if got is None:
+            got = typical_cache[role] = _typical(role, rules, today, None)
+        typ, rid = got
+    lists = (*[cells[c].rules for c in cards], rid)
     used = typical_cache.get(lists)  # (rows share a few rule lists; memo per build, with the roles')
     if used is None:
-        seen = dict.fromkeys(r for c in ev.cards for r in cells[c].rules)
+        seen = dict.fromkeys(r for c in cards for r in cells[c].rules)
         if rid:
             seen[rid] = None
         used = typical_cache[lists] = tuple(seen)
-    missing = tuple(c for c in typ if cells[c].state in (NONE, NO_CARD)) if typ else ()
-    return RosterRow(pid, name, role, cells, typ, missing, ev.error, used,
-                     pending=not current and not ev.error and bool(ev.cards))
+    missing = tuple([c for c in typ if cells[c].state in _ABSENT]) if typ else ()
+    return RosterRow(pid, name, role, cells, typ, missing, ev.error, used, name_key,
+                     pending=not current and not ev.error and bool(cards))
+
+
+_ABSENT = (NONE, NO_CARD)
 
 
 def _doc_row(pid: int, doc: Mapping[str, Any], today: dt.date, rules: RuleSet,
@@ -434,12 +510,13 @@ def build_roster(store, today: dt.date, rules: RuleSet | None = None, previous: 
 
     With `previous` (an earlier roster of the same day and rules), a profile whose document has
     not changed keeps its row: after one change, a rebuild evaluates one profile. With `cache`
-    (`RosterCache.of_store(store)`, kept beside the data file), a profile whose stored content,
-    rules and CertPath build are those of a kept evaluation is not evaluated again, nor is its
-    document parsed (see core.roster_cache)."""
+    (`RosterCache.of_store(store)`, kept beside the data file), a profile whose version (or, for
+    a file without versions, stored content), rules and CertPath build are those of a kept
+    evaluation is neither evaluated again nor read (see core.roster_cache)."""
     if cache is None:
         return roster_from_documents(store.all_documents(), today, rules, previous)
-    return roster_from_raw(store.raw_documents(), today, rules, previous, cache)
+    rules = rules or load_rules()
+    return roster_from_read(read_roster(store, today, rules, cache), today, rules, previous, cache)
 
 
 def roster_from_documents(docs: Iterable[tuple[int, Mapping[str, Any]]], today: dt.date,
@@ -460,63 +537,125 @@ def roster_from_documents(docs: Iterable[tuple[int, Mapping[str, Any]]], today: 
     return _roster(today, rows, evaluated, Documents(parsed=kept), rules)
 
 
-def roster_from_raw(raws: Iterable[RawDocument], today: dt.date, rules: RuleSet | None = None,
-                    previous: Roster | None = None, cache: RosterCache | None = None,
-                    keys: Mapping[int, str] | None = None) -> Roster:
-    """The roster of these `Store.raw_documents` rows: a row whose stored content has a kept
-    evaluation in `cache` is built from it (no parse, no evaluation); the others are parsed and
-    evaluated, and the cache then keeps exactly this roster's evaluations."""
+def cache_key(trusted: bool, version: str | None, raw: RawDocument | None) -> str:
+    """A profile's key in the roster cache: its version when the file's versions can be trusted
+    (core/profile_versions.py), else a hash of its stored content (`raw` needed then)."""
+    key = version_key(version) if trusted else None
+    if key is None:
+        assert raw is not None
+        key = raw_key(raw)
+    return key
+
+
+def read_keyed(store, ids: list[int]) -> list[tuple[str, RawDocument]]:
+    """(cache key, raw document) of these profiles, the keys read with the documents."""
+    trusted, _heads, raws = store.roster_read(lambda _t, _h: ids, heads=False)
+    return [(cache_key(trusted, v, raw), raw) for v, raw in raws]
+
+
+@dataclass
+class RosterRead:
+    """What `read_roster` read in one snapshot of the data file, for `roster_from_read`."""
+
+    heads: list[Any]  # Store.roster_read's RosterHead per profile, in id order
+    keys: dict[int, str]  # profile id -> cache key
+    raws: dict[int, RawDocument]  # the documents read (the profiles the cache has nothing for)
+    kept: dict[str, Evaluated]  # the cache's entries
+    misses: int  # profiles roster_from_read will evaluate
+    fetch: Any = None  # read_keyed for the documents not read now (Documents)
+
+
+def _usable(ev: Evaluated | None, today: dt.date) -> bool:
+    return ev is not None and not (ev.error and ev.on != today)  # an error may be of that day: evaluate again
+
+
+def read_roster(store, today: dt.date, rules: RuleSet, cache: RosterCache) -> RosterRead:
+    """One read of the data file for a roster with `cache`: each profile's head (id, name, role,
+    version, its typical-cards override), and the documents of those the cache has no evaluation
+    for, in one snapshot; nothing is evaluated here (the GUI evaluates in its worker thread)."""
+    kept = cache.entries(rules)
+
+    def choose(trusted: bool, heads: list[Any]) -> list[int]:
+        if not trusted:
+            return [h[0] for h in heads]  # no versions: every document read, keyed by content
+        return [h[0] for h in heads if not _usable(kept.get(f"v{h[3]}") if h[3] else None, today)]
+
+    trusted, heads, raws = store.roster_read(choose)
+    keys: dict[int, str] = {h[0]: "v" + h[3] for h in heads if h[3]} if trusted else {}  # (version_key)
+    got: dict[int, RawDocument] = {}
+    for v, raw in raws:
+        got[raw[0]] = raw
+        keys[raw[0]] = cache_key(trusted, v, raw)
+    misses = sum(1 for pid in got if not _usable(kept.get(keys[pid]), today))
+    return RosterRead(heads, keys, got, kept, misses, lambda ids: read_keyed(store, ids))
+
+
+def _typical_override(head: Any) -> dict[str, Any] | None:
+    """The profile's overrides as far as the roster reads them: the typical-cards rule's, if any."""
+    value, note, created = head[4], head[5], head[6]
+    if value is None:
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:  # a damaged value: left out, as the store leaves it out
+        return None
+    return {TYPICAL_CARDS_RULE: {"value": parsed, "note": note, "date": (created or "")[:10]}}
+
+
+def roster_from_read(read: RosterRead, today: dt.date, rules: RuleSet | None = None,
+                     previous: Roster | None = None, cache: RosterCache | None = None,
+                     progress: list[int] | None = None) -> Roster:
+    """The roster of what `read_roster` read: a row whose key has a kept evaluation in `cache` is
+    built from it (nothing parsed, nothing evaluated); the others are parsed and evaluated, and
+    the cache then keeps exactly this roster's evaluations. `progress[0]` counts the rows done."""
     rules = rules or load_rules()
     cache = cache if cache is not None else RosterCache(None)
-    kept = cache.entries(rules)
+    kept = read.kept
     reuse = previous is not None and previous.today == today and previous.rule_set is rules
     old = {r.profile_id: r for r in previous.rows} if reuse and previous is not None else {}
+    old_docs = previous.documents if reuse and previous is not None else None
     fresh: dict[str, Evaluated] = {}
     typical: dict[str, tuple[tuple[str, ...], str | None]] = {}
-    raw_of: dict[int, RawDocument] = {}
     parsed: dict[int, Mapping[str, Any]] = {}
     rows, evaluated = [], 0
-    for raw in raws:
-        pid = raw[0]
-        raw_of[pid] = raw
-        key = keys[pid] if keys is not None and pid in keys else raw_key(raw)
+    keys, raws = read.keys, read.raws
+    name_keys = search_keys([h[1] for h in read.heads])
+    for n, head in enumerate(read.heads):
+        if progress is not None:
+            progress[0] = n
+        pid = head[0]
+        key = keys[pid]
         ev = kept.get(key)
-        if ev is None or (ev.error and ev.on != today):  # an error may be of that day: evaluate again
-            doc = parsed[pid] = parse_raw_document(raw)
-            if pid in old and previous is not None and previous.documents.get(pid) == doc:
+        if ev is None or (ev.error and ev.on != today):  # (_usable)
+            if pid in old and isinstance(old_docs, Documents) and old_docs.key(pid) == key:
+                rows.append(old[pid])  # (the same version or content as the previous roster's row)
+                continue
+            doc = parsed[pid] = parse_raw_document(raws[pid])
+            if pid in old and old_docs is not None and old_docs.get(pid) == doc:
                 rows.append(old[pid])
                 continue
             ev = evaluate_cards(doc, today, rules)
             evaluated += 1
+        assert ev is not None
         fresh[key] = ev
-        if TYPICAL_CARDS_RULE in raw[5]:  # (a rule id in the overrides' text: parse them to be sure)
-            ov: Mapping[str, Any] = (parsed.get(pid) or parse_raw_document(raw)).get("overrides") or {}
-            rows.append(_row(pid, raw[1], raw[2], ev, today, rules, typical,
-                             ov if TYPICAL_CARDS_RULE in ov else None))
-        else:
-            rows.append(_row(pid, raw[1], raw[2], ev, today, rules, typical))
+        rows.append(_row(pid, head[1], head[2], ev, today, rules, typical,
+                         _typical_override(head) if head[4] is not None else None, name_keys[n]))
+    if progress is not None:
+        progress[0] = len(read.heads)
     cache.update(rules, fresh, replace=True)
-    return _roster(today, rows, evaluated, Documents(raw_of, parsed), rules)
-
-
-def misses(raws: Iterable[RawDocument], today: dt.date, rules: RuleSet, cache: RosterCache,
-           keys: dict[int, str] | None = None) -> int:
-    """How many of these profiles `roster_from_raw` would evaluate (no kept evaluation of them);
-    `keys` (filled here, pass it on to roster_from_raw) keeps each profile's content key."""
-    kept = cache.entries(rules)
-    n = 0
-    for raw in raws:
-        key = raw_key(raw)
-        if keys is not None:
-            keys[raw[0]] = key
-        ev = kept.get(key)
-        n += ev is None or bool(ev.error and ev.on != today)
-    return n
+    return _roster(today, rows, evaluated, Documents(raws, parsed, keys, read.fetch), rules)
 
 
 def pending_rows(roster: Roster) -> list[int]:
     """Profiles whose row carries no statuses of the roster's day (from a cached evaluation of another day)."""
     return [r.profile_id for r in roster.rows if r.pending]
+
+
+def read_pending_documents(roster: Roster) -> None:
+    """Read (on this thread) the documents `complete_statuses` will evaluate, which a roster built
+    from the cache did not read."""
+    if isinstance(roster.documents, Documents):
+        roster.documents.preload(pending_rows(roster))
 
 
 def complete_statuses(roster: Roster, cache: RosterCache | None = None) -> Roster:
@@ -529,17 +668,28 @@ def complete_statuses(roster: Roster, cache: RosterCache | None = None) -> Roste
     typical: dict[str, tuple[tuple[str, ...], str | None]] = {}
     fresh: dict[str, Evaluated] = {}
     rows = []
-    docs = roster.documents
+    docs = _docs(roster)
+    docs.preload(wanted)  # (read_pending_documents did it on the GUI's thread)
+    changed: dict[int, tuple[str, RawDocument] | None] = {}  # written or deleted since the build
     for r in roster.rows:
-        if r.profile_id not in wanted:
+        pid = r.profile_id
+        if pid not in wanted:
             rows.append(r)
             continue
-        doc = docs[r.profile_id]
+        key = docs.key(pid)
+        try:
+            doc = docs[pid]
+        except KeyError:  # written since the roster was built: its document as it is now
+            now = changed[pid] = docs.read_now(pid)
+            if now is None:  # deleted meanwhile: not exported
+                continue
+            key, doc = now[0], parse_raw_document(now[1])
         ev = evaluate_cards(doc, roster.today, rules)
-        raw = docs._raw.get(r.profile_id) if isinstance(docs, Documents) else None
-        if cache is not None and raw is not None:
-            fresh[raw_key(raw)] = ev
-        rows.append(_doc_row(r.profile_id, doc, roster.today, rules, typical, ev=ev))
+        if cache is not None and key is not None:
+            fresh[key] = ev
+        rows.append(_doc_row(pid, doc, roster.today, rules, typical, ev=ev))
+    for pid, now in changed.items():
+        docs = docs.updated(pid, *now) if now is not None else docs.replaced(pid, None)
     if cache is not None:
         cache.update(rules, fresh)
     return _roster(roster.today, rows, len(wanted), docs, rules)

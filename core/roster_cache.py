@@ -1,31 +1,38 @@
 """The team roster's kept evaluations, so a roster of 500 opens without evaluating 500 profiles.
 
-A roster cell needs the engine (`core.roster.evaluate_cards`: ~2 ms a profile). What the engine
+A roster cell needs the engine (`core.roster.evaluate_cards`: ~1.3 ms a profile). What the engine
 said is kept in `<data folder>/cache/roster.json`, a file CertPath can always rebuild (deleting it
-costs one evaluation per profile at the next open), outside the database so no migration is needed
-and an older CertPath neither refuses the data file nor reads the cache.
+costs one evaluation per profile at the next open), outside the database so that an older CertPath
+never reads it and a damaged one costs nothing but time.
 
 Never stale, by construction:
-- an entry is keyed by a hash of the whole profile document as the roster reads it (name, role,
-  tracks, every fact, every override with its value): any write to a profile, by any module,
-  the GUI, the command line, an import, a restore, changes the key, so the old entry is simply
-  not found (nothing has to remember to invalidate it);
+- an entry is keyed by the profile's version (core/profile_versions.py: 16 random bytes the data
+  file's own triggers replace at every write of the profile's row, facts or overrides, by any
+  module, the GUI, the command line, an import, an SQLite shell), read in the same query as the
+  profile's name and role, so an open reads neither the documents nor their text. A file whose
+  triggers are not exactly CertPath's, or a profile without a version, is keyed by a hash of the
+  profile's whole stored content instead (`raw_key`: name, role, tracks, every fact, every
+  override with its value), as before versions. Either way a write changes the key, so the old
+  entry is simply not found (nothing has to remember to invalidate it);
 - the file is valid only for one rule set (a hash of every rule record: another rule pack, an
   update or an edited rule file makes the whole file unused) and one CertPath build (its version
   and a hash of the engine's and the roster's code), so a new engine never reads an old result;
+- its first line (format, rules, build) carries a digest of the rest: a body that is not, byte
+  for byte, what was written with that line (damage, a cut, an edit) is not used at all, and one
+  that is needs no check field by field;
 - `today`: each entry records the day it was evaluated. The expiry (and its rule records) depend
   on the data and the rules only, so on another day the roster reuses them and reads today's
   state from them (a card is expired from the day after its last valid day); the statuses of that
   other day are left out of the row (`RosterRow.pending`) until `complete_statuses` evaluates
   them for the exports that carry them. An entry with an error is re-evaluated on another day.
 
-Only evaluations are kept (dates, statuses, the card's facts, rule ids, keyed by hash): no name.
-The file keeps the entries of the profiles of the last full build only, and deleting a profile
-(`Store.delete_profile`, which the GUI and the command line both reach) cuts it at once to the
-profiles still in the data file (`prune`), whatever rule set or build the file was written for;
-restoring a backup (`core.backup`, after the swap) cuts it the same way to the restored file's.
-A file that cannot be read or written is ignored (logged): the roster is then evaluated as
-without a cache.
+Only evaluations are kept (dates, statuses, the card's facts, rule ids, keyed by version or hash):
+no name. The file keeps the entries of the profiles of the last full build only, and deleting a
+profile (`Store.delete_profile`, which the GUI and the command line both reach) cuts it at once to
+the profiles still in the data file (`prune` with `current_keys`), whatever rule set or build the
+file was written for; restoring a backup (`core.backup`, after the swap) cuts it the same way to
+the restored file's. A file that cannot be read or written is ignored (logged): the roster is then
+evaluated as without a cache.
 """
 
 from __future__ import annotations
@@ -48,10 +55,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("certpath.roster")
 
-CACHE_FORMAT = "certpath-roster-cache/1"
+CACHE_FORMAT = "certpath-roster-cache/2"
 FILE_NAME = "roster.json"
 # the modules whose code decides a roster cell: a change in any of them (a new build) retires the file
-_CODE_MODULES = ("core.roster", "core.roster_cache", "core.dates", "core.rules", "core.validate")
+_CODE_MODULES = ("core.roster", "core.roster_cache", "core.dates", "core.rules", "core.validate",
+                 "core.store", "core.profile_versions")  # (the last two: what the keys are read with)
 _CODE_PACKAGES = ("core.engine",)
 
 _rules_keys: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
@@ -68,6 +76,18 @@ def raw_key(raw: Sequence[Any]) -> str:
         h.update(len(b).to_bytes(8, "little"))
         h.update(b)
     return h.hexdigest()
+
+
+def current_keys(store) -> set[str]:
+    """Every key the profiles in `store` can have in the file now: each one's version (when the
+    file's versions can be trusted, core/profile_versions.py) and its content's hash."""
+    from .profile_versions import version_key
+
+    trusted, _heads, raws = store.roster_read(lambda _t, _h: None, heads=False)
+    keys = {raw_key(raw) for _v, raw in raws}
+    if trusted:
+        keys |= {k for v, _raw in raws if (k := version_key(v)) is not None}
+    return keys
 
 
 def rules_key(rules: RuleSet) -> str:
@@ -89,6 +109,10 @@ def code_key() -> str:
         from .engine import known_tracks
 
         known_tracks()  # every track module imported
+        import importlib
+
+        for name in _CODE_MODULES:  # (imported here: the key must not depend on what was imported first)
+            importlib.import_module(name)
         h = hashlib.blake2b(digest_size=16)
         h.update(f"{CACHE_FORMAT} {__version__}".encode())
         names = sorted(n for n in list(sys.modules)
@@ -120,74 +144,73 @@ def _module_bytes(mod: Any) -> bytes:
     return b""
 
 
-def _iso(d: dt.date | None) -> str | None:
-    return d.isoformat() if d is not None else None
-
-
 def encode_entries(entries: Mapping[str, Evaluated]) -> dict[str, Any]:
-    """The file's body: each distinct list of rule ids written once (`rule_lists`), cells refer to it."""
+    """The file's body: each distinct date (`dates`, a cell gives its index + 1, 0 for none) and
+    each distinct list of rule ids (`rule_lists`) written once; an entry is [day, error, cards,
+    {card: [expires, card status, renewal status, renewal deadline, card rules, renewal rules,
+    tracked, issued, body, training center, eCard code, course date, the two steps' rules merged]}]."""
     lists: dict[tuple[str, ...], int] = {}
+    days: dict[dt.date | None, int] = {None: 0}
 
     def ref(rules: tuple[str, ...]) -> int:
         return lists.setdefault(tuple(rules), len(lists))
 
+    def day(d: dt.date | None) -> int:
+        return days.setdefault(d, len(days))
+
     out = {}
     for k, ev in entries.items():
-        out[k] = [ev.on.isoformat(), ev.error, list(ev.cards),
-                  {c: [_iso(p.expires), p.card_status, p.renewal_status, _iso(p.renewal_deadline),
-                       ref(p.card_rules), ref(p.renewal_rules), p.tracked, _iso(p.issued), p.body,
-                       p.training_center, p.ecard_code, _iso(p.course_date)] for c, p in ev.cells.items()}]
-    return {"rule_lists": [list(t) for t in lists], "entries": out}
+        out[k] = [day(ev.on), ev.error, list(ev.cards),
+                  {c: [day(p.expires), p.card_status, p.renewal_status, day(p.renewal_deadline),
+                       ref(p.card_rules), ref(p.renewal_rules), p.tracked, day(p.issued), p.body,
+                       p.training_center, p.ecard_code, day(p.course_date), ref(p.rules)]
+                   for c, p in ev.cells.items()}]
+    return {"dates": [d.isoformat() for d in days if d is not None], "rule_lists": [list(t) for t in lists],
+            "entries": out}
 
 
 def decode_entries(body: Mapping[str, Any]) -> dict[str, Evaluated]:
-    """The entries of a file body written by `encode_entries`; a damaged entry is left out."""
+    """The entries of a body written by `encode_entries` (whose bytes `read_file` has checked
+    against the header's digest: what this CertPath wrote, so no field is checked one by one)."""
     from .roster import ROSTER_CARDS, CellParts, Evaluated
-    from .roster import merged_rules as merge
 
     known = set(ROSTER_CARDS)
-    lists_raw = body.get("rule_lists")
-    entries = body.get("entries")
-    if not isinstance(lists_raw, list) or not isinstance(entries, dict):
-        return {}
-    lists = [tuple(x) for x in lists_raw if isinstance(x, list) and all(isinstance(i, str) for i in x)]
-    if len(lists) != len(lists_raw):
-        return {}
-    merged: dict[tuple[int, int], tuple[str, ...]] = {}
-    days: dict[str, dt.date] = {}  # a team's cards share few dates: each parsed once
-
-    def day(text: Any) -> dt.date | None:
-        if not text:
-            return None
-        d = days.get(text)
-        if d is None:
-            d = days[text] = dt.date.fromisoformat(text)
-        return d
-
+    lists = [tuple(x) for x in body["rule_lists"]]
+    days: list[dt.date | None] = [None, *map(dt.date.fromisoformat, body["dates"])]
     out = {}
-    new = CellParts._make
-    for k, raw in entries.items():
-        try:
-            on, error, cards, cells_raw = raw
-            cards = tuple(cards)
-            cells = {}
-            for c, (exp, cs, rs, rd, cr, rr, tracked, issued, b, tc, ecard, course) in cells_raw.items():
-                m = merged.get((cr, rr))
-                if m is None:
-                    m = merged[(cr, rr)] = merge(lists[cr], lists[rr])
-                cells[c] = new((day(exp), cs if type(cs) is str else None, rs if type(rs) is str else None,
-                                day(rd), lists[cr], lists[rr], tracked is True, day(issued),
-                                b if type(b) is str else None, tc if type(tc) is str else "",
-                                ecard if type(ecard) is str else "", day(course), m))
-            if not known.issuperset(cards) or (not error and set(cells) != set(cards)):
-                continue
-            when = day(on)
-            if when is None:
-                continue
-            out[str(k)] = Evaluated(when, cards, cells, str(error or ""))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-            continue
+    new = tuple.__new__  # (every field given: the named tuple's own __new__ and _make are Python calls)
+    make = Evaluated
+    for k, (on, error, cards, cells_raw) in body["entries"].items():
+        cells = {}
+        for c, (exp, cs, rs, rd, cr, rr, tracked, issued, b, tc, ecard, course, m) in cells_raw.items():
+            cells[c] = new(CellParts, (days[exp], cs, rs, days[rd], lists[cr], lists[rr], tracked, days[issued], b,
+                                       tc, ecard, days[course], lists[m]))
+        if known.issuperset(cards):
+            out[k] = make(days[on], tuple(cards), cells, error)
     return out
+
+
+def file_bytes(header: Mapping[str, Any], body: Mapping[str, Any]) -> bytes:
+    """The cache file: a header line (format, rules, build, the body's digest), then the body."""
+    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    head = {**header, "digest": hashlib.blake2b(data, digest_size=16).hexdigest()}
+    return json.dumps(head, separators=(",", ":")).encode("utf-8") + b"\n" + data
+
+
+def read_file(path: Path) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(header, body) of a cache file, or None when it is not one or its body is not, byte for
+    byte, what was written with its header (damaged, cut short, edited). OSError: unreadable."""
+    raw = path.read_bytes()
+    head_bytes, sep, data = raw.partition(b"\n")
+    try:
+        header = json.loads(head_bytes)
+        if not sep or not isinstance(header, dict) or header.get("format") != CACHE_FORMAT or \
+                header.get("digest") != hashlib.blake2b(data, digest_size=16).hexdigest():
+            return None
+        body = json.loads(data)
+    except ValueError:
+        return None
+    return (header, body) if isinstance(body, dict) else None
 
 
 class RosterCache:
@@ -226,14 +249,24 @@ class RosterCache:
     def _read(self, header: tuple[str, str]) -> dict[str, Evaluated]:
         assert self.path is not None
         try:
-            doc = json.loads(self.path.read_bytes())
-        except (OSError, ValueError) as e:
+            got = read_file(self.path)
+        except OSError as e:
             log.info("the roster cache %s is not used (%s)", self.path, e)
             return {}
-        if not isinstance(doc, dict) or doc.get("format") != CACHE_FORMAT or \
-                (doc.get("rules"), doc.get("code")) != header or not isinstance(doc.get("entries"), dict):
-            return {}  # another rule set, another build or another format: nothing in it applies
-        return decode_entries(doc)
+        if got is None or (got[0].get("rules"), got[0].get("code")) != header:
+            return {}  # another rule set, another build, another format, damage: nothing in it applies
+        try:
+            return decode_entries(got[1])
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:  # (not written by this build)
+            log.info("the roster cache %s is not used (%s)", self.path, e)
+            return {}
+
+    def _write(self, header: Mapping[str, Any], entries: Mapping[str, Evaluated]) -> None:
+        from .paths import write_private_atomic
+
+        assert self.path is not None
+        write_private_atomic(self.path, file_bytes(header, encode_entries(entries)))
+        self.writes += 1
 
     def update(self, rules: RuleSet, fresh: Mapping[str, Evaluated], *, replace: bool = False) -> None:
         """Keep `fresh` (`replace`: exactly those, the profiles of a full build; else added to what
@@ -249,19 +282,20 @@ class RosterCache:
                 new = dict(fresh)
             else:
                 new = {**self._entries, **fresh}
-            if new == self._entries:
+            old = self._entries
+            if len(new) == len(old) and all(old.get(k) is v for k, v in new.items()):
+                return  # (the usual open: every entry the one read)
+            if new == old:
                 return
             self._entries = new
             if self.path is None:
                 return
-            body = {"format": CACHE_FORMAT, "rules": header[0], "code": header[1], **encode_entries(new)}
             try:
-                from .paths import ensure_private_dir, write_private_atomic
+                from .paths import ensure_private_dir
 
                 ensure_private_dir(self.path.parent)
-                write_private_atomic(self.path, json.dumps(body, separators=(",", ":")).encode("utf-8"))
+                self._write({"format": CACHE_FORMAT, "rules": header[0], "code": header[1]}, new)
                 self._stamp = self._file_stamp()
-                self.writes += 1
             except OSError as e:  # a read-only or full data folder: the roster works without it
                 log.info("the roster cache %s could not be written (%s)", self.path, e)
 
@@ -278,26 +312,24 @@ class RosterCache:
         with self._lock:
             self._header, self._stamp, self._entries = None, None, {}  # read again at the next use
             try:
-                doc = json.loads(self.path.read_bytes())
+                got = read_file(self.path)
             except FileNotFoundError:
                 return 0
-            except (OSError, ValueError):
-                doc = None
-            if not isinstance(doc, dict) or not isinstance(doc.get("entries"), dict):
+            except OSError:
+                got = None
+            try:
+                entries = decode_entries(got[1]) if got is not None else None
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+                entries = None
+            if got is None or entries is None or len(entries) != len(got[1]["entries"]):
                 self._remove()
                 return 0
-            entries = doc["entries"]
             gone = [k for k in entries if k not in keep]
             if not gone:
                 return 0
-            kept = decode_entries({**doc, "entries": {k: v for k, v in entries.items() if k in keep}})
-            body = {"format": doc.get("format"), "rules": doc.get("rules"), "code": doc.get("code"),
-                    **encode_entries(kept)}
             try:
-                from .paths import write_private_atomic
-
-                write_private_atomic(self.path, json.dumps(body, separators=(",", ":")).encode("utf-8"))
-                self.writes += 1
+                self._write({k: v for k, v in got[0].items() if k != "digest"},
+                            {k: v for k, v in entries.items() if k in keep})
             except OSError as e:
                 log.info("the roster cache %s could not be rewritten (%s): removed", self.path, e)
                 self._remove()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import PROFILE_FORMAT, PROFILE_FORMAT_PROGRAMS
@@ -38,6 +38,9 @@ _UNREADABLE = object()
 
 # (id, name, role, tracks JSON, facts JSON array, overrides JSON array): Store.raw_documents
 RawDocument = tuple[int, str, str, str, str, str]
+# (id, name, role, hex(version) or None, and the typical-cards override's stored value, note and
+# created_at, or three None): Store.roster_read
+RosterHead = tuple[int, str, str, str | None, str | None, str | None, str | None]
 
 
 def parse_raw_document(raw: RawDocument) -> dict[str, Any]:
@@ -124,12 +127,12 @@ class Store:
         self.profile(profile_id)
         with transaction(self.db):
             self.db.execute("DELETE FROM profiles WHERE id = ?", [profile_id])
-        from .roster_cache import RosterCache, raw_key
+        from .roster_cache import RosterCache, current_keys
 
         cache = RosterCache.of_store(self)
         try:
             if cache.path is not None and cache.path.exists():
-                cache.prune({raw_key(raw) for raw in self.raw_documents()})
+                cache.prune(current_keys(self))
         except (OSError, sqlite3.Error) as e:  # the profile is deleted; the cache file goes
             import logging
 
@@ -232,6 +235,37 @@ class Store:
         query, as stored: `tracks` the JSON list, `facts` and `overrides` each one JSON array of the
         rows' stored text. `parse_raw_document` makes the document; the text alone identifies the
         profile's whole content (the roster cache keys on it without parsing it)."""
+        return [raw for _v, raw in self._raw_documents(ids, False)]
+
+    def versioned_raw_documents(self, ids: list[int] | None = None) -> list[tuple[str | None, RawDocument]]:
+        """(version, raw document) of every profile (or of those `ids`), each version read in the
+        same statement as its document (`hex(version)`, core/profile_versions.py; None for a
+        profile without one, or a file without versions)."""
+        return self._raw_documents(ids, True)
+
+    def roster_read(self, choose: Callable[[bool, list[RosterHead]], list[int] | None], *, heads: bool = True
+                    ) -> tuple[bool, list[RosterHead], list[tuple[str | None, RawDocument]]]:
+        """What the team roster reads, in one snapshot of the file (one read transaction): whether
+        the profile versions can be trusted (`core.profile_versions.triggers_intact`), a head per
+        profile (`RosterHead`: id, name, role, version, and the typical-cards override's stored
+        value, note and date when it has one), then the versioned raw documents of the profiles
+        `choose(trusted, heads)` names (those the roster cache has no evaluation for); `heads`
+        False: none read (`choose` gets []); `choose` saying None: every profile's document."""
+        from .profile_versions import TABLE, triggers_intact
+        from .roles import TYPICAL_CARDS_RULE
+
+        with self.db.atomic():
+            trusted = triggers_intact(self.db.conn)
+            version = f"(SELECT hex(version) FROM {TABLE} WHERE profile_id = p.id)" if trusted else "NULL"
+            read: list[RosterHead] = [tuple(r) for r in self.db.execute(  # type: ignore[misc]
+                f"SELECT p.id, p.name, p.role, {version}, CAST(o.value AS TEXT), o.note, o.created_at"
+                " FROM profiles p LEFT JOIN overrides o ON o.profile_id = p.id AND o.rule_id = ?"
+                " ORDER BY p.id", [TYPICAL_CARDS_RULE]).fetchall()] if heads else []
+            ids = choose(trusted, read)
+            raws = self._raw_documents(ids, trusted) if ids is None or ids else []
+        return trusted, read, raws
+
+    def _raw_documents(self, ids: list[int] | None, versions: bool) -> list[tuple[str | None, RawDocument]]:
         where, args = "", []
         if ids is not None:
             ids = [int(i) for i in ids]
@@ -239,18 +273,28 @@ class Store:
                 return []
             where = f" WHERE p.id IN ({', '.join('?' * len(ids))})"
             args = ids
-        sql = ("SELECT p.id, p.name, p.role, p.tracks,"
+        version = ""
+        if versions:
+            from .profile_versions import TABLE
+
+            has = self.db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  [TABLE]).fetchone()[0]
+            version = f" (SELECT hex(version) FROM {TABLE} WHERE profile_id = p.id)," if has else ""
+        sql = ("SELECT" + version + " p.id, p.name, p.role, p.tracks,"
                " (SELECT json_group_array(json_array(key, CAST(data AS TEXT))) FROM"
                "  (SELECT key, data FROM facts WHERE profile_id = p.id ORDER BY key)),"
                " (SELECT json_group_array(json_array(rule_id, CAST(value AS TEXT), note, created_at)) FROM"
                "  (SELECT rule_id, value, note, created_at FROM overrides WHERE profile_id = p.id ORDER BY rule_id))"
                " FROM profiles p" + where + " ORDER BY p.id")
         try:
-            return [tuple(r) for r in self.db.execute(sql, args).fetchall()]  # type: ignore[misc]
+            rows = self.db.execute(sql, args).fetchall()
         except sqlite3.OperationalError as e:
             if "json_" not in str(e):
                 raise
-        return self._raw_documents_without_json1(where.replace("p.id", "{col}"), args)
+            return [(None, raw) for raw in self._raw_documents_without_json1(where.replace("p.id", "{col}"), args)]
+        if version:
+            return [(r[0], tuple(r[1:])) for r in rows]  # type: ignore[misc]
+        return [(None, tuple(r)) for r in rows]  # type: ignore[misc]
 
     def _raw_documents_without_json1(self, where: str, args: list[int]) -> list[RawDocument]:
         """The same rows for an SQLite built without its JSON functions: three queries, the arrays

@@ -117,30 +117,20 @@ class TeamData(QObject):
         rules = load_rules()
         previous = self.roster if self.roster is not None and self.roster.today == today else None
         try:
-            raws = self.session.store.raw_documents()
-            keys: dict[int, str] = {}
-            misses = R.misses(raws, today, rules, self.cache, keys)
+            read = R.read_roster(self.session.store, today, rules, self.cache)  # on this thread only
         except Exception as e:  # never a traceback: the view says it
             log.exception("the team roster could not read the data file")
             self.error = f"The profiles could not be read ({type(e).__name__})."
             self.changed.emit()
             return
         self.error = ""
-        if misses <= SYNC_MAX:
-            self._apply(R.roster_from_raw(raws, today, rules, previous, self.cache, keys))
+        if read.misses <= SYNC_MAX:
+            self._apply(R.roster_from_read(read, today, rules, previous, self.cache))
             return
         self.building = True
-        self._done = [0, len(raws)]
-        done = self._done
-
-        def counted():
-            for i, d in enumerate(raws):
-                done[0] = i
-                yield d
-            done[0] = len(raws)
-
-        self._submit(gen, R.roster_from_raw, counted(), today, rules, previous, self.cache, keys)
-        self.progress.emit(0, len(raws))
+        self._done = [0, len(read.heads)]
+        self._submit(gen, R.roster_from_read, read, today, rules, previous, self.cache, self._done)
+        self.progress.emit(0, len(read.heads))
 
     def _submit(self, gen: int, fn, *args) -> None:
         if self._pool is None:
@@ -198,6 +188,7 @@ class TeamData(QObject):
         if roster is None or not R.pending_rows(roster):
             return roster
         self._generation += 1
+        R.read_pending_documents(roster)  # (the worker never reads the data file)
         self._submit(self._generation, R.complete_statuses, roster, self.cache)
         fut = self._future
         while fut is not None and not fut.done():
@@ -599,8 +590,10 @@ class TeamPanel(QWidget):
         self._widths_key: tuple[R.Roster | None, tuple[int, int, int, int]] | None = None
         data.changed.connect(self._on_data)
         data.progress.connect(self._on_progress)
+        self._data_seen = 0
         data.ensure()
-        self._on_data()
+        if not self._data_seen:  # (a roster built by ensure() is already shown: not filtered twice)
+            self._on_data()
 
     # filtering
     def chosen_cards(self) -> tuple[str, ...]:
@@ -721,6 +714,7 @@ class TeamPanel(QWidget):
         return list(self.model.rows)
 
     def _on_data(self) -> None:
+        self._data_seen += 1
         busy = self.data.building
         self.progress.setVisible(busy)
         if self.data.error:

@@ -538,6 +538,12 @@ def _cache_text(paths):
     return (paths.root / "cache" / "roster.json").read_text()
 
 
+def _cache_entries(paths):
+    from core.roster_cache import read_file
+
+    return read_file(paths.root / "cache" / "roster.json")[1]["entries"]
+
+
 def _team_with_cache(paths, today):
     from core import roster as R
     from core.roster_cache import RosterCache
@@ -564,7 +570,7 @@ def test_a_restore_prunes_the_roster_cache_of_people_only_the_replaced_file_had(
                      {"pals.card": {"issue_date": "2025-07-07", "ecard_code": "ECARD-GONE-42"},
                       "pals.enroll": {"body": "aha"}})
     R.build_roster(s, today, cache=RosterCache.of_store(s))
-    assert "ECARD-GONE-42" in _cache_text(paths) and len(json.loads(_cache_text(paths))["entries"]) == 2
+    assert "ECARD-GONE-42" in _cache_text(paths) and len(_cache_entries(paths)) == 2
     db.close()
     if kind == "automatic":
         backup.restore_backup(paths, made, now=NOW)
@@ -572,7 +578,7 @@ def test_a_restore_prunes_the_roster_cache_of_people_only_the_replaced_file_had(
         backup.restore_archive(paths, made, now=NOW)
     text = _cache_text(paths)
     assert "ECARD-GONE-42" not in text and "2025-07-07" not in text
-    assert len(json.loads(text)["entries"]) == 1
+    assert len(_cache_entries(paths)) == 1
     db = open_database(paths.db)
     s = Store(db)
     again = R.build_roster(s, today, cache=RosterCache.of_store(s))
@@ -616,7 +622,7 @@ def test_the_command_lines_restore_prunes_the_roster_cache(paths, tmp_path, caps
     db.close()
     assert "ECARD-GONE-42" in _cache_text(paths)
     assert main(["backup", "restore", str(made), "--data-dir", str(paths.root)]) == 0
-    assert "ECARD-GONE-42" not in _cache_text(paths) and len(json.loads(_cache_text(paths))["entries"]) == 1
+    assert "ECARD-GONE-42" not in _cache_text(paths) and len(_cache_entries(paths)) == 1
 
 
 def test_the_restore_question_says_dates_as_the_gui_shows_them(qtbot, data_dir, today, tmp_path, monkeypatch):

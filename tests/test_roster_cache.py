@@ -160,16 +160,16 @@ def test_a_deleted_persons_entry_leaves_the_file(team):
     store, ids = team
     cache = RosterCache.of_store(store)
     R.build_roster(store, TODAY, cache=cache)
-    n = len(json.loads(cache.path.read_text())["entries"])
+    n = len(RC.read_file(cache.path)[1]["entries"])
     store.delete_profile(ids[1])
     R.build_roster(store, TODAY, cache=cache)
-    body = json.loads(cache.path.read_text())
+    body = RC.read_file(cache.path)[1]
     assert len(body["entries"]) == n - 1
     assert "José" not in cache.path.read_text() and "TC 1" in cache.path.read_text()  # no name in it
 
 
 def _entry_cards(cache):
-    body = json.loads(cache.path.read_text())
+    body = RC.read_file(cache.path)[1]
     return {k: v[3] for k, v in body["entries"].items()}
 
 
@@ -195,14 +195,14 @@ def test_the_delete_prunes_a_file_of_other_rules_and_the_views_cache_does_not_wr
     store, ids = team
     view = RosterCache.of_store(store)  # the Team view's object, kept in memory across the delete
     R.build_roster(store, TODAY - dt.timedelta(days=1), cache=view)  # yesterday's: today's rows pending
-    body = json.loads(view.path.read_text())
-    body["rules"] = "another rule set"  # a file written for other rules still holds the person
+    header, body = RC.read_file(view.path)
+    header["rules"] = "another rule set"  # a file written for other rules still holds the person
     other = view.path.with_name("other.json")
-    other.write_text(json.dumps(body))
+    other.write_bytes(RC.file_bytes({k: v for k, v in header.items() if k != "digest"}, body))
     store.delete_profile(ids[0])
     assert len(_entry_cards(view)) == len(ids) - 1  # the view's file, pruned
     RosterCache(other).prune(set())
-    assert json.loads(other.read_text())["entries"] == {}
+    assert RC.read_file(other)[1]["entries"] == {}
     # an export completes the statuses through the view's older object: it merges with the
     # file as it is now, so the deleted person's entry is not written back
     roster = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
@@ -246,21 +246,30 @@ def test_a_delete_with_an_unwritable_cache_removes_the_file(team, monkeypatch):
     assert all(p["id"] != ids[0] for p in store.list_profiles())
 
 
-@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": "certpath-roster-cache/1"}', b"[1, 2]",
-                                    None])
+@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": "certpath-roster-cache/2"}', b"[1, 2]",
+                                    "entries", "one byte", "cut short", "old format"])
 def test_a_damaged_cache_file_is_ignored_and_rewritten(team, damage):
     store, ids = team
     cache = RosterCache.of_store(store)
     R.build_roster(store, TODAY, cache=cache)
-    if damage is None:  # right header, entries damaged one by one
-        body = json.loads(cache.path.read_text())
+    raw = cache.path.read_bytes()
+    header, body = RC.read_file(cache.path)
+    if damage == "entries":  # the header as written, entries changed: its digest no longer fits
         for k in list(body["entries"])[:2]:
             body["entries"][k][3] = {"pals": ["not a date"] * 3}
-        cache.path.write_text(json.dumps(body))
+        cache.path.write_bytes(raw.partition(b"\n")[0] + b"\n" + json.dumps(body).encode())
+    elif damage == "one byte":  # a date of the body, changed in place
+        i = raw.index(b"2025-", raw.index(b"\n"))
+        cache.path.write_bytes(raw[:i] + b"2024-" + raw[i + 5:])
+    elif damage == "cut short":
+        cache.path.write_bytes(raw[:-7])
+    elif damage == "old format":  # a file of the first format (one JSON object): not read
+        cache.path.write_text(json.dumps({**header, "format": "certpath-roster-cache/1", **body}))
     else:
         cache.path.write_bytes(damage)
+    assert RC.read_file(cache.path) is None
     r = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
-    assert r.rows == plain(store, TODAY).rows
+    assert r.evaluated == len(ids) and r.rows == plain(store, TODAY).rows
     assert R.build_roster(store, TODAY, cache=RosterCache.of_store(store)).evaluated == 0
 
 
@@ -329,3 +338,11 @@ def _search_key_reference(text):
 @given(st.text(max_size=40) | st.sampled_from(["José", "ÑAME", "Ana  Díaz", "देवनागरी नाम", "Zoë\u0301", "", "İstanbul"]))
 def test_search_key_folds_as_the_per_character_loop_did(text):
     assert R.search_key(text) == _search_key_reference(text)
+
+
+@given(st.lists(st.text(max_size=20) | st.sampled_from(["José", "\u0301Zoë", "a\x00b", "देवनागरी नाम", "İ", "", " x "]),
+                max_size=12))
+def test_search_keys_of_a_team_are_each_names_own(texts):
+    """The roster folds all names in one pass: the same keys as one by one (marks at the start of
+    a name, NULs in a name, empty names)."""
+    assert R.search_keys(texts) == [_search_key_reference(t) for t in texts]
