@@ -172,7 +172,8 @@ class WrapLabel(QLabel):
         super().setText(text)
         self._forget()
         self.setMinimumHeight(0)
-        self._fit()
+        if not self.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
+            self._fit()  # else the resize event Qt sends when it is shown (or placed while shown) fits it
 
     def clear(self) -> None:
         super().clear()
