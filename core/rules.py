@@ -53,6 +53,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Rule:
+    """One record of a rule: its value, sources, dates in force and confidence (docs/rules-format.md)."""
+
     id: str
     statement: str
     value: Any

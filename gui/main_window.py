@@ -42,6 +42,8 @@ log = logging.getLogger("certpath.gui")
 
 @dataclass
 class _Panel:
+    """A panel's tab: its title, what the tab holds, and the factory that builds it."""
+
     title: str
     holder: QWidget  # what the tab shows: the widget, or a placeholder until it is built
     factory: Callable[[], QWidget] | None = None
