@@ -2,23 +2,23 @@
 
 A script, not a test:  .venv/bin/python benchmarks/bench_bundle_size.py
 
-Builds the hello bundle in a temporary folder with build.spec itself (HELLO=1: same excludes,
-same plugin/library/translation filters, same strip), so the difference is what CertPath adds.
+Builds the hello bundle with build.spec itself (HELLO=1: same excludes, same plugin/library/
+translation filters, same strip), so the difference is what CertPath adds; it is the frozen bare
+window bench_startup.py times, kept in build/bench-hello while its inputs are the same
+(benchlib.frozen_bare).
 Needs `make bundle` first for dist/CertPath. Target: CertPath <= 1.15x hello.
 Prints what the difference is made of (per top-level folder of _internal).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import tarfile
 from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import BARE_WINDOW, FROZEN, ROOT, machine, tmpdir, verdict  # noqa: E402
+from benchlib import FROZEN, frozen_bare, machine, tmpdir, verdict  # noqa: E402
 
 TARGET = 1.15
 
@@ -56,15 +56,11 @@ def main() -> None:
     app = FROZEN.parent
     if not app.exists():
         raise SystemExit("dist/CertPath not found: run `make bundle` first")
+    exe = frozen_bare()
+    assert exe is not None
+    hello = exe.parent
     with tmpdir() as t:
         tmp = Path(t)
-        hello_py = tmp / "hello.py"
-        hello_py.write_text(BARE_WINDOW, encoding="utf-8")
-        env = dict(os.environ, HELLO="1", HELLO_SCRIPT=str(hello_py))
-        subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "ERROR",
-                        "--distpath", str(tmp / "dist"), "--workpath", str(tmp / "build"),
-                        str(ROOT / "build.spec")], env=env, check=True, cwd=ROOT)
-        hello = tmp / "dist" / "hello"
         a, h = size(app), size(hello)
         ag, hg = tgz_size(app, tmp), tgz_size(hello, tmp)
         print(f"\n  hello-world window (same trimming) {mb(h)}   (.tar.gz {mb(hg)})")

@@ -4,9 +4,15 @@ and the peak memory of the same runs.
 A script, not a test:  .venv/bin/python benchmarks/bench_startup.py [runs]   (default 7, min 5)
 
 Measures, side by side in one run (interleaved rounds, one warm-up each, median):
-  bare     python bare_window.py            (QApplication + QMainWindow, quit after first paint)
-  source   python -m gui --exit-after-paint (the real start-up path, data folder with the demo profiles)
-  frozen   dist/CertPath/CertPath ...       (when `./dev bundle` has been run)
+  bare           python bare_window.py            (QApplication + QMainWindow, quit after first paint)
+  source         python -m gui --exit-after-paint (the real start-up path, data folder with the demo profiles)
+  frozen         dist/CertPath/CertPath ...       (when `./dev bundle` has been run)
+  bare (frozen)  the same bare window frozen by build.spec with HELLO=1 (the same PyInstaller
+                 trimming as the frozen app; built once into build/bench-hello, see benchlib.frozen_bare),
+                 measured whenever the frozen app is
+The frozen app's ratios are printed against both floors: the frozen bare window (like for like:
+both pay PyInstaller's bootloader and archive importer) and the source bare window (the figure
+earlier rounds reported).
 Each child process gives, at once: the time to the stamp it prints at its first paint, the peak
 RSS up to that paint (Linux VmHWM, read by the child in the paint) and its CPU time so far, and the time to its exit and
 its whole peak RSS and CPU time (os.wait4's rusage: what runs just after the paint, such as
@@ -36,6 +42,7 @@ from benchlib import (  # noqa: E402
     bare_script,
     demo_data_dir,
     env,
+    frozen_bare,
     machine,
     med,
     side_by_side,
@@ -46,6 +53,10 @@ from benchlib import (  # noqa: E402
 
 TARGET = 2.0
 RSS_TARGET = 1.5
+BARE = "bare window"
+BARE_FROZEN = "bare window (frozen)"
+# what each row is divided by: the first floor named is the like-for-like one
+FLOORS = {"CertPath (frozen)": (BARE_FROZEN, BARE), BARE_FROZEN: (BARE,)}
 
 
 def import_costs(data_dir: Path) -> list[tuple[str, float]]:
@@ -63,15 +74,20 @@ def import_costs(data_dir: Path) -> list[tuple[str, float]]:
 
 
 def report(title: str, unit: str, res: dict[str, list[float]], target: float | None) -> None:
-    base = med(res["bare window"])
     print(f"\n{title}:")
     for k, xs in res.items():
         m = med(xs)
-        extra = ""
-        if k != "bare window":
-            extra = f"  ratio {m / base:.2f}x" + (f" (target <= {target}x: {verdict(m / base, target)})"
-                                                 if target else "")
-        print(f"  {k:<18} {m:7.1f} {unit}  (min {min(xs):.1f}, max {max(xs):.1f}){extra}")
+        ratios = []
+        if k != BARE:
+            for i, floor in enumerate(f for f in FLOORS.get(k, (BARE,)) if f in res):
+                r = m / med(res[floor])
+                label = f"ratio {r:.2f}x" if i == 0 else f"{r:.2f}x"
+                label += f" vs the {floor}"
+                if target and k != BARE_FROZEN:
+                    label += f" (target <= {target}x: {verdict(r, target)})"
+                ratios.append(label)
+        extra = ("  " + "; ".join(ratios)) if ratios else ""
+        print(f"  {k:<20} {m:7.1f} {unit}  (min {min(xs):.1f}, max {max(xs):.1f}){extra}")
 
 
 def main() -> None:
@@ -80,9 +96,12 @@ def main() -> None:
     with tmpdir() as t:
         tmp = Path(t)
         data = demo_data_dir(tmp)
-        cmds = {"bare window": [sys.executable, str(bare_script(tmp))],
+        cmds = {BARE: [sys.executable, str(bare_script(tmp))],
                 "CertPath (source)": app_cmd(data)}
         if FROZEN.exists():
+            hello = frozen_bare()  # built here the first time (a minute or two)
+            assert hello is not None
+            cmds[BARE_FROZEN] = [str(hello)]
             cmds["CertPath (frozen)"] = app_cmd(data, frozen=True)
         before = os.environ.get("CERTPATH_BENCH_BEFORE")  # another checkout (an older commit), same data
         if before:
@@ -105,7 +124,7 @@ def main() -> None:
         if not any(math.isnan(r.rss_peak_mb) for v in res.values() for r in v):
             report("peak RSS of the whole process (wait4; what runs just after the paint included)", "MB",
                    {k: [r.rss_peak_mb for r in v] for k, v in res.items()},
-                   None if res["bare window"][0].rss_at_paint_mb is not None else RSS_TARGET)
+                   None if res[BARE][0].rss_at_paint_mb is not None else RSS_TARGET)
         if not FROZEN.exists():
             print(f"  (no {FROZEN.relative_to(ROOT)}: run `./dev bundle` to measure the frozen app too)")
         costs = import_costs(data)

@@ -51,6 +51,50 @@ sys.exit(app.exec())
 """
 
 
+# The bare window frozen with build.spec's own trimming (HELLO=1): the like-for-like floor of the
+# frozen app, as the source bare window is the floor of the source start-up. Built once (a minute
+# or two) into build/bench-hello and kept while build.spec, the window's script, PyInstaller,
+# PySide6 and the interpreter are the same (bench_startup.py, bench_bundle_size.py).
+HELLO_BUILD = ROOT / "build" / "bench-hello"
+
+
+def _hello_key() -> str:
+    import hashlib
+    from importlib.metadata import version
+
+    h = hashlib.blake2b(digest_size=16)
+    for part in ((ROOT / "build.spec").read_bytes(), BARE_WINDOW.encode(), version("pyinstaller").encode(),
+                 version("PySide6-Essentials").encode(), sys.version.encode()):
+        h.update(len(part).to_bytes(8, "little") + part)
+    return h.hexdigest()
+
+
+def frozen_bare(build: bool = True) -> Path | None:
+    """The frozen bare window's executable (build/bench-hello/dist/hello/hello), built with
+    `build.spec` HELLO=1 when missing or made from other inputs; None when it is not there and
+    `build` is false."""
+    folder = HELLO_BUILD / "dist" / "hello"
+    exe = folder / ("hello.exe" if sys.platform == "win32" else "hello")
+    stamp = HELLO_BUILD / "inputs.key"
+    key = _hello_key()
+    if exe.exists() and stamp.exists() and stamp.read_text().strip() == key:
+        return exe
+    if not build:
+        return None
+    print(f"building the frozen bare window (build.spec HELLO=1) into {HELLO_BUILD.relative_to(ROOT)} ...",
+          file=sys.stderr, flush=True)
+    HELLO_BUILD.mkdir(parents=True, exist_ok=True)
+    stamp.unlink(missing_ok=True)
+    script = HELLO_BUILD / "hello.py"
+    script.write_text(BARE_WINDOW, encoding="utf-8")
+    e = dict(os.environ, HELLO="1", HELLO_SCRIPT=str(script))
+    subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "ERROR",
+                    "--distpath", str(HELLO_BUILD / "dist"), "--workpath", str(HELLO_BUILD / "work"),
+                    str(ROOT / "build.spec")], env=e, check=True, cwd=ROOT)
+    stamp.write_text(key + "\n")
+    return exe
+
+
 def env() -> dict[str, str]:
     e = dict(os.environ)
     e.setdefault("QT_QPA_PLATFORM", "offscreen")

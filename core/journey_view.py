@@ -152,6 +152,8 @@ def track_of(step_id: str) -> str:
 
 @dataclass(frozen=True)
 class Progress:
+    """A track's progress for the dashboard: the steps done of those that apply."""
+
     track: str
     title: str
     done: int
@@ -186,6 +188,8 @@ def progress(journey: Journey) -> list[Progress]:
 
 @dataclass(frozen=True)
 class Blocking:
+    """A step that needs attention now: its status and the reason in plain words."""
+
     step_id: str  # the step that needs attention
     status: str
     reason: str  # in plain words
@@ -328,6 +332,8 @@ def start_here(journey: Journey) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class ActionItem:
+    """A next action for the dashboard: its date, its words and its step."""
+
     date: dt.date | None
     text: str
     step_id: str
@@ -403,6 +409,8 @@ def program_deadlines(store, profile_id: int, today: dt.date, days: int) -> list
 
 @dataclass(frozen=True)
 class Milestone:
+    """A dated point of the timeline: its date, label and step."""
+
     date: dt.date
     label: str  # drawn at the point, in its track's lane ("Rank order list (deadline)")
     step_id: str

@@ -113,6 +113,8 @@ def project(match_year: int, pattern: Mapping[str, Any]) -> dict[str, dt.date]:
 
 @dataclass(frozen=True)
 class CalendarDate:
+    """A dated item of a Match season and the rule record its date comes from."""
+
     item: str
     date: dt.date
     rule: Rule  # the record the date comes from (the year's record, or the pattern)
@@ -155,6 +157,8 @@ CLOSED = "closed"  # the rank order list deadline has passed
 
 @dataclass(frozen=True)
 class SeasonReach:
+    """Whether a Match season can still be reached, and why in one line."""
+
     match_year: int
     reach: str  # REACHABLE / ONLY_IF_DONE / CLOSED
     why: str  # one line, for the onboarding page

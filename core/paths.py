@@ -212,6 +212,8 @@ def check_private(*items: Path) -> list[str]:
 
 @dataclass(frozen=True)
 class DataPaths:
+    """The files and folders of one data folder, all under `root`."""
+
     root: Path
 
     @property

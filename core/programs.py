@@ -197,6 +197,8 @@ def clean_program(data: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Program:
+    """A residency program of the application season, as stored."""
+
     id: int  # row id in the data file (0 for one not stored, e.g. from a document)
     data: Mapping[str, Any]
 
@@ -590,6 +592,8 @@ class Applicant:
 
 @dataclass(frozen=True)
 class ProgramCheck:
+    """What was found about one program."""
+
     program: Program
     findings: tuple[Finding, ...]  # core.engine.findings.Finding, worded by core/wording.py
 
@@ -765,6 +769,8 @@ def dated_item_title(item: DatedItem) -> str:
 
 @dataclass(frozen=True)
 class Clash:
+    """Programs whose dates clash: the same day, an overlap, or one blocking another."""
+
     code: str  # "clash.same_day" | "clash.overlap" | "clash.blocked"
     program_ids: tuple[int, ...]
     date: dt.date
@@ -857,6 +863,8 @@ def rank_list(programs: Iterable[Program]) -> list[Program]:
 
 @dataclass(frozen=True)
 class RankCount:
+    """The rank order list's length against the ranks the registration covers."""
+
     count: int
     included: int | None  # ranks the registration covers (None: no record)
     extra: int

@@ -138,6 +138,8 @@ def contents_text(items: list[Unreadable], limit: int = 8) -> str:
 
 @dataclass
 class Recovery:
+    """What happened to a damaged data file, where it went and what can be restored."""
+
     problem: str  # what happened, in words for the user
     moved_to: list[Path] = field(default_factory=list)  # where the damaged file(s) went
     backup: BackupInfo | None = None  # the newest good backup, if any

@@ -156,6 +156,8 @@ def _load_private(path: Path):
 
 @dataclass(frozen=True)
 class TrustedKey:
+    """A public key rule packs may be signed with, and where it came from."""
+
     id: str
     pem: bytes
     origin: str  # "project" or the path it came from
@@ -183,6 +185,8 @@ def trusted_keys(extra: Iterable[str | os.PathLike[str]] = ()) -> list[TrustedKe
 # -- the pack ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PackInfo:
+    """A rule pack's version, date and the CertPath versions it is for."""
+
     version: str
     made: dt.date | None
     app_min: str
@@ -207,6 +211,8 @@ class PackInfo:
 
 @dataclass(frozen=True)
 class Pack:
+    """A rule pack: its info, its files and their rule set."""
+
     info: PackInfo
     files: dict[str, bytes]  # name relative to the rules folder ("img/states.toml") -> bytes
     rules: RuleSet = field(repr=False)
@@ -489,6 +495,8 @@ def _installed_record(paths) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class InstalledState:
+    """The rule pack in use for a data folder, and why an installed one is not."""
+
     pack: Pack  # the pack in use for this data folder (the bundled one when none is installed)
     problem: str = ""  # why an installed pack is not in use (damaged, no longer trusted, other app version)
     previous: str = ""  # the version rollback would go back to ("0": the bundled rules; "": none)
@@ -739,6 +747,8 @@ def diff_text(changes: list[RuleChange], old_label: str = "", new_label: str = "
 # -- what this changes for you: per profile, old rules vs new rules ------------------------------------
 @dataclass(frozen=True)
 class StepMove:
+    """One step whose status or date a rule pack changes for a profile."""
+
     step: str
     title: str
     field: str  # "status", "due" or "expires"
@@ -779,6 +789,8 @@ class OverrideNote:
 
 @dataclass(frozen=True)
 class ProfileImpact:
+    """What a rule pack changes for one profile."""
+
     profile_id: int
     name: str
     moves: list[StepMove]

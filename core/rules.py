@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import marshal
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -59,6 +60,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Rule:
+    """One record of a rule: its value, sources, dates in force and confidence (docs/rules-format.md)."""
+
     id: str
     statement: str
     value: Any
@@ -384,6 +387,7 @@ def fit_override(rules: RuleSet, rule_id: str, value: Any) -> Any:
 COMPILED_NAME = "_compiled.json"  # a parse cache of the TOML files; see rules_from_files()
 _DATE_TAG = "$date"
 _CACHE_KEEP = 6  # parse caches kept in the cache folder (one per rule set seen: bundled, packs)
+_RECORDS_FORMAT = 1  # of the checked-records cache (`_write_records`)
 
 
 def _encode(o: Any) -> Any:
@@ -461,14 +465,156 @@ def _write_compiled(path: Path, fp: str, parsed: list[tuple[str, list[dict[str, 
             pass
 
 
-def _prune_cache(folder: Path, keep: Path) -> None:
+def _prune_cache(folder: Path, keep: Path, pattern: str = "rules-*.json") -> None:
     try:
-        old = sorted((p for p in folder.glob("rules-*.json") if p != keep),
+        old = sorted((p for p in folder.glob(pattern) if p != keep),
                      key=lambda p: p.stat().st_mtime, reverse=True)
         for p in old[_CACHE_KEEP - 1:]:
             p.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+# -- the checked records, cached --------------------------------------------------------------------
+# Reading the parse cache (JSON) and building and checking its ~320 records took ~8 ms of every
+# start. The records themselves are kept too, in a marshal file beside the parse cache, keyed by the
+# rule files' fingerprint *and* by the code that checks and builds them (`_checker_identity`): a
+# CertPath whose checks changed (stricter, or a new field) never takes records another version
+# passed. Dates are stored as day numbers; a value's dates as ("date", n) pairs (TOML and JSON
+# give lists, never tuples, so a pair cannot be mistaken for a value). Like the parse cache, the
+# file must be in the user's own cache folder; a missing, damaged or foreign file is rebuilt.
+_CHECKER: bytes | None = None
+
+
+def _checker_identity() -> bytes:
+    """A hash of what turns parsed records into Rule objects: the bytecode, names and constants of
+    the checking functions and of Rule's and Source's generated __init__, the tables they consult,
+    the records' fields, and this file's format."""
+    global _CHECKER
+    if _CHECKER is None:
+        from dataclasses import MISSING, fields
+
+        h = _hasher()
+
+        def const(c: Any) -> str:
+            if isinstance(c, frozenset):  # a set display's constants: hash order differs per process
+                return "frozenset(" + ",".join(sorted(const(x) for x in c)) + ")"
+            if isinstance(c, tuple):
+                return "(" + ",".join(const(x) for x in c) + ")"
+            return repr(c)
+
+        def code(co: Any) -> None:
+            h.update(co.co_code + repr(co.co_names).encode())
+            for c in co.co_consts:
+                if hasattr(c, "co_code"):
+                    code(c)
+                else:
+                    h.update(const(c).encode())
+
+        for fn in (_parse_record, _parse_sources, _as_date, Rule.__init__, Source.__init__):
+            code(fn.__code__)
+        h.update(repr((_RECORDS_FORMAT, CONFIDENCES, TIERS, DATE_KINDS, _REQUIRED, _PROJECT_DOC.pattern,
+                       [(f.name, "-" if f.default is MISSING else repr(f.default)) for f in fields(Rule)],
+                       [f.name for f in fields(Source)],
+                       hasattr(Rule, "__post_init__"), hasattr(Source, "__post_init__"))).encode())
+        _CHECKER = h.digest()
+    return _CHECKER
+
+
+class _NotStorable(Exception):
+    pass
+
+
+def _pack(v: Any) -> Any:
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return ("date", v.toordinal())
+    if isinstance(v, dict):
+        return {k: _pack(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_pack(x) for x in v]
+    if v is None or isinstance(v, str | bool | int | float):
+        return v
+    raise _NotStorable(type(v).__name__)  # a tuple or any other type: not cached, parsed every time
+
+
+def _unpack(v: Any) -> Any:
+    if isinstance(v, tuple):
+        return dt.date.fromordinal(v[1])
+    if isinstance(v, dict):
+        return {k: _unpack(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_unpack(x) for x in v]
+    return v
+
+
+def _has_date(v: Any) -> bool:
+    if isinstance(v, tuple):
+        return True
+    if isinstance(v, dict):
+        return any(_has_date(x) for x in v.values())
+    if isinstance(v, list):
+        return any(_has_date(x) for x in v)
+    return False
+
+
+def _day(d: dt.date | None) -> int | None:
+    return None if d is None else d.toordinal()
+
+
+def _write_records(path: Path, fp: str, rules: list[Rule]) -> None:
+    try:
+        rows = []
+        for r in rules:
+            if r.override is not None:
+                raise _NotStorable("override")
+            value = _pack(r.value)
+            rows.append((r.id, r.statement, value, _has_date(value), tuple((s.url, s.tier) for s in r.sources),
+                         r.checked.toordinal(), r.confidence, _day(r.valid_from), _day(r.valid_until), r.as_of,
+                         r.conflict, r.projected, r.unit, r.kind, r.file))
+        blob = marshal.dumps((_RECORDS_FORMAT, fp, _checker_identity(), rows))
+    except (_NotStorable, ValueError):
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(blob)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _read_records(path: Path, fp: str) -> list[Rule] | None:
+    """The records kept for these rule files by this very checking code, else None."""
+    try:
+        fmt, kept_fp, checker, rows = marshal.loads(path.read_bytes())
+        if fmt != _RECORDS_FORMAT or kept_fp != fp or checker != _checker_identity():
+            return None
+        new, day = object.__new__, dt.date.fromordinal
+        sources: dict[tuple[str, str], Source] = {}
+        out = []
+        for (rid, statement, value, dated, srcs, checked, confidence, valid_from, valid_until, as_of, conflict,
+             projected, unit, kind, file) in rows:
+            found = []
+            for pair in srcs:
+                src = sources.get(pair)
+                if src is None:
+                    src = sources[pair] = new(Source)
+                    src.__dict__.update(url=pair[0], tier=pair[1])
+                found.append(src)
+            r = new(Rule)
+            r.__dict__.update(id=rid, statement=statement, value=_unpack(value) if dated else value,
+                              sources=tuple(found), checked=day(checked), confidence=confidence,
+                              valid_from=None if valid_from is None else day(valid_from),
+                              valid_until=None if valid_until is None else day(valid_until), as_of=as_of,
+                              conflict=conflict, projected=projected, unit=unit, kind=kind, file=file,
+                              override=None)
+            out.append(r)
+        return out or None
+    except (OSError, EOFError, ValueError, TypeError, IndexError, AttributeError, OverflowError):
+        return None
 
 
 def rules_from_files(files: list[tuple[str, bytes]], *, label: str = "rules", use_cache: bool = True,
@@ -484,7 +630,17 @@ def rules_from_files(files: list[tuple[str, bytes]], *, label: str = "rules", us
         raise RuleDataError(f"{label}: no rule files (*.toml) were found; CertPath cannot work without its rules")
     fp = fingerprint(files)
     parsed = None
-    cache_file = None
+    cache_file = records_file = None
+    if use_cache:
+        from . import cache_dir
+
+        try:
+            records_file = cache_dir() / f"rules-{fp[:32]}.records"
+        except (OSError, RuntimeError):  # no cache folder to be had: the parse caches alone
+            records_file = None
+        kept = _read_records(records_file, fp) if records_file is not None else None
+        if kept is not None:
+            return RuleSet(kept)
     if use_cache:
         if shipped_cache is not None:
             parsed = _read_compiled(shipped_cache, fp)
@@ -506,7 +662,11 @@ def rules_from_files(files: list[tuple[str, bytes]], *, label: str = "rules", us
             rules.append(_parse_record(raw, f"{rel}: rule #{i + 1} ({raw.get('id', '?')})"))
     if not rules:
         raise RuleDataError(f"{label}: the rule files hold no [[rule]] records; CertPath cannot work without its rules")
-    return RuleSet(rules)
+    rule_set = RuleSet(rules)  # the periods checked before anything is kept
+    if records_file is not None:
+        _write_records(records_file, fp, rules)
+        _prune_cache(records_file.parent, records_file, "rules-*.records")
+    return rule_set
 
 
 def load_rules_from(folder: Path, *, use_compiled: bool = True) -> RuleSet:

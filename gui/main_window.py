@@ -42,6 +42,8 @@ log = logging.getLogger("certpath.gui")
 
 @dataclass
 class _Panel:
+    """A panel's tab: its title, what the tab holds, and the factory that builds it."""
+
     title: str
     holder: QWidget  # what the tab shows: the widget, or a placeholder until it is built
     factory: Callable[[], QWidget] | None = None
@@ -146,12 +148,15 @@ class MainWindow(HostMixin, QMainWindow):
         else:
             self.attach_extensions()
 
-    def call_after_first_paint(self, fn: Callable[[], object]) -> None:
+    def call_after_first_paint(self, fn: Callable[[], object], *, first: bool = False) -> None:
         """Run `fn` just after the window's first paint (soon, if it was painted already): work the
         first screen does not show waits until the user sees the window. A window that is not
-        painted within AFTER_PAINT_FALLBACK_MS of being shown (started minimised) runs it then."""
+        painted within AFTER_PAINT_FALLBACK_MS of being shown (started minimised) runs it then.
+        `first`: before the work asked for so far (else after it, in the order asked)."""
         if self._after_paint is None:
             QTimer.singleShot(0, fn)
+        elif first:
+            self._after_paint.insert(0, fn)
         else:
             self._after_paint.append(fn)
 

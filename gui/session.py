@@ -13,6 +13,8 @@ from core.store import Store
 
 @dataclass
 class Session:
+    """The open data folder: its store and paths, today, and the current profile."""
+
     store: Store
     paths: DataPaths
     today: dt.date

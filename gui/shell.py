@@ -136,6 +136,10 @@ def recovery_dialog(recovery, paths: DataPaths, today: dt.date, now: dt.datetime
     from core import backup
     from core.recovery import restore_newest, start_fresh
 
+    from .app import resume_gc
+
+    resume_gc()  # the user reads and chooses: start-up's pause of the collector ends here
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     contents = getattr(recovery, "kind", "damaged") == "contents"
@@ -291,8 +295,10 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
             if args.screenshot:
                 print("certpath: --screenshot: this data folder has no profile yet (try --demo)", file=sys.stderr)
                 return 2
+            from .app import resume_gc
             from .onboarding import OnboardingWizard
 
+            resume_gc()  # the user types in the wizard: start-up's pause of the collector ends here
             wiz = OnboardingWizard(session)
             if not wiz.exec():
                 return 0
@@ -312,6 +318,10 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
             win.call_after_first_paint(after_first_paint)
         from core import codecache
 
+        from .app import resume_gc
+
+        # the cyclic garbage collector, held since start-up (gui/app.py): back before the extensions
+        win.call_after_first_paint(resume_gc, first=True)
         win.call_after_first_paint(codecache.save)  # the generated methods compiled this time, for the next start
         win.show()
         rc = app.exec()

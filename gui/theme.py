@@ -130,20 +130,108 @@ class WrapLabel(QLabel):
     (QLabel.heightForWidth never answers less than the minimum height, so that minimum is let go
     while the text is measured; otherwise a label once laid out narrow keeps its height and leaves
     a gap under its text, as the step pages' rule cards did at 1920 px).
+
+    The heights are remembered per width until the text or anything else the measure depends on
+    changes (`_measured`): Qt lays a rich text out again at every `heightForWidth`, and the layouts
+    of a window being shown ask it for the same few widths dozens of times (the dashboard's three
+    rich-text labels: 92 questions for 15 widths before the first paint, ~0.3 ms each).
     """
+
+    # effective width -> (height, exact): exact when QLabel answered above the minimum height it
+    # had then (its own height for the text); otherwise the text needs at most that height
+    _measured: dict[tuple[int, int, int], tuple[int, bool]] | None = None
+
+    def _forget(self) -> None:
+        self._measured = None
+
+    def _key(self, width: int) -> tuple[int, int, int]:
+        # what QLabel's measure reads besides the text, the font, the style and the margins (each
+        # of those forgets the heights: setText and the setters below, changeEvent): the minimum
+        # width it widens to, the frame's width (the indent of a framed label) and the screen's dpi
+        min_w = self.minimumWidth()
+        return (max(width, min_w) if min_w > 0 else width, self.frameWidth(), self.logicalDpiY())
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt name)
+        key = self._key(width)
+        min_h = self.minimumHeight()
+        measured = self._measured
+        if measured is None:
+            measured = self._measured = {}
+        else:
+            hit = measured.get(key)
+            if hit is not None:
+                h, exact = hit
+                if exact:
+                    return max(h, min_h)  # what QLabel answers: its height, at least the minimum
+                if min_h >= h:
+                    return min_h
+        h = super().heightForWidth(width)
+        if h >= 0:  # -1: no text to measure (QWidget's answer, never raised to the minimum)
+            measured[key] = (h, min_h == 0 or h > min_h)
+        return h
+
+    def _height_of_text(self, width: int) -> int | None:
+        """The text's own height at `width` when it was measured before (not capped by a minimum)."""
+        if self._measured is None or type(self).heightForWidth is not WrapLabel.heightForWidth:
+            return None  # a subclass measures in its own way
+        hit = self._measured.get(self._key(width))
+        return hit[0] if hit is not None and hit[1] else None
 
     def _fit(self) -> None:
         if self.wordWrap() and self.width() > 0:
             old = self.minimumHeight()
-            if old:
-                self.setMinimumHeight(0)
-            h = self.heightForWidth(self.width())
-            self.setMinimumHeight(h if h > 0 else old)
+            h = self._height_of_text(self.width()) if old else None
+            if h is None:
+                if old:
+                    self.setMinimumHeight(0)
+                h = self.heightForWidth(self.width())
+            new = h if h > 0 else old
+            if new != self.minimumHeight():
+                self.setMinimumHeight(new)
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt name)
+        if text == self.text() and self._measured:  # QLabel keeps the same text as it is
+            self._fit()
+            return
         super().setText(text)
+        self._forget()
         self.setMinimumHeight(0)
-        self._fit()
+        if not self.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
+            self._fit()  # else the resize event Qt sends when it is shown (or placed while shown) fits it
+
+    def clear(self) -> None:
+        super().clear()
+        self._forget()
+        self.setMinimumHeight(0)
+
+    def setTextFormat(self, fmt) -> None:  # noqa: N802 (Qt name)
+        super().setTextFormat(fmt)
+        self._forget()
+
+    def setWordWrap(self, on: bool) -> None:  # noqa: N802 (Qt name)
+        super().setWordWrap(on)
+        self._forget()
+
+    def setAlignment(self, alignment) -> None:  # noqa: N802 (Qt name)
+        super().setAlignment(alignment)
+        self._forget()
+
+    def setIndent(self, indent: int) -> None:  # noqa: N802 (Qt name)
+        super().setIndent(indent)
+        self._forget()
+
+    def setMargin(self, margin: int) -> None:  # noqa: N802 (Qt name)
+        super().setMargin(margin)
+        self._forget()
+
+    def setContentsMargins(self, *margins) -> None:  # noqa: N802 (Qt name)
+        super().setContentsMargins(*margins)
+        self._forget()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        # the font, the style sheet, the palette, the layout direction, the contents rectangle...
+        super().changeEvent(event)
+        self._forget()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)

@@ -94,3 +94,77 @@ def test_an_empty_rule_set_is_an_error_never_zero_rules(tmp_path):
         load_rules_from(empty)
     with pytest.raises(RuleDataError):
         rules_from_files([])
+
+
+def _records_files():
+    return list(cache_dir().glob("rules-*.records"))
+
+
+def test_the_checked_records_kept_give_the_same_rule_set(tmp_path):
+    """The second load takes the records kept by the first (no JSON, no checks): the same records,
+    field for field, dates as dates, sources as Source objects."""
+    from core import rules
+
+    folder = _copy_rules(tmp_path)
+    parsed = load_rules_from(folder, use_compiled=False)
+    first = load_rules_from(folder)  # parses, writes the parse cache and the records
+    assert len(_records_files()) == 1
+    fp = rules.fingerprint(rules.read_rule_files(folder))
+    kept = rules._read_records(_records_files()[0], fp)
+    assert kept is not None and len(kept) == len(parsed.all())
+    cached = load_rules_from(folder)
+    assert _snapshot(parsed) == _snapshot(first) == _snapshot(cached)
+    assert parsed.all() == cached.all()
+    for a, b in zip(parsed.all(), cached.all(), strict=True):
+        assert a.__dict__ == b.__dict__
+        assert [type(x) for x in a.__dict__.values()] == [type(x) for x in b.__dict__.values()]
+        assert all(type(s) is rules.Source for s in b.sources)
+    assert any(isinstance(r.value, dt.date) for r in cached.all())  # a dated value stays a date
+    day = dt.date(2026, 1, 1)
+    assert all(parsed.find(rid, day) == cached.find(rid, day) for rid in parsed.ids())
+
+
+def test_records_kept_by_other_checking_code_are_not_used(tmp_path, monkeypatch):
+    """A CertPath whose checks differ (stricter, a new field) never takes another's records."""
+    from core import rules
+
+    folder = _copy_rules(tmp_path)
+    load_rules_from(folder)
+    (path,) = _records_files()
+    fp = rules.fingerprint(rules.read_rule_files(folder))
+    assert rules._read_records(path, fp) is not None
+    monkeypatch.setattr(rules, "_CHECKER", b"another version's checks")
+    assert rules._read_records(path, fp) is None
+    assert _snapshot(load_rules_from(folder)) == _snapshot(load_rules_from(folder, use_compiled=False))
+    assert rules._read_records(path, fp) is not None  # rewritten for this checker
+
+
+def test_the_checking_codes_identity_is_the_same_in_every_process():
+    """Else every start would miss the kept records (a set display's order, an object's address)."""
+    import subprocess
+    import sys
+
+    code = "from core import rules; print(rules._checker_identity().hex())"
+    env = {**os.environ, "PYTHONHASHSEED": "random"}
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env=env).stdout.strip() for _ in range(3)}
+    assert len(seen) == 1 and len(seen.pop()) == 64
+
+
+def test_damaged_kept_records_are_ignored(tmp_path):
+    folder = _copy_rules(tmp_path)
+    load_rules_from(folder)
+    (path,) = _records_files()
+    for damage in (b"", b"\x00garbage", path.read_bytes()[:1000]):
+        path.write_bytes(damage)
+        assert _snapshot(load_rules_from(folder)) == _snapshot(load_rules_from(folder, use_compiled=False))
+
+
+def test_an_edited_rule_file_is_not_served_from_kept_records(tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "a.toml").write_text(RULE, encoding="utf-8")
+    assert load_rules_from(folder).value("x", dt.date(2026, 1, 1)) == 1
+    assert load_rules_from(folder).value("x", dt.date(2026, 1, 1)) == 1  # from the kept records
+    (folder / "a.toml").write_text((folder / "a.toml").read_text().replace("value = 1", "value = 2"))
+    assert load_rules_from(folder).value("x", dt.date(2026, 1, 1)) == 2

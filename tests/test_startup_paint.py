@@ -133,3 +133,58 @@ def test_the_bundle_leaves_multiprocessing_out_and_nothing_needs_it() -> None:
     for path in [*(ROOT / "core").rglob("*.py"), *(ROOT / "gui").rglob("*.py")]:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(import|from)\s+multiprocessing|ProcessPoolExecutor", text, re.M), path
+
+
+_GC_AT_FIRST_PAINT = """
+import gc, sys, datetime as dt
+from gui.shell import open_session
+s = open_session(sys.argv[1], dt.date(2026, 11, 21), demo=True); s.store.db.close()
+import gui.main_window as mw
+from gui import extensions
+paint = mw.MainWindow.paintEvent
+def first_paint(self, event):
+    mw.MainWindow.paintEvent = paint
+    print("paint", gc.isenabled(), flush=True)
+    paint(self, event)
+mw.MainWindow.paintEvent = first_paint
+attach_all = extensions.attach_all
+def attach(w):
+    print("extensions", gc.isenabled(), flush=True)
+    attach_all(w)
+extensions.attach_all = attach
+from gui.app import main
+print("before", gc.isenabled(), flush=True)
+rc = main(["--data-dir", sys.argv[1], "--today", "2026-11-21", "--exit-after-paint"])
+print("after", gc.isenabled(), flush=True)
+sys.exit(rc)
+"""
+
+
+def test_the_garbage_collector_waits_for_the_first_paint(tmp_path) -> None:
+    """gui.app holds the cyclic collector during start-up (~66 collections before the paint) and
+    turns it back on just after the first paint, before the extensions are attached."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "CERTPATH_CACHE_DIR": str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, "-c", _GC_AT_FIRST_PAINT, str(tmp_path / "data")], capture_output=True,
+                       text=True, env=env, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[:4] == ["before True", "paint False", "extensions True", "after True"]
+
+
+def test_hold_and_resume_gc_leave_a_collector_someone_else_turned_off() -> None:
+    import gc
+
+    from gui.app import hold_gc, resume_gc
+
+    assert gc.isenabled()
+    hold_gc()
+    assert not gc.isenabled()
+    resume_gc()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        hold_gc()
+        resume_gc()
+        assert not gc.isenabled()  # not ours to turn on
+    finally:
+        gc.enable()

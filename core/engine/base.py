@@ -42,6 +42,8 @@ FIELD_KINDS = ("text", "date", "int", "float", "bool", "choice", "records")
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """One field of a step's form: its key, label and kind."""
+
     key: str
     label: str
     kind: str = "text"
@@ -60,6 +62,8 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class StepDef:
+    """A step of a track: its id, track and stage heading, and what it asks."""
+
     id: str  # e.g. "usmle.step1", "pals.card"
     track: str  # "img", "pals", ...
     stage: str  # a heading for the navigator ("ECFMG certification", "The Match", ...)
@@ -81,6 +85,8 @@ class StepDef:
 
 @dataclass
 class Action:
+    """Something to do for a step, with the date it is due by (or possible from) and its kind."""
+
     what: Finding  # what to do (core/wording.py words it)
     date: dt.date | None = None  # when to do it by (or when it becomes possible)
     kind: str = "todo"  # "todo", "deadline", "reminder", "check"
@@ -107,6 +113,8 @@ class Action:
 
 @dataclass
 class Blocker:
+    """What holds a step up: the step it waits for (None: an eligibility rule) and why."""
+
     step: str | None  # the blocking step id, or None for an eligibility rule
     why: Finding
 
@@ -120,6 +128,8 @@ class Blocker:
 
 @dataclass
 class StepResult:
+    """The evaluation of one step: its status, dates, actions, blockers and findings."""
+
     id: str
     status: str = NOT_STARTED
     due: dt.date | None = None
@@ -179,6 +189,8 @@ class StepResult:
 
 @dataclass
 class TrackResult:
+    """The evaluated steps of one track, in journey order."""
+
     track: str
     steps: list[StepResult]
 
@@ -191,6 +203,8 @@ class TrackResult:
 
 @dataclass
 class Journey:
+    """The evaluation of one profile on one day: its tracks' results."""
+
     today: dt.date
     tracks: list[TrackResult]
 

@@ -34,6 +34,8 @@ SEVERITIES = (INFO, WARNING, BLOCKING)
 
 @dataclass(frozen=True)
 class Finding:
+    """What the engine found: a code with its parameters and a severity (core/wording.py words it)."""
+
     code: str
     params: Mapping[str, Any] = field(default_factory=dict)
     severity: str = INFO

@@ -37,6 +37,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Track:
+    """A registered track: its id, title and steps in journey order."""
+
     id: str  # "img", "pals", ...: part of the profile format
     title: str  # "IMG to US practice", "PALS"
     steps: tuple[StepDef, ...]  # in journey order

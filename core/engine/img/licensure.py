@@ -323,6 +323,8 @@ def route_dependencies(v: Mapping[str, Any]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Condition:
+    """One condition of a licensure route and its state for the profile."""
+
     key: str  # one of ROUTE_CONDITIONS
     state: str  # met / missing / pending / unknown / unanswered
     params: Mapping[str, Any]
