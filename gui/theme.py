@@ -57,10 +57,7 @@ def status_icon(status: str) -> QIcon:
     if key in _icon_cache:
         return _icon_cache[key]
     size = 32
-    pm = QPixmap(size, size)
-    pm.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pm)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pm, p = _icon_canvas(size)
     col = status_color(status)
     filled = status in ("done", "blocked", "expired", "at_risk", "in_progress")
     rect = QRectF(3, 3, size - 6, size - 6)
@@ -90,6 +87,20 @@ def status_icon(status: str) -> QIcon:
         p.drawPoint(QPointF(16, 24))
     elif status == "not_applicable":
         p.drawLine(QPointF(11, 16), QPointF(21, 16))
+    return _icon_done(key, pm, p)
+
+
+def _icon_canvas(size: int) -> tuple[QPixmap, QPainter]:
+    """A transparent `size` px square and an antialiased painter on it (drawn at 2x for high DPI)."""
+    pm = QPixmap(size, size)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    return pm, p
+
+
+def _icon_done(key: tuple[str, bool], pm: QPixmap, p: QPainter) -> QIcon:
+    """Ends the painting of `_icon_canvas`, and keeps the icon under `key` (the palette's darkness in it)."""
     p.end()
     pm.setDevicePixelRatio(2.0)
     icon = QIcon(pm)
@@ -105,20 +116,12 @@ def down_arrow_icon() -> QIcon:
         return _icon_cache[key]
     from PySide6.QtGui import QPolygonF
 
-    size = 32
-    pm = QPixmap(size, size)
-    pm.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pm)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pm, p = _icon_canvas(32)
     col = QApplication.palette().color(QPalette.ColorRole.ButtonText)
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(col)
     p.drawPolygon(QPolygonF([QPointF(7, 11), QPointF(25, 11), QPointF(16, 22)]))
-    p.end()
-    pm.setDevicePixelRatio(2.0)
-    icon = QIcon(pm)
-    _icon_cache[key] = icon
-    return icon
+    return _icon_done(key, pm, p)
 
 
 class WrapLabel(QLabel):
