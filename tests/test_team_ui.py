@@ -407,3 +407,27 @@ def test_kept_cell_texts_follow_the_person_through_sorts_filters_and_the_palette
         theme.apply_light(app)
         panel.apply_filter()
     assert by_name("pals", Qt.ItemDataRole.ForegroundRole)["Ben Okafor"].name() == "#b91c1c"
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+def test_names_and_roles_get_their_width_first_and_the_cards_the_rest(qtbot, demo_session, shown_window, size):
+    """The walkthrough's finding: at 1280 the demo's "Dana Reyes, RN (demo)" was cut while the card
+    columns had room to spare. Every name and status shows in full at 1280 (Role gives way first,
+    elided with its tooltip), the role too at 1920, the cards share the rest, no horizontal bar."""
+    win = shown_window(demo_session)
+    win.resize(*size)
+    win.team_action.trigger()
+    panel = win.team_panel
+    qtbot.waitUntil(lambda: panel.data.roster is not None and not panel.data.building and bool(panel.model.rows))
+    t, m = panel.table, panel.model
+    qtbot.waitUntil(lambda: t.viewport().width() > 0.5 * size[0])
+    hdr = t.horizontalHeader()
+    shown = [i for i in range(m.columnCount()) if not t.isColumnHidden(i)]
+    cards = [i for i in shown if m.columns()[i] in m.cards]
+    assert len(cards) == 3 and t.horizontalScrollBar().maximum() == 0
+    assert sum(hdr.sectionSize(i) for i in shown) == t.viewport().width()  # the cards take the rest
+    full = [0, *cards] if size[0] == 1280 else shown
+    for i in full:  # the delegate's own figure for the widest cell of the column
+        assert hdr.sectionSize(i) >= t.sizeHintForColumn(i), (m.columns()[i], hdr.sectionSize(i))
+    if size[0] == 1920:
+        assert min(hdr.sectionSize(i) for i in cards) > t.sizeHintForColumn(cards[0]) + 50
