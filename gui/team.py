@@ -464,6 +464,23 @@ class RosterTable(QTableView):
         super().resizeEvent(event)
         self.resized.emit()
 
+    def paintEvent(self, event) -> None:  # noqa: N802
+        """The whole row shows selected; the current cell (the card Enter opens) gets a frame in
+        the selection's text colour, clearer than the style's dotted focus rectangle."""
+        super().paintEvent(event)
+        idx = self.currentIndex()
+        if not idx.isValid() or not self.hasFocus():
+            return
+        rect = self.visualRect(idx)
+        if rect.isEmpty() or not event.rect().intersects(rect):
+            return
+        from PySide6.QtGui import QPainter, QPalette, QPen
+
+        p = QPainter(self.viewport())
+        p.setPen(QPen(self.palette().color(QPalette.ColorRole.HighlightedText), 2))
+        p.drawRect(rect.adjusted(2, 2, -2, -2))
+        p.end()
+
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self._open(self.currentIndex())
@@ -555,7 +572,7 @@ class TeamPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)  # Enter: the current cell's card
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)

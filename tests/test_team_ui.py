@@ -431,3 +431,37 @@ def test_names_and_roles_get_their_width_first_and_the_cards_the_rest(qtbot, dem
         assert hdr.sectionSize(i) >= t.sizeHintForColumn(i), (m.columns()[i], hdr.sectionSize(i))
     if size[0] == 1920:
         assert min(hdr.sectionSize(i) for i in cards) > t.sizeHintForColumn(cards[0]) + 50
+
+
+def test_the_whole_row_shows_selected_and_keys_move_the_cell_enter_opens(qtbot, team):
+    """The walkthrough's finding: a selected row highlighted only its Name cell. The whole row
+    shows selected; the arrow keys still move the current cell (framed: the card Enter opens)."""
+    from PySide6.QtGui import QPalette
+
+    win, panel, ids = team
+    t, m = panel.table, panel.model
+    cols = m.columns()
+    t.setFocus()
+    qtbot.waitUntil(t.hasFocus)
+    t.setCurrentIndex(m.index(0, 0))  # Ana, Name
+    qtbot.keyClick(t, Qt.Key.Key_Down)
+    qtbot.keyClick(t, Qt.Key.Key_Right)
+    qtbot.keyClick(t, Qt.Key.Key_Right)
+    qtbot.keyClick(t, Qt.Key.Key_Right)
+    cur = t.currentIndex()
+    assert (m.rows[cur.row()].name, cols[cur.column()]) == ("Ben Okafor", "pals")
+    sel = t.selectionModel()
+    assert [i.row() for i in sel.selectedRows()] == [cur.row()]  # every cell of Ben's row
+    assert all(sel.isSelected(m.index(cur.row(), c)) for c in range(m.columnCount()) if not t.isColumnHidden(c))
+    # the current cell is framed in the selection's text colour; the row's other cells are not
+    img = t.viewport().grab().toImage()
+    dpr = img.devicePixelRatio()
+    frame = t.palette().color(QPalette.ColorRole.HighlightedText).name()
+
+    def px(col, dx):
+        r = t.visualRect(m.index(cur.row(), cols.index(col)))
+        return img.pixelColor(int((r.left() + dx) * dpr), int(r.center().y() * dpr)).name()
+
+    assert px("pals", 2) == frame and px("bls", 2) != frame
+    qtbot.keyClick(t, Qt.Key.Key_Return)
+    assert win.session.profile_id == ids["ben"] and win.current_page().key == "pals.card"
