@@ -1074,7 +1074,7 @@ def attach(host):
     host.team_action = host.add_panel("Team", build, "Ctrl+Shift+T")
     act = QAction("Import &team from CSV…", host if isinstance(host, QObject) else None)
     act.triggered.connect(lambda _c=False: import_team(host, data))
-    host.add_file_actions(act)
+    host.add_file_actions(act, group="import")  # beside File ▸ Import (gui/history_import_ui.py)
     host.import_team_action = act
     if threading.current_thread() is threading.main_thread():
         data.ensure()  # the dashboard's summary; a large file is read in the worker thread
