@@ -5,6 +5,8 @@ menu reachable by its own Alt-key letter."""
 from __future__ import annotations
 
 import pytest
+from mnemonics_util import clashes as _clashes
+from mnemonics_util import mnemonic as _mnemonic
 from PySide6.QtWidgets import QMainWindow
 
 from gui.extensions import FILE_GROUPS, HostMixin
@@ -13,15 +15,6 @@ from gui.extensions import FILE_GROUPS, HostMixin
 def _items(menu):
     """(text or '---', action) of a menu's items as Qt shows them (a separator is '---')."""
     return [("---" if a.isSeparator() else a.text().replace("&", ""), a) for a in menu.actions()]
-
-
-def _mnemonic(text: str) -> str | None:
-    i = 0
-    while (i := text.find("&", i)) != -1 and i + 1 < len(text):
-        if text[i + 1] != "&":
-            return text[i + 1].lower()
-        i += 2
-    return None
 
 
 def _menus(menu):
@@ -79,3 +72,28 @@ def test_add_file_actions_keeps_groups_whatever_the_attach_order(qtbot):
     assert FILE_GROUPS.index("import") < FILE_GROUPS.index("export") < FILE_GROUPS.index("undo")
     with pytest.raises(ValueError):
         h.add_file_actions(QAction("x", h), group="nowhere")
+
+
+def test_every_view_item_has_an_alt_key_letter_and_no_menu_repeats_one(demo_session, shown_window):
+    """The walkthrough's finding: View's panel items (add_panel) had no Alt-key letter. They get a
+    free one (a word's first letter when it is free); no two items of any menu share one."""
+    win = shown_window(demo_session)
+    bar = win.menuBar()
+    tops = [a for a in bar.actions() if a.menu() is not None]
+    assert len({_mnemonic(a.text()) for a in tops}) == len(tops)
+    for top in tops:
+        for menu in _menus(top.menu()):
+            assert _clashes([a.text() for a in menu.actions() if not a.isSeparator()]) == {}, menu.title()
+    view = [a for a in win.menu_view.actions() if not a.isSeparator()]
+    assert all(_mnemonic(a.text()) for a in view), [a.text() for a in view if not _mnemonic(a.text())]
+    assert "&Costs" in [a.text() for a in view]  # a word's first letter when free
+    assert win.tabs.tabText(win.tabs.indexOf(win._panels[0].holder)) == win._panels[0].title  # tabs unchanged
+
+
+def test_with_mnemonic_prefers_a_free_word_start():
+    from gui.main_window import mnemonic, with_mnemonic
+
+    assert with_mnemonic("Application season", {"a"}) == "Application &season"
+    assert with_mnemonic("Team", {"t", "e"}) == "Te&am"
+    assert with_mnemonic("Ab", {"a", "b"}) == "Ab"
+    assert mnemonic("Step &page") == "p" and mnemonic("Fish && chips") is None and mnemonic("R&&D &x") == "x"
