@@ -119,19 +119,7 @@ class BackupActions:
         self.act_backup.triggered.connect(lambda _checked=False: self.back_up())
         self.act_restore = QAction("&Restore from a backup…", window)
         self.act_restore.triggered.connect(lambda _checked=False: self.restore())
-        menu = getattr(window, "menu_file", None)
-        if menu is None:
-            menu = next((a.menu() for a in window.menuBar().actions()
-                         if a.menu() is not None and a.text().replace("&", "") == "File"), None)
-        if menu is not None:
-            first = menu.actions()[-1] if menu.actions() else None  # Quit stays last
-            if first is not None and first.text().replace("&", "").startswith("Quit"):
-                menu.insertAction(first, self.act_backup)
-                menu.insertAction(first, self.act_restore)
-                menu.insertSeparator(first)
-            else:
-                menu.addAction(self.act_backup)
-                menu.addAction(self.act_restore)
+        window.add_file_actions(self.act_backup, self.act_restore, group="backup")
         if getattr(window.session, "demo", False):
             self.act_restore.setEnabled(False)  # demo data is thrown away anyway
 

@@ -470,5 +470,5 @@ def attach(window):
     window.journeys.journey_changed.connect(refresh)  # a save, a switch, a new day
     act_packet = QAction("Export document pac&ket…", window, triggered=lambda: panel().export_packet())
     act_report = QAction("&Write status report (PDF)…", window, triggered=lambda: write_report_dialog(window, session))
-    window.add_file_actions(act_packet, act_report)
+    window.add_file_actions(act_packet, act_report, group="export")
     return action

@@ -55,8 +55,10 @@ class ExtensionHost(Protocol):
 
     def current_step_id(self) -> str | None: ...
 
-    def add_file_actions(self, *actions: QAction) -> None:
-        """Items for the File menu, above Quit."""
+    def add_file_actions(self, *actions: QAction, group: str = "other") -> None:
+        """Items for the File menu, above Quit, in `group` (one of FILE_GROUPS): the items of a
+        group stay together, the groups in FILE_GROUPS' order, a separator between them and one
+        before Quit."""
         ...
 
     def show_status(self, text: str, ms: int = 5000) -> None: ...
@@ -112,13 +114,32 @@ class RefreshWhenShown(QObject):
         return False
 
 
+# The File menu's groups for extensions' items, in menu order (between the window's own Save
+# and Quit): what brings data in, what writes it out, the data folder's safety, the rules, undo.
+FILE_GROUPS: tuple[str, ...] = ("import", "export", "backup", "rules", "undo", "other")
+
+
 class HostMixin:
     """`add_file_actions` and `show_status` for a QMainWindow host with `menu_file` and `act_quit`."""
 
-    def add_file_actions(self, *actions) -> None:
-        before = self.act_quit  # type: ignore[attr-defined]
-        for a in actions:
-            self.menu_file.insertAction(before, a)  # type: ignore[attr-defined]
+    def add_file_actions(self, *actions, group: str = "other") -> None:
+        if group not in FILE_GROUPS:
+            raise ValueError(f"unknown File menu group {group!r}: one of {', '.join(FILE_GROUPS)}")
+        menu, quit_action = self.menu_file, self.act_quit  # type: ignore[attr-defined]
+        groups: dict[str, list] = self.__dict__.setdefault("_file_groups", {})
+        seps: list = self.__dict__.setdefault("_file_group_seps", [])
+        groups.setdefault(group, []).extend(actions)
+        for a in seps + [a for g in groups.values() for a in g]:  # lay the groups out again
+            menu.removeAction(a)
+        seps.clear()
+        before = menu.actions()
+        i = before.index(quit_action)
+        if i > 0 and not before[i - 1].isSeparator():  # the window's own items, then a separator
+            seps.append(menu.insertSeparator(quit_action))
+        for g in FILE_GROUPS:
+            if groups.get(g):
+                menu.insertActions(quit_action, groups[g])
+                seps.append(menu.insertSeparator(quit_action))
 
     def show_status(self, text: str, ms: int = 5000) -> None:
         self.statusBar().showMessage(text, ms)  # type: ignore[attr-defined]

@@ -142,7 +142,7 @@ def attach(host: ExtensionHost) -> QMenu:
         act.setStatusTip(f"Import {KIND_WORDS[kind][0].lower()} into this profile from a spreadsheet (CSV)")
         act.triggered.connect(lambda _c=False, k=kind: import_history(host, k))
         menu.addAction(act)
-    host.add_file_actions(menu.menuAction())
+    host.add_file_actions(menu.menuAction(), group="import")
     host.import_menu = menu  # type: ignore[attr-defined]
     return menu
 

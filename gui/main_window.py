@@ -59,6 +59,27 @@ DISCLAIMER = (
 )
 
 
+def mnemonic(text: str) -> str | None:
+    """The Alt-key letter of a menu text ("Step &page": "p"; "&&" is a plain ampersand)."""
+    i = text.find("&")
+    while i != -1 and i + 1 < len(text):
+        if text[i + 1] != "&":
+            return text[i + 1].lower()
+        i = text.find("&", i + 2)
+    return None
+
+
+def with_mnemonic(title: str, taken: set[str]) -> str:
+    """`title` with an Alt-key letter no item in `taken` has: a word's first letter if one is
+    free, else any letter of it; unchanged when every letter is taken."""
+    starts = [i for i, c in enumerate(title) if c.isalnum() and (i == 0 or not title[i - 1].isalnum())]
+    for i in starts + [i for i in range(len(title)) if i not in starts]:
+        c = title[i]
+        if c.isalnum() and c.lower() not in taken:
+            return f"{title[:i]}&{title[i:]}"
+    return title
+
+
 def window_title(name: str, demo: bool) -> str:
     """"CertPath: NAME", with "(demo)" said once (the demo profiles' names already carry it)."""
     mark = " (demo)" if demo and not name.rstrip().endswith("(demo)") else ""
@@ -274,7 +295,8 @@ class MainWindow(HostMixin, QMainWindow):
             self.tabs.setCurrentWidget(w)
             w.setFocus()
 
-        a = self._action(title, show, shortcut, None)
+        taken = {m for m in (mnemonic(x.text()) for x in self.menu_view.actions()) if m}
+        a = self._action(title if mnemonic(title) else with_mnemonic(title, taken), show, shortcut, None)
         self.menu_view.insertAction(self._panels_sep, a)
         self._panel_actions.append(a)
         return a

@@ -642,7 +642,7 @@ def attach(window, clock=None):
                       triggered=lambda: (p := export_ics_dialog(window, session)) and _status(window, f"Saved {p}"))
     act_csv = QAction("Export CS&V…", window,
                       triggered=lambda: (p := export_csv_dialog(window, session)) and _status(window, f"Saved {p}"))
-    window.add_file_actions(act_ics, act_csv)
+    window.add_file_actions(act_ics, act_csv, group="export")
     window.reminders_notifier = notifier
 
     def new_day(day: dt.date) -> None:

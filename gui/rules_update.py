@@ -326,14 +326,7 @@ def attach(window) -> None:
     window.act_update_rules = QAction("&Update rules…", window)
     window.act_update_rules.triggered.connect(lambda: update_rules(window))
     window.act_update_rules.setStatusTip("Install a signed rule pack: see what changes before anything is changed")
-    menu = window.menu_file
-    quit_action = getattr(window, "act_quit", None)
-    if quit_action is not None and quit_action in menu.actions():
-        menu.insertAction(quit_action, window.act_update_rules)
-        menu.insertSeparator(window.act_update_rules)
-        menu.insertSeparator(quit_action)
-    else:
-        menu.addAction(window.act_update_rules)
+    window.add_file_actions(window.act_update_rules, group="rules")
     window.act_bundled_rules = QAction("Go back to the &bundled rules", window)
     window.act_bundled_rules.triggered.connect(lambda: go_back_to_bundled(window))
     help_menu = window.menu_help

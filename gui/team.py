@@ -464,6 +464,23 @@ class RosterTable(QTableView):
         super().resizeEvent(event)
         self.resized.emit()
 
+    def paintEvent(self, event) -> None:  # noqa: N802
+        """The whole row shows selected; the current cell (the card Enter opens) gets a frame in
+        the selection's text colour, clearer than the style's dotted focus rectangle."""
+        super().paintEvent(event)
+        idx = self.currentIndex()
+        if not idx.isValid() or not self.hasFocus():
+            return
+        rect = self.visualRect(idx)
+        if rect.isEmpty() or not event.rect().intersects(rect):
+            return
+        from PySide6.QtGui import QPainter, QPalette, QPen
+
+        p = QPainter(self.viewport())
+        p.setPen(QPen(self.palette().color(QPalette.ColorRole.HighlightedText), 2))
+        p.drawRect(rect.adjusted(2, 2, -2, -2))
+        p.end()
+
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self._open(self.currentIndex())
@@ -555,7 +572,7 @@ class TeamPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)  # Enter: the current cell's card
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
@@ -563,7 +580,6 @@ class TeamPanel(QWidget):
         self.table.verticalHeader().hide()
         hdr = self.table.horizontalHeader()
         hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the name takes what is left (elided, tooltip)
         hdr.setStretchLastSection(False)
         hdr.setMinimumSectionSize(48)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -658,37 +674,75 @@ class TeamPanel(QWidget):
         for b in (self.export_csv_button, self.export_pdf_button):
             b.setEnabled(n > 0)
 
+    def _cell_width(self, text: str, icon: bool = False) -> int:
+        """The width a cell needs to show `text` (and a status icon) in full: what the item
+        delegate asks of the style, plus the grid line (QTableView.sizeHintForColumn's figure)."""
+        from PySide6.QtCore import QSize
+        from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+        opt = QStyleOptionViewItem()
+        opt.font = self.table.font()
+        opt.fontMetrics = self.table.fontMetrics()
+        opt.text = text
+        opt.features = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+        if icon:
+            opt.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
+            opt.decorationSize = QSize(self.model._icon_side, self.model._icon_side)
+        opt.displayAlignment = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        w = self.table.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), self.table).width()
+        return w + (1 if self.table.showGrid() else 0)
+
     def _fit_columns(self) -> None:
         """Widths from the font (not resizeColumnsToContents, which asks every cell: seconds at
-        500): each card column fits its longest words, Missing fits its text up to a cap, Role
-        fits its longest label when the names keep room for theirs (else it is capped, elided, the
-        tooltip says it all), the name takes the rest: three cards fit 1280 pixels without a
-        horizontal scroll bar, and a wide window shows every role in full. Again on a resize."""
+        500). Name and Role first get what their longest text needs (within reason: about 50
+        characters each), each card column what its longest status words need, Missing its text up
+        to a cap; the card columns share what is left. When the window is too narrow for all of
+        that, Role gives way first (elided, the tooltip says it all), then the name, down to a
+        floor: a card's status is never cut and three cards fit 1280 pixels without a horizontal
+        scroll bar. Again on a resize."""
         roster = self.data.roster
         rows = roster.rows if roster is not None else self.model.rows
         fm = self.table.fontMetrics()
         hdr = self.table.horizontalHeader()
-        pad = 20
-        if self._widths_key is None or self._widths_key[0] is not roster:
-            roles = max((fm.horizontalAdvance(r) for r in {r.role_label for r in rows}), default=80)
-            longest_names = heapq.nlargest(24, (r.name for r in rows), key=len)  # (measuring 500 costs ~10 ms)
-            names = max((fm.horizontalAdvance(n) for n in longest_names), default=100)
-            sample = date_text(dt.date(2026, 12, 31))
-            words = max(fm.horizontalAdvance(w) for w in (f"Valid to {sample}", f"Expired {sample}",
-                                                          f"Expires {sample}", "Expiry unknown", "No card yet"))
-            longest = max((len(r.missing) for r in rows), default=0)
-            miss = fm.horizontalAdvance(", ".join(["PALS"] * max(1, longest)))
-            self._widths_key = (roster, (max(roles, fm.horizontalAdvance("Role")) + pad, names + pad,
-                                         words + 16 + 6 + pad,  # text, the icon and its gap, padding
-                                         min(max(miss, fm.horizontalAdvance("Missing")) + pad, 130)))
-        role_w, name_w, card_w, miss_w = self._widths_key[1]
         cards = len(self.model.cards)
-        for i in range(2, 2 + cards):
-            hdr.resizeSection(i, card_w)
-        hdr.resizeSection(2 + cards, miss_w)
+        if self._widths_key is None or self._widths_key[0] is not roster:
+            longest_roles = heapq.nlargest(3, {r.role_label for r in rows}, key=len)
+            roles = max((self._cell_width(r) for r in longest_roles), default=fm.averageCharWidth() * 12)
+            longest_names = heapq.nlargest(24, (r.name for r in rows), key=len)  # (measuring 500 costs ~10 ms)
+            names = max((self._cell_width(n) for n in longest_names), default=fm.averageCharWidth() * 12)
+            sample = date_text(dt.date(2026, 12, 31))
+            words = max(self._cell_width(w, icon=True) for w in (f"Valid to {sample}", f"Expired {sample}",
+                                                                 f"Expires {sample}", "Expiry unknown", "No card yet"))
+            longest = max((len(r.missing) for r in rows), default=0)
+            miss = self._cell_width(", ".join(["PALS"] * max(1, longest)))
+            heads = [hdr.sectionSizeHint(i) for i in range(self.model.columnCount())]
+            self._widths_key = (roster, (max(roles, heads[1]), max(names, heads[0]),
+                                         max([words, *heads[2:2 + cards]]),
+                                         min(max(miss, heads[2 + cards]), fm.averageCharWidth() * 22)))
+        role_need, name_need, card_w, miss_w = self._widths_key[1]
+        cap = fm.averageCharWidth() * 50
+        floor = fm.averageCharWidth() * 14
+        name_w, role_w = min(name_need, cap), min(role_need, cap)
         shown = sum(1 for i in range(2, 2 + cards) if not self.table.isColumnHidden(i))
-        room = self.table.viewport().width() - shown * card_w - miss_w
-        hdr.resizeSection(1, role_w if room - role_w >= min(name_w, 240) else min(role_w, 150))
+        room = self.table.viewport().width() - shown * card_w - miss_w - name_w - role_w
+        if room < 0:  # too narrow: Role gives way first, then the name (never below the floor)
+            cut = min(-room, max(0, role_w - min(role_w, floor)))
+            role_w, room = role_w - cut, room + cut
+        if room < 0:
+            cut = min(-room, max(0, name_w - min(name_w, floor)))
+            name_w, room = name_w - cut, room + cut
+        extra = max(0, room)
+        hdr.resizeSection(0, name_w + (0 if shown else extra))
+        hdr.resizeSection(1, role_w)
+        k = 0
+        for i in range(2, 2 + cards):
+            if self.table.isColumnHidden(i):
+                hdr.resizeSection(i, card_w)
+                continue
+            share = extra // shown + (1 if k < extra % shown else 0)  # the rest, the last pixel too
+            hdr.resizeSection(i, card_w + share)
+            k += 1
+        hdr.resizeSection(2 + cards, miss_w)
         self._widths_set = True
 
     def _on_table_resized(self) -> None:
@@ -1020,7 +1074,7 @@ def attach(host):
     host.team_action = host.add_panel("Team", build, "Ctrl+Shift+T")
     act = QAction("Import &team from CSV…", host if isinstance(host, QObject) else None)
     act.triggered.connect(lambda _c=False: import_team(host, data))
-    host.add_file_actions(act)
+    host.add_file_actions(act, group="import")  # beside File ▸ Import (gui/history_import_ui.py)
     host.import_team_action = act
     if threading.current_thread() is threading.main_thread():
         data.ensure()  # the dashboard's summary; a large file is read in the worker thread

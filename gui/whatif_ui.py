@@ -612,7 +612,7 @@ class WhatIf(QObject):
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(lambda _c=False: self.undo())
-        host.add_file_actions(self.undo_action)
+        host.add_file_actions(self.undo_action, group="undo")
         host.what_if_requested.connect(lambda key: self.open(key or None))
         if isinstance(host, QObject):
             host.installEventFilter(self)

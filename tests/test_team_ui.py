@@ -407,3 +407,61 @@ def test_kept_cell_texts_follow_the_person_through_sorts_filters_and_the_palette
         theme.apply_light(app)
         panel.apply_filter()
     assert by_name("pals", Qt.ItemDataRole.ForegroundRole)["Ben Okafor"].name() == "#b91c1c"
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+def test_names_and_roles_get_their_width_first_and_the_cards_the_rest(qtbot, demo_session, shown_window, size):
+    """The walkthrough's finding: at 1280 the demo's "Dana Reyes, RN (demo)" was cut while the card
+    columns had room to spare. Every name and status shows in full at 1280 (Role gives way first,
+    elided with its tooltip), the role too at 1920, the cards share the rest, no horizontal bar."""
+    win = shown_window(demo_session)
+    win.resize(*size)
+    win.team_action.trigger()
+    panel = win.team_panel
+    qtbot.waitUntil(lambda: panel.data.roster is not None and not panel.data.building and bool(panel.model.rows))
+    t, m = panel.table, panel.model
+    qtbot.waitUntil(lambda: t.viewport().width() > 0.5 * size[0])
+    hdr = t.horizontalHeader()
+    shown = [i for i in range(m.columnCount()) if not t.isColumnHidden(i)]
+    cards = [i for i in shown if m.columns()[i] in m.cards]
+    assert len(cards) == 3 and t.horizontalScrollBar().maximum() == 0
+    assert sum(hdr.sectionSize(i) for i in shown) == t.viewport().width()  # the cards take the rest
+    full = [0, *cards] if size[0] == 1280 else shown
+    for i in full:  # the delegate's own figure for the widest cell of the column
+        assert hdr.sectionSize(i) >= t.sizeHintForColumn(i), (m.columns()[i], hdr.sectionSize(i))
+    if size[0] == 1920:
+        assert min(hdr.sectionSize(i) for i in cards) > t.sizeHintForColumn(cards[0]) + 50
+
+
+def test_the_whole_row_shows_selected_and_keys_move_the_cell_enter_opens(qtbot, team):
+    """The walkthrough's finding: a selected row highlighted only its Name cell. The whole row
+    shows selected; the arrow keys still move the current cell (framed: the card Enter opens)."""
+    from PySide6.QtGui import QPalette
+
+    win, panel, ids = team
+    t, m = panel.table, panel.model
+    cols = m.columns()
+    t.setFocus()
+    qtbot.waitUntil(t.hasFocus)
+    t.setCurrentIndex(m.index(0, 0))  # Ana, Name
+    qtbot.keyClick(t, Qt.Key.Key_Down)
+    qtbot.keyClick(t, Qt.Key.Key_Right)
+    qtbot.keyClick(t, Qt.Key.Key_Right)
+    qtbot.keyClick(t, Qt.Key.Key_Right)
+    cur = t.currentIndex()
+    assert (m.rows[cur.row()].name, cols[cur.column()]) == ("Ben Okafor", "pals")
+    sel = t.selectionModel()
+    assert [i.row() for i in sel.selectedRows()] == [cur.row()]  # every cell of Ben's row
+    assert all(sel.isSelected(m.index(cur.row(), c)) for c in range(m.columnCount()) if not t.isColumnHidden(c))
+    # the current cell is framed in the selection's text colour; the row's other cells are not
+    img = t.viewport().grab().toImage()
+    dpr = img.devicePixelRatio()
+    frame = t.palette().color(QPalette.ColorRole.HighlightedText).name()
+
+    def px(col, dx):
+        r = t.visualRect(m.index(cur.row(), cols.index(col)))
+        return img.pixelColor(int((r.left() + dx) * dpr), int(r.center().y() * dpr)).name()
+
+    assert px("pals", 2) == frame and px("bls", 2) != frame
+    qtbot.keyClick(t, Qt.Key.Key_Return)
+    assert win.session.profile_id == ids["ben"] and win.current_page().key == "pals.card"
