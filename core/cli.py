@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .wording import plural
 
 EXIT_BAD_INPUT = 2
 EXIT_DATA = 3
@@ -238,7 +239,7 @@ def cmd_profiles_delete(args: argparse.Namespace) -> int:
     pid = _profile_id(store, args.id)
     name = store.profile(pid)["name"]
     removed = _writing(lambda: delete_profile(store, _paths(args), pid, now=dt.datetime.now()))
-    print(f"Deleted the profile “{printable(name)}” ({pid}) and {removed} document file(s).")
+    print(f"Deleted the profile “{printable(name)}” ({pid}) and {plural(removed, 'document file')}.")
     return 0
 
 
@@ -691,7 +692,7 @@ def _reminders_notices(args: argparse.Namespace, today: dt.date) -> int:
         pid = _profile_id(store, args.id)
         if args.forget_notified:
             n = forget_notices(store, pid)
-            print(f"Forgot the notifications of {n} reminder(s): what is due notifies once more.")
+            print(f"Forgot the notifications of {plural(n, 'reminder')}: what is due notifies once more.")
             return 0
         if args.dry_run:
             new = unnotified(store, pid, current(store, pid, today), today)
@@ -769,7 +770,7 @@ def _read_csv_arg(path: str) -> bytes:
 
 def _import_failure(name: str, preview) -> str:
     problems = preview.all_problems
-    more = f" (and {len(problems) - 1} more problem(s), listed above)" if len(problems) > 1 else ""
+    more = f" (and {plural(len(problems) - 1, 'more problem', 'more problems')}, listed above)" if len(problems) > 1 else ""
     return f"{name}: {problems[0]}{more}; nothing was written"
 
 
@@ -1017,7 +1018,7 @@ def cmd_program_fees(args: argparse.Namespace) -> int:
             text = fees_text(fc, ranks)
         if args.add:
             ids = add_planned(Ledger(store), pid, fc)
-            text += f"Added {len(ids)} planned cost(s) to the ledger" + (
+            text += f"Added {plural(len(ids), 'planned cost')} to the ledger" + (
                 " (the others were already there)." if len(ids) < len(fc.lines) else ".") + "\n"
         _write_out(text.encode("utf-8"), None)
         return 0
@@ -1182,10 +1183,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
                 _print_json({"scenario": names[0], **evaluate_scenario(store, pid, names[0], today).to_json()})
             elif action == "create":
                 sc = create_scenario(store, pid, names[0], changes, today)
-                print(f"Saved the scenario “{sc.name}” ({len(sc.changes)} change(s)).")
+                print(f"Saved the scenario “{sc.name}” ({plural(len(sc.changes), 'change')}).")
             elif action == "update":
                 sc = update_scenario(store, pid, names[0], changes, today)
-                print(f"Updated the scenario “{sc.name}” ({len(sc.changes)} change(s)).")
+                print(f"Updated the scenario “{sc.name}” ({plural(len(sc.changes), 'change')}).")
             elif action == "rename":
                 sc = rename_scenario(store, pid, names[0], names[1])
                 print(f"Renamed the scenario to “{sc.name}”.")

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from core import reminders as rem
 from core.db import DatabaseError
+from core.wording import plural
 
 from .date_edit import DateEdit, date_field
 from .dates_display import show_date
@@ -497,7 +498,7 @@ class TrayNotifier(QObject):
             body = "\n".join(f"{r.display_title} ({show_date(r.due)}, {_when(r, today)})" for r in new[:5])
             if len(new) > 5:
                 body += f"\n… and {len(new) - 5} more"
-            self.tray.showMessage(f"CertPath: {len(new)} reminder(s)", body,
+            self.tray.showMessage(f"CertPath: {plural(len(new), 'reminder')}", body,
                                   QSystemTrayIcon.MessageIcon.Information, 15000)
             self.shown.emit(new)
         return len(new)
