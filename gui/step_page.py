@@ -406,7 +406,11 @@ class StepPage(QWidget):
         ll.addWidget(self.desc_label)
         ll.addSpacing(6)
         ll.addWidget(_section("Your facts"))
-        hint = "Fields marked * are required. Dates as YYYY-MM-DD. "
+        # "marked * are required" only where a field (or a record's sub-field) is marked; the date
+        # format only where a date is asked (a Rank order list page has neither)
+        every = [g for f in fields for g in (f, *f.fields)]
+        hint = ("Fields marked * are required. " if any(f.required for f in every) else "") + (
+            "Dates as YYYY-MM-DD. " if any(f.kind == "date" for f in every) else "")
         hint += ("Next saves this page." if self.in_wizard else "Save with Ctrl+S.")
         self.hint_label = _wrap(hint)
         self.hint_label.setStyleSheet(f"color: {theme.muted_color()};")
