@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .wording import plural
+from .wording import plural, relative_words
 
 EXIT_BAD_INPUT = 2
 EXIT_DATA = 3
@@ -596,9 +596,7 @@ def reminders_text(reminders, today: dt.date, profile_name: str = "") -> str:
               ("Upcoming", [r for r in live if r.due > end])]
 
     def when(r) -> str:
-        n = r.days_left(today)
-        return ("today" if n == 0 else "tomorrow" if n == 1 else f"in {n} days" if n > 0
-                else "yesterday" if n == -1 else f"{-n} days ago")
+        return relative_words(r.due, today)  # "in 12 days", far ones in months ("in 10 months")
 
     head = f"Reminders for {printable(profile_name)} as of {today.isoformat()}" if profile_name else \
         f"Reminders as of {today.isoformat()}"
@@ -665,9 +663,7 @@ def cmd_reminders(args: argparse.Namespace) -> int:
 def notices_text(reminders, today: dt.date) -> str:
     """One line per reminder to notify ("2026-12-01  Title (today)"); empty when there is none."""
     def when(r) -> str:
-        n = r.days_left(today)
-        return ("today" if n == 0 else "tomorrow" if n == 1 else f"in {n} days" if n > 0
-                else "yesterday" if n == -1 else f"{-n} days ago")
+        return relative_words(r.due, today)  # "in 12 days", far ones in months ("in 10 months")
 
     return "".join(f"{r.due.isoformat()}  {printable(r.title)} ({when(r)})\n" for r in reminders)
 

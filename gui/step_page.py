@@ -36,7 +36,7 @@ from core.engine.findings import shown_warnings
 from core.journey_view import action_mark, at_risk_line, date_line, step_title
 from core.rules import Rule, RuleNotFound, load_rules, overdue_when_passed
 from core.validate import Problem
-from core.wording import dates_in, quantity
+from core.wording import dates_in, quantity, relative_words
 
 from . import licence_compare, theme
 from .dates_display import show_date
@@ -640,10 +640,8 @@ class StepPage(QWidget):
         if r.deadline:
             lines.append(at_risk_line(r.deadline_kind, r.deadline))
         if r.expires:
-            days = (r.expires - today).days
-            when = ("today" if days == 0 else "tomorrow" if days == 1 else "yesterday" if days == -1
-                    else f"in {days} days" if days > 0 else f"{-days} days ago")
-            lines.append(f"Expires: {show_date(r.expires)} ({when})")
+            # "in 12 days"; a far expiry in months and years ("in 5 years 3 months")
+            lines.append(f"Expires: {show_date(r.expires)} ({relative_words(r.expires, today)})")
         self.dates_label.setText("\n".join(lines))
         self.dates_label.setVisible(bool(lines))
         esc = html.escape
