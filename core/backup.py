@@ -43,6 +43,7 @@ from typing import Any
 
 from .db import DatabaseError, NewerVersionError, _schema_version, check_not_newer, inspect_file
 from .paths import DataPaths, create_private_file, ensure_private_dir, make_private_file
+from .wording import plural
 
 ARCHIVE_FORMAT = "certpath-backup/1"
 DB_MEMBER = "certpath.sqlite3"
@@ -785,7 +786,7 @@ def _restore_archive_locked(paths: DataPaths, archive: Path, info: ArchiveInfo, 
                          and ((m := VAULT_MEMBER.fullmatch(n)) is None or m.group(2) not in used)]
                 if extra:
                     raise RestoreRefused(
-                        f"{label} holds {len(extra)} file(s) that its data does not use (for example "
+                        f"{label} holds {plural(len(extra), 'file')} that its data does not use (for example "
                         f"{extra[0]!r}); a CertPath backup holds only its documents. It was not restored.")
                 for name, meta in info.files.items():
                     if name == DB_MEMBER:

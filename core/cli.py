@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .wording import plural, relative_words
 
 EXIT_BAD_INPUT = 2
 EXIT_DATA = 3
@@ -238,7 +239,7 @@ def cmd_profiles_delete(args: argparse.Namespace) -> int:
     pid = _profile_id(store, args.id)
     name = store.profile(pid)["name"]
     removed = _writing(lambda: delete_profile(store, _paths(args), pid, now=dt.datetime.now()))
-    print(f"Deleted the profile “{printable(name)}” ({pid}) and {removed} document file(s).")
+    print(f"Deleted the profile “{printable(name)}” ({pid}) and {plural(removed, 'document file')}.")
     return 0
 
 
@@ -595,9 +596,7 @@ def reminders_text(reminders, today: dt.date, profile_name: str = "") -> str:
               ("Upcoming", [r for r in live if r.due > end])]
 
     def when(r) -> str:
-        n = r.days_left(today)
-        return ("today" if n == 0 else "tomorrow" if n == 1 else f"in {n} days" if n > 0
-                else "yesterday" if n == -1 else f"{-n} days ago")
+        return relative_words(r.due, today)  # "in 12 days", far ones in months ("in 10 months")
 
     head = f"Reminders for {printable(profile_name)} as of {today.isoformat()}" if profile_name else \
         f"Reminders as of {today.isoformat()}"
@@ -664,9 +663,7 @@ def cmd_reminders(args: argparse.Namespace) -> int:
 def notices_text(reminders, today: dt.date) -> str:
     """One line per reminder to notify ("2026-12-01  Title (today)"); empty when there is none."""
     def when(r) -> str:
-        n = r.days_left(today)
-        return ("today" if n == 0 else "tomorrow" if n == 1 else f"in {n} days" if n > 0
-                else "yesterday" if n == -1 else f"{-n} days ago")
+        return relative_words(r.due, today)  # "in 12 days", far ones in months ("in 10 months")
 
     return "".join(f"{r.due.isoformat()}  {printable(r.title)} ({when(r)})\n" for r in reminders)
 
@@ -691,7 +688,7 @@ def _reminders_notices(args: argparse.Namespace, today: dt.date) -> int:
         pid = _profile_id(store, args.id)
         if args.forget_notified:
             n = forget_notices(store, pid)
-            print(f"Forgot the notifications of {n} reminder(s): what is due notifies once more.")
+            print(f"Forgot the notifications of {plural(n, 'reminder')}: what is due notifies once more.")
             return 0
         if args.dry_run:
             new = unnotified(store, pid, current(store, pid, today), today)
@@ -769,7 +766,7 @@ def _read_csv_arg(path: str) -> bytes:
 
 def _import_failure(name: str, preview) -> str:
     problems = preview.all_problems
-    more = f" (and {len(problems) - 1} more problem(s), listed above)" if len(problems) > 1 else ""
+    more = f" (and {plural(len(problems) - 1, 'more problem', 'more problems')}, listed above)" if len(problems) > 1 else ""
     return f"{name}: {problems[0]}{more}; nothing was written"
 
 
@@ -1017,7 +1014,7 @@ def cmd_program_fees(args: argparse.Namespace) -> int:
             text = fees_text(fc, ranks)
         if args.add:
             ids = add_planned(Ledger(store), pid, fc)
-            text += f"Added {len(ids)} planned cost(s) to the ledger" + (
+            text += f"Added {plural(len(ids), 'planned cost')} to the ledger" + (
                 " (the others were already there)." if len(ids) < len(fc.lines) else ".") + "\n"
         _write_out(text.encode("utf-8"), None)
         return 0
@@ -1182,10 +1179,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
                 _print_json({"scenario": names[0], **evaluate_scenario(store, pid, names[0], today).to_json()})
             elif action == "create":
                 sc = create_scenario(store, pid, names[0], changes, today)
-                print(f"Saved the scenario “{sc.name}” ({len(sc.changes)} change(s)).")
+                print(f"Saved the scenario “{sc.name}” ({plural(len(sc.changes), 'change')}).")
             elif action == "update":
                 sc = update_scenario(store, pid, names[0], changes, today)
-                print(f"Updated the scenario “{sc.name}” ({len(sc.changes)} change(s)).")
+                print(f"Updated the scenario “{sc.name}” ({plural(len(sc.changes), 'change')}).")
             elif action == "rename":
                 sc = rename_scenario(store, pid, names[0], names[1])
                 print(f"Renamed the scenario to “{sc.name}”.")

@@ -35,6 +35,7 @@ from .engine.base import FieldSpec
 from .roster import search_key
 from .validate import date_problem as _date_problem
 from .validate import parse_date
+from .wording import plural
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -381,7 +382,7 @@ def preview_text(preview: Preview, name: str = "") -> str:
         for p in r.warnings:
             lines.append(f"    (note) {p}")
     n_ok = len(preview.valid_rows)
-    lines.append(f"{n_ok} of {len(preview.rows)} rows can be imported; {preview.problem_count} problem(s).")
+    lines.append(f"{n_ok} of {len(preview.rows)} rows can be imported; {plural(preview.problem_count, 'problem')}.")
     return "\n".join(lines) + "\n"
 
 

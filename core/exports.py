@@ -12,9 +12,22 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 
-from .wording import iso_dates
+from .engine.findings import Finding
+from .wording import N_, iso_dates, register, text
 
 KINDS = ("steps", "deadlines", "documents", "costs")
+# what each table is, in words, for a chooser (the id stays the value and the file name's part)
+register({
+    "export.kind.steps": N_("Steps and their status"),
+    "export.kind.deadlines": N_("Dates and deadlines"),
+    "export.kind.documents": N_("Documents"),
+    "export.kind.costs": N_("Costs"),
+})
+
+
+def kind_label(kind: str) -> str:
+    """An export table's name in words ("Dates and deadlines" for `deadlines`)."""
+    return text(Finding(f"export.kind.{kind}", {}))
 BOM = "\ufeff"
 
 

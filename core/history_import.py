@@ -47,6 +47,7 @@ from .engine.cards import BODIES, PAST_CARD_FIELDS, card_expiry
 from .roster import ROSTER_CARDS, search_key
 from .rules import RuleSet, load_rules
 from .validate import ValidationError
+from .wording import plural
 
 KINDS = ("cards", "attempts")
 
@@ -278,9 +279,9 @@ def preview_history(store, profile_id: int, data: bytes, today: dt.date, kind: s
         if final_facts:
             st.save_facts(profile_id, final_facts)
         changed = sum(1 for r in rows if r.action != UNCHANGED)
-        return (f"Imported {changed} row(s) into profile {profile_id}"
+        return (f"Imported {plural(changed, 'row')} into profile {profile_id}"
                 + (f" ({len(rows) - changed} already recorded)" if len(rows) > changed else "")
-                + (f"; added the journey(s): {', '.join(added_tracks)}" if added_tracks else "") + ".")
+                + (f"; added {plural(len(added_tracks), 'journey')}: {', '.join(added_tracks)}" if added_tracks else "") + ".")
 
     preview._commit = _commit
     return preview

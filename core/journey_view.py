@@ -25,7 +25,7 @@ from .engine.base import (
 )
 from .engine.findings import F
 from .rules import overdue_when_passed
-from .wording import N_, date_text, register, text
+from .wording import N_, date_text, far_span, register, text
 
 # A step's date in words by its kind (core.rules.DATE_KINDS, or "due"): the dashboard's deadline
 # rows and the timeline's points. An opening is never "overdue": it says when something becomes
@@ -51,6 +51,8 @@ register({
     # "overdue" once passed (core.rules.overdue_when_passed); any other kind is said as passed.
     "dates.when.today": N_("{date} (today)"),
     "dates.when.ahead": {"one": N_("{date} (in {count} day)"), "other": N_("{date} (in {count} days)")},
+    # more than wording.FAR_DAYS ahead: in months and years ("3 Mar 2032 (in 5 years 3 months)")
+    "dates.when.ahead_span": N_("{date} (in {span})"),
     "dates.when.overdue": {"one": N_("{date} (overdue by {count} day)"),
                            "other": N_("{date} (overdue by {count} days)")},
     "dates.when.passed.opens": {"one": N_("{date} (open since, {count} day ago)"),
@@ -111,6 +113,9 @@ def when_words(date: dt.date, kind: str | None, today: dt.date) -> str:
     if days == 0:
         return text(F("dates.when.today", date=date))
     if days > 0:
+        span = far_span(date, today)
+        if span is not None:
+            return text(F("dates.when.ahead_span", date=date, span=span))
         return text(F("dates.when.ahead", date=date, count=days))
     if overdue_when_passed(kind):
         return text(F("dates.when.overdue", date=date, count=-days))

@@ -49,7 +49,7 @@ from .engine.findings import INFO as _INFO
 from .engine.findings import WARNING as _WARNING
 from .engine.img import SPECIALTIES, STATES
 from .validate import Problem, ValidationError, check_fields, parse_date
-from .wording import N_, _
+from .wording import N_, _, relative_words
 
 # --- vocabularies (part of the profile format) --------------------------------------------------
 
@@ -725,14 +725,7 @@ def dated_items(programs: Iterable[Program], today: dt.date | None = None) -> li
 
 
 def _when(d: dt.date, today: dt.date) -> str:
-    n = (d - today).days
-    if n == 0:
-        return _("today")
-    if n == 1:
-        return _("tomorrow")
-    if n == -1:
-        return _("yesterday")
-    return _("in {n} days").format(n=n) if n > 0 else _("{n} days ago").format(n=-n)
+    return relative_words(d, today)  # "in 12 days", far ones in months ("in 10 months")
 
 
 def dated_item_text(item: DatedItem, today: dt.date) -> str:

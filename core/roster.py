@@ -46,7 +46,7 @@ from .roles import ROLE_LABELS, TYPICAL_CARDS_RULE, typical_cards
 from .roster_cache import RosterCache, raw_key
 from .rules import RuleSet, load_rules
 from .store import RawDocument, parse_raw_document
-from .wording import iso_dates
+from .wording import iso_dates, plural
 
 ROSTER_FORMAT = "certpath-roster/1"
 # Columns in journey order (bls, pals, acls, nrp, pears): the tracks of the card module.
@@ -1067,7 +1067,7 @@ _SUMMARY_HEADINGS = {
 @iso_dates()
 def summary_text(summary: TeamSummary) -> str:
     """The team summary in plain words for the command line (the GUI words the findings itself)."""
-    lines = [f"Team summary as of {summary.today.isoformat()}: {summary.profiles} profile(s), "
+    lines = [f"Team summary as of {summary.today.isoformat()}: {plural(summary.profiles, 'profile')}, "
              f"{summary.holders} holding cards."]
     for code, params in summary.findings():
         lines.append("")

@@ -46,6 +46,7 @@ from .roles import ROLE_IDS, ROLES
 from .roster import ROSTER_CARDS, search_key
 from .rules import RuleSet, load_rules
 from .validate import ValidationError
+from .wording import plural
 
 MATCH_CHOICES = ("name", "new")
 ROLE_SPEC = FieldSpec("role", "Role", "choice", choices=tuple(ROLES))
@@ -123,7 +124,7 @@ def preview_roster(store, data: bytes, today: dt.date, match_existing: str = "na
                 st.update_profile(target, role=role, tracks=tracks)
                 st.save_facts(target, facts)
                 updated += 1
-        return (f"Imported {created + updated} of {len(rows)} people: {created} new profile(s), "
+        return (f"Imported {created + updated} of {len(rows)} people: {plural(created, 'new profile')}, "
                 f"{updated} updated, {same} unchanged.")
 
     preview._commit = _commit

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, resources_dir
 from .datefmt import date_text
 from .rules import COMPILED_NAME, RuleDataError, RuleSet, read_rule_files, rules_from_files
+from .wording import plural
 
 if TYPE_CHECKING:
     import zipfile
@@ -726,7 +727,7 @@ def diff_text(changes: list[RuleChange], old_label: str = "", new_label: str = "
     lines = []
     if old_label or new_label:
         lines.append(f"From {old_label} to {new_label}:")
-    lines.append(f"{counts['added']} rule record(s) added, {counts['removed']} removed, {counts['changed']} changed.")
+    lines.append(f"{plural(counts['added'], 'rule record')} added, {counts['removed']} removed, {counts['changed']} changed.")
     for c in changes:
         rec = c.new or c.old or {}
         lines.append("")

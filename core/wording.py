@@ -40,8 +40,9 @@ def _(s: str) -> str:
     return _translations.gettext(s)
 
 
-__all__ = ["CATALOGUE", "N_", "date_formatter", "date_text", "dates_in", "install", "iso_date", "iso_dates",
-           "quantity", "register", "register_format", "set_date_formatter", "template", "text", "texts"]
+__all__ = ["CATALOGUE", "N_", "date_formatter", "date_text", "dates_in", "far_span", "install", "iso_date",
+           "iso_dates", "plural", "quantity", "register", "register_format", "relative_words", "set_date_formatter",
+           "template", "text", "texts"]
 
 
 def install(translations: gettext.NullTranslations | None = None,
@@ -1116,3 +1117,56 @@ def plural(n: int, one: str, other: str | None = None) -> str:
     installed translation's ngettext; `other` defaults to `one` + "s". The views said "15 match(es)"."""
     noun = _translations.ngettext(one, other if other is not None else one + "s", n)
     return f"{n} {noun}"
+
+
+# How far a date is from today in words ("in 12 days", "3 days ago"). A date more than FAR_DAYS
+# ahead is said in months and years ("in 10 months", "in 5 years 3 months"): "in 1926 days" was
+# hard to read. A passed date keeps its days (how late something is wants the exact count).
+register({
+    "dates.relative.today": N_("today"),
+    "dates.relative.tomorrow": N_("tomorrow"),
+    "dates.relative.yesterday": N_("yesterday"),
+    "dates.relative.ahead": {"one": N_("in {count} day"), "other": N_("in {count} days")},
+    "dates.relative.ahead_span": N_("in {span}"),
+    "dates.relative.ago": {"one": N_("{count} day ago"), "other": N_("{count} days ago")},
+    # a span of years and months, each already in words through unit.years / unit.months
+    "dates.span.years_months": N_("{years} {months}"),
+})
+FAR_DAYS = 60
+
+
+def far_span(date: dt.date, today: dt.date) -> str | None:
+    """The distance to a date more than FAR_DAYS ahead in months and years, rounded to the nearest
+    month ("10 months", "5 years", "5 years 3 months"); None for a nearer (or passed) date, which
+    is said in days."""
+    if (date - today).days <= FAR_DAYS:
+        return None
+    from dateutil.relativedelta import relativedelta
+
+    rd = relativedelta(date, today)
+    months = rd.years * 12 + rd.months + (1 if rd.days >= 15 else 0)
+    years, months = divmod(months, 12)
+    if not years:
+        return quantity(months, "months")
+    if not months:
+        return quantity(years, "years")
+    return text(Finding("dates.span.years_months", {"years": quantity(years, "years"),
+                                                    "months": quantity(months, "months")}))
+
+
+def relative_words(date: dt.date, today: dt.date) -> str:
+    """How far `date` is from `today`: "today", "tomorrow", "in 12 days", "in 5 years 3 months",
+    "yesterday", "3 days ago"."""
+    days = (date - today).days
+    if days == 0:
+        return text(Finding("dates.relative.today", {}))
+    if days == 1:
+        return text(Finding("dates.relative.tomorrow", {}))
+    if days == -1:
+        return text(Finding("dates.relative.yesterday", {}))
+    if days < 0:
+        return text(Finding("dates.relative.ago", {"count": -days}))
+    span = far_span(date, today)
+    if span is not None:
+        return text(Finding("dates.relative.ahead_span", {"span": span}))
+    return text(Finding("dates.relative.ahead", {"count": days}))

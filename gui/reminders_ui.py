@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from core import reminders as rem
 from core.db import DatabaseError
+from core.wording import plural
 
 from .date_edit import DateEdit, date_field
 from .dates_display import show_date
@@ -93,6 +94,8 @@ class TaskDialog(QDialog):
         self.due = DateEdit(today, today=today)
         self.due.setAccessibleName("Reminder date")
         self.due_error = ErrorLabel()
+        self.title_error = ErrorLabel()
+        self.title_error.setAccessibleName("What problem")
         self.repeat = QCheckBox("Repeat every")
         self.days = QSpinBox(minimum=1, maximum=3660, value=14, suffix=" days")
         self.days.setEnabled(False)
@@ -104,6 +107,8 @@ class TaskDialog(QDialog):
         self.stages = QLineEdit("1")
         self.stages.setToolTip("Days before the date to remind you, separated by commas (e.g. 30, 7, 1)")
         lay.addRow("What:", self.title)
+        lay.addRow("", self.title_error)  # said under the field, the dialog stays open
+        self.title.textEdited.connect(lambda _t: self.title_error.show_message(None))
         lay.addRow("On:", date_field(self.due))
         lay.addRow("", self.due_error)
         self.due.textEdited.connect(lambda _t: self.due_error.show_message(None))
@@ -123,7 +128,8 @@ class TaskDialog(QDialog):
 
     def _ok(self) -> None:
         if not self.title.text().strip():
-            QMessageBox.warning(self, self.windowTitle(), "Say what to do.")
+            self.title_error.show_message("Say what to do.")
+            self.title.setFocus()
             return
         why = "The date is required (YYYY-MM-DD)" if self.due.is_empty() else self.due.problem()
         if why:
@@ -497,7 +503,7 @@ class TrayNotifier(QObject):
             body = "\n".join(f"{r.display_title} ({show_date(r.due)}, {_when(r, today)})" for r in new[:5])
             if len(new) > 5:
                 body += f"\n… and {len(new) - 5} more"
-            self.tray.showMessage(f"CertPath: {len(new)} reminder(s)", body,
+            self.tray.showMessage(f"CertPath: {plural(len(new), 'reminder')}", body,
                                   QSystemTrayIcon.MessageIcon.Information, 15000)
             self.shown.emit(new)
         return len(new)
@@ -558,11 +564,13 @@ def export_ics_dialog(window, session) -> str | None:
 def export_csv_dialog(window, session) -> str | None:
     if session.profile_id is None:
         return None
-    from core.exports import KINDS, export_csv, write_atomic
+    from core.exports import KINDS, export_csv, kind_label, write_atomic
 
-    kind, ok = QInputDialog.getItem(window, "Export CSV", "Which table:", list(KINDS), 0, False)
+    labels = {kind_label(k): k for k in KINDS}  # words shown, the id kept as the value
+    label, ok = QInputDialog.getItem(window, "Export CSV", "Which table:", list(labels), 0, False)
     if not ok:
         return None
+    kind = labels[label]
     out, _ = QFileDialog.getSaveFileName(window, "Export CSV",
                                          str(Path.home() / f"CertPath-{kind}-{session.today.isoformat()}.csv"),
                                          "CSV files (*.csv)")

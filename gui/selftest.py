@@ -248,6 +248,7 @@ def _fail_instead_of_abort(ctx: Ctx, check: str, plat: Platform) -> None:
 
 
 def check_pdf(ctx: Ctx) -> str:
+    from core.wording import plural
     path = ctx.tmp / "report.pdf"
     write_pdf_report(ctx, path)
     expect(path.is_file(), f"no PDF written at {path}")
@@ -256,7 +257,7 @@ def check_pdf(ctx: Ctx) -> str:
     expect(b"%%EOF" in data[-1024:], f"{path.name} has no %%EOF trailer (truncated?)")
     pages = pdf_page_count(data)
     expect(pages >= 1, f"{path.name} has no pages")
-    return f"{len(data)} bytes, {pages} page(s)"
+    return f"{len(data)} bytes, {plural(pages, 'page')}"
 
 
 def check_ics(ctx: Ctx) -> str:

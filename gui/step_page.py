@@ -36,7 +36,7 @@ from core.engine.findings import shown_warnings
 from core.journey_view import action_mark, at_risk_line, date_line, step_title
 from core.rules import Rule, RuleNotFound, load_rules, overdue_when_passed
 from core.validate import Problem
-from core.wording import dates_in, quantity
+from core.wording import dates_in, quantity, relative_words
 
 from . import licence_compare, theme
 from .dates_display import show_date
@@ -406,7 +406,11 @@ class StepPage(QWidget):
         ll.addWidget(self.desc_label)
         ll.addSpacing(6)
         ll.addWidget(_section("Your facts"))
-        hint = "Fields marked * are required. Dates as YYYY-MM-DD. "
+        # "marked * are required" only where a field (or a record's sub-field) is marked; the date
+        # format only where a date is asked (a Rank order list page has neither)
+        every = [g for f in fields for g in (f, *f.fields)]
+        hint = ("Fields marked * are required. " if any(f.required for f in every) else "") + (
+            "Dates as YYYY-MM-DD. " if any(f.kind == "date" for f in every) else "")
         hint += ("Next saves this page." if self.in_wizard else "Save with Ctrl+S.")
         self.hint_label = _wrap(hint)
         self.hint_label.setStyleSheet(f"color: {theme.muted_color()};")
@@ -636,10 +640,8 @@ class StepPage(QWidget):
         if r.deadline:
             lines.append(at_risk_line(r.deadline_kind, r.deadline))
         if r.expires:
-            days = (r.expires - today).days
-            when = ("today" if days == 0 else "tomorrow" if days == 1 else "yesterday" if days == -1
-                    else f"in {days} days" if days > 0 else f"{-days} days ago")
-            lines.append(f"Expires: {show_date(r.expires)} ({when})")
+            # "in 12 days"; a far expiry in months and years ("in 5 years 3 months")
+            lines.append(f"Expires: {show_date(r.expires)} ({relative_words(r.expires, today)})")
         self.dates_label.setText("\n".join(lines))
         self.dates_label.setVisible(bool(lines))
         esc = html.escape

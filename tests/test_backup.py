@@ -380,7 +380,7 @@ def test_an_archive_with_files_its_database_does_not_use_is_refused(paths, tmp_p
     good = backup.create_archive(paths, tmp_path / "good.zip", now=NOW)
     bad = _rezip(good, tmp_path / "planted.zip", extra=[b"\0" * 1000 + bytes([i]) for i in range(10)])
     before = _tree(paths.root)
-    with pytest.raises(backup.RestoreRefused, match="10 file.s. that its data does not use"):
+    with pytest.raises(backup.RestoreRefused, match="10 files that its data does not use"):
         backup.restore_archive(paths, bad, now=NOW)
     assert _tree(paths.root) == before  # nothing planted in vault/
 

@@ -65,7 +65,7 @@ def test_attach_then_delete_the_profile_with_its_documents(data, tmp_path):
     assert r.returncode == 0 and "already attached" in r.stdout
     r = core_cli("profiles", "delete", pid, "--data-dir", data)
     assert r.returncode == 0, r.stderr
-    assert "Deleted the profile “Second”" in r.stdout and "1 document file(s)" in r.stdout
+    assert "Deleted the profile “Second”" in r.stdout and "1 document file." in r.stdout
     assert not blob.exists()
     listed = core_cli("profiles", "--data-dir", data).stdout.strip().splitlines()
     assert len(listed) == 1 and "Second" not in listed[0]

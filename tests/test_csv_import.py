@@ -201,10 +201,10 @@ def test_import_roster_dry_run_then_import_then_skip_invalid(tmp_path):
     assert r.returncode == 0 and "row 2: new" in r.stdout and "Dry run: nothing was written" in r.stdout
     assert core_cli("profiles", "--data-dir", d).stdout == ""
     r = core_cli("import-roster", good, "--data-dir", d, "--today", "2026-11-21")
-    assert r.returncode == 0 and "2 new profile(s)" in r.stdout
+    assert r.returncode == 0 and "2 new profiles" in r.stdout
     bad = write(tmp_path, BAD, "bad.csv")
     r = core_cli("import-roster", bad, "--data-dir", d, "--skip-invalid", "--today", "2026-11-21")
-    assert r.returncode == 0 and "0 new profile(s)" in r.stdout and "2 unchanged" in r.stdout
+    assert r.returncode == 0 and "0 new profiles" in r.stdout and "2 unchanged" in r.stdout
     assert "row 4, column 'Role'" in r.stderr
     assert len(core_cli("profiles", "--data-dir", d).stdout.splitlines()) == 2
 
@@ -334,7 +334,7 @@ def test_import_csv_command(tmp_path):
     assert "usmle" not in r.stdout
     r = core_cli("import-csv", "1", f, "--kind", "attempts", "--data-dir", d, "--today", "2026-11-21",
                  "--skip-invalid")
-    assert r.returncode == 0 and "Imported 3 row(s) into profile 1" in r.stdout, r.stderr
+    assert r.returncode == 0 and "Imported 3 rows into profile 1" in r.stdout, r.stderr
     assert "usmle.step2ck" in core_cli("export", "1", "--data-dir", d).stdout
     r = core_cli("import-csv", "9", f, "--kind", "cards", "--data-dir", d)
     assert r.returncode == 2 and "no profile with id 9" in r.stderr

@@ -60,7 +60,7 @@ def test_attempts_cancel_writes_nothing_import_writes_the_valid_rows(img_window,
     assert facts["usmle.step2ck"]["attempts"][0]["score"] == 241
     assert len(evaluations) == 1
     assert win.journeys.journey.step("usmle.step1").status == "done"
-    assert "Imported 2 row(s)" in win.statusBar().currentMessage()
+    assert "Imported 2 rows" in win.statusBar().currentMessage()
 
 
 def test_card_history_adds_the_journey_and_keeps_the_older_card(img_window, qtbot, tmp_path):

@@ -605,7 +605,7 @@ def test_cli_program_fees_forecast_and_planned_costs(tmp_path):
     assert "40 programs in Internal medicine: USD 630.00" in r.stdout and "latest known" in r.stdout
     assert "5 ranks beyond the 20 included: USD 150.00" in r.stdout
     r = cli("program-fees", 1, "--count", "internal_medicine=40", "--add", env_dir=d)
-    assert "Added 3 planned cost(s)" in r.stdout
+    assert "Added 3 planned costs" in r.stdout
     costs = cli("csv", "costs", 1, env_dir=d).stdout
     assert costs.count(",planned,") == 3 and "63000" in costs
     r = cli("program-fees", 1, "--count", "im=4", env_dir=d)

@@ -245,7 +245,7 @@ def test_the_diff_of_two_packs(tmp_path, capsys, keys, changed_pack):
     assert by[("changed", "license.state.PA")]["new"]["value"]["pgt_months_img"] == pa - 12
     rc, text, _ = cli(capsys, "rules", "pack", "diff", base, pack)
     assert rc == 0
-    assert "1 rule record(s) added, 1 removed, 2 changed." in text
+    assert "1 rule record added, 1 removed, 2 changed." in text
     assert "~ cards.aha.ecard_issue_business_days (changed)\n    value: 20 -> 15\n    checked: 2026-11-21 -> 2026-12-01" in text
     assert "+ cards.aha.new_rule (added): 1" in text and "- cards.aha.ecard_claim (removed" in text
     # the bundled rules compare as pack 0 through the same code path

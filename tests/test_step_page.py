@@ -297,3 +297,17 @@ def test_a_recommended_date_on_the_step_page_is_never_overdue(qtbot, data_dir, n
         assert "Deadline at risk: 3 Mar 2027" in lines
     assert "overdue" not in page.actions_label.text().lower() and "overdue" not in page.dates_label.text().lower()
     assert evaluate(session.store.document(pid), day).step("ecfmg.oet").status == "at_risk"
+
+
+def test_the_required_fields_hint_shows_only_where_a_field_is_required(qtbot, data_dir, today, no_modal,
+                                                                       shown_window):
+    """The Rank order list page has no required field: it said "Fields marked * are required" all the same."""
+    session = open_session(data_dir, today, demo=False)
+    load_demo(session.store, today)
+    session.choose_default_profile()
+    win = shown_window(session)
+    rol = win.open_step("match.rol")
+    assert "required" not in rol.hint_label.text() and "*" not in rol.hint_label.text()
+    assert "Dates as YYYY-MM-DD." in rol.hint_label.text()  # it does ask a date
+    step1 = win.open_step("usmle.step1")  # an attempt's test date and result are required
+    assert step1.hint_label.text().startswith("Fields marked * are required.")
