@@ -6,14 +6,9 @@ import collections
 
 from PySide6.QtWidgets import QAbstractButton, QLabel, QTabBar, QWidget
 
+from gui.main_window import mnemonic  # the window's own reading of a text's Alt-key letter
 
-def mnemonic(text: str) -> str | None:
-    i = text.find("&")
-    while i != -1 and i + 1 < len(text):
-        if text[i + 1] != "&":
-            return text[i + 1].lower()
-        i = text.find("&", i + 2)
-    return None
+__all__ = ["clashes", "mnemonic", "screen_texts"]
 
 
 def clashes(texts) -> dict[str, list[str]]:
