@@ -594,15 +594,22 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
         "The attempt on {date} is marked pass with a score of {score}, below the {std} standard in force on "
         "that date: likely an entry error."
     ),
-    "img.exam.attempts_after_pass": N_(
-        "{attempts} attempt(s) recorded after the pass of {date}: a passed Step cannot normally be retaken; check "
-        "the entries."
-    ),
-    "img.exam.attempts_left": N_("{fails} unsuccessful attempt(s); {left} left of {limit}."),
-    "img.exam.attempts_left_last": N_(
-        "{fails} unsuccessful attempt(s); {left} left of {limit}. A further failure would bar you from every "
-        "Step ({limit} failures at any Step)."
-    ),
+    "img.exam.attempts_after_pass": {
+        "one": N_("{attempts} attempt recorded after the pass of {date}: a passed Step cannot normally be retaken; "
+                  "check the entries."),
+        "other": N_("{attempts} attempts recorded after the pass of {date}: a passed Step cannot normally be "
+                    "retaken; check the entries."),
+    },
+    "img.exam.attempts_left": {
+        "one": N_("{fails} unsuccessful attempt; {left} left of {limit}."),
+        "other": N_("{fails} unsuccessful attempts; {left} left of {limit}."),
+    },
+    "img.exam.attempts_left_last": {
+        "one": N_("{fails} unsuccessful attempt; {left} left of {limit}. A further failure would bar you from every "
+                  "Step ({limit} failures at any Step)."),
+        "other": N_("{fails} unsuccessful attempts; {left} left of {limit}. A further failure would bar you from "
+                    "every Step ({limit} failures at any Step)."),
+    },
     "img.exam.contact_usmle": N_("No result after the usual follow-up time: contact USMLE"),
     "img.exam.window_at_risk": N_(
         "On course to pass after {end}, when your first pass may stop counting for ECFMG certification."
@@ -702,17 +709,22 @@ CATALOGUE: dict[str, str | dict[str, str]] = {
     "img.licence.no_state_record": N_("No licensure record for {code}: verify with the state board."),
     "img.licence.attempt_limits_status": N_("{state_name}'s USMLE attempt limits for a licence: {items:semi}."),
     "img.licence.limit_passed_within": N_("{step:title} passed on attempt {attempt}, within the limit of {limit}"),
-    "img.licence.limit_attempts_left": N_(
-        "{step:title}: {fails} unsuccessful attempt(s), {left} left of {limit}"
-    ),
+    "img.licence.limit_attempts_left": {
+        "one": N_("{step:title}: {fails} unsuccessful attempt, {left} left of {limit}"),
+        "other": N_("{step:title}: {fails} unsuccessful attempts, {left} left of {limit}"),
+    },
     "img.licence.total_attempts_met": N_("all Steps passed in {used} attempts, within the total of {limit}"),
-    "img.licence.total_attempts_within": N_(
-        "{used} of a total of {limit} attempts across the Steps used, {left} left for the {remaining} Step(s) "
-        "still to pass"
-    ),
-    "img.licence.total_attempts_over": N_(
-        "all Steps: {used} attempts used with {remaining} Step(s) still to pass, the total limit is {limit}"
-    ),
+    "img.licence.total_attempts_within": {
+        "one": N_("{used} of a total of {limit} attempts across the Steps used, {left} left for the {remaining} "
+                  "Step still to pass"),
+        "other": N_("{used} of a total of {limit} attempts across the Steps used, {left} left for the {remaining} "
+                    "Steps still to pass"),
+    },
+    "img.licence.total_attempts_over": {
+        "one": N_("all Steps: {used} attempts used with {remaining} Step still to pass, the total limit is {limit}"),
+        "other": N_("all Steps: {used} attempts used with {remaining} Steps still to pass, the total limit is "
+                    "{limit}"),
+    },
     "img.licence.over_limit_fails": N_("{step:title}: {fails} unsuccessful attempts, the limit is {limit}"),
     "img.licence.over_limit_passed_at": N_("{step:title}: passed on attempt {attempt}, the limit is {limit}"),
     "img.licence.start_fcvs": N_("Start FCVS / board paperwork"),

@@ -716,3 +716,23 @@ def test_a_steps_notes_about_uncertain_rules_are_shown_as_one_naming_every_rule(
     # one uncertain rule: its own note, with its statement
     one = tr.step("ecfmg.credentials").warnings
     assert shown_warnings(one) == one and has(one, "rule.sources_differ", rule="ecfmg.credentials.school_response_days")
+
+
+def test_attempt_counts_are_worded_singular_and_plural():
+    # one failure: "1 unsuccessful attempt", two: "2 unsuccessful attempts" (no "attempt(s)")
+    f = base_facts(match_year=2027)
+    f["usmle.step2ck"] = {"attempts": fails("2025-01-10")}
+    one = run(f, today=D(2025, 9, 1)).step("usmle.step2ck")
+    f["usmle.step2ck"] = {"attempts": fails("2025-01-10", "2025-04-10")}
+    two = run(f, today=D(2025, 9, 1)).step("usmle.step2ck")
+    one_text = [r.text for r in one.reasons if r.code == "img.exam.attempts_left"]
+    two_text = [r.text for r in two.reasons if r.code == "img.exam.attempts_left"]
+    assert one_text == ["1 unsuccessful attempt; 3 left of 4."]  # the limit of 4 since 2021-07-01
+    assert two_text == ["2 unsuccessful attempts; 2 left of 4."]
+    assert all("(s)" not in r.text for r in one.reasons + two.reasons)
+    f["usmle.step1"] = {"attempts": [{"date": "2024-01-10", "result": "pass"},
+                                     {"date": "2024-06-10", "result": "fail"},
+                                     {"date": "2024-09-10", "result": "fail"}]}
+    s = run(f).step("usmle.step1")
+    assert [w.text.split(":")[0] for w in s.warnings if w.code == "img.exam.attempts_after_pass"] == [
+        "2 attempts recorded after the pass of 2024-01-10"]

@@ -132,6 +132,7 @@ def test_third_step_3_failure_bars_the_full_licence_of_a_split_route_two_do_not(
     left = next(i for r in two.reasons if r.code == "img.route.own_attempt_limits_status" for i in r.params["items"]
                 if i.params.get("step") == "usmle.step3")
     assert left.code == "img.licence.limit_attempts_left" and left.params["left"] == 1
+    assert left.text.endswith(": 2 unsuccessful attempts, 1 left of 3")
     assert two.info.get("provisional_on") and not any(
         r.code == "img.route.full_barred_by_attempt_limit" for r in two.reasons)
     three = licence(profile("RI", RI_ROUTE, exams={**exams, "usmle.step3": attempts("fail", "fail", "fail")}),
@@ -223,11 +224,13 @@ def test_total_attempts_met_within_and_exceeded_on_the_standard_route():
     assert within.status != BLOCKED and limit_states(within) == {"total": "within"}
     item = next(r for r in within.reasons if r.code == "img.licence.attempt_limits_status").params["items"][0]
     assert item.code == "img.licence.total_attempts_within" and item.params["left"] == 1
+    assert item.text.endswith("1 left for the 1 Step still to pass")  # one Step: singular
     # one more Step 3 failure: 6 used and Step 3 still to pass
     over = licence(profile("KS", exams={**five, "usmle.step3": attempts("fail", "fail")}), rules=rules)
     assert over.status == BLOCKED and limit_states(over) == {"total": "exceeded"}
     assert over.reasons[-1].code == "img.licence.attempt_limit_reached"
     assert over.reasons[-1].params["items"][0].code == "img.licence.total_attempts_over"
+    assert "with 1 Step still to pass" in over.reasons[-1].params["items"][0].text
     assert limit_blocker(over) == "usmle.step3"  # the Step still to pass
 
 

@@ -141,17 +141,19 @@ class LimitCheck:
         lim, used = self.limit, self.used
         if self.exam is None:
             if self.state == EXCEEDED:
-                return F("img.licence.total_attempts_over", used=used, limit=lim, remaining=self.to_pass)
+                return F("img.licence.total_attempts_over", used=used, limit=lim, remaining=self.to_pass,
+                         count=self.to_pass)
             if self.state == MET:
                 return F("img.licence.total_attempts_met", used=used, limit=lim)
             return F("img.licence.total_attempts_within", used=used, limit=lim, left=lim - used,
-                     remaining=self.to_pass)
+                     remaining=self.to_pass, count=self.to_pass)
         if self.state == EXCEEDED:
             return (F("img.licence.over_limit_passed_at", step=self.exam, attempt=self.passed_at, limit=lim)
                     if self.passed_at else F("img.licence.over_limit_fails", step=self.exam, fails=used, limit=lim))
         if self.state == MET:
             return F("img.licence.limit_passed_within", step=self.exam, attempt=self.passed_at, limit=lim)
-        return F("img.licence.limit_attempts_left", step=self.exam, fails=used, left=lim - used, limit=lim)
+        return F("img.licence.limit_attempts_left", step=self.exam, fails=used, count=used, left=lim - used,
+                 limit=lim)
 
     def to_json(self) -> dict[str, Any]:
         return {"exam": self.exam, "limit": self.limit, "used": self.used, "state": self.state,

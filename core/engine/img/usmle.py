@@ -90,7 +90,7 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
         res.reasons.append(F("img.exam.passed", date=p.date))
         after = [a for a in att if a.date > p.date]
         if after and ev.rule(res, "usmle.no_retake_after_pass", p.date):
-            _add(res.warnings, W("img.exam.attempts_after_pass", attempts=len(after), date=p.date))
+            _add(res.warnings, W("img.exam.attempts_after_pass", attempts=len(after), count=len(after), date=p.date))
         return
     limit = ev.value(res, "usmle.attempt_limit", ev.today)
     fails = [a for a in att if a.failed]
@@ -103,9 +103,11 @@ def exam(ev: ImgEval, sid: str, res: StepResult, f: Mapping[str, Any], hard: dt.
         return
     if isinstance(limit, int) and fails:
         res.info["attempts_left"] = limit - len(fails)
-        res.reasons.append(F("img.exam.attempts_left_last", fails=len(fails), left=limit - len(fails), limit=limit)
+        res.reasons.append(F("img.exam.attempts_left_last", fails=len(fails), count=len(fails), left=limit - len(fails),
+                             limit=limit)
                            if limit - len(fails) == 1
-                           else F("img.exam.attempts_left", fails=len(fails), left=limit - len(fails), limit=limit))
+                           else F("img.exam.attempts_left", fails=len(fails), count=len(fails), left=limit - len(fails),
+                             limit=limit))
     earliest = earliest_next(ev, res, att)
     if earliest and earliest > ev.today:
         res.info["next_attempt_from"] = earliest
