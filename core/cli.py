@@ -785,7 +785,7 @@ def _run_import(args: argparse.Namespace, make_preview) -> int:
     try:
         lock = InstanceLock(data_paths(args.data_dir).ensure().root).acquire() if not args.dry_run else None
     except DataInUseError as e:
-        raise CliError(str(e), EXIT_DATA) from None
+        raise CliError(str(e), EXIT_IN_USE) from None
     try:
         store = _open_store(args.data_dir)
         try:
@@ -995,7 +995,7 @@ def cmd_program_fees(args: argparse.Namespace) -> int:
         try:
             lock = InstanceLock(data_paths(args.data_dir).ensure().root).acquire()
         except DataInUseError as e:
-            raise CliError(str(e), EXIT_DATA) from None
+            raise CliError(str(e), EXIT_IN_USE) from None
     try:
         store = _open_store(args.data_dir)
         pid = _profile_id(store, args.id)
@@ -1052,7 +1052,7 @@ def cmd_program(args: argparse.Namespace) -> int:
     try:
         lock = InstanceLock(data_paths(args.data_dir).ensure().root).acquire()
     except DataInUseError as e:
-        raise CliError(str(e), EXIT_DATA) from None
+        raise CliError(str(e), EXIT_IN_USE) from None
     try:
         store = _open_store(args.data_dir)
         ps = ProgramStore(store)
@@ -1166,7 +1166,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         try:
             lock = InstanceLock(data_paths(args.data_dir).ensure().root).acquire()
         except DataInUseError as e:
-            raise CliError(str(e), EXIT_DATA) from None
+            raise CliError(str(e), EXIT_IN_USE) from None
     try:
         store = _open_store(args.data_dir)
         pid = _profile_id(store, args.id)

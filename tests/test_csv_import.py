@@ -215,7 +215,7 @@ def test_import_refuses_while_the_app_has_the_folder_open(tmp_path):
     d = tmp_path / "d"
     with InstanceLock(d):
         r = core_cli("import-roster", write(tmp_path, GOOD), "--data-dir", d)
-    assert r.returncode == 3 and "already open" in r.stderr
+    assert r.returncode == 4 and "already open" in r.stderr  # 4: in use by another CertPath (cli help)
 
 
 def test_roster_export_round_trip_gives_the_same_roster(tmp_path):
@@ -353,3 +353,19 @@ def test_a_profile_changed_between_preview_and_commit_is_not_overwritten(store):
         commit(store, h, TODAY)
     assert [x["name"] for x in store.list_profiles()] == ["José Núñez"]
     assert store.document(pid)["facts"] == {}
+
+
+@pytest.mark.parametrize("args", [
+    ["program", "add", "1", "name=Mercy", "specialty=IM"],
+    ["program-fees", "1", "--count", "internal_medicine=40", "--add"],
+    ["import-csv", "1", "HISTORY", "--kind", "cards"],
+])
+def test_every_writing_command_exits_4_while_the_app_has_the_folder_open(tmp_path, args):
+    # the CLI help's exit table: 4 = the data is in use by another CertPath (the instance lock)
+    from core.instance_lock import InstanceLock
+
+    d = tmp_path / "d"
+    history = write(tmp_path, "Card,Issue date\nPALS,2025-01-10\n", "h.csv")
+    with InstanceLock(d):
+        r = core_cli(*[str(history) if a == "HISTORY" else a for a in args], "--data-dir", d)
+    assert r.returncode == 4 and "already open" in r.stderr, r.stderr

@@ -395,7 +395,7 @@ def test_scenario_writes_wait_for_the_data_folder_lock(tmp_path):
     assert core_cli("import", DEMO_IMG, "--data-dir", d).returncode == 0
     with InstanceLock(d):
         r = core_cli("scenarios", 1, "create", "TX", "--set", "img.target_state=TX", "--data-dir", d)
-        assert r.returncode == 3 and "already open" in r.stderr
+        assert r.returncode == 4 and "already open" in r.stderr
         assert core_cli("scenarios", 1, "--data-dir", d).returncode == 0  # reading is fine
     assert core_cli("scenarios", 1, "--data-dir", d).stdout == ""
 
