@@ -106,6 +106,9 @@ class TaskDialog(QDialog):
         rep.addStretch(1)
         self.stages = QLineEdit("1")
         self.stages.setToolTip("Days before the date to remind you, separated by commas (e.g. 30, 7, 1)")
+        self.stages.setAccessibleName("Remind days before")
+        self.stages_error = ErrorLabel()
+        self.stages_error.setAccessibleName("Remind days before problem")
         lay.addRow("What:", self.title)
         lay.addRow("", self.title_error)  # said under the field, the dialog stays open
         self.title.textEdited.connect(lambda _t: self.title_error.show_message(None))
@@ -114,6 +117,8 @@ class TaskDialog(QDialog):
         self.due.textEdited.connect(lambda _t: self.due_error.show_message(None))
         lay.addRow(rep)
         lay.addRow("Remind days before:", self.stages)
+        lay.addRow("", self.stages_error)
+        self.stages.textEdited.connect(lambda _t: self.stages_error.show_message(None))
         if task is not None:
             self.title.setText(task.title)
             self.due.set_date(task.due)
@@ -139,8 +144,11 @@ class TaskDialog(QDialog):
             return
         try:
             rem.parse_stages(self.stages.text())
-        except ValueError as e:
-            QMessageBox.warning(self, self.windowTitle(), str(e))
+        except ValueError as e:  # said under the field, the dialog kept open, as the other fields
+            why = str(e)
+            self.stages_error.show_message(f"{why[:1].upper()}{why[1:]}.")
+            self.stages.setFocus()
+            self.stages.selectAll()
             return
         self.accept()
 

@@ -51,3 +51,19 @@ def test_an_empty_what_is_said_under_the_field_and_the_dialog_stays_open(qtbot, 
     assert not dlg.title_error.isVisible()
     dlg._ok()
     assert dlg.result() == 1
+
+
+def test_bad_remind_days_are_said_under_the_field_and_the_dialog_stays_open(qtbot, no_modal):
+    dlg = TaskDialog(None, TODAY)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClicks(dlg.title, "Check MyIntealth")
+    dlg.stages.setText("30, soon")
+    dlg._ok()  # no modal box (no_modal fails the test on one): the problem is said under the field
+    assert dlg.isVisible() and dlg.result() == 0
+    assert dlg.stages_error.isVisible() and "'soon'" in dlg.stages_error.text()
+    assert dlg.focusWidget() is dlg.stages and dlg.stages.selectedText() == "30, soon"
+    qtbot.keyClicks(dlg.stages, "7")  # typing clears it
+    assert not dlg.stages_error.isVisible()
+    dlg._ok()
+    assert dlg.result() == 1
