@@ -465,3 +465,37 @@ def test_the_whole_row_shows_selected_and_keys_move_the_cell_enter_opens(qtbot, 
     assert px("pals", 2) == frame and px("bls", 2) != frame
     qtbot.keyClick(t, Qt.Key.Key_Return)
     assert win.session.profile_id == ids["ben"] and win.current_page().key == "pals.card"
+
+
+def test_a_worker_build_lets_the_ui_thread_take_pythons_lock_back_quickly(qtbot, team, monkeypatch):
+    # a cold build in the worker (forced here for 3 profiles) lowers Python's switch interval, so
+    # the UI thread's calls into Python (each painted cell's data()) do not wait 5 ms apiece
+    import sys
+    import threading
+
+    from gui import team as team_mod
+
+    win, panel, ids = team
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    go = threading.Event()
+    real = R.roster_from_read
+
+    def held(*a, **k):  # the worker's build, held until the test has looked
+        go.wait(10)
+        return real(*a, **k)
+
+    try:
+        monkeypatch.setattr(team_mod, "SYNC_MAX", 0)
+        monkeypatch.setattr(R, "roster_from_read", held)
+        panel.data.cache.clear()
+        panel.data.rebuild()
+        assert panel.data.building  # in the worker
+        assert sys.getswitchinterval() <= team_mod.UI_SWITCH_INTERVAL
+        go.set()
+        qtbot.waitUntil(lambda: not panel.data.building and panel.data.roster is not None)
+        assert sorted(names(panel)) == ["Ana Díaz", "Ben Okafor", "Cho Min"]
+        assert sys.getswitchinterval() == pytest.approx(0.005)  # back once no worker runs
+    finally:
+        go.set()
+        sys.setswitchinterval(before)
