@@ -103,9 +103,11 @@ def main() -> None:
             assert hello is not None
             cmds[BARE_FROZEN] = [str(hello)]
             cmds["CertPath (frozen)"] = app_cmd(data, frozen=True)
-        before = os.environ.get("CERTPATH_BENCH_BEFORE")  # another checkout (an older commit), same data
-        if before:
-            cmds["before (source)"] = ["env", "-C", before, f"PYTHONPATH={before}", *app_cmd(data)]  # -m: cwd first
+        before = os.environ.get("CERTPATH_BENCH_BEFORE")  # another checkout (an older commit)
+        if before:  # with the same profiles in a data file of its own, made by its own code (an older
+            # CertPath refuses a file a newer one migrated, in a dialog that would wait forever offscreen)
+            before_data = demo_data_dir(tmp, Path(before), name="data-before")
+            cmds["before (source)"] = ["env", "-C", before, f"PYTHONPATH={before}", *app_cmd(before_data)]  # -m: cwd first
         res = side_by_side(cmds, runs, measure=start_run)
         print(f"(median of {runs} runs each, interleaved, 1 warm-up each)")
         report("start -> first paint of the main window (the target)", "ms",

@@ -9,6 +9,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,13 +139,17 @@ def bare_script(tmp: Path) -> Path:
     return p
 
 
-def demo_data_dir(tmp: Path) -> Path:
-    """A data folder holding the two demo profiles, made once in a subprocess (as a user would have)."""
-    d = tmp / "data"
+def demo_data_dir(tmp: Path, root: Path = ROOT, name: str = "data") -> Path:
+    """A data folder holding the two demo profiles, made once in a subprocess (as a user would have)
+    by the code of the checkout at `root` (an older checkout needs a file of its own: it refuses
+    one a newer CertPath has migrated, and says so in a dialog that waits for an answer)."""
+    d = tmp / name
     code = ("import datetime as dt, sys; from gui.shell import open_session; "
             f"s = open_session(sys.argv[1], dt.date({TODAY.year}, {TODAY.month}, {TODAY.day}), demo=True); "
             "s.store.db.close()")
-    subprocess.run([sys.executable, "-c", code, str(d)], check=True, env=env(), cwd=ROOT)
+    e = env()
+    e["PYTHONPATH"] = str(root)
+    subprocess.run([sys.executable, "-c", code, str(d)], check=True, env=e, cwd=root)
     return d
 
 
@@ -192,11 +197,24 @@ class StartRun:
     cpu_at_paint_ms: float | None  # the CPU time the child had used at its first paint
 
 
+START_TIMEOUT_S = 120  # a start-up that has not painted and exited by then is stuck
+
+
 def start_run(cmd: list[str]) -> StartRun:
     e = env()
     e["CERTPATH_PAINT_STAMP"] = "1"
     t0 = time.time()
     p = subprocess.Popen(cmd, env=e, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # a start-up that never paints (a dialog waiting offscreen for an answer) must not hang the bench:
+    # killed after START_TIMEOUT_S (a timer, so that os.wait4 below still reaps the child itself)
+    stopped = threading.Event()
+
+    def stop() -> None:
+        stopped.set()
+        p.kill()
+
+    killer = threading.Timer(START_TIMEOUT_S, stop)
+    killer.start()
     err = p.stderr.read() if p.stderr else b""
     if hasattr(os, "wait4"):
         _, status, usage = os.wait4(p.pid, 0)
@@ -207,7 +225,12 @@ def start_run(cmd: list[str]) -> StartRun:
         p.wait()
         kb = cpu = float("nan")
     exit_ms = (time.time() - t0) * 1000
+    killer.cancel()
     text = err.decode(errors="replace")
+    if stopped.is_set():
+        raise SystemExit(f"{cmd} did not paint and exit within {START_TIMEOUT_S} s and was stopped (a dialog "
+                         "waiting for an answer? e.g. an older checkout given a data file a newer CertPath "
+                         f"migrated). Its last output: {text[-1000:]}")
     if p.returncode != 0:
         raise SystemExit(f"{cmd} failed ({p.returncode}): {text[-2000:]}")
     for line in text.splitlines():
