@@ -180,7 +180,7 @@ class Ledger:
                "status": c.status, "note": c.note}
         unknown = set(changes) - set(new)
         if unknown:
-            raise TypeError(f"unknown field(s) {sorted(unknown)}")
+            raise TypeError(f"unknown {'field' if len(unknown) == 1 else 'fields'} {sorted(unknown)}")
         new.update(changes)
         amt, cur, st = self._check(new["step_id"], new["amount_cents"], new["currency"], new["status"])
         with transaction(self.db):

@@ -369,7 +369,8 @@ def schema_problems(conn: sqlite3.Connection, *, integrity: bool = True) -> list
         return problems
     unknown = [n for n in applied if n not in MIGRATION_NAMES]
     if unknown:
-        problems.append(f"data update(s) this version does not know: {', '.join(unknown)}")
+        problems.append(f"{'a data update' if len(unknown) == 1 else 'data updates'} this version does not know: "
+                        f"{', '.join(unknown)}")
         return problems
     n = len(applied)
     if sorted(applied, key=MIGRATION_NAMES.index) != list(MIGRATION_NAMES[:n]):
@@ -384,7 +385,8 @@ def schema_problems(conn: sqlite3.Connection, *, integrity: bool = True) -> list
             continue
         lacking = [c for c in cols if c not in have[table]]
         if lacking:
-            problems.append(f"the table “{table}” lacks the column(s) {', '.join(lacking)}")
+            problems.append(f"the table “{table}” lacks the {'column' if len(lacking) == 1 else 'columns'} "
+                            f"{', '.join(lacking)}")
     if integrity:
         rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
         if rows != ["ok"]:

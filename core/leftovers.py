@@ -117,7 +117,7 @@ def clean_leftovers(paths: DataPaths, now: dt.datetime, stale_after: dt.timedelt
     except (DataInUseError, OSError):
         return removed  # another CertPath is at work: its files are not stale; next time
     if removed:
-        log.info("removed %d leftover file(s) of interrupted work", removed)
+        log.info("removed %d leftover %s of interrupted work", removed, "file" if removed == 1 else "files")
     return removed
 
 

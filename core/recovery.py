@@ -342,7 +342,7 @@ def _open_or_recover(paths, db_path, now, before_migrate, lock) -> Database | Re
                 db.notices[:0] = notices
                 return db
             db.close()
-            log.error("%d stored value(s) cannot be read: %s", len(items),
+            log.error("%d stored %s cannot be read: %s", len(items), "value" if len(items) == 1 else "values",
                       ", ".join(f"{i.table}:{i.profile_id}:{i.key}" for i in items[:20]))
             text = ("Part of your data cannot be read (the data file is damaged in these places):\n"
                     + contents_text(items) + "\n\nEverything else is intact. The file was kept where it is.")

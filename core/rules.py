@@ -170,7 +170,7 @@ def _parse_record(raw: Mapping[str, Any], where: str) -> Rule:
     }
     unknown = set(raw) - known
     if unknown:
-        raise RuleDataError(f"{where}: unknown key(s) {sorted(unknown)}")
+        raise RuleDataError(f"{where}: unknown {'key' if len(unknown) == 1 else 'keys'} {sorted(unknown)}")
     if raw.get("kind") is not None and raw["kind"] not in DATE_KINDS:
         raise RuleDataError(f"{where}: kind must be one of {DATE_KINDS}, got {raw['kind']!r}")
     checked = _as_date(raw["checked"], where, "checked")

@@ -372,7 +372,7 @@ def apply_changes(doc: Mapping[str, Any], changes: Sequence[Change], today: dt.d
         else:
             i = p.index if p.index < len(recs) else None
             if i is None and p.index > len(recs):
-                _fail(strict, problems, stale, c, f"{key}.{p.field} has {len(recs)} record(s): use an index "
+                _fail(strict, problems, stale, c, f"{key}.{p.field} has {len(recs)} {'record' if len(recs) == 1 else 'records'}: use an index "
                       f"from 0 to {len(recs)} ({len(recs)} adds one)", None)
                 continue
         if i is None:  # add a record

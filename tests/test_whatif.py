@@ -250,7 +250,7 @@ def test_records_by_index_add_and_remove():
     with pytest.raises(WhatIfError) as e:  # no gaps
         apply_changes(doc, parse_changes(['usmle.step2ck.attempts[2]={"date": "2026-11-10", "result": "pass"}']),
                       TODAY, RULES)
-    assert e.value.problems[0].field == "usmle.step2ck.attempts[2]" and "has 0 record(s)" in str(e.value)
+    assert e.value.problems[0].field == "usmle.step2ck.attempts[2]" and "has 0 records: use an index from 0 to 0" in str(e.value)
     # an empty value removes a record
     b = apply_changes(doc, parse_changes(["match.eras.documents[0]="]), TODAY, RULES)
     assert b.doc["facts"]["match.eras"]["documents"] == DEMO_IMG["facts"]["match.eras"]["documents"][1:]
