@@ -178,7 +178,8 @@ def m006_reminder_timing(db: Database) -> None:
 @MIGRATIONS(name="m007_reminder_notified")
 def m007_reminder_notified(db: Database) -> None:
     # What the tray last showed of a reminder (core.reminders.notice_key: its date, the stage day
-    # or "now", its revision and an ended snooze; NULL: never shown), so a new start of the app does
+    # or "now", an ended snooze and, since 2026-12-02, its title's digest in place of its revision;
+    # NULL: never shown), so a new start of the app does
     # not show it again while a reminder that becomes due again (a new key) is. It goes with its
     # row: a profile's delete (ON DELETE CASCADE), a computed reminder whose source is gone.
     db.execute("ALTER TABLE reminders ADD COLUMN notified TEXT")

@@ -27,7 +27,7 @@ rise, every day; done and snooze carry over. A stored date later than today (the
 planned, and is now due at once) is a real move: the first day starts again, with one revision.
 
 What the tray last showed of a reminder is its row's `notified`, a `notice_key` (its date, the
-day it last fired or "now", its revision, its snooze's date): `unnotified` is what is due to be
+day it last fired or "now", its snooze's date, a digest of its title): `unnotified` is what is due to be
 shown and was not, `claim_notices` records what is shown (once per reminder, whichever CertPath
 on the data folder shows it), so a new start of the app does not repeat it, while a reminder
 that becomes due again (a new key) is shown again.
@@ -42,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -640,13 +641,35 @@ def notice_key(r: Reminder, today: dt.date) -> str:
     """What showing `r` on `today` is about, as one text: the same text means it was shown already.
 
     Its date, the day it last fired (a stage day or the due day; an overdue one stays on its due
-    day), its revision (the calendar's SEQUENCE: a moved date, a new title, new stages, done and
-    undone...) and its snooze's date (a snooze that ended makes it due again). A "do it now"
-    action, which the engine dates today day after day, is keyed by the day it first became due
-    (`calendar_date`) and "now", so an unchanged one is not shown again each day.
+    day), its snooze's date (a snooze that ended makes it due again) and a digest of its title (a
+    new title says something new). A "do it now" action, which the engine dates today day after
+    day, is keyed by the day it first became due (`calendar_date`) and "now", so an unchanged one
+    is not shown again each day. Not its revision: new stages that leave today's firing as it was,
+    or done and undone again the same day, bump the revision (the calendar's copy must update)
+    but have nothing new to show; until 2026-12-02 they showed it again.
     """
     fired = "now" if r.since is not None else _iso(r.last_fire(today))
-    return f"{r.calendar_date.isoformat()} {fired} r{r.revision} s{_iso(r.snoozed_until)}"
+    return f"{r.calendar_date.isoformat()} {fired} s{_iso(r.snoozed_until)} t{_title_digest(r.title)}"
+
+
+def _title_digest(title: str) -> str:
+    return f"{zlib.crc32(title.encode('utf-8')):08x}"
+
+
+# A key written before 2026-12-02: "date fired r<revision> s<snooze>", without the title.
+_KEY_WITH_REVISION = re.compile(r"(\S+ \S+) r\d+ (s\S+)")
+
+
+def shown_already(stored: str | None, key: str) -> bool:
+    """Whether a stored notice key says `key`'s notice was shown. A key stored by an older version
+    (with the revision, without the title) counts when its date, firing and snooze are the same:
+    an upgrade does not show again what was shown."""
+    if stored is None:
+        return False
+    if stored == key:
+        return True
+    old = _KEY_WITH_REVISION.fullmatch(stored)
+    return old is not None and key.rsplit(" t", 1)[0] == f"{old[1]} {old[2]}"
 
 
 def _iso(d: dt.date | None) -> str:
@@ -668,7 +691,7 @@ def unnotified(store, profile_id: int, reminders: Iterable[Reminder], today: dt.
     if not items:
         return []
     shown = notified_keys(store.db, profile_id)
-    return [r for r in items if r.id is None or shown.get(r.id) != notice_key(r, today)]
+    return [r for r in items if r.id is None or not shown_already(shown.get(r.id), notice_key(r, today))]
 
 
 def claim_notices(store, profile_id: int, reminders: Iterable[Reminder], today: dt.date) -> list[Reminder]:

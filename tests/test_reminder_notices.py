@@ -1,6 +1,6 @@
 """What the tray showed is kept in the data file (reminders.notified, migration m007): a reminder
 shown once is not shown again at the next start of the app, while one that becomes due again (a
-stage day or its due day, a snooze that ended, a moved date, a new revision) is. Every test sets
+stage day or its due day, a snooze that ended, a moved date, a new title) is. Every test sets
 `today`; a "restart" is the data file closed and opened again."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,10 @@ from core.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 D = dt.date(2026, 12, 1)  # the task's reminder day (its stage: one day before)
 DUE = D + dt.timedelta(days=1)
+
+
+def _crc(title: str) -> str:
+    return f"{zlib.crc32(title.encode('utf-8')):08x}"
 
 
 def _open(data_dir) -> Store:
@@ -86,6 +91,41 @@ def test_a_snooze_that_ends_a_new_date_and_a_new_revision_notify_again(task_stor
     assert _show(store, pid, day) == []
 
 
+def test_new_stages_or_done_and_undone_the_same_day_do_not_show_it_again(task_store, data_dir):
+    """Each bumps the revision (the calendar's copy updates) but has nothing new to show: until
+    2026-12-02 the key carried the revision and the tray showed the reminder again."""
+    store, pid, tid = task_store
+    assert _show(store, pid, D) == ["Call the training center"]  # its stage day (1 day before)
+    before = store.db.execute("SELECT revision FROM reminders WHERE id = ?", [tid]).fetchone()[0]
+    rem.set_stages(store, tid, [1, 7], today=D)  # today's firing is still the 1-day stage
+    assert _show(store, pid, D) == []
+    rem.mark_done(store, tid, D)
+    rem.undo_done(store, tid, today=D)
+    after = store.db.execute("SELECT revision FROM reminders WHERE id = ?", [tid]).fetchone()[0]
+    assert after > before  # the calendar's SEQUENCE did move
+    assert _show(store, pid, D) == []
+    store = _restart(store, data_dir)
+    assert _show(store, pid, D) == []
+    assert _show(store, pid, DUE) == ["Call the training center"]  # its due day still fires
+    store.db.close()
+
+
+def test_a_key_written_before_the_title_digest_is_not_shown_again_after_the_upgrade(task_store, data_dir):
+    store, pid, tid = task_store
+    assert _show(store, pid, D) == ["Call the training center"]
+    with store.db.atomic():  # as the version before 2026-12-02 recorded it
+        store.db.execute("UPDATE reminders SET notified = ? WHERE id = ?",
+                         [f"{DUE.isoformat()} {D.isoformat()} r3 s-", tid])
+    store = _restart(store, data_dir)
+    assert _show(store, pid, D) == []
+    # an old key for another firing day is not this one
+    with store.db.atomic():
+        store.db.execute("UPDATE reminders SET notified = ? WHERE id = ?",
+                         [f"{DUE.isoformat()} {(D - dt.timedelta(days=6)).isoformat()} r3 s-", tid])
+    assert _show(store, pid, D) == ["Call the training center"]
+    store.db.close()
+
+
 def test_a_do_it_now_action_is_not_shown_again_each_day_or_at_each_start(data_dir):
     """A new IMG profile's ERAS token and NRMP registration are dated today by the engine, day
     after day; their rows keep the first day. Shown on that day, not at the next day's start."""
@@ -111,7 +151,7 @@ def test_deleting_a_profile_drops_what_was_shown_of_it(data_dir):
     for pid in (a, b):
         rem.add_task(store, pid, "Renew the card", D, stages=[0])
         assert _show(store, pid, D) == ["Renew the card"]
-    assert set(rem.notified_keys(store.db, a).values()) == {f"{D.isoformat()} {D.isoformat()} r0 s-"}
+    assert set(rem.notified_keys(store.db, a).values()) == {f"{D.isoformat()} {D.isoformat()} s- t{_crc('Renew the card')}"}
     delete_profile(store, data_paths(data_dir), a, now=dt.datetime(2026, 12, 1, 9, 0))
     assert rem.notified_keys(store.db, a) == {}
     assert store.db.execute("SELECT count(*) FROM reminders WHERE profile_id = ?", [a]).fetchone()[0] == 0
@@ -131,7 +171,8 @@ def test_a_damaged_record_shows_once_more_then_is_written_over(task_store, data_
         store = _restart(store, data_dir)
         assert _show(store, pid, D) == ["Call the training center"], bad  # once more, no error
         assert _show(store, pid, D) == []
-        assert rem.notified_keys(store.db, pid)[tid] == f"{DUE.isoformat()} {D.isoformat()} r0 s-"
+        assert rem.notified_keys(store.db, pid)[tid] == (f"{DUE.isoformat()} {D.isoformat()} s- "
+                                                         f"t{_crc('Call the training center')}")
     store.db.close()
 
 
