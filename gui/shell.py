@@ -139,6 +139,11 @@ def recovery_dialog(recovery, paths: DataPaths, today: dt.date, now: dt.datetime
     from .app import resume_gc
 
     resume_gc()  # the user reads and chooses: start-up's pause of the collector ends here
+    # Dates as the user reads them: the View > Dates choice is kept in the damaged file, so the
+    # default (the language's own dates), not core's ISO of the command line
+    from .dates_display import install as install_dates
+
+    install_dates(None)
 
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)

@@ -100,6 +100,12 @@ def test_an_empty_data_file_with_backups_is_not_a_first_run(qapp, tmp_path, monk
     shown = _click(monkeypatch, "Restore the newest good backup")
     assert main(["--data-dir", str(paths.root), "--screenshot", str(tmp_path / "s.png"), "--today", "2026-11-21"]) == 0
     assert "empty (0 bytes)" in shown[0][1]
+    # the backup's date as the window shows dates (the language's default), not ISO
+    from gui.dates_display import show_date
+
+    restore = next(b for b in shown[0][2] if b.startswith("Restore the newest good backup"))
+    assert restore == f"Restore the newest good backup ({show_date(dt.date(2026, 11, 20))})"
+    assert "2026-11-20" not in restore
     db = open_database(paths.db)
     assert [p["name"] for p in Store(db).list_profiles()] == ["Ana"]
     db.close()
