@@ -466,6 +466,27 @@ def test_j1_statement_of_need_and_ds2019():
     assert s.status == "in_progress" and "img.j1.ds2019_too_early" in codes(s.warnings)
 
 
+@pytest.mark.parametrize("today,at_risk", [(D(2027, 5, 20), False), (D(2027, 5, 21), True)])
+def test_the_ds2019_apply_by_date_is_a_recommendation_never_overdue(today, at_risk):
+    """Start 2027-07-01 less ECFMG's 6 weeks: apply by 2027-05-20. The day after, the step is at
+    risk (the DS-2019 may come after the start) but the apply-by reminder is passed, not overdue:
+    it is a lead CertPath computes, the start date is the deadline."""
+    from core import reminders as rem
+
+    f = base_facts(match_year=2027)
+    f["match.result"] = {"outcome": "matched"}
+    f["ecfmg.pathway"] = {"accepted_date": "2026-11-01"}
+    f["visa"] = {"statement_of_need_requested": "2027-01-10"}
+    j = base.Journey(today=today, tracks=[run(f, today=today)])
+    s = j.step("visa")
+    a = next(a for a in s.actions if a.key == "apply-ds2019")
+    assert (a.date, a.date_kind) == (D(2027, 5, 20), "recommended_by")
+    assert (s.status == "at_risk") is at_risk
+    assert ("img.j1.ds2019_lead_passed" in codes(s.reasons)) is at_risk
+    r = next(r for r in rem.from_journey(j) if r.action_key == "apply-ds2019")
+    assert not r.is_overdue(today) and r.is_passed(today) is at_risk
+
+
 def test_override_is_used_and_reported():
     f = base_facts(match_year=2027)
     f["usmle.step2ck"] = {"attempts": [{"date": "2025-08-01", "result": "pass", "score": 219}]}

@@ -128,7 +128,10 @@ def ds2019_lead(ev: ImgEval, res: StepResult, f: Mapping[str, Any]) -> None:
             res.reasons.append(F("img.j1.ds2019_expected_late", applied=applied, weeks=weeks,
                                  expected=exp, start=ev.start))
         return
-    res.actions.append(Action(F("img.j1.apply_ds2019", weeks=weeks), apply_by, "deadline", key="apply-ds2019"))
+    # A lead computed from ECFMG's reserved processing time, not a date ECFMG sets: a recommended
+    # date (the start date is the deadline; once this one passes the step is at risk, not "overdue")
+    res.actions.append(Action(F("img.j1.apply_ds2019", weeks=weeks), apply_by, "deadline", key="apply-ds2019",
+                              date_kind="recommended_by"))
     if ev.today > apply_by and res.status != AT_RISK:
         res.status = AT_RISK
         res.deadline = ev.start
