@@ -41,10 +41,12 @@ def pack_line() -> str:
     checked = show_date(newest_checked(state.pack.rules))
     if info.origin == "installed":
         text = f"Rules in use: rule pack {info.version} of {made}, installed"
-        if info.installed:
-            text += f" on {info.installed[:10]}"
-    else:
-        text = f"Rules in use: the bundled rules of this CertPath (pack version {info.version})"
+        try:  # an ISO timestamp in the data folder's record: said as the window says dates
+            text += f" on {show_date(dt.date.fromisoformat(info.installed[:10]))}" if info.installed else ""
+        except ValueError:
+            pass
+    else:  # the bundled rules are pack "0": a number that says nothing to a reader
+        text = "Rules in use: the rules that came with this CertPath"
     text += f"; newest check {checked}. File ▸ Update rules… installs a newer pack."
     if state.problem:
         text += f" {state.problem}"

@@ -93,13 +93,18 @@ def test_the_update_dialog_shows_the_changes_and_installs(qtbot, tmp_path, shown
     browser = RulesDialog(TODAY, w)
     qtbot.addWidget(browser)
     assert "rule pack 2026.12.1 of 21 Nov 2026, installed" in browser.pack_label.text()
+    # the day it was installed as the window says dates, not the record's ISO timestamp
+    on = dt.date.fromisoformat(installed_state(w.session.paths).pack.info.installed[:10])
+    assert f"installed on {show_date(on)};" in browser.pack_label.text()
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", browser.pack_label.text())
     assert w.session.store.overrides(w.session.profile_id)["cards.aha.ecard_issue_business_days"]["value"] == 15
 
     # Help ▸ Go back to the bundled rules
     w.act_bundled_rules.trigger()
     assert installed_state(w.session.paths).pack.info.version == "0"
     assert not w.act_bundled_rules.isEnabled()
-    assert "bundled rules" in RulesDialog(TODAY, w).pack_label.text()
+    line = RulesDialog(TODAY, w).pack_label.text()
+    assert "Rules in use: the rules that came with this CertPath;" in line and "pack version 0" not in line
 
 
 def test_a_tampered_pack_is_refused_in_one_sentence_and_nothing_changes(qtbot, tmp_path, shown_window, keyed,
