@@ -797,6 +797,32 @@ class TeamPanel(QWidget):
         w = self.table.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), self.table).width()
         return w + (1 if self.table.showGrid() else 0)
 
+    def _widest(self, texts: list[str]) -> list[str]:
+        """Those of `texts` that can be the widest in the table's font: their advance within 2
+        pixels of the largest (the style's width is the text's laid-out width, which differs from
+        its advance by under a pixel), one text per advance (texts with the same advance lay out
+        as wide; a text with space at either end is always kept, a layout may leave that out), so
+        measuring only these through the style (~25 us a text) gives the same maximum as
+        measuring them all."""
+        if len(texts) <= 1:
+            return texts
+        from PySide6.QtGui import QFontMetricsF
+
+        advance = QFontMetricsF(self.table.font()).horizontalAdvance
+        widths = [advance(t) for t in texts]
+        top = max(widths)
+        seen: set[float] = set()
+        out = []
+        for t, w in zip(texts, widths, strict=True):
+            if w < top - 2:
+                continue
+            if t == t.strip():
+                if w in seen:
+                    continue
+                seen.add(w)
+            out.append(t)
+        return out
+
     def _fit_columns(self) -> None:
         """Widths from the font (not resizeColumnsToContents, which asks every cell: seconds at
         500). Name and Role first get what their longest text needs (within reason: about 50
@@ -812,12 +838,14 @@ class TeamPanel(QWidget):
         cards = len(self.model.cards)
         if self._widths_key is None or self._widths_key[0] is not roster:
             longest_roles = heapq.nlargest(3, {r.role_label for r in rows}, key=len)
-            roles = max((self._cell_width(r) for r in longest_roles), default=fm.averageCharWidth() * 12)
+            roles = max((self._cell_width(r) for r in self._widest(longest_roles)),
+                        default=fm.averageCharWidth() * 12)
             longest_names = heapq.nlargest(24, (r.name for r in rows), key=len)  # (measuring 500 costs ~10 ms)
-            names = max((self._cell_width(n) for n in longest_names), default=fm.averageCharWidth() * 12)
+            names = max((self._cell_width(n) for n in self._widest(longest_names)),
+                        default=fm.averageCharWidth() * 12)
             sample = date_text(dt.date(2026, 12, 31))
-            words = max(self._cell_width(w, icon=True) for w in (f"Valid to {sample}", f"Expired {sample}",
-                                                                 f"Expires {sample}", "Expiry unknown", "No card yet"))
+            words = max(self._cell_width(w, icon=True) for w in self._widest(
+                [f"Valid to {sample}", f"Expired {sample}", f"Expires {sample}", "Expiry unknown", "No card yet"]))
             longest = max((len(r.missing) for r in rows), default=0)
             miss = self._cell_width(", ".join(["PALS"] * max(1, longest)))
             heads = [hdr.sectionSizeHint(i) for i in range(self.model.columnCount())]
