@@ -144,7 +144,8 @@ class CardCell(NamedTuple):
 @dataclass(frozen=True, init=False)
 class RosterRow:
     """One person on the roster. Immutable; made by its own `__init__` (one dict update instead of
-    a frozen dataclass's ten `object.__setattr__` calls: a third of a row's cost at 500 rows)."""
+    a frozen dataclass's ten `object.__setattr__` calls: a third of a row's cost at 500 rows), or
+    by `_row`, which sets the same dict without the call (tests/test_roster_cache.py compares them)."""
 
     profile_id: int
     name: str
@@ -426,6 +427,8 @@ def evaluate_cards(doc: Mapping[str, Any], today: dt.date, rules: RuleSet, journ
 
 
 _new_cell = tuple.__new__
+_new_object = object.__new__
+_set_attr = object.__setattr__
 _NONE_CELLS = {c: CardCell(c, NONE) for c in ROSTER_CARDS}
 
 
@@ -440,16 +443,19 @@ def _row(pid: int, name: str, role: str, ev: Evaluated, today: dt.date, rules: R
     in a grace period, is expired too), so an evaluation of another day still gives today's
     state; that day's statuses are left out until evaluated again (`pending`)."""
     current = ev.on == today
-    cells: dict[str, CardCell] = dict(_NONE_CELLS)
+    cells: dict[str, CardCell] = _NONE_CELLS.copy()
     cards = ev.cards
-    if ev.error:
+    error = ev.error
+    rule_lists: list[tuple[str, ...] | str | None] = []  # each card's rule ids, then the role's rule
+    if error:
         for c in cards:
             cells[c] = CardCell(c, ERROR)
+            rule_lists.append(())
     else:  # (_cell, inlined: 1,500 cells at every open of a team of 500)
         parts = ev.cells
         for c in cards:
-            (expires, card_status, renewal_status, deadline, _cr, _rr, tracked, issued, body, center, ecard,
-             course, cell_rules) = parts[c]
+            (expires, card_status, renewal_status, deadline, _cr, _rr, tracked, issued, body, center, ecard, course,
+             cell_rules) = parts[c]
             if issued is None:
                 state = NO_CARD
             elif expires is None:
@@ -458,10 +464,14 @@ def _row(pid: int, name: str, role: str, ev: Evaluated, today: dt.date, rules: R
                 state = EXPIRED_STATE
             else:
                 state = VALID
-            cells[c] = _new_cell(CardCell, (c, state, tracked, card_status, renewal_status, expires, issued, body,
-                                            center, ecard, course, deadline, cell_rules) if current else
-                                 (c, state, tracked, None, None, expires, issued, body, center, ecard, course,
-                                  None, ()))
+            if current:
+                cells[c] = _new_cell(CardCell, (c, state, tracked, card_status, renewal_status, expires, issued, body,
+                                                center, ecard, course, deadline, cell_rules))
+                rule_lists.append(cell_rules)
+            else:
+                cells[c] = _new_cell(CardCell, (c, state, tracked, None, None, expires, issued, body, center, ecard,
+                                                course, None, ()))
+                rule_lists.append(())
     role = role or "other"
     if overrides is not None:
         typ, rid = _typical(role, rules, today, overrides)
@@ -470,7 +480,8 @@ def _row(pid: int, name: str, role: str, ev: Evaluated, today: dt.date, rules: R
         if got is None:
             got = typical_cache[role] = _typical(role, rules, today, None)
         typ, rid = got
-    lists = (*[cells[c].rules for c in cards], rid)
+    rule_lists.append(rid)
+    lists = tuple(rule_lists)
     used = typical_cache.get(lists)  # (rows share a few rule lists; memo per build, with the roles')
     if used is None:
         seen = dict.fromkeys(r for c in cards for r in cells[c].rules)
@@ -478,8 +489,12 @@ def _row(pid: int, name: str, role: str, ev: Evaluated, today: dt.date, rules: R
             seen[rid] = None
         used = typical_cache[lists] = tuple(seen)
     missing = tuple([c for c in typ if cells[c].state in _ABSENT]) if typ else ()
-    return RosterRow(pid, name, role, cells, typ, missing, ev.error, used, name_key,
-                     pending=not current and not ev.error and bool(cards))
+    row = _new_object(RosterRow)  # (RosterRow's own __init__, without its call and keyword dict)
+    _set_attr(row, "__dict__", {"profile_id": pid, "name": name, "role": role, "cells": cells, "typical": typ,
+                                "missing": missing, "error": error, "rules": used,
+                                "name_key": name_key or search_key(name),
+                                "pending": not current and not error and bool(cards)})
+    return row
 
 
 _ABSENT = (NONE, NO_CARD)

@@ -346,3 +346,20 @@ def test_search_keys_of_a_team_are_each_names_own(texts):
     """The roster folds all names in one pass: the same keys as one by one (marks at the start of
     a name, NULs in a name, empty names)."""
     assert R.search_keys(texts) == [_search_key_reference(t) for t in texts]
+
+
+def test_rows_from_kept_evaluations_are_made_as_rosterrows_own_init_makes_them(team):
+    """_row makes its rows without RosterRow.__init__ (one dict, no call): the same attributes,
+    every field (name_key and pending too, which equality leaves out), as the class's own init,
+    for this day's evaluations, another day's and a row whose evaluation failed."""
+    store, ids = team
+    fields = {f.name for f in dataclasses.fields(R.RosterRow)}
+    bad = R.Evaluated(TODAY, ("pals",), {}, "could not be evaluated (test)")
+    rows = [*R.build_roster(store, TODAY, cache=RosterCache.of_store(store)).rows,
+            *R.build_roster(store, TODAY + dt.timedelta(days=1), cache=RosterCache.of_store(store)).rows,
+            R._row(99, "Ödön", "nurse_picu", bad, TODAY, load_rules(), {})]
+    assert any(r.pending for r in rows) and any(not r.pending for r in rows) and rows[-1].error
+    for r in rows:
+        assert set(vars(r)) == fields
+        again = R.RosterRow(**{f: getattr(r, f) for f in fields - {"name_key"}})
+        assert vars(again) == vars(r)

@@ -499,3 +499,26 @@ def test_a_worker_build_lets_the_ui_thread_take_pythons_lock_back_quickly(qtbot,
     finally:
         go.set()
         sys.setswitchinterval(before)
+
+
+def test_the_column_fit_measures_only_the_texts_that_can_be_widest_and_gets_the_same_widths(team):
+    """_fit_columns measures through the style only the texts whose advance is near the largest,
+    one per advance: the widths are those measuring every candidate gives (texts of one length and
+    many widths, texts a pixel apart, texts of one advance, spaces at an end, a combining mark),
+    and the Name and Role columns' needs are the widest of their texts."""
+    _win, panel, _ids = team
+    texts = ["WWWWWWWWWW", "iiiiiiiiii", "Mmmmmmmmmm", "lllllllllll", "Ana Díaz", "Ana Diaz", "Ñame Ñame",
+             "Ben Okafor", "Cho Min", "ÄÖÜ äöü ßß", "x", "WWWWWWWWWi", "WWWWWWWWW.", "Persón 001 Ñame",
+             "Persón 002 Ñame", "Persón 118 Ñame", "WWWWWWWWW  ", "  WWWWWWWWW", "WWWWWWWWWW\u0301"]
+    for k in range(1, len(texts) + 1):
+        some = texts[:k]
+        picked = panel._widest(some)
+        assert set(picked) <= set(some) and picked
+        assert max(panel._cell_width(t) for t in picked) == max(panel._cell_width(t) for t in some)
+        assert max(panel._cell_width(t, icon=True) for t in picked) == max(panel._cell_width(t, icon=True) for t in some)
+    assert len(panel._widest(texts)) < len(texts)
+    rows = panel.data.roster.rows
+    role_need, name_need, _card, _miss = panel._widths_key[1]
+    hdr = panel.table.horizontalHeader()
+    assert name_need == max(hdr.sectionSizeHint(0), *(panel._cell_width(r.name) for r in rows))
+    assert role_need == max(hdr.sectionSizeHint(1), *(panel._cell_width(r.role_label) for r in rows))
