@@ -514,6 +514,12 @@ class RosterModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
 
+def _month_length(year: int, month: int) -> dt.timedelta:
+    """From the 1st of the month to its last day."""
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    return nxt - dt.date(year, month, 1) - dt.timedelta(days=1)
+
+
 _TEXT_ROLE = QPalette.ColorRole.Text
 _HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
 _HAS_BOTH = QStyleOptionViewItem.ViewItemFeature.HasDisplay | QStyleOptionViewItem.ViewItemFeature.HasDecoration
@@ -843,9 +849,12 @@ class TeamPanel(QWidget):
             longest_names = heapq.nlargest(24, (r.name for r in rows), key=len)  # (measuring 500 costs ~10 ms)
             names = max((self._cell_width(n) for n in self._widest(longest_names)),
                         default=fm.averageCharWidth() * 12)
-            sample = date_text(dt.date(2026, 12, 31))
+            # each month's last day: the month's name (or number) sets the width ("31 May 2027" is
+            # wider than "31 Dec 2026" in most fonts: with Dec alone May's dates were elided)
+            samples = [date_text(dt.date(2026, m, 1) + _month_length(2026, m)) for m in range(1, 13)]
             words = max(self._cell_width(w, icon=True) for w in self._widest(
-                [f"Valid to {sample}", f"Expired {sample}", f"Expires {sample}", "Expiry unknown", "No card yet"]))
+                [t for d in samples for t in (f"Valid to {d}", f"Expired {d}", f"Expires {d}")]
+                + ["Expiry unknown", "No card yet"]))
             longest = max((len(r.missing) for r in rows), default=0)
             miss = self._cell_width(", ".join(["PALS"] * max(1, longest)))
             heads = [hdr.sectionSizeHint(i) for i in range(self.model.columnCount())]

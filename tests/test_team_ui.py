@@ -293,6 +293,35 @@ def test_three_cards_fit_1280_without_a_horizontal_scroll_bar(qtbot, team):
         assert hdr.sectionSize(j) >= fm.horizontalAdvance("Valid to 2026-12-31") + 16
 
 
+def test_a_card_column_is_wide_enough_for_every_months_dates(qtbot, data_dir, shown_window):
+    """The column's width came from one sample date, 31 Dec 2026; "Valid to 31 May 2027" is wider
+    in most fonts and was elided ("Valid to 31 May 20...") at 1280 pixels with three cards and a
+    long role, where the card columns get no room beyond their own."""
+    from gui.shell import open_session
+    from gui.team import date_text
+
+    session = open_session(data_dir, TODAY, demo=False)
+    for i in range(3):
+        _add(session.store, f"Persón {i:03d} Ñame", "nurse_nicu",
+             {"bls": ("2025-05-10", "aha"), "pals": ("2025-05-11", "aha"), "nrp": ("2025-05-12", "aap")})
+    session.choose_default_profile()
+    win = shown_window(session)
+    win.team_action.trigger()
+    panel = win.team_panel
+    qtbot.waitUntil(lambda: panel.data.roster is not None and not panel.data.building)
+    qtbot.waitUntil(lambda: panel.table.viewport().width() > 0)
+    assert win.width() == 1280 and panel.table.horizontalScrollBar().maximum() == 0
+    assert "Valid to " + date_text(dt.date(2027, 5, 31)) in _cell_text(panel, "Persón 000 Ñame", "bls")
+    hdr = panel.table.horizontalHeader()
+    for c in ("bls", "pals", "nrp"):
+        j = panel.model.columns().index(c)
+        for m in range(1, 13):
+            last = (dt.date(2027 + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1))
+            for words in ("Valid to", "Expired", "Expires"):
+                text = f"{words} {date_text(last)}"
+                assert hdr.sectionSize(j) >= panel._cell_width(text, icon=True), (c, text)
+
+
 # --- never a stale status ---------------------------------------------------------------------
 
 def _cell_text(panel, name, card):
