@@ -485,7 +485,11 @@ def headline(journey: Journey) -> tuple[str, str | None]:
         b = urgent[0]
         when = f" by {date_text(b.date)}" if b.date and b.status != EXPIRED else ""
         word = {EXPIRED: "has expired", BLOCKED: "is blocked", AT_RISK: "is at risk"}[b.status]
-        return f"{step_title(b.step_id)} {word}{when}: {b.reason}".rstrip(": "), b.step_id
+        # named as elsewhere: what expired ("BLS card"), else the step with its track where another
+        # track shares its title ("PALS: Renew before it expires"); "Card issued has expired" left
+        # open which card
+        who = step_item(b.step_id) if b.status == EXPIRED else step_name(b.step_id)
+        return f"{who} {word}{when}: {b.reason}".rstrip(": "), b.step_id
     acts = next_actions(journey)
     if acts:
         a = acts[0]

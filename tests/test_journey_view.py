@@ -34,6 +34,16 @@ def test_progress_counts_and_first_open():
         assert p.first_open is None or t.step(p.first_open).status not in ("done", "not_applicable")
 
 
+def test_the_headline_names_which_card_expired():
+    """"Card issued has expired" left open which card (a provider holds several): the headline
+    names what expired, as the deadlines list does."""
+    doc = {"name": "x", "role": "nurse_picu", "tracks": ["bls", "pals"], "overrides": {},
+           "facts": {"bls.card": {"issue_date": "2024-01-10"}, "bls.enroll": {"body": "aha"},
+                     "pals.card": {"issue_date": "2026-03-10"}, "pals.enroll": {"body": "aha"}}}
+    text, sid = jv.headline(evaluate(doc, TODAY))
+    assert sid == "bls.card" and text.startswith("BLS card has expired: "), text
+
+
 def test_empty_profile():
     j = evaluate({"name": "x", "role": "other", "tracks": [], "facts": {}, "overrides": {}}, TODAY)
     assert jv.progress(j) == [] and jv.blocking_now(j) == [] and jv.milestones(j) == []
