@@ -72,13 +72,16 @@ def startup_modules(root: Path, python: str = sys.executable, timeout: float = 3
 
 def store_uncompressed(names: Iterable[str]) -> set[str]:
     """From now on, PyInstaller's PYZ writer stores the entries named in `names` at zlib level 0
-    (every other entry as before, at its own level). Returns the set it uses."""
+    (every other entry as before, at its own level). Returns the set it uses. Raises KeyError or
+    AttributeError, changing nothing, when the writer is not made as in PyInstaller 6.22."""
     from PyInstaller.archive import writers
 
     stored = set(names)
     cls = writers.ZlibArchiveWriter
     original = cls.__dict__["_write_entry"]  # the classmethod object, kept once
     original = getattr(cls, "_certpath_original_write_entry", original)
+    if not isinstance(original, classmethod) or not isinstance(getattr(cls, "_COMPRESSION_LEVEL", None), int):
+        raise AttributeError("ZlibArchiveWriter has no classmethod _write_entry and int _COMPRESSION_LEVEL")
     cls._certpath_original_write_entry = original
     level = cls._COMPRESSION_LEVEL
 
