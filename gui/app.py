@@ -135,15 +135,13 @@ def _skip_feature_scan() -> None:
         top = sys.modules[pkg].__file__
         if not top:
             continue
-        base = Path(top).parent
-        for folder, _dirs, files in os.walk(base):
-            rel = Path(folder).relative_to(base).parts
-            if "__pycache__" in rel:
-                continue
+        base = os.path.dirname(top)
+        for folder, dirs, files in os.walk(base):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            prefix = pkg + folder[len(base):].replace(os.sep, ".")
             for f in files:
                 if f.endswith(".py"):
-                    parts = (pkg, *rel) if f == "__init__.py" else (pkg, *rel, f[:-3])
-                    names.add(".".join(parts))
+                    names.add(prefix if f == "__init__.py" else f"{prefix}.{f[:-3]}")
     for name in names:
         if not name.startswith(("PySide6", "shiboken6")):
             known.setdefault(name, -1)
