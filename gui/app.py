@@ -124,6 +124,40 @@ def _preload_core() -> None:
     import core.wording  # noqa: F401
 
 
+def _skip_feature_scan() -> None:
+    """Import PySide6 (the package: its `__feature__` import hook) and tell that hook, for every
+    module already loaded and every module of core/ and gui/, what reading its source would tell it.
+
+    After each import statement the hook asks whether the imported module "uses PySide" (so that
+    `from __feature__ import snake_case` could switch it) by reading the module's whole source
+    with `inspect.getsource` and looking for "PySide6" in it: ~55 modules before the first paint,
+    25 M instructions of the source start-up (callgrind). CertPath selects no feature anywhere
+    (a test checks it), so for every module the answer changes nothing: the frozen app, whose
+    modules have no source, has always run with every module marked "ignore" (-1), and that is
+    what is written here, beforehand. With another PySide6, whose hook keeps no such table, nothing
+    is done and it reads the sources as before."""
+    import PySide6  # noqa: F401  (the package only; QtCore and the rest are imported just after)
+
+    known = getattr(sys.modules.get("__feature__"), "pyside_feature_dict", None)
+    if not isinstance(known, dict):
+        return
+    names = set(sys.modules)
+    for pkg in ("core", "gui"):  # the source tree (a frozen app has no .py files to list)
+        top = sys.modules[pkg].__file__
+        if not top:
+            continue
+        base = os.path.dirname(top)
+        for folder, dirs, files in os.walk(base):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            prefix = pkg + folder[len(base):].replace(os.sep, ".")
+            for f in files:
+                if f.endswith(".py"):
+                    names.add(prefix if f == "__init__.py" else f"{prefix}.{f[:-3]}")
+    for name in names:
+        if not name.startswith(("PySide6", "shiboken6")):
+            known.setdefault(name, -1)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
@@ -147,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     hold_gc()  # until the first paint (resumed in `finally` if start-up ends another way)
     _use_code_cache()
     _preload_core()
+    _skip_feature_scan()
     if args.exit_after_paint:
         from .benchhooks import install
 

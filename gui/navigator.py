@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QTreeWidgetItemIterator
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from core.engine import step_defs, track_fields, track_title
 from core.engine.base import Journey
@@ -33,6 +33,9 @@ class Navigator(QTreeWidget):
         self.setUniformRowHeights(True)
         self.setAlternatingRowColors(False)
         self._items: dict[str, QTreeWidgetItem] = {}
+        # every row `populate` made, for `preferred_width`: (depth, has an icon, its own font or
+        # None, text of column 0, text of column 1)
+        self._rows: list[tuple[int, bool, QFont | None, str, str]] = []
         self.currentItemChanged.connect(self._current_changed)
         self.itemActivated.connect(lambda item, _c: self._emit(item))
 
@@ -55,19 +58,25 @@ class Navigator(QTreeWidget):
         try:
             self.clear()
             self._items.clear()
+            rows = self._rows
+            rows.clear()
             if journey is None:
                 return
             prog = {p.track: p for p in progress(journey)}
             for t in journey.tracks:
                 p = prog[t.track]
-                top = QTreeWidgetItem([track_title(t.track), f"{p.done}/{p.applicable} done"])
-                top.setFont(0, theme.heading_font(self, 1.0))
+                title, done = track_title(t.track), f"{p.done}/{p.applicable} done"
+                top = QTreeWidgetItem([title, done])
+                top_font = theme.heading_font(self, 1.0)
+                top.setFont(0, top_font)
+                rows.append((0, False, top_font, title, done))
                 top.setData(0, KEY_ROLE, None)
                 top.setData(0, Qt.ItemDataRole.AccessibleTextRole,
                             f"{track_title(t.track)}: {p.text}")
                 self.addTopLevelItem(top)
                 if track_fields(t.track):
                     facts = QTreeWidgetItem(top, ["Your facts", ""])
+                    rows.append((1, False, None, "Your facts", ""))
                     facts.setData(0, KEY_ROLE, t.track)
                     self._items[t.track] = facts
                 results = {s.id: s for s in t.steps}
@@ -80,11 +89,14 @@ class Navigator(QTreeWidget):
                     parent = top if flat else stages.get(sd.stage)
                     if parent is None:
                         parent = QTreeWidgetItem(top, [sd.stage, ""])
+                        rows.append((1, False, None, sd.stage, ""))
                         parent.setFlags(parent.flags() & ~Qt.ItemFlag.ItemIsSelectable)
                         stages[sd.stage] = parent
                     label = theme.status_text(r.status)
                     item = QTreeWidgetItem(parent, [sd.title, label])
-                    item.setIcon(0, theme.status_icon(r.status))
+                    icon = theme.status_icon(r.status)
+                    item.setIcon(0, icon)
+                    rows.append((1 if parent is top else 2, not icon.isNull(), None, sd.title, label))
                     item.setData(0, KEY_ROLE, sd.id)
                     item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{sd.title}: {label[2:]}")
                     item.setForeground(1, theme.status_color(r.status))
@@ -105,21 +117,33 @@ class Navigator(QTreeWidget):
 
     def preferred_width(self) -> int:
         """The width that shows every label and status whole: the widest row of the first column
-        (its indentation, icon and text) plus the status column, the frame and a scroll bar."""
+        (its indentation, icon and text) plus the status column, the frame and a scroll bar.
+
+        Read from the rows `populate` made (not by walking the tree's items: a Python wrapper per
+        item, its font and icon, and the iterator's type with its enum, ~7 M instructions before
+        the first paint); a text is measured once however many rows show it (the statuses)."""
         fm = self.fontMetrics()
+        own = self.font()
         icon = self.iconSize().width() if self.iconSize().isValid() else 16
+        plain = QFont()  # what an item without a font of its own answers to item.font(0)
+        metrics: dict[str, QFontMetrics] = {}  # QFont.key() -> the metrics rows in that font use
+        widths: dict[tuple[str, str], int] = {}
+
+        def advance(font: QFont, text: str) -> int:
+            key = font.key()
+            w = widths.get((key, text))
+            if w is None:
+                m = metrics.get(key)
+                if m is None:
+                    m = metrics[key] = fm if font == own else QFontMetrics(font)
+                w = widths[(key, text)] = m.horizontalAdvance(text)
+            return w
+
+        indent = self.indentation()
         widest0 = widest1 = 0
-        it = QTreeWidgetItemIterator(self)
-        while it.value() is not None:
-            item = it.value()
-            depth, up = 0, item.parent()
-            while up is not None:
-                depth, up = depth + 1, up.parent()
-            f0 = item.font(0)
-            w0 = QFontMetrics(f0).horizontalAdvance(item.text(0)) if f0 != self.font() else fm.horizontalAdvance(item.text(0))
-            widest0 = max(widest0, (depth + 1) * self.indentation() + (icon + 6 if not item.icon(0).isNull() else 0) + w0)
-            widest1 = max(widest1, fm.horizontalAdvance(item.text(1)))
-            it += 1
+        for depth, has_icon, font, text0, text1 in self._rows:
+            widest0 = max(widest0, (depth + 1) * indent + (icon + 6 if has_icon else 0) + advance(font or plain, text0))
+            widest1 = max(widest1, advance(own, text1))
         widest1 = max(widest1, fm.horizontalAdvance(self.headerItem().text(1)))
         # the room the scroll area keeps for its vertical bar (QAbstractScrollArea lays the bar out at
         # its sizeHint; the style's PM_ScrollBarExtent on Fusion and Windows). Not through style():

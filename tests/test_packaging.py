@@ -87,3 +87,14 @@ def test_every_python_package_is_listed_for_the_wheel():
     found = {".".join(p.parent.relative_to(root).parts) for top in ("core", "gui")
              for p in (root / top).rglob("__init__.py")}
     assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
+
+
+def test_the_bundle_leaves_qtprintsupport_out_while_nothing_prints() -> None:
+    """The PDF report goes through QPdfWriter (QtGui); QtPrintSupport brought libcups and its
+    GnuTLS/p11-kit/Avahi dependencies (~7.5 MB) into the bundle for nothing."""
+    spec = (ROOT / "build.spec").read_text(encoding="utf-8")
+    assert 'EXCLUDES.append("PySide6.QtPrintSupport")' in spec
+    assert not re.search(r'^\s*"PySide6\.QtPrintSupport",', spec, re.M)  # no longer a hidden import
+    for path in [*(ROOT / "core").rglob("*.py"), *(ROOT / "gui").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        assert "QtPrintSupport" not in text and not re.search(r"\bQPrint(er|Dialog|PreviewDialog)\b", text), path

@@ -218,3 +218,45 @@ def test_resume_gc_freezes_what_start_up_made_only_when_asked(tmp_path) -> None:
                        env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert r.returncode == 0, r.stderr
     assert r.stdout.split("\n")[:4] == ["plain 0", "frozen True True", "later cycle collected True", "again True"]
+
+
+_FEATURE_SCAN = """
+import sys, inspect
+read = []
+getsource = inspect.getsource
+def counting_getsource(obj):
+    read.append(getattr(obj, "__name__", "?"))
+    return getsource(obj)
+inspect.getsource = counting_getsource  # what PySide6's __feature__ hook reads each module with
+from gui import app
+app._preload_core()
+app._skip_feature_scan()
+import gui.main_window, gui.shell, core.engine.img.ecfmg
+table = sys.modules["__feature__"].pyside_feature_dict
+print(sorted(n for n in read if n.startswith(("gui", "core"))))
+print(table["gui.main_window"], table["gui.shell"], table["core.engine.img.ecfmg"], table["core.store"])
+"""
+
+
+def test_pyside_reads_no_source_of_ours_to_learn_what_the_frozen_app_assumes() -> None:
+    """PySide6's __feature__ hook read the whole source of each module imported after it (~55 before
+    the first paint, 25 M instructions) to mark it "uses PySide" or "ignore"; the frozen app, which
+    has no sources, marks them all "ignore" (-1). gui.app now writes that down first."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    r = subprocess.run([sys.executable, "-c", _FEATURE_SCAN], capture_output=True, text=True, env=env,
+                       cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    read, marks = r.stdout.strip().split("\n")
+    assert read == "[]"
+    assert marks.split() == ["-1", "-1", "-1", "-1"]
+
+
+def test_no_module_of_ours_selects_a_pyside_feature() -> None:
+    """What `_skip_feature_scan` relies on: with no `from __feature__ import ...` anywhere, a
+    module marked "ignore" and one marked "uses PySide, no feature" behave the same."""
+    import re
+
+    for path in [*(ROOT / "core").rglob("*.py"), *(ROOT / "gui").rglob("*.py"), *(ROOT / "packaging").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from\s+__feature__\s+import|import\s+__feature__)", text, re.M), path
+        assert "set_selection(" not in text, path
