@@ -28,6 +28,7 @@ profile could not be evaluated; the row's `error` says why).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import io
 import json
 import unicodedata
@@ -289,9 +290,48 @@ class Roster:
     # the rows by card state, for filtering (made at the first filter with a condition; a roster
     # is replaced, never changed, after an edit)
     _index: _FilterIndex | None = field(default=None, init=False, repr=False, compare=False)
+    # what every view of this roster asks once (its rows in a sort order, the cards nobody holds):
+    # kept here, so a view opened on a roster built earlier (View > Team after the window built it
+    # for the dashboard) finds them made (`warm`)
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def row(self, profile_id: int) -> RosterRow:
         return next(r for r in self.rows if r.profile_id == profile_id)
+
+    def sorted_rows(self, column: str = "name", descending: bool = False) -> list[RosterRow]:
+        """Every row in `sort_rows` order, sorted once per column and direction (do not change the
+        list: it is this roster's)."""
+        key = ("sorted", column, descending)
+        got = self._memo.get(key)
+        if got is None:
+            got = self._memo[key] = sort_rows(self.rows, column, descending)
+        return got
+
+    def unused_cards(self) -> frozenset[str]:
+        """The cards nobody on the roster follows or holds (a view hides their columns)."""
+        got = self._memo.get("unused")
+        if got is None:
+            got = self._memo["unused"] = frozenset(
+                c for c in self.cards if all(r.cells[c].state == NONE for r in self.rows))
+        return got
+
+    def longest_texts(self) -> tuple[list[str], list[str], int]:
+        """What a table sizes its columns by: the 3 longest role labels, the 24 longest names (by
+        characters: the candidates a view measures in its font) and the most missing cards of a row."""
+        got = self._memo.get("longest")
+        if got is None:
+            got = self._memo["longest"] = (
+                heapq.nlargest(3, {r.role_label for r in self.rows}, key=len),
+                heapq.nlargest(24, (r.name for r in self.rows), key=len),
+                max((len(r.missing) for r in self.rows), default=0))
+        return got
+
+    def warm(self) -> None:
+        """Make what a view asks first (the name order, the unused cards, the longest texts),
+        while nobody waits."""
+        self.sorted_rows()
+        self.unused_cards()
+        self.longest_texts()
 
     def filter_index(self) -> _FilterIndex:
         if self._index is None:

@@ -551,3 +551,37 @@ def test_the_column_fit_measures_only_the_texts_that_can_be_widest_and_gets_the_
     hdr = panel.table.horizontalHeader()
     assert name_need == max(hdr.sectionSizeHint(0), *(panel._cell_width(r.name) for r in rows))
     assert role_need == max(hdr.sectionSizeHint(1), *(panel._cell_width(r.role_label) for r in rows))
+
+
+def test_view_team_on_a_built_roster_sorts_nothing_and_sizes_from_the_roster(qtbot, data_dir, shown_window,
+                                                                           monkeypatch):
+    """The window builds the roster for the dashboard; View > Team then finds the name order, the
+    unused cards and the longest texts made (Roster.warm, when the roster was applied): opening it
+    sorts and scans no rows."""
+    from core import roster as R
+    from gui.shell import open_session
+
+    session = open_session(data_dir, TODAY, demo=False)
+    for i, name in enumerate(["Zoë Brandt", "Ana Díaz", "Mo Chen"]):
+        _add(session.store, name, "nurse_picu", {"bls": (f"2025-0{i + 1}-10", "aha")})
+    session.choose_default_profile()
+    win = shown_window(session)
+    data = win.team_data
+    data.ensure()
+    data.wait()
+    roster = data.roster
+    assert roster is not None
+    assert roster.sorted_rows() == R.sort_rows(roster.rows, "name") and roster.sorted_rows() is roster.sorted_rows()
+    assert roster.unused_cards() == {c for c in roster.cards if all(r.cells[c].state == R.NONE for r in roster.rows)}
+    calls = []
+    real_sort = R.sort_rows
+    # (the empty table the panel starts with is sorted as it is made: no rows, nothing to count)
+    monkeypatch.setattr(R, "sort_rows", lambda rows, *a, **k: (rows and calls.append(a)) or real_sort(rows, *a, **k))
+    real_nlargest = R.heapq.nlargest
+    monkeypatch.setattr(R.heapq, "nlargest", lambda *a, **k: calls.append(a) or real_nlargest(*a, **k))
+    win.team_action.trigger()
+    panel = win.team_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3)
+    assert calls == []
+    assert [r.name for r in panel.shown_rows()] == ["Ana Díaz", "Mo Chen", "Zoë Brandt"]
+    assert panel.table.isColumnHidden(panel.model.columns().index("pals"))  # nobody holds PALS
