@@ -320,10 +320,7 @@ class Roster:
         characters: the candidates a view measures in its font) and the most missing cards of a row."""
         got = self._memo.get("longest")
         if got is None:
-            got = self._memo["longest"] = (
-                heapq.nlargest(3, {r.role_label for r in self.rows}, key=len),
-                heapq.nlargest(24, (r.name for r in self.rows), key=len),
-                max((len(r.missing) for r in self.rows), default=0))
+            got = self._memo["longest"] = longest_texts(self.rows)
         return got
 
     def warm(self) -> None:
@@ -337,6 +334,14 @@ class Roster:
         if self._index is None:
             self._index = _FilterIndex(self)
         return self._index
+
+
+def longest_texts(rows: Iterable[RosterRow]) -> tuple[list[str], list[str], int]:
+    """`Roster.longest_texts` of any rows (made again on each call)."""
+    rows = list(rows)
+    return (heapq.nlargest(3, {r.role_label for r in rows}, key=len),
+            heapq.nlargest(24, (r.name for r in rows), key=len),
+            max((len(r.missing) for r in rows), default=0))
 
 
 class _FilterIndex:

@@ -14,7 +14,6 @@ is recomputed, and a new day rebuilds it.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import html
 import logging
 import sys
@@ -836,12 +835,10 @@ class TeamPanel(QWidget):
         hdr = self.table.horizontalHeader()
         cards = len(self.model.cards)
         if self._widths_key is None or self._widths_key[0] is not roster:
-            if roster is not None:  # (made when the roster was built: Roster.warm)
-                longest_roles, longest_names, longest = roster.longest_texts()
-            else:
-                longest_roles = heapq.nlargest(3, {r.role_label for r in rows}, key=len)
-                longest_names = heapq.nlargest(24, (r.name for r in rows), key=len)  # (measuring 500 costs ~10 ms)
-                longest = max((len(r.missing) for r in rows), default=0)
+            # the candidates a font measures (measuring all 500 names costs ~10 ms); a roster's are
+            # made when it was applied (Roster.warm)
+            longest_roles, longest_names, longest = (roster.longest_texts() if roster is not None
+                                                     else R.longest_texts(rows))
             roles = max((self._cell_width(r) for r in self._widest(longest_roles)),
                         default=fm.averageCharWidth() * 12)
             names = max((self._cell_width(n) for n in self._widest(longest_names)),
