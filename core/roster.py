@@ -323,10 +323,20 @@ class Roster:
             got = self._memo["longest"] = longest_texts(self.rows)
         return got
 
+    def order(self, column: str = "name", descending: bool = False) -> _Order:
+        """`sorted_rows(column, descending)` with what filtering it needs (each row's place, the
+        name keys in one text), made once per column and direction."""
+        key = ("order", column, descending)
+        got = self._memo.get(key)
+        if got is None:
+            got = self._memo[key] = _Order(self.sorted_rows(column, descending))
+        return got
+
     def warm(self) -> None:
-        """Make what a view asks first (the name order, the unused cards, the longest texts),
-        while nobody waits."""
-        self.sorted_rows()
+        """Make what a view asks first (the name order and what filtering it needs, the filter
+        index, the unused cards, the longest texts), while nobody waits."""
+        self.order()
+        self.filter_index()
         self.unused_cards()
         self.longest_texts()
 
@@ -342,6 +352,64 @@ def longest_texts(rows: Iterable[RosterRow]) -> tuple[list[str], list[str], int]
     return (heapq.nlargest(3, {r.role_label for r in rows}, key=len),
             heapq.nlargest(24, (r.name for r in rows), key=len),
             max((len(r.missing) for r in rows), default=0))
+
+
+class _Order:
+    """One sort order of a roster's rows, for `filter_ordered`: each profile's place in it, and
+    the rows' name keys joined in one text, so a name search is a few `str.find` calls (one per
+    row found) instead of a test per row."""
+
+    SEP = "\x00"
+
+    def __init__(self, rows: list[RosterRow]) -> None:
+        self.rows = rows
+        self.place = {r.profile_id: i for i, r in enumerate(rows)}
+        keys = [r.name_key for r in rows]
+        self.keys = keys
+        self.text = self.SEP.join(keys)
+        starts, at = [], 0
+        for k in keys:
+            starts.append(at)
+            at += len(k) + 1
+        self.starts = starts
+
+    def search(self, key: str) -> list[int]:
+        """The places (ascending) of the rows whose name key holds `key` (not empty)."""
+        text, starts, keys = self.text, self.starts, self.keys
+        find, n, size = text.find, len(starts), len(key)
+        out: list[int] = []
+        at = find(key)
+        while at >= 0:
+            i = bisect_right(starts, at) - 1
+            if at + size <= starts[i] + len(keys[i]):  # within row i's key, not across the separator
+                out.append(i)
+                if i + 1 >= n:
+                    break
+                at = find(key, starts[i + 1])
+            else:
+                at = find(key, at + 1)
+        return out
+
+
+def filter_ordered(roster: Roster, flt: RosterFilter | None = None, column: str = "name",
+                   descending: bool = False) -> tuple[list[RosterRow], list[int]]:
+    """`filter_rows(roster, flt, roster.sorted_rows(column, descending))` (the same rows, in that
+    order), with each row's place in that order (ascending): found through the filter index and
+    the order's places, so a filter costs about the rows it keeps, not the rows it looks at."""
+    flt = flt or RosterFilter()
+    order = roster.order(column, descending)
+    key = search_key(flt.search)
+    if not flt.has_condition:
+        if not key:
+            return list(order.rows), list(range(len(order.rows)))
+        places = order.search(key)
+    else:
+        hits = roster.filter_index().hits(flt, roster.today, flt.visible_cards(roster))
+        places = sorted(map(order.place.__getitem__, hits))
+        if key:
+            keys = order.keys
+            places = [i for i in places if key in keys[i]]
+    return list(map(order.rows.__getitem__, places)), places
 
 
 class _FilterIndex:

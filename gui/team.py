@@ -18,6 +18,7 @@ import html
 import logging
 import sys
 import threading
+from bisect import bisect_left
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -364,6 +365,7 @@ class RosterModel(QAbstractTableModel):
         self._palette_dark: bool | None = None
         self._brushes: dict[tuple[int, int], tuple] = {}  # per palette: (colour, icon) -> what Qt draws
         self._icon_side = 16
+        self._places: list[int] | None = None  # set_rows's `places`
 
     def _make_columns(self) -> list[str]:
         return ["name", "role", *self.cards, "missing"]
@@ -378,10 +380,13 @@ class RosterModel(QAbstractTableModel):
         return roster.sorted_rows(self.sort_column, self.descending)
 
     def set_rows(self, roster: R.Roster | None, rows: list[R.RosterRow],
-                 shown_cards: tuple[str, ...] | None = None, presorted: bool = False) -> None:
+                 shown_cards: tuple[str, ...] | None = None, presorted: bool = False,
+                 places: list[int] | None = None) -> None:
         """Show `rows` (of `roster`), sorted by the current column unless `presorted` (taken from
-        `sorted_rows`)."""
+        `sorted_rows`); `places`: each row's place in `roster.order` of the current sort
+        (`filter_ordered`), so a person's row is found without a pass over the rows."""
         self.beginResetModel()
+        self._places = places if presorted and roster is not None else None
         self.roster = roster
         self.cards = roster.cards if roster is not None else R.ROSTER_CARDS
         self._columns = self._make_columns()
@@ -491,6 +496,17 @@ class RosterModel(QAbstractTableModel):
             return missing_tip(row, self.shown_cards)
         return self._cell(index.row(), index.column())[0]  # the whole text of an elided cell
 
+    def row_index(self, profile_id: int) -> int | None:
+        """The row showing this person, or None."""
+        places = self._places
+        if places is not None and self.roster is not None:
+            at = self.roster.order(self.sort_column, self.descending).place.get(profile_id)
+            if at is None:
+                return None
+            i = bisect_left(places, at)
+            return i if i < len(places) and places[i] == at else None
+        return next((i for i, r in enumerate(self.rows) if r.profile_id == profile_id), None)
+
     def unused_cards(self) -> set[str]:
         """Cards nobody in the roster follows or holds (their columns are hidden); once per roster."""
         roster = self.roster
@@ -502,7 +518,14 @@ class RosterModel(QAbstractTableModel):
         self.sort_column = self.columns()[column]
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()  # (the current cell, the selection): they follow their person
+        pids = [self.rows[i.row()].profile_id if i.row() < len(self.rows) else None for i in before]
         self.rows = R.sort_rows(self.rows, self.sort_column, self.descending)
+        self._places = None  # (of the order before)
+        if before:
+            at = {r.profile_id: n for n, r in enumerate(self.rows)}
+            self.changePersistentIndexList(before, [
+                self.index(at[pid], i.column()) if pid in at else QModelIndex() for i, pid in zip(before, pids, strict=True)])
         self.layoutChanged.emit()
 
 
@@ -747,10 +770,10 @@ class TeamPanel(QWidget):
             self.model.set_rows(None, [])
             return
         flt = self.current_filter()
-        rows = R.filter_rows(roster, flt, self.model.sorted_rows(roster))
+        rows, places = R.filter_ordered(roster, flt, self.model.sort_column, self.model.descending)
         current = self._current_key()
         shown = flt.visible_cards(roster)
-        self.model.set_rows(roster, rows, shown, presorted=True)
+        self.model.set_rows(roster, rows, shown, presorted=True, places=places)
         unused = self.model.unused_cards()  # of the whole roster, so a filter never moves columns
         for c, act in self.card_actions.items():
             act.setEnabled(c not in unused)
@@ -896,7 +919,8 @@ class TeamPanel(QWidget):
         row, col = 0, 0
         if key is not None:
             pid, col = key
-            row = next((i for i, r in enumerate(self.model.rows) if r.profile_id == pid), 0)
+            row = self.model.row_index(pid)
+            row = 0 if row is None else row
         self.table.setCurrentIndex(self.model.index(row, min(col, self.model.columnCount() - 1)))
 
     def shown_rows(self) -> list[R.RosterRow]:

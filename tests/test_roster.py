@@ -204,6 +204,40 @@ def test_the_filter_index_gives_exactly_the_rows_the_per_row_test_gives(store, t
     assert filter_rows(roster, flt, [own]) == [] and filter_rows(roster, flt, [copy]) == [copy]
 
 
+@pytest.mark.parametrize("today", [D(2026, 1, 31), TODAY, D(2027, 1, 1)])
+def test_filter_ordered_gives_filter_rows_of_each_sort_order_with_the_places(store, today):
+    """The Team view filters with `filter_ordered` (the filter index, each row's place in the sort
+    order, one text of the name keys): the same rows as `filter_rows` of that order, for every
+    condition, card subset, search, column and direction; each row's place in the order, ascending."""
+    import itertools
+
+    _many(store)
+    roster = build_roster(store, today)
+    subsets = [(), ("bls",), ("pals", "nrp")]
+    for within, expired, missing, cards, search in itertools.product(
+            (None, 0, 30, 90), (False, True), (False, True), subsets, ("", "name", "ñ", "01", "e p", "person 39 name")):
+        flt = RosterFilter(within_days=within, expired=expired, missing=missing, cards=cards, search=search)
+        for column in R.roster_columns(roster):
+            for descending in (False, True):
+                order = roster.sorted_rows(column, descending)
+                rows, places = R.filter_ordered(roster, flt, column, descending)
+                assert rows == filter_rows(roster, flt, order), (flt, column, descending)
+                assert [order[i] for i in places] == rows and places == sorted(places)
+
+
+def test_a_name_search_never_matches_across_two_names(store):
+    """The name keys are searched as one text: a search must not find the end of one name and the
+    start of the next (nor a name's own NUL, which search_keys leaves in its key)."""
+    for name in ("Ann Ab", "Cd Bob", "Ef\x00Gh"):
+        add(store, name, "other", {"bls": {"issue": "2025-03-10"}})
+    roster = build_roster(store, TODAY)
+    for text, want in (("ab", ["Ann Ab"]), ("abcd", []), ("ab\x00cd", []), ("b\x00c", []), ("bob\x00ef", []),
+                       ("f\x00g", ["Ef\x00Gh"]), ("gh", ["Ef\x00Gh"]), ("b", ["Ann Ab", "Cd Bob"])):
+        rows, _places = R.filter_ordered(roster, RosterFilter(search=text))
+        assert names(rows) == want, text
+        assert rows == filter_rows(roster, RosterFilter(search=text)), text
+
+
 @pytest.mark.parametrize("text, expected", [
     ("jose", ["José Núñez"]), ("NUNEZ", ["José Núñez"]), ("núñez", ["José Núñez"]), ("zoe", ["Zoë Adams"]),
     ("  li   wei ", ["Li Wei"]), ("n", ["Ana Smith", "José Núñez"]), ("nobody", []),

@@ -96,6 +96,31 @@ def test_sorting_by_a_card_column_uses_the_expiry(qtbot, team):
     assert names(panel) == ["Ben Okafor", "Ana Díaz"]
 
 
+def test_the_current_cell_stays_on_its_person_through_filters_and_sorts(qtbot, team):
+    """After each filter the current cell (what Enter opens) is the same person and column when
+    they are still shown, else the first row: found from their place in the sort order."""
+    win, panel, ids = team
+    m = panel.model
+    col = m.columns().index("pals")
+
+    def current():
+        idx = panel.table.currentIndex()
+        return m.rows[idx.row()].name, idx.column()
+
+    panel.table.setCurrentIndex(m.index(names(panel).index("Ben Okafor"), col))
+    for label, want in (("Expires within 60 days", ("Ben Okafor", col)), ("Expired", ("Ben Okafor", col)),
+                        ("Missing a card their role typically holds", ("Cho Min", col)),
+                        ("Everyone", ("Cho Min", col))):
+        panel.set_filter(label)
+        assert current() == want, label
+    panel.table.setCurrentIndex(m.index(names(panel).index("Ana Díaz"), 1))
+    panel.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # a header sort, then filters in that order
+    assert current() == ("Ana Díaz", 1) and m.row_index(ids["ana"]) == 2
+    panel.set_filter("Expires within 60 days")
+    assert names(panel) == ["Ben Okafor", "Ana Díaz"] and current() == ("Ana Díaz", 1)
+    assert m.row_index(ids["ana"]) == 1 and m.row_index(ids["cho"]) is None
+
+
 def test_enter_opens_the_persons_card_step_with_one_evaluation(qtbot, team, monkeypatch):
     win, panel, ids = team
     calls = []
