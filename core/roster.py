@@ -36,6 +36,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import filterfalse
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from . import dates
@@ -412,33 +413,35 @@ def filter_ordered(roster: Roster, flt: RosterFilter | None = None, column: str 
     return list(map(order.rows.__getitem__, places)), places
 
 
+_first = itemgetter(0)
+
+
 class _FilterIndex:
     """Per card, the profiles whose cell is valid (by last valid day, sorted), expired, or missing
     while the role typically holds it: a filter's condition becomes a few look-ups and one pass
     keeping the rows found, instead of every card of every row looked at again per filter."""
 
     def __init__(self, roster: Roster) -> None:
-        valid: dict[str, list[tuple[dt.date, int]]] = {c: [] for c in roster.cards}
-        self.expired: dict[str, set[int]] = {c: set() for c in roster.cards}
+        rows = roster.rows
+        self.row_of: dict[int, RosterRow] = {r.profile_id: r for r in rows}
+        self.expired: dict[str, set[int]] = {}
         self.missing: dict[str, set[int]] = {c: set() for c in roster.cards}
-        self.row_of: dict[int, RosterRow] = {}
-        for r in roster.rows:
-            pid = r.profile_id
-            self.row_of[pid] = r
-            cells = r.cells
-            for c in roster.cards:
-                cell = cells[c]
-                if cell.state == VALID and cell.expires is not None:
-                    valid[c].append((cell.expires, pid))
-                elif cell.state == EXPIRED_STATE:
-                    self.expired[c].add(pid)
+        self.valid: dict[str, tuple[list[dt.date], list[int]]] = {}
+        pairs = [(r.profile_id, r.cells) for r in rows]
+        unused = roster.unused_cards()
+        for c in roster.cards:  # (a comprehension per card and state: a third of one loop's time)
+            if c in unused:  # (every cell NONE: neither valid nor expired)
+                self.expired[c], self.valid[c] = set(), ([], [])
+                continue
+            cells = [(pid, cs[c]) for pid, cs in pairs]
+            self.expired[c] = {pid for pid, cell in cells if cell.state == EXPIRED_STATE}
+            valid = sorted([(cell.expires, pid) for pid, cell in cells if cell.state == VALID and cell.expires is not None],
+                           key=_first)
+            self.valid[c] = ([d for d, _p in valid], [pid for _d, pid in valid])
+        for r in rows:
             for c in r.missing:
                 if c in self.missing:
-                    self.missing[c].add(pid)
-        self.valid: dict[str, tuple[list[dt.date], list[int]]] = {}
-        for c, pairs in valid.items():
-            pairs.sort(key=lambda x: x[0])
-            self.valid[c] = ([d for d, _p in pairs], [pid for _d, pid in pairs])
+                    self.missing[c].add(r.profile_id)
 
     def hits(self, flt: RosterFilter, today: dt.date, cards: Sequence[str]) -> set[int]:
         """The profiles for which one of `flt`'s conditions holds on one of `cards`."""
