@@ -16,7 +16,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, QTimeZone, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -171,6 +171,8 @@ class ProgramModel(QAbstractTableModel):
             return texts[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 5:
             return "\n".join(f.text for f in c.findings) or None
+        if role == Qt.ItemDataRole.ToolTipRole and col in (0, 1):  # the whole name of an elided cell
+            return texts[col] or None
         if role == Qt.ItemDataRole.ForegroundRole and not c.eligible:
             return QBrush(QColor(theme.muted_color()))
         if role == Qt.ItemDataRole.FontRole and not c.eligible:
@@ -731,6 +733,28 @@ class SettingsDialog(QDialog):
 
 # --- the panel ------------------------------------------------------------------------------------
 
+# Program, Specialty, State, Visa, Status: (preferred, least) widths; Findings (the last, stretched)
+# keeps at least FINDINGS_MIN: when the table is narrower than all of that, the columns give way in
+# this order (Program, Specialty, Status, Visa) down to their least, so Findings stays in view
+# without a horizontal scroll bar at 1280 pixels.
+COLUMN_WIDTHS = ((200, 120), (118, 80), (40, 40), (92, 64), (130, 96))
+FINDINGS_MIN = 160
+_GIVE_WAY = (0, 1, 4, 3)
+
+
+def fit_widths(available: int) -> list[int]:
+    """The widths of the first five columns for a table `available` pixels wide."""
+    widths = [w for w, _least in COLUMN_WIDTHS]
+    over = sum(widths) + FINDINGS_MIN - available
+    for i in _GIVE_WAY:
+        if over <= 0:
+            break
+        cut = min(over, widths[i] - COLUMN_WIDTHS[i][1])
+        widths[i] -= cut
+        over -= cut
+    return widths
+
+
 class SeasonPanel(QWidget):
     def __init__(self, host) -> None:
         super().__init__()
@@ -775,8 +799,8 @@ class SeasonPanel(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
         hh.setMinimumSectionSize(36)
-        for i, w in enumerate((200, 118, 40, 92, 130)):
-            self.view.setColumnWidth(i, w)
+        self.view.viewport().installEventFilter(self)  # the widths follow the table's width
+        self._fit_columns()
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.view.doubleClicked.connect(lambda _i: self.edit_program())
         self.view.selectionModel().currentRowChanged.connect(self._show_details)
@@ -917,6 +941,15 @@ class SeasonPanel(QWidget):
         self._signals()
         self._fees()
         self._rank()
+
+    def _fit_columns(self) -> None:
+        for i, w in enumerate(fit_widths(self.view.viewport().width())):
+            self.view.setColumnWidth(i, w)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(obj, event)
 
     def _show_details(self, *_a) -> None:
         c = self._selected()

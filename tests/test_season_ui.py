@@ -359,3 +359,22 @@ def test_edit_and_delete_wait_for_a_selected_program(qtbot, win):
     panel.view.setCurrentIndex(panel.model.index(0, 0))
     assert panel.edit_button.isEnabled() and panel.delete_button.isEnabled()
     assert panel.details.text().startswith("Alpha Medical")
+
+
+def test_every_column_is_in_view_at_1280_pixels(qtbot, win):
+    """The program table's columns give way (Program first) so Findings stays in view without a
+    horizontal scroll bar in a 1280-pixel window; a wide window gets the preferred widths."""
+    from gui.season_ui import COLUMN_WIDTHS, FINDINGS_MIN, fit_widths
+
+    _add(win, name="Mercy Hospital Internal Medicine Residency")
+    win.refresh()
+    panel = _panel(win)
+    qtbot.waitUntil(lambda: panel.view.viewport().width() > 0)
+    view = panel.view
+    qtbot.waitUntil(lambda: view.columnWidth(0) < COLUMN_WIDTHS[0][0])  # 1280: the table is ~585 pixels wide
+    assert not view.horizontalScrollBar().isVisible()
+    assert view.columnWidth(5) >= FINDINGS_MIN - 1
+    assert sum(view.columnWidth(i) for i in range(6)) <= view.viewport().width()
+    assert panel.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole) == "Mercy Hospital Internal Medicine Residency"
+    assert fit_widths(2000) == [w for w, _least in COLUMN_WIDTHS]
+    assert fit_widths(100) == [least for _w, least in COLUMN_WIDTHS]  # then the scroll bar, not less
