@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 from typing import Any
 
 from . import PROFILE_FORMAT, PROFILE_FORMAT_PROGRAMS
@@ -38,9 +39,10 @@ _UNREADABLE = object()
 
 # (id, name, role, tracks JSON, facts JSON array, overrides JSON array): Store.raw_documents
 RawDocument = tuple[int, str, str, str, str, str]
-# (id, name, role, hex(version) or None, and the typical-cards override's stored value, note and
-# created_at, or three None): Store.roster_read
-RosterHead = tuple[int, str, str, str | None, str | None, str | None, str | None]
+# [id, name, role, hex(version) or None or "", and the typical-cards override's stored value, note
+# and created_at, or three None]: Store.roster_read
+RosterHead = list[Any]
+_first = itemgetter(0)
 
 
 def parse_raw_document(raw: RawDocument) -> dict[str, Any]:
@@ -251,19 +253,37 @@ class Store:
         value, note and date when it has one), then the versioned raw documents of the profiles
         `choose(trusted, heads)` names (those the roster cache has no evaluation for); `heads`
         False: none read (`choose` gets []); `choose` saying None: every profile's document."""
-        from .profile_versions import TABLE, triggers_intact
-        from .roles import TYPICAL_CARDS_RULE
+        from .profile_versions import triggers_intact
 
         with self.db.atomic():
             trusted = triggers_intact(self.db.conn)
-            version = f"(SELECT hex(version) FROM {TABLE} WHERE profile_id = p.id)" if trusted else "NULL"
-            read: list[RosterHead] = [tuple(r) for r in self.db.execute(  # type: ignore[misc]
-                f"SELECT p.id, p.name, p.role, {version}, CAST(o.value AS TEXT), o.note, o.created_at"
-                " FROM profiles p LEFT JOIN overrides o ON o.profile_id = p.id AND o.rule_id = ?"
-                " ORDER BY p.id", [TYPICAL_CARDS_RULE]).fetchall()] if heads else []
+            read = self._roster_heads(trusted) if heads else []
             ids = choose(trusted, read)
             raws = self._raw_documents(ids, trusted) if ids is None or ids else []
         return trusted, read, raws
+
+    def _roster_heads(self, trusted: bool) -> list[RosterHead]:
+        """Every profile's RosterHead, in id order: one row of SQLite's JSON (one step of the
+        statement and one text for the whole team, not a row, a step and three texts per profile:
+        a third of the instructions for 500), or, where SQLite cannot give it as JSON (no JSON
+        functions; a name stored as a BLOB), row by row."""
+        from .profile_versions import TABLE
+        from .roles import TYPICAL_CARDS_RULE
+
+        version = "hex(v.version)" if trusted else "NULL"
+        versions = f" LEFT JOIN {TABLE} v ON v.profile_id = p.id" if trusted else ""
+        columns = f"p.id, p.name, p.role, {version}, CAST(o.value AS TEXT), o.note, o.created_at"
+        tail = (f" FROM profiles p{versions} LEFT JOIN overrides o ON o.profile_id = p.id AND o.rule_id = ?")
+        try:
+            (text,), = self.db.execute(f"SELECT json_group_array(json_array({columns})){tail}",
+                                       [TYPICAL_CARDS_RULE]).fetchall()
+            got = json.loads(text)
+        except (sqlite3.OperationalError, ValueError, TypeError):
+            got = None
+        if not isinstance(got, list) or not all(type(h) is list and len(h) == 7 for h in got):
+            return [list(r) for r in self.db.execute(f"SELECT {columns}{tail} ORDER BY p.id", [TYPICAL_CARDS_RULE])]
+        got.sort(key=_first)  # (an aggregate's order is SQLite's to choose)
+        return got
 
     def _raw_documents(self, ids: list[int] | None, versions: bool) -> list[tuple[str | None, RawDocument]]:
         where, args = "", []

@@ -541,7 +541,7 @@ def _cache_text(paths):
 def _cache_entries(paths):
     from core.roster_cache import read_file
 
-    return read_file(paths.root / "cache" / "roster.json")[1]["entries"]
+    return read_file(paths.root / "cache" / "roster.json")[1]["keys"]
 
 
 def _team_with_cache(paths, today):

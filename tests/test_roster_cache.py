@@ -160,17 +160,17 @@ def test_a_deleted_persons_entry_leaves_the_file(team):
     store, ids = team
     cache = RosterCache.of_store(store)
     R.build_roster(store, TODAY, cache=cache)
-    n = len(RC.read_file(cache.path)[1]["entries"])
+    n = len(RC.read_file(cache.path)[1]["keys"])
     store.delete_profile(ids[1])
     R.build_roster(store, TODAY, cache=cache)
     body = RC.read_file(cache.path)[1]
-    assert len(body["entries"]) == n - 1
+    assert len(body["keys"]) == len(RC.KeptEntries(body)) == n - 1
     assert "José" not in cache.path.read_text() and "TC 1" in cache.path.read_text()  # no name in it
 
 
 def _entry_cards(cache):
-    body = RC.read_file(cache.path)[1]
-    return {k: v[3] for k, v in body["entries"].items()}
+    kept = RC.KeptEntries(RC.read_file(cache.path)[1])
+    return {k: kept[k].cells for k in kept}
 
 
 def test_deleting_a_person_removes_their_cells_from_the_file_at_once(team):
@@ -202,7 +202,7 @@ def test_the_delete_prunes_a_file_of_other_rules_and_the_views_cache_does_not_wr
     store.delete_profile(ids[0])
     assert len(_entry_cards(view)) == len(ids) - 1  # the view's file, pruned
     RosterCache(other).prune(set())
-    assert RC.read_file(other)[1]["entries"] == {}
+    assert RC.read_file(other)[1]["keys"] == []
     # an export completes the statuses through the view's older object: it merges with the
     # file as it is now, so the deleted person's entry is not written back
     roster = R.build_roster(store, TODAY, cache=RosterCache.of_store(store))
@@ -255,8 +255,7 @@ def test_a_damaged_cache_file_is_ignored_and_rewritten(team, damage):
     raw = cache.path.read_bytes()
     header, body = RC.read_file(cache.path)
     if damage == "entries":  # the header as written, entries changed: its digest no longer fits
-        for k in list(body["entries"])[:2]:
-            body["entries"][k][3] = {"pals": ["not a date"] * 3}
+        body["cells"] = body["cells"][::-1]
         cache.path.write_bytes(raw.partition(b"\n")[0] + b"\n" + json.dumps(body).encode())
     elif damage == "one byte":  # a date of the body, changed in place
         i = raw.index(b"2025-", raw.index(b"\n"))
