@@ -81,18 +81,39 @@ def search_keys(texts: Sequence[str]) -> list[str]:
     if joined.count("\x00") != max(0, len(texts) - 1):  # a text with a NUL of its own: one by one
         return [search_key(t) for t in texts]
     bare = unicodedata.normalize("NFKD", joined)
-    chars = set(bare)
-    combining = unicodedata.combining
-    for mark in [c for c in chars if c > "\x7f" and combining(c)]:
-        bare = bare.replace(mark, "")
+    if _latin_1(joined):  # NFKD leaves Latin-1 and marks only: the marks are what Latin-1 cannot hold
+        bare = bare.encode("latin-1", "ignore").decode("latin-1")
+        odd = any(c in bare for c in _LATIN_1_SPACES)
+    else:
+        chars = set(bare)
+        combining = unicodedata.combining
+        for mark in [c for c in chars if c > "\x7f" and combining(c)]:
+            bare = bare.replace(mark, "")
+        odd = any(c.isspace() for c in chars if c != " ")
     folded = bare.casefold()
     parts = folded.split("\x00")
     if len(parts) != len(texts):
         return [search_key(t) for t in texts]
-    if "  " in folded or " \x00" in folded or "\x00 " in folded or folded[:1] == " " or folded[-1:] == " " \
-            or any(c.isspace() for c in chars if c != " "):
+    if odd or "  " in folded or " \x00" in folded or "\x00 " in folded \
+            or folded[:1] == " " or folded[-1:] == " ":
         return [" ".join(p.split()) for p in parts]  # (whitespace to collapse: text by text)
     return parts
+
+
+# the Latin-1 characters whose NFKD holds a character beyond Latin-1 that is not a mark (micro
+# sign: Greek mu; the fractions: a fraction slash); every other one decomposes into Latin-1
+# characters and combining marks (a test checks all 256)
+_LATIN_1_NOT_MARKS = "\xb5\xbc\xbd\xbe"
+_LATIN_1_SPACES = "".join(c for c in map(chr, range(256)) if c.isspace() and c != " ")
+
+
+def _latin_1(text: str) -> bool:
+    """Whether every character of `text` is Latin-1 and none of `_LATIN_1_NOT_MARKS`."""
+    try:
+        text.encode("latin-1")  # (a copy of the text's own bytes when it is all Latin-1)
+    except UnicodeEncodeError:
+        return False
+    return not any(c in text for c in _LATIN_1_NOT_MARKS)
 
 
 def strip_controls(text: str) -> str:
@@ -751,10 +772,14 @@ def roster_from_read(read: RosterRead, today: dt.date, rules: RuleSet | None = N
             if used is None:
                 used = used_rules[(merged, rid)] = tuple(dict.fromkeys(
                     [*(lists[merged] if merged >= 0 else ()), *((rid,) if rid else ())]))
+            missing: tuple[str, ...] = ()
+            for c in typ:  # (a loop: a comprehension is a call per row in this Python)
+                if cells[c].state in absent:
+                    missing += (c,)
             row = new_row(RosterRow)
             set_attr(row, "__dict__", {
                 "profile_id": pid, "name": head[1], "role": role, "cells": cells, "typical": typ,
-                "missing": tuple([c for c in typ if cells[c].state in absent]) if typ else (),
+                "missing": missing,
                 "error": strings[error_i], "rules": used, "name_key": name_keys[n],
                 "pending": not current and not error_i and count > 0})
             rows.append(row)

@@ -45,17 +45,15 @@ evaluated as without a cache.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import hashlib
 import json
 import logging
 import os
+import struct
 import sys
 import threading
 import weakref
-from array import array
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -155,41 +153,21 @@ def _module_bytes(mod: Any) -> bytes:
     return b""
 
 
-# the body's two number arrays: per entry [day evaluated, error, first cell, cells, the cells'
-# rule ids merged], per cell [kind, expires, issued, renewal deadline, course date, training
-# center, eCard code]; a date is its index + 1 in `dates` (0: none), a text its index in `strings`
+# the body's two arrays of numbers (little-endian, `width` bytes each, after the body's JSON line):
+# per entry [day evaluated, error, first cell, cells, the cells' rule ids merged], then per cell
+# [kind, expires, issued, renewal deadline, course date, training center, eCard code]; a date is
+# its index + 1 in `dates` (0: none), a text its index in `strings`
 _ENTRY = 5
 _CELL = 7
-
-
-def _typecode(width: int) -> str:
-    for code in "HIL":
-        if array(code).itemsize == width:
-            return code
-    raise ValueError(f"no array type of {width} bytes")
-
-
-def _pack(values: list[int], width: int) -> str:
-    a = array(_typecode(width), values)
-    if sys.byteorder == "big":  # (the file is little-endian everywhere)
-        a.byteswap()
-    return base64.b64encode(a.tobytes()).decode("ascii")
-
-
-def _unpack(text: str, width: int) -> array:
-    a = array(_typecode(width))
-    a.frombytes(binascii.a2b_base64(text))  # ValueError: not whole numbers
-    if sys.byteorder == "big":
-        a.byteswap()
-    return a
+_CODES = {2: "H", 4: "I"}  # (struct's standard sizes)
 
 
 def encode_entries(entries: Mapping[str, Evaluated]) -> dict[str, Any]:
     """The file's body. Each distinct date (`dates`), text (`strings`: error, training center,
     eCard code), list of rule ids (`lists`) and cell kind (`kinds`: [card, card status, renewal
     status, body, tracked, its rule ids]) is written once; the entries (`keys`, in order) and
-    their cells are numbers referring to them, in two little-endian arrays of `width` bytes a
-    number (base64): what an open reads without a JSON value per field (see `_ENTRY`, `_CELL`)."""
+    their cells are numbers referring to them, in two arrays (`data`, bytes: see `_ENTRY` and
+    `_CELL`): what an open reads without a JSON value per field."""
     days: dict[dt.date | None, int] = {None: 0}
     texts: dict[str, int] = {"": 0}
     lists: dict[tuple[str, ...], int] = {(): 0}
@@ -222,14 +200,36 @@ def encode_entries(entries: Mapping[str, Evaluated]) -> dict[str, Any]:
             merged.update(dict.fromkeys(p.rules))
         ent += [day(ev.on), text(ev.error), first, len(ev.cards), ref(tuple(merged))]
     width = 2 if max(len(days), len(texts), len(lists), len(kinds), len(cells) // _CELL + 1) < 65536 else 4
+    code = _CODES[width]
+    data = struct.pack(f"<{len(ent)}{code}", *ent) + struct.pack(f"<{len(cells)}{code}", *cells)
     return {"dates": [d.isoformat() for d in days if d is not None], "strings": list(texts),
             "lists": [list(t) for t in lists], "kinds": [list(k) for k in kinds], "keys": keys,
-            "width": width, "entries": _pack(ent, width), "cells": _pack(cells, width)}
+            "width": width, "data": data}
 
 
-def _columns_below(values: array, stride: int, limits: Sequence[int]) -> bool:
-    """Whether column i of `values` (`stride` numbers a row) is below limits[i], each column."""
-    return all(max(values[i::stride], default=-1) < limit for i, limit in enumerate(limits))
+_PAGE = 256
+_BYTES_BELOW = [bytes(range(n)) for n in range(_PAGE + 1)]
+
+
+def _pages(table: list, filler: Any) -> list:
+    """`table` filled up with `filler` to a whole number of pages (at least one)."""
+    return table + [filler] * (-len(table) % _PAGE or (0 if table else _PAGE))
+
+
+def _below(data: bytes, records: Sequence[tuple[int, ...]], fields: int, width: int,
+           limits: Sequence[tuple[int, int]]) -> bool:
+    """Whether each (column, limit): every number of that column of `records` (`data` unpacked:
+    `fields` numbers of `width` bytes a record) is below `limit` (a whole number of pages). Two
+    bytes a number: the column's high bytes, taken from `data` at once, are each below limit / 256
+    (no number looked at in Python)."""
+    for column, limit in limits:
+        if width == 2:
+            pages = limit // _PAGE
+            if pages < _PAGE and data[column * 2 + 1::fields * 2].translate(None, _BYTES_BELOW[pages]):
+                return False
+        elif max((r[column] for r in records), default=-1) >= limit:
+            return False
+    return True
 
 
 class KeptEntries(Mapping[str, "Evaluated"]):
@@ -237,37 +237,43 @@ class KeptEntries(Mapping[str, "Evaluated"]):
     its entry's numbers) and `cells` (each cell's numbers). An entry becomes an `Evaluated` only
     when asked for (`kept[key]`: a write, an export's completion); an open builds its rows from
     the numbers (core.roster.roster_from_read). Every number is checked against its table when
-    the body is read (ValueError), so no use of an entry can fail on a file this build did not write."""
+    the body is read (ValueError; the tables are filled up to whole pages, see `_below`), so no
+    use of an entry can fail on a file this build did not write."""
 
     def __init__(self, body: Mapping[str, Any]) -> None:
         from .roster import ROSTER_CARDS
 
-        self.dates: list[dt.date | None] = [None, *map(dt.date.fromisoformat, body["dates"])]
-        self.strings: list[str] = list(body["strings"])
-        self.lists: list[tuple[str, ...]] = [tuple(x) for x in body["lists"]]
-        if not all(type(t) is str for t in self.strings) or \
-                not all(type(r) is str for x in self.lists for r in x):
+        strings, lists = list(body["strings"]), [tuple(x) for x in body["lists"]]
+        if not all(type(t) is str for t in strings) or not all(type(r) is str for x in lists for r in x):
             raise ValueError("a text that is not one")
+        # each table filled up to a whole number of pages of 256 with a value of its type, so
+        # that a look at the numbers' high bytes checks them (below), not each number
+        self.dates: list[dt.date | None] = _pages([None, *map(dt.date.fromisoformat, body["dates"])], None)
+        self.strings: list[str] = _pages(strings, "")
+        self.lists: list[tuple[str, ...]] = _pages(lists, ())
         kinds = []
         for card, cs, rs, b, tracked, rules in body["kinds"]:
             if card not in ROSTER_CARDS or type(tracked) is not bool or \
                     not all(v is None or type(v) is str for v in (cs, rs, b)):
                 raise ValueError(f"a cell kind not of this build: {card!r}")
             kinds.append((card, cs, rs, b, tracked, self.lists[rules]))
-        self.kinds: list[tuple[Any, ...]] = kinds
+        self.kinds: list[tuple[Any, ...]] = _pages(kinds, (ROSTER_CARDS[0], None, None, None, False, ()))
         keys = body["keys"]
-        width = body["width"]
-        ent, cells = _unpack(body["entries"], width), _unpack(body["cells"], width)
-        ncells = len(cells) // _CELL
-        if len(ent) != _ENTRY * len(keys) or len(cells) != _CELL * ncells or len(set(keys)) != len(keys) \
-                or not all(type(k) is str for k in keys) or min(ent[0::_ENTRY], default=1) < 1 \
-                or not _columns_below(ent, _ENTRY, (len(self.dates), len(self.strings), ncells + 1, ncells + 1,
-                                                    len(self.lists))) \
-                or any(a + b > ncells for a, b in zip(ent[2::_ENTRY], ent[3::_ENTRY], strict=True)) \
-                or not _columns_below(cells, _CELL, (len(kinds), *[len(self.dates)] * 4, *[len(self.strings)] * 2)):
-            raise ValueError("numbers that do not fit the tables")
-        self.index: dict[str, tuple[int, ...]] = dict(zip(keys, zip(*[iter(ent)] * _ENTRY, strict=True), strict=True))
-        self.cells: list[tuple[int, ...]] = list(zip(*[iter(cells)] * _CELL, strict=True))
+        width, data = body["width"], body["data"]
+        code = _CODES[width]
+        split = _ENTRY * width * len(keys)
+        if type(data) is not bytes or len(data) < split or (len(data) - split) % (_CELL * width):
+            raise ValueError("a body whose numbers do not fit")
+        ents = list(struct.iter_unpack(f"<{_ENTRY}{code}", data[:split]))
+        cells = list(struct.iter_unpack(f"<{_CELL}{code}", data[split:]))
+        days, texts = len(self.dates), len(self.strings)
+        if not _below(data[:split], ents, _ENTRY, width, ((0, days), (1, texts), (4, len(self.lists)))) or \
+                not _below(data[split:], cells, _CELL, width, ((0, len(self.kinds)), (1, days), (2, days), (3, days),
+                                                               (4, days), (5, texts), (6, texts))):
+            raise ValueError("numbers beyond their tables")
+        # (an entry's first cell and count need no check: a slice past the cells is only shorter)
+        self.index: dict[str, tuple[int, ...]] = dict(zip(keys, ents, strict=True))
+        self.cells: list[tuple[int, ...]] = cells
 
     @classmethod
     def of(cls, entries: Mapping[str, Evaluated]) -> KeptEntries:
@@ -315,8 +321,10 @@ _EMPTY_BODY = encode_entries({})
 
 
 def file_bytes(header: Mapping[str, Any], body: Mapping[str, Any]) -> bytes:
-    """The cache file: a header line (format, rules, build, the body's digest), then the body."""
-    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """The cache file: a header line (format, rules, build, the body's digest), then the body: a
+    JSON line (its tables) and its `data` (the numbers)."""
+    data = json.dumps({k: v for k, v in body.items() if k != "data"}, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8") + b"\n" + body["data"]
     head = {**header, "digest": hashlib.blake2b(data, digest_size=16).hexdigest()}
     return json.dumps(head, separators=(",", ":")).encode("utf-8") + b"\n" + data
 
@@ -331,10 +339,11 @@ def read_file(path: Path) -> tuple[dict[str, Any], dict[str, Any]] | None:
         if not sep or not isinstance(header, dict) or header.get("format") != CACHE_FORMAT or \
                 header.get("digest") != hashlib.blake2b(data, digest_size=16).hexdigest():
             return None
-        body = json.loads(data)
+        tables, sep, numbers = data.partition(b"\n")
+        body = json.loads(tables)
     except ValueError:
         return None
-    return (header, body) if isinstance(body, dict) else None
+    return (header, {**body, "data": numbers}) if sep and isinstance(body, dict) else None
 
 
 class RosterCache:
