@@ -36,6 +36,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import filterfalse
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from . import dates
@@ -341,8 +342,8 @@ class Roster:
         """The cards nobody on the roster follows or holds (a view hides their columns)."""
         got = self._memo.get("unused")
         if got is None:
-            got = self._memo["unused"] = frozenset(
-                c for c in self.cards if all(r.cells[c].state == NONE for r in self.rows))
+            cells = [r.cells for r in self.rows]
+            got = self._memo["unused"] = frozenset(c for c in self.cards if _unused(cells, c))
         return got
 
     def longest_texts(self) -> tuple[list[str], list[str], int]:
@@ -367,11 +368,25 @@ class Roster:
 
 
 def longest_texts(rows: Iterable[RosterRow]) -> tuple[list[str], list[str], int]:
-    """`Roster.longest_texts` of any rows (made again on each call)."""
+    """`Roster.longest_texts` of any rows (made again on each call): the role labels of the
+    distinct roles (the same set, made in the same order, as of every row's label), the names by
+    a C sort (what `heapq.nlargest` is documented to equal, ties in row order alike)."""
     rows = list(rows)
-    return (heapq.nlargest(3, {r.role_label for r in rows}, key=len),
-            heapq.nlargest(24, (r.name for r in rows), key=len),
-            max((len(r.missing) for r in rows), default=0))
+    labels = {ROLE_LABELS.get(role, role) for role in dict.fromkeys([r.role for r in rows])}
+    return (heapq.nlargest(3, labels, key=len),
+            sorted([r.name for r in rows], key=len, reverse=True)[:24],
+            max(map(len, [r.missing for r in rows]), default=0))
+
+
+def _unused(cells: list[Mapping[str, CardCell]], card: str) -> bool:
+    """Whether no row's cell of `card` (of these rows' `cells`) has a state but NONE: a column
+    of the one shared NONE cell (what `_row` gives a card the row does not have) is counted by a
+    C loop comparing identities; any other is looked at cell by cell."""
+    column = list(map(itemgetter(card), cells))
+    if column and column[0].state != NONE:
+        return False
+    shared = _NONE_CELLS.get(card)
+    return (shared is not None and column.count(shared) == len(column)) or all(c.state == NONE for c in column)
 
 
 class _FilterIndex:
@@ -668,7 +683,7 @@ def read_roster(store, today: dt.date, rules: RuleSet, cache: RosterCache) -> Ro
     def choose(trusted: bool, heads: list[Any]) -> list[int]:
         if not trusted:
             return [h[0] for h in heads]  # no versions: every document read, keyed by content
-        keys.update({h[0]: "v" + h[3] for h in heads if h[3]})  # (version_key)
+        keys.update({h[0]: h[3] for h in heads if h[3]})
         get = keys.get
         # (KeptEntries.usable, inlined: an error is used only on the day it was met)
         return [h[0] for h in heads
@@ -687,6 +702,8 @@ def read_roster(store, today: dt.date, rules: RuleSet, cache: RosterCache) -> Ro
 
 def _typical_override(head: Any) -> dict[str, Any] | None:
     """The profile's overrides as far as the roster reads them: the typical-cards rule's, if any."""
+    if len(head) < 7:
+        return None
     value, note, created = head[4], head[5], head[6]
     if value is None:
         return None
@@ -761,7 +778,7 @@ def roster_from_read(read: RosterRead, today: dt.date, rules: RuleSet | None = N
                 if not current:
                     merged = -1
             role = head[2] or "other"
-            if head[4] is not None:
+            if len(head) > 4:
                 typ, rid = _typical(role, rules, today, _typical_override(head))
             else:
                 got = typical.get(role)
@@ -796,7 +813,7 @@ def roster_from_read(read: RosterRead, today: dt.date, rules: RuleSet | None = N
         evaluated += 1
         fresh[key] = ev
         rows.append(_row(pid, head[1], head[2], ev, today, rules, typical,
-                         _typical_override(head) if head[4] is not None else None, name_keys[n]))
+                         _typical_override(head) if len(head) > 4 else None, name_keys[n]))
     if progress is not None:
         progress[0] = len(read.heads)
     cache.update(rules, fresh, replace=True, reused=reused, source=kept)

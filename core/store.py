@@ -39,8 +39,9 @@ _UNREADABLE = object()
 
 # (id, name, role, tracks JSON, facts JSON array, overrides JSON array): Store.raw_documents
 RawDocument = tuple[int, str, str, str, str, str]
-# [id, name, role, hex(version) or None or "", and the typical-cards override's stored value, note
-# and created_at, or three None]: Store.roster_read
+# [id, name, role, the roster cache's key of its version ("v" + hex, core.profile_versions.version_key;
+# None without one), then, for a profile with a typical-cards override, its stored value, note and
+# created_at]: Store.roster_read
 RosterHead = list[Any]
 _first = itemgetter(0)
 
@@ -263,26 +264,61 @@ class Store:
         return trusted, read, raws
 
     def _roster_heads(self, trusted: bool) -> list[RosterHead]:
-        """Every profile's RosterHead, in id order: one row of SQLite's JSON (one step of the
-        statement and one text for the whole team, not a row, a step and three texts per profile:
-        a third of the instructions for 500), or, where SQLite cannot give it as JSON (no JSON
-        functions; a name stored as a BLOB), row by row."""
+        """Every profile's RosterHead, in id order. Read as a few texts for the whole team (each
+        column one `group_concat`, the versions one hex text of them all: one step of each
+        statement, not a row, a step and four texts per profile, the third of the instructions
+        for 500), split here; row by row when the texts do not split into as many as there are
+        profiles (a name with a NUL in it, a version not of 16 bytes). Then the few typical-cards
+        overrides."""
         from .profile_versions import TABLE
         from .roles import TYPICAL_CARDS_RULE
 
-        version = "hex(v.version)" if trusted else "NULL"
-        versions = f" LEFT JOIN {TABLE} v ON v.profile_id = p.id" if trusted else ""
-        columns = f"p.id, p.name, p.role, {version}, CAST(o.value AS TEXT), o.note, o.created_at"
-        tail = (f" FROM profiles p{versions} LEFT JOIN overrides o ON o.profile_id = p.id AND o.rule_id = ?")
-        try:
-            (text,), = self.db.execute(f"SELECT json_group_array(json_array({columns})){tail}",
-                                       [TYPICAL_CARDS_RULE]).fetchall()
-            got = json.loads(text)
-        except (sqlite3.OperationalError, ValueError, TypeError):
-            got = None
-        if not isinstance(got, list) or not all(type(h) is list and len(h) == 7 for h in got):
-            return [list(r) for r in self.db.execute(f"SELECT {columns}{tail} ORDER BY p.id", [TYPICAL_CARDS_RULE])]
-        got.sort(key=_first)  # (an aggregate's order is SQLite's to choose)
+        got = self._heads_at_once(trusted)
+        if got is None:
+            key = "nullif('v' || hex(v.version), 'v')" if trusted else "NULL"  # (version_key)
+            versions = f" LEFT JOIN {TABLE} v ON v.profile_id = p.id" if trusted else ""
+            got = [list(r) for r in self.db.execute(f"SELECT p.id, p.name, p.role, {key} FROM profiles p{versions}"
+                                                    " ORDER BY p.id")]
+        overrides = self.db.execute("SELECT profile_id, CAST(value AS TEXT), note, created_at FROM overrides"
+                                    " WHERE rule_id = ?", [TYPICAL_CARDS_RULE]).fetchall()
+        if overrides:
+            by_id = {h[0]: h for h in got}
+            for pid, *stored in overrides:
+                if pid in by_id:
+                    by_id[pid] += stored
+        return got
+
+    def _heads_at_once(self, trusted: bool) -> list[RosterHead] | None:
+        from .profile_versions import TABLE
+
+        (n, ids, names, roles), = self.db.execute(
+            "SELECT count(*), group_concat(id), group_concat(name, char(0)), group_concat(role, char(0))"
+            " FROM profiles").fetchall()
+        if not n:
+            return []
+        if not (type(ids) is type(names) is type(roles) is str):
+            return None
+        pids = list(map(int, ids.split(",")))
+        names_, roles_ = names.split("\x00"), roles.split("\x00")
+        if not len(pids) == len(names_) == len(roles_) == n:
+            return None  # (a NUL in a name or a role, a NULL: row by row)
+        keys: list[str | None] = [None] * n
+        if trusted:
+            (m, vids, hexed, whole), = self.db.execute(
+                f"SELECT count(*), group_concat(profile_id), hex(group_concat(version, '')), sum(length(version) = 16)"
+                f" FROM {TABLE}").fetchall()
+            if m:
+                if whole != m or type(vids) is not str or type(hexed) is not str or len(hexed) != 32 * m:
+                    return None
+                versions = ["v" + hexed[i:i + 32] for i in range(0, 32 * m, 32)]  # (version_key)
+                if vids == ids:  # (every profile has its version, in the same order)
+                    keys = versions
+                else:
+                    at = dict(zip(map(int, vids.split(",")), versions, strict=True))
+                    keys = list(map(at.get, pids))
+        got = list(map(list, zip(pids, names_, roles_, keys, strict=True)))
+        if pids != sorted(pids):
+            got.sort(key=_first)  # (an aggregate's order is SQLite's to choose)
         return got
 
     def _raw_documents(self, ids: list[int] | None, versions: bool) -> list[tuple[str | None, RawDocument]]:
