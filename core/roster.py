@@ -586,6 +586,7 @@ def _row(pid: int, name: str, role: str, ev: Evaluated, today: dt.date, rules: R
 
 
 _ABSENT = (NONE, NO_CARD)
+_ROW_FIELDS = ("profile_id", "name", "role", "cells", "typical", "missing", "error", "rules", "name_key", "pending")
 
 
 def _doc_row(pid: int, doc: Mapping[str, Any], today: dt.date, rules: RuleSet,
@@ -741,6 +742,9 @@ def roster_from_read(read: RosterRead, today: dt.date, rules: RuleSet | None = N
     index, kcells, kinds, days, strings, lists = kept.index, kept.cells, kept.kinds, kept.dates, kept.strings, kept.lists
     today_i = kept.day_index(today)
     new_cell, new_row, set_attr, none_cells, absent = _new_cell, _new_object, _set_attr, _NONE_CELLS, _ABSENT
+    blank = dict.fromkeys(_ROW_FIELDS, None)
+    blank.update(error="", pending=False)
+    blank = blank.copy
     for n, head in enumerate(read.heads):
         if progress is not None:
             progress[0] = n
@@ -793,12 +797,21 @@ def roster_from_read(read: RosterRead, today: dt.date, rules: RuleSet | None = N
             for c in typ:  # (a loop: a comprehension is a call per row in this Python)
                 if cells[c].state in absent:
                     missing += (c,)
+            d = blank()  # (a copy of a made dict, its fields set: less than a dict display of ten)
+            d["profile_id"] = pid
+            d["name"] = head[1]
+            d["role"] = role
+            d["cells"] = cells
+            d["typical"] = typ
+            d["missing"] = missing
+            d["rules"] = used
+            d["name_key"] = name_keys[n]
+            if error_i:
+                d["error"] = strings[error_i]
+            elif not current and count:
+                d["pending"] = True
             row = new_row(RosterRow)
-            set_attr(row, "__dict__", {
-                "profile_id": pid, "name": head[1], "role": role, "cells": cells, "typical": typ,
-                "missing": missing,
-                "error": strings[error_i], "rules": used, "name_key": name_keys[n],
-                "pending": not current and not error_i and count > 0})
+            set_attr(row, "__dict__", d)
             rows.append(row)
             reused.append(key)
             continue
