@@ -742,9 +742,9 @@ def roster_from_read(read: RosterRead, today: dt.date, rules: RuleSet | None = N
     index, kcells, kinds, days, strings, lists = kept.index, kept.cells, kept.kinds, kept.dates, kept.strings, kept.lists
     today_i = kept.day_index(today)
     new_cell, new_row, set_attr, none_cells, absent = _new_cell, _new_object, _set_attr, _NONE_CELLS, _ABSENT
-    blank = dict.fromkeys(_ROW_FIELDS, None)
-    blank.update(error="", pending=False)
-    blank = blank.copy
+    template: dict[str, Any] = dict.fromkeys(_ROW_FIELDS, None)
+    template.update(error="", pending=False)
+    blank = template.copy
     for n, head in enumerate(read.heads):
         if progress is not None:
             progress[0] = n

@@ -39,10 +39,10 @@ _UNREADABLE = object()
 
 # (id, name, role, tracks JSON, facts JSON array, overrides JSON array): Store.raw_documents
 RawDocument = tuple[int, str, str, str, str, str]
-# [id, name, role, the roster cache's key of its version ("v" + hex, core.profile_versions.version_key;
+# (id, name, role, the roster cache's key of its version ("v" + hex, core.profile_versions.version_key;
 # None without one), then, for a profile with a typical-cards override, its stored value, note and
-# created_at]: Store.roster_read
-RosterHead = list[Any]
+# created_at): Store.roster_read
+RosterHead = tuple[Any, ...]
 _first = itemgetter(0)
 
 
@@ -277,15 +277,15 @@ class Store:
         if got is None:
             key = "nullif('v' || hex(v.version), 'v')" if trusted else "NULL"  # (version_key)
             versions = f" LEFT JOIN {TABLE} v ON v.profile_id = p.id" if trusted else ""
-            got = [list(r) for r in self.db.execute(f"SELECT p.id, p.name, p.role, {key} FROM profiles p{versions}"
-                                                    " ORDER BY p.id")]
+            got = self.db.execute(f"SELECT p.id, p.name, p.role, {key} FROM profiles p{versions} ORDER BY p.id"
+                                  ).fetchall()
         overrides = self.db.execute("SELECT profile_id, CAST(value AS TEXT), note, created_at FROM overrides"
                                     " WHERE rule_id = ?", [TYPICAL_CARDS_RULE]).fetchall()
         if overrides:
-            by_id = {h[0]: h for h in got}
+            at = {h[0]: i for i, h in enumerate(got)}
             for pid, *stored in overrides:
-                if pid in by_id:
-                    by_id[pid] += stored
+                if pid in at:
+                    got[at[pid]] = (*got[at[pid]], *stored)
         return got
 
     def _heads_at_once(self, trusted: bool) -> list[RosterHead] | None:
@@ -310,13 +310,13 @@ class Store:
             if m:
                 if whole != m or type(vids) is not str or type(hexed) is not str or len(hexed) != 32 * m:
                     return None
-                versions = ["v" + hexed[i:i + 32] for i in range(0, 32 * m, 32)]  # (version_key)
+                versions: list[str | None] = ["v" + hexed[i:i + 32] for i in range(0, 32 * m, 32)]  # (version_key)
                 if vids == ids:  # (every profile has its version, in the same order)
                     keys = versions
                 else:
                     at = dict(zip(map(int, vids.split(",")), versions, strict=True))
                     keys = list(map(at.get, pids))
-        got = list(map(list, zip(pids, names_, roles_, keys, strict=True)))
+        got = list(zip(pids, names_, roles_, keys, strict=True))
         if pids != sorted(pids):
             got.sort(key=_first)  # (an aggregate's order is SQLite's to choose)
         return got

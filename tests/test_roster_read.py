@@ -273,7 +273,7 @@ def _heads_row_by_row(store, trusted):
     for pid, *stored in store.db.execute("SELECT profile_id, CAST(value AS TEXT), note, created_at FROM overrides"
                                          " WHERE rule_id = 'roles.typical_cards'"):
         next(h for h in got if h[0] == pid).extend(stored)
-    return got
+    return [tuple(h) for h in got]
 
 
 def _sql(store, sql, args=()):
