@@ -22,12 +22,13 @@ Never stale, by construction:
   is has every number checked against its table once, when read (`KeptEntries`), so nothing
   built from it can fail;
 - format 3 (`certpath-roster-cache/3`, session 8; a file of format 2 or older is not read, and
-  is rewritten at the next build): the body keeps each distinct date, text, rule-id list and cell
-  kind (card, statuses, body, tracked, rule ids) once, and the entries and their cells as two
-  arrays of numbers (base64): an open of 500 reads two strings where format 2 had ~20,000 JSON
-  values, and builds its rows from the numbers without an `Evaluated` per entry (one is made
-  only when asked for: a write, an export's completion). Format 2's separate rule ids of the
-  card and renewal steps, which nothing read, are gone;
+  is rewritten at the next build): the body is a JSON line keeping each distinct date, text,
+  rule-id list and cell kind (card, statuses, body, tracked, rule ids) once, then the entries and
+  their cells as two arrays of little-endian numbers referring to them (`encode_entries`): an
+  open of 500 parses a few tables where format 2 had ~20,000 JSON values, and builds its rows
+  from the numbers without an `Evaluated` per entry (one is decoded only when asked for: a write,
+  an export's completion). Format 2's separate rule ids of the card and renewal steps, which
+  nothing read, are gone;
 - `today`: each entry records the day it was evaluated. The expiry (and its rule records) depend
   on the data and the rules only, so on another day the roster reuses them and reads today's
   state from them (a card is expired from the day after its last valid day); the statuses of that
