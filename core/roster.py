@@ -36,7 +36,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import filterfalse
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from . import dates
@@ -45,7 +45,7 @@ from .engine.base import EXPIRED
 from .engine.cards import BODY_LABELS, CARDS, DEFAULT_BODY
 from .profile_versions import version_key
 from .roles import ROLE_LABELS, TYPICAL_CARDS_RULE, typical_cards
-from .roster_cache import RosterCache, raw_key
+from .roster_cache import KeptEntries, RosterCache, raw_key
 from .rules import RuleSet, load_rules
 from .store import RawDocument, parse_raw_document
 from .wording import iso_dates, plural
@@ -74,17 +74,47 @@ def search_key(text: str) -> str:
 
 def search_keys(texts: Sequence[str]) -> list[str]:
     """`search_key` of each text, folded in one pass over them all (joined by NUL, which NFKD
-    and case folding leave alone and before which no mark can move: the same keys, a test says)."""
+    and case folding leave alone and before which no mark can move: the same keys, a test says).
+    Each distinct mark is removed by one `str.replace` (not a call per character), and the spaces
+    are collapsed text by text only when some text has any to collapse."""
     texts = [t or "" for t in texts]
     joined = "\x00".join(texts)
     if joined.count("\x00") != max(0, len(texts) - 1):  # a text with a NUL of its own: one by one
         return [search_key(t) for t in texts]
-    decomposed = unicodedata.normalize("NFKD", joined)
-    bare = decomposed if decomposed.isascii() else "".join(filterfalse(unicodedata.combining, decomposed))
-    parts = bare.casefold().split("\x00")
+    bare = unicodedata.normalize("NFKD", joined)
+    if _latin_1(joined):  # NFKD leaves Latin-1 and marks only: the marks are what Latin-1 cannot hold
+        bare = bare.encode("latin-1", "ignore").decode("latin-1")
+        odd = any(c in bare for c in _LATIN_1_SPACES)
+    else:
+        chars = set(bare)
+        combining = unicodedata.combining
+        for mark in [c for c in chars if c > "\x7f" and combining(c)]:
+            bare = bare.replace(mark, "")
+        odd = any(c.isspace() for c in chars if c != " ")
+    folded = bare.casefold()
+    parts = folded.split("\x00")
     if len(parts) != len(texts):
         return [search_key(t) for t in texts]
-    return [" ".join(p.split()) for p in parts]
+    if odd or "  " in folded or " \x00" in folded or "\x00 " in folded \
+            or folded[:1] == " " or folded[-1:] == " ":
+        return [" ".join(p.split()) for p in parts]  # (whitespace to collapse: text by text)
+    return parts
+
+
+# the Latin-1 characters whose NFKD holds a character beyond Latin-1 that is not a mark (micro
+# sign: Greek mu; the fractions: a fraction slash); every other one decomposes into Latin-1
+# characters and combining marks (a test checks all 256)
+_LATIN_1_NOT_MARKS = "\xb5\xbc\xbd\xbe"
+_LATIN_1_SPACES = "".join(c for c in map(chr, range(256)) if c.isspace() and c != " ")
+
+
+def _latin_1(text: str) -> bool:
+    """Whether every character of `text` is Latin-1 and none of `_LATIN_1_NOT_MARKS`."""
+    try:
+        text.encode("latin-1")  # (a copy of the text's own bytes when it is all Latin-1)
+    except UnicodeEncodeError:
+        return False
+    return not any(c in text for c in _LATIN_1_NOT_MARKS)
 
 
 def strip_controls(text: str) -> str:
@@ -312,8 +342,8 @@ class Roster:
         """The cards nobody on the roster follows or holds (a view hides their columns)."""
         got = self._memo.get("unused")
         if got is None:
-            got = self._memo["unused"] = frozenset(
-                c for c in self.cards if all(r.cells[c].state == NONE for r in self.rows))
+            cells = [r.cells for r in self.rows]
+            got = self._memo["unused"] = frozenset(c for c in self.cards if _unused(cells, c))
         return got
 
     def longest_texts(self) -> tuple[list[str], list[str], int]:
@@ -348,15 +378,25 @@ class Roster:
 
 
 def longest_texts(rows: Iterable[RosterRow]) -> tuple[list[str], list[str], int]:
-    """`Roster.longest_texts` of any rows (made again on each call)."""
+    """`Roster.longest_texts` of any rows (made again on each call): the role labels of the
+    distinct roles (the same set, made in the same order, as of every row's label), the names by
+    a C sort (what `heapq.nlargest` is documented to equal, ties in row order alike)."""
     rows = list(rows)
-    roles = set(map(_role_of, rows))  # (a few roles: their labels looked up once each)
-    return (heapq.nlargest(3, {ROLE_LABELS.get(r, r) for r in roles}, key=len),
-            heapq.nlargest(24, map(_name_of, rows), key=len),
-            max(map(len, map(_missing_of, rows)), default=0))
+    labels = {ROLE_LABELS.get(role, role) for role in dict.fromkeys([r.role for r in rows])}
+    return (heapq.nlargest(3, labels, key=len),
+            sorted([r.name for r in rows], key=len, reverse=True)[:24],
+            max(map(len, [r.missing for r in rows]), default=0))
 
 
-_role_of, _name_of, _missing_of = attrgetter("role"), attrgetter("name"), attrgetter("missing")
+def _unused(cells: list[Mapping[str, CardCell]], card: str) -> bool:
+    """Whether no row's cell of `card` (of these rows' `cells`) has a state but NONE: a column
+    of the one shared NONE cell (what `_row` gives a card the row does not have) is counted by a
+    C loop comparing identities; any other is looked at cell by cell."""
+    column = list(map(itemgetter(card), cells))
+    if column and column[0].state != NONE:
+        return False
+    shared = _NONE_CELLS.get(card)
+    return (shared is not None and column.count(shared) == len(column)) or all(c.state == NONE for c in column)
 
 
 class _Order:
@@ -477,15 +517,13 @@ class CellParts(NamedTuple):
     card_status: str | None
     renewal_status: str | None
     renewal_deadline: dt.date | None
-    card_rules: tuple[str, ...] = ()
-    renewal_rules: tuple[str, ...] = ()
     tracked: bool = False
     issued: dt.date | None = None
     body: str | None = None
     training_center: str = ""
     ecard_code: str = ""
     course_date: dt.date | None = None
-    rules: tuple[str, ...] = ()  # card_rules then renewal_rules, each id once (merged_rules)
+    rules: tuple[str, ...] = ()  # the card step's rule ids then the renewal's, each id once (merged_rules)
 
 
 def merged_rules(card_rules: Sequence[str], renewal_rules: Sequence[str]) -> tuple[str, ...]:
@@ -537,7 +575,7 @@ def evaluate_cards(doc: Mapping[str, Any], today: dt.date, rules: RuleSet, journ
             body = enroll.get("body") if enroll.get("body") in BODY_LABELS else DEFAULT_BODY[c]
             cells[c] = CellParts(
                 card_res.expires, card_res.status, ren.status, ren.deadline or ren.due,
-                tuple(card_res.rules), tuple(ren.rules), tracked=c in followed, issued=issued,
+                tracked=c in followed, issued=issued,
                 body=body if (issued or enroll) else None, training_center=str(enroll.get("training_center") or ""),
                 ecard_code=str(card_facts.get("ecard_code") or ""), course_date=_date(enroll.get("course_end")),
                 rules=merged_rules(card_res.rules, ren.rules))
@@ -574,7 +612,7 @@ def _row(pid: int, name: str, role: str, ev: Evaluated, today: dt.date, rules: R
     else:  # (_cell, inlined: 1,500 cells at every open of a team of 500)
         parts = ev.cells
         for c in cards:
-            (expires, card_status, renewal_status, deadline, _cr, _rr, tracked, issued, body, center, ecard, course,
+            (expires, card_status, renewal_status, deadline, tracked, issued, body, center, ecard, course,
              cell_rules) = parts[c]
             if issued is None:
                 state = NO_CARD
@@ -618,6 +656,7 @@ def _row(pid: int, name: str, role: str, ev: Evaluated, today: dt.date, rules: R
 
 
 _ABSENT = (NONE, NO_CARD)
+_ROW_FIELDS = ("profile_id", "name", "role", "cells", "typical", "missing", "error", "rules", "name_key", "pending")
 
 
 def _doc_row(pid: int, doc: Mapping[str, Any], today: dt.date, rules: RuleSet,
@@ -695,7 +734,7 @@ class RosterRead:
     heads: list[Any]  # Store.roster_read's RosterHead per profile, in id order
     keys: dict[int, str]  # profile id -> cache key
     raws: dict[int, RawDocument]  # the documents read (the profiles the cache has nothing for)
-    kept: dict[str, Evaluated]  # the cache's entries
+    kept: KeptEntries  # the cache's entries
     misses: int  # profiles roster_from_read will evaluate
     fetch: Any = None  # read_keyed for the documents not read now (Documents)
 
@@ -709,24 +748,33 @@ def read_roster(store, today: dt.date, rules: RuleSet, cache: RosterCache) -> Ro
     version, its typical-cards override), and the documents of those the cache has no evaluation
     for, in one snapshot; nothing is evaluated here (the GUI evaluates in its worker thread)."""
     kept = cache.entries(rules)
+    index, today_i = kept.index, kept.day_index(today)
+    keys: dict[int, str] = {}
 
     def choose(trusted: bool, heads: list[Any]) -> list[int]:
         if not trusted:
             return [h[0] for h in heads]  # no versions: every document read, keyed by content
-        return [h[0] for h in heads if not _usable(kept.get(f"v{h[3]}") if h[3] else None, today)]
+        keys.update({h[0]: h[3] for h in heads if h[3]})
+        get = keys.get
+        # (KeptEntries.usable, inlined: an error is used only on the day it was met)
+        return [h[0] for h in heads
+                if (k := get(h[0])) is None or (r := index.get(k)) is None or (r[1] and r[0] != today_i)]
 
     trusted, heads, raws = store.roster_read(choose)
-    keys: dict[int, str] = {h[0]: "v" + h[3] for h in heads if h[3]} if trusted else {}  # (version_key)
+    if not trusted:
+        keys.clear()
     got: dict[int, RawDocument] = {}
     for v, raw in raws:
         got[raw[0]] = raw
         keys[raw[0]] = cache_key(trusted, v, raw)
-    misses = sum(1 for pid in got if not _usable(kept.get(keys[pid]), today))
+    misses = sum(1 for pid in got if not kept.usable(keys[pid], today))
     return RosterRead(heads, keys, got, kept, misses, lambda ids: read_keyed(store, ids))
 
 
 def _typical_override(head: Any) -> dict[str, Any] | None:
     """The profile's overrides as far as the roster reads them: the typical-cards rule's, if any."""
+    if len(head) < 7:
+        return None
     value, note, created = head[4], head[5], head[6]
     if value is None:
         return None
@@ -742,7 +790,11 @@ def roster_from_read(read: RosterRead, today: dt.date, rules: RuleSet | None = N
                      progress: list[int] | None = None) -> Roster:
     """The roster of what `read_roster` read: a row whose key has a kept evaluation in `cache` is
     built from it (nothing parsed, nothing evaluated); the others are parsed and evaluated, and
-    the cache then keeps exactly this roster's evaluations. `progress[0]` counts the rows done."""
+    the cache then keeps exactly this roster's evaluations. `progress[0]` counts the rows done.
+
+    A kept row is made here from the entry's numbers (`KeptEntries`: no `Evaluated`, no
+    `CellParts` in between), as `_row` makes it from the decoded entry (a test compares every
+    field of both, on the entry's day, another day and for an error)."""
     rules = rules or load_rules()
     cache = cache if cache is not None else RosterCache(None)
     kept = read.kept
@@ -750,34 +802,104 @@ def roster_from_read(read: RosterRead, today: dt.date, rules: RuleSet | None = N
     old = {r.profile_id: r for r in previous.rows} if reuse and previous is not None else {}
     old_docs = previous.documents if reuse and previous is not None else None
     fresh: dict[str, Evaluated] = {}
-    typical: dict[str, tuple[tuple[str, ...], str | None]] = {}
+    reused: list[str] = []
+    typical: dict[Any, Any] = {}
+    used_rules: dict[tuple[int, str | None], tuple[str, ...]] = {}
     parsed: dict[int, Mapping[str, Any]] = {}
     rows, evaluated = [], 0
     keys, raws = read.keys, read.raws
     name_keys = search_keys([h[1] for h in read.heads])
+    index, kcells, kinds, days, strings, lists = kept.index, kept.cells, kept.kinds, kept.dates, kept.strings, kept.lists
+    today_i = kept.day_index(today)
+    new_cell, new_row, set_attr, none_cells, absent = _new_cell, _new_object, _set_attr, _NONE_CELLS, _ABSENT
+    template: dict[str, Any] = dict.fromkeys(_ROW_FIELDS, None)
+    template.update(error="", pending=False)
+    blank = template.copy
     for n, head in enumerate(read.heads):
         if progress is not None:
             progress[0] = n
         pid = head[0]
         key = keys[pid]
-        ev = kept.get(key)
-        if ev is None or (ev.error and ev.on != today):  # (_usable)
-            if pid in old and isinstance(old_docs, Documents) and old_docs.key(pid) == key:
-                rows.append(old[pid])  # (the same version or content as the previous roster's row)
-                continue
-            doc = parsed[pid] = parse_raw_document(raws[pid])
-            if pid in old and old_docs is not None and old_docs.get(pid) == doc:
-                rows.append(old[pid])
-                continue
-            ev = evaluate_cards(doc, today, rules)
-            evaluated += 1
-        assert ev is not None
+        rec = index.get(key)
+        if rec is not None and (not rec[1] or rec[0] == today_i):  # (KeptEntries.usable)
+            on_i, error_i, first, count, merged = rec
+            current = on_i == today_i
+            cells = none_cells.copy()
+            if error_i:
+                for r in kcells[first:first + count]:
+                    c = kinds[r[0]][0]
+                    cells[c] = CardCell(c, ERROR)
+                merged = -1
+            else:  # (_row's cells, from the numbers: 1,500 cells at every open of a team of 500)
+                for kind, exp, iss, rd, course, center, ecard in kcells[first:first + count]:
+                    c, card_status, renewal_status, body, tracked, cell_rules = kinds[kind]
+                    expires, issued = days[exp], days[iss]
+                    if issued is None:
+                        state = NO_CARD
+                    elif expires is None:
+                        state = UNKNOWN_EXPIRY
+                    elif expires < today or (current and card_status == EXPIRED):
+                        state = EXPIRED_STATE
+                    else:
+                        state = VALID
+                    if current:
+                        cells[c] = new_cell(CardCell, (c, state, tracked, card_status, renewal_status, expires, issued,
+                                                       body, strings[center], strings[ecard], days[course], days[rd],
+                                                       cell_rules))
+                    else:
+                        cells[c] = new_cell(CardCell, (c, state, tracked, None, None, expires, issued, body,
+                                                       strings[center], strings[ecard], days[course], None, ()))
+                if not current:
+                    merged = -1
+            role = head[2] or "other"
+            if len(head) > 4:
+                typ, rid = _typical(role, rules, today, _typical_override(head))
+            else:
+                got = typical.get(role)
+                if got is None:
+                    got = typical[role] = _typical(role, rules, today, None)
+                typ, rid = got
+            used = used_rules.get((merged, rid))
+            if used is None:
+                used = used_rules[(merged, rid)] = tuple(dict.fromkeys(
+                    [*(lists[merged] if merged >= 0 else ()), *((rid,) if rid else ())]))
+            missing: tuple[str, ...] = ()
+            for c in typ:  # (a loop: a comprehension is a call per row in this Python)
+                if cells[c].state in absent:
+                    missing += (c,)
+            d = blank()  # (a copy of a made dict, its fields set: less than a dict display of ten)
+            d["profile_id"] = pid
+            d["name"] = head[1]
+            d["role"] = role
+            d["cells"] = cells
+            d["typical"] = typ
+            d["missing"] = missing
+            d["rules"] = used
+            d["name_key"] = name_keys[n]
+            if error_i:
+                d["error"] = strings[error_i]
+            elif not current and count:
+                d["pending"] = True
+            row = new_row(RosterRow)
+            set_attr(row, "__dict__", d)
+            rows.append(row)
+            reused.append(key)
+            continue
+        if pid in old and isinstance(old_docs, Documents) and old_docs.key(pid) == key:
+            rows.append(old[pid])  # (the same version or content as the previous roster's row)
+            continue
+        doc = parsed[pid] = parse_raw_document(raws[pid])
+        if pid in old and old_docs is not None and old_docs.get(pid) == doc:
+            rows.append(old[pid])
+            continue
+        ev = evaluate_cards(doc, today, rules)
+        evaluated += 1
         fresh[key] = ev
         rows.append(_row(pid, head[1], head[2], ev, today, rules, typical,
-                         _typical_override(head) if head[4] is not None else None, name_keys[n]))
+                         _typical_override(head) if len(head) > 4 else None, name_keys[n]))
     if progress is not None:
         progress[0] = len(read.heads)
-    cache.update(rules, fresh, replace=True)
+    cache.update(rules, fresh, replace=True, reused=reused, source=kept)
     return _roster(today, rows, evaluated, Documents(raws, parsed, keys, read.fetch), rules)
 
 

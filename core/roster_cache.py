@@ -18,8 +18,17 @@ Never stale, by construction:
   update or an edited rule file makes the whole file unused) and one CertPath build (its version
   and a hash of the engine's and the roster's code), so a new engine never reads an old result;
 - its first line (format, rules, build) carries a digest of the rest: a body that is not, byte
-  for byte, what was written with that line (damage, a cut, an edit) is not used at all, and one
-  that is needs no check field by field;
+  for byte, what was written with that line (damage, a cut, an edit) is not used at all; one that
+  is has every number checked against its table once, when read (`KeptEntries`), so nothing
+  built from it can fail;
+- format 3 (`certpath-roster-cache/3`, session 8; a file of format 2 or older is not read, and
+  is rewritten at the next build): the body is a JSON line keeping each distinct date, text,
+  rule-id list and cell kind (card, statuses, body, tracked, rule ids) once, then the entries and
+  their cells as two arrays of little-endian numbers referring to them (`encode_entries`): an
+  open of 500 parses a few tables where format 2 had ~20,000 JSON values, and builds its rows
+  from the numbers without an `Evaluated` per entry (one is decoded only when asked for: a write,
+  an export's completion). Format 2's separate rule ids of the card and renewal steps, which
+  nothing read, are gone;
 - `today`: each entry records the day it was evaluated. The expiry (and its rule records) depend
   on the data and the rules only, so on another day the roster reuses them and reads today's
   state from them (a card is expired from the day after its last valid day); the statuses of that
@@ -42,6 +51,7 @@ import hashlib
 import json
 import logging
 import os
+import struct
 import sys
 import threading
 import weakref
@@ -55,7 +65,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("certpath.roster")
 
-CACHE_FORMAT = "certpath-roster-cache/2"
+CACHE_FORMAT = "certpath-roster-cache/3"
 FILE_NAME = "roster.json"
 # the modules whose code decides a roster cell: a change in any of them (a new build) retires the file
 _CODE_MODULES = ("core.roster", "core.roster_cache", "core.dates", "core.rules", "core.validate",
@@ -144,55 +154,178 @@ def _module_bytes(mod: Any) -> bytes:
     return b""
 
 
-def encode_entries(entries: Mapping[str, Evaluated]) -> dict[str, Any]:
-    """The file's body: each distinct date (`dates`, a cell gives its index + 1, 0 for none) and
-    each distinct list of rule ids (`rule_lists`) written once; an entry is [day, error, cards,
-    {card: [expires, card status, renewal status, renewal deadline, card rules, renewal rules,
-    tracked, issued, body, training center, eCard code, course date, the two steps' rules merged]}]."""
-    lists: dict[tuple[str, ...], int] = {}
-    days: dict[dt.date | None, int] = {None: 0}
+# the body's two arrays of numbers (little-endian, `width` bytes each, after the body's JSON line):
+# per entry [day evaluated, error, first cell, cells, the cells' rule ids merged], then per cell
+# [kind, expires, issued, renewal deadline, course date, training center, eCard code]; a date is
+# its index + 1 in `dates` (0: none), a text its index in `strings`
+_ENTRY = 5
+_CELL = 7
+_CODES = {2: "H", 4: "I"}  # (struct's standard sizes)
 
-    def ref(rules: tuple[str, ...]) -> int:
-        return lists.setdefault(tuple(rules), len(lists))
+
+def encode_entries(entries: Mapping[str, Evaluated]) -> dict[str, Any]:
+    """The file's body. Each distinct date (`dates`), text (`strings`: error, training center,
+    eCard code), list of rule ids (`lists`) and cell kind (`kinds`: [card, card status, renewal
+    status, body, tracked, its rule ids]) is written once; the entries (`keys`, in order) and
+    their cells are numbers referring to them, in two arrays (`data`, bytes: see `_ENTRY` and
+    `_CELL`): what an open reads without a JSON value per field."""
+    days: dict[dt.date | None, int] = {None: 0}
+    texts: dict[str, int] = {"": 0}
+    lists: dict[tuple[str, ...], int] = {(): 0}
+    kinds: dict[tuple[Any, ...], int] = {}
 
     def day(d: dt.date | None) -> int:
         return days.setdefault(d, len(days))
 
-    out = {}
+    def text(t: str) -> int:
+        return texts.setdefault(t, len(texts))
+
+    def ref(rules: Sequence[str]) -> int:
+        return lists.setdefault(tuple(rules), len(lists))
+
+    keys: list[str] = []
+    ent: list[int] = []
+    cells: list[int] = []
     for k, ev in entries.items():
-        out[k] = [day(ev.on), ev.error, list(ev.cards),
-                  {c: [day(p.expires), p.card_status, p.renewal_status, day(p.renewal_deadline),
-                       ref(p.card_rules), ref(p.renewal_rules), p.tracked, day(p.issued), p.body,
-                       p.training_center, p.ecard_code, day(p.course_date), ref(p.rules)]
-                   for c, p in ev.cells.items()}]
-    return {"dates": [d.isoformat() for d in days if d is not None], "rule_lists": [list(t) for t in lists],
-            "entries": out}
+        keys.append(k)
+        first = len(cells) // _CELL
+        merged: dict[str, None] = {}
+        for c in ev.cards:
+            if ev.error:  # (no cells: the cards alone)
+                cells += [kinds.setdefault((c, None, None, None, False, 0), len(kinds)), 0, 0, 0, 0, 0, 0]
+                continue
+            p = ev.cells[c]
+            kind = (c, p.card_status, p.renewal_status, p.body, bool(p.tracked), ref(p.rules))
+            cells += [kinds.setdefault(kind, len(kinds)), day(p.expires), day(p.issued), day(p.renewal_deadline),
+                      day(p.course_date), text(p.training_center), text(p.ecard_code)]
+            merged.update(dict.fromkeys(p.rules))
+        ent += [day(ev.on), text(ev.error), first, len(ev.cards), ref(tuple(merged))]
+    width = 2 if max(len(days), len(texts), len(lists), len(kinds), len(cells) // _CELL + 1) < 65536 else 4
+    code = _CODES[width]
+    data = struct.pack(f"<{len(ent)}{code}", *ent) + struct.pack(f"<{len(cells)}{code}", *cells)
+    return {"dates": [d.isoformat() for d in days if d is not None], "strings": list(texts),
+            "lists": [list(t) for t in lists], "kinds": [list(k) for k in kinds], "keys": keys,
+            "width": width, "data": data}
 
 
-def decode_entries(body: Mapping[str, Any]) -> dict[str, Evaluated]:
-    """The entries of a body written by `encode_entries` (whose bytes `read_file` has checked
-    against the header's digest: what this CertPath wrote, so no field is checked one by one)."""
-    from .roster import ROSTER_CARDS, CellParts, Evaluated
+_PAGE = 256
+_BYTES_BELOW = [bytes(range(n)) for n in range(_PAGE + 1)]
 
-    known = set(ROSTER_CARDS)
-    lists = [tuple(x) for x in body["rule_lists"]]
-    days: list[dt.date | None] = [None, *map(dt.date.fromisoformat, body["dates"])]
-    out = {}
-    new = tuple.__new__  # (every field given: the named tuple's own __new__ and _make are Python calls)
-    make = Evaluated
-    for k, (on, error, cards, cells_raw) in body["entries"].items():
+
+def _pages(table: list, filler: Any) -> list:
+    """`table` filled up with `filler` to a whole number of pages (at least one)."""
+    return table + [filler] * (-len(table) % _PAGE or (0 if table else _PAGE))
+
+
+def _below(data: bytes, records: Sequence[tuple[int, ...]], fields: int, width: int,
+           limits: Sequence[tuple[int, int]]) -> bool:
+    """Whether each (column, limit): every number of that column of `records` (`data` unpacked:
+    `fields` numbers of `width` bytes a record) is below `limit` (a whole number of pages). Two
+    bytes a number: the column's high bytes, taken from `data` at once, are each below limit / 256
+    (no number looked at in Python)."""
+    for column, limit in limits:
+        if width == 2:
+            pages = limit // _PAGE
+            if pages < _PAGE and data[column * 2 + 1::fields * 2].translate(None, _BYTES_BELOW[pages]):
+                return False
+        elif max((r[column] for r in records), default=-1) >= limit:
+            return False
+    return True
+
+
+class KeptEntries(Mapping[str, "Evaluated"]):
+    """The entries of one body written by `encode_entries`, as read: the tables, `index` (key ->
+    its entry's numbers) and `cells` (each cell's numbers). An entry becomes an `Evaluated` only
+    when asked for (`kept[key]`: a write, an export's completion); an open builds its rows from
+    the numbers (core.roster.roster_from_read). Every number is checked against its table when
+    the body is read (ValueError; the tables are filled up to whole pages, see `_below`), so no
+    use of an entry can fail on a file this build did not write."""
+
+    def __init__(self, body: Mapping[str, Any]) -> None:
+        from .roster import ROSTER_CARDS
+
+        strings, lists = list(body["strings"]), [tuple(x) for x in body["lists"]]
+        if not all(type(t) is str for t in strings) or not all(type(r) is str for x in lists for r in x):
+            raise ValueError("a text that is not one")
+        # each table filled up to a whole number of pages of 256 with a value of its type, so
+        # that a look at the numbers' high bytes checks them (below), not each number
+        self.dates: list[dt.date | None] = _pages([None, *map(dt.date.fromisoformat, body["dates"])], None)
+        self.strings: list[str] = _pages(strings, "")
+        self.lists: list[tuple[str, ...]] = _pages(lists, ())
+        kinds = []
+        for card, cs, rs, b, tracked, rules in body["kinds"]:
+            if card not in ROSTER_CARDS or type(tracked) is not bool or \
+                    not all(v is None or type(v) is str for v in (cs, rs, b)):
+                raise ValueError(f"a cell kind not of this build: {card!r}")
+            kinds.append((card, cs, rs, b, tracked, self.lists[rules]))
+        self.kinds: list[tuple[Any, ...]] = _pages(kinds, (ROSTER_CARDS[0], None, None, None, False, ()))
+        keys = body["keys"]
+        width, data = body["width"], body["data"]
+        code = _CODES[width]
+        split = _ENTRY * width * len(keys)
+        if type(data) is not bytes or len(data) < split or (len(data) - split) % (_CELL * width):
+            raise ValueError("a body whose numbers do not fit")
+        ents = list(struct.iter_unpack(f"<{_ENTRY}{code}", data[:split]))
+        cells = list(struct.iter_unpack(f"<{_CELL}{code}", data[split:]))
+        days, texts = len(self.dates), len(self.strings)
+        if not _below(data[:split], ents, _ENTRY, width, ((0, days), (1, texts), (4, len(self.lists)))) or \
+                not _below(data[split:], cells, _CELL, width, ((0, len(self.kinds)), (1, days), (2, days), (3, days),
+                                                               (4, days), (5, texts), (6, texts))):
+            raise ValueError("numbers beyond their tables")
+        # (an entry's first cell and count need no check: a slice past the cells is only shorter)
+        self.index: dict[str, tuple[int, ...]] = dict(zip(keys, ents, strict=True))
+        self.cells: list[tuple[int, ...]] = cells
+
+    @classmethod
+    def of(cls, entries: Mapping[str, Evaluated]) -> KeptEntries:
+        return cls(encode_entries(entries))
+
+    def day_index(self, today: dt.date) -> int:
+        """`today`'s number in this body's dates (-1: no entry is of that day)."""
+        try:
+            return self.dates.index(today, 1)
+        except ValueError:
+            return -1
+
+    def usable(self, key: str, today: dt.date) -> bool:
+        """Whether `key` has an entry a roster of `today` uses (an error only on the day it was met)."""
+        rec = self.index.get(key)
+        return rec is not None and (not rec[1] or self.dates[rec[0]] == today)
+
+    def __getitem__(self, key: str) -> Evaluated:
+        from .roster import CellParts, Evaluated
+
+        on, error, first, n, _merged = self.index[key]
+        dates, strings, kinds = self.dates, self.strings, self.kinds
+        recs = self.cells[first:first + n]
+        cards = tuple(kinds[r[0]][0] for r in recs)
         cells = {}
-        for c, (exp, cs, rs, rd, cr, rr, tracked, issued, b, tc, ecard, course, m) in cells_raw.items():
-            cells[c] = new(CellParts, (days[exp], cs, rs, days[rd], lists[cr], lists[rr], tracked, days[issued], b,
-                                       tc, ecard, days[course], lists[m]))
-        if known.issuperset(cards):
-            out[k] = make(days[on], tuple(cards), cells, error)
-    return out
+        if not error:
+            new = tuple.__new__
+            for kind, exp, issued, deadline, course, center, ecard in recs:
+                c, cs, rs, b, tracked, rules = kinds[kind]
+                cells[c] = new(CellParts, (dates[exp], cs, rs, dates[deadline], tracked, dates[issued], b,
+                                           strings[center], strings[ecard], dates[course], rules))
+        return Evaluated(dates[on], cards, cells, strings[error])  # type: ignore[arg-type]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.index
+
+    def __iter__(self):
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+_EMPTY_BODY = encode_entries({})
 
 
 def file_bytes(header: Mapping[str, Any], body: Mapping[str, Any]) -> bytes:
-    """The cache file: a header line (format, rules, build, the body's digest), then the body."""
-    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """The cache file: a header line (format, rules, build, the body's digest), then the body: a
+    JSON line (its tables) and its `data` (the numbers)."""
+    data = json.dumps({k: v for k, v in body.items() if k != "data"}, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8") + b"\n" + body["data"]
     head = {**header, "digest": hashlib.blake2b(data, digest_size=16).hexdigest()}
     return json.dumps(head, separators=(",", ":")).encode("utf-8") + b"\n" + data
 
@@ -207,10 +340,11 @@ def read_file(path: Path) -> tuple[dict[str, Any], dict[str, Any]] | None:
         if not sep or not isinstance(header, dict) or header.get("format") != CACHE_FORMAT or \
                 header.get("digest") != hashlib.blake2b(data, digest_size=16).hexdigest():
             return None
-        body = json.loads(data)
+        tables, sep, numbers = data.partition(b"\n")
+        body = json.loads(tables)
     except ValueError:
         return None
-    return (header, body) if isinstance(body, dict) else None
+    return (header, {**body, "data": numbers}) if sep and isinstance(body, dict) else None
 
 
 class RosterCache:
@@ -221,7 +355,7 @@ class RosterCache:
         self._lock = threading.Lock()  # the GUI builds in a worker thread and completes on the UI thread
         self._header: tuple[str, str] | None = None
         self._stamp: tuple[int, int] | None = None
-        self._entries: dict[str, Evaluated] = {}
+        self._entries: KeptEntries = KeptEntries(_EMPTY_BODY)
         self.writes = 0  # files written (tests, benchmarks)
 
     @classmethod
@@ -236,65 +370,74 @@ class RosterCache:
             return None
         return (st.st_mtime_ns, st.st_size) if st is not None else None
 
-    def entries(self, rules: RuleSet) -> dict[str, Evaluated]:
-        """doc_key -> the kept evaluation, for this rule set and this build (a copy)."""
+    def entries(self, rules: RuleSet) -> KeptEntries:
+        """doc_key -> the kept evaluation, for this rule set and this build (never changed: a
+        later update makes a new one)."""
         header = (rules_key(rules), code_key())
         with self._lock:
             stamp = self._file_stamp()
             if self._header != header or (stamp is not None and stamp != self._stamp):
-                self._entries = self._read(header) if stamp is not None else {}
+                self._entries = self._read(header) if stamp is not None else KeptEntries(_EMPTY_BODY)
                 self._header, self._stamp = header, stamp
-            return dict(self._entries)
+            return self._entries
 
-    def _read(self, header: tuple[str, str]) -> dict[str, Evaluated]:
+    def _read(self, header: tuple[str, str]) -> KeptEntries:
         assert self.path is not None
+        empty = KeptEntries(_EMPTY_BODY)
         try:
             got = read_file(self.path)
         except OSError as e:
             log.info("the roster cache %s is not used (%s)", self.path, e)
-            return {}
+            return empty
         if got is None or (got[0].get("rules"), got[0].get("code")) != header:
-            return {}  # another rule set, another build, another format, damage: nothing in it applies
+            return empty  # another rule set, another build, another format, damage: nothing in it applies
         try:
-            return decode_entries(got[1])
+            return KeptEntries(got[1])
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:  # (not written by this build)
             log.info("the roster cache %s is not used (%s)", self.path, e)
-            return {}
+            return empty
 
-    def _write(self, header: Mapping[str, Any], entries: Mapping[str, Evaluated]) -> None:
+    def _write(self, header: Mapping[str, Any], body: Mapping[str, Any]) -> None:
         from .paths import write_private_atomic
 
         assert self.path is not None
-        write_private_atomic(self.path, file_bytes(header, encode_entries(entries)))
+        write_private_atomic(self.path, file_bytes(header, body))
         self.writes += 1
 
-    def update(self, rules: RuleSet, fresh: Mapping[str, Evaluated], *, replace: bool = False) -> None:
-        """Keep `fresh` (`replace`: exactly those, the profiles of a full build; else added to what
-        is kept, as the file holds it now: an entry another writer removed, a deleted person's,
-        is not written back) and write the file when anything changed."""
+    def update(self, rules: RuleSet, fresh: Mapping[str, Evaluated], *, replace: bool = False,
+               reused: Sequence[str] = (), source: KeptEntries | None = None) -> None:
+        """Keep `fresh` and write the file when anything changed. `replace`: exactly `fresh` and
+        the entries `reused` names of `source` (the `entries` a full build read: the profiles of
+        that build); else `fresh` added to what is kept, as the file holds it now (an entry
+        another writer removed, a deleted person's, is not written back)."""
         header = (rules_key(rules), code_key())
         with self._lock:
             stamp = self._file_stamp()
             if self._header != header or stamp != self._stamp:
-                self._entries = self._read(header) if stamp is not None else {}
+                self._entries = self._read(header) if stamp is not None else KeptEntries(_EMPTY_BODY)
                 self._header, self._stamp = header, stamp
-            if replace:
-                new = dict(fresh)
-            else:
-                new = {**self._entries, **fresh}
             old = self._entries
-            if len(new) == len(old) and all(old.get(k) is v for k, v in new.items()):
-                return  # (the usual open: every entry the one read)
-            if new == old:
-                return
-            self._entries = new
+            if replace:
+                keep = dict.fromkeys(reused)
+                if not fresh and source is old and len(keep) == len(old):
+                    return  # (the usual open: every entry the one read, and no other)
+                src = source if source is not None else old
+                new: dict[str, Evaluated] = {k: src[k] for k in keep if k not in fresh}
+                new.update(fresh)
+            else:
+                if not fresh:
+                    return
+                new = {k: old[k] for k in old if k not in fresh}
+                new.update(fresh)
+            body = encode_entries(new)
+            self._entries = KeptEntries(body)
             if self.path is None:
                 return
             try:
                 from .paths import ensure_private_dir
 
                 ensure_private_dir(self.path.parent)
-                self._write({"format": CACHE_FORMAT, "rules": header[0], "code": header[1]}, new)
+                self._write({"format": CACHE_FORMAT, "rules": header[0], "code": header[1]}, body)
                 self._stamp = self._file_stamp()
             except OSError as e:  # a read-only or full data folder: the roster works without it
                 log.info("the roster cache %s could not be written (%s)", self.path, e)
@@ -306,11 +449,12 @@ class RosterCache:
         nothing that cannot be rebuilt)."""
         if self.path is None:
             with self._lock:
-                before = len(self._entries)
-                self._entries = {k: v for k, v in self._entries.items() if k in keep}
-                return before - len(self._entries)
+                before = self._entries
+                self._entries = KeptEntries.of({k: before[k] for k in before if k in keep})
+                return len(before) - len(self._entries)
         with self._lock:
-            self._header, self._stamp, self._entries = None, None, {}  # read again at the next use
+            self._header, self._stamp = None, None  # read again at the next use
+            self._entries = KeptEntries(_EMPTY_BODY)
             try:
                 got = read_file(self.path)
             except FileNotFoundError:
@@ -318,10 +462,10 @@ class RosterCache:
             except OSError:
                 got = None
             try:
-                entries = decode_entries(got[1]) if got is not None else None
+                entries = KeptEntries(got[1]) if got is not None else None
             except (KeyError, TypeError, ValueError, AttributeError, IndexError):
                 entries = None
-            if got is None or entries is None or len(entries) != len(got[1]["entries"]):
+            if got is None or entries is None:
                 self._remove()
                 return 0
             gone = [k for k in entries if k not in keep]
@@ -329,7 +473,7 @@ class RosterCache:
                 return 0
             try:
                 self._write({k: v for k, v in got[0].items() if k != "digest"},
-                            {k: v for k, v in entries.items() if k in keep})
+                            encode_entries({k: entries[k] for k in entries if k in keep}))
             except OSError as e:
                 log.info("the roster cache %s could not be rewritten (%s): removed", self.path, e)
                 self._remove()
@@ -345,7 +489,7 @@ class RosterCache:
 
     def clear(self) -> None:
         with self._lock:
-            self._entries, self._header, self._stamp = {}, None, None
+            self._entries, self._header, self._stamp = KeptEntries(_EMPTY_BODY), None, None
             if self.path is not None:
                 try:
                     os.remove(self.path)

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 from typing import Any
 
 from . import PROFILE_FORMAT, PROFILE_FORMAT_PROGRAMS
@@ -38,9 +39,11 @@ _UNREADABLE = object()
 
 # (id, name, role, tracks JSON, facts JSON array, overrides JSON array): Store.raw_documents
 RawDocument = tuple[int, str, str, str, str, str]
-# (id, name, role, hex(version) or None, and the typical-cards override's stored value, note and
-# created_at, or three None): Store.roster_read
-RosterHead = tuple[int, str, str, str | None, str | None, str | None, str | None]
+# (id, name, role, the roster cache's key of its version ("v" + hex, core.profile_versions.version_key;
+# None without one), then, for a profile with a typical-cards override, its stored value, note and
+# created_at): Store.roster_read
+RosterHead = tuple[Any, ...]
+_first = itemgetter(0)
 
 
 def parse_raw_document(raw: RawDocument) -> dict[str, Any]:
@@ -251,19 +254,72 @@ class Store:
         value, note and date when it has one), then the versioned raw documents of the profiles
         `choose(trusted, heads)` names (those the roster cache has no evaluation for); `heads`
         False: none read (`choose` gets []); `choose` saying None: every profile's document."""
-        from .profile_versions import TABLE, triggers_intact
-        from .roles import TYPICAL_CARDS_RULE
+        from .profile_versions import triggers_intact
 
         with self.db.atomic():
             trusted = triggers_intact(self.db.conn)
-            version = f"(SELECT hex(version) FROM {TABLE} WHERE profile_id = p.id)" if trusted else "NULL"
-            read: list[RosterHead] = [tuple(r) for r in self.db.execute(  # type: ignore[misc]
-                f"SELECT p.id, p.name, p.role, {version}, CAST(o.value AS TEXT), o.note, o.created_at"
-                " FROM profiles p LEFT JOIN overrides o ON o.profile_id = p.id AND o.rule_id = ?"
-                " ORDER BY p.id", [TYPICAL_CARDS_RULE]).fetchall()] if heads else []
+            read = self._roster_heads(trusted) if heads else []
             ids = choose(trusted, read)
             raws = self._raw_documents(ids, trusted) if ids is None or ids else []
         return trusted, read, raws
+
+    def _roster_heads(self, trusted: bool) -> list[RosterHead]:
+        """Every profile's RosterHead, in id order. Read as a few texts for the whole team (each
+        column one `group_concat`, the versions one hex text of them all: one step of each
+        statement, not a row, a step and four texts per profile, the third of the instructions
+        for 500), split here; row by row when the texts do not split into as many as there are
+        profiles (a name with a NUL in it, a version not of 16 bytes). Then the few typical-cards
+        overrides."""
+        from .profile_versions import TABLE
+        from .roles import TYPICAL_CARDS_RULE
+
+        got = self._heads_at_once(trusted)
+        if got is None:
+            key = "nullif('v' || hex(v.version), 'v')" if trusted else "NULL"  # (version_key)
+            versions = f" LEFT JOIN {TABLE} v ON v.profile_id = p.id" if trusted else ""
+            got = self.db.execute(f"SELECT p.id, p.name, p.role, {key} FROM profiles p{versions} ORDER BY p.id"
+                                  ).fetchall()
+        overrides = self.db.execute("SELECT profile_id, CAST(value AS TEXT), note, created_at FROM overrides"
+                                    " WHERE rule_id = ?", [TYPICAL_CARDS_RULE]).fetchall()
+        if overrides:
+            at = {h[0]: i for i, h in enumerate(got)}
+            for pid, *stored in overrides:
+                if pid in at:
+                    got[at[pid]] = (*got[at[pid]], *stored)
+        return got
+
+    def _heads_at_once(self, trusted: bool) -> list[RosterHead] | None:
+        from .profile_versions import TABLE
+
+        (n, ids, names, roles), = self.db.execute(
+            "SELECT count(*), group_concat(id), group_concat(name, char(0)), group_concat(role, char(0))"
+            " FROM profiles").fetchall()
+        if not n:
+            return []
+        if not (type(ids) is type(names) is type(roles) is str):
+            return None
+        pids = list(map(int, ids.split(",")))
+        names_, roles_ = names.split("\x00"), roles.split("\x00")
+        if not len(pids) == len(names_) == len(roles_) == n:
+            return None  # (a NUL in a name or a role, a NULL: row by row)
+        keys: list[str | None] = [None] * n
+        if trusted:
+            (m, vids, hexed, whole), = self.db.execute(
+                f"SELECT count(*), group_concat(profile_id), hex(group_concat(version, '')), sum(length(version) = 16)"
+                f" FROM {TABLE}").fetchall()
+            if m:
+                if whole != m or type(vids) is not str or type(hexed) is not str or len(hexed) != 32 * m:
+                    return None
+                versions: list[str | None] = ["v" + hexed[i:i + 32] for i in range(0, 32 * m, 32)]  # (version_key)
+                if vids == ids:  # (every profile has its version, in the same order)
+                    keys = versions
+                else:
+                    at = dict(zip(map(int, vids.split(",")), versions, strict=True))
+                    keys = list(map(at.get, pids))
+        got = list(zip(pids, names_, roles_, keys, strict=True))
+        if pids != sorted(pids):
+            got.sort(key=_first)  # (an aggregate's order is SQLite's to choose)
+        return got
 
     def _raw_documents(self, ids: list[int] | None, versions: bool) -> list[tuple[str | None, RawDocument]]:
         where, args = "", []

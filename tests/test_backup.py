@@ -535,13 +535,13 @@ def test_full_backup_with_a_clock_before_1980(paths, tmp_path):
 
 
 def _cache_text(paths):
-    return (paths.root / "cache" / "roster.json").read_text()
+    return (paths.root / "cache" / "roster.json").read_bytes().decode("utf-8", "replace")  # (numbers after the text)
 
 
 def _cache_entries(paths):
     from core.roster_cache import read_file
 
-    return read_file(paths.root / "cache" / "roster.json")[1]["entries"]
+    return read_file(paths.root / "cache" / "roster.json")[1]["keys"]
 
 
 def _team_with_cache(paths, today):
