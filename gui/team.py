@@ -21,8 +21,28 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QEventLoop, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEventLoop,
+    QModelIndex,
+    QObject,
+    QPointF,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QFont,
+    QFontMetrics,
+    QFontMetricsF,
+    QIcon,
+    QKeySequence,
+    QPalette,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -40,6 +60,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSizePolicy,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -359,6 +380,7 @@ class RosterModel(QAbstractTableModel):
         self.descending = False
         self._columns: list[str] = self._make_columns()
         self._cache: dict[tuple[int, int], tuple] = {}  # (profile id, column) -> (text, colour, icon)
+        self._draw: dict[tuple[int, int], tuple] = {}  # the same -> (text, colour, QIcon): draw_parts
         self._cache_key: tuple | None = None  # what the kept cells were computed for
         self._palette: dict[str, object] | None = None
         self._palette_dark: bool | None = None
@@ -393,6 +415,7 @@ class RosterModel(QAbstractTableModel):
         key = (roster, self.shown_cards, dark)
         if self._cache_key is None or key[0] is not self._cache_key[0] or key[1:] != self._cache_key[1:]:
             self._cache.clear()
+            self._draw.clear()
             self._cache_key = key
         self.endResetModel()
 
@@ -427,6 +450,7 @@ class RosterModel(QAbstractTableModel):
                              for st in statuses}
             self._palette["muted"] = (QColor(theme.muted_color()), None)
             self._brushes = {}
+            self._draw = {}
         return self._palette
 
     def paint_parts(self, r: int, c: int) -> tuple:
@@ -447,6 +471,16 @@ class RosterModel(QAbstractTableModel):
                 pm.deviceIndependentSize().toSize() if pm is not None else None,
                 (colour, pm))  # keeps the ids above alive
         return text, hit[0], hit[1], hit[2]
+
+    def draw_parts(self, r: int, c: int) -> tuple:
+        """What RosterDelegate.paint draws a cell with: (text, colour or None, icon or None), kept
+        per person and column as `_cell` (the icon the one `paint_parts` gives the style)."""
+        key = (self.rows[r].profile_id, c)
+        hit = self._draw.get(key)
+        if hit is None:
+            text, colour, pm = self._cell(r, c)
+            hit = self._draw[key] = (text, colour, self.paint_parts(r, c)[2] if pm is not None else None)
+        return hit
 
     def _cell(self, r: int, c: int) -> tuple:
         """(text, colour, icon) of a cell, computed when first painted (kept: see the class)."""
@@ -515,22 +549,254 @@ def _month_length(year: int, month: int) -> dt.timedelta:
 _TEXT_ROLE = QPalette.ColorRole.Text
 _HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
 _HAS_BOTH = QStyleOptionViewItem.ViewItemFeature.HasDisplay | QStyleOptionViewItem.ViewItemFeature.HasDecoration
+_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_ICON_OFF = QIcon.State.Off
+# the styles whose item drawing for a table is QCommonStyle's CE_ItemViewItem (Fusion, the default
+# on Linux and in the app's Light and Dark themes; Windows): RosterDelegate.paint draws their
+# cells the same way, keeping each cell's laid-out text; under any other style (the native one on
+# macOS or Windows 11, a style sheet) the style draws every cell itself, as before
+FAST_STYLES = frozenset({"QFusionStyle", "QWindowsStyle"})
+TEXT_KEPT = 4096  # laid-out texts kept per delegate (a name, a role, a status at one width each)
 
 
 class RosterDelegate(QStyledItemDelegate):
-    """The style's own item drawing (selection, elision, focus, dark mode), with the cell's
-    option filled in one Python call from `RosterModel.paint_parts` instead of Qt asking `data()`
-    seven roles per painted cell through the binding (each ~5 us: most of a repaint at 20 rows).
-    What it sets is what QStyledItemDelegate::initStyleOption sets for the roles the model
-    answers (text, foreground, icon); the roles the model leaves alone stay at the view's
-    defaults, as the base would leave them.
+    """A cell drawn as the style draws it (QCommonStyle's CE_ItemViewItem: the style's panel,
+    the status icon, the text elided as the style elides it, in the palette's colours), with the
+    cell's text laid out once per text and width, not at every paint.
 
-    The feature flags are or-ed once per value the view hands in: a PySide6 enum's `|=` is a few
-    Python calls (~830 enum calls a repaint of 21 rows when done per cell)."""
+    What the style does per cell and paint: five text layouts (three for the item's geometry,
+    one to elide, one to draw: ~200,000 instructions of a cell's ~270,000), the option filled
+    through the binding (`initStyleOption`: text, brush, icon). Here, in a RosterTable's paint
+    (`begin`/`end`), the geometry (text and icon rectangles, from the style's `subElementRect`) is
+    asked once per column width and row height, the text layout once per text and width (its
+    glyph runs kept, drawn with `drawGlyphRun`: the glyphs and positions the style's own layout
+    draws), the pen once per cell state; the panel (background, selection) is the style's own
+    `PE_PanelItemViewItem`, the icon `QIcon.paint` as the style calls it.
+
+    The style draws the cell itself (`QStyledItemDelegate.paint`, with `initStyleOption` below)
+    wherever this would not be the same drawing: the current cell with focus (its focus frame), a
+    disabled or edited cell, a text that is not one plain line (line breaks, control or format
+    characters), a text the style would not show at all, a selected cell under a style that
+    highlights only the text, a style other than FAST_STYLES, wrapping, right-to-left, and any
+    paint outside a RosterTable's paint event. tests/test_team_paint.py compares the two
+    drawings pixel by pixel.
+
+    `initStyleOption` (the style's path) fills the option in one Python call from
+    `RosterModel.paint_parts` instead of Qt asking `data()` seven roles per cell; the feature
+    flags are or-ed once per value the view hands in (a PySide6 enum's `|=` is a few Python
+    calls)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._features: dict[int, tuple] = {}  # id(the view's features) -> (them, | display, | display and icon)
+        self._frame: tuple | None = None  # during a RosterTable's paint: (view, model, style, icon alignment)
+        self._signature: tuple | None = None  # what the kept geometry, texts and pens were made for
+        self._states: dict[int, tuple] = {}  # id(option.state) -> (state, drawn here?, icon mode, pen)
+        self._geometry: dict[tuple, tuple] = {}  # (width, height, no icon) -> text and icon rectangles in the cell
+        self._texts: dict[tuple, tuple | bool] = {}  # (text, geometry key) -> (clip?, top, glyph runs), False: the style's
+        self._icons: dict[tuple, tuple] = {}  # (icon, mode, geometry key) -> (pixmap or None, x, y)
+        self._points: dict[tuple[int, int], QPointF] = {}
+        self._font = QFont()
+        self._metrics = QFontMetrics(self._font)
+        self._text_option = QTextOption()
+        self._align = Qt.AlignmentFlag.AlignLeft
+        self._elide = Qt.TextElideMode.ElideRight
+        self._margin = 0
+        self._highlight_all = True
+        self._palette = QPalette()
+        self.layouts = 0  # QTextLayouts made (tests count them)
+
+    # the drawing of one paint event
+    def begin(self, view: QTableView) -> None:
+        """Before `view` paints its cells: what every cell of this paint shares (the style, font,
+        palette and the view's item options); the kept geometry, texts and pens are dropped when
+        any of them changed."""
+        self._frame = None
+        model = view.model()
+        if not isinstance(model, RosterModel) or model.roster is None:
+            return
+        style = view.style()
+        name = style.metaObject().className()
+        if name not in FAST_STYLES:
+            return
+        opt = QStyleOptionViewItem()
+        view.initViewItemOption(opt)
+        if (opt.features & QStyleOptionViewItem.ViewItemFeature.WrapText
+                or opt.decorationPosition != QStyleOptionViewItem.Position.Left
+                or not opt.showDecorationSelected or opt.direction != Qt.LayoutDirection.LeftToRight):
+            return
+        palette = view.palette()
+        signature = (id(style), name, opt.font.key(), palette.cacheKey(), opt.displayAlignment,
+                     opt.textElideMode, opt.decorationAlignment, opt.decorationSize.toTuple())
+        if signature != self._signature:
+            self._signature = signature
+            self._states.clear()
+            self._geometry.clear()
+            self._texts.clear()
+            self._icons.clear()
+            self._font = QFont(opt.font)
+            self._metrics = QFontMetrics(self._font)
+            topt = QTextOption()  # as QCommonStylePrivate::viewItemDrawText sets it
+            topt.setWrapMode(QTextOption.WrapMode.ManualWrap)
+            topt.setTextDirection(opt.direction)
+            topt.setAlignment(QStyle.visualAlignment(opt.direction, opt.displayAlignment))
+            self._text_option = topt
+            self._align = opt.displayAlignment
+            self._elide = opt.textElideMode
+            self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+            self._highlight_all = bool(style.styleHint(QStyle.StyleHint.SH_ItemView_ShowDecorationSelected, opt, view))
+            self._palette = palette
+        self._frame = (view, model, style, opt.decorationAlignment)
+
+    def end(self) -> None:
+        self._frame = None
+
+    def paint(self, painter, option, index) -> None:
+        frame = self._frame
+        if frame is not None:
+            state = option.state
+            got = self._states.get(id(state))
+            if got is None or got[0] is not state:
+                got = self._state(state)
+            if got[1]:
+                text, colour, icon = frame[1].draw_parts(index.row(), index.column())
+                rect = option.rect
+                x, y, w, h = rect.getRect()
+                key = (w, h, icon is None)
+                geo = self._geometry.get(key)
+                if geo is None:
+                    geo = self._measure(option, index, key)
+                laid = self._texts.get((text, key))
+                if laid is None:
+                    laid = self._lay_out(text, key, geo)
+                if laid is not False:
+                    if laid[0]:  # ink near the cell's edge: clipped to the cell, as the style clips
+                        painter.save()
+                        painter.setClipRect(rect)
+                    if got[4]:  # selected: the style's panel (an unselected one draws nothing)
+                        frame[2].drawPrimitive(_PANEL, option, painter, frame[0])
+                    if icon is not None:
+                        pix = self._icons.get((icon, got[2], key))
+                        if pix is None:
+                            pix = self._icon(icon, got[2], key, geo, painter)
+                        if pix[0] is None:
+                            icon.paint(painter, x + geo[4], y + geo[5], geo[6], geo[7], frame[3], got[2], _ICON_OFF)
+                        else:
+                            painter.drawPixmap(x + pix[1], y + pix[2], pix[0])
+                    if laid[2]:
+                        painter.setPen(got[3] if colour is None or got[4] else colour)
+                        at = (x + geo[0], y + geo[1] + laid[1])
+                        pos = self._points.get(at)
+                        if pos is None:
+                            pos = self._point(at)
+                        for run in laid[2]:
+                            painter.drawGlyphRun(pos, run)
+                    if laid[0]:
+                        painter.restore()
+                    return
+        QStyledItemDelegate.paint(self, painter, option, index)
+
+    def _point(self, at: tuple[int, int]) -> QPointF:
+        """The QPointF a text is drawn at (kept: a repaint draws at the same places; ~4 us a new
+        one through the binding)."""
+        if len(self._points) >= TEXT_KEPT:
+            self._points.clear()
+        pos = self._points[at] = QPointF(*at)
+        return pos
+
+    def _state(self, state) -> tuple:
+        """(state, drawn here?, icon mode, the pen without a cell colour, selected) for a cell
+        state, as QCommonStyle's CE_ItemViewItem picks them."""
+        flag = QStyle.StateFlag
+        selected = bool(state & flag.State_Selected)
+        here = (bool(state & flag.State_Enabled) and not state & (flag.State_HasFocus | flag.State_Editing)
+                and (self._highlight_all or not selected))
+        group = QPalette.ColorGroup.Normal if state & flag.State_Active else QPalette.ColorGroup.Inactive
+        pen = self._palette.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        got = (state, here, QIcon.Mode.Selected if selected else QIcon.Mode.Normal, pen, selected)
+        self._states[id(state)] = got
+        return got
+
+    def _measure(self, option, index, key: tuple) -> tuple:
+        """The text rectangle (inside the style's margins) and the icon rectangle of a cell of
+        this size, relative to the cell, from the style's own subElementRect on the option the
+        style would draw with (with showDecorationSelected, as a table sets it, they do not
+        depend on the text)."""
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        view, style = self._frame[0], self._frame[2]
+        x, y, w, h = opt.rect.getRect()
+        tr = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, view)
+        ir = style.subElementRect(QStyle.SubElement.SE_ItemViewItemDecoration, opt, view)
+        m = self._margin
+        geo = (tr.x() - x + m, tr.y() - y, tr.width() - 2 * m, tr.height(),
+               ir.x() - x, ir.y() - y, ir.width(), ir.height())
+        self._geometry[key] = geo
+        return geo
+
+    def _icon(self, icon: QIcon, mode, key: tuple, geo: tuple, painter) -> tuple:
+        """(pixmap, x, y in the cell) that QIcon.paint draws for `icon` in the cell's icon
+        rectangle (QPixmapIconEngine: the pixmap of the aligned size at the device's pixel ratio,
+        drawn at the aligned rectangle); (None, 0, 0) where it would be scaled (QIcon.paint then)."""
+        box = QRect(geo[4], geo[5], geo[6], geo[7])
+        size = icon.actualSize(box.size(), mode, _ICON_OFF)
+        at = QStyle.alignedRect(Qt.LayoutDirection.LeftToRight, self._frame[3], size, box)
+        pix = icon.pixmap(size, painter.device().devicePixelRatio(), mode, _ICON_OFF)
+        drawn = pix.deviceIndependentSize()
+        same = drawn.width() == size.width() and drawn.height() == size.height()
+        got = (pix, at.x(), at.y()) if same else (None, 0, 0)
+        self._icons[(icon, mode, key)] = got
+        return got
+
+    def _lay_out(self, text: str, key: tuple, geo: tuple):
+        """(clip?, the layout's top in the text rectangle, its glyph runs) for a one-line `text`
+        in the cell's text rectangle, elided as QCommonStylePrivate::viewItemDrawText elides it;
+        False when the style's own drawing is needed (see the class). clip: the text's ink
+        comes within 2 pixels of the cell's edge (the style clips the cell; elsewhere the clip
+        changes nothing)."""
+        if len(self._texts) >= TEXT_KEPT:
+            self._texts.clear()
+        self._texts[(text, key)] = False
+        if not text:
+            laid = self._texts[(text, key)] = (False, 0, ())
+            return laid
+        width, height = geo[2], geo[3]
+        if not text.isprintable():  # line breaks, control and format characters: the style's
+            return False
+        lay, line = self._layout(text, width)
+        if line is None or line.textStart() != 0 or line.textLength() != len(text.encode("utf-16-le")) // 2:
+            return False
+        size = lay.boundingRect().size().toSize()
+        top = QStyle.alignedRect(Qt.LayoutDirection.LayoutDirectionAuto, self._align, size,
+                                 QRect(0, 0, width, height)).top()
+        if line.height() + top <= 0:  # the style draws nothing of a line above the rectangle
+            return False
+        if line.naturalTextWidth() > width:  # elided: the style lays the elided text out again
+            lay, line = self._layout(self._metrics.elidedText(text, self._elide, width), width)
+            if line is None:
+                return False
+        # the pixels the text covers (QFontMetricsF.boundingRect: at least those), from the
+        # baseline of the line's start, in the cell
+        ink = QFontMetricsF(self._font).boundingRect(lay.text())
+        x0, y0 = geo[0] + line.x(), geo[1] + top + line.y() + line.ascent()
+        clip = not (x0 + ink.left() >= 2 and y0 + ink.top() >= 2
+                    and x0 + ink.right() <= key[0] - 2 and y0 + ink.bottom() <= key[1] - 2)
+        laid = self._texts[(text, key)] = (clip, top, tuple(lay.glyphRuns()))
+        return laid
+
+    def _layout(self, text: str, width: int):
+        """`text` laid out as QCommonStylePrivate::viewItemTextLayout lays it out (one line of
+        `width`), and its line; None for the line when it takes more than one."""
+        self.layouts += 1
+        lay = QTextLayout(text, self._font)
+        lay.setTextOption(self._text_option)
+        lay.beginLayout()
+        line = lay.createLine()
+        line.setLineWidth(width)
+        line.setPosition(QPointF(0, 0))
+        more = lay.createLine().isValid()
+        lay.endLayout()
+        return lay, (None if more or not line.isValid() else line)
 
     def initStyleOption(self, option, index) -> None:  # noqa: N802
         model = index.model()
@@ -569,7 +835,15 @@ class RosterTable(QTableView):
     def paintEvent(self, event) -> None:  # noqa: N802
         """The whole row shows selected; the current cell (the card Enter opens) gets a frame in
         the selection's text colour, clearer than the style's dotted focus rectangle."""
-        super().paintEvent(event)
+        delegate = self.itemDelegate()
+        fast = isinstance(delegate, RosterDelegate)
+        if fast:
+            delegate.begin(self)  # what this paint's cells share, asked once (RosterDelegate.paint)
+        try:
+            super().paintEvent(event)
+        finally:
+            if fast:
+                delegate.end()
         idx = self.currentIndex()
         if not idx.isValid() or not self.hasFocus():
             return
