@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+import math
 import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,6 +29,7 @@ from PySide6.QtCore import (
     QObject,
     QPointF,
     QRect,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -36,7 +38,6 @@ from PySide6.QtGui import (
     QAction,
     QFont,
     QFontMetrics,
-    QFontMetricsF,
     QIcon,
     QKeySequence,
     QPalette,
@@ -593,7 +594,8 @@ class RosterDelegate(QStyledItemDelegate):
         self._signature: tuple | None = None  # what the kept geometry, texts and pens were made for
         self._states: dict[int, tuple] = {}  # id(option.state) -> (state, drawn here?, icon mode, pen)
         self._geometry: dict[tuple, tuple] = {}  # (width, height, no icon) -> text and icon rectangles in the cell
-        self._texts: dict[tuple, tuple | bool] = {}  # (text, geometry key) -> (clip?, top, glyph runs), False: the style's
+        self._texts: dict[tuple, tuple | bool] = {}  # (text, geometry key) -> (top, glyph runs), False: the style's
+        self._tops: dict[tuple[int, int], int] = {}  # (line height, text rectangle height) -> the line's top
         self._icons: dict[tuple, tuple] = {}  # (icon, mode, geometry key) -> (pixmap or None, x, y)
         self._points: dict[tuple[int, int], QPointF] = {}
         self._font = QFont()
@@ -627,12 +629,14 @@ class RosterDelegate(QStyledItemDelegate):
             return
         palette = view.palette()
         signature = (id(style), name, opt.font.key(), palette.cacheKey(), opt.displayAlignment,
-                     opt.textElideMode, opt.decorationAlignment, opt.decorationSize.toTuple())
+                     opt.textElideMode, opt.decorationAlignment, opt.decorationSize.toTuple(),
+                     view.devicePixelRatioF())  # (the icons' pixmaps are the device's)
         if signature != self._signature:
             self._signature = signature
             self._states.clear()
             self._geometry.clear()
             self._texts.clear()
+            self._tops.clear()
             self._icons.clear()
             self._font = QFont(opt.font)
             self._metrics = QFontMetrics(self._font)
@@ -670,9 +674,8 @@ class RosterDelegate(QStyledItemDelegate):
                 if laid is None:
                     laid = self._lay_out(text, key, geo)
                 if laid is not False:
-                    if laid[0]:  # ink near the cell's edge: clipped to the cell, as the style clips
-                        painter.save()
-                        painter.setClipRect(rect)
+                    painter.save()
+                    painter.setClipRect(rect)  # as the style clips a cell's drawing
                     if got[4]:  # selected: the style's panel (an unselected one draws nothing)
                         frame[2].drawPrimitive(_PANEL, option, painter, frame[0])
                     if icon is not None:
@@ -683,16 +686,15 @@ class RosterDelegate(QStyledItemDelegate):
                             icon.paint(painter, x + geo[4], y + geo[5], geo[6], geo[7], frame[3], got[2], _ICON_OFF)
                         else:
                             painter.drawPixmap(x + pix[1], y + pix[2], pix[0])
-                    if laid[2]:
+                    if laid[1]:
                         painter.setPen(got[3] if colour is None or got[4] else colour)
-                        at = (x + geo[0], y + geo[1] + laid[1])
+                        at = (x + geo[0], y + geo[1] + laid[0])
                         pos = self._points.get(at)
                         if pos is None:
                             pos = self._point(at)
-                        for run in laid[2]:
+                        for run in laid[1]:
                             painter.drawGlyphRun(pos, run)
-                    if laid[0]:
-                        painter.restore()
+                    painter.restore()
                     return
         QStyledItemDelegate.paint(self, painter, option, index)
 
@@ -749,77 +751,51 @@ class RosterDelegate(QStyledItemDelegate):
         return got
 
     def _lay_out(self, text: str, key: tuple, geo: tuple):
-        """(clip?, the layout's top in the text rectangle, its glyph runs) for a one-line `text`
-        in the cell's text rectangle, elided as QCommonStylePrivate::viewItemDrawText elides it;
-        False when the style's own drawing is needed (see the class). clip: the text's ink
-        comes within 2 pixels of the cell's edge (the style clips the cell; elsewhere the clip
-        changes nothing)."""
+        """(the layout's top in the text rectangle, its glyph runs) for a one-line `text` in the
+        cell's text rectangle, elided as QCommonStylePrivate::viewItemDrawText elides it; False
+        when the style's own drawing is needed (see the class)."""
         if len(self._texts) >= TEXT_KEPT:
             self._texts.clear()
         self._texts[(text, key)] = False
-        if not text:
-            laid = self._texts[(text, key)] = (False, 0, ())
+        if not text:  # (the style draws no text)
+            laid = self._texts[(text, key)] = (0, ())
             return laid
-        width, height = geo[2], geo[3]
         if not text.isprintable():  # line breaks, control and format characters: the style's
             return False
+        width = geo[2]
         lay, line = self._layout(text, width)
-        if line is None or line.textStart() != 0 or line.textLength() != len(text.encode("utf-16-le")) // 2:
+        if line is None:
             return False
-        size = lay.boundingRect().size().toSize()
-        top = QStyle.alignedRect(Qt.LayoutDirection.LayoutDirectionAuto, self._align, size,
-                                 QRect(0, 0, width, height)).top()
-        if line.height() + top <= 0:  # the style draws nothing of a line above the rectangle
+        # the layout's top as viewItemDrawText aligns its bounding rectangle (one line: its
+        # height rounded up) in the text rectangle
+        tall = line.height()
+        top = self._tops.get((tall, geo[3]))
+        if top is None:
+            top = self._tops[(tall, geo[3])] = QStyle.alignedRect(
+                Qt.LayoutDirection.LayoutDirectionAuto, self._align, QSize(1, math.ceil(tall)),
+                QRect(0, 0, width, geo[3])).top()
+        if tall + top <= 0:  # the style draws nothing of a line above the rectangle
             return False
         if line.naturalTextWidth() > width:  # elided: the style lays the elided text out again
             lay, line = self._layout(self._metrics.elidedText(text, self._elide, width), width)
             if line is None:
                 return False
-        # the pixels the text covers (QFontMetricsF.boundingRect: at least those), from the
-        # baseline of the line's start, in the cell
-        ink = QFontMetricsF(self._font).boundingRect(lay.text())
-        x0, y0 = geo[0] + line.x(), geo[1] + top + line.y() + line.ascent()
-        clip = not (x0 + ink.left() >= 2 and y0 + ink.top() >= 2
-                    and x0 + ink.right() <= key[0] - 2 and y0 + ink.bottom() <= key[1] - 2)
-        laid = self._texts[(text, key)] = (clip, top, tuple(lay.glyphRuns()))
+        laid = self._texts[(text, key)] = (top, tuple(lay.glyphRuns()))
         return laid
 
     def _layout(self, text: str, width: int):
-        """`text` laid out as QCommonStylePrivate::viewItemTextLayout lays it out (one line of
-        `width`), and its line; None for the line when it takes more than one."""
+        """`text` laid out as QCommonStylePrivate::viewItemTextLayout lays it out (its lines
+        `width` wide, the first at (0, 0)), and its line; None for the line when it takes more
+        than one."""
         self.layouts += 1
         lay = QTextLayout(text, self._font)
         lay.setTextOption(self._text_option)
         lay.beginLayout()
         line = lay.createLine()
         line.setLineWidth(width)
-        line.setPosition(QPointF(0, 0))
         more = lay.createLine().isValid()
         lay.endLayout()
         return lay, (None if more or not line.isValid() else line)
-
-    def initStyleOption(self, option, index) -> None:  # noqa: N802
-        model = index.model()
-        if not isinstance(model, RosterModel) or model.roster is None:
-            super().initStyleOption(option, index)
-            return
-        text, brush, icon, size = model.paint_parts(index.row(), index.column())
-        option.index = index
-        if brush is not None:
-            pal = option.palette
-            pal.setBrush(_TEXT_ROLE, brush)
-            option.palette = pal
-        features = option.features  # (the view's: Alternate on every other row)
-        got = self._features.get(id(features))
-        if got is None or got[0] is not features:
-            got = self._features[id(features)] = (features, features | _HAS_DISPLAY, features | _HAS_BOTH)
-        if icon is not None:
-            option.features = got[2]
-            option.icon = icon
-            option.decorationSize = size
-        else:
-            option.features = got[1]
-        option.text = text
 
 
 class RosterTable(QTableView):
