@@ -36,6 +36,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
+    QColor,
     QFont,
     QFontMetrics,
     QIcon,
@@ -607,6 +608,7 @@ class RosterDelegate(QStyledItemDelegate):
         self._highlight_all = True
         self._palette = QPalette()
         self.layouts = 0  # QTextLayouts made (tests count them)
+        self.pen: QColor | None = None  # the pen RosterTable's own paint last gave its painter (draw)
 
     # the drawing of one paint event
     def begin(self, view: QTableView) -> None:
@@ -650,10 +652,71 @@ class RosterDelegate(QStyledItemDelegate):
             self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
             self._highlight_all = bool(style.styleHint(QStyle.StyleHint.SH_ItemView_ShowDecorationSelected, opt, view))
             self._palette = palette
-        self._frame = (view, model, style, opt.decorationAlignment)
+        self._frame = (view, model, style, opt.decorationAlignment, opt)
 
     def end(self) -> None:
         self._frame = None
+
+    def option_at(self, index, x: int, y: int, w: int, h: int, state, alternate: bool) -> QStyleOptionViewItem:
+        """The option QTableView hands its delegate for the cell at `index` (its view's item
+        option, the cell's rectangle, state and Alternate feature), for RosterTable's own paint."""
+        opt = QStyleOptionViewItem(self._frame[4])
+        opt.rect = QRect(x, y, w, h)
+        opt.state = state
+        opt.index = index
+        if alternate:
+            opt.features = opt.features | QStyleOptionViewItem.ViewItemFeature.Alternate
+        pal = opt.palette
+        pal.setCurrentColorGroup(QPalette.ColorGroup.Normal)  # (QTableViewPrivate::drawCell's, enabled)
+        opt.palette = pal
+        return opt
+
+    def draw(self, painter, r: int, c: int, x: int, y: int, w: int, h: int, got: tuple, alternate: bool) -> bool:
+        """Cell (r, c) drawn at (x, y, w, h) in the state `got` (`_state`) as `paint` draws it,
+        for RosterTable's own paint (no option or index made per cell; the painter already
+        clipped to the cell, its pen kept from the cell before when the same); False where the
+        style must draw it (the caller then hands it an option)."""
+        frame = self._frame
+        text, colour, icon = frame[1].draw_parts(r, c)
+        key = (w, h, icon is None)
+        geo = self._geometry.get(key)
+        if geo is None:
+            index = frame[1].index(r, c)
+            geo = self._measure(self.option_at(index, x, y, w, h, got[0], alternate), index, key)
+        laid = self._texts.get((text, key))
+        if laid is None:
+            laid = self._lay_out(text, key, geo)
+        if laid is False:
+            return False
+        if got[4]:  # selected: the panel QCommonStyle draws (PE_PanelItemViewItem, SH_ItemView_ShowDecorationSelected)
+            painter.fillRect(x, y, w, h, got[5])
+        if icon is not None:
+            pix = self._icons.get((icon, got[2], key))
+            if pix is None:
+                pix = self._icon(icon, got[2], key, geo, painter)
+            if pix[0] is None:
+                icon.paint(painter, x + geo[4], y + geo[5], geo[6], geo[7], frame[3], got[2], _ICON_OFF)
+            else:
+                painter.drawPixmap(x + pix[1], y + pix[2], pix[0])
+        if laid[1]:
+            pen = got[3] if colour is None or got[4] else colour
+            if pen is not self.pen:
+                painter.setPen(pen)
+                self.pen = pen
+            at = (x + geo[0], y + geo[1] + laid[0])
+            pos = self._points.get(at)
+            if pos is None:
+                pos = self._point(at)
+            for run in laid[1]:
+                painter.drawGlyphRun(pos, run)
+        return True
+
+    def state_of(self, state) -> tuple:
+        """`_state` of a state flag (kept per flag)."""
+        got = self._states.get(id(state))
+        if got is None or got[0] is not state:
+            got = self._state(state)
+        return got
 
     def paint(self, painter, option, index) -> None:
         frame = self._frame
@@ -707,15 +770,16 @@ class RosterDelegate(QStyledItemDelegate):
         return pos
 
     def _state(self, state) -> tuple:
-        """(state, drawn here?, icon mode, the pen without a cell colour, selected) for a cell
-        state, as QCommonStyle's CE_ItemViewItem picks them."""
+        """(state, drawn here?, icon mode, the pen without a cell colour, selected, the
+        selection's brush) for a cell state, as QCommonStyle's CE_ItemViewItem picks them."""
         flag = QStyle.StateFlag
         selected = bool(state & flag.State_Selected)
         here = (bool(state & flag.State_Enabled) and not state & (flag.State_HasFocus | flag.State_Editing)
                 and (self._highlight_all or not selected))
         group = QPalette.ColorGroup.Normal if state & flag.State_Active else QPalette.ColorGroup.Inactive
         pen = self._palette.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        got = (state, here, QIcon.Mode.Selected if selected else QIcon.Mode.Normal, pen, selected)
+        got = (state, here, QIcon.Mode.Selected if selected else QIcon.Mode.Normal, pen, selected,
+               self._palette.brush(group, QPalette.ColorRole.Highlight))
         self._states[id(state)] = got
         return got
 
@@ -803,6 +867,7 @@ class RosterTable(QTableView):
 
     open_cell = Signal(int, str)  # profile id, card (or "" for a name/role cell)
     resized = Signal()
+    own_paints = 0  # paint events whose cells _paint_cells drew (tests count them)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -810,13 +875,17 @@ class RosterTable(QTableView):
 
     def paintEvent(self, event) -> None:  # noqa: N802
         """The whole row shows selected; the current cell (the card Enter opens) gets a frame in
-        the selection's text colour, clearer than the style's dotted focus rectangle."""
+        the selection's text colour, clearer than the style's dotted focus rectangle.
+
+        The cells: drawn here, as QTableView::paintEvent draws them (`_paint_cells`), where its
+        drawing is that simple (see there); else by QTableView with the delegate's `paint`."""
         delegate = self.itemDelegate()
         fast = isinstance(delegate, RosterDelegate)
         if fast:
             delegate.begin(self)  # what this paint's cells share, asked once (RosterDelegate.paint)
         try:
-            super().paintEvent(event)
+            if not (fast and delegate._frame is not None and self._paint_cells(event, delegate)):
+                super().paintEvent(event)
         finally:
             if fast:
                 delegate.end()
@@ -832,6 +901,119 @@ class RosterTable(QTableView):
         p.setPen(QPen(self.palette().color(QPalette.ColorRole.HighlightedText), 2))
         p.drawRect(rect.adjusted(2, 2, -2, -2))
         p.end()
+
+    def setSpan(self, row: int, column: int, rows: int, columns: int) -> None:  # noqa: N802
+        self._spans = True  # (never done here; _paint_cells leaves spans to QTableView)
+        super().setSpan(row, column, rows, columns)
+
+    def _paint_cells(self, event, delegate: RosterDelegate) -> bool:
+        """What QTableView::paintEvent draws (Qt 6: per cell of the dirty rectangle the style's
+        PE_PanelItemViewRow, which QCommonStyle draws as the Alternate base or, for a style that
+        shows decorations selected, the selection; the delegate's cell; then the grid: a line
+        under each row of the rectangle, then one after each column)
+        without a Python call from Qt per cell (~20,000 instructions each, with the model's
+        index() asking rowCount and columnCount): the delegate draws each cell (`draw`), the style
+        the focused one. Only for the simple case, else False (QTableView paints): one dirty
+        rectangle, left to right, no spans, moved or hidden rows, moved columns or hover
+        tracking, the horizontal header shown, enabled. tests/test_team_paint.py compares it with
+        QTableView's own painting."""
+        hh, vh = self.horizontalHeader(), self.verticalHeader()
+        region = event.region()
+        if (region.rectCount() != 1 or getattr(self, "_spans", False) or self.isRightToLeft()
+                or not self.isEnabled() or hh.sectionsMoved() or vh.sectionsMoved() or vh.sectionsHidden()
+                or self.viewport().testAttribute(Qt.WidgetAttribute.WA_Hover) or hh.count() == 0 or vh.count() == 0
+                or hh.isHidden()):
+            return False
+        model: RosterModel = self.model()
+        base = delegate._frame[4]
+        state = base.state
+        flag = QStyle.StateFlag
+        grid = self.showGrid()
+        gs = 1 if grid else 0
+        x_end = hh.length() - hh.offset() - 1
+        y_end = vh.length() - vh.offset() - 1
+        area = region.boundingRect()
+        area.setBottom(min(area.bottom(), y_end))
+        area.setRight(min(area.right(), x_end))
+        left, right = hh.visualIndexAt(area.left()), hh.visualIndexAt(area.right())
+        left = 0 if left == -1 else left
+        right = hh.count() - 1 if right == -1 else right
+        top, bottom = vh.visualIndexAt(area.top()), vh.visualIndexAt(area.bottom())
+        bottom = vh.count() - 1 if bottom == -1 else bottom
+        from PySide6.QtGui import QPainter, QPen
+
+        painter = QPainter(self.viewport())
+        if top == -1 or top > bottom:
+            return True
+        cols = [(c, self.columnViewportPosition(c), self.columnWidth(c) - gs)
+                for c in range(left, right + 1) if not hh.isSectionHidden(c)]
+        selected: dict[int, list[tuple[int, int]]] = {}
+        for rng in self.selectionModel().selection():
+            for r in range(max(rng.top(), top), min(rng.bottom(), bottom) + 1):
+                selected.setdefault(r, []).append((rng.left(), rng.right()))
+        current = self.currentIndex()
+        focus = (self.hasFocus() or self.viewport().hasFocus()) and current.isValid()
+        cur = (current.row(), current.column()) if focus else None
+        plain = delegate.state_of(state)
+        chosen = delegate.state_of(state | flag.State_Selected)
+        group = QPalette.ColorGroup.Normal if state & flag.State_Active else QPalette.ColorGroup.Inactive
+        pal = base.palette
+        alt_brush = pal.brush(group, QPalette.ColorRole.AlternateBase)
+        sel_brush = pal.brush(group, QPalette.ColorRole.Highlight)
+        row_selection = delegate._highlight_all  # (SH_ItemView_ShowDecorationSelected)
+        alternate = self.alternatingRowColors()
+        alt = bool(top & 1) and alternate
+        grid_colour = QColor.fromRgba(self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, base, self)
+                                      & 0xFFFFFFFF)
+        # a solid, opaque grid covers the pixels between cells: a row's base is one rectangle
+        whole_rows = grid and grid_colour.alpha() == 255 and self.gridStyle() == Qt.PenStyle.SolidLine and bool(cols)
+        draw = delegate.draw
+        fill = painter.fillRect
+        clip = painter.setClipRect
+        delegate.pen = None
+        rows = []
+        for r in range(top, bottom + 1):
+            y = self.rowViewportPosition(r)
+            h = self.rowHeight(r) - gs
+            rows.append(y + h)
+            ranges = selected.get(r)
+            if whole_rows and alt and ranges is None:  # PE_PanelItemViewRow of each cell at once
+                painter.setClipping(False)
+                fill(cols[0][1], y, cols[-1][1] + cols[-1][2] - cols[0][1], h, alt_brush)
+                row_filled = True
+            else:
+                row_filled = False
+            for c, x, w in cols:
+                clip(x, y, w, h)  # (the style clips a cell's drawing to it)
+                sel = ranges is not None and any(a <= c <= b for a, b in ranges)
+                if sel and row_selection:  # PE_PanelItemViewRow
+                    fill(x, y, w, h, sel_brush)
+                elif alt and not row_filled:
+                    fill(x, y, w, h, alt_brush)
+                if cur is not None and cur[0] == r and cur[1] == c or not draw(
+                        painter, r, c, x, y, w, h, chosen if sel else plain, alt):
+                    st = state | flag.State_Selected if sel else state
+                    if cur is not None and cur[0] == r and cur[1] == c:
+                        st = st | flag.State_HasFocus
+                    index = model.index(r, c)
+                    QStyledItemDelegate.paint(delegate, painter, delegate.option_at(index, x, y, w, h, st, alt), index)
+            alt = not alt and alternate
+        painter.setClipping(False)
+        if grid:
+            if self.gridStyle() == Qt.PenStyle.SolidLine:  # one pixel wide: the lines' own pixels
+                for y in rows:
+                    fill(area.left(), y, area.width(), 1, grid_colour)
+                for _c, x, w in cols:
+                    fill(x + w, area.top(), 1, area.height(), grid_colour)
+            else:
+                painter.setPen(QPen(grid_colour, 0, self.gridStyle()))
+                for y in rows:
+                    painter.drawLine(area.left(), y, area.right(), y)
+                for _c, x, w in cols:
+                    painter.drawLine(x + w, area.top(), x + w, area.bottom())
+        painter.end()
+        self.own_paints += 1
+        return True
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
