@@ -558,6 +558,9 @@ _ICON_OFF = QIcon.State.Off
 # cells the same way, keeping each cell's laid-out text; under any other style (the native one on
 # macOS or Windows 11, a style sheet) the style draws every cell itself, as before
 FAST_STYLES = frozenset({"QFusionStyle", "QWindowsStyle"})
+# the styles whose row panel (PE_PanelItemViewRow) is QCommonStyle's: RosterTable paints the cells
+# itself under these only (the Windows style draws a selected row's panel its own way)
+ROW_STYLES = frozenset({"QFusionStyle"})
 TEXT_KEPT = 4096  # laid-out texts kept per delegate (a name, a role, a status at one width each)
 
 
@@ -919,7 +922,7 @@ class RosterTable(QTableView):
         QTableView's own painting."""
         hh, vh = self.horizontalHeader(), self.verticalHeader()
         region = event.region()
-        if (region.rectCount() != 1 or getattr(self, "_spans", False) or self.isRightToLeft()
+        if (delegate._signature[1] not in ROW_STYLES or region.rectCount() != 1 or getattr(self, "_spans", False) or self.isRightToLeft()
                 or not self.isEnabled() or hh.sectionsMoved() or vh.sectionsMoved() or vh.sectionsHidden()
                 or self.viewport().testAttribute(Qt.WidgetAttribute.WA_Hover) or hh.count() == 0 or vh.count() == 0
                 or hh.isHidden()):

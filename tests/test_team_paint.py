@@ -87,7 +87,9 @@ def test_the_table_draws_what_the_style_draws(qtbot, panel, dark, style, width):
         ours = RosterDelegate(panel.table)
         for cell in ((2, "pals"), (5, "name"), (0, "missing")):  # the focus on a card, a name, the last column
             _focus(qtbot, panel, *cell)
+            own = panel.table.own_paints
             drawn = _grab(panel, ours)
+            assert (panel.table.own_paints > own) == (style == "Fusion")  # (RosterTable drew the cells itself)
             assert drawn == _grab(panel, QStyledItemDelegate(panel.table)), (style, dark, width, cell)
         panel.search.setFocus()  # no focus: the current row still selected, inactive colours
         qtbot.waitUntil(lambda: not panel.table.hasFocus())
@@ -192,3 +194,129 @@ def test_another_style_draws_every_cell_itself(qtbot, panel):
         assert d.layouts == before and d._frame is None
     finally:
         t.setStyleSheet("")
+
+
+def _render(table, delegate, area=None) -> QImage:
+    """The viewport painted into an image, all of it or only `area` (a QRect or QRegion: a
+    paint event of that alone, as after a change in one row)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPixmap, QRegion
+
+    table.setItemDelegate(delegate)
+    QApplication.processEvents()
+    vp = table.viewport()
+    pm = QPixmap(vp.size())
+    pm.fill(QColor(10, 200, 30))
+    vp.render(pm, QPoint(), QRegion(vp.rect()) if area is None else QRegion(area) if isinstance(area, QRect) else area)
+    return pm.toImage()
+
+
+@pytest.mark.parametrize("change", ["partial", "two rectangles", "scrolled", "dashed grid", "no grid", "no alternate", "one cell selected",
+                                    "nothing selected", "a card column hidden"])
+def test_the_table_paints_its_cells_as_qtableview_paints_them(qtbot, panel, change):
+    """RosterTable._paint_cells against QTableView::paintEvent (the same view with Qt's
+    QStyledItemDelegate), for the view's other states: a paint of part of the view, scrolled,
+    other grids, no alternate rows, a selection of one cell or none, a hidden column."""
+    from PySide6.QtCore import QItemSelectionModel
+    from PySide6.QtCore import Qt as _Qt
+
+    from gui.team import RosterDelegate
+
+    t, m = panel.table, panel.model
+    panel.resize(1000, 330)
+    QApplication.processEvents()
+    _focus(qtbot, panel, 1, "bls")
+    area = None
+    if change == "partial":
+        area = QRect(40, t.rowViewportPosition(1) + 5, 500, 2 * t.rowHeight(1))
+    elif change == "two rectangles":  # (QTableView paints those, the delegate drawing each cell)
+        from PySide6.QtGui import QRegion
+
+        area = QRegion(QRect(0, t.rowViewportPosition(0), 700, t.rowHeight(0))) | QRegion(
+            QRect(100, t.rowViewportPosition(3), 300, t.rowHeight(3)))
+    elif change == "scrolled":
+        t.verticalScrollBar().setValue(3)
+    elif change == "dashed grid":
+        t.setGridStyle(_Qt.PenStyle.DashLine)
+    elif change == "no grid":
+        t.setShowGrid(False)
+    elif change == "no alternate":
+        t.setAlternatingRowColors(False)
+    elif change == "one cell selected":
+        t.selectionModel().select(m.index(3, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    elif change == "nothing selected":
+        t.clearSelection()
+    elif change == "a card column hidden":
+        t.setColumnHidden(m.columns().index("bls"), True)
+    QApplication.processEvents()
+    ours = RosterDelegate(t)
+    t.setItemDelegate(ours)
+    QApplication.processEvents()  # (the view's own repaint for the new delegate)
+    own = t.own_paints
+    drawn = _render(t, ours, area)
+    assert (t.own_paints > own) == (change != "two rectangles")
+    if change == "two rectangles":
+        assert ours.layouts > 0  # (drawn by RosterDelegate.paint)
+    assert drawn == _render(t, QStyledItemDelegate(t), area), change
+
+
+@pytest.mark.parametrize("style", ["Fusion"])
+def test_the_row_panel_is_what_the_style_draws(qtbot, panel, style):
+    """RosterTable._paint_cells fills a cell's row panel as QCommonStyle draws
+    PE_PanelItemViewRow (the selection where the style shows decorations selected, else the
+    Alternate base, else nothing), and a selected cell's item panel with the selection: the
+    style's own drawing of them, state by state, for each of ROW_STYLES."""
+    from gui.team import ROW_STYLES
+
+    kept = QStyleFactory.create(style)
+    assert kept.metaObject().className() in ROW_STYLES
+    t = panel.table
+    opt = QStyleOptionViewItem()
+    t.initViewItemOption(opt)
+    opt.rect = QRect(3, 2, 60, 24)
+    s = QStyle.StateFlag
+    row_selection = bool(kept.styleHint(QStyle.StyleHint.SH_ItemView_ShowDecorationSelected, opt, t))
+    for active in (False, True):
+        for selected in (False, True):
+            for alternate in (False, True):
+                opt.state = s.State_Enabled | (s.State_Active if active else s.State_None) | (
+                    s.State_Selected if selected else s.State_None)
+                opt.features = (QStyleOptionViewItem.ViewItemFeature.Alternate if alternate
+                                else QStyleOptionViewItem.ViewItemFeature.None_)
+                group = opt.palette.ColorGroup.Normal if active else opt.palette.ColorGroup.Inactive
+                for element in (QStyle.PrimitiveElement.PE_PanelItemViewRow, QStyle.PrimitiveElement.PE_PanelItemViewItem):
+                    styled = QImage(70, 30, QImage.Format.Format_ARGB32_Premultiplied)
+                    styled.fill(QColor(1, 2, 3))
+                    filled = QImage(styled)
+                    p = QPainter(styled)
+                    kept.drawPrimitive(element, opt, p, t)
+                    p.end()
+                    p = QPainter(filled)
+                    role = None
+                    if element == QStyle.PrimitiveElement.PE_PanelItemViewRow:
+                        if selected and row_selection:
+                            role = opt.palette.ColorRole.Highlight
+                        elif alternate:
+                            role = opt.palette.ColorRole.AlternateBase
+                    elif selected and row_selection:  # (under the other styles a selected cell is the style's)
+                        role = opt.palette.ColorRole.Highlight
+                    if role is not None:
+                        p.fillRect(opt.rect, opt.palette.brush(group, role))
+                    p.end()
+                    if element == QStyle.PrimitiveElement.PE_PanelItemViewItem and selected and not row_selection:
+                        continue
+                    assert styled == filled, (style, element, active, selected, alternate)
+
+
+def test_under_the_windows_style_qtableview_paints_the_cells(qtbot, panel):
+    """A style whose row panel is not QCommonStyle's (Windows: a selected row's) leaves the
+    cells to QTableView::paintEvent, the delegate drawing each (RosterDelegate.paint)."""
+    kept = QStyleFactory.create("Windows")
+    t = panel.table
+    t.setStyle(kept)
+    try:
+        own = t.own_paints
+        t.viewport().repaint()
+        assert t.own_paints == own and t.itemDelegate().layouts > 0
+    finally:
+        t.setStyle(None)
