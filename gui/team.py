@@ -21,6 +21,7 @@ import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -594,11 +595,11 @@ class RosterDelegate(QStyledItemDelegate):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._features: dict[int, tuple] = {}  # id(the view's features) -> (them, | display, | display and icon)
-        self._frame: tuple | None = None  # during a RosterTable's paint: (view, model, style, icon alignment)
-        self._signature: tuple | None = None  # what the kept geometry, texts and pens were made for
+        self._frame: Any = None  # during a RosterTable's paint: (view, model, style, icon alignment)
+        self._signature: Any = None  # what the kept geometry, texts and pens were made for
         self._states: dict[int, tuple] = {}  # id(option.state) -> (state, drawn here?, icon mode, pen)
         self._geometry: dict[tuple, tuple] = {}  # (width, height, no icon) -> text and icon rectangles in the cell
-        self._texts: dict[tuple, tuple | bool] = {}  # (text, geometry key) -> (top, glyph runs), False: the style's
+        self._texts: dict[tuple, Any] = {}  # (text, geometry key) -> (top, glyph runs), False: the style's
         self._tops: dict[tuple[int, int], int] = {}  # (line height, text rectangle height) -> the line's top
         self._icons: dict[tuple, tuple] = {}  # (icon, mode, geometry key) -> (pixmap or None, x, y)
         self._points: dict[tuple[int, int], QPointF] = {}
@@ -794,7 +795,8 @@ class RosterDelegate(QStyledItemDelegate):
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         view, style = self._frame[0], self._frame[2]
-        x, y, w, h = opt.rect.getRect()
+        cell = opt.rect
+        x, y = cell.x(), cell.y()
         tr = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, view)
         ir = style.subElementRect(QStyle.SubElement.SE_ItemViewItemDecoration, opt, view)
         m = self._margin
@@ -883,14 +885,14 @@ class RosterTable(QTableView):
         The cells: drawn here, as QTableView::paintEvent draws them (`_paint_cells`), where its
         drawing is that simple (see there); else by QTableView with the delegate's `paint`."""
         delegate = self.itemDelegate()
-        fast = isinstance(delegate, RosterDelegate)
-        if fast:
+        if not isinstance(delegate, RosterDelegate):
+            super().paintEvent(event)
+        else:
             delegate.begin(self)  # what this paint's cells share, asked once (RosterDelegate.paint)
-        try:
-            if not (fast and delegate._frame is not None and self._paint_cells(event, delegate)):
-                super().paintEvent(event)
-        finally:
-            if fast:
+            try:
+                if delegate._frame is None or not self._paint_cells(event, delegate):
+                    super().paintEvent(event)
+            finally:
                 delegate.end()
         idx = self.currentIndex()
         if not idx.isValid() or not self.hasFocus():
@@ -927,7 +929,7 @@ class RosterTable(QTableView):
                 or self.viewport().testAttribute(Qt.WidgetAttribute.WA_Hover) or hh.count() == 0 or vh.count() == 0
                 or hh.isHidden()):
             return False
-        model: RosterModel = self.model()
+        model = cast(RosterModel, self.model())
         base = delegate._frame[4]
         state = base.state
         flag = QStyle.StateFlag
@@ -951,7 +953,7 @@ class RosterTable(QTableView):
         cols = [(c, self.columnViewportPosition(c), self.columnWidth(c) - gs)
                 for c in range(left, right + 1) if not hh.isSectionHidden(c)]
         selected: dict[int, list[tuple[int, int]]] = {}
-        for rng in self.selectionModel().selection():
+        for rng in cast(Any, self.selectionModel().selection()):
             for r in range(max(rng.top(), top), min(rng.bottom(), bottom) + 1):
                 selected.setdefault(r, []).append((rng.left(), rng.right()))
         current = self.currentIndex()
