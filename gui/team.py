@@ -577,15 +577,17 @@ class RosterDelegate(QStyledItemDelegate):
     asked once per column width and row height, the text layout once per text and width (its
     glyph runs kept, drawn with `drawGlyphRun`: the glyphs and positions the style's own layout
     draws), the pen once per cell state; the panel (background, selection) is the style's own
-    `PE_PanelItemViewItem`, the icon `QIcon.paint` as the style calls it.
+    `PE_PanelItemViewItem` (for a selected cell: an unselected one's draws nothing), the icon the
+    pixmap `QIcon.paint` draws, each cell clipped to itself as the style clips it. `draw` is the
+    same drawing for RosterTable._paint_cells, which calls it per cell without an option or index.
 
     The style draws the cell itself (`QStyledItemDelegate.paint`, with `initStyleOption` below)
     wherever this would not be the same drawing: the current cell with focus (its focus frame), a
     disabled or edited cell, a text that is not one plain line (line breaks, control or format
     characters), a text the style would not show at all, a selected cell under a style that
     highlights only the text, a style other than FAST_STYLES, wrapping, right-to-left, and any
-    paint outside a RosterTable's paint event. tests/test_team_paint.py compares the two
-    drawings pixel by pixel.
+    paint outside a RosterTable's paint event. tests/test_team_paint.py compares the drawings
+    with Qt's own pixel by pixel (docs/performance.md, "Team view paint, session 8").
 
     `initStyleOption` (the style's path) fills the option in one Python call from
     `RosterModel.paint_parts` instead of Qt asking `data()` seven roles per cell; the feature
