@@ -868,6 +868,29 @@ class RosterDelegate(QStyledItemDelegate):
         lay.endLayout()
         return lay, (None if more or not line.isValid() else line)
 
+    def initStyleOption(self, option, index) -> None:  # noqa: N802
+        model = index.model()
+        if not isinstance(model, RosterModel) or model.roster is None:
+            super().initStyleOption(option, index)
+            return
+        text, brush, icon, size = model.paint_parts(index.row(), index.column())
+        option.index = index
+        if brush is not None:
+            pal = option.palette
+            pal.setBrush(_TEXT_ROLE, brush)
+            option.palette = pal
+        features = option.features  # (the view's: Alternate on every other row)
+        got = self._features.get(id(features))
+        if got is None or got[0] is not features:
+            got = self._features[id(features)] = (features, features | _HAS_DISPLAY, features | _HAS_BOTH)
+        if icon is not None:
+            option.features = got[2]
+            option.icon = icon
+            option.decorationSize = size
+        else:
+            option.features = got[1]
+        option.text = text
+
 
 class RosterTable(QTableView):
     """Enter (and double-click) opens the step of the cell's person and card."""

@@ -320,3 +320,29 @@ def test_under_the_windows_style_qtableview_paints_the_cells(qtbot, panel):
         assert t.own_paints == own and t.itemDelegate().layouts > 0
     finally:
         t.setStyle(None)
+
+
+
+def test_the_cells_the_style_draws_ask_the_model_in_one_call_not_per_role(qtbot, panel, monkeypatch):
+    """The focused cell and a text with a tab are the style's to draw; their option is filled
+    from RosterModel.paint_parts in one Python call (RosterDelegate.initStyleOption), not by Qt
+    asking data() for seven roles through the binding."""
+    from gui.team import RosterModel
+
+    asked = []
+    real = RosterModel.paint_parts
+    monkeypatch.setattr(RosterModel, "paint_parts", lambda self, r, c: asked.append((r, c)) or real(self, r, c))
+    m = panel.model
+    _focus(qtbot, panel, 2, "pals")
+    QApplication.processEvents()
+    tab = next(i for i, r in enumerate(m.rows) if r.name == "Tab\tSeparated")
+    for table_paints in (True, False):  # RosterTable's own paint, then QTableView's (two rectangles)
+        asked.clear()
+        vp = panel.table.viewport()
+        if table_paints:
+            vp.repaint()
+        else:
+            from PySide6.QtGui import QRegion
+
+            vp.repaint(QRegion(QRect(0, 0, 20, 20)) | QRegion(vp.rect().adjusted(0, 40, 0, 0)))
+        assert (2, m.columns().index("pals")) in asked and (tab, 0) in asked, (table_paints, asked)
