@@ -16,14 +16,37 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+import math
 import sys
 import threading
 from bisect import bisect_left
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, cast
 
-from PySide6.QtCore import QAbstractTableModel, QEventLoop, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEventLoop,
+    QModelIndex,
+    QObject,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QKeySequence,
+    QPalette,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -41,6 +64,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSizePolicy,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -360,6 +384,7 @@ class RosterModel(QAbstractTableModel):
         self.descending = False
         self._columns: list[str] = self._make_columns()
         self._cache: dict[tuple[int, int], tuple] = {}  # (profile id, column) -> (text, colour, icon)
+        self._draw: dict[tuple[int, int], tuple] = {}  # the same -> (text, colour, QIcon): draw_parts
         self._cache_key: tuple | None = None  # what the kept cells were computed for
         self._palette: dict[str, object] | None = None
         self._palette_dark: bool | None = None
@@ -398,6 +423,7 @@ class RosterModel(QAbstractTableModel):
         key = (roster, self.shown_cards, dark)
         if self._cache_key is None or key[0] is not self._cache_key[0] or key[1:] != self._cache_key[1:]:
             self._cache.clear()
+            self._draw.clear()
             self._cache_key = key
         self.endResetModel()
 
@@ -432,6 +458,7 @@ class RosterModel(QAbstractTableModel):
                              for st in statuses}
             self._palette["muted"] = (QColor(theme.muted_color()), None)
             self._brushes = {}
+            self._draw = {}
         return self._palette
 
     def paint_parts(self, r: int, c: int) -> tuple:
@@ -452,6 +479,16 @@ class RosterModel(QAbstractTableModel):
                 pm.deviceIndependentSize().toSize() if pm is not None else None,
                 (colour, pm))  # keeps the ids above alive
         return text, hit[0], hit[1], hit[2]
+
+    def draw_parts(self, r: int, c: int) -> tuple:
+        """What RosterDelegate.paint draws a cell with: (text, colour or None, icon or None), kept
+        per person and column as `_cell` (the icon the one `paint_parts` gives the style)."""
+        key = (self.rows[r].profile_id, c)
+        hit = self._draw.get(key)
+        if hit is None:
+            text, colour, pm = self._cell(r, c)
+            hit = self._draw[key] = (text, colour, self.paint_parts(r, c)[2] if pm is not None else None)
+        return hit
 
     def _cell(self, r: int, c: int) -> tuple:
         """(text, colour, icon) of a cell, computed when first painted (kept: see the class)."""
@@ -538,22 +575,321 @@ def _month_length(year: int, month: int) -> dt.timedelta:
 _TEXT_ROLE = QPalette.ColorRole.Text
 _HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
 _HAS_BOTH = QStyleOptionViewItem.ViewItemFeature.HasDisplay | QStyleOptionViewItem.ViewItemFeature.HasDecoration
+_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_ICON_OFF = QIcon.State.Off
+# the styles whose item drawing for a table is QCommonStyle's CE_ItemViewItem (Fusion, the default
+# on Linux and in the app's Light and Dark themes; Windows): RosterDelegate.paint draws their
+# cells the same way, keeping each cell's laid-out text; under any other style (the native one on
+# macOS or Windows 11, a style sheet) the style draws every cell itself, as before
+FAST_STYLES = frozenset({"QFusionStyle", "QWindowsStyle"})
+# the styles whose row panel (PE_PanelItemViewRow) is QCommonStyle's: RosterTable paints the cells
+# itself under these only (the Windows style draws a selected row's panel its own way)
+ROW_STYLES = frozenset({"QFusionStyle"})
+TEXT_KEPT = 4096  # laid-out texts kept per delegate (a name, a role, a status at one width each)
 
 
 class RosterDelegate(QStyledItemDelegate):
-    """The style's own item drawing (selection, elision, focus, dark mode), with the cell's
-    option filled in one Python call from `RosterModel.paint_parts` instead of Qt asking `data()`
-    seven roles per painted cell through the binding (each ~5 us: most of a repaint at 20 rows).
-    What it sets is what QStyledItemDelegate::initStyleOption sets for the roles the model
-    answers (text, foreground, icon); the roles the model leaves alone stay at the view's
-    defaults, as the base would leave them.
+    """A cell drawn as the style draws it (QCommonStyle's CE_ItemViewItem: the style's panel,
+    the status icon, the text elided as the style elides it, in the palette's colours), with the
+    cell's text laid out once per text and width, not at every paint.
 
-    The feature flags are or-ed once per value the view hands in: a PySide6 enum's `|=` is a few
-    Python calls (~830 enum calls a repaint of 21 rows when done per cell)."""
+    What the style does per cell and paint: five text layouts (three for the item's geometry,
+    one to elide, one to draw: ~200,000 instructions of a cell's ~270,000), the option filled
+    through the binding (`initStyleOption`: text, brush, icon). Here, in a RosterTable's paint
+    (`begin`/`end`), the geometry (text and icon rectangles, from the style's `subElementRect`) is
+    asked once per column width and row height, the text layout once per text and width (its
+    glyph runs kept, drawn with `drawGlyphRun`: the glyphs and positions the style's own layout
+    draws), the pen once per cell state; the panel (background, selection) is the style's own
+    `PE_PanelItemViewItem` (for a selected cell: an unselected one's draws nothing), the icon the
+    pixmap `QIcon.paint` draws, each cell clipped to itself as the style clips it. `draw` is the
+    same drawing for RosterTable._paint_cells, which calls it per cell without an option or index.
+
+    The style draws the cell itself (`QStyledItemDelegate.paint`, with `initStyleOption` below)
+    wherever this would not be the same drawing: the current cell with focus (its focus frame), a
+    disabled or edited cell, a text that is not one plain line (line breaks, control or format
+    characters), a text the style would not show at all, a selected cell under a style that
+    highlights only the text, a style other than FAST_STYLES, wrapping, right-to-left, and any
+    paint outside a RosterTable's paint event. tests/test_team_paint.py compares the drawings
+    with Qt's own pixel by pixel (docs/performance.md, "Team view paint, session 8").
+
+    `initStyleOption` (the style's path) fills the option in one Python call from
+    `RosterModel.paint_parts` instead of Qt asking `data()` seven roles per cell; the feature
+    flags are or-ed once per value the view hands in (a PySide6 enum's `|=` is a few Python
+    calls)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._features: dict[int, tuple] = {}  # id(the view's features) -> (them, | display, | display and icon)
+        self._frame: Any = None  # during a RosterTable's paint: (view, model, style, icon alignment)
+        self._signature: Any = None  # what the kept geometry, texts and pens were made for
+        self._states: dict[int, tuple] = {}  # id(option.state) -> (state, drawn here?, icon mode, pen)
+        self._geometry: dict[tuple, tuple] = {}  # (width, height, no icon) -> text and icon rectangles in the cell
+        self._texts: dict[tuple, Any] = {}  # (text, geometry key) -> (top, glyph runs), False: the style's
+        self._tops: dict[tuple[int, int], int] = {}  # (line height, text rectangle height) -> the line's top
+        self._icons: dict[tuple, tuple] = {}  # (icon, mode, geometry key) -> (pixmap or None, x, y)
+        self._points: dict[tuple[int, int], QPointF] = {}
+        self._font = QFont()
+        self._metrics = QFontMetrics(self._font)
+        self._text_option = QTextOption()
+        self._align = Qt.AlignmentFlag.AlignLeft
+        self._elide = Qt.TextElideMode.ElideRight
+        self._margin = 0
+        self._highlight_all = True
+        self._palette = QPalette()
+        self.layouts = 0  # QTextLayouts made (tests count them)
+        self.pen: QColor | None = None  # the pen RosterTable's own paint last gave its painter (draw)
+
+    # the drawing of one paint event
+    def begin(self, view: QTableView) -> None:
+        """Before `view` paints its cells: what every cell of this paint shares (the style, font,
+        palette and the view's item options); the kept geometry, texts and pens are dropped when
+        any of them changed."""
+        self._frame = None
+        model = view.model()
+        if not isinstance(model, RosterModel) or model.roster is None:
+            return
+        style = view.style()
+        name = style.metaObject().className()
+        if name not in FAST_STYLES:
+            return
+        opt = QStyleOptionViewItem()
+        view.initViewItemOption(opt)
+        if (opt.features & QStyleOptionViewItem.ViewItemFeature.WrapText
+                or opt.decorationPosition != QStyleOptionViewItem.Position.Left
+                or not opt.showDecorationSelected or opt.direction != Qt.LayoutDirection.LeftToRight):
+            return
+        palette = view.palette()
+        signature = (id(style), name, opt.font.key(), palette.cacheKey(), opt.displayAlignment,
+                     opt.textElideMode, opt.decorationAlignment, opt.decorationSize.toTuple(),
+                     view.devicePixelRatioF())  # (the icons' pixmaps are the device's)
+        if signature != self._signature:
+            self._signature = signature
+            self._states.clear()
+            self._geometry.clear()
+            self._texts.clear()
+            self._tops.clear()
+            self._icons.clear()
+            self._font = QFont(opt.font)
+            self._metrics = QFontMetrics(self._font)
+            topt = QTextOption()  # as QCommonStylePrivate::viewItemDrawText sets it
+            topt.setWrapMode(QTextOption.WrapMode.ManualWrap)
+            topt.setTextDirection(opt.direction)
+            topt.setAlignment(QStyle.visualAlignment(opt.direction, opt.displayAlignment))
+            self._text_option = topt
+            self._align = opt.displayAlignment
+            self._elide = opt.textElideMode
+            self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+            self._highlight_all = bool(style.styleHint(QStyle.StyleHint.SH_ItemView_ShowDecorationSelected, opt, view))
+            self._palette = palette
+        self._frame = (view, model, style, opt.decorationAlignment, opt)
+
+    def end(self) -> None:
+        self._frame = None
+
+    def option_at(self, index, x: int, y: int, w: int, h: int, state, alternate: bool) -> QStyleOptionViewItem:
+        """The option QTableView hands its delegate for the cell at `index` (its view's item
+        option, the cell's rectangle, state and Alternate feature), for RosterTable's own paint."""
+        opt = QStyleOptionViewItem(self._frame[4])
+        opt.rect = QRect(x, y, w, h)
+        opt.state = state
+        opt.index = index
+        if alternate:
+            opt.features = opt.features | QStyleOptionViewItem.ViewItemFeature.Alternate
+        pal = opt.palette
+        pal.setCurrentColorGroup(QPalette.ColorGroup.Normal)  # (QTableViewPrivate::drawCell's, enabled)
+        opt.palette = pal
+        return opt
+
+    def draw(self, painter, r: int, c: int, x: int, y: int, w: int, h: int, got: tuple, alternate: bool) -> bool:
+        """Cell (r, c) drawn at (x, y, w, h) in the state `got` (`_state`) as `paint` draws it,
+        for RosterTable's own paint (no option or index made per cell; the painter already
+        clipped to the cell, its pen kept from the cell before when the same); False where the
+        style must draw it (the caller then hands it an option)."""
+        frame = self._frame
+        text, colour, icon = frame[1].draw_parts(r, c)
+        key = (w, h, icon is None)
+        geo = self._geometry.get(key)
+        if geo is None:
+            index = frame[1].index(r, c)
+            geo = self._measure(self.option_at(index, x, y, w, h, got[0], alternate), index, key)
+        laid = self._texts.get((text, key))
+        if laid is None:
+            laid = self._lay_out(text, key, geo)
+        if laid is False:
+            return False
+        if got[4]:  # selected: the panel QCommonStyle draws (PE_PanelItemViewItem, SH_ItemView_ShowDecorationSelected)
+            painter.fillRect(x, y, w, h, got[5])
+        if icon is not None:
+            pix = self._icons.get((icon, got[2], key))
+            if pix is None:
+                pix = self._icon(icon, got[2], key, geo, painter)
+            if pix[0] is None:
+                icon.paint(painter, x + geo[4], y + geo[5], geo[6], geo[7], frame[3], got[2], _ICON_OFF)
+            else:
+                painter.drawPixmap(x + pix[1], y + pix[2], pix[0])
+        if laid[1]:
+            pen = got[3] if colour is None or got[4] else colour
+            if pen is not self.pen:
+                painter.setPen(pen)
+                self.pen = pen
+            at = (x + geo[0], y + geo[1] + laid[0])
+            pos = self._points.get(at)
+            if pos is None:
+                pos = self._point(at)
+            for run in laid[1]:
+                painter.drawGlyphRun(pos, run)
+        return True
+
+    def state_of(self, state) -> tuple:
+        """`_state` of a state flag (kept per flag)."""
+        got = self._states.get(id(state))
+        if got is None or got[0] is not state:
+            got = self._state(state)
+        return got
+
+    def paint(self, painter, option, index) -> None:
+        frame = self._frame
+        if frame is not None:
+            state = option.state
+            got = self._states.get(id(state))
+            if got is None or got[0] is not state:
+                got = self._state(state)
+            if got[1]:
+                text, colour, icon = frame[1].draw_parts(index.row(), index.column())
+                rect = option.rect
+                x, y, w, h = rect.getRect()
+                key = (w, h, icon is None)
+                geo = self._geometry.get(key)
+                if geo is None:
+                    geo = self._measure(option, index, key)
+                laid = self._texts.get((text, key))
+                if laid is None:
+                    laid = self._lay_out(text, key, geo)
+                if laid is not False:
+                    painter.save()
+                    painter.setClipRect(rect)  # as the style clips a cell's drawing
+                    if got[4]:  # selected: the style's panel (an unselected one draws nothing)
+                        frame[2].drawPrimitive(_PANEL, option, painter, frame[0])
+                    if icon is not None:
+                        pix = self._icons.get((icon, got[2], key))
+                        if pix is None:
+                            pix = self._icon(icon, got[2], key, geo, painter)
+                        if pix[0] is None:
+                            icon.paint(painter, x + geo[4], y + geo[5], geo[6], geo[7], frame[3], got[2], _ICON_OFF)
+                        else:
+                            painter.drawPixmap(x + pix[1], y + pix[2], pix[0])
+                    if laid[1]:
+                        painter.setPen(got[3] if colour is None or got[4] else colour)
+                        at = (x + geo[0], y + geo[1] + laid[0])
+                        pos = self._points.get(at)
+                        if pos is None:
+                            pos = self._point(at)
+                        for run in laid[1]:
+                            painter.drawGlyphRun(pos, run)
+                    painter.restore()
+                    return
+        QStyledItemDelegate.paint(self, painter, option, index)
+
+    def _point(self, at: tuple[int, int]) -> QPointF:
+        """The QPointF a text is drawn at (kept: a repaint draws at the same places; ~4 us a new
+        one through the binding)."""
+        if len(self._points) >= TEXT_KEPT:
+            self._points.clear()
+        pos = self._points[at] = QPointF(*at)
+        return pos
+
+    def _state(self, state) -> tuple:
+        """(state, drawn here?, icon mode, the pen without a cell colour, selected, the
+        selection's brush) for a cell state, as QCommonStyle's CE_ItemViewItem picks them."""
+        flag = QStyle.StateFlag
+        selected = bool(state & flag.State_Selected)
+        here = (bool(state & flag.State_Enabled) and not state & (flag.State_HasFocus | flag.State_Editing)
+                and (self._highlight_all or not selected))
+        group = QPalette.ColorGroup.Normal if state & flag.State_Active else QPalette.ColorGroup.Inactive
+        pen = self._palette.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        got = (state, here, QIcon.Mode.Selected if selected else QIcon.Mode.Normal, pen, selected,
+               self._palette.brush(group, QPalette.ColorRole.Highlight))
+        self._states[id(state)] = got
+        return got
+
+    def _measure(self, option, index, key: tuple) -> tuple:
+        """The text rectangle (inside the style's margins) and the icon rectangle of a cell of
+        this size, relative to the cell, from the style's own subElementRect on the option the
+        style would draw with (with showDecorationSelected, as a table sets it, they do not
+        depend on the text)."""
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        view, style = self._frame[0], self._frame[2]
+        cell = opt.rect
+        x, y = cell.x(), cell.y()
+        tr = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, view)
+        ir = style.subElementRect(QStyle.SubElement.SE_ItemViewItemDecoration, opt, view)
+        m = self._margin
+        geo = (tr.x() - x + m, tr.y() - y, tr.width() - 2 * m, tr.height(),
+               ir.x() - x, ir.y() - y, ir.width(), ir.height())
+        self._geometry[key] = geo
+        return geo
+
+    def _icon(self, icon: QIcon, mode, key: tuple, geo: tuple, painter) -> tuple:
+        """(pixmap, x, y in the cell) that QIcon.paint draws for `icon` in the cell's icon
+        rectangle (QPixmapIconEngine: the pixmap of the aligned size at the device's pixel ratio,
+        drawn at the aligned rectangle); (None, 0, 0) where it would be scaled (QIcon.paint then)."""
+        box = QRect(geo[4], geo[5], geo[6], geo[7])
+        size = icon.actualSize(box.size(), mode, _ICON_OFF)
+        at = QStyle.alignedRect(Qt.LayoutDirection.LeftToRight, self._frame[3], size, box)
+        pix = icon.pixmap(size, painter.device().devicePixelRatio(), mode, _ICON_OFF)
+        drawn = pix.deviceIndependentSize()
+        same = drawn.width() == size.width() and drawn.height() == size.height()
+        got = (pix, at.x(), at.y()) if same else (None, 0, 0)
+        self._icons[(icon, mode, key)] = got
+        return got
+
+    def _lay_out(self, text: str, key: tuple, geo: tuple):
+        """(the layout's top in the text rectangle, its glyph runs) for a one-line `text` in the
+        cell's text rectangle, elided as QCommonStylePrivate::viewItemDrawText elides it; False
+        when the style's own drawing is needed (see the class)."""
+        if len(self._texts) >= TEXT_KEPT:
+            self._texts.clear()
+        self._texts[(text, key)] = False
+        if not text:  # (the style draws no text)
+            laid = self._texts[(text, key)] = (0, ())
+            return laid
+        if not text.isprintable():  # line breaks, control and format characters: the style's
+            return False
+        width = geo[2]
+        lay, line = self._layout(text, width)
+        if line is None:
+            return False
+        # the layout's top as viewItemDrawText aligns its bounding rectangle (one line: its
+        # height rounded up) in the text rectangle
+        tall = line.height()
+        top = self._tops.get((tall, geo[3]))
+        if top is None:
+            top = self._tops[(tall, geo[3])] = QStyle.alignedRect(
+                Qt.LayoutDirection.LayoutDirectionAuto, self._align, QSize(1, math.ceil(tall)),
+                QRect(0, 0, width, geo[3])).top()
+        if tall + top <= 0:  # the style draws nothing of a line above the rectangle
+            return False
+        if line.naturalTextWidth() > width:  # elided: the style lays the elided text out again
+            lay, line = self._layout(self._metrics.elidedText(text, self._elide, width), width)
+            if line is None:
+                return False
+        laid = self._texts[(text, key)] = (top, tuple(lay.glyphRuns()))
+        return laid
+
+    def _layout(self, text: str, width: int):
+        """`text` laid out as QCommonStylePrivate::viewItemTextLayout lays it out (its lines
+        `width` wide, the first at (0, 0)), and its line; None for the line when it takes more
+        than one."""
+        self.layouts += 1
+        lay = QTextLayout(text, self._font)
+        lay.setTextOption(self._text_option)
+        lay.beginLayout()
+        line = lay.createLine()
+        line.setLineWidth(width)
+        more = lay.createLine().isValid()
+        lay.endLayout()
+        return lay, (None if more or not line.isValid() else line)
 
     def initStyleOption(self, option, index) -> None:  # noqa: N802
         model = index.model()
@@ -584,6 +920,7 @@ class RosterTable(QTableView):
 
     open_cell = Signal(int, str)  # profile id, card (or "" for a name/role cell)
     resized = Signal()
+    own_paints = 0  # paint events whose cells _paint_cells drew (tests count them)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -591,8 +928,20 @@ class RosterTable(QTableView):
 
     def paintEvent(self, event) -> None:  # noqa: N802
         """The whole row shows selected; the current cell (the card Enter opens) gets a frame in
-        the selection's text colour, clearer than the style's dotted focus rectangle."""
-        super().paintEvent(event)
+        the selection's text colour, clearer than the style's dotted focus rectangle.
+
+        The cells: drawn here, as QTableView::paintEvent draws them (`_paint_cells`), where its
+        drawing is that simple (see there); else by QTableView with the delegate's `paint`."""
+        delegate = self.itemDelegate()
+        if not isinstance(delegate, RosterDelegate):
+            super().paintEvent(event)
+        else:
+            delegate.begin(self)  # what this paint's cells share, asked once (RosterDelegate.paint)
+            try:
+                if delegate._frame is None or not self._paint_cells(event, delegate):
+                    super().paintEvent(event)
+            finally:
+                delegate.end()
         idx = self.currentIndex()
         if not idx.isValid() or not self.hasFocus():
             return
@@ -605,6 +954,119 @@ class RosterTable(QTableView):
         p.setPen(QPen(self.palette().color(QPalette.ColorRole.HighlightedText), 2))
         p.drawRect(rect.adjusted(2, 2, -2, -2))
         p.end()
+
+    def setSpan(self, row: int, column: int, rows: int, columns: int) -> None:  # noqa: N802
+        self._spans = True  # (never done here; _paint_cells leaves spans to QTableView)
+        super().setSpan(row, column, rows, columns)
+
+    def _paint_cells(self, event, delegate: RosterDelegate) -> bool:
+        """What QTableView::paintEvent draws (Qt 6: per cell of the dirty rectangle the style's
+        PE_PanelItemViewRow, which QCommonStyle draws as the Alternate base or, for a style that
+        shows decorations selected, the selection; the delegate's cell; then the grid: a line
+        under each row of the rectangle, then one after each column)
+        without a Python call from Qt per cell (~20,000 instructions each, with the model's
+        index() asking rowCount and columnCount): the delegate draws each cell (`draw`), the style
+        the focused one. Only for the simple case, else False (QTableView paints): one dirty
+        rectangle, left to right, no spans, moved or hidden rows, moved columns or hover
+        tracking, the horizontal header shown, enabled. tests/test_team_paint.py compares it with
+        QTableView's own painting."""
+        hh, vh = self.horizontalHeader(), self.verticalHeader()
+        region = event.region()
+        if (delegate._signature[1] not in ROW_STYLES or region.rectCount() != 1 or getattr(self, "_spans", False) or self.isRightToLeft()
+                or not self.isEnabled() or hh.sectionsMoved() or vh.sectionsMoved() or vh.sectionsHidden()
+                or self.viewport().testAttribute(Qt.WidgetAttribute.WA_Hover) or hh.count() == 0 or vh.count() == 0
+                or hh.isHidden()):
+            return False
+        model = cast(RosterModel, self.model())
+        base = delegate._frame[4]
+        state = base.state
+        flag = QStyle.StateFlag
+        grid = self.showGrid()
+        gs = 1 if grid else 0
+        x_end = hh.length() - hh.offset() - 1
+        y_end = vh.length() - vh.offset() - 1
+        area = region.boundingRect()
+        area.setBottom(min(area.bottom(), y_end))
+        area.setRight(min(area.right(), x_end))
+        left, right = hh.visualIndexAt(area.left()), hh.visualIndexAt(area.right())
+        left = 0 if left == -1 else left
+        right = hh.count() - 1 if right == -1 else right
+        top, bottom = vh.visualIndexAt(area.top()), vh.visualIndexAt(area.bottom())
+        bottom = vh.count() - 1 if bottom == -1 else bottom
+        from PySide6.QtGui import QPainter, QPen
+
+        painter = QPainter(self.viewport())
+        if top == -1 or top > bottom:
+            return True
+        cols = [(c, self.columnViewportPosition(c), self.columnWidth(c) - gs)
+                for c in range(left, right + 1) if not hh.isSectionHidden(c)]
+        selected: dict[int, list[tuple[int, int]]] = {}
+        for rng in cast(Any, self.selectionModel().selection()):
+            for r in range(max(rng.top(), top), min(rng.bottom(), bottom) + 1):
+                selected.setdefault(r, []).append((rng.left(), rng.right()))
+        current = self.currentIndex()
+        focus = (self.hasFocus() or self.viewport().hasFocus()) and current.isValid()
+        cur = (current.row(), current.column()) if focus else None
+        plain = delegate.state_of(state)
+        chosen = delegate.state_of(state | flag.State_Selected)
+        group = QPalette.ColorGroup.Normal if state & flag.State_Active else QPalette.ColorGroup.Inactive
+        pal = base.palette
+        alt_brush = pal.brush(group, QPalette.ColorRole.AlternateBase)
+        sel_brush = pal.brush(group, QPalette.ColorRole.Highlight)
+        row_selection = delegate._highlight_all  # (SH_ItemView_ShowDecorationSelected)
+        alternate = self.alternatingRowColors()
+        alt = bool(top & 1) and alternate
+        grid_colour = QColor.fromRgba(self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, base, self)
+                                      & 0xFFFFFFFF)
+        # a solid, opaque grid covers the pixels between cells: a row's base is one rectangle
+        whole_rows = grid and grid_colour.alpha() == 255 and self.gridStyle() == Qt.PenStyle.SolidLine and bool(cols)
+        draw = delegate.draw
+        fill = painter.fillRect
+        clip = painter.setClipRect
+        delegate.pen = None
+        rows = []
+        for r in range(top, bottom + 1):
+            y = self.rowViewportPosition(r)
+            h = self.rowHeight(r) - gs
+            rows.append(y + h)
+            ranges = selected.get(r)
+            if whole_rows and alt and ranges is None:  # PE_PanelItemViewRow of each cell at once
+                painter.setClipping(False)
+                fill(cols[0][1], y, cols[-1][1] + cols[-1][2] - cols[0][1], h, alt_brush)
+                row_filled = True
+            else:
+                row_filled = False
+            for c, x, w in cols:
+                clip(x, y, w, h)  # (the style clips a cell's drawing to it)
+                sel = ranges is not None and any(a <= c <= b for a, b in ranges)
+                if sel and row_selection:  # PE_PanelItemViewRow
+                    fill(x, y, w, h, sel_brush)
+                elif alt and not row_filled:
+                    fill(x, y, w, h, alt_brush)
+                if cur is not None and cur[0] == r and cur[1] == c or not draw(
+                        painter, r, c, x, y, w, h, chosen if sel else plain, alt):
+                    st = state | flag.State_Selected if sel else state
+                    if cur is not None and cur[0] == r and cur[1] == c:
+                        st = st | flag.State_HasFocus
+                    index = model.index(r, c)
+                    QStyledItemDelegate.paint(delegate, painter, delegate.option_at(index, x, y, w, h, st, alt), index)
+            alt = not alt and alternate
+        painter.setClipping(False)
+        if grid:
+            if self.gridStyle() == Qt.PenStyle.SolidLine:  # one pixel wide: the lines' own pixels
+                for y in rows:
+                    fill(area.left(), y, area.width(), 1, grid_colour)
+                for _c, x, w in cols:
+                    fill(x + w, area.top(), 1, area.height(), grid_colour)
+            else:
+                painter.setPen(QPen(grid_colour, 0, self.gridStyle()))
+                for y in rows:
+                    painter.drawLine(area.left(), y, area.right(), y)
+                for _c, x, w in cols:
+                    painter.drawLine(x + w, area.top(), x + w, area.bottom())
+        painter.end()
+        self.own_paints += 1
+        return True
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
