@@ -1381,8 +1381,8 @@ class TeamPanel(QWidget):
         row, col = 0, 0
         if key is not None:
             pid, col = key
-            row = self.model.row_index(pid)
-            row = 0 if row is None else row
+            found = self.model.row_index(pid)
+            row = 0 if found is None else found
         self.table.setCurrentIndex(self.model.index(row, min(col, self.model.columnCount() - 1)))
 
     def shown_rows(self) -> list[R.RosterRow]:
