@@ -700,25 +700,33 @@ class RosterDelegate(QStyledItemDelegate):
         opt.palette = pal
         return opt
 
-    def draw(self, painter, r: int, c: int, x: int, y: int, w: int, h: int, got: tuple, alternate: bool) -> bool:
-        """Cell (r, c) drawn at (x, y, w, h) in the state `got` (`_state`) as `paint` draws it,
-        for RosterTable's own paint (no option or index made per cell; the painter already
-        clipped to the cell, its pen kept from the cell before when the same); False where the
-        style must draw it (the caller then hands it an option)."""
+    def draw(self, painter, r: int, c: int, x: int, y: int, w: int, h: int, got: tuple, alternate: bool,
+             option=None, index=None) -> bool:
+        """Cell (r, c) drawn at (x, y, w, h) in the state `got` (`_state`), the painter already
+        clipped to the cell, its pen kept from the cell before when the same; False (nothing
+        drawn) where the style must draw it. For RosterTable's own paint no option or index is
+        made per cell (a selected cell's panel is the fill the style's equals); `paint` hands in
+        the view's `option` and `index` (the style's own panel then)."""
         frame = self._frame
         text, colour, icon = frame[1].draw_parts(r, c)
         key = (w, h, icon is None)
         geo = self._geometry.get(key)
         if geo is None:
-            index = frame[1].index(r, c)
-            geo = self._measure(self.option_at(index, x, y, w, h, got[0], alternate), index, key)
+            if option is None:
+                index = frame[1].index(r, c)
+                geo = self._measure(self.option_at(index, x, y, w, h, got[0], alternate), index, key)
+            else:
+                geo = self._measure(option, index, key)
         laid = self._texts.get((text, key))
         if laid is None:
             laid = self._lay_out(text, key, geo)
         if laid is False:
             return False
         if got[4]:  # selected: the panel QCommonStyle draws (PE_PanelItemViewItem, SH_ItemView_ShowDecorationSelected)
-            painter.fillRect(x, y, w, h, got[5])
+            if option is None:
+                painter.fillRect(x, y, w, h, got[5])
+            else:
+                frame[2].drawPrimitive(_PANEL, option, painter, frame[0])
         if icon is not None:
             pix = self._icons.get((icon, got[2], key))
             if pix is None:
@@ -755,38 +763,15 @@ class RosterDelegate(QStyledItemDelegate):
             if got is None or got[0] is not state:
                 got = self._state(state)
             if got[1]:
-                text, colour, icon = frame[1].draw_parts(index.row(), index.column())
                 rect = option.rect
                 x, y, w, h = rect.getRect()
-                key = (w, h, icon is None)
-                geo = self._geometry.get(key)
-                if geo is None:
-                    geo = self._measure(option, index, key)
-                laid = self._texts.get((text, key))
-                if laid is None:
-                    laid = self._lay_out(text, key, geo)
-                if laid is not False:
-                    painter.save()
-                    painter.setClipRect(rect)  # as the style clips a cell's drawing
-                    if got[4]:  # selected: the style's panel (an unselected one draws nothing)
-                        frame[2].drawPrimitive(_PANEL, option, painter, frame[0])
-                    if icon is not None:
-                        pix = self._icons.get((icon, got[2], key))
-                        if pix is None:
-                            pix = self._icon(icon, got[2], key, geo, painter)
-                        if pix[0] is None:
-                            icon.paint(painter, x + geo[4], y + geo[5], geo[6], geo[7], frame[3], got[2], _ICON_OFF)
-                        else:
-                            painter.drawPixmap(x + pix[1], y + pix[2], pix[0])
-                    if laid[1]:
-                        painter.setPen(got[3] if colour is None or got[4] else colour)
-                        at = (x + geo[0], y + geo[1] + laid[0])
-                        pos = self._points.get(at)
-                        if pos is None:
-                            pos = self._point(at)
-                        for run in laid[1]:
-                            painter.drawGlyphRun(pos, run)
-                    painter.restore()
+                painter.save()
+                painter.setClipRect(rect)  # as the style clips a cell's drawing
+                pen, self.pen = self.pen, None  # (this painter's pen is set here, then restored)
+                done = self.draw(painter, index.row(), index.column(), x, y, w, h, got, False, option, index)
+                painter.restore()
+                self.pen = pen
+                if done:
                     return
         QStyledItemDelegate.paint(self, painter, option, index)
 
