@@ -171,7 +171,7 @@ class ProgramModel(QAbstractTableModel):
             return texts[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 5:
             return "\n".join(f.text for f in c.findings) or None
-        if role == Qt.ItemDataRole.ToolTipRole and col in (0, 1):  # the whole name of an elided cell
+        if role == Qt.ItemDataRole.ToolTipRole and col in (0, 1, 3):  # the whole text of an elided cell
             return texts[col] or None
         if role == Qt.ItemDataRole.ForegroundRole and not c.eligible:
             return QBrush(QColor(theme.muted_color()))
@@ -755,6 +755,19 @@ def fit_widths(available: int) -> list[int]:
     return widths
 
 
+class _ProgramTable(QTableView):
+    """The program table; `resized` after its viewport's size changes (the panel fits the columns
+    then: also when the vertical scroll bar comes or goes, which leaves the table's own size)."""
+
+    resized = Signal()
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802
+        done = super().viewportEvent(event)
+        if event.type() == QEvent.Type.Resize:
+            self.resized.emit()
+        return done
+
+
 class SeasonPanel(QWidget):
     def __init__(self, host) -> None:
         super().__init__()
@@ -787,7 +800,7 @@ class SeasonPanel(QWidget):
         self.counts = QLabel()
         ll.addWidget(self.counts)
         self.model = ProgramModel(self)
-        self.view = QTableView()
+        self.view = _ProgramTable()
         self.view.setObjectName("program_table")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -799,7 +812,7 @@ class SeasonPanel(QWidget):
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
         hh.setMinimumSectionSize(36)
-        self.view.viewport().installEventFilter(self)  # the widths follow the table's width
+        self.view.resized.connect(self._fit_columns)  # the widths follow the table's width
         self._fit_columns()
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.view.doubleClicked.connect(lambda _i: self.edit_program())
@@ -945,11 +958,6 @@ class SeasonPanel(QWidget):
     def _fit_columns(self) -> None:
         for i, w in enumerate(fit_widths(self.view.viewport().width())):
             self.view.setColumnWidth(i, w)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802
-        if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
-            self._fit_columns()
-        return super().eventFilter(obj, event)
 
     def _show_details(self, *_a) -> None:
         c = self._selected()
