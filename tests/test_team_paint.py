@@ -146,18 +146,24 @@ def test_texts_that_are_not_one_plain_line_are_left_to_the_style(qtbot, panel):
     assert got["Ana Díaz"] and got["Ana Díaz"][1]  # glyph runs kept
 
 
+def _style_option(panel, style: str, styles, rect: QRect):
+    """A new `style` (one of `styles`), the panel's table and a view item option of it at `rect`."""
+    kept = QStyleFactory.create(style)
+    assert kept.metaObject().className() in styles
+    t = panel.table
+    opt = QStyleOptionViewItem()
+    t.initViewItemOption(opt)
+    opt.rect = rect
+    return kept, t, opt
+
+
 @pytest.mark.parametrize("style", ["Fusion", "Windows"])
 def test_the_style_draws_nothing_for_an_unselected_cells_panel(qtbot, panel, style):
     """RosterDelegate.paint asks the style for the panel (PE_PanelItemViewItem) of a selected
     cell only: under FAST_STYLES an unselected cell's panel, hovered or not, draws nothing."""
     from gui.team import FAST_STYLES
 
-    kept = QStyleFactory.create(style)
-    assert kept.metaObject().className() in FAST_STYLES
-    t = panel.table
-    opt = QStyleOptionViewItem()
-    t.initViewItemOption(opt)
-    opt.rect = QRect(0, 0, 60, 24)
+    kept, t, opt = _style_option(panel, style, FAST_STYLES, QRect(0, 0, 60, 24))
     s = QStyle.StateFlag
     for state in (s.State_Enabled, s.State_Enabled | s.State_Active, s.State_Enabled | s.State_MouseOver,
                   s.State_Enabled | s.State_Active | s.State_MouseOver | s.State_HasFocus):
@@ -268,12 +274,7 @@ def test_the_row_panel_is_what_the_style_draws(qtbot, panel, style):
     style's own drawing of them, state by state, for each of ROW_STYLES."""
     from gui.team import ROW_STYLES
 
-    kept = QStyleFactory.create(style)
-    assert kept.metaObject().className() in ROW_STYLES
-    t = panel.table
-    opt = QStyleOptionViewItem()
-    t.initViewItemOption(opt)
-    opt.rect = QRect(3, 2, 60, 24)
+    kept, t, opt = _style_option(panel, style, ROW_STYLES, QRect(3, 2, 60, 24))
     s = QStyle.StateFlag
     row_selection = bool(kept.styleHint(QStyle.StyleHint.SH_ItemView_ShowDecorationSelected, opt, t))
     for active in (False, True):
